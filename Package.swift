@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "leadd",
+    products: [
+        .executable(name: "leadd", targets: ["leadd"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // The system libyaml, wrapped by the YAML module only.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // libyaml events -> YAMLNode tree with source positions; diagnostics shared by every stage.
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        // The lead value tree and the readers (JSON, NDJSON, CSV) that make records of files.
+        .target(name: "Leads", dependencies: ["YAML"]),
+        // The executable: thin commands over the modules above.
+        .executableTarget(
+            name: "leadd",
+            dependencies: [
+                "YAML",
+                "Leads",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `make bench`: figures for the speed and memory targets (see bench/README.md).
+        .executableTarget(name: "leadd-bench", dependencies: ["Leads"], path: "bench/Sources/leadd-bench"),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Fixtures"]),
+        .testTarget(name: "LeadsTests", dependencies: ["Leads"], exclude: ["Fixtures"]),
+        .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads"]),
+    ]
+)
+
+// One settings loop for all targets, like apple/swift-log's.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

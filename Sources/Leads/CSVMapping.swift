@@ -1,0 +1,162 @@
+public import YAML
+
+/// How the columns of CSV files become lead fields: a small YAML file, documented in docs/leads.md.
+///
+/// ```yaml
+/// version: 1
+/// delimiter: ","
+/// columns:
+///   Employees: {field: company.employees, type: integer}
+///   Interests: {field: interests, type: list, separator: ";"}
+/// ```
+///
+/// A column not named here becomes a string field at the dotted path of its header.
+public struct CSVMapping: Sendable {
+    public enum ValueType: String, Sendable, CaseIterable {
+        case string
+        case integer
+        case number
+        case boolean
+        case list
+    }
+
+    public struct Column: Sendable {
+        /// The field path the column fills, split at dots.
+        public var field: [String]?
+        public var type: ValueType
+        /// The separator of a `list` column's items.
+        public var separator: String
+
+        public init(field: [String]? = nil, type: ValueType = .string, separator: String = ";") {
+            self.field = field
+            self.type = type
+            self.separator = separator
+        }
+    }
+
+    public var delimiter: UInt8
+    /// Columns by header name.
+    public var columns: [String: Column]
+
+    public init(delimiter: UInt8 = UInt8(ascii: ","), columns: [String: Column] = [:]) {
+        self.delimiter = delimiter
+        self.columns = columns
+    }
+
+    /// Loads a mapping file, reporting every problem at its position at once.
+    public static func load(contentsOf path: String) throws(DiagnosticError) -> CSVMapping {
+        try load(YAMLDocument.parse(contentsOf: path))
+    }
+
+    /// Reads a mapping from a parsed YAML document.
+    public static func load(_ document: YAMLDocument) throws(DiagnosticError) -> CSVMapping {
+        var diagnostics: [Diagnostic] = []
+        var mapping = CSVMapping()
+        guard let root = document.root else {
+            let location = document.source.location(line: 1, column: 1)
+            throw DiagnosticError([Diagnostic(at: location, .emptyMapping)])
+        }
+        do {
+            let top = try root.mapping()
+            try checkKeys(top, allowed: ["version", "delimiter", "columns"], into: &diagnostics)
+            if let version = top.entry("version") {
+                let number = try version.value.scalar().int()
+                if number != 1 {
+                    diagnostics.append(version.value.diagnostic(.unknownVersion(number)))
+                }
+            } else {
+                diagnostics.append(top.source.diagnostic(at: top.span.start, .missingVersion))
+            }
+            if let delimiter = top["delimiter"] {
+                let text = try delimiter.string()
+                let bytes = Array(text.utf8)
+                if bytes.count == 1, bytes[0] != UInt8(ascii: "\""), bytes[0] != 0x0A, bytes[0] != 0x0D {
+                    mapping.delimiter = bytes[0]
+                } else {
+                    diagnostics.append(delimiter.diagnostic(.badDelimiter(text)))
+                }
+            }
+            if let columns = top["columns"] {
+                for entry in try columns.mapping().entries {
+                    if let column = column(entry.value, into: &diagnostics) {
+                        mapping.columns[entry.key.value] = column
+                    }
+                }
+            }
+        } catch {
+            diagnostics.append(error)
+        }
+        guard diagnostics.isEmpty else { throw DiagnosticError(diagnostics) }
+        return mapping
+    }
+
+    private static func column(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) -> Column? {
+        do {
+            let spec = try node.mapping()
+            try checkKeys(spec, allowed: ["field", "type", "separator"], into: &diagnostics)
+            var column = Column()
+            if let field = spec["field"] {
+                let path = try field.string()
+                let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                if parts.contains(where: \.isEmpty) {
+                    diagnostics.append(field.diagnostic(.badFieldPath(path)))
+                }
+                column.field = parts
+            }
+            if let type = spec["type"] {
+                let name = try type.string()
+                if let valueType = ValueType(rawValue: name) {
+                    column.type = valueType
+                } else {
+                    let names = ValueType.allCases.map(\.rawValue)
+                    diagnostics.append(type.diagnostic(.unknownType(name, Suggestion.closest(to: name, in: names))))
+                }
+            }
+            if let separator = spec["separator"] {
+                let text = try separator.string()
+                if column.type != .list {
+                    diagnostics.append(separator.diagnostic(.separatorWithoutList))
+                } else if text.isEmpty {
+                    diagnostics.append(separator.diagnostic(.emptySeparator))
+                }
+                column.separator = text
+            }
+            return column
+        } catch {
+            diagnostics.append(error)
+            return nil
+        }
+    }
+
+    private static func checkKeys(
+        _ mapping: YAMLMapping,
+        allowed: [String],
+        into diagnostics: inout [Diagnostic]
+    ) throws(Diagnostic) {
+        for entry in mapping.entries where !allowed.contains(entry.key.value) {
+            let key = entry.key.value
+            diagnostics.append(entry.key.diagnostic(.unknownKey(key, Suggestion.closest(to: key, in: allowed))))
+        }
+    }
+}
+
+extension Diagnostic.Message {
+    static let emptyMapping = Self("the CSV mapping file is empty; expected 'version: 1' and 'columns'")
+    static let missingVersion = Self("missing 'version: 1'")
+    static func unknownVersion(_ number: Int) -> Self {
+        .init("unknown version \(number); this build reads version 1")
+    }
+    static func badDelimiter(_ text: String) -> Self {
+        .init("the delimiter must be one character other than a quote or a line break, found '\(text)'")
+    }
+    static func badFieldPath(_ path: String) -> Self { .init("invalid field path '\(path)'") }
+    static func unknownType(_ name: String, _ suggestion: String?) -> Self {
+        let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
+        return .init("unknown type '\(name)'\(hint); expected string, integer, number, boolean or list")
+    }
+    static let separatorWithoutList = Self("'separator' applies only to columns of type 'list'")
+    static let emptySeparator = Self("the separator must not be empty")
+    static func unknownKey(_ key: String, _ suggestion: String?) -> Self {
+        .init("unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""))
+    }
+}

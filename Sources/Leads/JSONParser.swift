@@ -1,0 +1,352 @@
+import YAML
+
+/// A JSON syntax problem at a byte offset of the parsed buffer.
+package struct JSONSyntaxError: Error, Sendable {
+    package var offset: Int
+    package var message: String
+}
+
+/// A strict RFC 8259 parser from UTF-8 bytes to `LeadValue`, written for the lead readers' hot path.
+///
+/// Chosen over Foundation's `JSONSerialization` because it is faster on lead-sized objects (see `make bench`),
+/// keeps key order, rejects duplicate keys, and reports every problem at its byte offset. It never traps on input:
+/// invalid UTF-8, control characters, NUL bytes, truncation and nesting past `maxDepth` are errors.
+package struct JSONParser {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index: Int
+    private let maxDepth: Int
+    private var scratch: [UInt8] = []
+
+    package init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.bytes = bytes
+        self.index = 0
+        self.maxDepth = maxDepth
+    }
+
+    /// The offset of the next byte to read.
+    package var offset: Int { index }
+
+    /// Parses a buffer that holds exactly one value, surrounded by optional whitespace.
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(JSONSyntaxError) -> LeadValue {
+        var parser = JSONParser(bytes, maxDepth: maxDepth)
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.index < bytes.count {
+            throw parser.error(.trailingContent)
+        }
+        return value
+    }
+
+    /// Skips JSON whitespace and returns the next byte, or nil at the end.
+    @discardableResult
+    package mutating func skipWhitespace() -> UInt8? {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return bytes[index]
+            }
+        }
+        return nil
+    }
+
+    /// Consumes `byte` if it comes next (after whitespace).
+    package mutating func consume(_ byte: UInt8) -> Bool {
+        guard skipWhitespace() == byte else { return false }
+        index += 1
+        return true
+    }
+
+    package mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> LeadValue {
+        guard let byte = skipWhitespace() else { throw error(.unexpectedEnd("a value")) }
+        switch byte {
+        case UInt8(ascii: "{"):
+            return .object(try parseObject(depth: depth + 1))
+        case UInt8(ascii: "["):
+            return .array(try parseArray(depth: depth + 1))
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try parseNumber()
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
+        default:
+            throw error(.unexpected(byte, expected: "a value"))
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
+        let count = word.utf8CodeUnitCount
+        let start = index
+        for k in 0..<count {
+            guard index < bytes.count else { throw error(.unexpectedEnd("'\(word)'")) }
+            guard bytes[index] == word.utf8Start[k] else {
+                throw error(.invalidLiteral("\(word)"), at: start)
+            }
+            index += 1
+        }
+    }
+
+    private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> LeadObject {
+        guard depth <= maxDepth else { throw error(.tooDeep(maxDepth)) }
+        index += 1
+        var fields: [LeadObject.Field] = []
+        if consume(UInt8(ascii: "}")) { return LeadObject(uniqueFields: fields) }
+        var keys: Set<String>?
+        while true {
+            guard let byte = skipWhitespace() else { throw error(.unexpectedEnd("a string key")) }
+            guard byte == UInt8(ascii: "\"") else { throw error(.unexpected(byte, expected: "a string key")) }
+            let keyOffset = index
+            let key = try parseString()
+            // Linear for lead-sized objects, a set past 16 keys.
+            let duplicate: Bool
+            if fields.count >= 16 {
+                if keys == nil { keys = Set(fields.map(\.key)) }
+                duplicate = !(keys?.insert(key).inserted ?? true)
+            } else {
+                duplicate = fields.contains { $0.key == key }
+            }
+            if duplicate {
+                index = keyOffset
+                throw error(.duplicateKey(key))
+            }
+            guard consume(UInt8(ascii: ":")) else {
+                throw skipWhitespace().map { error(.unexpected($0, expected: "':' after the key")) }
+                    ?? error(.unexpectedEnd("':'"))
+            }
+            let value = try parseValue(depth: depth)
+            fields.append(LeadObject.Field(key: key, value: value))
+            guard let next = skipWhitespace() else { throw error(.unexpectedEnd("',' or '}'")) }
+            index += 1
+            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: "}") { return LeadObject(uniqueFields: fields) }
+            index -= 1
+            throw error(.unexpected(next, expected: "',' or '}' after a member"))
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> [LeadValue] {
+        guard depth <= maxDepth else { throw error(.tooDeep(maxDepth)) }
+        index += 1
+        var items: [LeadValue] = []
+        if consume(UInt8(ascii: "]")) { return items }
+        while true {
+            items.append(try parseValue(depth: depth))
+            guard let next = skipWhitespace() else { throw error(.unexpectedEnd("',' or ']'")) }
+            index += 1
+            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: "]") { return items }
+            index -= 1
+            throw error(.unexpected(next, expected: "',' or ']' after an item"))
+        }
+    }
+
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
+        index += 1
+        let start = index
+        var high: UInt8 = 0
+        // Fast path: no escapes.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                return try makeString(text, at: start, ascii: high < 0x80)
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error(.controlCharacter(byte)) }
+            high |= byte
+            index += 1
+        }
+        guard index < bytes.count else { throw error(.unterminatedString, at: start - 1) }
+        // Slow path: escapes, copied into scratch.
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                let result = scratch.withUnsafeBufferPointer { buffer in
+                    Result { () throws(JSONSyntaxError) -> String in
+                        try makeString(buffer, at: start, ascii: false)
+                    }
+                }
+                return try result.get()
+            case UInt8(ascii: "\\"):
+                try parseEscape()
+            case 0..<0x20:
+                throw error(.controlCharacter(byte))
+            default:
+                scratch.append(byte)
+                index += 1
+            }
+        }
+        throw error(.unterminatedString, at: start - 1)
+    }
+
+    private func makeString(
+        _ text: UnsafeBufferPointer<UInt8>,
+        at start: Int,
+        ascii: Bool
+    ) throws(JSONSyntaxError) -> String {
+        if !ascii, let bad = UTF8Text.firstInvalidOffset(in: text) {
+            // The offset is exact on the fast path; after escapes it points at the string's start.
+            let offset = text.baseAddress == bytes.baseAddress.map({ $0 + start }) ? start + bad : start
+            throw error(.invalidUTF8(text[bad]), at: offset)
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private mutating func parseEscape() throws(JSONSyntaxError) {
+        let escapeStart = index
+        index += 1
+        guard index < bytes.count else { throw error(.unterminatedString, at: escapeStart) }
+        let byte = bytes[index]
+        index += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(byte)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            var code = try hex4(escapeStart)
+            if (0xD800...0xDBFF).contains(code) {
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                else { throw error(.loneSurrogate, at: escapeStart) }
+                index += 2
+                let low = try hex4(escapeStart)
+                guard (0xDC00...0xDFFF).contains(low) else { throw error(.loneSurrogate, at: escapeStart) }
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(code) {
+                throw error(.loneSurrogate, at: escapeStart)
+            }
+            guard let scalar = Unicode.Scalar(code) else { throw error(.loneSurrogate, at: escapeStart) }
+            scratch.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
+        default:
+            throw error(.invalidEscape(byte), at: escapeStart)
+        }
+    }
+
+    private mutating func hex4(_ escapeStart: Int) throws(JSONSyntaxError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error(.invalidUnicodeEscape, at: escapeStart) }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error(.invalidUnicodeEscape, at: escapeStart)
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    private mutating func parseNumber() throws(JSONSyntaxError) -> LeadValue {
+        let start = index
+        var negative = false
+        if bytes[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        guard index < bytes.count, isDigit(bytes[index]) else { throw error(.invalidNumber, at: start) }
+        var integer = 0
+        var overflow = false
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count && isDigit(bytes[index]) { throw error(.invalidNumber, at: start) }
+        } else {
+            while index < bytes.count && isDigit(bytes[index]) {
+                let digit = Int(bytes[index] - UInt8(ascii: "0"))
+                let (times, o1) = integer.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+                overflow = overflow || o1 || o2
+                integer = sum
+                index += 1
+            }
+        }
+        var isInteger = true
+        if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
+            isInteger = false
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error(.invalidNumber, at: start) }
+            while index < bytes.count && isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
+            isInteger = false
+            index += 1
+            if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
+                index += 1
+            }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error(.invalidNumber, at: start) }
+            while index < bytes.count && isDigit(bytes[index]) { index += 1 }
+        }
+        if isInteger && !overflow {
+            return .int(integer)
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard let value = Double(text), value.isFinite else { throw error(.numberOutOfRange, at: start) }
+        return .double(value)
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    package func error(_ message: JSONMessage, at offset: Int? = nil) -> JSONSyntaxError {
+        JSONSyntaxError(offset: offset ?? index, message: message.text)
+    }
+}
+
+/// The JSON parser's message catalog.
+package struct JSONMessage {
+    package var text: String
+
+    static func describe(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte < 0x7F {
+            return "'\(Character(Unicode.Scalar(byte)))'"
+        }
+        let digits = Array("0123456789abcdef")
+        return "byte 0x" + String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+    }
+
+    static func unexpected(_ byte: UInt8, expected: String) -> Self {
+        .init(text: "unexpected \(describe(byte)), expected \(expected)")
+    }
+    static func unexpectedEnd(_ expected: String) -> Self { .init(text: "unexpected end of input, expected \(expected)") }
+    static func invalidLiteral(_ word: String) -> Self { .init(text: "invalid literal; expected '\(word)'") }
+    static let trailingContent = Self(text: "unexpected content after the JSON value")
+    static func tooDeep(_ limit: Int) -> Self { .init(text: "nesting deeper than \(limit) levels") }
+    static func duplicateKey(_ key: String) -> Self { .init(text: "duplicate key '\(key)'") }
+    static func controlCharacter(_ byte: UInt8) -> Self {
+        .init(text: "control character \(describe(byte)) in a string; escape it")
+    }
+    static let unterminatedString = Self(text: "unterminated string")
+    static func invalidUTF8(_ byte: UInt8) -> Self { .init(text: "invalid UTF-8 in a string (\(describe(byte)))") }
+    static func invalidEscape(_ byte: UInt8) -> Self { .init(text: "invalid escape '\\\(describe(byte).trimmingQuotes)'") }
+    static let invalidUnicodeEscape = Self(text: "invalid \\u escape; expected four hex digits")
+    static let loneSurrogate = Self(text: "invalid \\u escape: an unpaired UTF-16 surrogate")
+    static let invalidNumber = Self(text: "invalid number")
+    static let numberOutOfRange = Self(text: "number out of range")
+    static func notAnObject(_ value: LeadValue) -> Self {
+        .init(text: "expected a JSON object for a lead, found \(value.kindDescription)")
+    }
+}
+
+extension String {
+    fileprivate var trimmingQuotes: Substring {
+        hasPrefix("'") && hasSuffix("'") && count >= 2 ? dropFirst().dropLast() : Substring(self)
+    }
+}

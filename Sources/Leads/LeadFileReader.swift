@@ -1,0 +1,104 @@
+import YAML
+
+/// The formats a lead file can have, known by its extension.
+public enum LeadFileFormat: String, Sendable, CaseIterable {
+    /// One object, or an array of objects; read whole, up to `LeadReaderOptions.maxJSONFileBytes`.
+    case json
+    /// One object per line (`.ndjson`, `.jsonl`); streamed.
+    case ndjson
+    /// A header row, then one lead per record (RFC 4180); streamed.
+    case csv
+
+    /// The format of a path by its extension, case-insensitively; nil for any other extension.
+    public init?(path: String) {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        switch path[path.index(after: dot)...].lowercased() {
+        case "json": self = .json
+        case "ndjson", "jsonl": self = .ndjson
+        case "csv": self = .csv
+        default: return nil
+        }
+    }
+}
+
+/// Turns one lead file into records, one at a time: the lead's entry point into leadd.
+///
+/// Never throws and never traps on input: every problem is yielded as a `LeadReadError`. After an error of
+/// `.file` scope the reader yields nothing more; after a `.record` error it goes on with the next record.
+public final class LeadFileReader: Sequence, IteratorProtocol {
+    private enum Source {
+        case json(JSONFileReader)
+        case ndjson(NDJSONReader)
+        case csv(CSVReader)
+        case failed(LeadReadError?)
+    }
+
+    private var source: Source
+    public let path: String
+
+    public init(path: String, options: LeadReaderOptions = LeadReaderOptions()) {
+        self.path = path
+        guard let format = LeadFileFormat(path: path) else {
+            source = .failed(.fileError(path, .unsupportedExtension(path)))
+            return
+        }
+        let file: ChunkedFile
+        do {
+            file = try ChunkedFile(path: path)
+        } catch {
+            switch error {
+            case .system(let reason): source = .failed(.fileError(path, .cannotOpen(reason)))
+            case .notRegular(let kind): source = .failed(.fileError(path, .notRegular(kind)))
+            }
+            return
+        }
+        switch format {
+        case .json: source = .json(JSONFileReader(path: path, file: file, options: options))
+        case .ndjson: source = .ndjson(NDJSONReader(path: path, file: file, options: options))
+        case .csv: source = .csv(CSVReader(path: path, file: file, options: options))
+        }
+    }
+
+    /// The next record or problem, or nil when the file is done.
+    public func next() -> LeadReadResult? {
+        switch source {
+        case .json(let reader): return reader.next()
+        case .ndjson(let reader): return reader.next()
+        case .csv(let reader): return reader.next()
+        case .failed(let error):
+            source = .failed(nil)
+            return error.map { .failure($0) }
+        }
+    }
+}
+
+extension LeadReadError {
+    /// A file-scope error at the start of the file.
+    static func fileError(_ path: String, _ message: LeadMessage) -> LeadReadError {
+        LeadReadError(scope: .file, file: path, line: 1, column: 1, byteOffset: 0, record: nil, reason: message.text)
+    }
+
+    /// An error at a byte offset of a buffer, with the line and column computed from the buffer.
+    static func at(
+        _ scope: Scope,
+        _ path: String,
+        offset: Int,
+        in buffer: UnsafeBufferPointer<UInt8>,
+        firstLine: Int,
+        bufferOffset: Int,
+        record: Int?,
+        reason: String
+    ) -> LeadReadError {
+        let position = UTF8Text.position(ofOffset: offset, in: buffer)
+        return LeadReadError(
+            scope: scope,
+            file: path,
+            line: firstLine + position.line - 1,
+            column: position.column,
+            byteOffset: bufferOffset + offset,
+            record: record,
+            reason: reason,
+            sourceLine: UTF8Text.excerpt(UnsafeBufferPointer(rebasing: buffer[position.lineRange]))
+        )
+    }
+}

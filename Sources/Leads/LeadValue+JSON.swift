@@ -1,0 +1,73 @@
+/// Compact JSON text of lead values, keys in their order, for NDJSON output.
+extension LeadValue {
+    /// The value as compact JSON.
+    public var jsonText: String {
+        var bytes: [UInt8] = []
+        writeJSON(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the value as compact JSON. Non-finite numbers, which JSON cannot hold, are written as null.
+    public func writeJSON(into out: inout [UInt8]) {
+        switch self {
+        case .null:
+            out.append(contentsOf: "null".utf8)
+        case .bool(let value):
+            out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value):
+            out.append(contentsOf: String(value).utf8)
+        case .double(let value):
+            if value.isFinite {
+                out.append(contentsOf: value.description.utf8)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+        case .string(let value):
+            Self.writeJSONString(value, into: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                item.writeJSON(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            object.writeJSON(into: &out)
+        }
+    }
+
+    /// Appends a JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
+    public static func writeJSONString(_ string: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                let digits = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+extension LeadObject {
+    /// Appends the object as compact JSON, keys in order.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            LeadValue.writeJSONString(field.key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            field.value.writeJSON(into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}

@@ -1,0 +1,287 @@
+internal import CYAML
+
+extension YAMLDocument {
+    /// Parses one YAML document from a file.
+    ///
+    /// I/O failures are reported as a diagnostic at the file's first position.
+    public static func parse(contentsOf path: String) throws(DiagnosticError) -> YAMLDocument {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(path)
+        } catch {
+            let location = SourceLocation(file: path, line: 1, column: 1)
+            throw DiagnosticError([Diagnostic(at: location, .init(error.reason))])
+        }
+        return try parse(bytes, path: path)
+    }
+
+    /// Parses one YAML document with libyaml's event API into a node tree with positions.
+    ///
+    /// Collects every problem it can in one pass (duplicate keys, anchors, aliases, tags, tab indentation) and
+    /// throws them together; a libyaml syntax error ends the pass, since nothing after it can be trusted.
+    public static func parse(_ bytes: [UInt8], path: String) throws(DiagnosticError) -> YAMLDocument {
+        if let bad = bytes.withUnsafeBufferPointer({ UTF8Text.firstInvalidOffset(in: $0) }) {
+            let diagnostic = bytes.withUnsafeBufferPointer { buffer in
+                let position = UTF8Text.position(ofOffset: bad, in: buffer)
+                return Diagnostic(
+                    at: SourceLocation(file: path, line: position.line, column: position.column),
+                    .invalidUTF8(buffer[bad]),
+                    sourceLine: UTF8Text.excerpt(UnsafeBufferPointer(rebasing: buffer[position.lineRange]))
+                )
+            }
+            throw DiagnosticError([diagnostic])
+        }
+        let source = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
+        var builder = TreeBuilder(source: source)
+        bytes.withUnsafeBufferPointer { buffer in
+            builder.run(buffer)
+        }
+        if builder.diagnostics.isEmpty {
+            builder.checkTabIndentation()
+        }
+        guard builder.diagnostics.isEmpty else {
+            throw DiagnosticError(builder.diagnostics)
+        }
+        return YAMLDocument(source: source, root: builder.root)
+    }
+}
+
+/// Turns libyaml's events into nodes, one container frame at a time.
+private struct TreeBuilder {
+    enum PendingKey {
+        case none
+        case key(YAMLScalar)
+        case invalid
+    }
+
+    enum Frame {
+        case sequence(start: SourceLocation, flow: Bool, items: [YAMLNode])
+        case mapping(
+            start: SourceLocation,
+            flow: Bool,
+            entries: [YAMLMapping.Entry],
+            pending: PendingKey,
+            seen: [String: SourceLocation]
+        )
+    }
+
+    let source: SourceFile
+    var diagnostics: [Diagnostic] = []
+    var root: YAMLNode?
+    var stack: [Frame] = []
+    /// Lines whose leading whitespace belongs to a multi-line scalar or flow collection, not to indentation.
+    var continuationLines: [ClosedRange<Int>] = []
+    var documentStart: SourceLocation?
+
+    init(source: SourceFile) {
+        self.source = source
+    }
+
+    func location(_ mark: yaml_mark_t) -> SourceLocation {
+        SourceLocation(file: source.path, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+    }
+
+    mutating func run(_ buffer: UnsafeBufferPointer<UInt8>) {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            diagnostics.append(Diagnostic(at: source.location(line: 1, column: 1), .init("out of memory")))
+            return
+        }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+        yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                reportParserError(parser, buffer)
+                return
+            }
+            defer { yaml_event_delete(&event) }
+            let start = location(event.start_mark)
+            let end = location(event.end_mark)
+            switch event.type {
+            case YAML_DOCUMENT_START_EVENT:
+                if let first = documentStart {
+                    diagnostics.append(
+                        source.diagnostic(
+                            at: start,
+                            .secondDocument,
+                            length: max(1, end.column - start.column),
+                            notes: [source.diagnostic(.note, at: first, .firstDocumentHere)]
+                        )
+                    )
+                    return
+                }
+                documentStart = start
+            case YAML_SCALAR_EVENT:
+                let data = event.data.scalar
+                checkAnchorAndTag(anchor: data.anchor, tag: data.tag, at: start)
+                let value =
+                    data.value.map {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: data.length), as: UTF8.self)
+                    } ?? ""
+                let scalar = YAMLScalar(
+                    value: value,
+                    style: Self.style(data.style),
+                    span: SourceSpan(start: start, end: end),
+                    source: source
+                )
+                if end.line > start.line {
+                    continuationLines.append((start.line + 1)...end.line)
+                }
+                add(.scalar(scalar))
+            case YAML_ALIAS_EVENT:
+                let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
+                diagnostics.append(source.diagnostic(at: start, .alias(name), length: name.count + 1))
+                add(.scalar(YAMLScalar(value: "", style: .plain, span: .init(start: start, end: end), source: source)))
+            case YAML_SEQUENCE_START_EVENT:
+                let data = event.data.sequence_start
+                checkAnchorAndTag(anchor: data.anchor, tag: data.tag, at: start)
+                stack.append(.sequence(start: start, flow: data.style == YAML_FLOW_SEQUENCE_STYLE, items: []))
+            case YAML_SEQUENCE_END_EVENT:
+                guard case .sequence(let open, let flow, let items) = stack.popLast() else { continue }
+                if flow && end.line > open.line {
+                    continuationLines.append((open.line + 1)...end.line)
+                }
+                add(.sequence(YAMLSequence(items: items, span: .init(start: open, end: end), source: source)))
+            case YAML_MAPPING_START_EVENT:
+                let data = event.data.mapping_start
+                checkAnchorAndTag(anchor: data.anchor, tag: data.tag, at: start)
+                stack.append(
+                    .mapping(
+                        start: start,
+                        flow: data.style == YAML_FLOW_MAPPING_STYLE,
+                        entries: [],
+                        pending: .none,
+                        seen: [:]
+                    )
+                )
+            case YAML_MAPPING_END_EVENT:
+                guard case .mapping(let open, let flow, let entries, _, _) = stack.popLast() else { continue }
+                if flow && end.line > open.line {
+                    continuationLines.append((open.line + 1)...end.line)
+                }
+                add(.mapping(YAMLMapping(entries: entries, span: .init(start: open, end: end), source: source)))
+            case YAML_STREAM_END_EVENT:
+                return
+            default:
+                break
+            }
+        }
+    }
+
+    /// Places a finished node in its parent: the next item, a key, a value, or the root.
+    mutating func add(_ node: YAMLNode) {
+        guard let top = stack.popLast() else {
+            root = node
+            return
+        }
+        switch top {
+        case .sequence(let start, let flow, var items):
+            items.append(node)
+            stack.append(.sequence(start: start, flow: flow, items: items))
+        case .mapping(let start, let flow, var entries, let pending, var seen):
+            var next = PendingKey.none
+            switch pending {
+            case .none:
+                if case .scalar(let key) = node {
+                    if let first = seen[key.value] {
+                        diagnostics.append(
+                            source.diagnostic(
+                                at: key.location,
+                                .duplicateKey(key.value),
+                                length: key.value.count,
+                                notes: [source.diagnostic(.note, at: first, .firstDefinedHere, length: key.value.count)]
+                            )
+                        )
+                    } else {
+                        seen[key.value] = key.location
+                    }
+                    next = .key(key)
+                } else {
+                    diagnostics.append(source.diagnostic(at: node.location, .nonScalarKey))
+                    next = .invalid
+                }
+            case .key(let key):
+                entries.append(YAMLMapping.Entry(key: key, value: node))
+            case .invalid:
+                break
+            }
+            stack.append(.mapping(start: start, flow: flow, entries: entries, pending: next, seen: seen))
+        }
+    }
+
+    mutating func checkAnchorAndTag(
+        anchor: UnsafeMutablePointer<yaml_char_t>?,
+        tag: UnsafeMutablePointer<yaml_char_t>?,
+        at start: SourceLocation
+    ) {
+        if let anchor {
+            let name = String(cString: anchor)
+            diagnostics.append(source.diagnostic(at: start, .anchor(name), length: name.count + 1))
+        }
+        if let tag {
+            var name = String(cString: tag)
+            if name.hasPrefix("tag:yaml.org,2002:") {
+                name = "!!" + name.dropFirst("tag:yaml.org,2002:".count)
+            }
+            diagnostics.append(source.diagnostic(at: start, .tag(name)))
+        }
+    }
+
+    mutating func reportParserError(_ parser: yaml_parser_t, _ buffer: UnsafeBufferPointer<UInt8>) {
+        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        if parser.error == YAML_READER_ERROR {
+            let position = UTF8Text.position(ofOffset: parser.problem_offset, in: buffer)
+            let at = source.location(line: position.line, column: position.column)
+            diagnostics.append(source.diagnostic(at: at, .readerProblem(problem, parser.problem_value)))
+            return
+        }
+        let at = location(parser.problem_mark)
+        if let tab = tabInIndentation(line: at.line) {
+            diagnostics.append(source.diagnostic(at: source.location(line: at.line, column: tab), .tabIndentation))
+            return
+        }
+        var notes: [Diagnostic] = []
+        if let context = parser.context.map({ String(cString: $0) }) {
+            notes.append(source.diagnostic(.note, at: location(parser.context_mark), .syntaxContext(context)))
+        }
+        diagnostics.append(source.diagnostic(at: at, .syntax(problem), notes: notes))
+    }
+
+    /// The column of the first tab in a line's leading whitespace, if the line has content after it.
+    func tabInIndentation(line: Int) -> Int? {
+        guard let text = source.line(line) else { return nil }
+        var column = 1
+        var tab: Int?
+        for character in text.unicodeScalars {
+            if character == "\t" {
+                tab = tab ?? column
+            } else if character != " " {
+                return tab
+            }
+            column += 1
+        }
+        return nil
+    }
+
+    /// Reports lines indented with tabs that libyaml accepted (it allows them in some places where a reader's eye
+    /// and libyaml disagree about the structure).
+    mutating func checkTabIndentation() {
+        for line in 1...max(1, source.lines.count) {
+            guard let column = tabInIndentation(line: line) else { continue }
+            if continuationLines.contains(where: { $0.contains(line) }) { continue }
+            diagnostics.append(source.diagnostic(at: source.location(line: line, column: column), .tabIndentation))
+        }
+    }
+
+    static func style(_ style: yaml_scalar_style_t) -> ScalarStyle {
+        switch style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
+        case YAML_LITERAL_SCALAR_STYLE: .literal
+        case YAML_FOLDED_SCALAR_STYLE: .folded
+        default: .plain
+        }
+    }
+}

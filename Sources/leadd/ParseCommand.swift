@@ -1,0 +1,71 @@
+import ArgumentParser
+import Leads
+import YAML
+
+/// `leadd parse FILE...`: the records read from lead files, as NDJSON with their origin; problems on stderr.
+struct ParseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Read lead files and print their records as NDJSON, with where each came from.",
+        discussion: """
+            Each record is printed as {"origin":{"file":...,"line":...,"record":...},"lead":{...}}. \
+            Problems are printed on standard error with their file, line and column; the exit status is 1 \
+            if any record or file was bad.
+            """
+    )
+
+    @Argument(help: "Lead files: .json, .ndjson, .jsonl or .csv.")
+    var files: [String]
+
+    @Option(help: "A YAML file that gives CSV columns a type or another field name (see docs/leads.md).")
+    var csvMapping: String?
+
+    @Option(help: "The longest NDJSON line or CSV record, in bytes.")
+    var maxRecordBytes: Int = LeadReaderOptions().maxRecordBytes
+
+    @Option(help: "How deeply arrays and objects may nest in one record.")
+    var maxDepth: Int = LeadReaderOptions().maxDepth
+
+    func run() throws {
+        var options = LeadReaderOptions(maxRecordBytes: maxRecordBytes, maxDepth: maxDepth)
+        let errors = BufferedOutput(fd: 2)
+        if let csvMapping {
+            do {
+                options.csvMapping = try CSVMapping.load(contentsOf: csvMapping)
+            } catch {
+                errors.write(error.diagnostics.rendered() + "\n")
+                throw ExitCode(1)
+            }
+        }
+        let output = BufferedOutput(fd: 1)
+        var records = 0
+        var failures = 0
+        for path in files {
+            for result in LeadFileReader(path: path, options: options) {
+                switch result {
+                case .record(let record):
+                    records += 1
+                    output.write { bytes in
+                        Self.write(record, into: &bytes)
+                    }
+                case .failure(let failure):
+                    failures += 1
+                    errors.write(failure.diagnostic.rendered() + "\n")
+                }
+            }
+        }
+        output.flush()
+        if failures > 0 {
+            errors.write("leadd: \(records) records read, \(failures) bad\n")
+            throw ExitCode(1)
+        }
+    }
+
+    static func write(_ record: LeadRecord, into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: #"{"origin":{"file":"#.utf8)
+        LeadValue.writeJSONString(record.origin.file, into: &bytes)
+        bytes.append(contentsOf: #","line":\#(record.origin.line),"record":\#(record.origin.record)},"lead":"#.utf8)
+        record.fields.writeJSON(into: &bytes)
+        bytes.append(contentsOf: "}\n".utf8)
+    }
+}

@@ -31,9 +31,11 @@ let package = Package(
         ),
         // `make bench`: figures for the speed and memory targets (see bench/README.md).
         .executableTarget(name: "leadd-bench", dependencies: ["Leads"], path: "bench/Sources/leadd-bench"),
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"], exclude: ["Fixtures"]),
-        .testTarget(name: "LeadsTests", dependencies: ["Leads"], exclude: ["Fixtures"]),
-        .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads"]),
+        // Temporary directories and a process runner shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "LeadsTests", dependencies: ["Leads", "YAML", "TestSupport"]),
+        .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads", "TestSupport"]),
     ]
 )
 

@@ -1,0 +1,71 @@
+import Foundation
+import Glibc
+
+/// How a child process ended, what it printed, and its peak memory.
+public struct ProcessResult: Sendable {
+    /// The exit status, or nil when a signal ended the process.
+    public var exitStatus: Int32?
+    /// The signal that ended the process, if one did.
+    public var signal: Int32?
+    public var standardOutput: String
+    public var standardError: String
+    /// Peak resident set size, in bytes (the kernel's `ru_maxrss`).
+    public var peakRSS: Int
+}
+
+/// Runs real binaries, as an operator would, with `posix_spawn` and `wait4` so the test sees the peak RSS.
+public enum ProcessRunner {
+    /// The directory of the running test bundle, where SwiftPM also puts the package's executables.
+    public static var buildDirectory: String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return (executable as NSString).deletingLastPathComponent
+    }
+
+    /// The built `leadd` binary beside the tests, or `$LEADD_BIN`.
+    public static var leadd: String {
+        ProcessInfo.processInfo.environment["LEADD_BIN"] ?? "\(buildDirectory)/leadd"
+    }
+
+    /// The package's root folder, found from this source file's path.
+    public static var packageRoot: String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }
+
+    /// Runs `executable` with `arguments`; standard output goes to `stdoutPath` when given
+    /// (for output too large to keep), else it is captured.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        stdoutPath: String? = nil
+    ) throws -> ProcessResult {
+        let scratch = try TemporaryDirectory("leadd-run")
+        let outPath = stdoutPath ?? "\(scratch.path)/stdout"
+        let errPath = "\(scratch.path)/stderr"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw NSError(domain: "spawn", code: Int(spawned), userInfo: [NSLocalizedDescriptionKey: executable])
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let signal = status & 0x7F
+        return ProcessResult(
+            exitStatus: signal == 0 ? (status >> 8) & 0xFF : nil,
+            signal: signal == 0 ? nil : signal,
+            standardOutput: stdoutPath == nil ? (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" : "",
+            standardError: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
+            peakRSS: usage.ru_maxrss * 1024
+        )
+    }
+}

@@ -49,6 +49,7 @@ final class CSVReader {
                     skipping = false
                     continue
                 }
+                line += window.storage[window.start..<window.end].count { $0 == UInt8(ascii: "\n") }
                 window.discardAll()
                 if window.eof {
                     done = true
@@ -70,6 +71,7 @@ final class CSVReader {
                             reason: LeadMessage.recordTooLong(options.maxRecordBytes).text)
                         if columns == nil { done = true }
                         skipping = true
+                        line += window.storage[window.start..<window.end].count { $0 == UInt8(ascii: "\n") }
                         window.discardAll()
                         return .failure(error)
                     }

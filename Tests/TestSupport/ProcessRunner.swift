@@ -9,11 +9,11 @@ public struct ProcessResult: Sendable {
     public var signal: Int32?
     public var standardOutput: String
     public var standardError: String
-    /// Peak resident set size, in bytes (the kernel's `ru_maxrss`).
+    /// Peak resident set size in bytes: the largest `VmHWM` sampled every 2 ms while the process ran.
     public var peakRSS: Int
 }
 
-/// Runs real binaries, as an operator would, with `posix_spawn` and `wait4` so the test sees the peak RSS.
+/// Runs real binaries, as an operator would, and watches their peak memory.
 public enum ProcessRunner {
     /// The directory of the running test bundle, where SwiftPM also puts the package's executables.
     public static var buildDirectory: String {
@@ -56,16 +56,30 @@ public enum ProcessRunner {
         guard spawned == 0 else {
             throw NSError(domain: "spawn", code: Int(spawned), userInfo: [NSLocalizedDescriptionKey: executable])
         }
+        // The kernel's ru_maxrss would count this test process too: posix_spawn's child shares our memory until
+        // it execs, and exec keeps that high-water mark. So sample the child's own VmHWM until it exits.
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        var peak = 0
+        while true {
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid { break }
+            if done < 0 && errno != EINTR { break }
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == executable,
+                let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+            {
+                peak = max(peak, kilobytes * 1024)
+            }
+            usleep(2000)
+        }
         let signal = status & 0x7F
         return ProcessResult(
             exitStatus: signal == 0 ? (status >> 8) & 0xFF : nil,
             signal: signal == 0 ? nil : signal,
             standardOutput: stdoutPath == nil ? (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" : "",
             standardError: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-            peakRSS: usage.ru_maxrss * 1024
+            peakRSS: peak
         )
     }
 }

@@ -8,6 +8,9 @@ struct SuggestionTests {
         #expect(Suggestion.closest(to: "company.employes", in: names) == "company.employees")
         #expect(Suggestion.closest(to: "contact.emial", in: names) == "contact.email")
         #expect(Suggestion.closest(to: "budget", in: names) == nil)
+        #expect(Suggestion.closest(to: "company.emp", in: names) == "company.employees")
+        #expect(Suggestion.closest(to: "int", in: ["string", "integer", "list"]) == "integer")
+        #expect(Suggestion.closest(to: "co", in: names) == nil)
     }
 
     @Test func editDistance() {

@@ -1,0 +1,254 @@
+import Testing
+import YAML
+
+@testable import Leads
+
+struct CSVReaderTests {
+    @Test func headerDottedPathsAndQuoting() throws {
+        let text =
+            "id,contact.email,company.name,message\r\n"
+            + "L-1,a@x.com,\"Acme, Inc.\",\"said \"\"hi\"\"\"\r\n"
+            + "L-2,b@y.com,Beta,\"two\nlines\"\r\n"
+            + "L-3,,Gamma,\r\n"
+        #expect(
+            try readAll("crm.csv", text) == [
+                #"record 2#1 {"id":"L-1","contact":{"email":"a@x.com"},"company":{"name":"Acme, Inc."},"message":"said \"hi\""}"#,
+                #"record 3#2 {"id":"L-2","contact":{"email":"b@y.com"},"company":{"name":"Beta"},"message":"two\nlines"}"#,
+                #"record 5#3 {"id":"L-3","company":{"name":"Gamma"}}"#,
+            ])
+    }
+
+    @Test func byteOrderMarkLFAndBlankLines() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("id,name\n\nL-1,Zoë\n\nL-2,Ana\n".utf8)
+        #expect(
+            try readAll("bom.csv", bytes) == [
+                #"record 3#1 {"id":"L-1","name":"Zoë"}"#, #"record 5#2 {"id":"L-2","name":"Ana"}"#,
+            ])
+    }
+
+    @Test func lastRecordWithoutLineBreakAndStrayQuoteKept() throws {
+        #expect(try readAll("x.csv", "id,note\nL-1,5\" screen") == [#"record 2#1 {"id":"L-1","note":"5\" screen"}"#])
+    }
+
+    @Test func headerOnlyHasNoRecords() throws {
+        #expect(try readAll("h.csv", "id,name\n").isEmpty)
+    }
+
+    @Test func mappingGivesTypesAndNames() throws {
+        let document = try YAMLDocument.parse(
+            Array(
+                """
+                version: 1
+                delimiter: ";"
+                columns:
+                  Employees: {field: company.employees, type: integer}
+                  Revenue: {field: company.revenue, type: number}
+                  Opt In: {field: consent, type: boolean}
+                  Tags: {field: interests, type: list, separator: "|"}
+                """.utf8), path: "mapping.yaml")
+        let options = LeadReaderOptions(csvMapping: try CSVMapping.load(document))
+        let text = "id;Employees;Revenue;Opt In;Tags\nL-1; 1200 ;2.5e6;Yes;api | routing||\nL-2;;;;\nL-3;ten;1;no;x\n"
+        #expect(
+            try readAll("typed.csv", text, options: options) == [
+                #"record 2#1 {"id":"L-1","company":{"employees":1200,"revenue":2500000.0},"consent":true,"interests":["api","routing"]}"#,
+                #"record 3#2 {"id":"L-2"}"#,
+                """
+                record error #3: typed.csv:4:5: error: column 'Employees': expected an integer, found 'ten'
+                    4 | L-3;ten;1;no;x
+                      |     ^
+                """,
+            ])
+    }
+
+    @Test func badRecordsAreReportedAndReadingGoesOn() throws {
+        let text = """
+            id,name,city
+            L-1,Ana,Lisbon
+            L-2,Bo
+            L-3,"Cy"x,Oslo
+            L-4,Di,Rome
+            L-5,"Ed,Paris
+            """
+        #expect(
+            try readAll("bad.csv", text) == [
+                #"record 2#1 {"id":"L-1","name":"Ana","city":"Lisbon"}"#,
+                """
+                record error #2: bad.csv:3:1: error: expected 3 fields as in the header, found 2
+                    3 | L-2,Bo
+                      | ^
+                """,
+                """
+                record error #3: bad.csv:4:9: error: unexpected character after a closing quote; double a quote inside a quoted field
+                    4 | L-3,"Cy"x,Oslo
+                      |         ^
+                """,
+                #"record 5#4 {"id":"L-4","name":"Di","city":"Rome"}"#,
+                """
+                record error #5: bad.csv:6:5: error: unterminated quoted field
+                    6 | L-5,"Ed,Paris
+                      |     ^
+                """,
+            ])
+    }
+
+    @Test func invalidUTF8AndControlCharactersInCells() throws {
+        let bytes = Array("id,name\nL-1,".utf8) + [0xC3, 0x28] + Array("\nL-2,a".utf8) + [0x00] + Array("b\nL-3,ok\n".utf8)
+        #expect(
+            try readAll("enc.csv", bytes) == [
+                """
+                record error #1: enc.csv:2:5: error: invalid UTF-8 in column 'name'
+                    2 | L-1,\u{FFFD}(
+                      |     ^
+                """,
+                """
+                record error #2: enc.csv:3:5: error: control character in column 'name'
+                    3 | L-2,a\u{FFFD}b
+                      |     ^
+                """,
+                #"record 4#3 {"id":"L-3","name":"ok"}"#,
+            ])
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var bytes: [UInt8]
+        var rendered: String
+        var testDescription: String { name }
+    }
+
+    static let fileErrors: [Case] = [
+        Case(name: "empty", bytes: [], rendered: "file error #-: f.csv:1:1: error: empty file; expected a header row"),
+        Case(
+            name: "duplicate header", bytes: Array("id,name,id\n1,2,3\n".utf8),
+            rendered: """
+                file error #-: f.csv:1:9: error: duplicate column 'id' in the header
+                    1 | id,name,id
+                      |         ^
+                """),
+        Case(
+            name: "empty header name", bytes: Array("id,,name\n".utf8),
+            rendered: """
+                file error #-: f.csv:1:4: error: column 2 of the header has no name
+                    1 | id,,name
+                      |    ^
+                """),
+        Case(
+            name: "value and object at once", bytes: Array("company,company.name\n".utf8),
+            rendered: """
+                file error #-: f.csv:1:9: error: column 'company.name' conflicts with column 'company': one field cannot be both a value and an object
+                    1 | company,company.name
+                      |         ^
+                """),
+        Case(
+            name: "binary header", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
+            rendered: """
+                file error #-: f.csv:1:1: error: invalid UTF-8 in the header
+                    1 | \u{FFFD}PNG
+                      | ^
+                """),
+    ]
+
+    @Test(arguments: fileErrors)
+    func fileErrorsStopTheReader(_ test: Case) throws {
+        #expect(try readAll("f.csv", test.bytes) == [test.rendered])
+    }
+
+    @Test func overLongRecordIsSkipped() throws {
+        let options = LeadReaderOptions(maxRecordBytes: 100)
+        let text = "id,note\nL-1,a\nL-2,\"" + String(repeating: "x", count: 1_000_000) + "\nL-3,c\n"
+        let results = try readAll("long.csv", text, options: options)
+        #expect(results.first == #"record 2#1 {"id":"L-1","note":"a"}"#)
+        #expect(results.dropFirst().first == "record error #2: long.csv:3:1: error: record longer than the limit of 100 bytes")
+        #expect(results.last == #"record 4#3 {"id":"L-3","note":"c"}"#)
+        #expect(results.count == 3)
+    }
+}
+
+struct CSVMappingTests {
+    func mappingErrors(_ text: String) -> String {
+        do {
+            _ = try CSVMapping.load(YAMLDocument.parse(Array(text.utf8), path: "m.yaml"))
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func everyProblemAtItsPosition() {
+        let text = """
+            version: 2
+            delimter: ";"
+            columns:
+              Employees: {field: company..employees, type: integr}
+              Tags: {type: string, separator: ","}
+            """
+        #expect(
+            mappingErrors(text) == """
+                m.yaml:1:10: error: unknown version 2; this build reads version 1
+                    1 | version: 2
+                      |          ^
+                m.yaml:2:1: error: unknown key 'delimter' (did you mean 'delimiter'?)
+                    2 | delimter: ";"
+                      | ^~~~~~~~
+                m.yaml:4:22: error: invalid field path 'company..employees'
+                    4 |   Employees: {field: company..employees, type: integr}
+                      |                      ^~~~~~~~~~~~~~~~~~
+                m.yaml:4:48: error: unknown type 'integr' (did you mean 'integer'?); expected string, integer, number, boolean or list
+                    4 |   Employees: {field: company..employees, type: integr}
+                      |                                                ^~~~~~
+                m.yaml:5:35: error: 'separator' applies only to columns of type 'list'
+                    5 |   Tags: {type: string, separator: ","}
+                      |                                   ^~~
+                """)
+    }
+
+    @Test func shapeErrors() {
+        #expect(
+            mappingErrors("version: 1\ncolumns: [a]\n") == """
+                m.yaml:2:10: error: expected a mapping, found a sequence
+                    2 | columns: [a]
+                      |          ^
+                """)
+        #expect(
+            mappingErrors("version: 1\ndelimiter: ab\n") == """
+                m.yaml:2:12: error: the delimiter must be one character other than a quote or a line break, found 'ab'
+                    2 | delimiter: ab
+                      |            ^~
+                """)
+    }
+}
+
+struct FileKindTests {
+    @Test func unsupportedExtension() throws {
+        #expect(
+            try readAll("notes.txt", "hello") == [
+                "file error #-: notes.txt:1:1: error: unsupported file type; expected a .json, .ndjson, .jsonl or .csv file"
+            ])
+    }
+
+    @Test func missingFile() {
+        let results = LeadFileReader(path: "/nonexistent/leads.ndjson").map(describe)
+        #expect(
+            results == [
+                "file error #-: /nonexistent/leads.ndjson:1:1: error: cannot read the file: No such file or directory"
+            ])
+    }
+
+    @Test func directoryIsRefused() throws {
+        let directory = try TestDirectory()
+        let path = directory.path + "/folder.ndjson"
+        try FileManagerShim.makeDirectory(path)
+        #expect(
+            LeadFileReader(path: path).map(describe) == [
+                "file error #-: \(path):1:1: error: not a regular file (a directory)"
+            ])
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func fifoIsRefusedWithoutBlocking() throws {
+        let directory = try TestDirectory()
+        let path = directory.path + "/pipe.ndjson"
+        try FileManagerShim.makeFIFO(path)
+        #expect(LeadFileReader(path: path).map(describe) == ["file error #-: \(path):1:1: error: not a regular file (a FIFO)"])
+    }
+}

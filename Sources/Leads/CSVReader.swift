@@ -66,9 +66,14 @@ final class CSVReader {
                     if window.available > options.maxRecordBytes {
                         record += columns == nil ? 0 : 1
                         let error = LeadReadError(
-                            scope: columns == nil ? .file : .record, file: path, line: line, column: 1,
-                            byteOffset: window.baseOffset + window.start, record: columns == nil ? nil : record,
-                            reason: LeadMessage.recordTooLong(options.maxRecordBytes).text)
+                            scope: columns == nil ? .file : .record,
+                            file: path,
+                            line: line,
+                            column: 1,
+                            byteOffset: window.baseOffset + window.start,
+                            record: columns == nil ? nil : record,
+                            reason: LeadMessage.recordTooLong(options.maxRecordBytes).text
+                        )
                         if columns == nil { done = true }
                         skipping = true
                         line += window.storage[window.start..<window.end].count { $0 == UInt8(ascii: "\n") }
@@ -146,8 +151,12 @@ final class CSVReader {
                 guard i < end else {
                     if !eof { return .needMore }
                     if quoted {
-                        return .malformed(reason: LeadMessage.unterminatedQuote.text, at: fieldStart - base,
-                            consumed: i - base, lines: lines)
+                        return .malformed(
+                            reason: LeadMessage.unterminatedQuote.text,
+                            at: fieldStart - base,
+                            consumed: i - base,
+                            lines: lines
+                        )
                     }
                     if i == base { return .needMore }
                     finishField()
@@ -205,8 +214,12 @@ final class CSVReader {
                     while j < end && b[j] != UInt8(ascii: "\n") { j += 1 }
                     if j == end && !eof { return .needMore }
                     let consumed = min(j + 1, end) - base
-                    return .malformed(reason: LeadMessage.textAfterQuote.text, at: i - base, consumed: consumed,
-                        lines: lines + (j < end ? 1 : 0))
+                    return .malformed(
+                        reason: LeadMessage.textAfterQuote.text,
+                        at: i - base,
+                        consumed: consumed,
+                        lines: lines + (j < end ? 1 : 0)
+                    )
                 }
                 atFieldStart = false
                 current.append(c)
@@ -218,9 +231,16 @@ final class CSVReader {
     /// An error at a byte offset of the record at the window's start.
     private func error(_ scope: LeadReadError.Scope, at offset: Int, _ reason: String) -> LeadReadError {
         window.storage.withUnsafeBufferPointer { storage in
-            .at(scope, path, offset: offset, in: UnsafeBufferPointer(rebasing: storage[window.start..<window.end]),
-                firstLine: line, bufferOffset: window.baseOffset + window.start, record: scope == .record ? record : nil,
-                reason: reason)
+            .at(
+                scope,
+                path,
+                offset: offset,
+                in: UnsafeBufferPointer(rebasing: storage[window.start..<window.end]),
+                firstLine: line,
+                bufferOffset: window.baseOffset + window.start,
+                record: scope == .record ? record : nil,
+                reason: reason
+            )
         }
     }
 
@@ -239,7 +259,8 @@ final class CSVReader {
             let spec = options.csvMapping.columns[name]
             let path = spec?.field ?? name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             result.append(
-                Column(name: name, path: path, type: spec?.type ?? .string, separator: spec?.separator ?? ";"))
+                Column(name: name, path: path, type: spec?.type ?? .string, separator: spec?.separator ?? ";")
+            )
         }
         // One path may not be both a value and an object.
         for (i, a) in result.enumerated() {
@@ -267,7 +288,8 @@ final class CSVReader {
             }
             if value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" }) {
                 return .failure(
-                    error(.record, at: starts[index], LeadMessage.controlCharacter(inColumn: column.name).text))
+                    error(.record, at: starts[index], LeadMessage.controlCharacter(inColumn: column.name).text)
+                )
             }
             switch convert(value, column) {
             case .some(.some(let converted)):
@@ -304,7 +326,9 @@ final class CSVReader {
             default: return nil
             }
         case .list:
-            let items = value.split(separator: column.separator).map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            let items = value.split(separator: column.separator).map { String($0).trimmingSpaces }.filter {
+                !$0.isEmpty
+            }
             return .some(.array(items.map { .string($0) }))
         }
     }

@@ -50,8 +50,16 @@ final class JSONFileReader {
         func failure(_ error: JSONSyntaxError) -> [LeadReadResult] {
             [
                 .failure(
-                    .at(.file, path, offset: error.offset, in: bytes, firstLine: 1, bufferOffset: bom, record: nil,
-                        reason: error.message)
+                    .at(
+                        .file,
+                        path,
+                        offset: error.offset,
+                        in: bytes,
+                        firstLine: 1,
+                        bufferOffset: bom,
+                        record: nil,
+                        reason: error.message
+                    )
                 )
             ]
         }
@@ -69,7 +77,9 @@ final class JSONFileReader {
                         items.append((offset, try parser.parseValue(depth: 1)))
                         if parser.consume(UInt8(ascii: ",")) { continue }
                         if parser.consume(UInt8(ascii: "]")) { break }
-                        throw parser.skipWhitespace().map { parser.error(.unexpected($0, expected: "',' or ']' after an item")) }
+                        throw parser.skipWhitespace().map {
+                            parser.error(.unexpected($0, expected: "',' or ']' after an item"))
+                        }
                             ?? parser.error(.unexpectedEnd("',' or ']'"))
                     }
                 }
@@ -79,8 +89,16 @@ final class JSONFileReader {
                 guard case .object = value else {
                     return [
                         .failure(
-                            .at(.file, path, offset: offset, in: bytes, firstLine: 1, bufferOffset: bom, record: nil,
-                                reason: LeadMessage.notObjectOrArray(value.kindDescription).text)
+                            .at(
+                                .file,
+                                path,
+                                offset: offset,
+                                in: bytes,
+                                firstLine: 1,
+                                bufferOffset: bom,
+                                record: nil,
+                                reason: LeadMessage.notObjectOrArray(value.kindDescription).text
+                            )
                         )
                     ]
                 }
@@ -110,9 +128,16 @@ final class JSONFileReader {
                 let reason = JSONMessage.notAnObject(item.value).text
                 results.append(
                     .failure(
-                        .at(.record, path, offset: item.offset - lineStart,
-                            in: UnsafeBufferPointer(rebasing: bytes[lineStart...]), firstLine: line,
-                            bufferOffset: bom + lineStart, record: index + 1, reason: reason)
+                        .at(
+                            .record,
+                            path,
+                            offset: item.offset - lineStart,
+                            in: UnsafeBufferPointer(rebasing: bytes[lineStart...]),
+                            firstLine: line,
+                            bufferOffset: bom + lineStart,
+                            record: index + 1,
+                            reason: reason
+                        )
                     )
                 )
                 continue

@@ -271,7 +271,8 @@ package struct JSONParser {
             while index < bytes.count && isDigit(bytes[index]) {
                 let digit = Int(bytes[index] - UInt8(ascii: "0"))
                 let (times, o1) = integer.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+                let (sum, o2) =
+                    negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
                 overflow = overflow || o1 || o2
                 integer = sum
                 index += 1
@@ -325,7 +326,9 @@ package struct JSONMessage {
     static func unexpected(_ byte: UInt8, expected: String) -> Self {
         .init(text: "unexpected \(describe(byte)), expected \(expected)")
     }
-    static func unexpectedEnd(_ expected: String) -> Self { .init(text: "unexpected end of input, expected \(expected)") }
+    static func unexpectedEnd(_ expected: String) -> Self {
+        .init(text: "unexpected end of input, expected \(expected)")
+    }
     static func invalidLiteral(_ word: String) -> Self { .init(text: "invalid literal; expected '\(word)'") }
     static let trailingContent = Self(text: "unexpected content after the JSON value")
     static func tooDeep(_ limit: Int) -> Self { .init(text: "nesting deeper than \(limit) levels") }
@@ -335,7 +338,9 @@ package struct JSONMessage {
     }
     static let unterminatedString = Self(text: "unterminated string")
     static func invalidUTF8(_ byte: UInt8) -> Self { .init(text: "invalid UTF-8 in a string (\(describe(byte)))") }
-    static func invalidEscape(_ byte: UInt8) -> Self { .init(text: "invalid escape '\\\(describe(byte).trimmingQuotes)'") }
+    static func invalidEscape(_ byte: UInt8) -> Self {
+        .init(text: "invalid escape '\\\(describe(byte).trimmingQuotes)'")
+    }
     static let invalidUnicodeEscape = Self(text: "invalid \\u escape; expected four hex digits")
     static let loneSurrogate = Self(text: "invalid \\u escape: an unpaired UTF-16 surrogate")
     static let invalidNumber = Self(text: "invalid number")

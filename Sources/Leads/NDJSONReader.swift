@@ -59,8 +59,14 @@ final class NDJSONReader {
                 window.discardAll()
                 return .failure(
                     LeadReadError(
-                        scope: .record, file: path, line: line, column: 1, byteOffset: offset, record: record,
-                        reason: LeadMessage.recordTooLong(options.maxRecordBytes).text)
+                        scope: .record,
+                        file: path,
+                        line: line,
+                        column: 1,
+                        byteOffset: offset,
+                        record: record,
+                        reason: LeadMessage.recordTooLong(options.maxRecordBytes).text
+                    )
                 )
             }
             do {
@@ -102,8 +108,16 @@ final class NDJSONReader {
             let lineOffset = window.baseOffset + range.lowerBound
             func failure(_ offset: Int, _ reason: String) -> LeadReadResult {
                 .failure(
-                    .at(.record, path, offset: offset, in: bytes, firstLine: line, bufferOffset: lineOffset,
-                        record: record, reason: reason)
+                    .at(
+                        .record,
+                        path,
+                        offset: offset,
+                        in: bytes,
+                        firstLine: line,
+                        bufferOffset: lineOffset,
+                        record: record,
+                        reason: reason
+                    )
                 )
             }
             do throws(JSONSyntaxError) {

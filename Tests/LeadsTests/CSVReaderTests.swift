@@ -15,7 +15,8 @@ struct CSVReaderTests {
                 #"record 2#1 {"id":"L-1","contact":{"email":"a@x.com"},"company":{"name":"Acme, Inc."},"message":"said \"hi\""}"#,
                 #"record 3#2 {"id":"L-2","contact":{"email":"b@y.com"},"company":{"name":"Beta"},"message":"two\nlines"}"#,
                 #"record 5#3 {"id":"L-3","company":{"name":"Gamma"}}"#,
-            ])
+            ]
+        )
     }
 
     @Test func byteOrderMarkLFAndBlankLines() throws {
@@ -23,7 +24,8 @@ struct CSVReaderTests {
         #expect(
             try readAll("bom.csv", bytes) == [
                 #"record 3#1 {"id":"L-1","name":"Zoë"}"#, #"record 5#2 {"id":"L-2","name":"Ana"}"#,
-            ])
+            ]
+        )
     }
 
     @Test func lastRecordWithoutLineBreakAndStrayQuoteKept() throws {
@@ -45,7 +47,10 @@ struct CSVReaderTests {
                   Revenue: {field: company.revenue, type: number}
                   Opt In: {field: consent, type: boolean}
                   Tags: {field: interests, type: list, separator: "|"}
-                """.utf8), path: "mapping.yaml")
+                """.utf8
+            ),
+            path: "mapping.yaml"
+        )
         let options = LeadReaderOptions(csvMapping: try CSVMapping.load(document))
         let text = "id;Employees;Revenue;Opt In;Tags\nL-1; 1200 ;2.5e6;Yes;api | routing||\nL-2;;;;\nL-3;ten;1;no;x\n"
         #expect(
@@ -57,7 +62,8 @@ struct CSVReaderTests {
                     4 | L-3;ten;1;no;x
                       |     ^
                 """,
-            ])
+            ]
+        )
     }
 
     @Test func badRecordsAreReportedAndReadingGoesOn() throws {
@@ -88,11 +94,13 @@ struct CSVReaderTests {
                     6 | L-5,"Ed,Paris
                       |     ^
                 """,
-            ])
+            ]
+        )
     }
 
     @Test func invalidUTF8AndControlCharactersInCells() throws {
-        let bytes = Array("id,name\nL-1,".utf8) + [0xC3, 0x28] + Array("\nL-2,a".utf8) + [0x00] + Array("b\nL-3,ok\n".utf8)
+        let bytes =
+            Array("id,name\nL-1,".utf8) + [0xC3, 0x28] + Array("\nL-2,a".utf8) + [0x00] + Array("b\nL-3,ok\n".utf8)
         #expect(
             try readAll("enc.csv", bytes) == [
                 """
@@ -106,7 +114,8 @@ struct CSVReaderTests {
                       |     ^
                 """,
                 #"record 4#3 {"id":"L-3","name":"ok"}"#,
-            ])
+            ]
+        )
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -119,33 +128,41 @@ struct CSVReaderTests {
     static let fileErrors: [Case] = [
         Case(name: "empty", bytes: [], rendered: "file error #-: f.csv:1:1: error: empty file; expected a header row"),
         Case(
-            name: "duplicate header", bytes: Array("id,name,id\n1,2,3\n".utf8),
+            name: "duplicate header",
+            bytes: Array("id,name,id\n1,2,3\n".utf8),
             rendered: """
                 file error #-: f.csv:1:9: error: duplicate column 'id' in the header
                     1 | id,name,id
                       |         ^
-                """),
+                """
+        ),
         Case(
-            name: "empty header name", bytes: Array("id,,name\n".utf8),
+            name: "empty header name",
+            bytes: Array("id,,name\n".utf8),
             rendered: """
                 file error #-: f.csv:1:4: error: column 2 of the header has no name
                     1 | id,,name
                       |    ^
-                """),
+                """
+        ),
         Case(
-            name: "value and object at once", bytes: Array("company,company.name\n".utf8),
+            name: "value and object at once",
+            bytes: Array("company,company.name\n".utf8),
             rendered: """
                 file error #-: f.csv:1:9: error: column 'company.name' conflicts with column 'company': one field cannot be both a value and an object
                     1 | company,company.name
                       |         ^
-                """),
+                """
+        ),
         Case(
-            name: "binary header", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
+            name: "binary header",
+            bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
             rendered: """
                 file error #-: f.csv:1:1: error: invalid UTF-8 in the header
                     1 | \u{FFFD}PNG
                       | ^
-                """),
+                """
+        ),
     ]
 
     @Test(arguments: fileErrors)
@@ -158,7 +175,10 @@ struct CSVReaderTests {
         let text = "id,note\nL-1,a\nL-2,\"" + String(repeating: "x", count: 1_000_000) + "\nL-3,c\n"
         let results = try readAll("long.csv", text, options: options)
         #expect(results.first == #"record 2#1 {"id":"L-1","note":"a"}"#)
-        #expect(results.dropFirst().first == "record error #2: long.csv:3:1: error: record longer than the limit of 100 bytes")
+        #expect(
+            results.dropFirst().first
+                == "record error #2: long.csv:3:1: error: record longer than the limit of 100 bytes"
+        )
         #expect(results.last == #"record 4#3 {"id":"L-3","note":"c"}"#)
         #expect(results.count == 3)
     }
@@ -199,7 +219,8 @@ struct CSVMappingTests {
                 m.yaml:5:35: error: 'separator' applies only to columns of type 'list'
                     5 |   Tags: {type: string, separator: ","}
                       |                                   ^~~
-                """)
+                """
+        )
     }
 
     @Test func shapeErrors() {
@@ -208,13 +229,15 @@ struct CSVMappingTests {
                 m.yaml:2:10: error: expected a mapping, found a sequence
                     2 | columns: [a]
                       |          ^
-                """)
+                """
+        )
         #expect(
             mappingErrors("version: 1\ndelimiter: ab\n") == """
                 m.yaml:2:12: error: the delimiter must be one character other than a quote or a line break, found 'ab'
                     2 | delimiter: ab
                       |            ^~
-                """)
+                """
+        )
     }
 }
 
@@ -223,7 +246,8 @@ struct FileKindTests {
         #expect(
             try readAll("notes.txt", "hello") == [
                 "file error #-: notes.txt:1:1: error: unsupported file type; expected a .json, .ndjson, .jsonl or .csv file"
-            ])
+            ]
+        )
     }
 
     @Test func missingFile() {
@@ -231,7 +255,8 @@ struct FileKindTests {
         #expect(
             results == [
                 "file error #-: /nonexistent/leads.ndjson:1:1: error: cannot read the file: No such file or directory"
-            ])
+            ]
+        )
     }
 
     @Test func directoryIsRefused() throws {
@@ -241,7 +266,8 @@ struct FileKindTests {
         #expect(
             LeadFileReader(path: path).map(describe) == [
                 "file error #-: \(path):1:1: error: not a regular file (a directory)"
-            ])
+            ]
+        )
     }
 
     @Test(.timeLimit(.minutes(1)))
@@ -249,6 +275,10 @@ struct FileKindTests {
         let directory = try TestDirectory()
         let path = directory.path + "/pipe.ndjson"
         try FileManagerShim.makeFIFO(path)
-        #expect(LeadFileReader(path: path).map(describe) == ["file error #-: \(path):1:1: error: not a regular file (a FIFO)"])
+        #expect(
+            LeadFileReader(path: path).map(describe) == [
+                "file error #-: \(path):1:1: error: not a regular file (a FIFO)"
+            ]
+        )
     }
 }

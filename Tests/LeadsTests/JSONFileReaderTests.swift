@@ -19,7 +19,8 @@ struct JSONFileReaderTests {
         #expect(
             try readAll("batch.JSON", text) == [
                 #"record 2#1 {"id":"a"}"#, #"record 3#2 {"id":"b"}"#, #"record 5#3 {"id":"c"}"#,
-            ])
+            ]
+        )
     }
 
     @Test func byteOrderMarkIsSkipped() throws {
@@ -40,7 +41,8 @@ struct JSONFileReaderTests {
                       |   ^
                 """,
                 #"record 3#3 {"id":3}"#,
-            ])
+            ]
+        )
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -52,18 +54,24 @@ struct JSONFileReaderTests {
 
     static let fileErrors: [Case] = [
         Case(
-            name: "empty file", bytes: [],
-            rendered: "file error #-: bad.json:1:1: error: empty file; expected a JSON object or an array of objects"),
+            name: "empty file",
+            bytes: [],
+            rendered: "file error #-: bad.json:1:1: error: empty file; expected a JSON object or an array of objects"
+        ),
         Case(
-            name: "only whitespace", bytes: Array(" \n\t\n".utf8),
-            rendered: "file error #-: bad.json:1:1: error: empty file; expected a JSON object or an array of objects"),
+            name: "only whitespace",
+            bytes: Array(" \n\t\n".utf8),
+            rendered: "file error #-: bad.json:1:1: error: empty file; expected a JSON object or an array of objects"
+        ),
         Case(
-            name: "a string", bytes: Array(#""lead""#.utf8),
+            name: "a string",
+            bytes: Array(#""lead""#.utf8),
             rendered: """
                 file error #-: bad.json:1:1: error: expected a JSON object or an array of objects, found a string
                     1 | "lead"
                       | ^
-                """),
+                """
+        ),
         Case(
             name: "syntax error late in an array rejects the whole file",
             bytes: Array("[{\"id\":1},\n {\"id\":2},\n {\"id\" 3}]".utf8),
@@ -71,39 +79,50 @@ struct JSONFileReaderTests {
                 file error #-: bad.json:3:8: error: unexpected '3', expected ':' after the key
                     3 |  {"id" 3}]
                       |        ^
-                """),
+                """
+        ),
         Case(
-            name: "truncated", bytes: Array("[{\"id\":1},\n {\"id\":".utf8),
+            name: "truncated",
+            bytes: Array("[{\"id\":1},\n {\"id\":".utf8),
             rendered: """
                 file error #-: bad.json:2:8: error: unexpected end of input, expected a value
                     2 |  {"id":
                       |        ^
-                """),
+                """
+        ),
         Case(
-            name: "binary garbage", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00],
+            name: "binary garbage",
+            bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00],
             rendered: """
                 file error #-: bad.json:1:1: error: unexpected byte 0x89, expected a value
                     1 | \u{FFFD}PNG
                       | ^
-                """),
+                """
+        ),
         Case(
-            name: "NUL bytes", bytes: [0x7B, 0x00, 0x7D],
+            name: "NUL bytes",
+            bytes: [0x7B, 0x00, 0x7D],
             rendered: """
                 file error #-: bad.json:1:2: error: unexpected byte 0x00, expected a string key
                     1 | {\u{FFFD}}
                       |  ^
-                """),
+                """
+        ),
         Case(
-            name: "trailing content", bytes: Array("{}\n{}".utf8),
+            name: "trailing content",
+            bytes: Array("{}\n{}".utf8),
             rendered: """
                 file error #-: bad.json:2:1: error: unexpected content after the JSON value
                     2 | {}
                       | ^
-                """),
+                """
+        ),
         Case(
-            name: "nesting bomb", bytes: Array(String(repeating: "[", count: 1_000_000).utf8),
+            name: "nesting bomb",
+            bytes: Array(String(repeating: "[", count: 1_000_000).utf8),
             rendered: "file error #-: bad.json:1:65: error: nesting deeper than 64 levels\n    1 | "
-                + String(repeating: "[", count: 400) + "\n      | " + String(repeating: " ", count: 64) + "^"),
+                + String(repeating: "[", count: 400) + "\n      | " + String(repeating: " ", count: 64) + "^"
+        ),
     ]
 
     @Test(arguments: fileErrors)
@@ -117,6 +136,7 @@ struct JSONFileReaderTests {
             try readAll("big.json", #"{"id":"0123456789"}"#, options: options) == [
                 "file error #-: big.json:1:1: error: file is larger than the limit of 10 bytes for .json files; "
                     + "send large batches as NDJSON"
-            ])
+            ]
+        )
     }
 }

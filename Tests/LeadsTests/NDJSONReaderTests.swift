@@ -8,13 +8,16 @@ struct NDJSONReaderTests {
         #expect(
             try readAll("a.ndjson", text) == [
                 #"record 1#1 {"id":1}"#, #"record 4#2 {"id":2}"#, #"record 5#3 {"id":3}"#,
-            ])
+            ]
+        )
         #expect(try readAll("a.jsonl", "{\"x\":true}\n") == [#"record 1#1 {"x":true}"#])
     }
 
     @Test func badLinesAreBadRecordsAndReadingGoesOn() throws {
         let bytes: [UInt8] =
-            Array("{\"id\":1}\n[1,2]\n{\"id\":\"a\" \"b\"}\n".utf8) + [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D, 0x0A]
+            Array("{\"id\":1}\n[1,2]\n{\"id\":\"a\" \"b\"}\n".utf8) + [
+                0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D, 0x0A,
+            ]
             + [0x00, 0x01, 0x02, 0x0A] + Array("{\"id\":6}\n{\"id\":".utf8)
         #expect(
             try readAll("mixed.ndjson", bytes) == [
@@ -45,7 +48,8 @@ struct NDJSONReaderTests {
                     7 | {"id":
                       |       ^
                 """,
-            ])
+            ]
+        )
     }
 
     @Test func emptyFileIsAFileError() throws {
@@ -63,7 +67,8 @@ struct NDJSONReaderTests {
                 #"record 1#1 {"id":1}"#,
                 "record error #2: long.ndjson:2:1: error: record longer than the limit of 1000 bytes",
                 #"record 3#3 {"id":3}"#,
-            ])
+            ]
+        )
     }
 
     @Test func byteOrderMarkIsSkipped() throws {

@@ -58,18 +58,18 @@ struct YAMLParserTests {
 
     @Test func scalarStylesAreKept() throws {
         let document = try parse(
-                """
-                plain: a b
-                single: 'it''s'
-                double: "tab\\there"
-                literal: |
-                  line one
-                  line two
-                folded: >
-                  one
-                  two
-                """
-            )
+            """
+            plain: a b
+            single: 'it''s'
+            double: "tab\\there"
+            literal: |
+              line one
+              line two
+            folded: >
+              one
+              two
+            """
+        )
         let root = try #require(document.root).mapping()
         let styles = root.entries.map { entry in
             (entry.key.value, (try? entry.value.scalar().style)?.rawValue ?? "?", (try? entry.value.string()) ?? "?")
@@ -278,7 +278,9 @@ struct YAMLErrorTests {
         let clock = ContinuousClock()
         var rendered = ""
         let elapsed = clock.measure { rendered = failure(text) }
-        #expect(rendered.hasPrefix("test.yaml:1:4: error: yaml anchors and aliases are not supported (found anchor '&a')"))
+        #expect(
+            rendered.hasPrefix("test.yaml:1:4: error: yaml anchors and aliases are not supported (found anchor '&a')")
+        )
         #expect(rendered.components(separatedBy: "error:").count - 1 == 9 + 80)
         #expect(elapsed < .seconds(5))
     }

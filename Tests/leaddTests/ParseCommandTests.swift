@@ -62,12 +62,16 @@ struct ParseCommandTests {
     @Test func badMappingFileIsReportedAtItsPosition() throws {
         let directory = try TemporaryDirectory()
         let mapping = try directory.write("m.yaml", "version: 1\ncolumns:\n  A: {type: int}\n")
-        let result = try ProcessRunner.run(leadd, ["parse", "--csv-mapping", mapping, "\(root)/examples/leads/crm-export.csv"])
+        let result = try ProcessRunner.run(
+            leadd,
+            ["parse", "--csv-mapping", mapping, "\(root)/examples/leads/crm-export.csv"]
+        )
         #expect(result.exitStatus == 1)
         #expect(
             result.standardError.hasPrefix(
                 "\(mapping):3:13: error: unknown type 'int' (did you mean 'integer'?); expected string, integer, number, boolean or list"
-            ))
+            )
+        )
         #expect(result.standardOutput.isEmpty)
     }
 
@@ -103,7 +107,8 @@ struct ParseCommandTests {
                 {"origin":{"file":"\(path)","line":1,"record":1},"lead":{"id":"L-1"}}
                 {"origin":{"file":"\(path)","line":3,"record":3},"lead":{"id":"L-3"}}
 
-                """)
+                """
+        )
         #expect(
             result.standardError == """
                 \(path):2:7: error: unexpected end of input, expected a value
@@ -111,6 +116,7 @@ struct ParseCommandTests {
                       |       ^
                 leadd: 2 records read, 1 bad
 
-                """)
+                """
+        )
     }
 }

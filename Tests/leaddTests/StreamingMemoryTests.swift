@@ -41,7 +41,9 @@ struct StreamingMemoryTests {
         #expect(baseline.exitStatus == 0)
         #expect(result.exitStatus == 0, "\(result.standardError)")
         let growth = result.peakRSS - baseline.peakRSS
-        print("leadd parse peak RSS: \(baseline.peakRSS >> 20) MiB on 2 MiB, \(result.peakRSS >> 20) MiB on \(largeSize >> 20) MiB")
+        print(
+            "leadd parse peak RSS: \(baseline.peakRSS >> 20) MiB on 2 MiB, \(result.peakRSS >> 20) MiB on \(largeSize >> 20) MiB"
+        )
         // A 100x larger file may cost a few buffers more, never a copy of the file.
         #expect(growth < 16 << 20, "peak RSS grew by \(growth >> 20) MiB")
         #expect(result.peakRSS < 64 << 20)

@@ -30,7 +30,11 @@ let package = Package(
             ]
         ),
         // `make bench`: figures for the speed and memory targets (see bench/README.md).
-        .executableTarget(name: "leadd-bench", dependencies: ["Leads"], path: "bench/Sources/leadd-bench"),
+        .executableTarget(
+            name: "leadd-bench",
+            dependencies: ["Leads", "TestSupport"],
+            path: "bench/Sources/leadd-bench"
+        ),
         // Temporary directories and a process runner shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),

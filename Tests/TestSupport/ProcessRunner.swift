@@ -60,13 +60,14 @@ public enum ProcessRunner {
         }
         // The kernel's ru_maxrss would count this test process too: posix_spawn's child shares our memory until
         // it execs, and exec keeps that high-water mark. So sample the child's own VmHWM until it exits.
+        let resolved = URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
         var status: Int32 = 0
         var peak = 0
         while true {
             let done = waitpid(pid, &status, WNOHANG)
             if done == pid { break }
             if done < 0 && errno != EINTR { break }
-            if (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == executable,
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == resolved,
                 let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
                 let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
                 let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")

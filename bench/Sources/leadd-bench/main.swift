@@ -1,1 +1,107 @@
-print("bench")
+import Foundation
+import Leads
+import TestSupport
+
+// `make bench`: every speed and memory figure of leadd, each the median of several runs (see bench/README.md).
+
+let arguments = CommandLine.arguments
+let leadd = arguments.firstIndex(of: "--leadd").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+let runs = 5
+let leadCount = ProcessInfo.processInfo.environment["LEADD_BENCH_LEADS"].flatMap { Int($0) } ?? 100_000
+
+print("leadd-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date().formatted(.iso8601))")
+
+// The same synthetic leads for every figure.
+var generator = LeadGenerator(seed: 20_261_129)
+let lines: [[UInt8]] = (1...leadCount).map { Array(generator.nextLine(id: $0).utf8) }
+let totalBytes = lines.reduce(0) { $0 + $1.count + 1 }
+print("leads: \(leadCount) synthetic leads, \(totalBytes / leadCount) bytes each on average")
+
+func report(_ figure: Figure) {
+    print(figure.line)
+}
+
+// JSON parsing alone, one lead per line: leadd's parser against Foundation's.
+var parsed = 0
+let ours = time(runs: runs) {
+    parsed = 0
+    for line in lines {
+        let ok = line.withUnsafeBufferPointer { buffer in
+            (try? JSONParser.parse(buffer, maxDepth: 64)) != nil
+        }
+        if ok { parsed += 1 }
+    }
+}
+report(
+    Figure(name: "json parse, leadd's parser (1 core)", unit: "leads/s", samples: ours.map { Double(leadCount) / $0 })
+)
+
+let data = lines.map { Data($0) }
+var foundationParsed = 0
+let foundation = time(runs: runs) {
+    foundationParsed = 0
+    for line in data where (try? JSONSerialization.jsonObject(with: line)) != nil {
+        foundationParsed += 1
+    }
+}
+report(
+    Figure(
+        name: "json parse, Foundation JSONSerialization",
+        unit: "leads/s",
+        samples: foundation.map { Double(leadCount) / $0 }
+    )
+)
+print(
+    "  (both parsers accepted \(parsed) and \(foundationParsed) of \(leadCount) leads; the rest are messy on purpose)"
+)
+
+// The NDJSON reader over a file: read(2) in chunks, split lines, parse, make records.
+let directory = try TemporaryDirectory("leadd-bench")
+let ndjson = "\(directory.path)/leads.ndjson"
+FileManager.default.createFile(atPath: ndjson, contents: Data(lines.joined(separator: [0x0A]) + [0x0A]))
+var records = 0
+let reader = time(runs: runs) {
+    records = 0
+    for case .record in LeadFileReader(path: ndjson) { records += 1 }
+}
+report(
+    Figure(
+        name: "ndjson read (file to records, 1 core)",
+        unit: "leads/s",
+        samples: reader.map { Double(leadCount) / $0 }
+    )
+)
+report(Figure(name: "ndjson read throughput", unit: "MB/s", samples: reader.map { Double(totalBytes) / $0 / 1e6 }))
+
+// Peak memory of `leadd parse` streaming a 1 GB NDJSON file.
+if let leadd {
+    let big = "\(directory.path)/big.ndjson"
+    FileManager.default.createFile(atPath: big, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
+    let block = Data(lines.joined(separator: [0x0A]) + [0x0A])
+    var size = 0
+    while size < 1_000_000_000 {
+        try handle.write(contentsOf: block)
+        size += block.count
+    }
+    try handle.close()
+    var peaks: [Double] = []
+    var seconds: [Double] = []
+    for _ in 0..<runs {
+        let start = ContinuousClock.now
+        let result = try ProcessRunner.run(leadd, ["parse", big], stdoutPath: "/dev/null")
+        let elapsed = ContinuousClock.now - start
+        seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        peaks.append(Double(result.peakRSS) / 1_048_576)
+    }
+    report(Figure(name: "leadd parse, peak RSS on \(size / 1_000_000) MB NDJSON", unit: "MiB", samples: peaks))
+    report(
+        Figure(
+            name: "leadd parse, \(size / 1_000_000) MB NDJSON to NDJSON",
+            unit: "MB/s",
+            samples: seconds.map { Double(size) / $0 / 1e6 }
+        )
+    )
+} else {
+    print("(pass --leadd PATH for the figures of the leadd binary)")
+}

@@ -39,7 +39,23 @@ extension LeadValue {
     /// Appends a JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
     public static func writeJSONString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
+        let written = string.utf8.withContiguousStorageIfAvailable { bytes in
+            appendEscaped(bytes, into: &out)
+        }
+        if written == nil {
+            Array(string.utf8).withUnsafeBufferPointer { appendEscaped($0, into: &out) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Most strings need no escape: copy them whole.
+        guard let first = bytes.firstIndex(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<first]))
+        for byte in bytes[first...] {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
@@ -54,7 +70,6 @@ extension LeadValue {
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -105,3 +105,6 @@ if let leadd {
 } else {
     print("(pass --leadd PATH for the figures of the leadd binary)")
 }
+
+// Globals are not deinitialised at exit: remove the gigabyte of scratch files now.
+try FileManager.default.removeItem(atPath: directory.path)

@@ -118,16 +118,9 @@ struct CSVReaderTests {
         )
     }
 
-    struct Case: Sendable, CustomTestStringConvertible {
-        var name: String
-        var bytes: [UInt8]
-        var rendered: String
-        var testDescription: String { name }
-    }
-
-    static let fileErrors: [Case] = [
-        Case(name: "empty", bytes: [], rendered: "file error #-: f.csv:1:1: error: empty file; expected a header row"),
-        Case(
+    static let fileErrors: [FileCase] = [
+        FileCase(name: "empty", bytes: [], rendered: "file error #-: f.csv:1:1: error: empty file; expected a header row"),
+        FileCase(
             name: "duplicate header",
             bytes: Array("id,name,id\n1,2,3\n".utf8),
             rendered: """
@@ -136,7 +129,7 @@ struct CSVReaderTests {
                       |         ^
                 """
         ),
-        Case(
+        FileCase(
             name: "empty header name",
             bytes: Array("id,,name\n".utf8),
             rendered: """
@@ -145,7 +138,7 @@ struct CSVReaderTests {
                       |    ^
                 """
         ),
-        Case(
+        FileCase(
             name: "value and object at once",
             bytes: Array("company,company.name\n".utf8),
             rendered: """
@@ -154,7 +147,7 @@ struct CSVReaderTests {
                       |         ^
                 """
         ),
-        Case(
+        FileCase(
             name: "binary header",
             bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
             rendered: """
@@ -166,7 +159,7 @@ struct CSVReaderTests {
     ]
 
     @Test(arguments: fileErrors)
-    func fileErrorsStopTheReader(_ test: Case) throws {
+    func fileErrorsStopTheReader(_ test: FileCase) throws {
         #expect(try readAll("f.csv", test.bytes) == [test.rendered])
     }
 

@@ -45,25 +45,18 @@ struct JSONFileReaderTests {
         )
     }
 
-    struct Case: Sendable, CustomTestStringConvertible {
-        var name: String
-        var bytes: [UInt8]
-        var rendered: String
-        var testDescription: String { name }
-    }
-
-    static let fileErrors: [Case] = [
-        Case(
+    static let fileErrors: [FileCase] = [
+        FileCase(
             name: "empty file",
             bytes: [],
             rendered: "file error #-: bad.json:1:1: error: empty file; expected a JSON object or an array of objects"
         ),
-        Case(
+        FileCase(
             name: "only whitespace",
             bytes: Array(" \n\t\n".utf8),
             rendered: "file error #-: bad.json:1:1: error: empty file; expected a JSON object or an array of objects"
         ),
-        Case(
+        FileCase(
             name: "a string",
             bytes: Array(#""lead""#.utf8),
             rendered: """
@@ -72,7 +65,7 @@ struct JSONFileReaderTests {
                       | ^
                 """
         ),
-        Case(
+        FileCase(
             name: "syntax error late in an array rejects the whole file",
             bytes: Array("[{\"id\":1},\n {\"id\":2},\n {\"id\" 3}]".utf8),
             rendered: """
@@ -81,7 +74,7 @@ struct JSONFileReaderTests {
                       |        ^
                 """
         ),
-        Case(
+        FileCase(
             name: "truncated",
             bytes: Array("[{\"id\":1},\n {\"id\":".utf8),
             rendered: """
@@ -90,7 +83,7 @@ struct JSONFileReaderTests {
                       |        ^
                 """
         ),
-        Case(
+        FileCase(
             name: "binary garbage",
             bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00],
             rendered: """
@@ -99,7 +92,7 @@ struct JSONFileReaderTests {
                       | ^
                 """
         ),
-        Case(
+        FileCase(
             name: "NUL bytes",
             bytes: [0x7B, 0x00, 0x7D],
             rendered: """
@@ -108,7 +101,7 @@ struct JSONFileReaderTests {
                       |  ^
                 """
         ),
-        Case(
+        FileCase(
             name: "trailing content",
             bytes: Array("{}\n{}".utf8),
             rendered: """
@@ -117,7 +110,7 @@ struct JSONFileReaderTests {
                       | ^
                 """
         ),
-        Case(
+        FileCase(
             name: "nesting bomb",
             bytes: Array(String(repeating: "[", count: 1_000_000).utf8),
             rendered: "file error #-: bad.json:1:65: error: nesting deeper than 64 levels\n    1 | "
@@ -126,7 +119,7 @@ struct JSONFileReaderTests {
     ]
 
     @Test(arguments: fileErrors)
-    func fileErrorsYieldNoRecords(_ test: Case) throws {
+    func fileErrorsYieldNoRecords(_ test: FileCase) throws {
         #expect(try readAll("bad.json", test.bytes) == [test.rendered])
     }
 

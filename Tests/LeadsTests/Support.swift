@@ -1,4 +1,5 @@
 import Leads
+import Testing
 @_exported import TestSupport
 import YAML
 
@@ -30,3 +31,11 @@ extension String {
     }
 }
 typealias TestDirectory = TemporaryDirectory
+
+/// A file's bytes and what reading it must report, for parameterized tests.
+struct FileCase: Sendable, CustomTestStringConvertible {
+    var name: String
+    var bytes: [UInt8]
+    var rendered: String
+    var testDescription: String { name }
+}

@@ -119,7 +119,11 @@ struct CSVReaderTests {
     }
 
     static let fileErrors: [FileCase] = [
-        FileCase(name: "empty", bytes: [], rendered: "file error #-: f.csv:1:1: error: empty file; expected a header row"),
+        FileCase(
+            name: "empty",
+            bytes: [],
+            rendered: "file error #-: f.csv:1:1: error: empty file; expected a header row"
+        ),
         FileCase(
             name: "duplicate header",
             bytes: Array("id,name,id\n1,2,3\n".utf8),

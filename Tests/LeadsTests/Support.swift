@@ -1,6 +1,6 @@
 import Leads
-import Testing
 @_exported import TestSupport
+import Testing
 import YAML
 
 /// What a reader made of a file, one line per result: `record LINE#N JSON` or the rendered error with its scope.

@@ -20,12 +20,15 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CYAML"]),
         // The lead value tree and the readers (JSON, NDJSON, CSV) that make records of files.
         .target(name: "Leads", dependencies: ["YAML"]),
+        // Rule files -> checked, compiled Program -> Decision with its explanation.
+        .target(name: "Rules", dependencies: ["YAML", "Leads"]),
         // The executable: thin commands over the modules above.
         .executableTarget(
             name: "leadd",
             dependencies: [
                 "YAML",
                 "Leads",
+                "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -91,73 +91,7 @@ extension YAMLScalar {
     }
 
     static func timestamp(_ text: String) -> Date? {
-        let scalars = Array(text.unicodeScalars)
-        var i = 0
-        func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 48 && scalar.value <= 57 }
-        func number(_ width: Int) -> Int? {
-            guard i + width <= scalars.count else { return nil }
-            var value = 0
-            for k in i..<(i + width) {
-                guard isDigit(scalars[k]) else { return nil }
-                value = value * 10 + Int(scalars[k].value - 48)
-            }
-            i += width
-            return value
-        }
-        func skip(_ character: Unicode.Scalar) -> Bool {
-            guard i < scalars.count, scalars[i] == character else { return false }
-            i += 1
-            return true
-        }
-        guard let year = number(4), skip("-"), let month = number(2), skip("-"), let day = number(2),
-            (1...12).contains(month), (1...31).contains(day)
-        else { return nil }
-        var components = DateComponents()
-        components.calendar = Calendar(identifier: .gregorian)
-        components.timeZone = TimeZone(identifier: "UTC")
-        components.year = year
-        components.month = month
-        components.day = day
-        var fraction = 0.0
-        var offsetSeconds = 0
-        if i < scalars.count {
-            guard skip("T") || skip("t") || skip(" ") else { return nil }
-            guard let hour = number(2), skip(":"), let minute = number(2), skip(":"), let second = number(2),
-                hour < 24, minute < 60, second < 61
-            else { return nil }
-            components.hour = hour
-            components.minute = minute
-            components.second = second
-            if skip(".") {
-                var digits = ""
-                while i < scalars.count, isDigit(scalars[i]) {
-                    digits.unicodeScalars.append(scalars[i])
-                    i += 1
-                }
-                guard !digits.isEmpty, let value = Double("0." + digits) else { return nil }
-                fraction = value
-            }
-            _ = skip(" ")
-            if skip("Z") || skip("z") {
-                // UTC
-            } else if i < scalars.count {
-                let sign = scalars[i] == "-" ? -1 : 1
-                guard skip("+") || skip("-"), let hours = number(2) else { return nil }
-                var minutes = 0
-                if skip(":") {
-                    guard let value = number(2) else { return nil }
-                    minutes = value
-                } else if let value = number(2) {
-                    minutes = value
-                }
-                offsetSeconds = sign * (hours * 3600 + minutes * 60)
-            }
-            guard i == scalars.count else { return nil }
-        }
-        guard let calendar = components.calendar, let date = calendar.date(from: components),
-            calendar.component(.day, from: date) == day
-        else { return nil }
-        return date.addingTimeInterval(fraction - Double(offsetSeconds))
+        Timestamp.seconds(text).map { Date(timeIntervalSince1970: $0) }
     }
 }
 

@@ -13,6 +13,6 @@ struct Leadd: ParsableCommand {
             rules directory, and writes every decision, explained, to an outbox.
             """,
         version: version,
-        subcommands: [ParseCommand.self]
+        subcommands: [ParseCommand.self, CheckCommand.self, ScoreCommand.self]
     )
 }

@@ -1,0 +1,66 @@
+public import Leads
+
+/// What the rules decided for one lead, and why: where a decision is made, this is what comes out.
+///
+/// The points of the fired rules add up to each category's score, and the categories to the total.
+public struct Decision: Sendable {
+    public struct CategoryScore: Sendable, Hashable {
+        public var name: String
+        public var points: Double
+    }
+
+    public struct FiredRule: Sendable, Hashable {
+        public var id: String
+        public var category: String?
+        /// Points after decay and the category's cap.
+        public var points: Double
+        /// For `each` rules, how many events matched.
+        public var events: Int?
+        /// True when the category's cap cut this rule's points.
+        public var capped: Bool
+    }
+
+    public struct Disqualification: Sendable, Hashable {
+        public var rule: String
+        public var reason: String
+    }
+
+    public var leadID: String?
+    public var origin: LeadOrigin?
+    /// Seconds since 1970: the evaluation time that windows and decay were measured from.
+    public var now: Double
+    public var rulesVersion: String
+    public var scores: [CategoryScore]
+    public var total: Double
+    public var grade: String?
+    public var stage: String
+    public var route: String
+    public var disqualifications: [Disqualification]
+    public var flags: [String]
+    public var fired: [FiredRule]
+    /// With `explain`: every rule's conditions, leaf by leaf.
+    public var explanation: [RuleTrace]?
+}
+
+/// How one rule's conditions came out, leaf by leaf.
+public struct RuleTrace: Sendable, Hashable {
+    public var rule: String
+    public var fired: Bool
+    public var leaves: [LeafTrace]
+}
+
+/// One leaf expression's verdict, with the fields it found missing.
+public struct LeafTrace: Sendable, Hashable {
+    public enum Verdict: String, Sendable, Hashable {
+        case `true`
+        case `false`
+        case missing
+    }
+
+    /// `when`, `unless`, `each`, or a grade or stage name.
+    public var part: String
+    public var expression: String
+    public var line: Int
+    public var verdict: Verdict
+    public var missingFields: [String]
+}

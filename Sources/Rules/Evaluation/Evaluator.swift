@@ -1,0 +1,431 @@
+import Foundation
+public import Leads
+import YAML
+
+extension Program {
+    /// Decides one lead at `now` (seconds since 1970): where a decision is made.
+    ///
+    /// Phases, in order: fields are read and normalized once; disqualification rules; points rules (summed per
+    /// category, capped); grade; stage (first matching row); route. Rules never change the lead, so their order
+    /// inside a phase does not change the outcome.
+    public func evaluate(_ lead: LeadRecord, now: Double, explain: Bool = false) -> Decision {
+        var state = EvaluationState(program: self, lead: lead.fields, now: now, explain: explain)
+        return state.decide(origin: lead.origin)
+    }
+}
+
+/// The per-lead state of one evaluation.
+struct EvaluationState {
+    let program: Program
+    let now: Double
+    let explain: Bool
+    var values: [Value]
+    /// Per event-collection slot, each event's values by event slot.
+    var events: [Int: [[Value]]] = [:]
+    let lead: LeadObject
+    var aggregates: [Value?]
+    var categoryScores: [Double]
+    var total = 0.0
+    var flags: [Bool]
+    /// Event values while an aggregate's predicate runs.
+    var currentEvent: [Value] = []
+    /// Slots read as missing during the current leaf, for explanations.
+    var missingReads: [Int] = []
+    var traces: [RuleTrace] = []
+
+    init(program: Program, lead: LeadObject, now: Double, explain: Bool) {
+        self.program = program
+        self.now = now
+        self.explain = explain
+        self.lead = lead
+        values = program.slots.enumerated().map { index, slot in
+            let value = LeadValue.object(lead)[path: slot.path]
+            if slot.type == .events {
+                if case .array = value { return .events(index) }
+                return .missing
+            }
+            return Normalizer.value(value, slot.type)
+        }
+        aggregates = Array(repeating: nil, count: program.aggregates.count)
+        categoryScores = Array(repeating: 0, count: program.categories.count)
+        flags = Array(repeating: false, count: program.flags.count)
+    }
+
+    mutating func decide(origin: LeadOrigin) -> Decision {
+        var disqualifications: [Decision.Disqualification] = []
+        for rule in program.disqualifiers {
+            let (holds, leaves) = conditionsHold(rule)
+            trace(rule, fired: holds, leaves)
+            if holds, case .disqualify(let reason) = rule.action {
+                disqualifications.append(Decision.Disqualification(rule: rule.id, reason: reason))
+            }
+        }
+        var fired: [Decision.FiredRule] = []
+        for rule in program.scorers {
+            let (holds, leaves) = conditionsHold(rule)
+            guard holds else {
+                trace(rule, fired: false, leaves)
+                continue
+            }
+            var points = 0.0
+            var matched: Int?
+            switch rule.action {
+            case .points(let value):
+                points = value
+            case .each(let index, let each, let max, let halfLife):
+                let (count, weight) = eachWeight(index, halfLife: halfLife)
+                matched = count
+                if count == 0 {
+                    trace(rule, fired: false, leaves)
+                    continue
+                }
+                points = each * weight
+                if let max { points = Swift.min(points, max) }
+            case .disqualify:
+                continue
+            }
+            points = (points * 100).rounded() / 100
+            var capped = false
+            if let category = rule.category {
+                if let cap = program.categories[category].cap {
+                    let room = Swift.max(0, cap - categoryScores[category])
+                    if points > room {
+                        points = room
+                        capped = true
+                    }
+                }
+                categoryScores[category] += points
+            }
+            if let flag = rule.flag { flags[flag] = true }
+            trace(rule, fired: true, leaves)
+            fired.append(
+                Decision.FiredRule(
+                    id: rule.id,
+                    category: rule.category.map { program.categories[$0].name },
+                    points: points,
+                    events: matched,
+                    capped: capped
+                )
+            )
+        }
+        total = categoryScores.reduce(0, +)
+        let grade = program.grades.first { row in rowMatches(row) }?.name
+        let stage: String
+        let route: String
+        if disqualifications.isEmpty, let index = program.stages.firstIndex(where: { rowMatches($0) }) {
+            stage = program.stages[index].name
+            route = program.routes[index]
+        } else {
+            stage = "disqualified"
+            route = program.disqualifiedRoute
+        }
+        var leadID: String?
+        if let slot = program.idSlot, case .string(let id) = values[slot] { leadID = id }
+        if leadID == nil, case .int(let number) = lead["id"] { leadID = String(number) }
+        return Decision(
+            leadID: leadID,
+            origin: origin,
+            now: now,
+            rulesVersion: program.version,
+            scores: zip(program.categories, categoryScores).map { Decision.CategoryScore(name: $0.name, points: $1) },
+            total: total,
+            grade: grade,
+            stage: stage,
+            route: route,
+            disqualifications: disqualifications,
+            flags: zip(program.flags, flags).filter(\.1).map(\.0),
+            fired: fired,
+            explanation: explain ? traces : nil
+        )
+    }
+
+    // MARK: - Rules and conditions
+
+    /// Whether a rule's `when` holds and its `unless` does not, with the leaves' traces.
+    mutating func conditionsHold(_ rule: CompiledRule) -> (Bool, [LeafTrace]) {
+        var leaves: [LeafTrace] = []
+        var result = true
+        if let when = rule.when {
+            result = evaluate(when, part: "when", into: &leaves) == .some(true)
+        }
+        if result || explain, let unless = rule.unless {
+            let exception = evaluate(unless, part: "unless", into: &leaves) == .some(true)
+            result = result && !exception
+        }
+        return (result, leaves)
+    }
+
+    mutating func trace(_ rule: CompiledRule, fired: Bool, _ leaves: [LeafTrace]) {
+        if explain { traces.append(RuleTrace(rule: rule.id, fired: fired, leaves: leaves)) }
+    }
+
+    mutating func rowMatches(_ row: Row) -> Bool {
+        guard let condition = row.condition else { return true }
+        var leaves: [LeafTrace] = []
+        return evaluate(condition, part: row.name, into: &leaves) == .some(true)
+    }
+
+    /// Three-valued: nil is unknown (a field was missing).
+    mutating func evaluate(_ condition: Condition, part: String, into leaves: inout [LeafTrace]) -> Bool? {
+        switch condition {
+        case .leaf(let expression, let text, let location):
+            missingReads.removeAll(keepingCapacity: true)
+            let verdict = truth(evaluate(expression))
+            if explain {
+                leaves.append(
+                    LeafTrace(
+                        part: part,
+                        expression: text,
+                        line: location.line,
+                        verdict: verdict.map { $0 ? .true : .false } ?? .missing,
+                        missingFields: Array(Set(missingReads)).sorted().map {
+                            program.slots[$0].path.joined(separator: ".")
+                        }
+                    )
+                )
+            }
+            return verdict
+        case .all(let items):
+            var result: Bool? = true
+            for item in items {
+                let value = evaluate(item, part: part, into: &leaves)
+                if value == false {
+                    result = false
+                    if !explain { return false }
+                } else if value == nil && result == true {
+                    result = nil
+                }
+            }
+            return result
+        case .any(let items):
+            var result: Bool? = false
+            for item in items {
+                let value = evaluate(item, part: part, into: &leaves)
+                if value == true {
+                    result = true
+                    if !explain { return true }
+                } else if value == nil && result == false {
+                    result = nil
+                }
+            }
+            return result
+        case .not(let inner):
+            return evaluate(inner, part: part, into: &leaves).map { !$0 }
+        }
+    }
+
+    func truth(_ value: Value) -> Bool? {
+        if case .boolean(let flag) = value { return flag }
+        return nil
+    }
+
+    // MARK: - Expressions
+
+    mutating func evaluate(_ expression: Expression) -> Value {
+        switch expression {
+        case .constant(let value):
+            return value
+        case .field(let slot):
+            let value = values[slot]
+            if explain && value.isMissing { missingReads.append(slot) }
+            return value
+        case .eventField(let slot):
+            return slot < currentEvent.count ? currentEvent[slot] : .missing
+        case .category(let index):
+            return .number(categoryScores[index])
+        case .totalScore:
+            return .number(total)
+        case .flag(let index):
+            return .boolean(flags[index])
+        case .aggregate(let index):
+            return aggregate(index)
+        case .not(let inner):
+            guard case .boolean(let value) = evaluate(inner) else { return .missing }
+            return .boolean(!value)
+        case .and(let lhs, let rhs):
+            let left = truth(evaluate(lhs))
+            if left == false { return .boolean(false) }
+            let right = truth(evaluate(rhs))
+            if right == false { return .boolean(false) }
+            guard let left, let right else { return .missing }
+            return .boolean(left && right)
+        case .or(let lhs, let rhs):
+            let left = truth(evaluate(lhs))
+            if left == true { return .boolean(true) }
+            let right = truth(evaluate(rhs))
+            if right == true { return .boolean(true) }
+            guard left != nil, right != nil else { return .missing }
+            return .boolean(false)
+        case .compare(let op, let lhs, let rhs):
+            return Self.compare(op, evaluate(lhs), evaluate(rhs))
+        case .inSet(let operand, let set, let negated):
+            let value = evaluate(operand)
+            let found: Bool
+            switch value {
+            case .string(let text): found = set.contains(text.lowercased())
+            case .number(let number): found = set.contains(ExpressionChecker.key(number))
+            case .list(let items): found = items.contains { set.contains($0.lowercased()) }
+            default: return .missing
+            }
+            return .boolean(found != negated)
+        case .inRange(let operand, let low, let high, let negated):
+            guard case .number(let number) = evaluate(operand) else { return .missing }
+            return .boolean((number >= low && number <= high) != negated)
+        case .text(let op, let lhs, let rhs):
+            let left = evaluate(lhs)
+            guard case .string(let needle) = evaluate(rhs) else { return .missing }
+            switch left {
+            case .string(let text):
+                let haystack = text.lowercased()
+                let lowered = needle.lowercased()
+                switch op {
+                case .contains: return .boolean(haystack.contains(lowered))
+                case .startsWith: return .boolean(haystack.hasPrefix(lowered))
+                case .endsWith: return .boolean(haystack.hasSuffix(lowered))
+                }
+            case .list(let items):
+                let lowered = needle.lowercased()
+                return .boolean(items.contains { $0.lowercased() == lowered })
+            default:
+                return .missing
+            }
+        case .matches(let operand, let regex):
+            guard case .string(let text) = evaluate(operand) else { return .missing }
+            let range = NSRange(text.startIndex..<text.endIndex, in: text)
+            return .boolean(regex.regex.firstMatch(in: text, range: range) != nil)
+        case .coalesce(let lhs, let rhs):
+            let value = evaluate(lhs)
+            return value.isMissing ? evaluate(rhs) : value
+        case .exists(let operand):
+            let saved = missingReads.count
+            let value = evaluate(operand)
+            missingReads.removeSubrange(saved...)
+            return .boolean(!value.isMissing)
+        case .call(let builtin, let operand):
+            return Self.call(builtin, evaluate(operand), now: now, eventCount: { self.eventRows($0).count })
+        }
+    }
+
+    static func compare(_ op: Expression.Comparison, _ lhs: Value, _ rhs: Value) -> Value {
+        switch (lhs, rhs) {
+        case (.number(let a), .number(let b)), (.timestamp(let a), .timestamp(let b)),
+            (.duration(let a), .duration(let b)):
+            switch op {
+            case .equal: return .boolean(a == b)
+            case .notEqual: return .boolean(a != b)
+            case .less: return .boolean(a < b)
+            case .lessOrEqual: return .boolean(a <= b)
+            case .greater: return .boolean(a > b)
+            case .greaterOrEqual: return .boolean(a >= b)
+            }
+        case (.string(let a), .string(let b)):
+            let equal = a.count == b.count && a.lowercased() == b.lowercased()
+            switch op {
+            case .equal: return .boolean(equal)
+            case .notEqual: return .boolean(!equal)
+            default: return .missing
+            }
+        case (.boolean(let a), .boolean(let b)):
+            switch op {
+            case .equal: return .boolean(a == b)
+            case .notEqual: return .boolean(a != b)
+            default: return .missing
+            }
+        default:
+            return .missing
+        }
+    }
+
+    static func call(_ builtin: Expression.Builtin, _ value: Value, now: Double, eventCount: (Int) -> Int) -> Value {
+        switch (builtin, value) {
+        case (.lower, .string(let text)): return .string(text.lowercased())
+        case (.upper, .string(let text)): return .string(text.uppercased())
+        case (.len, .string(let text)): return .number(Double(text.count))
+        case (.len, .list(let items)): return .number(Double(items.count))
+        case (.len, .events(let slot)): return .number(Double(eventCount(slot)))
+        case (.emailDomain, .string(let text)): return Normalizer.emailDomain(text).map { .string($0) } ?? .missing
+        case (.daysSince, .timestamp(let time)): return .number(((now - time) / 86400 * 100).rounded(.down) / 100)
+        default: return .missing
+        }
+    }
+
+    // MARK: - Events
+
+    mutating func eventRows(_ slot: Int) -> [[Value]] {
+        if let rows = events[slot] { return rows }
+        var rows: [[Value]] = []
+        if case .array(let items) = LeadValue.object(lead)[path: program.slots[slot].path] {
+            rows.reserveCapacity(items.count)
+            for item in items {
+                guard case .object(let event) = item else { continue }
+                rows.append(
+                    program.eventSlots.map { eventSlot in Normalizer.value(event[eventSlot.path[0]], eventSlot.type) }
+                )
+            }
+        }
+        events[slot] = rows
+        return rows
+    }
+
+    /// The events of an aggregate that pass its window and predicate.
+    mutating func matching(_ aggregate: Aggregate) -> [[Value]] {
+        let rows = eventRows(aggregate.collection)
+        var result: [[Value]] = []
+        for row in rows {
+            if let within = aggregate.within {
+                guard case .timestamp(let at) = row[0], at <= now, at >= now - within else { continue }
+            }
+            if let predicate = aggregate.predicate {
+                currentEvent = row
+                let verdict = evaluate(predicate)
+                currentEvent = []
+                guard case .boolean(true) = verdict else { continue }
+            }
+            result.append(row)
+        }
+        return result
+    }
+
+    mutating func aggregate(_ index: Int) -> Value {
+        if let cached = aggregates[index] { return cached }
+        let aggregate = program.aggregates[index]
+        let rows = matching(aggregate)
+        let value: Value
+        switch aggregate.kind {
+        case .count, .each:
+            value = .number(Double(rows.count))
+        case .exists:
+            value = .boolean(!rows.isEmpty)
+        case .last:
+            let times = rows.compactMap { row -> Double? in
+                if case .timestamp(let at) = row[0] { return at }
+                return nil
+            }
+            value = times.max().map { .timestamp($0) } ?? .missing
+        case .sum:
+            var sum = 0.0
+            for row in rows {
+                currentEvent = row
+                if let expression = aggregate.value, case .number(let number) = evaluate(expression) { sum += number }
+                currentEvent = []
+            }
+            value = .number(sum)
+        }
+        aggregates[index] = value
+        return value
+    }
+
+    /// For an `each` rule: how many events match, and their summed weight after decay.
+    mutating func eachWeight(_ index: Int, halfLife: Double?) -> (count: Int, weight: Double) {
+        let rows = matching(program.aggregates[index])
+        guard let halfLife else { return (rows.count, Double(rows.count)) }
+        var weight = 0.0
+        var count = 0
+        for row in rows {
+            guard case .timestamp(let at) = row[0] else { continue }
+            count += 1
+            weight += pow(0.5, Swift.max(0, now - at) / halfLife)
+        }
+        return (count, weight)
+    }
+}

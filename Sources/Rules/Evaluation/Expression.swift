@@ -1,0 +1,58 @@
+import Foundation
+
+/// A checked, compiled expression: names resolved to slots, literals typed, regexes compiled, lists hashed.
+indirect enum Expression: Sendable, Hashable {
+    case constant(Value)
+    /// A lead field, by slot.
+    case field(Int)
+    /// A field of the event under test, by event slot (inside aggregate predicates only).
+    case eventField(Int)
+    case category(Int)
+    case totalScore
+    case flag(Int)
+    case aggregate(Int)
+    case not(Expression)
+    case and(Expression, Expression)
+    case or(Expression, Expression)
+    case compare(Comparison, Expression, Expression)
+    /// Membership in a set of lower-cased strings; a list value is in when any item is.
+    case inSet(Expression, Set<String>, negated: Bool)
+    case inRange(Expression, Double, Double, negated: Bool)
+    case text(TextOperator, Expression, Expression)
+    case matches(Expression, CompiledRegex)
+    case coalesce(Expression, Expression)
+    case exists(Expression)
+    case call(Builtin, Expression)
+
+    enum Comparison: String, Sendable, Hashable {
+        case equal = "=="
+        case notEqual = "!="
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
+    }
+
+    enum TextOperator: String, Sendable, Hashable {
+        case contains
+        case startsWith = "starts_with"
+        case endsWith = "ends_with"
+    }
+
+    enum Builtin: String, Sendable, Hashable, CaseIterable {
+        case lower
+        case upper
+        case len
+        case emailDomain = "email_domain"
+        case daysSince = "days_since"
+    }
+}
+
+/// A regular expression compiled once at load, compared by its pattern.
+struct CompiledRegex: Sendable, Hashable {
+    let pattern: String
+    let regex: NSRegularExpression
+
+    static func == (lhs: CompiledRegex, rhs: CompiledRegex) -> Bool { lhs.pattern == rhs.pattern }
+    func hash(into hasher: inout Hasher) { hasher.combine(pattern) }
+}

@@ -1,0 +1,32 @@
+/// A value during evaluation. `missing` stands for absent, null or wrong-typed data: comparisons on it are unknown.
+enum Value: Sendable, Hashable {
+    case missing
+    case boolean(Bool)
+    case number(Double)
+    case string(String)
+    /// Seconds since 1970.
+    case timestamp(Double)
+    /// Seconds.
+    case duration(Double)
+    case list([String])
+    /// An index into the lead's event collections.
+    case events(Int)
+
+    var isMissing: Bool {
+        if case .missing = self { return true }
+        return false
+    }
+}
+
+/// The static types the checker gives expressions.
+enum ValueType: String, Sendable {
+    case boolean = "a boolean"
+    case number = "a number"
+    case string = "a string"
+    case timestamp = "a timestamp"
+    case duration = "a duration"
+    case list = "a list"
+    case events = "events"
+    case set = "a named list"
+    case range = "a range"
+}

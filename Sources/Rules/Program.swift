@@ -1,0 +1,121 @@
+import YAML
+
+/// A compiled rule set: immutable, `Sendable`, ready to evaluate any number of leads from any task.
+///
+/// Made by `RuleCompiler` from a rules directory. Field names are resolved to slots, regexes compiled, lists turned
+/// into hash sets and each distinct event aggregate numbered, so evaluation does no lookup by name.
+public struct Program: Sendable {
+    /// The content hash of the rule files and lists it was compiled from.
+    public let version: String
+    /// The rule files, in the order they were read.
+    public let files: [String]
+    let categories: [Category]
+    let slots: [FieldSlot]
+    let eventSlots: [FieldSlot]
+    let aggregates: [Aggregate]
+    let disqualifiers: [CompiledRule]
+    let scorers: [CompiledRule]
+    let flags: [String]
+    let grades: [Row]
+    let stages: [Row]
+    /// Route of each stage, by stage index; `disqualifiedRoute` for disqualified leads.
+    let routes: [String]
+    let disqualifiedRoute: String
+    /// Where the lead's id is read from.
+    let idSlot: Int?
+
+    /// The ids of every rule, in evaluation order.
+    public var ruleIDs: [String] { (disqualifiers + scorers).map(\.id) }
+    /// The category names, in order.
+    public var categoryNames: [String] { categories.map(\.name) }
+    /// The stage names, in table order, then `disqualified`.
+    public var stageNames: [String] { stages.map(\.name) + ["disqualified"] }
+}
+
+struct Category: Sendable {
+    var name: String
+    var cap: Double?
+}
+
+/// Where a lead field is read from, and how its value is normalized.
+struct FieldSlot: Sendable {
+    var path: [String]
+    var type: FieldType
+}
+
+/// The types of lead fields in the catalog.
+enum FieldType: String, Sendable, CaseIterable {
+    case string
+    case number
+    case boolean
+    case timestamp
+    case list
+    /// A string, lower-cased and trimmed, with a `+tag` removed from its local part.
+    case email
+    /// A string normalized to an ISO 3166-1 alpha-2 code where it names a country.
+    case country
+    case events
+
+    var valueType: ValueType {
+        switch self {
+        case .string, .email, .country: .string
+        case .number: .number
+        case .boolean: .boolean
+        case .timestamp: .timestamp
+        case .list: .list
+        case .events: .events
+        }
+    }
+}
+
+/// A rule, compiled.
+struct CompiledRule: Sendable {
+    enum Action: Sendable {
+        case points(Double)
+        /// Points per matching event, with an optional ceiling and half-life.
+        case each(aggregate: Int, points: Double, max: Double?, halfLife: Double?)
+        case disqualify(String)
+    }
+
+    var id: String
+    var description: String?
+    var category: Int?
+    var action: Action
+    var flag: Int?
+    var when: Condition?
+    var unless: Condition?
+    var location: SourceLocation
+}
+
+/// A condition as YAML structured it, so each leaf is traced on its own.
+indirect enum Condition: Sendable {
+    case leaf(Expression, text: String, location: SourceLocation)
+    case all([Condition])
+    case any([Condition])
+    case not(Condition)
+}
+
+/// A row of the grade or stage table; no condition means `otherwise`.
+struct Row: Sendable {
+    var name: String
+    var condition: Condition?
+}
+
+/// An event aggregate: which events, counted or summed how. Distinct aggregates are computed once per lead.
+struct Aggregate: Sendable, Hashable {
+    enum Kind: String, Sendable, Hashable {
+        case count
+        case exists
+        case last
+        case sum
+        /// The events an `each` rule gives points for.
+        case each
+    }
+
+    var kind: Kind
+    var collection: Int
+    var predicate: Expression?
+    /// For `sum`: the event value summed.
+    var value: Expression?
+    var within: Double?
+}

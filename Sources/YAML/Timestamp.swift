@@ -1,0 +1,115 @@
+/// ISO 8601 dates and date-times to seconds since 1970, with no calendar objects: fast enough for every event
+/// timestamp of every lead.
+///
+/// Accepts `2026-11-29`, and `2026-11-29T10:30:00` (or a space or lower-case `t` for the `T`), optional fractional
+/// seconds, then `Z`, `+01:00`, `+0100`, `+01`, or nothing (UTC).
+package enum Timestamp {
+    package static func seconds(_ text: String) -> Double? {
+        var copy = text
+        return copy.withUTF8 { seconds(utf8: $0) }
+    }
+
+    package static func seconds(utf8 b: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0
+        func digits(_ count: Int) -> Int? {
+            guard i + count <= b.count else { return nil }
+            var value = 0
+            for k in i..<(i + count) {
+                let d = Int(b[k]) - 48
+                guard d >= 0 && d <= 9 else { return nil }
+                value = value * 10 + d
+            }
+            i += count
+            return value
+        }
+        func skip(_ byte: UInt8) -> Bool {
+            guard i < b.count, b[i] == byte else { return false }
+            i += 1
+            return true
+        }
+        guard let year = digits(4), skip(0x2D), let month = digits(2), skip(0x2D), let day = digits(2),
+            (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+        else { return nil }
+        var total = Double(daysFromCivil(year: year, month: month, day: day)) * 86400
+        guard i < b.count else { return total }
+        guard skip(0x54) || skip(0x74) || skip(0x20) else { return nil }
+        guard let hour = digits(2), skip(0x3A), let minute = digits(2), hour < 24, minute < 60 else { return nil }
+        var second = 0
+        if skip(0x3A) {
+            guard let value = digits(2), value < 61 else { return nil }
+            second = value
+        }
+        total += Double(hour * 3600 + minute * 60 + second)
+        if skip(0x2E) {
+            var scale = 0.1
+            let start = i
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                total += Double(b[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+            guard i > start else { return nil }
+        }
+        _ = skip(0x20)
+        if skip(0x5A) || skip(0x7A) || i == b.count {
+            return i == b.count ? total : nil
+        }
+        let sign: Double
+        if skip(0x2B) {
+            sign = 1
+        } else if skip(0x2D) {
+            sign = -1
+        } else {
+            return nil
+        }
+        guard let hours = digits(2) else { return nil }
+        var minutes = 0
+        if skip(0x3A) {
+            guard let value = digits(2) else { return nil }
+            minutes = value
+        } else if i < b.count {
+            guard let value = digits(2) else { return nil }
+            minutes = value
+        }
+        guard i == b.count, hours < 24, minutes < 60 else { return nil }
+        return total - sign * Double(hours * 3600 + minutes * 60)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+    package static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// `2026-11-29T10:30:00Z` for seconds since 1970 (whole seconds, UTC).
+    package static func iso8601(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded(.down))
+        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
+        let secondOfDay = total - days * 86400
+        // Civil from days (H. Hinnant).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):"
+            + "\(two(secondOfDay % 60))Z"
+    }
+}

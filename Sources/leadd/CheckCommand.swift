@@ -1,0 +1,73 @@
+import ArgumentParser
+import Leads
+import Rules
+import YAML
+
+/// `leadd check`: compile the rules and print every diagnostic.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Compile the rules directory and report every problem with its file, line and column.",
+        discussion: "The exit status is 0 when the rules compile (warnings allowed), 1 on any error."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @OptionGroup var ruleOptions: RuleOptions
+
+    @Option(help: "text for people, json (one diagnostic per line) for editors and CI.")
+    var format: Format = .text
+
+    func run() throws {
+        let result = RuleCompiler.compile(directory: ruleOptions.rules)
+        let output = BufferedOutput(fd: format == .json ? 1 : 2)
+        switch format {
+        case .text:
+            if !result.diagnostics.isEmpty { output.write(result.diagnostics.rendered() + "\n") }
+            if let program = result.program {
+                let summary =
+                    "\(ruleOptions.rules): \(program.ruleIDs.count) rules in \(program.files.count) files, "
+                    + "version \(program.version)"
+                let standardOutput = BufferedOutput(fd: 1)
+                standardOutput.write(
+                    summary + (result.diagnostics.isEmpty ? "" : ", \(result.diagnostics.count) warnings") + "\n"
+                )
+                standardOutput.flush()
+            }
+        case .json:
+            for diagnostic in result.diagnostics {
+                var object = LeadObject()
+                object.set("file", .string(diagnostic.location.file))
+                object.set("line", .int(diagnostic.location.line))
+                object.set("column", .int(diagnostic.location.column))
+                object.set("length", .int(diagnostic.length))
+                object.set("severity", .string(diagnostic.severity.rawValue))
+                object.set("message", .string(diagnostic.message.text))
+                if !diagnostic.notes.isEmpty {
+                    object.set(
+                        "notes",
+                        .array(
+                            diagnostic.notes.map { note in
+                                var entry = LeadObject()
+                                entry.set("file", .string(note.location.file))
+                                entry.set("line", .int(note.location.line))
+                                entry.set("column", .int(note.location.column))
+                                entry.set("message", .string(note.message.text))
+                                return .object(entry)
+                            }
+                        )
+                    )
+                }
+                output.write { bytes in
+                    object.writeJSON(into: &bytes)
+                    bytes.append(0x0A)
+                }
+            }
+        }
+        output.flush()
+        if result.program == nil { throw ExitCode(1) }
+    }
+}

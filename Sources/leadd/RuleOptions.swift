@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import Rules
+import YAML
+
+/// `--rules DIR`, shared by the commands that compile rules.
+struct RuleOptions: ParsableArguments {
+    @Option(help: "The rules directory.")
+    var rules: String = "rules"
+
+    /// Compiles the rules, printing every diagnostic to standard error; nil when there were errors.
+    func compile(errors: BufferedOutput) -> Program? {
+        let result = RuleCompiler.compile(directory: rules)
+        if !result.diagnostics.isEmpty {
+            errors.write(result.diagnostics.rendered() + "\n")
+        }
+        if result.program == nil {
+            errors.write("leadd: \(result.errors.count) error\(result.errors.count == 1 ? "" : "s") in \(rules)\n")
+        }
+        return result.program
+    }
+}

@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "LeadsTests", dependencies: ["Leads", "YAML", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Leads", "YAML", "TestSupport"]),
         .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads", "TestSupport"]),
     ]
 )

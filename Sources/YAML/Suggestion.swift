@@ -1,7 +1,7 @@
 /// "did you mean" for misspelt names: the closest candidate by edit distance, if it is close enough.
 package enum Suggestion {
     /// The candidate nearest to `name`, within a third of its length (at least 1, at most 3 edits); failing
-    /// that, the shortest candidate that `name` begins.
+    /// that, the shortest candidate that `name` begins, or the longest one that begins `name`.
     package static func closest(to name: String, in candidates: some Collection<String>) -> String? {
         let limit = min(3, max(1, name.count / 3))
         var best: (candidate: String, distance: Int)?
@@ -14,7 +14,12 @@ package enum Suggestion {
         if let best { return best.candidate }
         // A name cut short ("int" for "integer", "company.employ") is a prefix of what was meant.
         guard name.count >= 3 else { return nil }
-        return candidates.filter { $0.lowercased().hasPrefix(name.lowercased()) }.min { $0.count < $1.count }
+        let lowered = name.lowercased()
+        if let longer = candidates.filter({ $0.lowercased().hasPrefix(lowered) }).min(by: { $0.count < $1.count }) {
+            return longer
+        }
+        // Or a name with something added ("lowercase" for "lower").
+        return candidates.filter { $0.count >= 3 && lowered.hasPrefix($0.lowercased()) }.max { $0.count < $1.count }
     }
 
     /// Levenshtein distance, with a swap of two neighbours counted as one edit.

@@ -18,6 +18,7 @@ extension YAMLScalar {
             break
         }
         var k = 0
+        var last: RawScalar?
         for character in value.unicodeScalars {
             guard r < raw.count else { break }
             // Find where this value character was written.
@@ -58,8 +59,13 @@ extension YAMLScalar {
             }
             guard r < raw.count else { break }
             if k == offset { return raw[r].location(in: self) }
+            last = raw[r]
             r += 1
             k += 1
+        }
+        // Just past the end of the value: after its last character.
+        if k == offset, let last {
+            return source.location(line: last.line, column: last.column + 1)
         }
         return location
     }

@@ -178,9 +178,9 @@ struct EvaluationState {
                         expression: text,
                         line: location.line,
                         verdict: verdict.map { $0 ? .true : .false } ?? .missing,
-                        missingFields: Array(Set(missingReads)).sorted().map {
-                            program.slots[$0].path.joined(separator: ".")
-                        }
+                        missingFields: verdict != nil
+                            ? []
+                            : Array(Set(missingReads)).sorted().map { program.slots[$0].path.joined(separator: ".") }
                     )
                 )
             }

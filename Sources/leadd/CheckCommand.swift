@@ -26,7 +26,7 @@ struct CheckCommand: ParsableCommand {
         let output = BufferedOutput(fd: format == .json ? 1 : 2)
         switch format {
         case .text:
-            if !result.diagnostics.isEmpty { output.write(result.diagnostics.rendered() + "\n") }
+            ruleOptions.report(result, to: output)
             if let program = result.program {
                 let summary =
                     "\(ruleOptions.rules): \(program.ruleIDs.count) rules in \(program.files.count) files, "

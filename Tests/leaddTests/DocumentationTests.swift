@@ -76,6 +76,13 @@ struct DocumentationTests {
     func exampleRunsAsShown(_ example: Example) throws {
         let directory = try TemporaryDirectory("leadd-doc")
         for file in example.files {
+            let parent = (file.name as NSString).deletingLastPathComponent
+            if !parent.isEmpty {
+                try FileManager.default.createDirectory(
+                    atPath: "\(directory.path)/\(parent)",
+                    withIntermediateDirectories: true
+                )
+            }
             try directory.write(file.name, file.text)
         }
         // Examples may name the shipped files, as a reader in a checkout would.

@@ -118,4 +118,42 @@ struct Aggregate: Sendable, Hashable {
     /// For `sum`: the event value summed.
     var value: Expression?
     var within: Double?
+    /// `type == "demo_request"` taken out of the predicate: an event slot and the text it must equal, checked first.
+    var typeFilter: (slot: Int, value: String)?
+
+    static func == (lhs: Aggregate, rhs: Aggregate) -> Bool {
+        lhs.kind == rhs.kind && lhs.collection == rhs.collection && lhs.predicate == rhs.predicate
+            && lhs.value == rhs.value && lhs.within == rhs.within && lhs.typeFilter?.slot == rhs.typeFilter?.slot
+            && lhs.typeFilter?.value == rhs.typeFilter?.value
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(collection)
+        hasher.combine(predicate)
+        hasher.combine(value)
+        hasher.combine(within)
+        hasher.combine(typeFilter?.slot)
+        hasher.combine(typeFilter?.value)
+    }
+
+    /// Moves a leading `FIELD == "text"` conjunct of the predicate into `typeFilter`, a cheap first check.
+    mutating func extractTypeFilter() {
+        guard let predicate else { return }
+        func split(_ expression: Expression) -> ((Int, String), Expression?)? {
+            switch expression {
+            case .compare(.equal, .eventField(let slot), .constant(.string(let text))):
+                return ((slot, text), nil)
+            case .and(let lhs, let rhs):
+                if let (filter, rest) = split(lhs) { return (filter, rest.map { .and($0, rhs) } ?? rhs) }
+                return nil
+            default:
+                return nil
+            }
+        }
+        if let (filter, rest) = split(predicate) {
+            typeFilter = filter
+            self.predicate = rest
+        }
+    }
 }

@@ -54,15 +54,15 @@ private struct TreeBuilder {
         case invalid
     }
 
-    enum Frame {
-        case sequence(start: SourceLocation, flow: Bool, items: [YAMLNode])
-        case mapping(
-            start: SourceLocation,
-            flow: Bool,
-            entries: [YAMLMapping.Entry],
-            pending: PendingKey,
-            seen: [String: SourceLocation]
-        )
+    /// An open sequence or mapping, filled in place (so appending never copies what came before).
+    struct Frame {
+        var isMapping: Bool
+        var start: SourceLocation
+        var flow: Bool
+        var items: [YAMLNode] = []
+        var entries: [YAMLMapping.Entry] = []
+        var pending = PendingKey.none
+        var seen: [String: SourceLocation] = [:]
     }
 
     let source: SourceFile
@@ -137,31 +137,25 @@ private struct TreeBuilder {
             case YAML_SEQUENCE_START_EVENT:
                 let data = event.data.sequence_start
                 checkAnchorAndTag(anchor: data.anchor, tag: data.tag, at: start)
-                stack.append(.sequence(start: start, flow: data.style == YAML_FLOW_SEQUENCE_STYLE, items: []))
+                stack.append(Frame(isMapping: false, start: start, flow: data.style == YAML_FLOW_SEQUENCE_STYLE))
             case YAML_SEQUENCE_END_EVENT:
-                guard case .sequence(let open, let flow, let items) = stack.popLast() else { continue }
-                if flow && end.line > open.line {
-                    continuationLines.append((open.line + 1)...end.line)
+                guard let frame = stack.popLast(), !frame.isMapping else { continue }
+                if frame.flow && end.line > frame.start.line {
+                    continuationLines.append((frame.start.line + 1)...end.line)
                 }
-                add(.sequence(YAMLSequence(items: items, span: .init(start: open, end: end), source: source)))
+                let span = SourceSpan(start: frame.start, end: end)
+                add(.sequence(YAMLSequence(items: frame.items, span: span, source: source)))
             case YAML_MAPPING_START_EVENT:
                 let data = event.data.mapping_start
                 checkAnchorAndTag(anchor: data.anchor, tag: data.tag, at: start)
-                stack.append(
-                    .mapping(
-                        start: start,
-                        flow: data.style == YAML_FLOW_MAPPING_STYLE,
-                        entries: [],
-                        pending: .none,
-                        seen: [:]
-                    )
-                )
+                stack.append(Frame(isMapping: true, start: start, flow: data.style == YAML_FLOW_MAPPING_STYLE))
             case YAML_MAPPING_END_EVENT:
-                guard case .mapping(let open, let flow, let entries, _, _) = stack.popLast() else { continue }
-                if flow && end.line > open.line {
-                    continuationLines.append((open.line + 1)...end.line)
+                guard let frame = stack.popLast(), frame.isMapping else { continue }
+                if frame.flow && end.line > frame.start.line {
+                    continuationLines.append((frame.start.line + 1)...end.line)
                 }
-                add(.mapping(YAMLMapping(entries: entries, span: .init(start: open, end: end), source: source)))
+                let span = SourceSpan(start: frame.start, end: end)
+                add(.mapping(YAMLMapping(entries: frame.entries, span: span, source: source)))
             case YAML_STREAM_END_EVENT:
                 return
             default:
@@ -172,42 +166,40 @@ private struct TreeBuilder {
 
     /// Places a finished node in its parent: the next item, a key, a value, or the root.
     mutating func add(_ node: YAMLNode) {
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        switch top {
-        case .sequence(let start, let flow, var items):
-            items.append(node)
-            stack.append(.sequence(start: start, flow: flow, items: items))
-        case .mapping(let start, let flow, var entries, let pending, var seen):
-            var next = PendingKey.none
-            switch pending {
-            case .none:
-                if case .scalar(let key) = node {
-                    if let first = seen[key.value] {
-                        diagnostics.append(
-                            source.diagnostic(
-                                at: key.location,
-                                .duplicateKey(key.value),
-                                length: key.value.count,
-                                notes: [source.diagnostic(.note, at: first, .firstDefinedHere, length: key.value.count)]
-                            )
-                        )
-                    } else {
-                        seen[key.value] = key.location
-                    }
-                    next = .key(key)
-                } else {
-                    diagnostics.append(source.diagnostic(at: node.location, .nonScalarKey))
-                    next = .invalid
-                }
-            case .key(let key):
-                entries.append(YAMLMapping.Entry(key: key, value: node))
-            case .invalid:
-                break
+        let top = stack.count - 1
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
+        }
+        switch stack[top].pending {
+        case .none:
+            guard case .scalar(let key) = node else {
+                diagnostics.append(source.diagnostic(at: node.location, .nonScalarKey))
+                stack[top].pending = .invalid
+                return
             }
-            stack.append(.mapping(start: start, flow: flow, entries: entries, pending: next, seen: seen))
+            if let first = stack[top].seen[key.value] {
+                diagnostics.append(
+                    source.diagnostic(
+                        at: key.location,
+                        .duplicateKey(key.value),
+                        length: key.value.count,
+                        notes: [source.diagnostic(.note, at: first, .firstDefinedHere, length: key.value.count)]
+                    )
+                )
+            } else {
+                stack[top].seen[key.value] = key.location
+            }
+            stack[top].pending = .key(key)
+        case .key(let key):
+            stack[top].entries.append(YAMLMapping.Entry(key: key, value: node))
+            stack[top].pending = .none
+        case .invalid:
+            stack[top].pending = .none
         }
     }
 

@@ -58,6 +58,7 @@ struct ExpressionChecker {
             aggregate.predicate = try eventPredicate(predicate, collection: collection.name)
         }
         if let within = syntax.within { aggregate.within = try duration(within) }
+        aggregate.extractTypeFilter()
         return aggregate
     }
 
@@ -300,6 +301,7 @@ struct ExpressionChecker {
                 aggregate.predicate = try eventPredicate(predicate, collection: collection.name)
             }
             if let within { aggregate.within = try duration(within) }
+            aggregate.extractTypeFilter()
             let index = slots.aggregate(aggregate)
             let type: ValueType = kind == .count || kind == .sum ? .number : kind == .exists ? .boolean : .timestamp
             return (.aggregate(index), type)

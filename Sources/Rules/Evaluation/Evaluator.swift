@@ -262,9 +262,9 @@ struct EvaluationState {
             let value = evaluate(operand)
             let found: Bool
             switch value {
-            case .string(let text): found = set.contains(text.lowercased())
+            case .string(let text): found = set.contains(FoldedText.lowered(text))
             case .number(let number): found = set.contains(ExpressionChecker.key(number))
-            case .list(let items): found = items.contains { set.contains($0.lowercased()) }
+            case .list(let items): found = items.contains { set.contains(FoldedText.lowered($0)) }
             default: return .missing
             }
             return .boolean(found != negated)
@@ -276,16 +276,13 @@ struct EvaluationState {
             guard case .string(let needle) = evaluate(rhs) else { return .missing }
             switch left {
             case .string(let text):
-                let haystack = text.lowercased()
-                let lowered = needle.lowercased()
                 switch op {
-                case .contains: return .boolean(haystack.contains(lowered))
-                case .startsWith: return .boolean(haystack.hasPrefix(lowered))
-                case .endsWith: return .boolean(haystack.hasSuffix(lowered))
+                case .contains: return .boolean(FoldedText.contains(text, needle))
+                case .startsWith: return .boolean(FoldedText.hasPrefix(text, needle))
+                case .endsWith: return .boolean(FoldedText.hasSuffix(text, needle))
                 }
             case .list(let items):
-                let lowered = needle.lowercased()
-                return .boolean(items.contains { $0.lowercased() == lowered })
+                return .boolean(items.contains { FoldedText.equal($0, needle) })
             default:
                 return .missing
             }
@@ -319,7 +316,7 @@ struct EvaluationState {
             case .greaterOrEqual: return .boolean(a >= b)
             }
         case (.string(let a), .string(let b)):
-            let equal = a.count == b.count && a.lowercased() == b.lowercased()
+            let equal = FoldedText.equal(a, b)
             switch op {
             case .equal: return .boolean(equal)
             case .notEqual: return .boolean(!equal)
@@ -367,49 +364,46 @@ struct EvaluationState {
         return rows
     }
 
-    /// The events of an aggregate that pass its window and predicate.
-    mutating func matching(_ aggregate: Aggregate) -> [[Value]] {
+    /// Calls `body` with each event of an aggregate that passes its window and predicate.
+    mutating func forEachMatch(_ aggregate: Aggregate, _ body: (inout EvaluationState, [Value]) -> Void) {
         let rows = eventRows(aggregate.collection)
-        var result: [[Value]] = []
         for row in rows {
             if let within = aggregate.within {
                 guard case .timestamp(let at) = row[0], at <= now, at >= now - within else { continue }
             }
+            if let (slot, value) = aggregate.typeFilter {
+                guard case .string(let type) = row[slot], FoldedText.equal(type, value) else { continue }
+            }
             if let predicate = aggregate.predicate {
                 currentEvent = row
                 let verdict = evaluate(predicate)
-                currentEvent = []
                 guard case .boolean(true) = verdict else { continue }
             }
-            result.append(row)
+            body(&self, row)
         }
-        return result
+        currentEvent = []
     }
 
     mutating func aggregate(_ index: Int) -> Value {
         if let cached = aggregates[index] { return cached }
         let aggregate = program.aggregates[index]
-        let rows = matching(aggregate)
+        var count = 0
+        var latest: Double?
+        var sum = 0.0
+        forEachMatch(aggregate) { state, row in
+            count += 1
+            if case .timestamp(let at) = row[0] { latest = Swift.max(latest ?? at, at) }
+            if aggregate.kind == .sum, let expression = aggregate.value {
+                state.currentEvent = row
+                if case .number(let number) = state.evaluate(expression) { sum += number }
+            }
+        }
         let value: Value
         switch aggregate.kind {
-        case .count, .each:
-            value = .number(Double(rows.count))
-        case .exists:
-            value = .boolean(!rows.isEmpty)
-        case .last:
-            let times = rows.compactMap { row -> Double? in
-                if case .timestamp(let at) = row[0] { return at }
-                return nil
-            }
-            value = times.max().map { .timestamp($0) } ?? .missing
-        case .sum:
-            var sum = 0.0
-            for row in rows {
-                currentEvent = row
-                if let expression = aggregate.value, case .number(let number) = evaluate(expression) { sum += number }
-                currentEvent = []
-            }
-            value = .number(sum)
+        case .count, .each: value = .number(Double(count))
+        case .exists: value = .boolean(count > 0)
+        case .last: value = latest.map { .timestamp($0) } ?? .missing
+        case .sum: value = .number(sum)
         }
         aggregates[index] = value
         return value
@@ -417,12 +411,16 @@ struct EvaluationState {
 
     /// For an `each` rule: how many events match, and their summed weight after decay.
     mutating func eachWeight(_ index: Int, halfLife: Double?) -> (count: Int, weight: Double) {
-        let rows = matching(program.aggregates[index])
-        guard let halfLife else { return (rows.count, Double(rows.count)) }
         var weight = 0.0
         var count = 0
-        for row in rows {
-            guard case .timestamp(let at) = row[0] else { continue }
+        let now = self.now
+        forEachMatch(program.aggregates[index]) { _, row in
+            guard let halfLife else {
+                count += 1
+                weight += 1
+                return
+            }
+            guard case .timestamp(let at) = row[0] else { return }
             count += 1
             weight += pow(0.5, Swift.max(0, now - at) / halfLife)
         }

@@ -53,10 +53,7 @@ enum Normalizer {
     }
 
     static func trim(_ text: String) -> String {
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
-            let last = text.lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        return String(text[first...last])
+        FoldedText.trimmed(text)
     }
 
     /// `Dana.Kowalski+promo@Brightpath-Edu.ORG ` -> `dana.kowalski@brightpath-edu.org`; nil if not an address.

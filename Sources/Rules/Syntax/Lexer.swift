@@ -43,8 +43,13 @@ struct Lexer {
         index + offset < scalars.count ? scalars[index + offset] : nil
     }
 
+    /// Operators and punctuation, two-character ones first.
+    private static let symbols: [([Unicode.Scalar], String)] = [
+        "==", "!=", "<=", ">=", "??", "..", "<", ">", "(", ")", "[", "]", ",",
+    ].map { (Array($0.unicodeScalars), $0) }
+
     private static func isNameStart(_ c: Unicode.Scalar) -> Bool {
-        c == "_" || (c.value < 128 && c.properties.isAlphabetic)
+        c == "_" || (c.value >= 65 && c.value <= 90) || (c.value >= 97 && c.value <= 122)
     }
 
     private static func isNamePart(_ c: Unicode.Scalar) -> Bool {
@@ -71,13 +76,13 @@ struct Lexer {
             }
             return Token(kind: .name(String(String.UnicodeScalarView(scalars[start..<index]))), range: start..<index)
         }
-        for symbol in ["==", "!=", "<=", ">=", "??", "..", "<", ">", "(", ")", "[", "]", ","] {
-            let width = symbol.unicodeScalars.count
-            if index + width <= scalars.count
-                && String(String.UnicodeScalarView(scalars[index..<index + width])) == symbol
+        for (symbol, text) in Self.symbols {
+            let width = symbol.count
+            if index + width <= scalars.count && scalars[index] == symbol[0]
+                && (width == 1 || scalars[index + 1] == symbol[1])
             {
                 index += width
-                return Token(kind: .symbol(symbol), range: start..<index)
+                return Token(kind: .symbol(text), range: start..<index)
             }
         }
         if c == "=" {

@@ -1,6 +1,8 @@
 import Foundation
 import Leads
+import Rules
 import TestSupport
+import YAML
 
 // `make bench`: every speed and memory figure of leadd, each the median of several runs (see bench/README.md).
 
@@ -72,6 +74,61 @@ report(
     )
 )
 report(Figure(name: "ndjson read throughput", unit: "MB/s", samples: reader.map { Double(totalBytes) / $0 / 1e6 }))
+
+// Rules: compiling the shipped set and a generated set of 5,000 rules; evaluating the shipped set.
+let shipped = RuleCompiler.compile(directory: "rules")
+guard let program = shipped.program else {
+    print("leadd-bench: the shipped rules do not compile:\n\(shipped.diagnostics.rendered())")
+    exit(1)
+}
+report(
+    Figure(
+        name: "rules compile, shipped set (\(program.ruleIDs.count) rules)",
+        unit: "ms",
+        samples: time(runs: runs) {
+            _ = RuleCompiler.compile(directory: "rules")
+        }.map { $0 * 1000 }
+    )
+)
+let generated = "\(directory.path)/generated-rules"
+try RuleSetGenerator.write(rules: 5000, files: 10, into: generated)
+let generatedResult = RuleCompiler.compile(directory: generated)
+guard generatedResult.program != nil else {
+    print("leadd-bench: the generated rules do not compile:\n\(generatedResult.diagnostics.prefix(5).rendered())")
+    exit(1)
+}
+report(
+    Figure(
+        name: "rules compile, generated set (5,000 rules)",
+        unit: "ms",
+        samples: time(runs: runs) {
+            _ = RuleCompiler.compile(directory: generated)
+        }.map { $0 * 1000 }
+    )
+)
+
+let leadRecords: [LeadRecord] = lines.compactMap { line in
+    line.withUnsafeBufferPointer { buffer in
+        guard case .object(let object) = try? JSONParser.parse(buffer, maxDepth: 64) else { return nil }
+        return LeadRecord(origin: LeadOrigin(file: "bench", line: 1, record: 1, byteOffset: 0), fields: object)
+    }
+}
+let evaluationNow = 1_795_910_400.0  // 2026-11-29, when the synthetic events are recent
+var stageCounts: [String: Int] = [:]
+let evaluation = time(runs: runs) {
+    stageCounts = [:]
+    for record in leadRecords {
+        stageCounts[program.evaluate(record, now: evaluationNow).stage, default: 0] += 1
+    }
+}
+report(
+    Figure(
+        name: "evaluate, shipped rules (1 core)",
+        unit: "leads/s",
+        samples: evaluation.map { Double(leadRecords.count) / $0 }
+    )
+)
+print("  (stages: \(stageCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))")
 
 // Peak memory of `leadd parse` streaming a 1 GB NDJSON file.
 if let leadd {

@@ -1,0 +1,88 @@
+/// Case-insensitive text operations on UTF-8 bytes, without allocating: ASCII letters compare without regard to
+/// case, other characters exactly. Rule constants are lower-cased when the rules compile.
+enum FoldedText {
+    @inline(__always)
+    static func fold(_ byte: UInt8) -> UInt8 {
+        byte &- 65 < 26 ? byte | 0x20 : byte
+    }
+
+    static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
+    }
+
+    static func equal(_ a: String, _ b: String) -> Bool {
+        withBytes(a) { x in
+            withBytes(b) { y in
+                guard x.count == y.count else { return false }
+                for i in 0..<x.count where fold(x[i]) != fold(y[i]) { return false }
+                return true
+            }
+        }
+    }
+
+    static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
+        withBytes(text) { x in
+            withBytes(prefix) { p in
+                guard p.count <= x.count else { return false }
+                for i in 0..<p.count where fold(x[i]) != fold(p[i]) { return false }
+                return true
+            }
+        }
+    }
+
+    static func hasSuffix(_ text: String, _ suffix: String) -> Bool {
+        withBytes(text) { x in
+            withBytes(suffix) { s in
+                guard s.count <= x.count else { return false }
+                let offset = x.count - s.count
+                for i in 0..<s.count where fold(x[offset + i]) != fold(s[i]) { return false }
+                return true
+            }
+        }
+    }
+
+    static func contains(_ text: String, _ needle: String) -> Bool {
+        withBytes(text) { x in
+            withBytes(needle) { n in
+                guard n.count <= x.count else { return false }
+                guard let first = n.first.map(fold) else { return true }
+                var i = 0
+                while i + n.count <= x.count {
+                    if fold(x[i]) == first {
+                        var k = 1
+                        while k < n.count && fold(x[i + k]) == fold(n[k]) { k += 1 }
+                        if k == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// The text lower-cased for set lookups; the text itself (no allocation) when it has no upper-case letter.
+    static func lowered(_ text: String) -> String {
+        let hasUpper = withBytes(text) { bytes in bytes.contains { $0 &- 65 < 26 || $0 >= 0x80 } }
+        return hasUpper ? text.lowercased() : text
+    }
+
+    /// The text without leading and trailing ASCII whitespace; the text itself when there is none.
+    static func trimmed(_ text: String) -> String {
+        let bounds = withBytes(text) { bytes -> (Int, Int)? in
+            var start = 0
+            var end = bytes.count
+            while start < end && isSpace(bytes[start]) { start += 1 }
+            while end > start && isSpace(bytes[end - 1]) { end -= 1 }
+            return start == 0 && end == bytes.count ? nil : (start, end)
+        }
+        guard let (start, end) = bounds else { return text }
+        let utf8 = Array(text.utf8)[start..<end]
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+    }
+}

@@ -10,69 +10,85 @@ package enum Timestamp {
     }
 
     package static func seconds(utf8 b: UnsafeBufferPointer<UInt8>) -> Double? {
-        var i = 0
-        func digits(_ count: Int) -> Int? {
-            guard i + count <= b.count else { return nil }
-            var value = 0
-            for k in i..<(i + count) {
-                let d = Int(b[k]) - 48
-                guard d >= 0 && d <= 9 else { return nil }
-                value = value * 10 + d
-            }
-            i += count
-            return value
-        }
-        func skip(_ byte: UInt8) -> Bool {
-            guard i < b.count, b[i] == byte else { return false }
-            i += 1
-            return true
-        }
-        guard let year = digits(4), skip(0x2D), let month = digits(2), skip(0x2D), let day = digits(2),
+        var c = Cursor(bytes: b)
+        guard let year = c.digits(4), c.skip(0x2D), let month = c.digits(2), c.skip(0x2D), let day = c.digits(2),
             (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
         else { return nil }
         var total = Double(daysFromCivil(year: year, month: month, day: day)) * 86400
-        guard i < b.count else { return total }
-        guard skip(0x54) || skip(0x74) || skip(0x20) else { return nil }
-        guard let hour = digits(2), skip(0x3A), let minute = digits(2), hour < 24, minute < 60 else { return nil }
+        guard !c.atEnd else { return total }
+        guard c.skip(0x54) || c.skip(0x74) || c.skip(0x20) else { return nil }
+        guard let hour = c.digits(2), c.skip(0x3A), let minute = c.digits(2), hour < 24, minute < 60 else { return nil }
         var second = 0
-        if skip(0x3A) {
-            guard let value = digits(2), value < 61 else { return nil }
+        if c.skip(0x3A) {
+            guard let value = c.digits(2), value < 61 else { return nil }
             second = value
         }
         total += Double(hour * 3600 + minute * 60 + second)
-        if skip(0x2E) {
+        if c.skip(0x2E) {
             var scale = 0.1
-            let start = i
-            while i < b.count, b[i] >= 48, b[i] <= 57 {
-                total += Double(b[i] - 48) * scale
+            var any = false
+            while let digit = c.digit() {
+                total += Double(digit) * scale
                 scale /= 10
-                i += 1
+                any = true
             }
-            guard i > start else { return nil }
+            guard any else { return nil }
         }
-        _ = skip(0x20)
-        if skip(0x5A) || skip(0x7A) || i == b.count {
-            return i == b.count ? total : nil
+        _ = c.skip(0x20)
+        if c.skip(0x5A) || c.skip(0x7A) || c.atEnd {
+            return c.atEnd ? total : nil
         }
         let sign: Double
-        if skip(0x2B) {
+        if c.skip(0x2B) {
             sign = 1
-        } else if skip(0x2D) {
+        } else if c.skip(0x2D) {
             sign = -1
         } else {
             return nil
         }
-        guard let hours = digits(2) else { return nil }
+        guard let hours = c.digits(2) else { return nil }
         var minutes = 0
-        if skip(0x3A) {
-            guard let value = digits(2) else { return nil }
+        if c.skip(0x3A) {
+            guard let value = c.digits(2) else { return nil }
             minutes = value
-        } else if i < b.count {
-            guard let value = digits(2) else { return nil }
+        } else if !c.atEnd {
+            guard let value = c.digits(2) else { return nil }
             minutes = value
         }
-        guard i == b.count, hours < 24, minutes < 60 else { return nil }
+        guard c.atEnd, hours < 24, minutes < 60 else { return nil }
         return total - sign * Double(hours * 3600 + minutes * 60)
+    }
+
+    /// A read position in the bytes of a timestamp.
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        var atEnd: Bool { index == bytes.count }
+
+        mutating func digit() -> Int? {
+            guard index < bytes.count else { return nil }
+            let d = Int(bytes[index]) - 48
+            guard d >= 0 && d <= 9 else { return nil }
+            index += 1
+            return d
+        }
+
+        mutating func digits(_ count: Int) -> Int? {
+            guard index + count <= bytes.count else { return nil }
+            var value = 0
+            for _ in 0..<count {
+                guard let d = digit() else { return nil }
+                value = value * 10 + d
+            }
+            return value
+        }
+
+        mutating func skip(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).

@@ -288,8 +288,8 @@ struct EvaluationState {
             }
         case .matches(let operand, let regex):
             guard case .string(let text) = evaluate(operand) else { return .missing }
-            let range = NSRange(text.startIndex..<text.endIndex, in: text)
-            return .boolean(regex.regex.firstMatch(in: text, range: range) != nil)
+            let found = regex.regex.rangeOfFirstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count))
+            return .boolean(found.location != NSNotFound)
         case .coalesce(let lhs, let rhs):
             let value = evaluate(lhs)
             return value.isMissing ? evaluate(rhs) : value
@@ -364,46 +364,58 @@ struct EvaluationState {
         return rows
     }
 
-    /// Calls `body` with each event of an aggregate that passes its window and predicate.
-    mutating func forEachMatch(_ aggregate: Aggregate, _ body: (inout EvaluationState, [Value]) -> Void) {
+    /// What the events matching an aggregate add up to.
+    struct Tally {
+        var count = 0
+        var latest: Double?
+        var sum = 0.0
+        /// With a half-life: the matching events' weights after decay.
+        var weight = 0.0
+    }
+
+    /// One pass over the events of an aggregate that pass its window, its type filter and its predicate.
+    mutating func tally(_ aggregate: Aggregate, halfLife: Double? = nil) -> Tally {
+        var tally = Tally()
         let rows = eventRows(aggregate.collection)
         for row in rows {
+            let at: Double?
+            if case .timestamp(let time) = row[0] { at = time } else { at = nil }
             if let within = aggregate.within {
-                guard case .timestamp(let at) = row[0], at <= now, at >= now - within else { continue }
+                guard let at, at <= now, at >= now - within else { continue }
             }
             if let (slot, value) = aggregate.typeFilter {
                 guard case .string(let type) = row[slot], FoldedText.equal(type, value) else { continue }
             }
-            if let predicate = aggregate.predicate {
+            if aggregate.predicate != nil || aggregate.value != nil {
                 currentEvent = row
-                let verdict = evaluate(predicate)
-                guard case .boolean(true) = verdict else { continue }
             }
-            body(&self, row)
+            if let predicate = aggregate.predicate {
+                guard case .boolean(true) = evaluate(predicate) else { continue }
+            }
+            if let halfLife {
+                guard let at else { continue }
+                tally.weight += pow(0.5, Swift.max(0, now - at) / halfLife)
+            }
+            tally.count += 1
+            if let at { tally.latest = Swift.max(tally.latest ?? at, at) }
+            if let expression = aggregate.value, case .number(let number) = evaluate(expression) {
+                tally.sum += number
+            }
         }
         currentEvent = []
+        return tally
     }
 
     mutating func aggregate(_ index: Int) -> Value {
         if let cached = aggregates[index] { return cached }
         let aggregate = program.aggregates[index]
-        var count = 0
-        var latest: Double?
-        var sum = 0.0
-        forEachMatch(aggregate) { state, row in
-            count += 1
-            if case .timestamp(let at) = row[0] { latest = Swift.max(latest ?? at, at) }
-            if aggregate.kind == .sum, let expression = aggregate.value {
-                state.currentEvent = row
-                if case .number(let number) = state.evaluate(expression) { sum += number }
-            }
-        }
+        let tally = tally(aggregate)
         let value: Value
         switch aggregate.kind {
-        case .count, .each: value = .number(Double(count))
-        case .exists: value = .boolean(count > 0)
-        case .last: value = latest.map { .timestamp($0) } ?? .missing
-        case .sum: value = .number(sum)
+        case .count, .each: value = .number(Double(tally.count))
+        case .exists: value = .boolean(tally.count > 0)
+        case .last: value = tally.latest.map { .timestamp($0) } ?? .missing
+        case .sum: value = .number(tally.sum)
         }
         aggregates[index] = value
         return value
@@ -411,19 +423,7 @@ struct EvaluationState {
 
     /// For an `each` rule: how many events match, and their summed weight after decay.
     mutating func eachWeight(_ index: Int, halfLife: Double?) -> (count: Int, weight: Double) {
-        var weight = 0.0
-        var count = 0
-        let now = self.now
-        forEachMatch(program.aggregates[index]) { _, row in
-            guard let halfLife else {
-                count += 1
-                weight += 1
-                return
-            }
-            guard case .timestamp(let at) = row[0] else { return }
-            count += 1
-            weight += pow(0.5, Swift.max(0, now - at) / halfLife)
-        }
-        return (count, weight)
+        let tally = tally(program.aggregates[index], halfLife: halfLife)
+        return (tally.count, halfLife == nil ? Double(tally.count) : tally.weight)
     }
 }

@@ -68,8 +68,12 @@ enum Normalizer {
     }
 
     static func emailDomain(_ text: String) -> String? {
-        guard let at = text.lastIndex(of: "@") else { return nil }
-        let domain = trim(String(text[text.index(after: at)...])).lowercased()
-        return domain.isEmpty ? nil : domain
+        let domain = FoldedText.withBytes(text) { bytes -> String? in
+            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at + 1 < bytes.count else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[(at + 1)...]), as: UTF8.self)
+        }
+        guard let domain else { return nil }
+        let cleaned = FoldedText.lowered(FoldedText.trimmed(domain))
+        return cleaned.isEmpty ? nil : cleaned
     }
 }

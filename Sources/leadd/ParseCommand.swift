@@ -17,26 +17,11 @@ struct ParseCommand: ParsableCommand {
     @Argument(help: "Lead files: .json, .ndjson, .jsonl or .csv.")
     var files: [String]
 
-    @Option(help: "A YAML file that gives CSV columns a type or another field name (see docs/leads.md).")
-    var csvMapping: String?
-
-    @Option(help: "The longest NDJSON line or CSV record, in bytes.")
-    var maxRecordBytes: Int = LeadReaderOptions().maxRecordBytes
-
-    @Option(help: "How deeply arrays and objects may nest in one record.")
-    var maxDepth: Int = LeadReaderOptions().maxDepth
+    @OptionGroup var leadFiles: LeadFileOptions
 
     func run() throws {
-        var options = LeadReaderOptions(maxRecordBytes: maxRecordBytes, maxDepth: maxDepth)
         let errors = BufferedOutput(fd: 2)
-        if let csvMapping {
-            do {
-                options.csvMapping = try CSVMapping.load(contentsOf: csvMapping)
-            } catch {
-                errors.write(error.diagnostics.rendered() + "\n")
-                throw ExitCode(1)
-            }
-        }
+        let options = try leadFiles.readerOptions(errors: errors)
         let output = BufferedOutput(fd: 1)
         var records = 0
         var failures = 0

@@ -31,8 +31,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "text for people, json (one decision per line) for programs.")
     var format: Format = .text
 
-    @Option(help: "A YAML file that gives CSV columns a type or another field name (see docs/leads.md).")
-    var csvMapping: String?
+    @OptionGroup var leadFiles: LeadFileOptions
 
     func run() throws {
         let errors = BufferedOutput(fd: 2)
@@ -46,15 +45,7 @@ struct ScoreCommand: ParsableCommand {
             time = Date().timeIntervalSince1970.rounded(.down)
         }
         guard let program = ruleOptions.compile(errors: errors) else { throw ExitCode(1) }
-        var options = LeadReaderOptions()
-        if let csvMapping {
-            do {
-                options.csvMapping = try CSVMapping.load(contentsOf: csvMapping)
-            } catch {
-                errors.write(error.diagnostics.rendered() + "\n")
-                throw ExitCode(1)
-            }
-        }
+        let options = try leadFiles.readerOptions(errors: errors)
         let output = BufferedOutput(fd: 1)
         var failures = 0
         var first = true

@@ -13,6 +13,10 @@ public struct Program: Sendable {
     let slots: [FieldSlot]
     let eventSlots: [FieldSlot]
     let aggregates: [Aggregate]
+    let aggregateLabels: [String]
+    /// Derived values, in the order they may use each other, with their names.
+    let derived: [Expression]
+    let derivedNames: [String]
     let disqualifiers: [CompiledRule]
     let scorers: [CompiledRule]
     let flags: [String]

@@ -109,6 +109,10 @@ enum DecisionText {
                 text += "    \(trace.fired ? "fired" : "not fired")  \(trace.rule)\n"
                 for leaf in trace.leaves {
                     var line = "      \(leaf.part) \(leaf.expression)  -> \(leaf.verdict.rawValue)"
+                    let readings = leaf.values.filter { $0.value != "missing" && $0.name != leaf.expression }
+                    if !readings.isEmpty {
+                        line += " [" + readings.map { "\($0.name) = \($0.value)" }.joined(separator: "; ") + "]"
+                    }
                     if !leaf.missingFields.isEmpty {
                         line += " (missing \(leaf.missingFields.joined(separator: ", ")))"
                     }

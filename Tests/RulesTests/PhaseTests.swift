@@ -195,3 +195,79 @@ struct PhaseTests {
 func isoTime(_ seconds: Double) -> String {
     YAML.Timestamp.iso8601(seconds)
 }
+
+struct DerivedValueTests {
+    static let rules: [String: String] = [
+        "a.yaml": """
+        version: 1
+        category: fit
+        derived:
+          headcount: company.employees ?? 0
+          enterprise: headcount >= 1000
+          pricing_views: count(events, type == "page_view" and url contains "/pricing", within 30d)
+        rules:
+          - id: fit.enterprise
+            when: enterprise
+            points: 20
+          - id: engage.pricing
+            when: pricing_views >= 2
+            points: 10
+        """,
+        "q.yaml": """
+        version: 1
+        stages:
+          - {stage: big, when: enterprise and score >= 20}
+          - {stage: other, otherwise: true}
+        routes: {big: a, other: b, disqualified: c}
+        """,
+    ]
+
+    @Test func derivedValuesChainAndReachTables() throws {
+        let program = try RuleFixture(Self.rules).program()
+        let json = """
+            {"company":{"employees":5000},"events":[
+              {"type":"page_view","url":"/pricing","at":"2026-11-20T00:00:00Z"},
+              {"type":"page_view","url":"/pricing#x","at":"2026-11-21T00:00:00Z"}]}
+            """
+        let decision = program.evaluate(try lead(json), now: testNow, explain: true)
+        #expect(decision.fired.map(\.id) == ["fit.enterprise", "engage.pricing"])
+        #expect(decision.stage == "big")
+        let leaf = try #require(decision.explanation?.first { $0.rule == "engage.pricing" }?.leaves.first)
+        #expect(leaf.values == [LeafTrace.Reading(name: "pricing_views", value: "2")])
+        let small = program.evaluate(try lead(#"{"id":"x"}"#), now: testNow)
+        #expect(small.fired.isEmpty)
+        #expect(small.stage == "other")
+    }
+
+    @Test func derivedNamesAreChecked() throws {
+        var rules = Self.rules
+        rules["a.yaml"] = """
+            version: 1
+            category: fit
+            derived:
+              interests: company.employees >= 10
+              later: earlier_one > 1
+            rules:
+              - id: r
+                when: enterpris
+                points: 1
+            """
+        let fixture = try RuleFixture(rules)
+        #expect(
+            fixture.rendered == """
+                a.yaml:4:3: error: 'interests' is already a field, list, category, flag or value
+                    4 |   interests: company.employees >= 10
+                      |   ^~~~~~~~~
+                a.yaml:5:10: error: unknown field 'earlier_one'
+                    5 |   later: earlier_one > 1
+                      |          ^~~~~~~~~~~
+                a.yaml:8:11: error: unknown field 'enterpris'
+                    8 |     when: enterpris
+                      |           ^~~~~~~~~
+                q.yaml:3:24: error: unknown field 'enterprise'
+                    3 |   - {stage: big, when: enterprise and score >= 20}
+                      |                        ^~~~~~~~~~
+                """
+        )
+    }
+}

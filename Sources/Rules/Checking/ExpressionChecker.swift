@@ -26,6 +26,8 @@ struct ExpressionChecker {
 
     /// The event collection whose fields a predicate may name, while checking one.
     private var eventCollection: String?
+    /// The text being checked, for the labels of event functions in explanations.
+    var text: [Unicode.Scalar] = []
 
     init(
         catalog: FieldCatalog,
@@ -115,6 +117,9 @@ struct ExpressionChecker {
         if scope == .rules, let type = catalog.fields[name], !name.hasPrefix("events.") {
             return (.field(slots.slot(parts, type)), type.valueType)
         }
+        if parts.count == 1, let derived = slots.derivedTypes[name] {
+            return (.derived(derived.index), derived.type)
+        }
         if parts.count == 1 {
             let isTableName = name == "score" || categories.contains(name) || flags.contains(name)
             if isTableName && scope == .rules {
@@ -136,6 +141,7 @@ struct ExpressionChecker {
         var candidates = catalog.fields.keys.filter { !$0.contains(".") || !$0.hasPrefix("events.") }
         if let collection = eventCollection { candidates += catalog.eventFields(of: collection).keys }
         if scope == .tables { candidates += categories + flags + ["score"] }
+        candidates += slots.derivedNames
         throw Failure(message: .unknownField(name, Suggestion.closest(to: name, in: candidates)), range: range)
     }
 
@@ -302,7 +308,8 @@ struct ExpressionChecker {
             }
             if let within { aggregate.within = try duration(within) }
             aggregate.extractTypeFilter()
-            let index = slots.aggregate(aggregate)
+            let label = range.upperBound <= text.count ? String(String.UnicodeScalarView(text[range])) : name
+            let index = slots.aggregate(aggregate, label: label)
             let type: ValueType = kind == .count || kind == .sum ? .number : kind == .exists ? .boolean : .timestamp
             return (.aggregate(index), type)
         }
@@ -388,6 +395,11 @@ struct SlotTable: Sendable {
     var eventSlotIndex: [String: Int] = [:]
     var aggregates: [Aggregate] = []
     var aggregateIndex: [Aggregate: Int] = [:]
+    /// How each aggregate was first written, for explanations.
+    var aggregateLabels: [String] = []
+    var derived: [Expression] = []
+    var derivedNames: [String] = []
+    var derivedTypes: [String: (index: Int, type: ValueType)] = [:]
     var usedLists: Set<String> = []
 
     init() {
@@ -409,9 +421,10 @@ struct SlotTable: Sendable {
         return eventSlots.count - 1
     }
 
-    mutating func aggregate(_ aggregate: Aggregate) -> Int {
+    mutating func aggregate(_ aggregate: Aggregate, label: String = "") -> Int {
         if let index = aggregateIndex[aggregate] { return index }
         aggregates.append(aggregate)
+        aggregateLabels.append(label)
         aggregateIndex[aggregate] = aggregates.count - 1
         return aggregates.count - 1
     }

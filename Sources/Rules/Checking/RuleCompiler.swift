@@ -123,9 +123,42 @@ private struct Compiler {
                 Diagnostic(at: SourceLocation(file: directory, line: 1, column: 1), .nameTaken(name, "a category"))
             )
         }
-        // Rules.
         var slots = SlotTable()
         _ = slots.slot(["id"], .string)
+        // Derived values, in file order: each may use the ones before it.
+        let taken = Set(catalog.fields.keys).union(lists.keys).union(categories.map(\.name)).union(flags + ["score"])
+        for file in files {
+            for (name, text) in file.derived {
+                guard isValidName(name) else { continue }
+                if taken.contains(name.value) || slots.derivedTypes[name.value] != nil {
+                    diagnostics.append(
+                        name.diagnostic(.nameTaken(name.value, "a field, list, category, flag or value"))
+                    )
+                    continue
+                }
+                var checker = ExpressionChecker(
+                    catalog: catalog,
+                    lists: lists,
+                    categories: categories.map(\.name),
+                    flags: flags,
+                    scope: .rules,
+                    slots: slots
+                )
+                do throws(ExpressionChecker.Failure) {
+                    let syntax = try parse(text.text)
+                    checker.text = Array(text.text.unicodeScalars)
+                    let (expression, type) = try checker.check(syntax)
+                    slots = checker.slots
+                    slots.derivedTypes[name.value] = (slots.derived.count, type)
+                    slots.derived.append(expression)
+                    slots.derivedNames.append(name.value)
+                } catch {
+                    slots = checker.slots
+                    diagnostics.append(diagnostic(error, in: text))
+                }
+            }
+        }
+        // Rules.
         var disqualifiers: [CompiledRule] = []
         var scorers: [CompiledRule] = []
         var ruleIDs: [String: YAMLScalar] = [:]
@@ -181,6 +214,9 @@ private struct Compiler {
                 slots: slots.slots,
                 eventSlots: slots.eventSlots,
                 aggregates: slots.aggregates,
+                aggregateLabels: slots.aggregateLabels,
+                derived: slots.derived,
+                derivedNames: slots.derivedNames,
                 disqualifiers: disqualifiers,
                 scorers: scorers,
                 flags: flags,
@@ -254,6 +290,7 @@ private struct Compiler {
         case .leaf(let text):
             do throws(ExpressionChecker.Failure) {
                 let parsed = try parse(text.text)
+                checker.text = Array(text.text.unicodeScalars)
                 let expression = try checker.condition(parsed)
                 return .leaf(expression, text: text.text, location: text.scalar.location)
             } catch {
@@ -301,6 +338,7 @@ private struct Compiler {
             }
             do throws(ExpressionChecker.Failure) {
                 let syntax = try parseEach(each.text)
+                checker.text = Array(each.text.unicodeScalars)
                 let aggregate = try checker.each(syntax)
                 var halfLife: Double?
                 if let text = rule.halfLife {
@@ -311,7 +349,7 @@ private struct Compiler {
                         diagnostics.append(diagnostic(error, in: text))
                     }
                 }
-                let index = checker.slots.aggregate(aggregate)
+                let index = checker.slots.aggregate(aggregate, label: "each " + each.text)
                 action = .each(aggregate: index, points: points.0, max: rule.max?.0, halfLife: halfLife)
             } catch {
                 diagnostics.append(diagnostic(error, in: each))

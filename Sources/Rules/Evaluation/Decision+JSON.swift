@@ -65,6 +65,9 @@ extension Decision {
                                     item.set("expression", .string(leaf.expression))
                                     item.set("line", .int(leaf.line))
                                     item.set("verdict", .string(leaf.verdict.rawValue))
+                                    var values = LeadObject()
+                                    for reading in leaf.values { values.set(reading.name, .string(reading.value)) }
+                                    item.set("values", .object(values))
                                     if !leaf.missingFields.isEmpty {
                                         item.set("missing", .array(leaf.missingFields.map { .string($0) }))
                                     }

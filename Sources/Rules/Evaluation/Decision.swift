@@ -63,4 +63,11 @@ public struct LeafTrace: Sendable, Hashable {
     public var line: Int
     public var verdict: Verdict
     public var missingFields: [String]
+    /// What the leaf read: fields, event functions and derived values, with their values as shown to people.
+    public var values: [Reading]
+
+    public struct Reading: Sendable, Hashable {
+        public var name: String
+        public var value: String
+    }
 }

@@ -29,8 +29,16 @@ struct EvaluationState {
     var flags: [Bool]
     /// Event values while an aggregate's predicate runs.
     var currentEvent: [Value] = []
-    /// Slots read as missing during the current leaf, for explanations.
-    var missingReads: [Int] = []
+    /// What the current leaf read, for explanations.
+    var reads: [Read] = []
+    /// Derived values, computed once per lead when first used.
+    var derivedValues: [Value?]
+
+    enum Read: Hashable {
+        case field(Int)
+        case aggregate(Int)
+        case derived(Int)
+    }
     var traces: [RuleTrace] = []
 
     init(program: Program, lead: LeadObject, now: Double, explain: Bool) {
@@ -47,6 +55,7 @@ struct EvaluationState {
             return Normalizer.value(value, slot.type)
         }
         aggregates = Array(repeating: nil, count: program.aggregates.count)
+        derivedValues = Array(repeating: nil, count: program.derived.count)
         categoryScores = Array(repeating: 0, count: program.categories.count)
         flags = Array(repeating: false, count: program.flags.count)
     }
@@ -62,7 +71,7 @@ struct EvaluationState {
         }
         var fired: [Decision.FiredRule] = []
         for rule in program.scorers {
-            let (holds, leaves) = conditionsHold(rule)
+            var (holds, leaves) = conditionsHold(rule)
             guard holds else {
                 trace(rule, fired: false, leaves)
                 continue
@@ -75,6 +84,18 @@ struct EvaluationState {
             case .each(let index, let each, let max, let halfLife):
                 let (count, weight) = eachWeight(index, halfLife: halfLife)
                 matched = count
+                if explain {
+                    leaves.append(
+                        LeafTrace(
+                            part: "each",
+                            expression: String(program.aggregateLabels[index].dropFirst("each ".count)),
+                            line: rule.location.line,
+                            verdict: count > 0 ? .true : .false,
+                            missingFields: [],
+                            values: [LeafTrace.Reading(name: "events", value: String(count))]
+                        )
+                    )
+                }
                 if count == 0 {
                     trace(rule, fired: false, leaves)
                     continue
@@ -169,20 +190,10 @@ struct EvaluationState {
     mutating func evaluate(_ condition: Condition, part: String, into leaves: inout [LeafTrace]) -> Bool? {
         switch condition {
         case .leaf(let expression, let text, let location):
-            missingReads.removeAll(keepingCapacity: true)
+            reads.removeAll(keepingCapacity: true)
             let verdict = truth(evaluate(expression))
             if explain {
-                leaves.append(
-                    LeafTrace(
-                        part: part,
-                        expression: text,
-                        line: location.line,
-                        verdict: verdict.map { $0 ? .true : .false } ?? .missing,
-                        missingFields: verdict != nil
-                            ? []
-                            : Array(Set(missingReads)).sorted().map { program.slots[$0].path.joined(separator: ".") }
-                    )
-                )
+                leaves.append(leafTrace(part: part, text: text, line: location.line, verdict: verdict))
             }
             return verdict
         case .all(let items):
@@ -214,6 +225,52 @@ struct EvaluationState {
         }
     }
 
+    /// A leaf's verdict with what it read: each field, event function and derived value once, in reading order.
+    func leafTrace(part: String, text: String, line: Int, verdict: Bool?) -> LeafTrace {
+        var seen: Set<Read> = []
+        var readings: [LeafTrace.Reading] = []
+        var missing: [String] = []
+        for read in reads where seen.insert(read).inserted {
+            let name: String
+            let value: Value
+            switch read {
+            case .field(let slot):
+                name = program.slots[slot].path.joined(separator: ".")
+                value = values[slot]
+                if value.isMissing { missing.append(name) }
+            case .aggregate(let index):
+                name = program.aggregateLabels[index]
+                value = aggregates[index] ?? .missing
+            case .derived(let index):
+                name = program.derivedNames[index]
+                value = derivedValues[index] ?? .missing
+            }
+            readings.append(LeafTrace.Reading(name: name, value: Self.display(value)))
+        }
+        return LeafTrace(
+            part: part,
+            expression: text,
+            line: line,
+            verdict: verdict.map { $0 ? .true : .false } ?? .missing,
+            missingFields: verdict == nil ? missing : [],
+            values: readings
+        )
+    }
+
+    /// A value as an explanation shows it.
+    static func display(_ value: Value) -> String {
+        switch value {
+        case .missing: "missing"
+        case .boolean(let flag): flag ? "true" : "false"
+        case .number(let number): Decision.format(number)
+        case .string(let text): "\"\(text)\""
+        case .timestamp(let time): Timestamp.iso8601(time)
+        case .duration(let seconds): Decision.format(seconds / 86400) + "d"
+        case .list(let items): "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        case .events: "events"
+        }
+    }
+
     func truth(_ value: Value) -> Bool? {
         if case .boolean(let flag) = value { return flag }
         return nil
@@ -226,9 +283,8 @@ struct EvaluationState {
         case .constant(let value):
             return value
         case .field(let slot):
-            let value = values[slot]
-            if explain && value.isMissing { missingReads.append(slot) }
-            return value
+            if explain { reads.append(.field(slot)) }
+            return values[slot]
         case .eventField(let slot):
             return slot < currentEvent.count ? currentEvent[slot] : .missing
         case .category(let index):
@@ -238,7 +294,26 @@ struct EvaluationState {
         case .flag(let index):
             return .boolean(flags[index])
         case .aggregate(let index):
-            return aggregate(index)
+            let saved = reads.count
+            let value = aggregate(index)
+            if explain {
+                reads.removeSubrange(saved...)
+                reads.append(.aggregate(index))
+            }
+            return value
+        case .derived(let index):
+            if let cached = derivedValues[index] {
+                if explain { reads.append(.derived(index)) }
+                return cached
+            }
+            let saved = reads.count
+            let value = evaluate(program.derived[index])
+            derivedValues[index] = value
+            if explain {
+                reads.removeSubrange(saved...)
+                reads.append(.derived(index))
+            }
+            return value
         case .not(let inner):
             guard case .boolean(let value) = evaluate(inner) else { return .missing }
             return .boolean(!value)
@@ -294,9 +369,9 @@ struct EvaluationState {
             let value = evaluate(lhs)
             return value.isMissing ? evaluate(rhs) : value
         case .exists(let operand):
-            let saved = missingReads.count
+            let saved = reads.count
             let value = evaluate(operand)
-            missingReads.removeSubrange(saved...)
+            reads.removeSubrange(saved...)
             return .boolean(!value.isMissing)
         case .call(let builtin, let operand):
             return Self.call(builtin, evaluate(operand), now: now, eventCount: { self.eventRows($0).count })

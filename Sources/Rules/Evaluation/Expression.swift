@@ -11,6 +11,8 @@ indirect enum Expression: Sendable, Hashable {
     case totalScore
     case flag(Int)
     case aggregate(Int)
+    /// A derived value, by index.
+    case derived(Int)
     case not(Expression)
     case and(Expression, Expression)
     case or(Expression, Expression)

@@ -51,6 +51,8 @@ struct RuleFile: Sendable {
     var lists: [ListSyntax] = []
     var rules: [RuleSyntax] = []
     var fields: [(path: YAMLScalar, type: YAMLScalar)] = []
+    /// Named values computed once per lead, before any rule: `enterprise: company.employees >= 1000`.
+    var derived: [(name: YAMLScalar, expression: ExpressionText)] = []
     var grades: [RowSyntax]?
     var gradesNode: YAMLNode?
     var stages: [RowSyntax]?
@@ -60,7 +62,9 @@ struct RuleFile: Sendable {
 }
 
 extension RuleFile {
-    static let topKeys = ["version", "category", "cap", "lists", "fields", "rules", "grades", "stages", "routes"]
+    static let topKeys = [
+        "version", "category", "cap", "lists", "fields", "derived", "rules", "grades", "stages", "routes",
+    ]
     static let ruleKeys = [
         "id", "description", "when", "unless", "each", "points", "max", "decay", "disqualify", "flag",
     ]
@@ -108,6 +112,16 @@ extension RuleFile {
                 for entry in try fields.mapping().entries {
                     if let error = attempt({ () throws(Diagnostic) in
                         file.fields.append((entry.key, try entry.value.scalar()))
+                    }) {
+                        diagnostics.append(error)
+                    }
+                }
+            }
+            if let derived = top["derived"] {
+                for entry in try derived.mapping().entries {
+                    if let error = attempt({ () throws(Diagnostic) in
+                        let scalar = try entry.value.scalar()
+                        file.derived.append((entry.key, ExpressionText(text: scalar.value, scalar: scalar)))
                     }) {
                         diagnostics.append(error)
                     }

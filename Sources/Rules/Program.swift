@@ -13,6 +13,9 @@ public struct Program: Sendable {
     let slots: [FieldSlot]
     let eventSlots: [FieldSlot]
     let aggregates: [Aggregate]
+    /// For each event collection slot: its event functions, grouped by the event type they filter on, so one pass
+    /// over a lead's events computes them all.
+    let aggregatePlans: [Int: AggregatePlan]
     let aggregateLabels: [String]
     /// Derived values, in the order they may use each other, with their names.
     let derived: [Expression]
@@ -103,6 +106,37 @@ indirect enum Condition: Sendable {
 struct Row: Sendable {
     var name: String
     var condition: Condition?
+}
+
+/// The event functions of one event collection, for a single pass over each lead's events.
+struct AggregatePlan: Sendable {
+    /// The event slot the type filters read (the most common one).
+    var typeSlot: Int?
+    /// Functions by the lower-cased text their type filter wants.
+    var byType: [String: [Int]] = [:]
+    /// Functions without a filter on `typeSlot`: they see every event.
+    var others: [Int] = []
+    /// Every function of the plan, `each` rules' excepted (their decay needs each event's age).
+    var all: [Int] = []
+
+    init(aggregates: [Aggregate], collection: Int) {
+        let members = aggregates.indices.filter {
+            aggregates[$0].collection == collection && aggregates[$0].kind != .each
+        }
+        var slotCounts: [Int: Int] = [:]
+        for index in members {
+            if let filter = aggregates[index].typeFilter { slotCounts[filter.slot, default: 0] += 1 }
+        }
+        typeSlot = slotCounts.max { $0.value < $1.value }?.key
+        for index in members {
+            if let filter = aggregates[index].typeFilter, filter.slot == typeSlot {
+                byType[filter.value.lowercased(), default: []].append(index)
+            } else {
+                others.append(index)
+            }
+        }
+        all = members
+    }
 }
 
 /// An event aggregate: which events, counted or summed how. Distinct aggregates are computed once per lead.

@@ -214,6 +214,11 @@ private struct Compiler {
                 slots: slots.slots,
                 eventSlots: slots.eventSlots,
                 aggregates: slots.aggregates,
+                aggregatePlans: Dictionary(
+                    uniqueKeysWithValues: Set(slots.aggregates.map(\.collection)).map { collection in
+                        (collection, AggregatePlan(aggregates: slots.aggregates, collection: collection))
+                    }
+                ),
                 aggregateLabels: slots.aggregateLabels,
                 derived: slots.derived,
                 derivedNames: slots.derivedNames,

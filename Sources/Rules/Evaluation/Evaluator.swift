@@ -484,16 +484,63 @@ struct EvaluationState {
     mutating func aggregate(_ index: Int) -> Value {
         if let cached = aggregates[index] { return cached }
         let aggregate = program.aggregates[index]
-        let tally = tally(aggregate)
-        let value: Value
-        switch aggregate.kind {
-        case .count, .each: value = .number(Double(tally.count))
-        case .exists: value = .boolean(tally.count > 0)
-        case .last: value = tally.latest.map { .timestamp($0) } ?? .missing
-        case .sum: value = .number(tally.sum)
+        if aggregate.kind != .each, let plan = program.aggregatePlans[aggregate.collection] {
+            computeAll(plan, collection: aggregate.collection)
+            if let computed = aggregates[index] { return computed }
         }
+        let value = Self.value(of: tally(aggregate), aggregate.kind)
         aggregates[index] = value
         return value
+    }
+
+    static func value(of tally: Tally, _ kind: Aggregate.Kind) -> Value {
+        switch kind {
+        case .count, .each: .number(Double(tally.count))
+        case .exists: .boolean(tally.count > 0)
+        case .last: tally.latest.map { .timestamp($0) } ?? .missing
+        case .sum: .number(tally.sum)
+        }
+    }
+
+    /// Every event function of a collection in one pass over the lead's events: each event goes only to the
+    /// functions that filter on its type, and to those without such a filter.
+    mutating func computeAll(_ plan: AggregatePlan, collection: Int) {
+        var tallies = [Tally](repeating: Tally(), count: program.aggregates.count)
+        let rows = eventRows(collection)
+        for row in rows {
+            let at: Double?
+            if case .timestamp(let time) = row[0] { at = time } else { at = nil }
+            if let typeSlot = plan.typeSlot, case .string(let type) = row[typeSlot],
+                let indices = plan.byType[FoldedText.lowered(type)]
+            {
+                for index in indices { count(index, row, at, &tallies, typeChecked: true) }
+            }
+            for index in plan.others { count(index, row, at, &tallies, typeChecked: false) }
+        }
+        currentEvent = []
+        for index in plan.all {
+            aggregates[index] = Self.value(of: tallies[index], program.aggregates[index].kind)
+        }
+    }
+
+    /// Adds one event to an event function's tally if it passes the window, filter and predicate.
+    mutating func count(_ index: Int, _ row: [Value], _ at: Double?, _ tallies: inout [Tally], typeChecked: Bool) {
+        let aggregate = program.aggregates[index]
+        if let within = aggregate.within {
+            guard let at, at <= now, at >= now - within else { return }
+        }
+        if !typeChecked, let (slot, value) = aggregate.typeFilter {
+            guard case .string(let type) = row[slot], FoldedText.equal(type, value) else { return }
+        }
+        if aggregate.predicate != nil || aggregate.value != nil { currentEvent = row }
+        if let predicate = aggregate.predicate {
+            guard case .boolean(true) = evaluate(predicate) else { return }
+        }
+        tallies[index].count += 1
+        if let at { tallies[index].latest = Swift.max(tallies[index].latest ?? at, at) }
+        if let expression = aggregate.value, case .number(let number) = evaluate(expression) {
+            tallies[index].sum += number
+        }
     }
 
     /// For an `each` rule: how many events match, and their summed weight after decay.

@@ -363,8 +363,7 @@ struct EvaluationState {
             }
         case .matches(let operand, let regex):
             guard case .string(let text) = evaluate(operand) else { return .missing }
-            let found = regex.regex.rangeOfFirstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count))
-            return .boolean(found.location != NSNotFound)
+            return .boolean(regex.matches(text))
         case .coalesce(let lhs, let rhs):
             let value = evaluate(lhs)
             return value.isMissing ? evaluate(rhs) : value

@@ -54,6 +54,21 @@ indirect enum Expression: Sendable, Hashable {
 struct CompiledRegex: Sendable, Hashable {
     let pattern: String
     let regex: NSRegularExpression
+    /// The same pattern as a set of texts, when it only matches finitely many: the fast path.
+    let literal: LiteralRegex?
+
+    init(pattern: String, regex: NSRegularExpression) {
+        self.pattern = pattern
+        self.regex = regex
+        self.literal = LiteralRegex(pattern)
+    }
+
+    /// Whether the pattern matches anywhere in `text`.
+    func matches(_ text: String) -> Bool {
+        if let literal { return literal.matches(text) }
+        let range = NSRange(location: 0, length: text.utf16.count)
+        return regex.rangeOfFirstMatch(in: text, range: range).location != NSNotFound
+    }
 
     static func == (lhs: CompiledRegex, rhs: CompiledRegex) -> Bool { lhs.pattern == rhs.pattern }
     func hash(into hasher: inout Hasher) { hasher.combine(pattern) }

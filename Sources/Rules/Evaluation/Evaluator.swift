@@ -524,21 +524,22 @@ struct EvaluationState {
 
     /// Adds one event to an event function's tally if it passes the window, filter and predicate.
     mutating func count(_ index: Int, _ row: [Value], _ at: Double?, _ tallies: inout [Tally], typeChecked: Bool) {
-        let aggregate = program.aggregates[index]
-        if let within = aggregate.within {
+        // Fields read in place: copying the whole aggregate per event costs more than the test.
+        if let within = program.aggregates[index].within {
             guard let at, at <= now, at >= now - within else { return }
         }
-        if !typeChecked, let (slot, value) = aggregate.typeFilter {
+        if !typeChecked, let (slot, value) = program.aggregates[index].typeFilter {
             guard case .string(let type) = row[slot], FoldedText.equal(type, value) else { return }
         }
-        if aggregate.predicate != nil || aggregate.value != nil { currentEvent = row }
-        if let predicate = aggregate.predicate {
+        if let predicate = program.aggregates[index].predicate {
+            currentEvent = row
             guard case .boolean(true) = evaluate(predicate) else { return }
         }
         tallies[index].count += 1
         if let at { tallies[index].latest = Swift.max(tallies[index].latest ?? at, at) }
-        if let expression = aggregate.value, case .number(let number) = evaluate(expression) {
-            tallies[index].sum += number
+        if let expression = program.aggregates[index].value {
+            currentEvent = row
+            if case .number(let number) = evaluate(expression) { tallies[index].sum += number }
         }
     }
 

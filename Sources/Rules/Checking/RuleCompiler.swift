@@ -123,6 +123,17 @@ private struct Compiler {
                 Diagnostic(at: SourceLocation(file: directory, line: 1, column: 1), .nameTaken(name, "a category"))
             )
         }
+        let categoryNames = categories.map(\.name)
+        func makeChecker(_ scope: ExpressionChecker.Scope, _ slots: SlotTable) -> ExpressionChecker {
+            ExpressionChecker(
+                catalog: catalog,
+                lists: lists,
+                categories: categoryNames,
+                flags: flags,
+                scope: scope,
+                slots: slots
+            )
+        }
         var slots = SlotTable()
         _ = slots.slot(["id"], .string)
         // Derived values, in file order: each may use the ones before it.
@@ -136,14 +147,7 @@ private struct Compiler {
                     )
                     continue
                 }
-                var checker = ExpressionChecker(
-                    catalog: catalog,
-                    lists: lists,
-                    categories: categories.map(\.name),
-                    flags: flags,
-                    scope: .rules,
-                    slots: slots
-                )
+                var checker = makeChecker(.rules, slots)
                 do throws(ExpressionChecker.Failure) {
                     let syntax = try parse(text.text)
                     checker.text = Array(text.text.unicodeScalars)
@@ -171,14 +175,7 @@ private struct Compiler {
                 } else {
                     ruleIDs[rule.id.value] = rule.id
                 }
-                var checker = ExpressionChecker(
-                    catalog: catalog,
-                    lists: lists,
-                    categories: categories.map(\.name),
-                    flags: flags,
-                    scope: .rules,
-                    slots: slots
-                )
+                var checker = makeChecker(.rules, slots)
                 if let compiled = compileRule(rule, category: categoryIndex, file: file, flags: flags, &checker) {
                     if case .disqualify = compiled.action {
                         disqualifiers.append(compiled)
@@ -190,14 +187,7 @@ private struct Compiler {
             }
         }
         // Tables: grades, stages, routes (one file has them).
-        var tableChecker = ExpressionChecker(
-            catalog: catalog,
-            lists: lists,
-            categories: categories.map(\.name),
-            flags: flags,
-            scope: .tables,
-            slots: slots
-        )
+        var tableChecker = makeChecker(.tables, slots)
         let grades = compileGrades(files, &tableChecker)
         let (stages, routes, disqualifiedRoute) = compileStages(files, &tableChecker)
         slots = tableChecker.slots

@@ -447,34 +447,11 @@ struct EvaluationState {
         var weight = 0.0
     }
 
-    /// One pass over the events of an aggregate that pass its window, its type filter and its predicate.
-    mutating func tally(_ aggregate: Aggregate, halfLife: Double? = nil) -> Tally {
+    /// One pass over the events of one event function (an `each` rule's, with its decay).
+    mutating func tally(_ index: Int, halfLife: Double? = nil) -> Tally {
         var tally = Tally()
-        let rows = eventRows(aggregate.collection)
-        for row in rows {
-            let at: Double?
-            if case .timestamp(let time) = row[0] { at = time } else { at = nil }
-            if let within = aggregate.within {
-                guard let at, at <= now, at >= now - within else { continue }
-            }
-            if let (slot, value) = aggregate.typeFilter {
-                guard case .string(let type) = row[slot], FoldedText.equal(type, value) else { continue }
-            }
-            if aggregate.predicate != nil || aggregate.value != nil {
-                currentEvent = row
-            }
-            if let predicate = aggregate.predicate {
-                guard case .boolean(true) = evaluate(predicate) else { continue }
-            }
-            if let halfLife {
-                guard let at else { continue }
-                tally.weight += pow(0.5, Swift.max(0, now - at) / halfLife)
-            }
-            tally.count += 1
-            if let at { tally.latest = Swift.max(tally.latest ?? at, at) }
-            if let expression = aggregate.value, case .number(let number) = evaluate(expression) {
-                tally.sum += number
-            }
+        for row in eventRows(program.aggregates[index].collection) {
+            add(index, row, into: &tally, typeChecked: false, halfLife: halfLife)
         }
         currentEvent = []
         return tally
@@ -487,7 +464,7 @@ struct EvaluationState {
             computeAll(plan, collection: aggregate.collection)
             if let computed = aggregates[index] { return computed }
         }
-        let value = Self.value(of: tally(aggregate), aggregate.kind)
+        let value = Self.value(of: tally(index), aggregate.kind)
         aggregates[index] = value
         return value
     }
@@ -507,14 +484,12 @@ struct EvaluationState {
         var tallies = [Tally](repeating: Tally(), count: program.aggregates.count)
         let rows = eventRows(collection)
         for row in rows {
-            let at: Double?
-            if case .timestamp(let time) = row[0] { at = time } else { at = nil }
             if let typeSlot = plan.typeSlot, case .string(let type) = row[typeSlot],
                 let indices = plan.byType[FoldedText.lowered(type)]
             {
-                for index in indices { count(index, row, at, &tallies, typeChecked: true) }
+                for index in indices { add(index, row, into: &tallies[index], typeChecked: true) }
             }
-            for index in plan.others { count(index, row, at, &tallies, typeChecked: false) }
+            for index in plan.others { add(index, row, into: &tallies[index], typeChecked: false) }
         }
         currentEvent = []
         for index in plan.all {
@@ -522,8 +497,17 @@ struct EvaluationState {
         }
     }
 
-    /// Adds one event to an event function's tally if it passes the window, filter and predicate.
-    mutating func count(_ index: Int, _ row: [Value], _ at: Double?, _ tallies: inout [Tally], typeChecked: Bool) {
+    /// Adds one event to an event function's tally if it passes the window, type filter and predicate; with a
+    /// half-life, also its weight after decay.
+    mutating func add(
+        _ index: Int,
+        _ row: [Value],
+        into tally: inout Tally,
+        typeChecked: Bool,
+        halfLife: Double? = nil
+    ) {
+        let at: Double?
+        if case .timestamp(let time) = row[0] { at = time } else { at = nil }
         // Fields read in place: copying the whole aggregate per event costs more than the test.
         if let within = program.aggregates[index].within {
             guard let at, at <= now, at >= now - within else { return }
@@ -535,17 +519,21 @@ struct EvaluationState {
             currentEvent = row
             guard case .boolean(true) = evaluate(predicate) else { return }
         }
-        tallies[index].count += 1
-        if let at { tallies[index].latest = Swift.max(tallies[index].latest ?? at, at) }
+        if let halfLife {
+            guard let at else { return }
+            tally.weight += pow(0.5, Swift.max(0, now - at) / halfLife)
+        }
+        tally.count += 1
+        if let at { tally.latest = Swift.max(tally.latest ?? at, at) }
         if let expression = program.aggregates[index].value {
             currentEvent = row
-            if case .number(let number) = evaluate(expression) { tallies[index].sum += number }
+            if case .number(let number) = evaluate(expression) { tally.sum += number }
         }
     }
 
     /// For an `each` rule: how many events match, and their summed weight after decay.
     mutating func eachWeight(_ index: Int, halfLife: Double?) -> (count: Int, weight: Double) {
-        let tally = tally(program.aggregates[index], halfLife: halfLife)
+        let tally = tally(index, halfLife: halfLife)
         return (tally.count, halfLife == nil ? Double(tally.count) : tally.weight)
     }
 }

@@ -7,7 +7,8 @@ let package = Package(
         .executable(name: "leadd", targets: ["leadd"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The system libyaml, wrapped by the YAML module only.
@@ -22,6 +23,11 @@ let package = Package(
         .target(name: "Leads", dependencies: ["YAML"]),
         // Rule files -> checked, compiled Program -> Decision with its explanation.
         .target(name: "Rules", dependencies: ["YAML", "Leads"]),
+        // Opportunity assignment: owners from teams, accounts and strategies, with durable state in SQLite.
+        .target(
+            name: "Assignment",
+            dependencies: ["YAML", "Leads", "Rules", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The executable: thin commands over the modules above.
         .executableTarget(
             name: "leadd",
@@ -29,6 +35,7 @@ let package = Package(
                 "YAML",
                 "Leads",
                 "Rules",
+                "Assignment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +50,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "LeadsTests", dependencies: ["Leads", "YAML", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Leads", "YAML", "TestSupport"]),
+        .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "Rules", "Leads", "YAML", "TestSupport"]),
         .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads", "TestSupport"]),
     ]
 )

@@ -30,6 +30,8 @@ public struct Program: Sendable {
     let disqualifiedRoute: String
     /// Where the lead's id is read from.
     let idSlot: Int?
+    /// The assignment configuration, when the rules directory has one.
+    public let assignment: AssignmentPlan?
 
     /// The ids of every rule, in evaluation order.
     public var ruleIDs: [String] { (disqualifiers + scorers).map(\.id) }

@@ -13,6 +13,8 @@ struct Leadd: ParsableCommand {
             rules directory, and writes every decision, explained, to an outbox.
             """,
         version: version,
-        subcommands: [ParseCommand.self, CheckCommand.self, ScoreCommand.self]
+        subcommands: [
+            ParseCommand.self, CheckCommand.self, ScoreCommand.self, AssignCommand.self, AssignmentsCommand.self,
+        ]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assignment
 import Foundation
 import Leads
 import Rules
@@ -9,7 +10,10 @@ struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
         abstract: "Score and qualify the leads in files by the rules, and show why.",
-        discussion: "Changes nothing: a preview of what the daemon would decide. Exit status 1 if a lead file was bad."
+        discussion: """
+            Changes nothing: a preview of what the daemon would decide, owners included (against the assignment \
+            state in --state when it exists, else an empty one). Exit status 1 if a lead file was bad.
+            """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -33,36 +37,45 @@ struct ScoreCommand: ParsableCommand {
 
     @OptionGroup var leadFiles: LeadFileOptions
 
+    @OptionGroup var stateOptions: StateOptions
+
     func run() throws {
         let errors = BufferedOutput(fd: 2)
-        let time: Double
-        if let now {
-            guard let seconds = Timestamp.seconds(now) else {
-                throw ValidationError("'--now \(now)' is not a date such as 2026-11-29 or 2026-11-29T10:00:00Z")
-            }
-            time = seconds
-        } else {
-            time = Date().timeIntervalSince1970.rounded(.down)
-        }
+        let time = try EvaluationTime.parse(now)
         guard let program = ruleOptions.compile(errors: errors) else { throw ExitCode(1) }
         let options = try leadFiles.readerOptions(errors: errors)
         let output = BufferedOutput(fd: 1)
+        // With an assignment configuration: the owners each lead would get, in one transaction rolled back at the
+        // end, so the leads of the run see each other (a rotation moves) and the state does not change.
+        var assigner: Assigner?
+        if let plan = program.assignment {
+            let exists = FileManager.default.fileExists(atPath: stateOptions.databasePath)
+            assigner = Assigner(plan: plan, store: exists ? try stateOptions.open() : try AssignmentStore())
+        }
         var failures = 0
-        var first = true
+        var items: [Assigner.Item] = []
+        var printed = 0
+        func emit(_ decision: Decision, _ opportunity: Opportunity?) {
+            defer { printed += 1 }
+            switch format {
+            case .json:
+                output.write { bytes in
+                    decision.json(with: opportunity).writeJSON(into: &bytes)
+                    bytes.append(0x0A)
+                }
+            case .text:
+                output.write((printed == 0 ? "" : "\n") + DecisionText.render(decision, opportunity, explain: explain))
+            }
+        }
         for path in files {
             for result in LeadFileReader(path: path, options: options) {
                 switch result {
                 case .record(let record):
                     let decision = program.evaluate(record, now: time, explain: explain)
-                    switch format {
-                    case .json:
-                        output.write { bytes in
-                            decision.json.writeJSON(into: &bytes)
-                            bytes.append(0x0A)
-                        }
-                    case .text:
-                        output.write((first ? "" : "\n") + DecisionText.render(decision))
-                        first = false
+                    if assigner != nil {
+                        items.append(Assigner.Item(decision: decision, lead: record))
+                    } else {
+                        emit(decision, nil)
                     }
                 case .failure(let failure):
                     failures += 1
@@ -70,14 +83,21 @@ struct ScoreCommand: ParsableCommand {
                 }
             }
         }
+        if let assigner {
+            let opportunities = try assigner.preview(items)
+            for (index, item) in items.enumerated() {
+                emit(item.decision, opportunities[index])
+            }
+        }
         output.flush()
+        errors.flush()
         if failures > 0 { throw ExitCode(1) }
     }
 }
 
 /// A decision as a person reads it: the outcome, then a table of the rules that gave points.
 enum DecisionText {
-    static func render(_ decision: Decision) -> String {
+    static func render(_ decision: Decision, _ opportunity: Opportunity? = nil, explain: Bool = false) -> String {
         let scores = decision.scores.map { "\($0.name) \(Decision.format($0.points))" }.joined(separator: ", ")
         var text = "\(decision.leadID ?? "(no id)"): \(decision.stage) -> \(decision.route)"
         text += ", grade \(decision.grade ?? "-"), score \(Decision.format(decision.total)) (\(scores))\n"
@@ -101,6 +121,14 @@ enum DecisionText {
                 let points = Decision.format(rule.points)
                 text += "  " + String(repeating: " ", count: max(0, 6 - points.count)) + points + "  "
                 text += rule.id.padding(width) + "  " + (rule.category ?? "-") + note + "\n"
+            }
+        }
+        if let opportunity {
+            text += "  " + OpportunityText.summary(opportunity) + "\n"
+            if explain {
+                for reason in opportunity.reasons {
+                    text += "    \(reason.step): " + (reason.rep.map { "\($0): " } ?? "") + reason.detail + "\n"
+                }
             }
         }
         if let explanation = decision.explanation {

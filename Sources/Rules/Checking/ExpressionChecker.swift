@@ -14,6 +14,8 @@ struct ExpressionChecker {
         case rules
         /// Grades and stages: also category scores, `score` and flags.
         case tables
+        /// Team conditions: also `grade`, `stage` and `route`.
+        case assignment
     }
 
     let catalog: FieldCatalog
@@ -120,6 +122,9 @@ struct ExpressionChecker {
         if parts.count == 1, let derived = slots.derivedTypes[name] {
             return (.derived(derived.index), derived.type)
         }
+        if parts.count == 1, scope == .assignment, let outcome = Expression.Outcome(rawValue: name) {
+            return (.outcome(outcome), .string)
+        }
         if parts.count == 1 {
             let isTableName = name == "score" || categories.contains(name) || flags.contains(name)
             if isTableName && scope == .rules {
@@ -140,7 +145,8 @@ struct ExpressionChecker {
         }
         var candidates = catalog.fields.keys.filter { !$0.contains(".") || !$0.hasPrefix("events.") }
         if let collection = eventCollection { candidates += catalog.eventFields(of: collection).keys }
-        if scope == .tables { candidates += categories + flags + ["score"] }
+        if scope != .rules { candidates += categories + flags + ["score"] }
+        if scope == .assignment { candidates += Expression.Outcome.allCases.map(\.rawValue) }
         candidates += slots.derivedNames
         throw Failure(message: .unknownField(name, Suggestion.closest(to: name, in: candidates)), range: range)
     }

@@ -191,6 +191,30 @@ private struct Compiler {
         let grades = compileGrades(files, &tableChecker)
         let (stages, routes, disqualifiedRoute) = compileStages(files, &tableChecker)
         slots = tableChecker.slots
+        // Assignment: teams match with rule expressions that may also use the tables' results.
+        var sections = AssignmentSections()
+        for file in files {
+            for entry in file.assignment {
+                if let first = sections.entries[entry.key.value] {
+                    diagnostics.append(duplicate(entry.key, first.key, .secondTable(entry.key.value)))
+                } else {
+                    sections.entries[entry.key.value] = entry
+                }
+            }
+        }
+        var assignmentChecker = makeChecker(.assignment, slots)
+        var assignmentCompiler = AssignmentCompiler(directory: directory)
+        var usedLists: [String] = []
+        let assignment = assignmentCompiler.compile(
+            sections,
+            routes: Array(Set(routes + [disqualifiedRoute])).sorted(),
+            lists: lists,
+            usedList: { usedLists.append($0) },
+            condition: { compileCondition($0, &assignmentChecker) }
+        )
+        diagnostics += assignmentCompiler.diagnostics
+        slots = assignmentChecker.slots
+        slots.usedLists.formUnion(usedLists)
         for (name, scalar) in listNames where !slots.usedLists.contains(name) {
             diagnostics.append(scalar.diagnostic(.unusedList(name), severity: .warning))
         }
@@ -198,7 +222,7 @@ private struct Compiler {
         var program: Program?
         if !errors {
             program = Program(
-                version: version(sources),
+                version: version(sources + assignmentCompiler.extraSources),
                 files: sources.map(\.path),
                 categories: categories,
                 slots: slots.slots,
@@ -219,7 +243,8 @@ private struct Compiler {
                 stages: stages,
                 routes: routes,
                 disqualifiedRoute: disqualifiedRoute,
-                idSlot: slots.slotIndex[["id"]]
+                idSlot: slots.slotIndex[["id"]],
+                assignment: assignment
             )
         }
         return RuleCompiler.Result(program: program, diagnostics: diagnostics.sorted { $0.location < $1.location })

@@ -40,6 +40,21 @@ public struct Decision: Sendable {
     public var fired: [FiredRule]
     /// With `explain`: every rule's conditions, leaf by leaf.
     public var explanation: [RuleTrace]?
+    /// For leads on a route the assignment configuration assigns: the team that takes it.
+    public var placement: Placement?
+
+    /// Which team's condition took the lead (nil: none did; the fallback queue takes it).
+    public struct Placement: Sendable, Hashable {
+        /// Index into the assignment plan's teams.
+        public var team: Int?
+        /// The teams tried before it, whose conditions did not hold.
+        public var checked: [TeamCheck]
+    }
+
+    public struct TeamCheck: Sendable, Hashable {
+        public var team: String
+        public var verdict: LeafTrace.Verdict
+    }
 }
 
 /// How one rule's conditions came out, leaf by leaf.

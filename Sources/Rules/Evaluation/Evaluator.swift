@@ -40,6 +40,8 @@ struct EvaluationState {
         case derived(Int)
     }
     var traces: [RuleTrace] = []
+    /// The tables' results, for team conditions.
+    var outcomes: (grade: String?, stage: String, route: String) = (nil, "", "")
 
     init(program: Program, lead: LeadObject, now: Double, explain: Bool) {
         self.program = program
@@ -140,6 +142,8 @@ struct EvaluationState {
             stage = "disqualified"
             route = program.disqualifiedRoute
         }
+        outcomes = (grade, stage, route)
+        let placement = place(route: route)
         var leadID: String?
         if let slot = program.idSlot, case .string(let id) = values[slot] { leadID = id }
         if leadID == nil, case .int(let number) = lead["id"] { leadID = String(number) }
@@ -156,8 +160,25 @@ struct EvaluationState {
             disqualifications: disqualifications,
             flags: zip(program.flags, flags).filter(\.1).map(\.0),
             fired: fired,
-            explanation: explain ? traces : nil
+            explanation: explain ? traces : nil,
+            placement: placement
         )
+    }
+
+    /// For a lead on an assigned route: the first team whose condition holds, and the verdicts of those before it.
+    mutating func place(route: String) -> Decision.Placement? {
+        guard let plan = program.assignment, plan.routes.contains(route) else { return nil }
+        var checked: [Decision.TeamCheck] = []
+        for (index, team) in plan.teams.enumerated() {
+            guard let condition = plan.conditions[index] else {
+                return Decision.Placement(team: index, checked: checked)
+            }
+            var leaves: [LeafTrace] = []
+            let verdict = evaluate(condition, part: team.id, into: &leaves)
+            if verdict == true { return Decision.Placement(team: index, checked: checked) }
+            checked.append(Decision.TeamCheck(team: team.id, verdict: verdict == nil ? .missing : .false))
+        }
+        return Decision.Placement(team: nil, checked: checked)
     }
 
     // MARK: - Rules and conditions
@@ -293,6 +314,12 @@ struct EvaluationState {
             return .number(total)
         case .flag(let index):
             return .boolean(flags[index])
+        case .outcome(let outcome):
+            switch outcome {
+            case .grade: return outcomes.grade.map { .string($0) } ?? .missing
+            case .stage: return .string(outcomes.stage)
+            case .route: return .string(outcomes.route)
+            }
         case .aggregate(let index):
             let saved = reads.count
             let value = aggregate(index)

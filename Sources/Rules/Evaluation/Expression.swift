@@ -10,6 +10,8 @@ indirect enum Expression: Sendable, Hashable {
     case category(Int)
     case totalScore
     case flag(Int)
+    /// The grade, stage or route the tables gave (team conditions only).
+    case outcome(Outcome)
     case aggregate(Int)
     /// A derived value, by index.
     case derived(Int)
@@ -25,6 +27,12 @@ indirect enum Expression: Sendable, Hashable {
     case coalesce(Expression, Expression)
     case exists(Expression)
     case call(Builtin, Expression)
+
+    enum Outcome: String, Sendable, Hashable, CaseIterable {
+        case grade
+        case stage
+        case route
+    }
 
     enum Comparison: String, Sendable, Hashable {
         case equal = "=="

@@ -59,12 +59,15 @@ struct RuleFile: Sendable {
     var stagesNode: YAMLNode?
     var routes: [(stage: YAMLScalar, route: YAMLScalar)]?
     var routesNode: YAMLNode?
+    /// `assign`, `reps`, `teams`, `fallback`, `accounts`, `sticky`: checked by `AssignmentCompiler`.
+    var assignment: [YAMLMapping.Entry] = []
 }
 
 extension RuleFile {
-    static let topKeys = [
-        "version", "category", "cap", "lists", "fields", "derived", "rules", "grades", "stages", "routes",
-    ]
+    static let topKeys =
+        [
+            "version", "category", "cap", "lists", "fields", "derived", "rules", "grades", "stages", "routes",
+        ] + AssignmentSections.keys
     static let ruleKeys = [
         "id", "description", "when", "unless", "each", "points", "max", "decay", "disqualify", "flag",
     ]
@@ -166,6 +169,7 @@ extension RuleFile {
                 }
                 file.stages = rows
             }
+            file.assignment = top.entries.filter { AssignmentSections.keys.contains($0.key.value) }
             if let routes = top["routes"] {
                 file.routesNode = routes
                 file.routes = try routes.mapping().entries.map { entry throws(Diagnostic) in

@@ -1,0 +1,49 @@
+public import Leads
+public import Rules
+
+/// Gives qualified leads an owner: where an owner is decided.
+///
+/// Order: an account owner (the lead's e-mail or company domain in the accounts file), then a sticky owner (the
+/// same e-mail or domain assigned within the sticky window), then the strategy of the team the rules matched, with
+/// overflow, then the fallback queue. Each batch is one transaction on the state, so a batch is assigned exactly
+/// as the strategies say, and a lead already in the ledger gets its recorded assignment back without counting
+/// twice.
+public struct Assigner: Sendable {
+    public let plan: AssignmentPlan
+    public let store: AssignmentStore
+    let clocks: [RepClock]
+
+    public struct Item: Sendable {
+        public var decision: Decision
+        public var lead: LeadRecord
+
+        public init(decision: Decision, lead: LeadRecord) {
+            self.decision = decision
+            self.lead = lead
+        }
+    }
+
+    public init(plan: AssignmentPlan, store: AssignmentStore) {
+        self.plan = plan
+        self.store = store
+        clocks = plan.reps.map(RepClock.init(rep:))
+    }
+
+    /// Assigns a batch in one transaction; nil for leads on routes that are not assigned.
+    public func assign(_ items: [Item]) throws -> [Opportunity?] {
+        try store.transaction { db in
+            var session = AssignmentSession(plan: plan, clocks: clocks, db: db)
+            let result = try items.map { item in try session.assign(item) }
+            try session.save()
+            return result
+        }
+    }
+
+    /// What `assign` would return, with the state left as it was.
+    public func preview(_ items: [Item]) throws -> [Opportunity?] {
+        try store.transaction(commit: false) { db in
+            var session = AssignmentSession(plan: plan, clocks: clocks, db: db)
+            return try items.map { item in try session.assign(item) }
+        }
+    }
+}

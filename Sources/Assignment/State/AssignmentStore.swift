@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+
+/// The assignment state: one SQLite file (`assignments.sqlite` in the state directory), in write-ahead-log mode.
+///
+/// Tables: `ledger` (every assignment, keyed by lead, in assignment order), `rotation` (per team and rep: the last
+/// ledger row it got and its weighted-round-robin credit), `sticky` (recent owners by e-mail and domain) and
+/// `presence` (per team and rep: whether it was away when last considered, and the load it rejoined at).
+/// Each batch is one `BEGIN IMMEDIATE` transaction, so concurrent writers, in this process or another, take turns
+/// and never see the same rotation state.
+public struct AssignmentStore: Sendable {
+    let queue: DatabaseQueue
+    /// The database file, or nil for a throw-away in-memory state (previews).
+    public let path: String?
+
+    public static let fileName = "assignments.sqlite"
+
+    /// Opens (creating if needed) the state in `directory`.
+    public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            // A commit is on disk when it returns: the WAL is synced at each commit.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        self.path = path
+        try Self.migrator.migrate(queue)
+    }
+
+    /// An empty state in memory, for previews that must change nothing.
+    public init() throws {
+        queue = try DatabaseQueue()
+        path = nil
+        try Self.migrator.migrate(queue)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE ledger (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        lead TEXT NOT NULL UNIQUE,
+                        at REAL NOT NULL,
+                        team TEXT,
+                        owner TEXT,
+                        queue TEXT,
+                        method TEXT NOT NULL,
+                        day INTEGER,
+                        week INTEGER,
+                        rules_version TEXT NOT NULL,
+                        record TEXT NOT NULL
+                    );
+                    CREATE INDEX ledger_owner_day ON ledger(owner, day);
+                    CREATE INDEX ledger_owner_week ON ledger(owner, week);
+                    CREATE INDEX ledger_owner_at ON ledger(owner, at);
+                    CREATE INDEX ledger_at ON ledger(at);
+                    CREATE TABLE rotation (
+                        team TEXT NOT NULL,
+                        rep TEXT NOT NULL,
+                        last_seq INTEGER,
+                        credit REAL NOT NULL DEFAULT 0,
+                        PRIMARY KEY (team, rep)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE sticky (
+                        key TEXT PRIMARY KEY,
+                        owner TEXT NOT NULL,
+                        team TEXT,
+                        at REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE presence (
+                        team TEXT NOT NULL,
+                        rep TEXT NOT NULL,
+                        away INTEGER NOT NULL,
+                        returned_at REAL,
+                        offset REAL NOT NULL DEFAULT 0,
+                        PRIMARY KEY (team, rep)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
+        return migrator
+    }
+
+    /// Runs `body` in one immediate write transaction: committed when it returns, rolled back when it throws or
+    /// when `commit` is false.
+    func transaction<T>(commit: Bool = true, _ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try queue.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return commit ? .commit : .rollback
+            }
+        }
+        // `inTransaction` ran the body, or threw.
+        guard let result else { throw DatabaseError(message: "the transaction did not run") }
+        return result
+    }
+
+    /// Reads without writing.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.read(body)
+    }
+}

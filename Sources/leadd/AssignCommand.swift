@@ -1,0 +1,79 @@
+import ArgumentParser
+import Assignment
+import Leads
+import Rules
+import YAML
+
+/// `leadd assign FILE...`: decide and assign the leads in files, recording every assignment in the state.
+struct AssignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign",
+        abstract: "Decide the leads in files and give the qualified ones an owner, recorded in the assignment state.",
+        discussion: """
+            Writes one decision per line (NDJSON), with its opportunity record under "assignment". Each batch is one \
+            transaction: its lines are written once it is committed. A lead already in the ledger gets its recorded \
+            assignment back ("replayed": true) and is not counted again, so running a file twice changes nothing. \
+            Exit status 1 if a lead file had bad records.
+            """
+    )
+
+    @Argument(help: "Lead files: .json, .ndjson, .jsonl or .csv.")
+    var files: [String]
+
+    @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var stateOptions: StateOptions
+
+    @Option(help: "The evaluation time, as 2026-11-29 or 2026-11-29T10:00:00Z (default: now).")
+    var now: String?
+
+    @Option(help: "Leads per transaction.")
+    var batch: Int = 1000
+
+    @OptionGroup var leadFiles: LeadFileOptions
+
+    func validate() throws {
+        guard batch >= 1 else { throw ValidationError("'--batch' must be at least 1") }
+    }
+
+    func run() throws {
+        let errors = BufferedOutput(fd: 2)
+        let time = try EvaluationTime.parse(now)
+        guard let program = ruleOptions.compile(errors: errors) else { throw ExitCode(1) }
+        guard let plan = program.assignment else {
+            errors.write("leadd: \(ruleOptions.rules) has no assignment configuration (reps, teams, fallback)\n")
+            errors.flush()
+            throw ExitCode(1)
+        }
+        let assigner = Assigner(plan: plan, store: try stateOptions.open())
+        let options = try leadFiles.readerOptions(errors: errors)
+        let output = BufferedOutput(fd: 1)
+        var failures = 0
+        var items: [Assigner.Item] = []
+        func commit() throws {
+            let opportunities = try assigner.assign(items)
+            for (item, opportunity) in zip(items, opportunities) {
+                output.write { bytes in
+                    item.decision.json(with: opportunity).writeJSON(into: &bytes)
+                    bytes.append(0x0A)
+                }
+            }
+            output.flush()
+            items.removeAll(keepingCapacity: true)
+        }
+        for path in files {
+            for result in LeadFileReader(path: path, options: options) {
+                switch result {
+                case .record(let record):
+                    items.append(Assigner.Item(decision: program.evaluate(record, now: time), lead: record))
+                    if items.count >= batch { try commit() }
+                case .failure(let failure):
+                    failures += 1
+                    errors.write(failure.diagnostic.rendered() + "\n")
+                }
+            }
+        }
+        try commit()
+        errors.flush()
+        if failures > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Assignment
+import Foundation
+import Leads
+import Rules
+import YAML
+
+/// `--state DIR`, shared by the commands that read or change the assignment state.
+struct StateOptions: ParsableArguments {
+    @Option(help: "The state directory (holds assignments.sqlite).")
+    var state: String = "var/state"
+
+    var databasePath: String { (state as NSString).appendingPathComponent(AssignmentStore.fileName) }
+
+    /// The state, created if missing.
+    func open() throws -> AssignmentStore {
+        do {
+            return try AssignmentStore(directory: state)
+        } catch {
+            throw ValidationError("cannot open the assignment state in \(state): \(error)")
+        }
+    }
+}
+
+extension Decision {
+    /// The decision's JSON with the opportunity record, when the lead was assigned.
+    func json(with opportunity: Opportunity?) -> LeadObject {
+        var object = json
+        if let opportunity { object.set("assignment", .object(opportunity.json)) }
+        return object
+    }
+}
+
+/// `--now`, shared by the commands that decide.
+enum EvaluationTime {
+    static func parse(_ text: String?) throws -> Double {
+        guard let text else { return Date().timeIntervalSince1970.rounded(.down) }
+        guard let seconds = Timestamp.seconds(text) else {
+            throw ValidationError("'--now \(text)' is not a date such as 2026-11-29 or 2026-11-29T10:00:00Z")
+        }
+        return seconds
+    }
+}

@@ -108,6 +108,11 @@ public struct DateRange: Sendable, Hashable {
     public var first: Int
     public var last: Int
 
+    public init(first: Int, last: Int) {
+        self.first = first
+        self.last = last
+    }
+
     public func contains(_ day: Int) -> Bool { first <= day && day <= last }
 }
 

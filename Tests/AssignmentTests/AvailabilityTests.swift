@@ -27,13 +27,19 @@ struct AvailabilityTests {
         #expect(overflow.status == .queued)
         #expect(overflow.reasons.contains(Opportunity.Reason(step: "skipped", detail: "day cap 2 reached", rep: "ana")))
         #expect(overflow.reasons.contains(Opportunity.Reason(step: "skipped", detail: "day cap 2 reached", rep: "ben")))
-        #expect(overflow.reasons.contains { $0.step == "overflow" && $0.detail.contains("overflow to queue overflow-inbox") })
+        #expect(
+            overflow.reasons.contains {
+                $0.step == "overflow" && $0.detail.contains("overflow to queue overflow-inbox")
+            }
+        )
         // Tuesday: the day caps reset; Ana reaches her week cap of three after one more.
         let second = try fixture.assign(try leads(4, prefix: "TUE"), at: monday + day + 10 * hour)
         #expect(tally(second) == ["ana": 1, "ben": 2, "queue:overflow-inbox": 1])
         let third = try fixture.assign(try leads(2, prefix: "WED"), at: monday + 2 * day + 10 * hour)
         #expect(tally(third) == ["ben": 2])
-        #expect(third[0].reasons.contains(Opportunity.Reason(step: "skipped", detail: "week cap 3 reached", rep: "ana")))
+        #expect(
+            third[0].reasons.contains(Opportunity.Reason(step: "skipped", detail: "week cap 3 reached", rep: "ana"))
+        )
         // Next Monday: a new week.
         let next = try fixture.assign(try leads(2, prefix: "NEXT"), at: monday + 7 * day + 10 * hour)
         #expect(tally(next) == ["ana": 1, "ben": 1])
@@ -55,7 +61,9 @@ struct AvailabilityTests {
         )
         let result = try fixture.assign(try leads(20), at: monday + 10 * hour)
         #expect(tally(result) == ["ana": 7, "ben": 5, "queue:inbox": 8])
-        #expect(result.last?.reasons.contains { $0.step == "queue" && $0.detail.contains("fallback queue inbox") } == true)
+        #expect(
+            result.last?.reasons.contains { $0.step == "queue" && $0.detail.contains("fallback queue inbox") } == true
+        )
     }
 
     static let worldTeam = """
@@ -92,7 +100,15 @@ struct AvailabilityTests {
         let sunday = monday - 4 * hour
         let first = try fixture.assign([try testLead("A")], at: sunday)
         #expect(first[0].owner == "kiritimati")
-        #expect(first[0].reasons.contains(Opportunity.Reason(step: "skipped", detail: "outside working hours (Sun 09:00 Pacific/Pago_Pago)", rep: "pago")))
+        #expect(
+            first[0].reasons.contains(
+                Opportunity.Reason(
+                    step: "skipped",
+                    detail: "outside working hours (Sun 09:00 Pacific/Pago_Pago)",
+                    rep: "pago"
+                )
+            )
+        )
         // Friday 2026-12-04 20:00 UTC: Saturday 10:00 in Kiritimati, Friday 09:00 in Pago Pago.
         let friday = monday + 4 * day + 20 * hour
         let second = try fixture.assign([try testLead("B")], at: friday)
@@ -103,14 +119,20 @@ struct AvailabilityTests {
 
     @Test("the SLA is counted in the owner's working hours, over the weekend and the date line")
     func slaClock() throws {
-        let kiritimati = RepClock(timeZone: "Pacific/Kiritimati", hours: WeeklyHours(days: [[540..<1020], [540..<1020], [540..<1020], [540..<1020], [540..<1020], [], []]))
+        let kiritimati = RepClock(
+            timeZone: "Pacific/Kiritimati",
+            hours: WeeklyHours(days: [[540..<1020], [540..<1020], [540..<1020], [540..<1020], [540..<1020], [], []])
+        )
         // Friday 2026-12-04 16:00 in Kiritimati is 02:00 UTC Friday; 4 working hours: 1 on Friday, 3 on Monday,
         // due Monday 12:00 there, which is Sunday 22:00 UTC.
         let start = monday + 4 * day + 2 * hour
         #expect(kiritimati.describe(start) == "Fri 16:00 Pacific/Kiritimati")
         #expect(kiritimati.due(from: start, after: 4 * hour) == monday + 6 * day + 22 * hour)
         // Before hours: the clock starts at 09:00.
-        let newYork = RepClock(timeZone: "America/New_York", hours: WeeklyHours(days: Array(repeating: [540..<1020], count: 5) + [[], []]))
+        let newYork = RepClock(
+            timeZone: "America/New_York",
+            hours: WeeklyHours(days: Array(repeating: [540..<1020], count: 5) + [[], []])
+        )
         #expect(newYork.due(from: monday + 6 * hour, after: 2 * hour) == monday + 16 * hour)
         // Across the end of daylight saving time (2026-11-01, Sunday): Friday 16:00 EDT + 2h -> Monday 10:00 EST.
         let fridayBefore = 1_793_318_400.0 + 20 * hour  // 2026-10-30T20:00:00Z = 16:00 EDT
@@ -154,7 +176,11 @@ struct AvailabilityTests {
         )
         let away = try fixture.assign(try leads(4, prefix: "MON"), at: monday + 10 * hour)
         #expect(tally(away) == ["ben": 4])
-        #expect(away[0].reasons.contains(Opportunity.Reason(step: "skipped", detail: "out of office until 2026-12-01", rep: "ana")))
+        #expect(
+            away[0].reasons.contains(
+                Opportunity.Reason(step: "skipped", detail: "out of office until 2026-12-01", rep: "ana")
+            )
+        )
         #expect(away[0].reasons.contains(Opportunity.Reason(step: "skipped", detail: "inactive", rep: "cho")))
         let back = try fixture.assign(try leads(4, prefix: "WED"), at: monday + 2 * day + 10 * hour)
         #expect(tally(back) == ["ana": 2, "ben": 2])
@@ -162,7 +188,10 @@ struct AvailabilityTests {
         #expect(tally(again) == ["ben": 2])
     }
 
-    @Test("a rep back from absence is not flooded to catch up", arguments: ["round_robin", "least_loaded", "weighted_round_robin"])
+    @Test(
+        "a rep back from absence is not flooded to catch up",
+        arguments: ["round_robin", "least_loaded", "weighted_round_robin"]
+    )
     func noCatchUp(strategy: String) throws {
         let fixture = try AssignmentFixture(
             """

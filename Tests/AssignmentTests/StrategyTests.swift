@@ -20,7 +20,11 @@ struct StrategyTests {
     @Test("weighted round robin 2:1:1 gives 50/25/25 in every run of four, not in bursts")
     func weighted() throws {
         let fixture = try AssignmentFixture(
-            teamConfig(strategy: "weighted_round_robin", members: "{ana: 2, ben: 1, cho: 1}", reps: ["ana", "ben", "cho"])
+            teamConfig(
+                strategy: "weighted_round_robin",
+                members: "{ana: 2, ben: 1, cho: 1}",
+                reps: ["ana", "ben", "cho"]
+            )
         )
         let result = try fixture.assign(try leads(4000), at: monday + 10 * hour)
         #expect(tally(result) == ["ana": 2000, "ben": 1000, "cho": 1000])
@@ -31,7 +35,9 @@ struct StrategyTests {
             #expect(window.filter { $0 == "ben" }.count == 1)
         }
         // Smooth: never three in a row, so no burst to the heavy rep.
-        for index in 2..<owners.count { #expect(!(owners[index] == owners[index - 1] && owners[index] == owners[index - 2])) }
+        for index in 2..<owners.count {
+            #expect(!(owners[index] == owners[index - 1] && owners[index] == owners[index - 2]))
+        }
     }
 
     @Test("weighted shares hold across many small batches as in one big one")

@@ -73,7 +73,9 @@ struct AssignmentFixture {
         let program = try program()
         let assigner = try assigner()
         return try leads.map { lead, now in
-            try #require(try assigner.assign([Assigner.Item(decision: program.evaluate(lead, now: now), lead: lead)])[0])
+            try #require(
+                try assigner.assign([Assigner.Item(decision: program.evaluate(lead, now: now), lead: lead)])[0]
+            )
         }
     }
 }
@@ -107,7 +109,9 @@ func leads(_ count: Int, prefix: String = "L") throws -> [LeadRecord] {
 /// How many leads each owner got.
 func tally(_ opportunities: [Opportunity]) -> [String: Int] {
     var counts: [String: Int] = [:]
-    for opportunity in opportunities { counts[opportunity.owner ?? "queue:" + (opportunity.queue ?? "-"), default: 0] += 1 }
+    for opportunity in opportunities {
+        counts[opportunity.owner ?? "queue:" + (opportunity.queue ?? "-"), default: 0] += 1
+    }
     return counts
 }
 

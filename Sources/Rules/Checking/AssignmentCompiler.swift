@@ -121,7 +121,7 @@ struct AssignmentCompiler {
                 if let node = mapping["caps"] { defaultCaps = try caps(node) }
             }
         }
-        // Reps.
+        // Reps: every rep with an id is registered, even when one of its fields is wrong, so teams can name it.
         var repLines: [String: YAMLScalar] = [:]
         attempt { () throws(Diagnostic) in
             for item in try repsEntry.value.sequence().items {
@@ -137,29 +137,38 @@ struct AssignmentCompiler {
                         return
                     }
                     repLines[id.value] = id
-                    let repCaps = try mapping["caps"].map { node throws(Diagnostic) in try caps(node) } ?? defaultCaps
-                    var away: [DateRange] = []
-                    if let node = mapping["away"] {
+                    var rep = AssignmentPlan.Rep(
+                        id: id.value,
+                        name: id.value,
+                        email: nil,
+                        timeZone: defaultZone,
+                        hours: defaultHours,
+                        dayCap: defaultCaps.day,
+                        weekCap: defaultCaps.week,
+                        away: [],
+                        active: true,
+                        line: id.location.line
+                    )
+                    attempt { () throws(Diagnostic) in if let node = mapping["name"] { rep.name = try node.string() } }
+                    attempt { () throws(Diagnostic) in if let node = mapping["email"] { rep.email = try node.string() }
+                    }
+                    attempt { () throws(Diagnostic) in
+                        if let node = mapping["time_zone"] { rep.timeZone = try timeZone(node) }
+                    }
+                    attempt { () throws(Diagnostic) in if let node = mapping["hours"] { rep.hours = try hours(node) } }
+                    attempt { () throws(Diagnostic) in
+                        if let node = mapping["caps"] { (rep.dayCap, rep.weekCap) = try caps(node) }
+                    }
+                    attempt { () throws(Diagnostic) in
+                        if let node = mapping["active"] { rep.active = try node.scalar().bool() }
+                    }
+                    attempt { () throws(Diagnostic) in
+                        guard let node = mapping["away"] else { return }
                         for period in try node.sequence().items {
-                            attempt { () throws(Diagnostic) in away.append(try dateRange(period)) }
+                            attempt { () throws(Diagnostic) in rep.away.append(try dateRange(period)) }
                         }
                     }
-                    plan.reps.append(
-                        AssignmentPlan.Rep(
-                            id: id.value,
-                            name: try mapping["name"]?.string() ?? id.value,
-                            email: try mapping["email"]?.string(),
-                            timeZone: try mapping["time_zone"].map { node throws(Diagnostic) in try timeZone(node) }
-                                ?? defaultZone,
-                            hours: try mapping["hours"].map { node throws(Diagnostic) in try hours(node) }
-                                ?? defaultHours,
-                            dayCap: repCaps.day,
-                            weekCap: repCaps.week,
-                            away: away,
-                            active: try mapping["active"]?.scalar().bool() ?? true,
-                            line: id.location.line
-                        )
-                    )
+                    plan.reps.append(rep)
                 }
             }
         }
@@ -173,7 +182,7 @@ struct AssignmentCompiler {
         }
         // Teams: ids first, so overflows may name a later team.
         var teamIDs: [String: YAMLScalar] = [:]
-        var teamNodes: [YAMLMapping] = []
+        var teamNodes: [(id: YAMLScalar, mapping: YAMLMapping)] = []
         attempt { () throws(Diagnostic) in
             for item in try teamsEntry.value.sequence().items {
                 attempt { () throws(Diagnostic) in
@@ -188,108 +197,108 @@ struct AssignmentCompiler {
                         return
                     }
                     teamIDs[id.value] = id
-                    teamNodes.append(mapping)
+                    teamNodes.append((id, mapping))
                 }
             }
         }
-        let teamNames = teamNodes.compactMap { $0["id"].flatMap { try? $0.string() } }
+        let teamNames = teamNodes.map(\.id.value)
         var conditions: [Condition?] = []
         var unconditional: YAMLScalar?
-        for mapping in teamNodes {
-            attempt { () throws(Diagnostic) in
-                guard let idNode = mapping["id"] else { return }
-                let id = try idNode.scalar()
-                if let earlier = unconditional {
-                    var diagnostic = id.diagnostic(
-                        .init("unreachable: team '\(earlier.value)' has no 'when' and takes every lead before it")
-                    )
-                    diagnostic.notes = [earlier.diagnostic(.init("that team is here"), severity: .note)]
-                    collected.diagnostics.append(diagnostic)
-                }
-                var compiled: Condition?
-                var text: String?
-                if let when = mapping["when"] {
+        // Every team is appended, broken or not, so indexes match `teamNames`.
+        for (id, mapping) in teamNodes {
+            if let earlier = unconditional {
+                var diagnostic = id.diagnostic(
+                    .init("unreachable: team '\(earlier.value)' has no 'when' and takes every lead before it")
+                )
+                diagnostic.notes = [earlier.diagnostic(.init("that team is here"), severity: .note)]
+                collected.diagnostics.append(diagnostic)
+            }
+            var team = AssignmentPlan.Team(
+                id: id.value,
+                strategy: .roundRobin,
+                members: [],
+                window: 7 * 86400,
+                sla: nil,
+                overflow: nil,
+                playbook: nil,
+                condition: nil,
+                line: id.location.line
+            )
+            var compiled: Condition?
+            if let when = mapping["when"] {
+                attempt { () throws(Diagnostic) in
                     let syntax = try RuleFile.condition(when)
-                    if case .leaf(let leaf) = syntax { text = leaf.text } else { text = "(compound condition)" }
-                    guard let condition = condition(syntax) else { return }
-                    compiled = condition
-                } else {
-                    unconditional = unconditional ?? id
-                }
-                var strategy = AssignmentPlan.Team.Strategy.roundRobin
-                if let node = mapping["strategy"] {
-                    let scalar = try node.scalar()
-                    guard let value = AssignmentPlan.Team.Strategy(rawValue: scalar.value) else {
-                        let names = AssignmentPlan.Team.Strategy.allCases.map(\.rawValue)
-                        throw scalar.diagnostic(
-                            .init(
-                                "unknown strategy '\(scalar.value)'; expected \(names.joined(separator: ", "))"
-                                    + didYouMean(Suggestion.closest(to: scalar.value, in: names))
-                            )
-                        )
+                    if case .leaf(let leaf) = syntax {
+                        team.condition = leaf.text
+                    } else {
+                        team.condition = "(compound condition)"
                     }
-                    strategy = value
+                    compiled = condition(syntax)
                 }
-                guard let membersNode = mapping["members"] else { throw idNode.diagnostic(.missingKey("members")) }
-                var members: [AssignmentPlan.Team.Member] = []
+            } else {
+                unconditional = unconditional ?? id
+            }
+            attempt { () throws(Diagnostic) in
+                guard let node = mapping["strategy"] else { return }
+                let scalar = try node.scalar()
+                guard let value = AssignmentPlan.Team.Strategy(rawValue: scalar.value) else {
+                    let names = AssignmentPlan.Team.Strategy.allCases.map(\.rawValue)
+                    throw scalar.diagnostic(
+                        .init(
+                            "unknown strategy '\(scalar.value)'; expected \(names.joined(separator: ", "))"
+                                + didYouMean(Suggestion.closest(to: scalar.value, in: names))
+                        )
+                    )
+                }
+                team.strategy = value
+            }
+            attempt { () throws(Diagnostic) in
+                guard let membersNode = mapping["members"] else { throw id.diagnostic(.missingKey("members")) }
                 switch membersNode {
                 case .sequence(let sequence):
+                    if sequence.items.isEmpty {
+                        throw membersNode.diagnostic(.init("a team needs at least one member"))
+                    }
                     for item in sequence.items {
-                        let name = try item.scalar()
-                        if let rep = repIndex(name) { members.append(.init(rep: rep, weight: 1)) }
+                        attempt { () throws(Diagnostic) in
+                            if let rep = repIndex(try item.scalar()) { team.members.append(.init(rep: rep, weight: 1)) }
+                        }
                     }
                 case .mapping(let weights):
-                    for entry in weights.entries {
-                        let weight = try entry.value.scalar().int()
-                        guard weight >= 1 else {
-                            throw entry.value.diagnostic(.init("a weight is a whole number of at least 1"))
-                        }
-                        if let rep = repIndex(entry.key) { members.append(.init(rep: rep, weight: weight)) }
+                    if weights.entries.isEmpty {
+                        throw membersNode.diagnostic(.init("a team needs at least one member"))
                     }
-                    if strategy != .weightedRoundRobin,
-                        weights.entries.contains(where: { (try? $0.value.scalar().int()) != 1 })
-                    {
-                        collected.diagnostics.append(
-                            membersNode.diagnostic(
-                                .init("weights apply only to 'strategy: weighted_round_robin'"),
-                                severity: .warning
-                            )
-                        )
+                    for entry in weights.entries {
+                        attempt { () throws(Diagnostic) in
+                            let weight = try entry.value.scalar().int()
+                            guard weight >= 1 else {
+                                throw entry.value.diagnostic(.init("a weight is a whole number of at least 1"))
+                            }
+                            if let rep = repIndex(entry.key) { team.members.append(.init(rep: rep, weight: weight)) }
+                        }
                     }
                 case .scalar:
                     throw membersNode.diagnostic(
                         .init("'members' is a list of rep ids, or a mapping of rep id to weight")
                     )
                 }
-                if members.isEmpty, case .sequence(let sequence) = membersNode, sequence.items.isEmpty {
-                    throw membersNode.diagnostic(.init("a team needs at least one member"))
-                }
                 var seen: Set<Int> = []
-                for member in members where !seen.insert(member.rep).inserted {
+                for member in team.members where !seen.insert(member.rep).inserted {
                     collected.diagnostics.append(
                         membersNode.diagnostic(.init("rep '\(plan.reps[member.rep].id)' is listed twice"))
                     )
                 }
-                var overflow: AssignmentPlan.Destination?
-                if let node = mapping["overflow"] {
-                    overflow = try destination(node, teams: teamNames, self: id.value)
-                }
-                plan.teams.append(
-                    AssignmentPlan.Team(
-                        id: id.value,
-                        strategy: strategy,
-                        members: members,
-                        window: try mapping["window"].map { node throws(Diagnostic) in try duration(node) } ?? 7
-                            * 86400,
-                        sla: try mapping["sla"].map { node throws(Diagnostic) in try duration(node) },
-                        overflow: overflow,
-                        playbook: try mapping["playbook"]?.string(),
-                        condition: text,
-                        line: id.location.line
-                    )
-                )
-                conditions.append(compiled)
             }
+            attempt { () throws(Diagnostic) in
+                if let node = mapping["overflow"] {
+                    team.overflow = try destination(node, teams: teamNames, self: id.value)
+                }
+            }
+            attempt { () throws(Diagnostic) in if let node = mapping["window"] { team.window = try duration(node) } }
+            attempt { () throws(Diagnostic) in if let node = mapping["sla"] { team.sla = try duration(node) } }
+            attempt { () throws(Diagnostic) in if let node = mapping["playbook"] { team.playbook = try node.string() } }
+            plan.teams.append(team)
+            conditions.append(compiled)
         }
         // Overflow chains must end.
         for (index, team) in plan.teams.enumerated() {

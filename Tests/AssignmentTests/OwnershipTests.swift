@@ -1,0 +1,213 @@
+import Assignment
+import Foundation
+import Rules
+import TestSupport
+import Testing
+
+@Suite("Accounts, sticky owners, queues and the ledger")
+struct OwnershipTests {
+    static let config = """
+        version: 1
+        assign: {time_zone: UTC, hours: always, ignore_domains: free_mail}
+        accounts: {file: accounts.csv, ambiguous: review}
+        sticky: {window: 30d, by: [email, domain]}
+        reps:
+          - {id: ana}
+          - {id: ben}
+          - {id: cho}
+          - {id: dan, active: false}
+        teams:
+          - {id: enterprise, when: company.employees >= 1000, strategy: round_robin, members: [ana, ben, cho]}
+          - {id: smb, when: company.employees < 1000 and company.country == "US", strategy: round_robin, members: [ben, cho]}
+        fallback: {queue: inbox, sla: 1d}
+        """
+
+    static let accounts = """
+        domain,account,owner
+        acme.com,Acme,ana
+        globex.com,Globex,ben
+        globex.com,Globex Services,ben
+        initech.com,Initech,ana
+        initech.com,Initech Europe,cho
+        gone.example,Gone Inc,dan
+        gmail.com,Nobody,cho
+        """
+
+    func fixture() throws -> AssignmentFixture {
+        try AssignmentFixture(Self.config, accounts: Self.accounts)
+    }
+
+    @Test("account owners: exact e-mail domain, company domain, parent domain, in that order")
+    func accountMatch() throws {
+        let fixture = try fixture()
+        let result = try fixture.assign(
+            [
+                try testLead("E", email: "pat@acme.com"),
+                try testLead("C", email: "pat@consultant.example", domain: "globex.com"),
+                try testLead("P", email: "pat@eu.acme.com"),
+                try testLead("W", email: "pat@other.example", domain: "https://www.globex.com/about"),
+                // The e-mail's exact domain beats the company's: the person works at Acme.
+                try testLead("B", email: "pat@acme.com", domain: "globex.com"),
+            ],
+            at: monday + 10 * hour
+        )
+        #expect(result.map(\.owner) == ["ana", "ben", "ana", "ben", "ana"])
+        #expect(result.allSatisfy { $0.method == "account" })
+        #expect(
+            result[0].reasons.last?.detail
+                == "e-mail domain acme.com matches account Acme (accounts line 2), owned by ana"
+        )
+        #expect(result[2].reasons.last?.detail.contains("acme.com (parent domain)") == true)
+        // Two accounts with one owner: that owner.
+        #expect(result[1].reasons.last?.detail.contains("Globex") == true)
+    }
+
+    @Test("several owners for one account: the don't-guess queue, with the candidates named")
+    func ambiguous() throws {
+        let result = try fixture().assign([try testLead("I", email: "pat@initech.com")], at: monday + 10 * hour)
+        #expect(result[0].status == .queued)
+        #expect(result[0].queue == "review")
+        #expect(result[0].owner == nil)
+        #expect(
+            result[0].reasons.contains {
+                $0.detail == "e-mail domain initech.com matches accounts with different owners: "
+                    + "Initech (ana, line 5), Initech Europe (cho, line 6)"
+            }
+        )
+    }
+
+    @Test("free-mail domains never match an account; an inactive account owner is passed over")
+    func passedOver() throws {
+        let result = try fixture().assign(
+            [try testLead("G", email: "pat@gmail.com"), try testLead("D", email: "pat@gone.example")],
+            at: monday + 10 * hour
+        )
+        #expect(result[0].method == "round_robin")
+        #expect(result[1].method == "round_robin")
+        #expect(result[1].reasons.contains { $0.detail.contains("owned by dan; the owner is inactive") })
+    }
+
+    @Test("sticky owners: the same e-mail or company domain within the window goes to the same rep")
+    func sticky() throws {
+        let fixture = try fixture()
+        let first = try fixture.assign([try testLead("S1", email: "lee@newco.example", employees: 5000)], at: monday)
+        let owner = try #require(first[0].owner)
+        // Ten more leads move the rotation; the same person comes back a week later.
+        _ = try fixture.assign(try leads(10, prefix: "X").map { $0 }, at: monday + hour)
+        let again = try fixture.assign(
+            [
+                try testLead("S2", email: "LEE+webinar@NewCo.example", employees: 5000),
+                try testLead("S3", email: "kim@newco.example", employees: 5000),
+            ],
+            at: monday + 7 * day
+        )
+        #expect(again.map(\.owner) == [owner, owner])
+        #expect(again[0].method == "sticky")
+        #expect(
+            again[0].reasons.last?.detail.hasPrefix("same e-mail lee@newco.example went to \(owner) on 2026-11-30")
+                == true
+        )
+        #expect(again[1].reasons.last?.detail.hasPrefix("same domain newco.example went to \(owner)") == true)
+        // After the window: the rotation again.
+        let late = try fixture.assign(
+            [try testLead("S4", email: "lee@newco.example", employees: 5000)],
+            at: monday + 40 * day
+        )
+        #expect(late[0].method == "round_robin")
+    }
+
+    @Test("free-mail addresses are sticky by e-mail only, never by domain")
+    func stickyFreeMail() throws {
+        let fixture = try fixture()
+        let first = try fixture.assign([try testLead("F1", email: "one@gmail.com", employees: 5000)], at: monday)
+        let second = try fixture.assign(
+            [try testLead("F2", email: "two@gmail.com", employees: 5000)],
+            at: monday + hour
+        )
+        #expect(second[0].method == "round_robin")
+        #expect(first[0].owner != second[0].owner)
+    }
+
+    @Test("no team takes the lead: the fallback queue, with the teams' verdicts and its SLA")
+    func fallback() throws {
+        let result = try fixture().assign([try testLead("N", country: "DE", employees: 50)], at: monday + 10 * hour)
+        let opportunity = result[0]
+        #expect(opportunity.status == .queued)
+        #expect(opportunity.queue == "inbox")
+        #expect(opportunity.team == nil)
+        #expect(opportunity.method == "fallback")
+        #expect(opportunity.firstContactDue == monday + 10 * hour + day)
+        #expect(
+            opportunity.reasons.map(\.detail).prefix(3) == [
+                "team enterprise: condition false", "team smb: condition false", "no team's condition holds",
+            ]
+        )
+    }
+
+    @Test("leads not on an assigned route get no opportunity")
+    func notAssigned() throws {
+        let fixture = try fixture()
+        let program = try fixture.program()
+        let lead = try record(#"{"id": "Z", "contact": {"email": "z@z.example"}}"#)
+        let decision = program.evaluate(lead, now: monday)
+        #expect(decision.route == "nurture")
+        let result = try fixture.assigner().assign([Assigner.Item(decision: decision, lead: lead)])
+        #expect(result == [nil])
+    }
+
+    @Test("reprocessing the same leads returns the same owners and counts nothing twice")
+    func idempotent() throws {
+        let fixture = try fixture()
+        let batch =
+            try leads(30).map { $0 } + [
+                try record(#"{"company": {"employees": 5000}, "contact": {"email": "noid@x.example"}}"#)
+            ]
+        let first = try fixture.assign(batch, at: monday + 10 * hour)
+        let second = try fixture.assign(batch, at: monday + 12 * hour)
+        #expect(first.map(\.owner) == second.map(\.owner))
+        #expect(first.map(\.queue) == second.map(\.queue))
+        #expect(second.allSatisfy { $0.replayed })
+        #expect(!first.contains { $0.replayed })
+        #expect(first.last?.lead.hasPrefix("content:") == true)
+        // The rotation did not move: the next lead goes where it would have gone without the replay.
+        let fresh = try AssignmentFixture(Self.config, accounts: Self.accounts)
+        _ = try fresh.assign(batch, at: monday + 10 * hour)
+        let next = try fixture.assign([try testLead("NEXT")], at: monday + 13 * hour)
+        let expected = try fresh.assign([try testLead("NEXT")], at: monday + 13 * hour)
+        #expect(next[0].owner == expected[0].owner)
+        let report = try AssignmentReport(
+            store: try AssignmentStore(directory: fixture.state.path),
+            plan: try fixture.program().assignment,
+            since: nil
+        )
+        #expect(report.entries.count == 32)  // 31 once each, and NEXT
+    }
+
+    @Test("leadd assignments' figures: each rep's share of the strategy's picks against the promised share")
+    func report() throws {
+        let fixture = try AssignmentFixture(
+            teamConfig(
+                strategy: "weighted_round_robin",
+                members: "{ana: 2, ben: 1, cho: 1}",
+                reps: ["ana", "ben", "cho"]
+            )
+        )
+        _ = try fixture.assign(try leads(400), at: monday + 10 * hour)
+        let report = try AssignmentReport(
+            store: try AssignmentStore(directory: fixture.state.path),
+            plan: try fixture.program().assignment,
+            since: monday
+        )
+        let team = try #require(report.teams.first)
+        #expect(team.reps.map(\.rep) == ["ana", "ben", "cho"])
+        #expect(team.reps.map(\.assigned) == [200, 100, 100])
+        #expect(team.reps.map(\.share) == [0.5, 0.25, 0.25])
+        #expect(team.reps.map(\.promised) == [0.5, 0.25, 0.25])
+        let later = try AssignmentReport(
+            store: try AssignmentStore(directory: fixture.state.path),
+            plan: nil,
+            since: monday + day
+        )
+        #expect(later.entries.isEmpty)
+    }
+}

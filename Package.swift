@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "LeadsTests", dependencies: ["Leads", "YAML", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Leads", "YAML", "TestSupport"]),
         .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "Rules", "Leads", "YAML", "TestSupport"]),
-        .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads", "TestSupport"]),
+        .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads", "Assignment", "TestSupport"]),
     ]
 )
 

@@ -40,6 +40,15 @@ public enum ProcessRunner {
         _ arguments: [String],
         stdoutPath: String? = nil
     ) throws -> ProcessResult {
+        try start(executable, arguments, stdoutPath: stdoutPath).wait()
+    }
+
+    /// Starts `executable` without waiting for it: for tests that signal or kill a running process.
+    public static func start(
+        _ executable: String,
+        _ arguments: [String],
+        stdoutPath: String? = nil
+    ) throws -> RunningProcess {
         let scratch = try TemporaryDirectory("leadd-run")
         let outPath = stdoutPath ?? "\(scratch.path)/stdout"
         let errPath = "\(scratch.path)/stderr"
@@ -58,6 +67,50 @@ public enum ProcessRunner {
         guard spawned == 0 else {
             throw NSError(domain: "spawn", code: Int(spawned), userInfo: [NSLocalizedDescriptionKey: executable])
         }
+        return RunningProcess(
+            pid: pid,
+            executable: executable,
+            scratch: scratch,
+            outPath: outPath,
+            errPath: errPath,
+            keepsOutput: stdoutPath == nil
+        )
+    }
+}
+
+/// A child process started by `ProcessRunner.start`.
+public final class RunningProcess: Sendable {
+    public let pid: Int32
+    let executable: String
+    let scratch: TemporaryDirectory
+    /// Where its standard output goes.
+    public let outPath: String
+    let errPath: String
+    let keepsOutput: Bool
+
+    init(
+        pid: Int32,
+        executable: String,
+        scratch: TemporaryDirectory,
+        outPath: String,
+        errPath: String,
+        keepsOutput: Bool
+    ) {
+        self.pid = pid
+        self.executable = executable
+        self.scratch = scratch
+        self.outPath = outPath
+        self.errPath = errPath
+        self.keepsOutput = keepsOutput
+    }
+
+    /// Sends `signal` (SIGKILL, SIGTERM, ...).
+    public func kill(_ signal: Int32) {
+        _ = Glibc.kill(pid, signal)
+    }
+
+    /// Waits for the process to end.
+    public func wait() -> ProcessResult {
         // The kernel's ru_maxrss would count this test process too: posix_spawn's child shares our memory until
         // it execs, and exec keeps that high-water mark. So sample the child's own VmHWM until it exits.
         let resolved = URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
@@ -80,7 +133,7 @@ public enum ProcessRunner {
         return ProcessResult(
             exitStatus: signal == 0 ? (status >> 8) & 0xFF : nil,
             signal: signal == 0 ? nil : signal,
-            standardOutput: stdoutPath == nil ? (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" : "",
+            standardOutput: keepsOutput ? (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" : "",
             standardError: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
             peakRSS: peak
         )

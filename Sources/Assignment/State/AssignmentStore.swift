@@ -102,6 +102,11 @@ public struct AssignmentStore: Sendable {
         return result
     }
 
+    /// SQLite's own check of the file: `["ok"]` when the database is sound.
+    public func integrityCheck() throws -> [String] {
+        try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
     /// Reads without writing.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try queue.read(body)

@@ -242,7 +242,12 @@ struct AssignmentSession {
             let list = accounts.map { "\($0.name) (\(plan.reps[$0.owner].id), line \($0.line))" }
             return .ambiguous("\(how) matches accounts with different owners: \(list.joined(separator: ", "))")
         }
-        if tiers.isEmpty { return .none("no e-mail or company domain to match to an account") }
+        if tiers.isEmpty {
+            if let ignored = keys.ignoredDomain {
+                return .none("e-mail domain \(ignored) is in ignore_domains: no account")
+            }
+            return .none("no e-mail or company domain to match to an account")
+        }
         return .none("no account for \(tiers.map(\.1).joined(separator: " or "))")
     }
 
@@ -358,7 +363,8 @@ struct AssignmentSession {
                 } ?? pool[0].rep
             let weight = pool.first { $0.rep == chosen }?.weight ?? 1
             detail =
-                "weighted round robin: \(plan.reps[chosen].id) (weight \(weight) of \(Int(total)) available) had the most credit"
+                "weighted round robin: \(plan.reps[chosen].id) had the most credit "
+                + "(weight \(weight) of \(Int(total)) among the \(pool.count) available)"
             rotation[TeamRep(team: index, rep: chosen)]?.credit -= total
         case .leastLoaded:
             var loads: [Int: Double] = [:]
@@ -533,7 +539,8 @@ struct AssignmentSession {
             day = clock.day(now)
             week = clock.week(now)
         } else {
-            opportunity.firstContactDue = sla.map { now + $0 }
+            let clock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
+            opportunity.firstContactDue = sla.map { clock.due(from: now, after: $0) }
         }
         var bytes: [UInt8] = []
         opportunity.json.writeJSON(into: &bytes)

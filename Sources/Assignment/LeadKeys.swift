@@ -12,6 +12,8 @@ struct LeadKeys {
     var emailDomain: String?
     /// From the company's domain or website fields: lower-cased, without scheme, path, port or `www.`.
     var companyDomains: [String]
+    /// The e-mail's domain when `ignore_domains` has it (free mail).
+    var ignoredDomain: String?
 
     init(decision: Decision, lead record: LeadRecord, plan: AssignmentPlan) {
         if let id = decision.leadID {
@@ -44,7 +46,10 @@ struct LeadKeys {
             }
         }
         companyDomains = domains
-        if let domain = emailDomain, plan.ignoredDomains.contains(domain) { emailDomain = nil }
+        if let domain = emailDomain, plan.ignoredDomains.contains(domain) {
+            ignoredDomain = domain
+            emailDomain = nil
+        }
         companyDomains.removeAll { plan.ignoredDomains.contains($0) }
     }
 

@@ -17,6 +17,9 @@ public struct AssignmentPlan: Sendable {
     public var sticky: Sticky?
     /// Domains that say nothing about the company (free mail): never matched to accounts, never sticky by domain.
     public var ignoredDomains: Set<String>
+    /// The `assign` defaults: also the working time of queues, whose SLA is counted in them.
+    public var defaultTimeZone: String
+    public var defaultHours: WeeklyHours
     /// Where the contact's e-mail and the company's domain or website are read from.
     public var emailPath: [String]
     public var domainPaths: [[String]]

@@ -26,6 +26,14 @@ struct AssignCommand: ParsableCommand {
     @Option(help: "The evaluation time, as 2026-11-29 or 2026-11-29T10:00:00Z (default: now).")
     var now: String?
 
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @Option(help: "json (one decision per line) for programs, text (with each owner's reasons) for people.")
+    var format: Format = .json
+
     @Option(help: "Leads per transaction.")
     var batch: Int = 1000
 
@@ -49,13 +57,22 @@ struct AssignCommand: ParsableCommand {
         let output = BufferedOutput(fd: 1)
         var failures = 0
         var items: [Assigner.Item] = []
+        var printed = 0
         func commit() throws {
             let opportunities = try assigner.assign(items)
             for (item, opportunity) in zip(items, opportunities) {
-                output.write { bytes in
-                    item.decision.json(with: opportunity).writeJSON(into: &bytes)
-                    bytes.append(0x0A)
+                switch format {
+                case .json:
+                    output.write { bytes in
+                        item.decision.json(with: opportunity).writeJSON(into: &bytes)
+                        bytes.append(0x0A)
+                    }
+                case .text:
+                    output.write(
+                        (printed == 0 ? "" : "\n") + DecisionText.render(item.decision, opportunity, explain: true)
+                    )
                 }
+                printed += 1
             }
             output.flush()
             items.removeAll(keepingCapacity: true)

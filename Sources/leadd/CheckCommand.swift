@@ -28,9 +28,12 @@ struct CheckCommand: ParsableCommand {
         case .text:
             ruleOptions.report(result, to: output)
             if let program = result.program {
-                let summary =
-                    "\(ruleOptions.rules): \(program.ruleIDs.count) rules in \(program.files.count) files, "
-                    + "version \(program.version)"
+                var summary = "\(ruleOptions.rules): \(program.ruleIDs.count) rules in \(program.files.count) files, "
+                if let plan = program.assignment {
+                    summary += "\(plan.teams.count) teams, \(plan.reps.count) reps, "
+                    if !plan.accounts.isEmpty { summary += "\(plan.accounts.byDomain.count) account domains, " }
+                }
+                summary += "version \(program.version)"
                 let standardOutput = BufferedOutput(fd: 1)
                 standardOutput.write(
                     summary + (result.diagnostics.isEmpty ? "" : ", \(result.diagnostics.count) warnings") + "\n"

@@ -19,7 +19,7 @@ struct OwnershipTests {
         teams:
           - {id: enterprise, when: company.employees >= 1000, strategy: round_robin, members: [ana, ben, cho]}
           - {id: smb, when: company.employees < 1000 and company.country == "US", strategy: round_robin, members: [ben, cho]}
-        fallback: {queue: inbox, sla: 1d}
+        fallback: {queue: inbox, sla: 8h}
         """
 
     static let accounts = """
@@ -136,7 +136,7 @@ struct OwnershipTests {
         #expect(opportunity.queue == "inbox")
         #expect(opportunity.team == nil)
         #expect(opportunity.method == "fallback")
-        #expect(opportunity.firstContactDue == monday + 10 * hour + day)
+        #expect(opportunity.firstContactDue == monday + 18 * hour)
         #expect(
             opportunity.reasons.map(\.detail).prefix(3) == [
                 "team enterprise: condition false", "team smb: condition false", "no team's condition holds",

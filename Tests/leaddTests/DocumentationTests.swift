@@ -4,7 +4,9 @@ import Testing
 
 /// Every example in README.md and docs/ runs: a fenced block with `file=NAME` writes that file, and a `console`
 /// block runs each `$ leadd ...` line in the same folder (where `examples/` and `rules/` are the shipped ones) and
-/// compares standard output then standard error with the lines below it.
+/// compares standard output then standard error with the lines below it. Commands of one block share their folder:
+/// each runs after the ones above it (so `leadd assign` can fill a state that `leadd assignments` reads), and a
+/// block marked `console continued` carries on in the folder of the block before it.
 struct DocumentationTests {
     struct Example: Sendable, CustomTestStringConvertible {
         var document: String
@@ -13,6 +15,8 @@ struct DocumentationTests {
         var expected: String
         /// The files the document wrote before this command, in order.
         var files: [(name: String, text: String)]
+        /// The commands above this one in its block, run first.
+        var before: [String]
         var testDescription: String { "\(document):\(line): \(command)" }
     }
 
@@ -24,6 +28,7 @@ struct DocumentationTests {
         for document in documents {
             guard let text = try? String(contentsOfFile: "\(root)/\(document)", encoding: .utf8) else { continue }
             var files: [(name: String, text: String)] = []
+            var before: [String] = []
             let lines = text.components(separatedBy: "\n")
             var index = 0
             while index < lines.count {
@@ -43,6 +48,7 @@ struct DocumentationTests {
                 } else if info.first == "console" {
                     var command: (line: Int, text: String)?
                     var output: [String] = []
+                    if !info.contains("continued") { before = [] }
                     for (offset, bodyLine) in (body + ["$ "]).enumerated() {
                         guard bodyLine.hasPrefix("$ ") else {
                             output.append(bodyLine)
@@ -55,9 +61,11 @@ struct DocumentationTests {
                                     line: command.line,
                                     command: command.text,
                                     expected: output.map { $0 + "\n" }.joined(),
-                                    files: files
+                                    files: files,
+                                    before: before
                                 )
                             )
+                            before.append(command.text)
                         }
                         command = (start + offset + 1, String(bodyLine.dropFirst(2)))
                         output = []
@@ -93,9 +101,14 @@ struct DocumentationTests {
                 withDestinationPath: "\(ProcessRunner.packageRoot)/\(shipped)"
             )
         }
-        guard example.command.hasPrefix("leadd ") else {
-            Issue.record("only leadd commands run in examples: \(example.command)")
+        for command in example.before + [example.command] where !command.hasPrefix("leadd ") {
+            Issue.record("only leadd commands run in examples: \(command)")
             return
+        }
+        for command in example.before {
+            let script =
+                "cd '\(directory.path)' && exec '\(ProcessRunner.leadd)' \(command.dropFirst(6)) >/dev/null 2>&1"
+            _ = try ProcessRunner.run("/bin/sh", ["-c", script])
         }
         let script = "cd '\(directory.path)' && exec '\(ProcessRunner.leadd)' \(example.command.dropFirst(6))"
         let result = try ProcessRunner.run("/bin/sh", ["-c", script])

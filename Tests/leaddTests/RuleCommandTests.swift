@@ -12,7 +12,7 @@ struct RuleCommandTests {
         #expect(result.exitStatus == 0)
         #expect(result.standardError.isEmpty, "\(result.standardError)")
         #expect(result.standardOutput.hasPrefix("\(root)/rules: "))
-        #expect(result.standardOutput.contains(" rules in 4 files, version "))
+        #expect(result.standardOutput.contains(" rules in 5 files, 4 teams, 9 reps, "))
     }
 
     /// A copy of the shipped rules with a mistake in each of three files.

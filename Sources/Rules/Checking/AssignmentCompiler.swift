@@ -68,6 +68,8 @@ struct AssignmentCompiler {
             accounts: AccountBook(),
             sticky: nil,
             ignoredDomains: [],
+            defaultTimeZone: "UTC",
+            defaultHours: .always,
             emailPath: ["contact", "email"],
             domainPaths: [["company", "domain"], ["company", "website"]],
             conditions: []
@@ -121,6 +123,8 @@ struct AssignmentCompiler {
                 if let node = mapping["caps"] { defaultCaps = try caps(node) }
             }
         }
+        plan.defaultTimeZone = defaultZone
+        plan.defaultHours = defaultHours
         // Reps: every rep with an id is registered, even when one of its fields is wrong, so teams can name it.
         var repLines: [String: YAMLScalar] = [:]
         attempt { () throws(Diagnostic) in
@@ -295,7 +299,7 @@ struct AssignmentCompiler {
                 }
             }
             attempt { () throws(Diagnostic) in if let node = mapping["window"] { team.window = try duration(node) } }
-            attempt { () throws(Diagnostic) in if let node = mapping["sla"] { team.sla = try duration(node) } }
+            attempt { () throws(Diagnostic) in if let node = mapping["sla"] { team.sla = try sla(node) } }
             attempt { () throws(Diagnostic) in if let node = mapping["playbook"] { team.playbook = try node.string() } }
             plan.teams.append(team)
             conditions.append(compiled)
@@ -322,7 +326,7 @@ struct AssignmentCompiler {
             guard let queue = mapping["queue"] else { throw fallbackEntry.value.diagnostic(.missingKey("queue")) }
             plan.fallback = AssignmentPlan.Queue(
                 name: try queue.string(),
-                sla: try mapping["sla"].map { node throws(Diagnostic) in try duration(node) },
+                sla: try mapping["sla"].map { node throws(Diagnostic) in try sla(node) },
                 playbook: try mapping["playbook"]?.string()
             )
         }
@@ -394,6 +398,20 @@ struct AssignmentCompiler {
             return count * seconds
         }
         throw scalar.diagnostic(.expectedType("a duration such as 4h or 30d", "'\(text)'"))
+    }
+
+    /// An SLA counts working time, so only hours and minutes: a "day" would be ambiguous (24 hours, or one
+    /// working day?).
+    func sla(_ node: YAMLNode) throws(Diagnostic) -> Double {
+        let scalar = try node.scalar()
+        guard scalar.value.hasSuffix("h") || scalar.value.hasSuffix("m") else {
+            throw scalar.diagnostic(
+                .init(
+                    "an SLA counts working time in hours or minutes, such as 4h or 90m (one 8-hour working day is 8h)"
+                )
+            )
+        }
+        return try duration(node)
     }
 
     func timeZone(_ node: YAMLNode) throws(Diagnostic) -> String {

@@ -42,7 +42,7 @@ let package = Package(
         // `make bench`: figures for the speed and memory targets (see bench/README.md).
         .executableTarget(
             name: "leadd-bench",
-            dependencies: ["Leads", "Rules", "YAML", "TestSupport"],
+            dependencies: ["Leads", "Rules", "Assignment", "YAML", "TestSupport"],
             path: "bench/Sources/leadd-bench"
         ),
         // Temporary directories and a process runner shared by the test targets.

@@ -12,6 +12,7 @@ public struct Assigner: Sendable {
     public let plan: AssignmentPlan
     public let store: AssignmentStore
     let clocks: [RepClock]
+    let texts: AssignmentSession.Texts
 
     public struct Item: Sendable {
         public var decision: Decision
@@ -27,13 +28,16 @@ public struct Assigner: Sendable {
         self.plan = plan
         self.store = store
         clocks = plan.reps.map(RepClock.init(rep:))
+        texts = AssignmentSession.Texts(plan: plan)
     }
 
     /// Assigns a batch in one transaction; nil for leads on routes that are not assigned.
     public func assign(_ items: [Item]) throws -> [Opportunity?] {
-        try store.transaction { db in
-            var session = AssignmentSession(plan: plan, clocks: clocks, db: db)
-            let result = try items.map { item in try session.assign(item) }
+        let keys = self.keys(items)
+        return try store.transaction { db in
+            var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, db: db)
+            try session.prefetch(keys)
+            let result = try zip(items, keys).map { item, key in try session.assign(item, keys: key) }
             try session.save()
             return result
         }
@@ -41,9 +45,18 @@ public struct Assigner: Sendable {
 
     /// What `assign` would return, with the state left as it was.
     public func preview(_ items: [Item]) throws -> [Opportunity?] {
-        try store.transaction(commit: false) { db in
-            var session = AssignmentSession(plan: plan, clocks: clocks, db: db)
-            return try items.map { item in try session.assign(item) }
+        let keys = self.keys(items)
+        return try store.transaction(commit: false) { db in
+            var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, db: db)
+            try session.prefetch(keys)
+            return try zip(items, keys).map { item, key in try session.assign(item, keys: key) }
+        }
+    }
+
+    /// What assignment reads from each lead on an assigned route; nil for the others.
+    func keys(_ items: [Item]) -> [LeadKeys?] {
+        items.map { item in
+            item.decision.placement == nil ? nil : LeadKeys(decision: item.decision, lead: item.lead, plan: plan)
         }
     }
 }

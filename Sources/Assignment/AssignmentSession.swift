@@ -31,46 +31,134 @@ struct AssignmentSession {
     var loadedTeams: Set<Int> = []
     var dirtyRotation: Set<TeamRep> = []
     var dirtyPresence: Set<TeamRep> = []
-    /// Assignments per rep and local day, and per rep and local week.
-    var dayCounts: [TeamRep: Int] = [:]
-    var weekCounts: [TeamRep: Int] = [:]
-    /// Assignments per rep in a window ending at a time: (rep, window start) -> count.
-    var windowCounts: [WindowKey: Int] = [:]
+    /// Per rep: assignments in its current local day and week (caps) and in load windows, read from the ledger
+    /// once, then kept up to date during the batch.
+    var dayCounts: [RangeCount?]
+    var weekCounts: [RangeCount?]
+    var loadCounts: [[RangeCount]]
+    /// Ledger records of the batch's leads, read up front (lead -> JSON), and the batch's own new records.
+    var recorded: [String: String] = [:]
+    var assignedInBatch: [String: Opportunity] = [:]
+    /// Sticky owners read or written in this batch (nil: none), written back at the end.
+    var sticky: [String: StickyOwner?] = [:]
+    var dirtySticky: Set<String> = []
 
-    struct WindowKey: Hashable {
-        var rep: Int
-        var from: Double
-        var until: Double
+    struct StickyOwner {
+        var owner: String
+        var team: String?
+        var at: Double
     }
 
-    init(plan: AssignmentPlan, clocks: [RepClock], db: Database) {
+    /// Assignments in [from, until).
+    struct RangeCount {
+        var from: Double
+        var until: Double
+        var count: Int
+
+        func covers(_ time: Double) -> Bool { from <= time && time < until }
+    }
+
+    /// Texts that do not change from lead to lead.
+    let texts: Texts
+
+    struct Texts: Sendable {
+        var teamFalse: [String]
+        var teamUnknown: [String]
+        var teamMatched: [String]
+        var dayCap: [String?]
+        var weekCap: [String?]
+        var overflow: [String]
+        var fallback: String
+
+        init(plan: AssignmentPlan) {
+            teamFalse = plan.teams.map { "team \($0.id): condition false" }
+            teamUnknown = plan.teams.map { "team \($0.id): condition unknown (a field it reads is missing)" }
+            teamMatched = plan.teams.map { team in
+                let condition = team.condition.map { "condition `\($0)` holds" } ?? "takes every lead that reaches it"
+                return "team \(team.id) (line \(team.line)): \(condition)"
+            }
+            dayCap = plan.reps.map { rep in rep.dayCap.map { "day cap \($0) reached" } }
+            weekCap = plan.reps.map { rep in rep.weekCap.map { "week cap \($0) reached" } }
+            overflow = plan.teams.map { team in
+                switch team.overflow {
+                case .team(let next): "no member of \(team.id) can take it: overflow to team \(plan.teams[next].id)"
+                case .queue(let queue): "no member of \(team.id) can take it: overflow to queue \(queue)"
+                case nil: "no member of \(team.id) can take it and it has no overflow"
+                }
+            }
+            fallback = "queued to the fallback queue \(plan.fallback.name)"
+        }
+    }
+
+    init(plan: AssignmentPlan, clocks: [RepClock], texts: Texts, db: Database) {
         self.plan = plan
         self.clocks = clocks
+        self.texts = texts
         self.db = db
+        dayCounts = Array(repeating: nil, count: plan.reps.count)
+        weekCounts = Array(repeating: nil, count: plan.reps.count)
+        loadCounts = Array(repeating: [], count: plan.reps.count)
+    }
+
+    /// Reads the ledger records and sticky owners of a batch's leads in a few queries instead of one per lead.
+    mutating func prefetch(_ keys: [LeadKeys?]) throws {
+        let leads = keys.compactMap { $0?.lead }
+        for chunk in stride(from: 0, to: leads.count, by: 500).map({ leads[$0..<min($0 + 500, leads.count)] }) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT lead, record FROM ledger WHERE lead IN (\(marks))",
+                arguments: StatementArguments(Array(chunk))
+            )
+            while let row = try rows.next() { recorded[row[0]] = row[1] }
+        }
+        guard plan.sticky != nil else { return }
+        var wanted: [String] = []
+        for case let key? in keys {
+            for stickyKey in key.stickyKeys where sticky[stickyKey] == nil {
+                sticky[stickyKey] = .some(nil)
+                wanted.append(stickyKey)
+            }
+        }
+        for chunk in stride(from: 0, to: wanted.count, by: 500).map({ wanted[$0..<min($0 + 500, wanted.count)] }) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT key, owner, team, at FROM sticky WHERE key IN (\(marks))",
+                arguments: StatementArguments(Array(chunk))
+            )
+            while let row = try rows.next() {
+                sticky[row[0]] = StickyOwner(owner: row[1], team: row[2], at: row[3])
+            }
+        }
     }
 
     // MARK: - One lead
 
-    mutating func assign(_ item: Assigner.Item) throws -> Opportunity? {
-        guard let placement = item.decision.placement else { return nil }
-        let keys = LeadKeys(decision: item.decision, lead: item.lead, plan: plan)
-        if let recorded = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT record FROM ledger WHERE lead = ?"),
-            arguments: [keys.lead]
-        ) {
-            return replay(recorded, lead: keys.lead)
+    /// Assigns one lead; `keys` are its `LeadKeys` (nil when it is not on an assigned route).
+    mutating func assign(_ item: Assigner.Item, keys: LeadKeys?) throws -> Opportunity? {
+        guard let placement = item.decision.placement, let keys else { return nil }
+        if var earlier = assignedInBatch[keys.lead] {
+            earlier.replayed = true
+            return earlier
+        }
+        if let record = recorded[keys.lead] {
+            return replay(record, lead: keys.lead)
         }
         let now = item.decision.now
         var reasons: [Opportunity.Reason] = []
-        for check in placement.checked {
-            let verdict = check.verdict == .missing ? "unknown (a field it reads is missing)" : "false"
-            reasons.append(.init(step: "team", detail: "team \(check.team): condition \(verdict)"))
+        reasons.reserveCapacity(placement.checked.count + 4)
+        for (index, check) in placement.checked.enumerated() {
+            reasons.append(
+                .init(
+                    step: "team",
+                    detail: check.verdict == .missing ? texts.teamUnknown[index] : texts.teamFalse[index]
+                )
+            )
         }
         let matchedTeam = placement.team
         if let index = matchedTeam {
-            let team = plan.teams[index]
-            let condition = team.condition.map { "condition `\($0)` holds" } ?? "takes every lead that reaches it"
-            reasons.append(.init(step: "team", detail: "team \(team.id) (line \(team.line)): \(condition)"))
+            reasons.append(.init(step: "team", detail: texts.teamMatched[index]))
         } else {
             reasons.append(.init(step: "team", detail: "no team's condition holds"))
         }
@@ -97,7 +185,7 @@ struct AssignmentSession {
                 reasons.append(
                     .init(
                         step: "account",
-                        detail: "\(detail); the owner is \(unavailable), so the account owner is passed over"
+                        detail: "\(detail); passed over: \(unavailable)"
                     )
                 )
             } else {
@@ -116,9 +204,9 @@ struct AssignmentSession {
         }
         // 2. The sticky owner.
         if let sticky = plan.sticky, let (rep, detail) = try stickyOwner(keys, sticky: sticky, now: now) {
-            if let unavailable = unavailability(rep, at: now) {
+            if let unavailable = try unavailability(rep, at: now) ?? capReached(rep, at: now) {
                 reasons.append(
-                    .init(step: "sticky", detail: "\(detail); the owner is \(unavailable), so it is passed over")
+                    .init(step: "sticky", detail: "\(detail); passed over: \(unavailable)")
                 )
             } else {
                 reasons.append(.init(step: "sticky", detail: detail))
@@ -156,13 +244,13 @@ struct AssignmentSession {
                 reasons.append(
                     .init(
                         step: "overflow",
-                        detail: "no member of \(team.id) can take it: overflow to team \(plan.teams[next].id)"
+                        detail: texts.overflow[index]
                     )
                 )
                 current = next
             case .queue(let queue):
                 reasons.append(
-                    .init(step: "overflow", detail: "no member of \(team.id) can take it: overflow to queue \(queue)")
+                    .init(step: "overflow", detail: texts.overflow[index])
                 )
                 return try record(
                     keys: keys,
@@ -176,12 +264,12 @@ struct AssignmentSession {
                 )
             case nil:
                 reasons.append(
-                    .init(step: "overflow", detail: "no member of \(team.id) can take it and it has no overflow")
+                    .init(step: "overflow", detail: texts.overflow[index])
                 )
                 current = nil
             }
         }
-        reasons.append(.init(step: "queue", detail: "queued to the fallback queue \(plan.fallback.name)"))
+        reasons.append(.init(step: "queue", detail: texts.fallback))
         return try record(
             keys: keys,
             now: now,
@@ -224,9 +312,12 @@ struct AssignmentSession {
         var tiers: [(String, String)] = []
         if let domain = keys.emailDomain { tiers.append(("e-mail domain", domain)) }
         for domain in keys.companyDomains where domain != keys.emailDomain { tiers.append(("company domain", domain)) }
+        // Exact domains first; parent domains only when no exact one matched.
         var candidates: [(source: String, domain: String, exact: Bool)] = tiers.map { ($0.0, $0.1, true) }
-        for (source, domain) in tiers {
-            for parent in LeadKeys.lineage(domain).dropFirst() { candidates.append((source, parent, false)) }
+        if !tiers.contains(where: { plan.accounts.byDomain[$0.1] != nil }) {
+            for (source, domain) in tiers {
+                for parent in LeadKeys.parents(domain) { candidates.append((source, parent, false)) }
+            }
         }
         for candidate in candidates {
             guard let accounts = plan.accounts.byDomain[candidate.domain], !accounts.isEmpty else { continue }
@@ -251,31 +342,29 @@ struct AssignmentSession {
         return .none("no account for \(tiers.map(\.1).joined(separator: " or "))")
     }
 
-    func stickyKeys(_ keys: LeadKeys, _ sticky: AssignmentPlan.Sticky) -> [(String, String)] {
-        var result: [(String, String)] = []
-        if sticky.byEmail, let email = keys.email { result.append(("email:" + email, "e-mail \(email)")) }
-        if sticky.byDomain {
-            for domain in [keys.emailDomain].compactMap({ $0 }) + keys.companyDomains {
-                result.append(("domain:" + domain, "domain \(domain)"))
-            }
-        }
-        return result
-    }
-
-    func stickyOwner(_ keys: LeadKeys, sticky: AssignmentPlan.Sticky, now: Double) throws -> (Int, String)? {
-        for (key, label) in stickyKeys(keys, sticky) {
-            guard
+    mutating func stickyOwner(
+        _ keys: LeadKeys,
+        sticky config: AssignmentPlan.Sticky,
+        now: Double
+    ) throws -> (Int, String)? {
+        for key in keys.stickyKeys {
+            let entry: StickyOwner?
+            if let cached = sticky[key] {
+                entry = cached
+            } else {
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT owner, team, at FROM sticky WHERE key = ?"),
                     arguments: [key]
                 )
-            else { continue }
-            let at: Double = row["at"]
-            let owner: String = row["owner"]
-            guard at > now - sticky.window, at <= now, let rep = plan.rep(owner) else { continue }
-            return (
-                rep, "same \(label) went to \(owner) on \(Timestamp.iso8601(at).prefix(10)), within the sticky window"
-            )
+                entry = row.map { StickyOwner(owner: $0["owner"], team: $0["team"], at: $0["at"]) }
+                sticky[key] = .some(entry)
+            }
+            guard let entry, entry.at > now - config.window, entry.at <= now, let rep = plan.rep(entry.owner) else {
+                continue
+            }
+            let date = Timestamp.iso8601(entry.at).prefix(10)
+            let label = key.hasPrefix("email:") ? "e-mail \(key.dropFirst(6))" : "domain \(key.dropFirst(7))"
+            return (rep, "same \(label) went to \(entry.owner) on \(date), within the sticky window")
         }
         return nil
     }
@@ -299,19 +388,9 @@ struct AssignmentSession {
                 continue
             }
             let clock = clocks[member.rep]
-            if let cap = rep.dayCap {
-                let count = try dayCount(member.rep, day: clock.day(now))
-                if count >= cap {
-                    skipped.append(.init(step: "skipped", detail: "day cap \(cap) reached", rep: rep.id))
-                    continue
-                }
-            }
-            if let cap = rep.weekCap {
-                let count = try weekCount(member.rep, week: clock.week(now))
-                if count >= cap {
-                    skipped.append(.init(step: "skipped", detail: "week cap \(cap) reached", rep: rep.id))
-                    continue
-                }
+            if let capped = try capReached(member.rep, at: now) {
+                skipped.append(.init(step: "skipped", detail: capped, rep: rep.id))
+                continue
             }
             if clock.isWorking(at: now) { inHours.append(member) } else { offHours.append(member) }
         }
@@ -370,7 +449,7 @@ struct AssignmentSession {
             var loads: [Int: Double] = [:]
             var returning: [Int] = []
             for member in pool {
-                let count = Double(try windowCount(member.rep, from: now - team.window, until: now))
+                let count = Double(try windowLoad(member.rep, window: team.window, now: now))
                 loads[member.rep] = count
                 let teamRep = TeamRep(team: index, rep: member.rep)
                 if presence[teamRep]?.away == true { returning.append(member.rep) }
@@ -467,40 +546,54 @@ struct AssignmentSession {
         }
     }
 
-    mutating func dayCount(_ rep: Int, day: Int) throws -> Int {
-        let key = TeamRep(team: day, rep: rep)
-        if let count = dayCounts[key] { return count }
-        let count =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM ledger WHERE owner = ? AND day = ?"),
-                arguments: [plan.reps[rep].id, day]
-            ) ?? 0
-        dayCounts[key] = count
+    /// Which cap `rep` has reached at `now`, if any.
+    mutating func capReached(_ rep: Int, at now: Double) throws -> String? {
+        if let cap = plan.reps[rep].dayCap {
+            if dayCounts[rep]?.covers(now) != true {
+                let (from, until) = dayBounds(rep, now)
+                dayCounts[rep] = RangeCount(from: from, until: until, count: try count(rep, from: from, until: until))
+            }
+            if let count = dayCounts[rep]?.count, count >= cap { return texts.dayCap[rep] }
+        }
+        if let cap = plan.reps[rep].weekCap {
+            if weekCounts[rep]?.covers(now) != true {
+                let (from, until) = weekBounds(rep, now)
+                weekCounts[rep] = RangeCount(from: from, until: until, count: try count(rep, from: from, until: until))
+            }
+            if let count = weekCounts[rep]?.count, count >= cap { return texts.weekCap[rep] }
+        }
+        return nil
+    }
+
+    /// Assignments of `rep` in the `window` before `now`, counted as load.
+    mutating func windowLoad(_ rep: Int, window: Double, now: Double) throws -> Int {
+        let from = now - window
+        let until = now + 1
+        if let cached = loadCounts[rep].first(where: { $0.from == from && $0.until == until }) { return cached.count }
+        let count = try count(rep, from: from, until: until)
+        loadCounts[rep].append(RangeCount(from: from, until: until, count: count))
         return count
     }
 
-    mutating func weekCount(_ rep: Int, week: Int) throws -> Int {
-        let key = TeamRep(team: week, rep: rep)
-        if let count = weekCounts[key] { return count }
-        let count =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM ledger WHERE owner = ? AND week = ?"),
-                arguments: [plan.reps[rep].id, week]
-            ) ?? 0
-        weekCounts[key] = count
-        return count
+    /// Assignments of `rep` decided in [from, until), from the ledger.
+    func count(_ rep: Int, from: Double, until: Double) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM ledger WHERE owner = ? AND at >= ? AND at < ?"),
+            arguments: [plan.reps[rep].id, from, until]
+        ) ?? 0
     }
 
-    mutating func windowCount(_ rep: Int, from: Double, until: Double) throws -> Int {
-        let key = WindowKey(rep: rep, from: from, until: until)
-        if let count = windowCounts[key] { return count }
-        let count =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM ledger WHERE owner = ? AND at > ? AND at <= ?"),
-                arguments: [plan.reps[rep].id, from, until]
-            ) ?? 0
-        windowCounts[key] = count
-        return count
+    /// The rep's local day, or week from Monday, around `now`, as UTC instants.
+    func dayBounds(_ rep: Int, _ now: Double) -> (Double, Double) {
+        let clock = clocks[rep]
+        let day = clock.day(now)
+        return (clock.utc(fromLocal: Double(day) * 86400), clock.utc(fromLocal: Double(day + 1) * 86400))
+    }
+
+    func weekBounds(_ rep: Int, _ now: Double) -> (Double, Double) {
+        let clock = clocks[rep]
+        let monday = clock.week(now) * 7 - 3
+        return (clock.utc(fromLocal: Double(monday) * 86400), clock.utc(fromLocal: Double(monday + 7) * 86400))
     }
 
     /// Writes the ledger row and updates the counts, rotation and sticky owners.
@@ -527,8 +620,6 @@ struct AssignmentSession {
         opportunity.team = teamConfig?.id
         let sla = owner == nil && team == nil ? plan.fallback.sla : teamConfig?.sla ?? plan.fallback.sla
         opportunity.playbook = owner == nil && team == nil ? plan.fallback.playbook : teamConfig?.playbook
-        var day: Int?
-        var week: Int?
         if let owner {
             let rep = plan.reps[owner]
             let clock = clocks[owner]
@@ -536,52 +627,53 @@ struct AssignmentSession {
             opportunity.ownerName = rep.name
             opportunity.ownerEmail = rep.email
             opportunity.firstContactDue = sla.map { clock.due(from: now, after: $0) }
-            day = clock.day(now)
-            week = clock.week(now)
         } else {
             let clock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
             opportunity.firstContactDue = sla.map { clock.due(from: now, after: $0) }
         }
         var bytes: [UInt8] = []
-        opportunity.json.writeJSON(into: &bytes)
+        bytes.reserveCapacity(1024)
+        opportunity.writeJSON(into: &bytes)
         try db.cachedStatement(
             sql: """
-                INSERT INTO ledger (lead, at, team, owner, queue, method, day, week, rules_version, record)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            keys.lead, now, opportunity.team, opportunity.owner, queue, method, day, week,
-            item.decision.rulesVersion, String(decoding: bytes, as: UTF8.self),
+            keys.lead, now, opportunity.team, opportunity.owner, queue, method, item.decision.rulesVersion,
+            String(decoding: bytes, as: UTF8.self),
         ])
         let seq = db.lastInsertedRowID
-        if let owner, let day, let week {
-            if let count = dayCounts[TeamRep(team: day, rep: owner)] {
-                dayCounts[TeamRep(team: day, rep: owner)] = count + 1
-            }
-            if let count = weekCounts[TeamRep(team: week, rep: owner)] {
-                weekCounts[TeamRep(team: week, rep: owner)] = count + 1
-            }
-            for (key, count) in windowCounts where key.rep == owner && key.from < now && now <= key.until {
-                windowCounts[key] = count + 1
+        assignedInBatch[keys.lead] = opportunity
+        if let owner {
+            if dayCounts[owner]?.covers(now) == true { dayCounts[owner]?.count += 1 }
+            if weekCounts[owner]?.covers(now) == true { weekCounts[owner]?.count += 1 }
+            for index in loadCounts[owner].indices where loadCounts[owner][index].covers(now) {
+                loadCounts[owner][index].count += 1
             }
             if let team, plan.teams[team].strategy.rawValue == method {
                 let teamRep = TeamRep(team: team, rep: owner)
                 rotation[teamRep, default: Rotation(lastSeq: nil, credit: 0)].lastSeq = seq
                 dirtyRotation.insert(teamRep)
             }
-            if let sticky = plan.sticky {
-                for (key, _) in stickyKeys(keys, sticky) {
-                    try db.cachedStatement(
-                        sql: "INSERT OR REPLACE INTO sticky (key, owner, team, at) VALUES (?, ?, ?, ?)"
-                    ).execute(arguments: [key, plan.reps[owner].id, opportunity.team, now])
+            if plan.sticky != nil {
+                for key in keys.stickyKeys {
+                    sticky[key] = StickyOwner(owner: plan.reps[owner].id, team: opportunity.team, at: now)
+                    dirtySticky.insert(key)
                 }
             }
         }
         return opportunity
     }
 
-    /// Writes back the rotation and presence rows the batch changed.
+    /// Writes back the rotation, presence and sticky rows the batch changed.
     func save() throws {
+        for key in dirtySticky {
+            guard let entry = sticky[key] ?? nil else { continue }
+            try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO sticky (key, owner, team, at) VALUES (?, ?, ?, ?)"
+            ).execute(arguments: [key, entry.owner, entry.team, entry.at])
+        }
         for key in dirtyRotation {
             guard let state = rotation[key] else { continue }
             try db.cachedStatement(

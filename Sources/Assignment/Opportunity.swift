@@ -79,6 +79,74 @@ public struct Opportunity: Sendable, Hashable {
         return object
     }
 
+    /// The same JSON as `json`, written straight to bytes (the ledger keeps one per lead).
+    public func writeJSON(into out: inout [UInt8]) {
+        func key(_ name: StaticString, first: Bool = false) {
+            if !first { out.append(0x2C) }
+            out.append(0x22)
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(0x22)
+            out.append(0x3A)
+        }
+        func string(_ value: String?) {
+            if let value {
+                LeadValue.writeJSONString(value, into: &out)
+            } else {
+                out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+            }
+        }
+        out.append(0x7B)
+        key("lead", first: true)
+        string(lead)
+        key("status")
+        string(status.rawValue)
+        key("owner")
+        string(owner)
+        if let ownerName {
+            key("owner_name")
+            string(ownerName)
+        }
+        if let ownerEmail {
+            key("owner_email")
+            string(ownerEmail)
+        }
+        key("team")
+        string(team)
+        key("queue")
+        string(queue)
+        key("method")
+        string(method)
+        key("stage")
+        string(stage)
+        key("assigned_at")
+        string(Timestamp.iso8601(assignedAt))
+        key("first_contact_due")
+        string(firstContactDue.map(Timestamp.iso8601))
+        key("playbook")
+        string(playbook)
+        key("reasons")
+        out.append(0x5B)
+        for (index, reason) in reasons.enumerated() {
+            if index > 0 { out.append(0x2C) }
+            out.append(0x7B)
+            key("step", first: true)
+            string(reason.step)
+            if let rep = reason.rep {
+                key("rep")
+                string(rep)
+            }
+            key("detail")
+            string(reason.detail)
+            out.append(0x7D)
+        }
+        out.append(0x5D)
+        if replayed {
+            key("replayed")
+            out.append(contentsOf: Array("true".utf8))
+        }
+        out.append(0x7D)
+    }
+
     /// Reads a record back from the ledger's JSON.
     init?(json: LeadObject) {
         func text(_ key: String) -> String? {

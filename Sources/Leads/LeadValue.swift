@@ -67,6 +67,21 @@ public struct LeadObject: Sendable, Hashable {
         return nil
     }
 
+    /// The string at a path of object keys, if every step exists and the last is a string.
+    public func string(at path: [String]) -> String? {
+        var object = self
+        for (index, key) in path.enumerated() {
+            guard let value = object[key] else { return nil }
+            if index == path.count - 1 {
+                if case .string(let text) = value { return text }
+                return nil
+            }
+            guard case .object(let next) = value else { return nil }
+            object = next
+        }
+        return nil
+    }
+
     /// Sets `key`, replacing its value in place when present, appending it otherwise.
     public mutating func set(_ key: String, _ value: LeadValue) {
         if let index = fields.firstIndex(where: { $0.key == key }) {

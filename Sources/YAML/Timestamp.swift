@@ -124,8 +124,33 @@ package enum Timestamp {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):"
-            + "\(two(secondOfDay % 60))Z"
+        guard (0...9999).contains(year) else {
+            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):"
+                + "\(two(secondOfDay % 60))Z"
+        }
+        // Twenty ASCII bytes, written in place: this runs for every decision and record.
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            func digits(_ value: Int, _ count: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + count - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                    value /= 10
+                }
+            }
+            digits(year, 4, at: 0)
+            buffer[4] = 0x2D
+            digits(month, 2, at: 5)
+            buffer[7] = 0x2D
+            digits(day, 2, at: 8)
+            buffer[10] = 0x54
+            digits(secondOfDay / 3600, 2, at: 11)
+            buffer[13] = 0x3A
+            digits(secondOfDay % 3600 / 60, 2, at: 14)
+            buffer[16] = 0x3A
+            digits(secondOfDay % 60, 2, at: 17)
+            buffer[19] = 0x5A
+            return 20
+        }
     }
 }

@@ -84,7 +84,7 @@ struct OwnershipTests {
         )
         #expect(result[0].method == "round_robin")
         #expect(result[1].method == "round_robin")
-        #expect(result[1].reasons.contains { $0.detail.contains("owned by dan; the owner is inactive") })
+        #expect(result[1].reasons.contains { $0.detail.contains("owned by dan; passed over: inactive") })
     }
 
     @Test("sticky owners: the same e-mail or company domain within the window goes to the same rep")

@@ -25,6 +25,7 @@ public struct AssignmentStore: Sendable {
         configuration.prepareDatabase { db in
             // A commit is on disk when it returns: the WAL is synced at each commit.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         self.path = path
@@ -51,15 +52,10 @@ public struct AssignmentStore: Sendable {
                         owner TEXT,
                         queue TEXT,
                         method TEXT NOT NULL,
-                        day INTEGER,
-                        week INTEGER,
                         rules_version TEXT NOT NULL,
                         record TEXT NOT NULL
                     );
-                    CREATE INDEX ledger_owner_day ON ledger(owner, day);
-                    CREATE INDEX ledger_owner_week ON ledger(owner, week);
                     CREATE INDEX ledger_owner_at ON ledger(owner, at);
-                    CREATE INDEX ledger_at ON ledger(at);
                     CREATE TABLE rotation (
                         team TEXT NOT NULL,
                         rep TEXT NOT NULL,

@@ -28,6 +28,11 @@ let package = Package(
             name: "Assignment",
             dependencies: ["YAML", "Leads", "Rules", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The few Linux calls Glibc's module does not show: renameat2, inotify, flock, statfs.
+        .target(name: "CLinux"),
+        // Where a lead enters: the spool (inbox, processing, outbox, archive, rejected), its crash-safe file protocol,
+        // and the processing of one claimed file.
+        .target(name: "Pipeline", dependencies: ["CLinux", "YAML", "Leads", "Rules", "Assignment"]),
         // The executable: thin commands over the modules above.
         .executableTarget(
             name: "leadd",
@@ -36,6 +41,7 @@ let package = Package(
                 "Leads",
                 "Rules",
                 "Assignment",
+                "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,12 +57,16 @@ let package = Package(
         .testTarget(name: "LeadsTests", dependencies: ["Leads", "YAML", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Leads", "YAML", "TestSupport"]),
         .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "Rules", "Leads", "YAML", "TestSupport"]),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "Assignment", "Rules", "Leads", "YAML", "TestSupport"]
+        ),
         .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads", "Assignment", "TestSupport"]),
     ]
 )
 
 // One settings loop for all targets, like apple/swift-log's.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CLinux" {
     var settings = target.swiftSettings ?? []
     settings.append(.swiftLanguageMode(.v6))
     settings.append(.enableUpcomingFeature("InternalImportsByDefault"))

@@ -15,6 +15,7 @@ struct Leadd: ParsableCommand {
         version: version,
         subcommands: [
             ParseCommand.self, CheckCommand.self, ScoreCommand.self, AssignCommand.self, AssignmentsCommand.self,
+            RunCommand.self,
         ]
     )
 }

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `leadd assign` as a real process on a real SQLite file: killed mid-batch, run concurrently, run twice.
-@Suite("leadd assign, crash and concurrency", .serialized)
+@Suite("leadd assign, crash and concurrency", .serialized, .timeLimit(.minutes(3)))
 struct AssignmentProcessTests {
     let leadd = ProcessRunner.leadd
 

@@ -1,0 +1,13 @@
+#ifndef CLINUX_H
+#define CLINUX_H
+
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+
+/// rename(2) that fails with EEXIST instead of replacing the target (renameat2 with RENAME_NOREPLACE).
+/// Returns 0, or -1 with errno set (EINVAL when the file system cannot do it).
+int clinux_rename_noreplace(const char *from, const char *to);
+
+#endif

@@ -1,0 +1,189 @@
+public import Assignment
+import Glibc
+public import Leads
+public import Rules
+import YAML
+
+/// Processes one claimed file with one rules snapshot: every record decided (and assigned when qualified), the
+/// decisions staged per route, bad records staged as rejected, then committed and published.
+///
+/// Records in = decisions out + records rejected, always. A file that cannot be read as leads at all (wrong format,
+/// unreadable, not a regular file, a file-level syntax error) goes to `rejected/` whole, with a sidecar.
+public struct FileProcessor: Sendable {
+    public let program: Program
+    public let assigner: Assigner?
+    public let readerOptions: LeadReaderOptions
+    /// Leads per assignment transaction.
+    public let batchSize: Int
+
+    public init(
+        program: Program,
+        assigner: Assigner?,
+        readerOptions: LeadReaderOptions = LeadReaderOptions(),
+        batchSize: Int = 1000
+    ) {
+        self.program = program
+        self.assigner = assigner
+        self.readerOptions = readerOptions
+        self.batchSize = batchSize
+    }
+
+    /// What happened to one file.
+    public struct Outcome: Sendable, Hashable {
+        public var file: String
+        public var claimedName: String
+        /// Decisions written, per route.
+        public var decisions: [String: Int] = [:]
+        public var rejectedRecords = 0
+        /// Why the whole file was rejected, if it was.
+        public var rejection: String?
+        public var records: Int { decisions.values.reduce(0, +) + rejectedRecords }
+    }
+
+    /// Processes `file` at `now`: stage, commit, publish.
+    public func process(_ file: ClaimedFile, now: Double) throws(FileSystemError) -> Outcome {
+        var outcome = Outcome(file: file.originalName, claimedName: file.claimedName)
+        try file.prepareStaging()
+        if let reason = Self.unreadable(file.path) {
+            outcome.rejection = reason.reason
+            try file.commitRejected(sidecar: sidecar(file, reason))
+            try file.publish()
+            return outcome
+        }
+        var outputs: [String: OutputFile] = [:]
+        var rejectedRecords: OutputFile?
+        var batch: [Assigner.Item] = []
+        func flushBatch() throws(FileSystemError) {
+            guard !batch.isEmpty else { return }
+            var opportunities: [Opportunity?] = Array(repeating: nil, count: batch.count)
+            if let assigner, batch.contains(where: { $0.decision.placement != nil }) {
+                do {
+                    opportunities = try assigner.assign(batch)
+                } catch {
+                    // The state could not be written (disk full, I/O): keep the file for another attempt.
+                    throw FileSystemError(operation: "assign", path: file.path, code: EIO)
+                }
+            }
+            for (item, opportunity) in zip(batch, opportunities) {
+                let route = item.decision.route
+                let output: OutputFile
+                if let existing = outputs[route] {
+                    output = existing
+                } else {
+                    output = try OutputFile(path: file.stagedOutput(route: Self.safeRoute(route)))
+                    outputs[route] = output
+                }
+                var object = item.decision.json
+                if let opportunity { object.set("assignment", .object(opportunity.json)) }
+                try output.line { object.writeJSON(into: &$0) }
+                outcome.decisions[route, default: 0] += 1
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+        for result in LeadFileReader(path: file.path, options: readerOptions) {
+            switch result {
+            case .record(var record):
+                record.origin.file = file.originalName
+                batch.append(Assigner.Item(decision: program.evaluate(record, now: now), lead: record))
+                if batch.count >= batchSize { try flushBatch() }
+            case .failure(let error) where error.scope == .file:
+                // The whole file is unusable: nothing of it is published, the input goes to rejected/.
+                outputs.removeAll()
+                rejectedRecords = nil
+                try file.prepareStaging()
+                outcome = Outcome(file: file.originalName, claimedName: file.claimedName)
+                outcome.rejection = error.reason
+                try file.commitRejected(sidecar: sidecar(file, Reason(error: error, originalName: file.originalName)))
+                try file.publish()
+                return outcome
+            case .failure(let error):
+                if rejectedRecords == nil { rejectedRecords = try OutputFile(path: file.stagedRejectedRecords) }
+                try rejectedRecords?.line {
+                    Self.rejectedRecord(error, file: file, rulesVersion: program.version).writeJSON(into: &$0)
+                }
+                outcome.rejectedRecords += 1
+            }
+        }
+        try flushBatch()
+        for output in outputs.values { try output.close() }
+        try rejectedRecords?.close()
+        try file.commit()
+        try file.publish()
+        return outcome
+    }
+
+    /// Route names become folder names: anything but letters, digits, `_`, `-` and `.` is replaced.
+    static func safeRoute(_ route: String) -> String {
+        let mapped = String(route.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) ? $0 : "_" })
+        return mapped.isEmpty || mapped.hasPrefix(".") ? "_" + mapped : mapped
+    }
+
+    struct Reason {
+        var reason: String
+        var line: Int?
+        var column: Int?
+        var byteOffset: Int?
+
+        init(reason: String, line: Int? = nil, column: Int? = nil, byteOffset: Int? = nil) {
+            self.reason = reason
+            self.line = line
+            self.column = column
+            self.byteOffset = byteOffset
+        }
+
+        init(error: LeadReadError, originalName: String) {
+            reason = error.reason
+            line = error.line > 0 ? error.line : nil
+            column = error.column > 0 ? error.column : nil
+            byteOffset = error.byteOffset
+        }
+    }
+
+    /// Why a file cannot be opened as leads before any byte is read: a symlink (never followed), not a regular file,
+    /// an unknown extension.
+    static func unreadable(_ path: String) -> Reason? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            return Reason(reason: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFLNK: return Reason(reason: "a symbolic link: its target is never read")
+        case S_IFDIR: return Reason(reason: "a directory, not a lead file")
+        case S_IFIFO: return Reason(reason: "a FIFO, not a lead file")
+        default: return Reason(reason: "a device or socket, not a lead file")
+        }
+        if LeadFileFormat(path: path) == nil {
+            return Reason(reason: "unknown file type; lead files end in .json, .ndjson, .jsonl or .csv")
+        }
+        return nil
+    }
+
+    func sidecar(_ file: ClaimedFile, _ reason: Reason) -> [UInt8] {
+        var object = LeadObject()
+        object.set("file", .string(file.originalName))
+        object.set("claimed_as", .string(file.claimedName))
+        object.set("reason", .string(reason.reason))
+        object.set("line", reason.line.map { .int($0) } ?? .null)
+        object.set("column", reason.column.map { .int($0) } ?? .null)
+        object.set("byte_offset", reason.byteOffset.map { .int($0) } ?? .null)
+        object.set("rules_version", .string(program.version))
+        var bytes: [UInt8] = []
+        object.writeJSON(into: &bytes)
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    static func rejectedRecord(_ error: LeadReadError, file: ClaimedFile, rulesVersion: String) -> LeadObject {
+        var object = LeadObject()
+        object.set("file", .string(file.originalName))
+        object.set("line", .int(error.line))
+        object.set("column", .int(error.column))
+        object.set("byte_offset", .int(error.byteOffset))
+        object.set("record", error.record.map { .int($0) } ?? .null)
+        object.set("reason", .string(error.reason))
+        if let source = error.sourceLine { object.set("source", .string(source)) }
+        object.set("rules_version", .string(rulesVersion))
+        return object
+    }
+}

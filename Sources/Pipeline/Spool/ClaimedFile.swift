@@ -1,0 +1,176 @@
+import Glibc
+
+/// One input file's way through the spool, each step durable before the next:
+///
+/// 1. **claim**: `inbox/NAME` is renamed (never replacing) to `processing/ID--NAME`;
+/// 2. **stage**: outputs are written and synced in `processing/.ID.staged/`;
+/// 3. **commit**: the input is renamed to `archive/ID--NAME` (or, when it cannot be read as leads, to
+///    `rejected/ID--NAME` beside its `.error.json` sidecar);
+/// 4. **publish**: each staged output is renamed into `outbox/ROUTE/` (and rejected records into `rejected/`), then
+///    the staging folder is removed.
+///
+/// A crash before commit leaves the input in `processing/`: it is processed again (assignment is idempotent by lead,
+/// so owners do not change). A crash after commit leaves staged outputs whose input is archived: they are published.
+/// IDs sort by claim time and are unique per spool.
+public struct ClaimedFile: Sendable {
+    public let spool: Spool
+    /// `ID--NAME`: the claimed name in `processing/`, and the stem of every output.
+    public let claimedName: String
+    /// The name it had in the inbox.
+    public let originalName: String
+
+    public var id: String { String(claimedName.prefix { $0 != "-" }) }
+    public var path: String { spool.processing + "/" + claimedName }
+    public var stagingPath: String { spool.processing + "/." + id + ".staged" }
+    /// The output file stem: the ID and the original name without its extension, anything unusual replaced by `_`.
+    public var outputStem: String { Self.outputStem(id: id, originalName: originalName) }
+
+    static func outputStem(id: String, originalName: String) -> String {
+        var base = Substring(originalName)
+        if let dot = base.lastIndex(of: "."), dot != base.startIndex { base = base[..<dot] }
+        var name = base.unicodeScalars.prefix(96).map { scalar -> Character in
+            let ok =
+                scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "._-".unicodeScalars.contains(scalar))
+            return ok ? Character(scalar) : "_"
+        }
+        while name.first == "." { name.removeFirst() }
+        return id + "--" + String(name)
+    }
+
+    init(spool: Spool, claimedName: String) {
+        self.spool = spool
+        self.claimedName = claimedName
+        let scalars = Array(claimedName.utf8)
+        if let index = scalars.indices.dropLast().first(where: { scalars[$0] == 0x2D && scalars[$0 + 1] == 0x2D }) {
+            originalName = String(decoding: scalars[(index + 2)...], as: UTF8.self)
+        } else {
+            originalName = claimedName
+        }
+    }
+
+    /// Claims `inbox/name`: nil when it is gone (another process took it, or its producer removed it).
+    public static func claim(_ name: String, in spool: Spool, id: String) throws(FileSystemError) -> ClaimedFile? {
+        let claimed = ClaimedFile(spool: spool, claimedName: id + "--" + name)
+        do {
+            try DurableFiles.renameNoReplace(spool.inbox + "/" + name, claimed.path)
+        } catch  where error.code == ENOENT {
+            return nil
+        }
+        try DurableFiles.syncDirectory(spool.processing)
+        try DurableFiles.syncDirectory(spool.inbox)
+        return claimed
+    }
+
+    /// Makes an empty staging folder (removing a stale one from an earlier attempt).
+    func prepareStaging() throws(FileSystemError) {
+        DurableFiles.remove(stagingPath)
+        try DurableFiles.makeDirectory(stagingPath)
+    }
+
+    /// Step 3 for a readable file: the input goes to `archive/`.
+    func commit() throws(FileSystemError) {
+        try DurableFiles.syncDirectory(stagingPath)
+        try DurableFiles.renameNoReplace(path, spool.archive + "/" + claimedName)
+        try DurableFiles.syncDirectory(spool.archive)
+        try DurableFiles.syncDirectory(spool.processing)
+    }
+
+    /// Step 3 for a file that cannot be read as leads: the sidecar is staged, the input goes to `rejected/`.
+    func commitRejected(sidecar: [UInt8]) throws(FileSystemError) {
+        try DurableFiles.writeNew(stagingPath + "/" + Self.sidecarStagedName, sidecar)
+        try commitRejectedStaged()
+    }
+
+    static let sidecarStagedName = "error.json"
+
+    private func commitRejectedStaged() throws(FileSystemError) {
+        try DurableFiles.syncDirectory(stagingPath)
+        try DurableFiles.renameNoReplace(path, spool.rejected + "/" + claimedName)
+        try DurableFiles.syncDirectory(spool.rejected)
+        try DurableFiles.syncDirectory(spool.processing)
+    }
+
+    /// Step 4: every staged output into place, then the staging folder removed. Safe to run again after a crash.
+    func publish() throws(FileSystemError) {
+        let staged = (try? DurableFiles.entries(stagingPath)) ?? []
+        var touched: Set<String> = []
+        for name in staged {
+            let from = stagingPath + "/" + name
+            let to: String
+            let folder: String
+            if name == Self.sidecarStagedName {
+                folder = spool.rejected
+                to = folder + "/" + claimedName + ".error.json"
+            } else if name == Self.rejectedRecordsStagedName {
+                folder = spool.rejected
+                to = folder + "/" + outputStem + ".rejected.ndjson"
+            } else if name.hasSuffix(".ndjson") {
+                let route = String(name.dropLast(".ndjson".count))
+                folder = spool.outbox + "/" + route
+                try DurableFiles.makeDirectory(folder)
+                to = folder + "/" + outputStem + ".ndjson"
+            } else {
+                continue
+            }
+            do {
+                try DurableFiles.renameNoReplace(from, to)
+            } catch  where error.code == EEXIST {
+                // Published before a crash that left the staged copy: keep the published one.
+                unlink(from)
+            }
+            touched.insert(folder)
+        }
+        for folder in touched.sorted() { try DurableFiles.syncDirectory(folder) }
+        DurableFiles.remove(stagingPath)
+        try DurableFiles.syncDirectory(spool.processing)
+    }
+
+    static let rejectedRecordsStagedName = "rejected-records"
+
+    /// The staged file for a route's decisions.
+    func stagedOutput(route: String) -> String { stagingPath + "/" + route + ".ndjson" }
+    var stagedRejectedRecords: String { stagingPath + "/" + Self.rejectedRecordsStagedName }
+}
+
+/// What recovery found and did at start, for the log.
+public struct Recovery: Sendable, Hashable {
+    /// Inputs left in `processing/`: to process again.
+    public var unfinished: [String] = []
+    /// Committed inputs whose outputs were staged but not all published: published now.
+    public var published: [String] = []
+    /// Staging folders without an input anywhere: removed.
+    public var orphans: [String] = []
+
+    /// Finishes what a crash interrupted: publishes committed outputs, removes orphans, and returns the claimed
+    /// inputs to process again (their stale staging is removed when they are processed).
+    public static func run(_ spool: Spool) throws(FileSystemError) -> (Recovery, [ClaimedFile]) {
+        var recovery = Recovery()
+        var unfinished: [ClaimedFile] = []
+        let names = try DurableFiles.entries(spool.processing)
+        let inputs = names.filter { !$0.hasPrefix(".") }
+        for name in inputs {
+            unfinished.append(ClaimedFile(spool: spool, claimedName: name))
+            recovery.unfinished.append(name)
+        }
+        let unfinishedIDs = Set(unfinished.map(\.id))
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".staged") {
+            let id = String(name.dropFirst().dropLast(".staged".count))
+            if unfinishedIDs.contains(id) { continue }
+            let archived = try DurableFiles.entries(spool.archive).first { $0.hasPrefix(id + "--") }
+            let rejected = try DurableFiles.entries(spool.rejected).first {
+                $0.hasPrefix(id + "--") && !$0.hasSuffix(".error.json") && !$0.hasSuffix(".rejected.ndjson")
+            }
+            if let committed = archived ?? rejected {
+                try ClaimedFile(spool: spool, claimedName: committed).publish()
+                recovery.published.append(committed)
+            } else {
+                DurableFiles.remove(spool.processing + "/" + name)
+                recovery.orphans.append(name)
+            }
+        }
+        if !recovery.orphans.isEmpty { try DurableFiles.syncDirectory(spool.processing) }
+        return (recovery, unfinished)
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Assignment
+import Foundation
+import Leads
+import Pipeline
+import Rules
+import Synchronization
+import YAML
+
+/// `leadd run`: the inbox-to-outbox job.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Process the lead files dropped into the spool's inbox: decide, assign, write to the outbox.",
+        discussion: """
+            Files are claimed from SPOOL/inbox, processed with one rules snapshot each, and their decisions written \
+            to SPOOL/outbox/ROUTE/ (see docs/protocol.md); the input goes to SPOOL/archive/, or to SPOOL/rejected/ \
+            with a reason when it cannot be read as leads. With --once, process what is there and exit; otherwise \
+            keep watching until SIGTERM or SIGINT.
+            """
+    )
+
+    @Option(help: "The spool folder (inbox, processing, outbox, archive, rejected are made inside it).")
+    var spool: String = "var/spool"
+
+    @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var stateOptions: StateOptions
+
+    @Flag(help: "Process the files in the inbox once, then exit.")
+    var once = false
+
+    @Option(help: "Seconds a file's size and modification time must stay the same before it is taken.")
+    var settle: Double = 0.5
+
+    @Option(help: "Seconds between scans of the inbox.")
+    var interval: Double = 0.25
+
+    @OptionGroup var leadFiles: LeadFileOptions
+
+    func run() throws {
+        let errors = BufferedOutput(fd: 2)
+        guard let program = ruleOptions.compile(errors: errors) else {
+            errors.flush()
+            throw ExitCode(1)
+        }
+        let spool: Spool
+        let lock: SpoolLock
+        do {
+            spool = try Spool(root: self.spool)
+            lock = try SpoolLock(spool: spool)
+        } catch {
+            errors.write("leadd: \(error)\n")
+            errors.flush()
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let assigner = try program.assignment.map { Assigner(plan: $0, store: try stateOptions.open()) }
+        let processor = FileProcessor(
+            program: program,
+            assigner: assigner,
+            readerOptions: try leadFiles.readerOptions(errors: errors)
+        )
+        let run = SpoolRun(spool: spool, processor: processor, settle: settle)
+        let log = Log(output: errors)
+        log.info("started", ["spool": spool.root, "rules": ruleOptions.rules, "rules_version": program.version])
+        if !once {
+            log.info("drop lead files into \(spool.inbox); decisions appear in \(spool.outbox)")
+        }
+        StopSignals.install()
+        repeat {
+            do {
+                let (recovery, outcomes) = try run.once(now: { Date().timeIntervalSince1970.rounded(.down) })
+                if !recovery.unfinished.isEmpty || !recovery.published.isEmpty || !recovery.orphans.isEmpty {
+                    log.notice(
+                        "recovered",
+                        [
+                            "reprocessed": String(recovery.unfinished.count),
+                            "published": String(recovery.published.count),
+                            "orphans_removed": String(recovery.orphans.count),
+                        ]
+                    )
+                }
+                for outcome in outcomes { log.outcome(outcome) }
+            } catch {
+                log.error("spool fault, will retry", ["error": "\(error)"])
+            }
+            if once || StopSignals.requested { break }
+            usleep(useconds_t(interval * 1_000_000))
+        } while !StopSignals.requested
+        log.info("stopped")
+        errors.flush()
+    }
+}
+
+/// Set by the SIGTERM and SIGINT handlers.
+let stopFlag = Atomic<Bool>(false)
+
+/// SIGTERM and SIGINT ask the loop to stop between files.
+enum StopSignals {
+    static func install() {
+        // A parent may have left these blocked; the daemon must hear them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        signal(SIGTERM) { _ in stopFlag.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in stopFlag.store(true, ordering: .relaxed) }
+    }
+
+    static var requested: Bool { stopFlag.load(ordering: .relaxed) }
+}
+
+/// Log lines for journald: a syslog priority prefix, a message, then `key=value` fields.
+struct Log {
+    let output: BufferedOutput
+
+    func write(_ priority: Int, _ message: String, _ fields: [String: String]) {
+        var line = "<\(priority)>\(message)"
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            let quoted = value.contains(" ") || value.contains("\"") || value.isEmpty
+            line += " \(key)=" + (quoted ? "\"" + value.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : value)
+        }
+        output.write(line + "\n")
+        output.flush()
+    }
+
+    func error(_ message: String, _ fields: [String: String] = [:]) { write(3, message, fields) }
+    func notice(_ message: String, _ fields: [String: String] = [:]) { write(5, message, fields) }
+    func info(_ message: String, _ fields: [String: String] = [:]) { write(6, message, fields) }
+
+    func outcome(_ outcome: FileProcessor.Outcome) {
+        if let rejection = outcome.rejection {
+            write(4, "file rejected", ["file": outcome.file, "claimed_as": outcome.claimedName, "reason": rejection])
+        } else {
+            var fields = ["file": outcome.file, "claimed_as": outcome.claimedName, "records": String(outcome.records)]
+            for (route, count) in outcome.decisions { fields["route_" + route] = String(count) }
+            if outcome.rejectedRecords > 0 { fields["rejected_records"] = String(outcome.rejectedRecords) }
+            write(6, "file processed", fields)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Assignment
+import Foundation
+import Leads
+import Rules
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// The spool protocol on real folders: claim, stage, commit, publish, and recovery from each crash point.
+@Suite("Spool protocol")
+struct ProtocolTests {
+    let root = ProcessRunner.packageRoot
+
+    func processor(state: TemporaryDirectory) throws -> FileProcessor {
+        let program = try #require(RuleCompiler.compile(directory: "\(root)/rules").program)
+        let plan = try #require(program.assignment)
+        return FileProcessor(
+            program: program,
+            assigner: Assigner(plan: plan, store: try AssignmentStore(directory: state.path))
+        )
+    }
+
+    func lines(_ folder: String) throws -> [String] {
+        var result: [String] = []
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let text = try String(contentsOfFile: folder + "/" + name, encoding: .utf8)
+            result += text.split(separator: "\n").map(String.init)
+        }
+        return result
+    }
+
+    func leadIDs(_ spool: Spool) throws -> [String] {
+        var ids: [String] = []
+        for route in (try? FileManager.default.contentsOfDirectory(atPath: spool.outbox)) ?? [] {
+            for line in try lines(spool.outbox + "/" + route) {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                ids.append(try #require(object["lead"] as? String))
+            }
+        }
+        return ids.sorted()
+    }
+
+    @Test("every record of every format ends up once in the outbox or in rejected, with the counts adding up")
+    func everyRecordOnce() throws {
+        let directory = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let spool = try Spool(root: directory.path)
+        for name in try FileManager.default.contentsOfDirectory(atPath: "\(root)/examples/leads") {
+            try FileManager.default.copyItem(atPath: "\(root)/examples/leads/\(name)", toPath: "\(spool.inbox)/\(name)")
+        }
+        try directory.write(
+            "inbox/mixed.ndjson",
+            "{\"id\": \"M-1\", \"company\": {\"employees\": 10}}\nnot json\n{\"id\": \"M-2\"}\n"
+        )
+        try directory.write("inbox/broken.json", "[{\"id\": \"B-1\"},")
+        let run = SpoolRun(spool: spool, processor: try processor(state: state), settle: 0)
+        let (_, outcomes) = try run.once(now: { 1_795_996_800 })
+        #expect(outcomes.count == 6)
+        let ids = try leadIDs(spool)
+        #expect(ids.count == 16, "\(ids)")
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.contains("M-1") && ids.contains("M-2") && !ids.contains("B-1"))
+        let rejectedRecords = try lines(spool.rejected).filter { $0.contains("\"reason\":\"invalid literal") }
+        #expect(rejectedRecords.count == 1)
+        let mixed = try #require(outcomes.first { $0.file == "mixed.ndjson" })
+        #expect(mixed.records == 3 && mixed.rejectedRecords == 1)
+        let broken = try #require(outcomes.first { $0.file == "broken.json" })
+        #expect(broken.rejection != nil)
+        let rejectedNames = try FileManager.default.contentsOfDirectory(atPath: spool.rejected)
+        #expect(rejectedNames.contains { $0.hasSuffix("--broken.json") })
+        #expect(rejectedNames.contains { $0.hasSuffix("--broken.json.error.json") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.inbox).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.processing).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.archive).count == 5)
+    }
+
+    @Test("recovery: a claimed file is processed again; committed outputs are published; orphans are removed")
+    func recovery() throws {
+        let directory = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let spool = try Spool(root: directory.path)
+        let processor = try processor(state: state)
+        let ids = ClaimIDs()
+        // Crash 1: claimed, staging half written.
+        try directory.write("inbox/a.ndjson", "{\"id\": \"A-1\", \"company\": {\"employees\": 5}}\n")
+        let a = try #require(try ClaimedFile.claim("a.ndjson", in: spool, id: ids.next()))
+        try a.prepareStaging()
+        try directory.write("processing/.\(a.id).staged/nurture.ndjson", "{\"lead\":\"half")
+        // Crash 2: committed (archived), not published.
+        try directory.write("inbox/b.ndjson", "{\"id\": \"B-1\", \"company\": {\"employees\": 5}}\n")
+        let b = try #require(try ClaimedFile.claim("b.ndjson", in: spool, id: ids.next()))
+        try b.prepareStaging()
+        try directory.write("processing/.\(b.id).staged/nurture.ndjson", "{\"lead\":\"B-1\"}\n")
+        try b.commit()
+        // Crash 3: a staging folder with nothing behind it.
+        try FileManager.default.createDirectory(
+            atPath: spool.processing + "/.1.2.3.staged",
+            withIntermediateDirectories: true
+        )
+
+        let run = SpoolRun(spool: spool, processor: processor, settle: 0)
+        let (recovery, outcomes) = try run.once(now: { 1_795_996_800 })
+        #expect(recovery.unfinished == [a.claimedName])
+        #expect(recovery.published == [b.claimedName])
+        #expect(recovery.orphans == [".1.2.3.staged"])
+        #expect(outcomes.map(\.file) == ["a.ndjson"])
+        #expect(try leadIDs(spool) == ["A-1", "B-1"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.processing).isEmpty)
+    }
+
+    @Test("a second lock on the same spool is refused, naming the holder")
+    func lock() throws {
+        let directory = try TemporaryDirectory("spool")
+        let spool = try Spool(root: directory.path)
+        let first = try SpoolLock(spool: spool)
+        #expect(throws: SpoolLock.Held.self) { try SpoolLock(spool: spool) }
+        do {
+            _ = try SpoolLock(spool: spool)
+        } catch let held as SpoolLock.Held {
+            #expect(held.pid == String(getpid()))
+            #expect(held.description.hasPrefix("another leadd (pid \(getpid())) is running on this spool"))
+        }
+        withExtendedLifetime(first) {}
+    }
+
+    @Test("producer names: dot-names and editor or partial files are never taken")
+    func ignoredNames() {
+        for name in [".upload.ndjson", "leads.ndjson.tmp", "leads.part", ".leads.swp", "leads.csv~"] {
+            #expect(Inbox.isIgnored(name), "\(name)")
+        }
+        for name in ["leads.ndjson", "web form (1).json", "ünïcødé.csv"] { #expect(!Inbox.isIgnored(name), "\(name)") }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// `leadd run` as the real binary on temporary spools.
+@Suite("leadd run", .serialized, .timeLimit(.minutes(3)))
+struct RunCommandTests {
+    let leadd = ProcessRunner.leadd
+    let root = ProcessRunner.packageRoot
+
+    func arguments(_ spool: TemporaryDirectory, _ state: TemporaryDirectory, _ extra: [String] = []) -> [String] {
+        ["run", "--spool", spool.path, "--state", state.path, "--rules", "\(root)/rules", "--settle", "0.2"] + extra
+    }
+
+    /// Every lead id in the outbox and in rejected records, one entry per line.
+    func published(_ spool: TemporaryDirectory) throws -> [String] {
+        var ids: [String] = []
+        let outbox = spool.path + "/outbox"
+        for route in (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: "\(outbox)/\(route)")
+            where !name.hasPrefix(".") {
+                let text = try String(contentsOfFile: "\(outbox)/\(route)/\(name)", encoding: .utf8)
+                for line in text.split(separator: "\n") {
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                    ids.append(try #require(object["lead"] as? String))
+                }
+            }
+        }
+        return ids
+    }
+
+    @Test("kill -9 at random moments, again and again, then a clean run: every lead exactly once")
+    func killNine() throws {
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        try FileManager.default.createDirectory(atPath: spool.path + "/inbox", withIntermediateDirectories: true)
+        var expected: [String] = []
+        for file in 0..<30 {
+            var text = ""
+            for index in 0..<100 {
+                let id = "K\(file)-\(index)"
+                expected.append(id)
+                text += "{\"id\":\"\(id)\",\"contact\":{\"email\":\"p\(index)@c\(file).example\"},"
+                text += "\"company\":{\"employees\":\(1000 + index),\"country\":\"US\"}}\n"
+            }
+            try spool.write("inbox/batch-\(file).ndjson", text)
+        }
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        for _ in 0..<12 {
+            let process = try ProcessRunner.start(leadd, arguments(spool, state, ["--once"]))
+            usleep(UInt32.random(in: 20_000...400_000, using: &generator))
+            process.kill(SIGKILL)
+            let result = process.wait()
+            if result.signal == SIGKILL { kills += 1 }
+        }
+        let final = try ProcessRunner.run(leadd, arguments(spool, state, ["--once"]))
+        #expect(final.exitStatus == 0, "\(final.standardError)")
+        #expect(kills >= 3, "too few runs were killed mid-way to prove anything")
+        let ids = try published(spool)
+        #expect(ids.count == expected.count, "published \(ids.count) of \(expected.count)")
+        #expect(Set(ids) == Set(expected))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path + "/inbox").isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path + "/processing").isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path + "/archive").count == 30)
+    }
+
+    @Test("a second instance on the same spool refuses to start")
+    func secondInstance() throws {
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let first = try ProcessRunner.start(leadd, arguments(spool, state))
+        defer {
+            first.kill(SIGTERM)
+            _ = first.wait()
+        }
+        // Wait for the first to hold the lock (its pid in the lock file).
+        var holder = ""
+        for _ in 0..<500 where holder.isEmpty {
+            holder = (try? String(contentsOfFile: spool.path + "/.leadd.lock", encoding: .utf8)) ?? ""
+            usleep(10_000)
+        }
+        let second = try ProcessRunner.run(leadd, arguments(spool, state, ["--once"]))
+        #expect(second.exitStatus == 1)
+        #expect(
+            second.standardError.contains("another leadd (pid \(first.pid)) is running on this spool"),
+            "\(second.standardError)"
+        )
+    }
+
+    @Test("a file written slowly in place is taken only once complete; SIGTERM stops the daemon cleanly")
+    func slowWriter() throws {
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let daemon = try ProcessRunner.start(leadd, arguments(spool, state))
+        let path = spool.path + "/inbox/slow.ndjson"
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: spool.path + "/inbox") { usleep(10_000) }
+        let handle = try #require(
+            FileHandle(forWritingAtPath: path)
+                ?? {
+                    FileManager.default.createFile(atPath: path, contents: nil)
+                    return FileHandle(forWritingAtPath: path)
+                }()
+        )
+        for index in 0..<15 {
+            try handle.write(contentsOf: Data("{\"id\":\"S-\(index)\",\"company\":{\"employees\":10}}\n".utf8))
+            usleep(80_000)
+        }
+        try handle.close()
+        var ids: [String] = []
+        for _ in 0..<1000 where ids.count < 15 {
+            ids = (try? published(spool)) ?? []
+            usleep(10_000)
+        }
+        daemon.kill(SIGTERM)
+        let result = daemon.wait()
+        #expect(result.exitStatus == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("<6>stopped"))
+        #expect(ids.sorted() == (0..<15).map { "S-\($0)" }.sorted())
+        // One file in, one output per route: it was not taken in pieces.
+        let archived = try FileManager.default.contentsOfDirectory(atPath: spool.path + "/archive")
+        #expect(archived.count == 1, "\(archived)")
+    }
+}

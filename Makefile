@@ -1,9 +1,9 @@
-# leadd: the two commands a fresh machine needs are `make run` (once the daemon lands) and `make test`.
+# leadd: the two commands a fresh machine needs are `make run` and `make test`.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := libyaml-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps build test bench lint format clean
+.PHONY: all deps build run test bench lint format clean
 
 all: build
 
@@ -17,6 +17,11 @@ deps:
 
 build: deps
 	$(SWIFT) build
+
+# Builds and runs the daemon on ./var with the shipped rules: drop lead files into var/spool/inbox.
+run: deps
+	$(SWIFT) build -c release --product leadd
+	.build/release/leadd run --spool var/spool --state var/state --rules rules
 
 # Builds and runs the whole test suite (Swift Testing).
 test: deps

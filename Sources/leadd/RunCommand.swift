@@ -32,6 +32,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seconds a file's size and modification time must stay the same before it is taken.")
     var settle: Double = 0.5
 
+    @Option(
+        help:
+            "Decide every file as of this time (2026-11-29T10:00:00Z), for reproducible runs; default: when it is claimed."
+    )
+    var now: String?
+
     @Option(help: "Seconds between scans of the inbox.")
     var interval: Double = 0.25
 
@@ -61,6 +67,7 @@ struct RunCommand: ParsableCommand {
             readerOptions: try leadFiles.readerOptions(errors: errors)
         )
         let run = SpoolRun(spool: spool, processor: processor, settle: settle)
+        let fixedNow = try now.map { try EvaluationTime.parse($0) }
         let log = Log(output: errors)
         log.info("started", ["spool": spool.root, "rules": ruleOptions.rules, "rules_version": program.version])
         if !once {
@@ -69,7 +76,8 @@ struct RunCommand: ParsableCommand {
         StopSignals.install()
         repeat {
             do {
-                let (recovery, outcomes) = try run.once(now: { Date().timeIntervalSince1970.rounded(.down) })
+                let (recovery, outcomes) = try run.once(now: { fixedNow ?? Date().timeIntervalSince1970.rounded(.down) }
+                )
                 if !recovery.unfinished.isEmpty || !recovery.published.isEmpty || !recovery.orphans.isEmpty {
                     log.notice(
                         "recovered",

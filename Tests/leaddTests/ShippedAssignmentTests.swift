@@ -49,4 +49,30 @@ struct ShippedAssignmentTests {
         // Frank (Denver, 08:00) is not at work yet; Gina (Dublin) is.
         #expect(assigned["L-3002"]?.owner == "gina")
     }
+
+    @Test("leadd score previews owners against the state without changing it")
+    func previewChangesNothing() throws {
+        let state = try TemporaryDirectory("state")
+        let web = "\(root)/examples/leads/marketing-sync.ndjson"
+        let common = ["--rules", "\(root)/rules", "--state", state.path, "--now", "2026-11-30T15:00:00Z"]
+        let assigned = try ProcessRunner.run(leadd, ["assign"] + common + [web])
+        #expect(assigned.exitStatus == 0, "\(assigned.standardError)")
+        let before = try ProcessRunner.run(
+            leadd,
+            ["assignments", "--state", state.path, "--rules", "\(root)/rules", "--format", "json"]
+        )
+        let trade = "\(root)/examples/leads/trade-show-scans.json"
+        let preview = try ProcessRunner.run(leadd, ["score"] + common + [trade])
+        #expect(preview.exitStatus == 0, "\(preview.standardError)")
+        #expect(preview.standardOutput.contains("owner elif (Elif Kaya), team enterprise-emea, by account"))
+        let after = try ProcessRunner.run(
+            leadd,
+            ["assignments", "--state", state.path, "--rules", "\(root)/rules", "--format", "json"]
+        )
+        #expect(before.standardOutput == after.standardOutput)
+        #expect(after.standardOutput.contains("\"total\":4"))
+        // The preview saw the state: the lead already assigned shows as such.
+        let again = try ProcessRunner.run(leadd, ["score"] + common + [web])
+        #expect(again.standardOutput.contains("(already in the ledger)"))
+    }
 }

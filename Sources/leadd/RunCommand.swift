@@ -38,8 +38,19 @@ struct RunCommand: ParsableCommand {
     )
     var now: String?
 
-    @Option(help: "Seconds between scans of the inbox.")
+    @Option(help: "How to notice new files: inotify, or poll (default: inotify, and poll on NFS, CIFS or FUSE).")
+    var watch: WatchMode?
+
+    enum WatchMode: String, ExpressibleByArgument, CaseIterable {
+        case inotify
+        case poll
+    }
+
+    @Option(help: "Seconds between scans when polling.")
     var interval: Double = 0.25
+
+    @Option(help: "Seconds between full rescans when watching with inotify, in case an event was missed.")
+    var rescan: Double = 60
 
     @OptionGroup var leadFiles: LeadFileOptions
 
@@ -74,6 +85,12 @@ struct RunCommand: ParsableCommand {
             log.info("drop lead files into \(spool.inbox); decisions appear in \(spool.outbox)")
         }
         StopSignals.install()
+        // The watch is in place before the first scan, so nothing that arrives during it is missed.
+        let watcher = InboxWatcher(
+            inbox: spool.inbox,
+            requested: watch.flatMap { InboxWatcher.Mode(rawValue: $0.rawValue) }
+        )
+        if !once { log.info("watching the inbox", ["mode": watcher.mode.rawValue]) }
         repeat {
             do {
                 let (recovery, outcomes) = try run.once(now: { fixedNow ?? Date().timeIntervalSince1970.rounded(.down) }
@@ -91,9 +108,11 @@ struct RunCommand: ParsableCommand {
                 for outcome in outcomes { log.outcome(outcome) }
             } catch {
                 log.error("spool fault, will retry", ["error": "\(error)"])
+                // A spool folder removed under us is made again; the file it concerned stays where it was.
+                _ = try? Spool(root: spool.root)
             }
             if once || StopSignals.requested { break }
-            usleep(useconds_t(interval * 1_000_000))
+            watcher.wait(timeout: watcher.mode == .poll ? interval : rescan)
         } while !StopSignals.requested
         log.info("stopped")
         errors.flush()

@@ -122,4 +122,41 @@ struct RunCommandTests {
         let archived = try FileManager.default.contentsOfDirectory(atPath: spool.path + "/archive")
         #expect(archived.count == 1, "\(archived)")
     }
+
+    /// Waits (at most 20 s) until the outbox holds `count` leads.
+    func waitForLeads(_ spool: TemporaryDirectory, _ count: Int) -> [String] {
+        var ids: [String] = []
+        for _ in 0..<2000 where ids.count < count {
+            ids = (try? published(spool)) ?? []
+            usleep(10_000)
+        }
+        return ids
+    }
+
+    @Test(
+        "polling mode, and an inbox replaced under a watching daemon, still take every file",
+        arguments: ["poll", "inotify"]
+    )
+    func watchModes(mode: String) throws {
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let daemon = try ProcessRunner.start(leadd, arguments(spool, state, ["--watch", mode, "--rescan", "60"]))
+        defer {
+            daemon.kill(SIGTERM)
+            _ = daemon.wait()
+        }
+        let inbox = spool.path + "/inbox"
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: spool.path + "/.leadd.lock") { usleep(10_000) }
+        usleep(200_000)
+        try spool.write("inbox/.one.tmp", "{\"id\":\"W-1\",\"company\":{\"employees\":10}}\n")
+        try FileManager.default.moveItem(atPath: inbox + "/.one.tmp", toPath: inbox + "/one.ndjson")
+        #expect(waitForLeads(spool, 1) == ["W-1"])
+        // An operator removes and recreates the inbox.
+        try FileManager.default.removeItem(atPath: inbox)
+        try? FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        usleep(300_000)
+        try spool.write("inbox/.two.tmp", "{\"id\":\"W-2\",\"company\":{\"employees\":10}}\n")
+        try FileManager.default.moveItem(atPath: inbox + "/.two.tmp", toPath: inbox + "/two.ndjson")
+        #expect(waitForLeads(spool, 2).sorted() == ["W-1", "W-2"])
+    }
 }

@@ -71,13 +71,14 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         defer { withExtendedLifetime(lock) {} }
-        let assigner = try program.assignment.map { Assigner(plan: $0, store: try stateOptions.open()) }
-        let processor = FileProcessor(
-            program: program,
-            assigner: assigner,
-            readerOptions: try leadFiles.readerOptions(errors: errors)
+        let store = try stateOptions.open()
+        let assigner = program.assignment.map { Assigner(plan: $0, store: store) }
+        let readerOptions = try leadFiles.readerOptions(errors: errors)
+        var run = SpoolRun(
+            spool: spool,
+            processor: FileProcessor(program: program, assigner: assigner, readerOptions: readerOptions),
+            settle: settle
         )
-        let run = SpoolRun(spool: spool, processor: processor, settle: settle)
         let fixedNow = try now.map { try EvaluationTime.parse($0) }
         let log = Log(output: errors)
         log.info("started", ["spool": spool.root, "rules": ruleOptions.rules, "rules_version": program.version])
@@ -91,7 +92,36 @@ struct RunCommand: ParsableCommand {
             requested: watch.flatMap { InboxWatcher.Mode(rawValue: $0.rawValue) }
         )
         if !once { log.info("watching the inbox", ["mode": watcher.mode.rawValue]) }
+        let rulesWatch = RulesWatch(directory: ruleOptions.rules)
+        var rulesSignature = rulesWatch.signature()
         repeat {
+            // Live rules: an edit (or SIGHUP) compiles the whole set; it replaces the running rules only if it
+            // compiles, so a broken edit keeps the last good rules. A file in flight keeps the rules it started with.
+            let hangup = StopSignals.takeHangup()
+            if hangup || rulesWatch.signature() != rulesSignature {
+                rulesSignature = rulesWatch.settled()
+                let result = RuleCompiler.compile(directory: ruleOptions.rules)
+                if let next = result.program {
+                    let nextAssigner = next.assignment.map { Assigner(plan: $0, store: store) }
+                    run = SpoolRun(
+                        spool: spool,
+                        processor: FileProcessor(program: next, assigner: nextAssigner, readerOptions: readerOptions),
+                        settle: settle
+                    )
+                    log.notice(
+                        "rules reloaded",
+                        ["rules_version": next.version, "trigger": hangup ? "SIGHUP" : "edit"]
+                    )
+                } else {
+                    log.error(
+                        "rules reload failed, keeping the running rules",
+                        ["rules_version": run.processor.program.version, "errors": String(result.errors.count)]
+                    )
+                    for diagnostic in result.errors {
+                        log.error(diagnostic.rendered().split(separator: "\n").first.map(String.init) ?? "")
+                    }
+                }
+            }
             do {
                 let (recovery, outcomes) = try run.once(now: { fixedNow ?? Date().timeIntervalSince1970.rounded(.down) }
                 )
@@ -112,7 +142,8 @@ struct RunCommand: ParsableCommand {
                 _ = try? Spool(root: spool.root)
             }
             if once || StopSignals.requested { break }
-            watcher.wait(timeout: watcher.mode == .poll ? interval : rescan)
+            // At least once a second, to look at the rules.
+            watcher.wait(timeout: watcher.mode == .poll ? interval : min(rescan, 1))
         } while !StopSignals.requested
         log.info("stopped")
         errors.flush()
@@ -121,6 +152,8 @@ struct RunCommand: ParsableCommand {
 
 /// Set by the SIGTERM and SIGINT handlers.
 let stopFlag = Atomic<Bool>(false)
+/// Set by the SIGHUP handler: reload the rules.
+let hangupFlag = Atomic<Bool>(false)
 
 /// SIGTERM and SIGINT ask the loop to stop between files.
 enum StopSignals {
@@ -132,9 +165,13 @@ enum StopSignals {
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         signal(SIGTERM) { _ in stopFlag.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in stopFlag.store(true, ordering: .relaxed) }
+        signal(SIGHUP) { _ in hangupFlag.store(true, ordering: .relaxed) }
     }
 
     static var requested: Bool { stopFlag.load(ordering: .relaxed) }
+
+    /// Whether SIGHUP came since the last call.
+    static func takeHangup() -> Bool { hangupFlag.exchange(false, ordering: .relaxed) }
 }
 
 /// Log lines for journald: a syslog priority prefix, a message, then `key=value` fields.

@@ -98,7 +98,8 @@ public final class RunningProcess: Sendable {
     let scratch: TemporaryDirectory
     /// Where its standard output goes.
     public let outPath: String
-    let errPath: String
+    /// Where its standard error goes.
+    public let errPath: String
     let keepsOutput: Bool
 
     init(

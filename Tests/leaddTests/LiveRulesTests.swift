@@ -1,0 +1,121 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// Rules edited under a running `leadd run`: every editor's way of saving takes effect, a broken edit keeps the
+/// running rules, the fix takes effect, and SIGHUP reloads.
+@Suite("live rules", .serialized, .timeLimit(.minutes(3)))
+struct LiveRulesTests {
+    let leadd = ProcessRunner.leadd
+    let root = ProcessRunner.packageRoot
+
+    /// The rules version of every decision in the outbox, by lead id.
+    func versions(_ spool: TemporaryDirectory) throws -> [String: String] {
+        var result: [String: String] = [:]
+        let outbox = spool.path + "/outbox"
+        for route in (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: "\(outbox)/\(route)") {
+                for line in try String(contentsOfFile: "\(outbox)/\(route)/\(name)", encoding: .utf8).split(
+                    separator: "\n"
+                ) {
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                    result[try #require(object["lead"] as? String)] = object["rules_version"] as? String
+                }
+            }
+        }
+        return result
+    }
+
+    /// Drops one lead and waits (at most 20 s) for its decision; returns the rules version it was decided with.
+    func decide(_ id: String, _ spool: TemporaryDirectory) throws -> String? {
+        try spool.write("inbox/.\(id).tmp", "{\"id\":\"\(id)\",\"company\":{\"employees\":10}}\n")
+        try FileManager.default.moveItem(
+            atPath: "\(spool.path)/inbox/.\(id).tmp",
+            toPath: "\(spool.path)/inbox/\(id).ndjson"
+        )
+        for _ in 0..<2000 {
+            if let version = try versions(spool)[id] { return version }
+            usleep(10_000)
+        }
+        return nil
+    }
+
+    /// Waits (at most 20 s) until the daemon's log has `count` lines containing `text`.
+    func waitForLog(_ process: RunningProcess, _ text: String, count: Int) -> Bool {
+        for _ in 0..<2000 {
+            let log = (try? String(contentsOfFile: process.errPath, encoding: .utf8)) ?? ""
+            if log.components(separatedBy: text).count - 1 >= count { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+
+    @Test("each editor style takes effect; a broken edit keeps the running rules; the fix and SIGHUP reload")
+    func edits() throws {
+        let rules = try TemporaryDirectory("rules")
+        for name in try FileManager.default.contentsOfDirectory(atPath: "\(root)/rules") {
+            try FileManager.default.copyItem(atPath: "\(root)/rules/\(name)", toPath: "\(rules.path)/\(name)")
+        }
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let daemon = try ProcessRunner.start(
+            leadd,
+            ["run", "--spool", spool.path, "--state", state.path, "--rules", rules.path, "--settle", "0.1"]
+        )
+        defer {
+            daemon.kill(SIGTERM)
+            _ = daemon.wait()
+        }
+        for _ in 0..<2000 where !FileManager.default.fileExists(atPath: spool.path + "/.leadd.lock") { usleep(10_000) }
+        #expect(waitForLog(daemon, "watching the inbox", count: 1))
+        let file = rules.path + "/demographics.yaml"
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        var seen: Set<String> = []
+        let first = try #require(try decide("E-0", spool))
+        seen.insert(first)
+        func edited(_ points: Int) -> String {
+            original.replacingOccurrences(
+                of: "description: Enterprise-size company",
+                with: "description: Enterprise-size company \(points)"
+            )
+        }
+        // 1. Rename over the file (vim, most IDEs).
+        try edited(1).write(toFile: rules.path + "/.demographics.yaml.swp", atomically: false, encoding: .utf8)
+        rename(rules.path + "/.demographics.yaml.swp", file)
+        #expect(waitForLog(daemon, "rules reloaded", count: 1))
+        let second = try #require(try decide("E-1", spool))
+        #expect(!seen.contains(second))
+        seen.insert(second)
+        // 2. Truncate and write in place (nano, echo >).
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(edited(2).utf8))
+        try handle.close()
+        #expect(waitForLog(daemon, "rules reloaded", count: 2))
+        let third = try #require(try decide("E-2", spool))
+        #expect(!seen.contains(third))
+        seen.insert(third)
+        // 3. Delete, then create.
+        try FileManager.default.removeItem(atPath: file)
+        try edited(3).write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(waitForLog(daemon, "rules reloaded", count: 3))
+        let fourth = try #require(try decide("E-3", spool))
+        #expect(!seen.contains(fourth))
+        seen.insert(fourth)
+        // A broken edit: reported with its position, the running rules stay.
+        try (edited(4) + "\nrules: [oops\n").write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(waitForLog(daemon, "rules reload failed, keeping the running rules", count: 1))
+        #expect(try decide("E-4", spool) == fourth)
+        let log = try String(contentsOfFile: daemon.errPath, encoding: .utf8)
+        #expect(log.contains("demographics.yaml:"), "\(log)")
+        // The fix takes effect.
+        try edited(5).write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(waitForLog(daemon, "rules reloaded", count: 4))
+        let fixed = try #require(try decide("E-5", spool))
+        #expect(!seen.contains(fixed))
+        // SIGHUP reloads on demand.
+        daemon.kill(SIGHUP)
+        #expect(waitForLog(daemon, "trigger=SIGHUP", count: 1))
+    }
+}

@@ -56,7 +56,22 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let errors = BufferedOutput(fd: 2)
-        guard let program = ruleOptions.compile(errors: errors) else {
+        let log = Log(output: errors)
+        // Broken rules at start: run on the last rules that compiled, loudly, until the directory is fixed.
+        let lastGood = LastGoodRules.path(state: stateOptions.state)
+        let program: Program
+        if let compiled = ruleOptions.compile(errors: errors) {
+            program = compiled
+        } else if FileManager.default.fileExists(atPath: lastGood),
+            let previous = RuleCompiler.compile(directory: lastGood).program
+        {
+            program = previous
+            log.write(
+                2,
+                "rules do not compile; running the last good rules until they are fixed",
+                ["rules": ruleOptions.rules, "last_good": lastGood, "rules_version": previous.version]
+            )
+        } else {
             errors.flush()
             throw ExitCode(1)
         }
@@ -73,6 +88,17 @@ struct RunCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let store = try stateOptions.open()
         let assigner = program.assignment.map { Assigner(plan: $0, store: store) }
+        func keepAsLastGood(_ compiled: Program) {
+            guard RuleCompiler.compile(directory: ruleOptions.rules).program?.version == compiled.version else {
+                return
+            }
+            do {
+                try LastGoodRules.save(rules: ruleOptions.rules, state: stateOptions.state)
+            } catch {
+                log.error("cannot keep a copy of the rules in the state directory", ["error": "\(error)"])
+            }
+        }
+        keepAsLastGood(program)
         let readerOptions = try leadFiles.readerOptions(errors: errors)
         var run = SpoolRun(
             spool: spool,
@@ -80,7 +106,6 @@ struct RunCommand: ParsableCommand {
             settle: settle
         )
         let fixedNow = try now.map { try EvaluationTime.parse($0) }
-        let log = Log(output: errors)
         log.info("started", ["spool": spool.root, "rules": ruleOptions.rules, "rules_version": program.version])
         if !once {
             log.info("drop lead files into \(spool.inbox); decisions appear in \(spool.outbox)")

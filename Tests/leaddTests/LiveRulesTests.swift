@@ -118,4 +118,43 @@ struct LiveRulesTests {
         daemon.kill(SIGHUP)
         #expect(waitForLog(daemon, "trigger=SIGHUP", count: 1))
     }
+
+    @Test("a restart with broken rules runs on the last good rules, loudly; without any, it refuses to start")
+    func lastGood() throws {
+        let rules = try TemporaryDirectory("rules")
+        for name in try FileManager.default.contentsOfDirectory(atPath: "\(root)/rules") {
+            try FileManager.default.copyItem(atPath: "\(root)/rules/\(name)", toPath: "\(rules.path)/\(name)")
+        }
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let arguments = ["run", "--once", "--spool", spool.path, "--state", state.path, "--rules", rules.path]
+        let good = try ProcessRunner.run(leadd, arguments)
+        #expect(good.exitStatus == 0, "\(good.standardError)")
+        #expect(FileManager.default.fileExists(atPath: state.path + "/rules-last-good/demographics.yaml"))
+        #expect(FileManager.default.fileExists(atPath: state.path + "/rules-last-good/lists/free-mail-domains.txt"))
+        let goodVersion = try #require(
+            good.standardError.split(separator: " ").first { $0.hasPrefix("rules_version=") }
+        )
+        try "version: 1\nrules: [oops\n".write(
+            toFile: rules.path + "/demographics.yaml",
+            atomically: false,
+            encoding: .utf8
+        )
+        try spool.write("inbox/one.ndjson", "{\"id\":\"G-1\",\"company\":{\"employees\":10}}\n")
+        let broken = try ProcessRunner.run(leadd, arguments)
+        #expect(broken.exitStatus == 0, "\(broken.standardError)")
+        #expect(broken.standardError.contains("demographics.yaml:2:"), "\(broken.standardError)")
+        #expect(
+            broken.standardError.contains("<2>rules do not compile; running the last good rules until they are fixed")
+        )
+        #expect(broken.standardError.contains(String(goodVersion)))
+        #expect(broken.standardError.contains("file processed"))
+        // No last good copy: refuse to start.
+        let fresh = try TemporaryDirectory("state")
+        let refused = try ProcessRunner.run(
+            leadd,
+            ["run", "--once", "--spool", spool.path, "--state", fresh.path, "--rules", rules.path]
+        )
+        #expect(refused.exitStatus == 1)
+    }
 }

@@ -17,9 +17,14 @@ struct StateOptions: ParsableArguments {
         do {
             return try AssignmentStore(directory: state)
         } catch {
-            throw ValidationError("cannot open the assignment state in \(state): \(error)")
+            throw StateError(description: "cannot open the assignment state in \(state): \(error)")
         }
     }
+}
+
+/// A state that cannot be opened: exit status 1, with the reason.
+struct StateError: Error, CustomStringConvertible {
+    var description: String
 }
 
 extension Decision {

@@ -211,3 +211,21 @@ struct OwnershipTests {
         #expect(later.entries.isEmpty)
     }
 }
+
+@Suite("State file")
+struct StateFileTests {
+    @Test("many openers of a new state at once: none fails (WAL switch and tables are set up once)")
+    func concurrentFirstOpen() async throws {
+        for _ in 0..<10 {
+            let directory = try TemporaryDirectory("state")
+            let path = directory.path
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { _ = try AssignmentStore(directory: path) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try AssignmentStore(directory: path).integrityCheck() == ["ok"])
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Glibc
 
 /// The assignment state: one SQLite file (`assignments.sqlite` in the state directory), in write-ahead-log mode.
 ///
@@ -26,6 +27,17 @@ public struct AssignmentStore: Sendable {
             // A commit is on disk when it returns: the WAL is synced at each commit.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -32768")
+        }
+        // Opening a new file switches it to WAL and creates the tables; two processes doing that at once could see
+        // SQLITE_BUSY (changing the journal mode does not wait), so opening is serialized with a lock file.
+        let lockPath = (directory as NSString).appendingPathComponent(".assignments.open.lock")
+        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o664)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer {
+            if lock >= 0 {
+                flock(lock, LOCK_UN)
+                close(lock)
+            }
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         self.path = path

@@ -33,23 +33,23 @@ public struct Assigner: Sendable {
 
     /// Assigns a batch in one transaction; nil for leads on routes that are not assigned.
     public func assign(_ items: [Item]) throws -> [Opportunity?] {
-        let keys = self.keys(items)
-        return try store.transaction { db in
-            var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, db: db)
-            try session.prefetch(keys)
-            let result = try zip(items, keys).map { item, key in try session.assign(item, keys: key) }
-            try session.save()
-            return result
-        }
+        try run(items, commit: true)
     }
 
     /// What `assign` would return, with the state left as it was.
     public func preview(_ items: [Item]) throws -> [Opportunity?] {
+        try run(items, commit: false)
+    }
+
+    /// One batch in one transaction, committed or rolled back.
+    func run(_ items: [Item], commit: Bool) throws -> [Opportunity?] {
         let keys = self.keys(items)
-        return try store.transaction(commit: false) { db in
+        return try store.transaction(commit: commit) { db in
             var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, db: db)
             try session.prefetch(keys)
-            return try zip(items, keys).map { item, key in try session.assign(item, keys: key) }
+            let result = try zip(items, keys).map { item, key in try session.assign(item, keys: key) }
+            if commit { try session.save() }
+            return result
         }
     }
 

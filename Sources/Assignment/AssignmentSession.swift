@@ -147,6 +147,18 @@ struct AssignmentSession {
         }
         let now = item.decision.now
         var reasons: [Opportunity.Reason] = []
+        func finish(owner: Int?, queue: String?, team: Int?, method: String) throws -> Opportunity {
+            try record(
+                keys: keys,
+                now: now,
+                owner: owner,
+                queue: queue,
+                team: team,
+                method: method,
+                reasons: reasons,
+                item: item
+            )
+        }
         reasons.reserveCapacity(placement.checked.count + 4)
         for (index, check) in placement.checked.enumerated() {
             reasons.append(
@@ -170,16 +182,7 @@ struct AssignmentSession {
             reasons.append(.init(step: "account", detail: detail))
             let queue = plan.accounts.ambiguousQueue
             reasons.append(.init(step: "queue", detail: "several owners claim this lead's account: queued to \(queue)"))
-            return try record(
-                keys: keys,
-                now: now,
-                owner: nil,
-                queue: queue,
-                team: matchedTeam,
-                method: "account",
-                reasons: reasons,
-                item: item
-            )
+            return try finish(owner: nil, queue: queue, team: matchedTeam, method: "account")
         case .owner(let rep, let detail):
             if let unavailable = unavailability(rep, at: now) {
                 reasons.append(
@@ -190,16 +193,7 @@ struct AssignmentSession {
                 )
             } else {
                 reasons.append(.init(step: "account", detail: detail))
-                return try record(
-                    keys: keys,
-                    now: now,
-                    owner: rep,
-                    queue: nil,
-                    team: matchedTeam,
-                    method: "account",
-                    reasons: reasons,
-                    item: item
-                )
+                return try finish(owner: rep, queue: nil, team: matchedTeam, method: "account")
             }
         }
         // 2. The sticky owner.
@@ -210,16 +204,7 @@ struct AssignmentSession {
                 )
             } else {
                 reasons.append(.init(step: "sticky", detail: detail))
-                return try record(
-                    keys: keys,
-                    now: now,
-                    owner: rep,
-                    queue: nil,
-                    team: matchedTeam,
-                    method: "sticky",
-                    reasons: reasons,
-                    item: item
-                )
+                return try finish(owner: rep, queue: nil, team: matchedTeam, method: "sticky")
             }
         }
         // 3. The team's strategy, then its overflow.
@@ -228,16 +213,7 @@ struct AssignmentSession {
         while let index = current, visited.insert(index).inserted {
             let team = plan.teams[index]
             if let rep = try pick(team: index, now: now, key: keys.lead, reasons: &reasons) {
-                return try record(
-                    keys: keys,
-                    now: now,
-                    owner: rep,
-                    queue: nil,
-                    team: index,
-                    method: team.strategy.rawValue,
-                    reasons: reasons,
-                    item: item
-                )
+                return try finish(owner: rep, queue: nil, team: index, method: team.strategy.rawValue)
             }
             switch team.overflow {
             case .team(let next):
@@ -252,16 +228,7 @@ struct AssignmentSession {
                 reasons.append(
                     .init(step: "overflow", detail: texts.overflow[index])
                 )
-                return try record(
-                    keys: keys,
-                    now: now,
-                    owner: nil,
-                    queue: queue,
-                    team: index,
-                    method: "overflow",
-                    reasons: reasons,
-                    item: item
-                )
+                return try finish(owner: nil, queue: queue, team: index, method: "overflow")
             case nil:
                 reasons.append(
                     .init(step: "overflow", detail: texts.overflow[index])
@@ -270,16 +237,7 @@ struct AssignmentSession {
             }
         }
         reasons.append(.init(step: "queue", detail: texts.fallback))
-        return try record(
-            keys: keys,
-            now: now,
-            owner: nil,
-            queue: plan.fallback.name,
-            team: nil,
-            method: "fallback",
-            reasons: reasons,
-            item: item
-        )
+        return try finish(owner: nil, queue: plan.fallback.name, team: nil, method: "fallback")
     }
 
     func replay(_ text: String, lead: String) -> Opportunity? {

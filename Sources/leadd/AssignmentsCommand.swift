@@ -29,13 +29,7 @@ struct AssignmentsCommand: ParsableCommand {
 
     func run() throws {
         let errors = BufferedOutput(fd: 2)
-        var from: Double?
-        if let since {
-            guard let seconds = Timestamp.seconds(since) else {
-                throw ValidationError("'--since \(since)' is not a date such as 2026-11-29 or 2026-11-29T10:00:00Z")
-            }
-            from = seconds
-        }
+        let from = try since.map { try EvaluationTime.parse($0, option: "--since") }
         guard FileManager.default.fileExists(atPath: stateOptions.databasePath) else {
             throw ValidationError(
                 "no assignment state in \(stateOptions.state) (\(stateOptions.databasePath) is missing)"

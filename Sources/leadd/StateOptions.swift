@@ -36,12 +36,13 @@ extension Decision {
     }
 }
 
-/// `--now`, shared by the commands that decide.
+/// `--now` and `--since`: a date, or a date and time in UTC.
 enum EvaluationTime {
-    static func parse(_ text: String?) throws -> Double {
+    /// The time `text` names; nil text is now.
+    static func parse(_ text: String?, option: String = "--now") throws -> Double {
         guard let text else { return Date().timeIntervalSince1970.rounded(.down) }
         guard let seconds = Timestamp.seconds(text) else {
-            throw ValidationError("'--now \(text)' is not a date such as 2026-11-29 or 2026-11-29T10:00:00Z")
+            throw ValidationError("'\(option) \(text)' is not a date such as 2026-11-29 or 2026-11-29T10:00:00Z")
         }
         return seconds
     }

@@ -23,17 +23,7 @@ final class OutputFile {
     }
 
     func flush() throws(FileSystemError) {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { raw in
-                write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw DurableFiles.fail("write", path)
-            }
-            offset += written
-        }
+        try DurableFiles.writeAll(fd, buffer, path: path)
         buffer.removeAll(keepingCapacity: true)
     }
 

@@ -62,6 +62,12 @@ enum DurableFiles {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o664)
         guard fd >= 0 else { throw fail("create", path) }
         defer { close(fd) }
+        try writeAll(fd, bytes, path: path)
+        guard fsync(fd) == 0 else { throw fail("fsync", path) }
+    }
+
+    /// Writes every byte to `fd`, retrying short writes and EINTR.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileSystemError) {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { raw in
@@ -73,15 +79,14 @@ enum DurableFiles {
             }
             offset += written
         }
-        guard fsync(fd) == 0 else { throw fail("fsync", path) }
     }
 
-    /// Removes a file, or a directory and the files in it (the staging folders have no subfolders).
+    /// Removes a file, or a directory and everything in it (symbolic links are removed, never followed).
     static func remove(_ path: String) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         if info.st_mode & S_IFMT == S_IFDIR {
-            for name in (try? entries(path)) ?? [] { unlink(path + "/" + name) }
+            for name in (try? entries(path)) ?? [] { remove(path + "/" + name) }
             rmdir(path)
         } else {
             unlink(path)

@@ -9,6 +9,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The system libyaml, wrapped by the YAML module only.
@@ -32,7 +35,17 @@ let package = Package(
         .target(name: "CLinux"),
         // Where a lead enters: the spool (inbox, processing, outbox, archive, rejected), its crash-safe file protocol,
         // and the processing of one claimed file.
-        .target(name: "Pipeline", dependencies: ["CLinux", "YAML", "Leads", "Rules", "Assignment"]),
+        // The daemon (Daemon/): a service that watches the inbox and runs files on bounded workers; logs, metrics.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "CLinux", "YAML", "Leads", "Rules", "Assignment",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // The executable: thin commands over the modules above.
         .executableTarget(
             name: "leadd",
@@ -43,6 +56,9 @@ let package = Package(
                 "Assignment",
                 "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // `make bench`: figures for the speed and memory targets (see bench/README.md).

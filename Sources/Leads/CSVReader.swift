@@ -111,7 +111,7 @@ final class CSVReader {
                 try window.fill(from: file, chunk: 1 << 18)
             } catch {
                 done = true
-                return .failure(.fileError(path, .readFailed(JSONFileReader.reason(error))))
+                return .failure(.readFailure(path, error))
             }
             if !bomChecked && (window.available >= 3 || window.eof) {
                 bomChecked = true

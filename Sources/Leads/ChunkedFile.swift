@@ -5,8 +5,20 @@ import Glibc
 /// Opens with `O_NONBLOCK` and checks the type before reading, so a FIFO or a device is refused, never waited on.
 final class ChunkedFile {
     enum OpenError: Error {
-        case system(String)
+        /// A system call failed with this errno.
+        case system(Int32)
         case notRegular(String)
+
+        var reason: String {
+            switch self {
+            case .system(let code): String(cString: strerror(code))
+            case .notRegular(let kind): kind
+            }
+        }
+
+        var errorNumber: Int32? {
+            if case .system(let code) = self { code } else { nil }
+        }
     }
 
     private let fd: Int32
@@ -14,12 +26,12 @@ final class ChunkedFile {
 
     init(path: String) throws(OpenError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw .system(String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw .system(errno) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             close(fd)
-            throw .system(reason)
+            throw .system(code)
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
@@ -39,7 +51,7 @@ final class ChunkedFile {
             let n = Glibc.read(fd, buffer, count)
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw .system(String(cString: strerror(errno)))
+            throw .system(errno)
         }
     }
 

@@ -36,7 +36,7 @@ final class JSONFileReader {
                 }
             }
         } catch {
-            return [.failure(.fileError(path, .readFailed(Self.reason(error))))]
+            return [.failure(.readFailure(path, error))]
         }
         return window.storage.withUnsafeBufferPointer { storage in
             parse(UnsafeBufferPointer(rebasing: storage[0..<window.end]), options)
@@ -148,9 +148,4 @@ final class JSONFileReader {
         return results
     }
 
-    static func reason(_ error: ChunkedFile.OpenError) -> String {
-        switch error {
-        case .system(let reason), .notRegular(let reason): reason
-        }
-    }
 }

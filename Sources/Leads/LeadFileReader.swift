@@ -47,7 +47,10 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
             file = try ChunkedFile(path: path)
         } catch {
             switch error {
-            case .system(let reason): source = .failed(.fileError(path, .cannotOpen(reason)))
+            case .system(let code):
+                var failure = LeadReadError.fileError(path, .cannotOpen(error.reason))
+                failure.errorNumber = code
+                source = .failed(failure)
             case .notRegular(let kind): source = .failed(.fileError(path, .notRegular(kind)))
             }
             return
@@ -73,6 +76,13 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
 }
 
 extension LeadReadError {
+    /// A read that failed: a file-scope error carrying the errno.
+    static func readFailure(_ path: String, _ error: ChunkedFile.OpenError) -> LeadReadError {
+        var failure = LeadReadError.fileError(path, .readFailed(error.reason))
+        failure.errorNumber = error.errorNumber
+        return failure
+    }
+
     /// A file-scope error at the start of the file.
     static func fileError(_ path: String, _ message: LeadMessage) -> LeadReadError {
         LeadReadError(scope: .file, file: path, line: 1, column: 1, byteOffset: 0, record: nil, reason: message.text)

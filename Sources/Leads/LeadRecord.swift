@@ -46,6 +46,9 @@ public struct LeadReadError: Error, Sendable, Hashable {
     public var reason: String
     /// The text of the line, cut short, for the excerpt under the message.
     public var sourceLine: String?
+    /// The errno when a system call failed (open, read): the processor tells environment faults, which keep the
+    /// file for another attempt, from problems of the file itself.
+    public var errorNumber: Int32?
 
     public init(
         scope: Scope,

@@ -73,7 +73,7 @@ final class NDJSONReader {
                 try window.fill(from: file, chunk: 1 << 18)
             } catch {
                 done = true
-                return .failure(.fileError(path, .readFailed(JSONFileReader.reason(error))))
+                return .failure(.readFailure(path, error))
             }
             if atStart && window.available >= 3 {
                 atStart = false

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `leadd` command: one thin subcommand per job, each calling the modules that do the work.
 @main
-struct Leadd: ParsableCommand {
+struct Leadd: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(

@@ -8,6 +8,12 @@ struct RuleOptions: ParsableArguments {
     @Option(help: "The rules directory.")
     var rules: String = "rules"
 
+    init() {}
+
+    init(rules: String) {
+        self.rules = rules
+    }
+
     /// Compiles the rules, printing every diagnostic to standard error; nil when there were errors.
     func compile(errors: BufferedOutput) -> Program? {
         let result = RuleCompiler.compile(directory: rules)

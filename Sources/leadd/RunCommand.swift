@@ -2,13 +2,15 @@ import ArgumentParser
 import Assignment
 import Foundation
 import Leads
+import Logging
 import Pipeline
 import Rules
-import Synchronization
+import ServiceLifecycle
+import UnixSignals
 import YAML
 
 /// `leadd run`: the inbox-to-outbox job.
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Process the lead files dropped into the spool's inbox: decide, assign, write to the outbox.",
@@ -16,21 +18,33 @@ struct RunCommand: ParsableCommand {
             Files are claimed from SPOOL/inbox, processed with one rules snapshot each, and their decisions written \
             to SPOOL/outbox/ROUTE/ (see docs/protocol.md); the input goes to SPOOL/archive/, or to SPOOL/rejected/ \
             with a reason when it cannot be read as leads. With --once, process what is there and exit; otherwise \
-            keep watching until SIGTERM or SIGINT.
+            keep watching until SIGTERM or SIGINT. Settings come from the embedded defaults, then the --config \
+            file (docs/configuration.md), then these flags.
             """
     )
 
-    @Option(help: "The spool folder (inbox, processing, outbox, archive, rejected are made inside it).")
-    var spool: String = "var/spool"
+    @Option(help: "A YAML configuration file (every key optional; flags override it).")
+    var config: String?
 
-    @OptionGroup var ruleOptions: RuleOptions
-    @OptionGroup var stateOptions: StateOptions
+    @Option(
+        help: "The spool folder (inbox, processing, outbox, archive, rejected are made inside it). Default: var/spool."
+    )
+    var spool: String?
+
+    @Option(help: "The rules directory. Default: rules.")
+    var rules: String?
+
+    @Option(help: "The state directory (assignments, last good rules). Default: var/state.")
+    var state: String?
 
     @Flag(help: "Process the files in the inbox once, then exit.")
     var once = false
 
-    @Option(help: "Seconds a file's size and modification time must stay the same before it is taken.")
-    var settle: Double = 0.5
+    @Option(help: "Files processed at once. Default: the number of cores.")
+    var workers: Int?
+
+    @Option(help: "Seconds a file's size and modification time must stay the same before it is taken. Default: 0.5.")
+    var settle: Double?
 
     @Option(
         help:
@@ -46,19 +60,80 @@ struct RunCommand: ParsableCommand {
         case poll
     }
 
-    @Option(help: "Seconds between scans when polling.")
-    var interval: Double = 0.25
+    @Option(help: "Seconds between scans when polling. Default: 0.25.")
+    var interval: Double?
 
-    @Option(help: "Seconds between full rescans when watching with inotify, in case an event was missed.")
-    var rescan: Double = 60
+    @Option(help: "Seconds between full rescans when watching with inotify, in case an event was missed. Default: 60.")
+    var rescan: Double?
 
-    @OptionGroup var leadFiles: LeadFileOptions
+    @Option(help: "Larger lead files are rejected unread. Default: 8 GiB.")
+    var maxFileBytes: Int64?
 
-    func run() throws {
+    @Option(help: "Log lines as text (journald priority prefixes and key=value) or json.")
+    var logFormat: LogFormat?
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @Option(help: "Write Prometheus metrics to this file (for node_exporter's textfile collector).")
+    var metricsFile: String?
+
+    @Option(help: "A YAML file that gives CSV columns a type or another field name (see docs/leads.md).")
+    var csvMapping: String?
+
+    @Option(help: "The longest NDJSON line or CSV record, in bytes.")
+    var maxRecordBytes: Int?
+
+    @Option(help: "How deeply arrays and objects may nest in one record.")
+    var maxDepth: Int?
+
+    func validate() throws {
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if let settle, settle < 0 { throw ValidationError("--settle must not be negative") }
+    }
+
+    /// The embedded defaults, then the configuration file, then the flags.
+    func settings(errors: BufferedOutput) throws -> DaemonConfiguration {
+        var settings = DaemonConfiguration()
+        if let config {
+            do {
+                settings = try DaemonConfiguration.load(contentsOf: config)
+            } catch {
+                errors.write(error.diagnostics.rendered() + "\n")
+                errors.write("leadd: the configuration file \(config) has errors\n")
+                errors.flush()
+                throw ExitCode(1)
+            }
+        }
+        if let spool { settings.spool = spool }
+        if let rules { settings.rules = rules }
+        if let state { settings.state = state }
+        if let workers { settings.workers = workers }
+        if let settle { settings.settle = settle }
+        if let watch { settings.watch = InboxWatcher.Mode(rawValue: watch.rawValue) }
+        if let interval { settings.pollInterval = interval }
+        if let rescan { settings.rescan = rescan }
+        if let maxFileBytes { settings.maxFileBytes = maxFileBytes }
+        if let logFormat { settings.logFormat = DaemonConfiguration.LogFormat(rawValue: logFormat.rawValue) ?? .text }
+        if let metricsFile { settings.metricsFile = metricsFile }
+        if let csvMapping { settings.csvMapping = csvMapping }
+        if let maxRecordBytes { settings.maxRecordBytes = maxRecordBytes }
+        if let maxDepth { settings.maxDepth = maxDepth }
+        return settings
+    }
+
+    func run() async throws {
         let errors = BufferedOutput(fd: 2)
-        let log = Log(output: errors)
+        let settings = try settings(errors: errors)
+        var logger = Logger(label: "leadd") { _ in JournalLogHandler(format: settings.logFormat) }
+        logger.logLevel = .info
+        let fixedNow = try now.map { try EvaluationTime.parse($0) }
+
         // Broken rules at start: run on the last rules that compiled, loudly, until the directory is fixed.
-        let lastGood = LastGoodRules.path(state: stateOptions.state)
+        let ruleOptions = RuleOptions(rules: settings.rules)
+        let lastGood = LastGoodRules.path(state: settings.state)
         let program: Program
         if let compiled = ruleOptions.compile(errors: errors) {
             program = compiled
@@ -66,19 +141,23 @@ struct RunCommand: ParsableCommand {
             let previous = RuleCompiler.compile(directory: lastGood).program
         {
             program = previous
-            log.write(
-                2,
+            errors.flush()
+            logger.critical(
                 "rules do not compile; running the last good rules until they are fixed",
-                ["rules": ruleOptions.rules, "last_good": lastGood, "rules_version": previous.version]
+                metadata: [
+                    "rules": "\(settings.rules)", "last_good": "\(lastGood)", "rules_version": "\(previous.version)",
+                ]
             )
         } else {
             errors.flush()
             throw ExitCode(1)
         }
+        errors.flush()
+
         let spool: Spool
         let lock: SpoolLock
         do {
-            spool = try Spool(root: self.spool)
+            spool = try Spool(root: settings.spool)
             lock = try SpoolLock(spool: spool)
         } catch {
             errors.write("leadd: \(error)\n")
@@ -86,145 +165,60 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         defer { withExtendedLifetime(lock) {} }
-        let store = try stateOptions.open()
-        let assigner = program.assignment.map { Assigner(plan: $0, store: store) }
-        func keepAsLastGood(_ compiled: Program) {
-            guard RuleCompiler.compile(directory: ruleOptions.rules).program?.version == compiled.version else {
-                return
-            }
+        let store = try StateOptions(state: settings.state).open()
+        var readerOptions = LeadReaderOptions()
+        if let value = settings.maxRecordBytes { readerOptions.maxRecordBytes = value }
+        if let value = settings.maxDepth { readerOptions.maxDepth = value }
+        if let path = settings.csvMapping {
             do {
-                try LastGoodRules.save(rules: ruleOptions.rules, state: stateOptions.state)
+                readerOptions.csvMapping = try CSVMapping.load(contentsOf: path)
             } catch {
-                log.error("cannot keep a copy of the rules in the state directory", ["error": "\(error)"])
+                errors.write(error.diagnostics.rendered() + "\n")
+                errors.flush()
+                throw ExitCode(1)
             }
         }
-        keepAsLastGood(program)
-        let readerOptions = try leadFiles.readerOptions(errors: errors)
-        var run = SpoolRun(
+        if program.version == RuleCompiler.compile(directory: settings.rules).program?.version {
+            do {
+                try LastGoodRules.save(rules: settings.rules, state: settings.state)
+            } catch {
+                logger.error("cannot keep a copy of the rules in the state directory", metadata: ["error": "\(error)"])
+            }
+        }
+
+        let daemon = LeadDaemon(
+            configuration: settings,
+            program: program,
             spool: spool,
-            processor: FileProcessor(program: program, assigner: assigner, readerOptions: readerOptions),
-            settle: settle
+            store: store,
+            readerOptions: readerOptions,
+            logger: logger,
+            fixedNow: fixedNow,
+            once: once
         )
-        let fixedNow = try now.map { try EvaluationTime.parse($0) }
-        log.info("started", ["spool": spool.root, "rules": ruleOptions.rules, "rules_version": program.version])
-        if !once {
-            log.info("drop lead files into \(spool.inbox); decisions appear in \(spool.outbox)")
-        }
-        StopSignals.install()
-        // The watch is in place before the first scan, so nothing that arrives during it is missed.
-        let watcher = InboxWatcher(
-            inbox: spool.inbox,
-            requested: watch.flatMap { InboxWatcher.Mode(rawValue: $0.rawValue) }
+        logger.info(
+            "started",
+            metadata: [
+                "spool": "\(spool.root)", "rules": "\(settings.rules)", "rules_version": "\(program.version)",
+                "workers": "\(settings.workers)",
+            ]
         )
-        if !once { log.info("watching the inbox", ["mode": watcher.mode.rawValue]) }
-        let rulesWatch = RulesWatch(directory: ruleOptions.rules)
-        var rulesSignature = rulesWatch.signature()
-        repeat {
-            // Live rules: an edit (or SIGHUP) compiles the whole set; it replaces the running rules only if it
-            // compiles, so a broken edit keeps the last good rules. A file in flight keeps the rules it started with.
-            let hangup = StopSignals.takeHangup()
-            if hangup || rulesWatch.signature() != rulesSignature {
-                rulesSignature = rulesWatch.settled()
-                let result = RuleCompiler.compile(directory: ruleOptions.rules)
-                if let next = result.program {
-                    let nextAssigner = next.assignment.map { Assigner(plan: $0, store: store) }
-                    run = SpoolRun(
-                        spool: spool,
-                        processor: FileProcessor(program: next, assigner: nextAssigner, readerOptions: readerOptions),
-                        settle: settle
-                    )
-                    log.notice(
-                        "rules reloaded",
-                        ["rules_version": next.version, "trigger": hangup ? "SIGHUP" : "edit"]
-                    )
-                } else {
-                    log.error(
-                        "rules reload failed, keeping the running rules",
-                        ["rules_version": run.processor.program.version, "errors": String(result.errors.count)]
-                    )
-                    for diagnostic in result.errors {
-                        log.error(diagnostic.rendered().split(separator: "\n").first.map(String.init) ?? "")
-                    }
-                }
-            }
-            do {
-                let (recovery, outcomes) = try run.once(now: { fixedNow ?? Date().timeIntervalSince1970.rounded(.down) }
-                )
-                if !recovery.unfinished.isEmpty || !recovery.published.isEmpty || !recovery.orphans.isEmpty {
-                    log.notice(
-                        "recovered",
-                        [
-                            "reprocessed": String(recovery.unfinished.count),
-                            "published": String(recovery.published.count),
-                            "orphans_removed": String(recovery.orphans.count),
-                        ]
-                    )
-                }
-                for outcome in outcomes { log.outcome(outcome) }
-            } catch {
-                log.error("spool fault, will retry", ["error": "\(error)"])
-                // A spool folder removed under us is made again; the file it concerned stays where it was.
-                _ = try? Spool(root: spool.root)
-            }
-            if once || StopSignals.requested { break }
-            // At least once a second, to look at the rules.
-            watcher.wait(timeout: watcher.mode == .poll ? interval : min(rescan, 1))
-        } while !StopSignals.requested
-        log.info("stopped")
-        errors.flush()
-    }
-}
-
-/// Set by the SIGTERM and SIGINT handlers.
-let stopFlag = Atomic<Bool>(false)
-/// Set by the SIGHUP handler: reload the rules.
-let hangupFlag = Atomic<Bool>(false)
-
-/// SIGTERM and SIGINT ask the loop to stop between files.
-enum StopSignals {
-    static func install() {
-        // A parent may have left these blocked; the daemon must hear them.
-        var set = sigset_t()
-        sigemptyset(&set)
-        for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, number) }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        signal(SIGTERM) { _ in stopFlag.store(true, ordering: .relaxed) }
-        signal(SIGINT) { _ in stopFlag.store(true, ordering: .relaxed) }
-        signal(SIGHUP) { _ in hangupFlag.store(true, ordering: .relaxed) }
-    }
-
-    static var requested: Bool { stopFlag.load(ordering: .relaxed) }
-
-    /// Whether SIGHUP came since the last call.
-    static func takeHangup() -> Bool { hangupFlag.exchange(false, ordering: .relaxed) }
-}
-
-/// Log lines for journald: a syslog priority prefix, a message, then `key=value` fields.
-struct Log {
-    let output: BufferedOutput
-
-    func write(_ priority: Int, _ message: String, _ fields: [String: String]) {
-        var line = "<\(priority)>\(message)"
-        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
-            let quoted = value.contains(" ") || value.contains("\"") || value.isEmpty
-            line += " \(key)=" + (quoted ? "\"" + value.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : value)
+        if !once { logger.info("drop lead files into \(spool.inbox); decisions appear in \(spool.outbox)") }
+        var groupLogger = logger
+        groupLogger.logLevel = .warning
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: groupLogger
+            )
+        )
+        do {
+            try await group.run()
+        } catch let faults as LeadDaemon.EnvironmentFaults {
+            logger.error("\(faults)")
+            throw ExitCode(75)
         }
-        output.write(line + "\n")
-        output.flush()
-    }
-
-    func error(_ message: String, _ fields: [String: String] = [:]) { write(3, message, fields) }
-    func notice(_ message: String, _ fields: [String: String] = [:]) { write(5, message, fields) }
-    func info(_ message: String, _ fields: [String: String] = [:]) { write(6, message, fields) }
-
-    func outcome(_ outcome: FileProcessor.Outcome) {
-        if let rejection = outcome.rejection {
-            write(4, "file rejected", ["file": outcome.file, "claimed_as": outcome.claimedName, "reason": rejection])
-        } else {
-            var fields = ["file": outcome.file, "claimed_as": outcome.claimedName, "records": String(outcome.records)]
-            for (route, count) in outcome.decisions { fields["route_" + route] = String(count) }
-            if outcome.rejectedRecords > 0 { fields["rejected_records"] = String(outcome.rejectedRecords) }
-            write(6, "file processed", fields)
-        }
+        logger.info("stopped")
     }
 }

@@ -10,6 +10,12 @@ struct StateOptions: ParsableArguments {
     @Option(help: "The state directory (holds assignments.sqlite).")
     var state: String = "var/state"
 
+    init() {}
+
+    init(state: String) {
+        self.state = state
+    }
+
     var databasePath: String { (state as NSString).appendingPathComponent(AssignmentStore.fileName) }
 
     /// The state, created if missing.

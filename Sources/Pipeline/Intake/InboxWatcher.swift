@@ -47,22 +47,29 @@ public final class InboxWatcher {
         return [0x6969, 0xFF53_4D42, 0xFE53_4D42, 0x517B, 0x6573_5546].contains(type)
     }
 
-    /// Waits until something may have arrived, or `timeout` seconds pass. Returns true when woken by an event.
+    /// Why `wait` returned.
+    public enum Wake: Sendable, Equatable {
+        /// Something changed in the inbox.
+        case inbox
+        /// `wakeup` was signalled: a worker finished, or shutdown began.
+        case woken
+        case timeout
+    }
+
+    /// Waits until something may have arrived in the inbox, `wakeup` is signalled, or `timeout` seconds pass.
     @discardableResult
-    public func wait(timeout: Double) -> Bool {
-        guard mode == .inotify, fd >= 0 else {
-            usleep(useconds_t(max(0, timeout) * 1_000_000))
-            return false
-        }
+    public func wait(timeout: Double, wakeup: Wakeup? = nil) -> Wake {
         // The inbox was replaced or removed: watch it again once it is back; until then look every second.
-        if watch < 0 { addWatch() }
-        if watch < 0 {
-            usleep(useconds_t(min(max(0, timeout), 1) * 1_000_000))
-            return false
-        }
-        var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let ready = Glibc.poll(&poll, 1, Int32(max(0, timeout) * 1000))
-        guard ready > 0 else { return false }
+        var timeout = max(0, timeout)
+        if mode == .inotify, fd >= 0, watch < 0 { addWatch() }
+        let watching = mode == .inotify && fd >= 0 && watch >= 0
+        if mode == .inotify && !watching { timeout = min(timeout, 1) }
+        var fds = [pollfd(fd: wakeup?.fd ?? -1, events: Int16(POLLIN), revents: 0)]
+        if watching { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+        let ready = Glibc.poll(&fds, nfds_t(fds.count), Int32((timeout * 1000).rounded(.up)))
+        guard ready > 0 else { return .timeout }
+        if fds[0].revents != 0 { wakeup?.drain() }
+        guard watching, fds[1].revents != 0 else { return fds[0].revents != 0 ? .woken : .timeout }
         var rewatch = false
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -83,6 +90,29 @@ public final class InboxWatcher {
             watch = -1
             addWatch()
         }
-        return true
+        return .inbox
+    }
+}
+
+/// An eventfd that wakes `InboxWatcher.wait` from another thread or a signal handler's task.
+public final class Wakeup: Sendable {
+    let fd: Int32
+
+    public init() {
+        fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    public func signal() {
+        var one: UInt64 = 1
+        _ = Glibc.write(fd, &one, 8)
+    }
+
+    func drain() {
+        var value: UInt64 = 0
+        _ = Glibc.read(fd, &value, 8)
     }
 }

@@ -15,17 +15,21 @@ public struct FileProcessor: Sendable {
     public let readerOptions: LeadReaderOptions
     /// Leads per assignment transaction.
     public let batchSize: Int
+    /// Larger files are rejected before a byte of them is read.
+    public let maxFileBytes: Int64
 
     public init(
         program: Program,
         assigner: Assigner?,
         readerOptions: LeadReaderOptions = LeadReaderOptions(),
-        batchSize: Int = 1000
+        batchSize: Int = 1000,
+        maxFileBytes: Int64 = .max
     ) {
         self.program = program
         self.assigner = assigner
         self.readerOptions = readerOptions
         self.batchSize = batchSize
+        self.maxFileBytes = maxFileBytes
     }
 
     /// What happened to one file.
@@ -37,14 +41,23 @@ public struct FileProcessor: Sendable {
         public var rejectedRecords = 0
         /// Why the whole file was rejected, if it was.
         public var rejection: String?
+        /// Stopped part-way because the daemon is shutting down: the file stays in `processing/` and is processed
+        /// again, from its start, at the next start (owners already recorded do not change).
+        public var abandoned = false
         public var records: Int { decisions.values.reduce(0, +) + rejectedRecords }
     }
 
-    /// Processes `file` at `now`: stage, commit, publish.
-    public func process(_ file: ClaimedFile, now: Double) throws(FileSystemError) -> Outcome {
+    /// Processes `file` at `now`: stage, commit, publish. `shouldStop` is asked between batches; when it says yes,
+    /// the file is abandoned before commit. An environment fault (disk full, I/O error, too many open files) throws,
+    /// leaving the file in `processing/` for another attempt: it never rejects the input.
+    public func process(
+        _ file: ClaimedFile,
+        now: Double,
+        shouldStop: () -> Bool = { false }
+    ) throws(FileSystemError) -> Outcome {
         var outcome = Outcome(file: file.originalName, claimedName: file.claimedName)
         try file.prepareStaging()
-        if let reason = Self.unreadable(file.path) {
+        if let reason = Self.unreadable(file.path, maxFileBytes: maxFileBytes) {
             outcome.rejection = reason.reason
             try file.commitRejected(sidecar: sidecar(file, reason))
             try file.publish()
@@ -85,7 +98,18 @@ public struct FileProcessor: Sendable {
             case .record(var record):
                 record.origin.file = file.originalName
                 batch.append(Assigner.Item(decision: program.evaluate(record, now: now), lead: record))
-                if batch.count >= batchSize { try flushBatch() }
+                if batch.count >= batchSize {
+                    if shouldStop() {
+                        outcome.abandoned = true
+                        return outcome
+                    }
+                    try flushBatch()
+                }
+            case .failure(let error)
+            where error.scope == .file
+                && error.errorNumber.map({ FileSystemError(operation: "read", path: file.path, code: $0) })?
+                    .isEnvironmental == true:
+                throw FileSystemError(operation: "read", path: file.path, code: error.errorNumber ?? EIO)
             case .failure(let error) where error.scope == .file:
                 // The whole file is unusable: nothing of it is published, the input goes to rejected/.
                 outputs.removeAll()
@@ -140,11 +164,16 @@ public struct FileProcessor: Sendable {
     }
 
     /// Why a file cannot be opened as leads before any byte is read: a symlink (never followed), not a regular file,
-    /// an unknown extension.
-    static func unreadable(_ path: String) -> Reason? {
+    /// over the size limit, an unknown extension.
+    static func unreadable(_ path: String, maxFileBytes: Int64 = .max) -> Reason? {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             return Reason(reason: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        if info.st_mode & S_IFMT == S_IFREG && Int64(info.st_size) > maxFileBytes {
+            return Reason(
+                reason: "the file is \(info.st_size) bytes, over the limit of \(maxFileBytes) (inbox.max_file_size)"
+            )
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break

@@ -1,0 +1,230 @@
+import Glibc
+public import YAML
+
+/// Everything `leadd run` can be told, with the embedded defaults; a configuration file (YAML, every key optional)
+/// and then the command line override them (see docs/configuration.md).
+public struct DaemonConfiguration: Sendable, Equatable {
+    public var spool = "var/spool"
+    public var rules = "rules"
+    public var state = "var/state"
+    /// Files processed at once.
+    public var workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    public var watch: InboxWatcher.Mode?
+    /// Seconds a file written in place must keep its size and modification time before it is taken.
+    public var settle = 0.5
+    public var pollInterval = 0.25
+    public var rescan = 60.0
+    /// Larger files are rejected before a byte of them is read.
+    public var maxFileBytes: Int64 = 8 << 30
+    public var maxRecordBytes: Int?
+    public var maxDepth: Int?
+    public var csvMapping: String?
+    public var logFormat: LogFormat = .text
+    public var metricsFile: String?
+    public var metricsInterval = 15.0
+
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case text
+        case json
+    }
+
+    public init() {}
+
+    /// The embedded defaults overridden by the file at `path`; relative paths in it are taken from its folder.
+    public static func load(contentsOf path: String) throws(DiagnosticError) -> DaemonConfiguration {
+        let document = try YAMLDocument.parse(contentsOf: path)
+        var configuration = DaemonConfiguration()
+        guard let root = document.root else { return configuration }
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        var reader = Reader(folder: folder.isEmpty ? "/" : folder)
+        reader.read(root, into: &configuration)
+        guard reader.errors.isEmpty else { throw DiagnosticError(reader.errors) }
+        return configuration
+    }
+
+    /// Walks the document, collecting every mistake at its position.
+    struct Reader {
+        let folder: String
+        var errors: [Diagnostic] = []
+
+        static let sections: [String: [String]] = [
+            "": ["spool", "rules", "state", "workers", "inbox", "records", "log", "metrics"],
+            "inbox": ["watch", "settle", "poll_interval", "rescan", "max_file_size"],
+            "records": ["max_record_bytes", "max_depth", "csv_mapping"],
+            "log": ["format"],
+            "metrics": ["file", "interval"],
+        ]
+
+        mutating func read(_ root: YAMLNode, into configuration: inout DaemonConfiguration) {
+            let values = Values(folder: folder)
+            guard let top = section(root, "") else { return }
+            for entry in top.entries {
+                let value = entry.value
+                switch entry.key.value {
+                case "spool": attempt { () throws(Diagnostic) in configuration.spool = try values.path(value) }
+                case "rules": attempt { () throws(Diagnostic) in configuration.rules = try values.path(value) }
+                case "state": attempt { () throws(Diagnostic) in configuration.state = try values.path(value) }
+                case "workers":
+                    attempt { () throws(Diagnostic) in configuration.workers = try values.count(value, atLeast: 1) }
+                case "inbox":
+                    for item in section(value, "inbox")?.entries ?? [] {
+                        switch item.key.value {
+                        case "watch":
+                            attempt { () throws(Diagnostic) in
+                                configuration.watch = try values.choice(item.value, InboxWatcher.Mode.self)
+                            }
+                        case "settle":
+                            attempt { () throws(Diagnostic) in
+                                configuration.settle = try values.duration(item.value, allowZero: true)
+                            }
+                        case "poll_interval":
+                            attempt { () throws(Diagnostic) in
+                                configuration.pollInterval = try values.duration(item.value)
+                            }
+                        case "rescan":
+                            attempt { () throws(Diagnostic) in configuration.rescan = try values.duration(item.value) }
+                        default:
+                            attempt { () throws(Diagnostic) in configuration.maxFileBytes = try values.size(item.value)
+                            }
+                        }
+                    }
+                case "records":
+                    for item in section(value, "records")?.entries ?? [] {
+                        switch item.key.value {
+                        case "max_record_bytes":
+                            attempt { () throws(Diagnostic) in
+                                configuration.maxRecordBytes = Int(try values.size(item.value))
+                            }
+                        case "max_depth":
+                            attempt { () throws(Diagnostic) in
+                                configuration.maxDepth = try values.count(item.value, atLeast: 1)
+                            }
+                        default:
+                            attempt { () throws(Diagnostic) in configuration.csvMapping = try values.path(item.value) }
+                        }
+                    }
+                case "log":
+                    for item in section(value, "log")?.entries ?? [] {
+                        attempt { () throws(Diagnostic) in
+                            configuration.logFormat = try values.choice(item.value, LogFormat.self)
+                        }
+                    }
+                default:
+                    for item in section(value, "metrics")?.entries ?? [] {
+                        switch item.key.value {
+                        case "file":
+                            attempt { () throws(Diagnostic) in configuration.metricsFile = try values.path(item.value) }
+                        default:
+                            attempt { () throws(Diagnostic) in
+                                configuration.metricsInterval = try values.duration(item.value)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Typed values with positioned errors; relative paths are taken from the configuration file's folder.
+        struct Values {
+            let folder: String
+
+            func path(_ node: YAMLNode) throws(Diagnostic) -> String {
+                let text = try node.string()
+                guard !text.isEmpty else { throw node.diagnostic(.init("expected a path, found an empty string")) }
+                return text.hasPrefix("/") || folder == "." ? text : folder + "/" + text
+            }
+
+            func count(_ node: YAMLNode, atLeast minimum: Int) throws(Diagnostic) -> Int {
+                let scalar = try node.scalar()
+                guard let value = Int(scalar.value), value >= minimum else {
+                    throw scalar.diagnostic(
+                        .init("expected a whole number of at least \(minimum), found '\(scalar.value)'")
+                    )
+                }
+                return value
+            }
+
+            func choice<Choice: RawRepresentable & CaseIterable>(
+                _ node: YAMLNode,
+                _: Choice.Type
+            ) throws(Diagnostic)
+                -> Choice where Choice.RawValue == String
+            {
+                let scalar = try node.scalar()
+                if let value = Choice(rawValue: scalar.value) { return value }
+                let names = Choice.allCases.map(\.rawValue)
+                throw scalar.diagnostic(
+                    .init("expected one of \(names.joined(separator: ", ")), found '\(scalar.value)'")
+                )
+            }
+
+            /// Seconds: a number, or a number with a unit (`250ms`, `2s`, `5m`, `1h`).
+            func duration(_ node: YAMLNode, allowZero: Bool = false) throws(Diagnostic) -> Double {
+                let scalar = try node.scalar()
+                let text = scalar.value
+                let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+                var seconds = Double(text)
+                for (unit, factor) in units where seconds == nil && text.hasSuffix(unit) {
+                    seconds = Double(text.dropLast(unit.count)).map { $0 * factor }
+                }
+                guard let seconds, seconds.isFinite, seconds > 0 || (allowZero && seconds == 0) else {
+                    throw scalar.diagnostic(.init("expected a duration such as 500ms, 2s or 1m, found '\(text)'"))
+                }
+                return seconds
+            }
+
+            /// Bytes: a whole number, or one with a unit (`KB`, `MB`, `GB`, `KiB`, `MiB`, `GiB`).
+            func size(_ node: YAMLNode) throws(Diagnostic) -> Int64 {
+                let scalar = try node.scalar()
+                let text = scalar.value
+                let units: [(String, Int64)] = [
+                    ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000),
+                    ("GB", 1_000_000_000), ("B", 1),
+                ]
+                var bytes = Int64(text)
+                for (unit, factor) in units where bytes == nil && text.hasSuffix(unit) {
+                    let number = text.dropLast(unit.count).trimmingPrefix(" ")
+                    bytes = Int64(number.trimmingSuffix()).flatMap {
+                        $0.multipliedReportingOverflow(by: factor).overflow ? nil : $0 * factor
+                    }
+                }
+                guard let bytes, bytes > 0 else {
+                    throw scalar.diagnostic(.init("expected a size such as 512MiB or 2GiB, found '\(text)'"))
+                }
+                return bytes
+            }
+        }
+
+        mutating func attempt(_ body: () throws(Diagnostic) -> Void) {
+            do { try body() } catch { errors.append(error) }
+        }
+
+        /// A mapping whose keys are all known to `name`'s section; unknown keys are reported and left out.
+        mutating func section(_ node: YAMLNode, _ name: String) -> YAMLMapping? {
+            guard case .mapping(var mapping) = node else {
+                errors.append(node.diagnostic(.expected("a mapping", found: node)))
+                return nil
+            }
+            let known = Self.sections[name] ?? []
+            mapping.entries = mapping.entries.filter { entry in
+                if known.contains(entry.key.value) { return true }
+                let suggestion = Suggestion.closest(to: entry.key.value, in: known).map { " (did you mean '\($0)'?)" }
+                let place = name.isEmpty ? "" : " in '\(name)'"
+                errors.append(
+                    entry.key.diagnostic(.init("unknown key '\(entry.key.value)'\(place)" + (suggestion ?? "")))
+                )
+                return false
+            }
+            return mapping
+        }
+
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSuffix() -> Substring {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,417 @@
+public import Assignment
+import Glibc
+public import Leads
+public import Logging
+import Prometheus
+public import Rules
+public import ServiceLifecycle
+import Synchronization
+import UnixSignals
+import YAML
+
+/// `leadd run` as a service: recover, then watch the inbox, claim each settled file and process it on one of
+/// `workers` threads with the rules of the moment, until graceful shutdown (SIGTERM, SIGINT).
+///
+/// Live rules: an edit of the rules directory (or SIGHUP) compiles the whole set; it replaces the running rules only
+/// if it compiles, so a broken edit keeps them. A file in flight finishes on the rules it started with.
+/// Environment faults (disk full, I/O errors, too many open files) never reject input: the file waits in
+/// `processing/` and is tried again with exponential backoff.
+public final class LeadDaemon: Service, Sendable {
+    public let configuration: DaemonConfiguration
+    public let spool: Spool
+    let store: AssignmentStore
+    let readerOptions: LeadReaderOptions
+    let logger: Logger
+    public let metrics: DaemonMetrics
+    /// Decide every file as of this time, for reproducible runs; nil: when it is claimed.
+    let fixedNow: Double?
+    /// Process what is in the inbox at start, then return.
+    let once: Bool
+    let initialProgram: Program
+    let stopping = Atomic<Bool>(false)
+    /// SIGHUPs received: the intake loop reloads when this moves.
+    let hangups = Atomic<Int>(0)
+    let inFlight = Atomic<Int>(0)
+    /// Files processed; a success ends a backoff.
+    let successes = Atomic<Int>(0)
+    /// Claimed files that hit an environment fault, for the intake loop to try again.
+    let faulted = Mutex<[ClaimedFile]>([])
+    let wakeup = Wakeup()
+    let threads: WorkerThreads
+
+    public init(
+        configuration: DaemonConfiguration,
+        program: Program,
+        spool: Spool,
+        store: AssignmentStore,
+        readerOptions: LeadReaderOptions,
+        logger: Logger,
+        fixedNow: Double? = nil,
+        once: Bool = false
+    ) {
+        self.configuration = configuration
+        self.initialProgram = program
+        self.spool = spool
+        self.store = store
+        self.readerOptions = readerOptions
+        self.logger = logger
+        self.metrics = DaemonMetrics()
+        self.fixedNow = fixedNow
+        self.once = once
+        // One thread per worker, and one for the intake loop, which waits in poll(2).
+        self.threads = WorkerThreads(count: configuration.workers + 1)
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withTaskExecutorPreference(threads) {
+                try await withThrowingDiscardingTaskGroup { group in
+                    // SIGHUP: reload the rules.
+                    group.addTask { [self] in
+                        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+                            hangups.add(1, ordering: .relaxed)
+                            wakeup.signal()
+                        }
+                    }
+                    try intake(group: &group)
+                    group.cancelAll()
+                }
+            }
+        } onGracefulShutdown: { [self] in
+            stopping.store(true, ordering: .relaxed)
+            wakeup.signal()
+        }
+    }
+
+    var stopRequested: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
+
+    func processor(_ program: Program) -> FileProcessor {
+        FileProcessor(
+            program: program,
+            assigner: program.assignment.map { Assigner(plan: $0, store: store) },
+            readerOptions: readerOptions,
+            maxFileBytes: configuration.maxFileBytes
+        )
+    }
+
+    /// The intake loop: the only place that claims files, reloads rules and writes metrics.
+    func intake(group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
+        var processor = processor(initialProgram)
+        metrics.rules(version: initialProgram.version)
+        var waiting: [ClaimedFile] = []
+        var seenSuccesses = 0
+        var backoff = Backoff()
+        let clock = ContinuousClock()
+
+        // Crash recovery before accepting new files: publish what was committed, process again what was claimed.
+        var claimed: [ClaimedFile] = []
+        while !stopRequested {
+            do {
+                let (recovery, unfinished) = try Recovery.run(spool)
+                claimed = unfinished
+                if !recovery.unfinished.isEmpty || !recovery.published.isEmpty || !recovery.orphans.isEmpty {
+                    logger.notice(
+                        "recovered",
+                        metadata: [
+                            "reprocess": "\(recovery.unfinished.count)", "published": "\(recovery.published.count)",
+                            "orphans_removed": "\(recovery.orphans.count)",
+                        ]
+                    )
+                }
+                break
+            } catch {
+                fault(error, backoff: &backoff)
+                sleepInterruptibly(backoff.delay)
+            }
+        }
+
+        // The watch is in place before the first scan, so nothing that arrives during it is missed.
+        let watcher = InboxWatcher(inbox: spool.inbox, requested: configuration.watch)
+        if !once { logger.info("watching the inbox", metadata: ["mode": "\(watcher.mode.rawValue)"]) }
+        let rulesWatch = RulesWatch(directory: configuration.rules)
+        var rulesSignature = rulesWatch.signature()
+        var handledHangups = 0
+
+        // Names seen in the inbox, waiting for their size and modification time to settle.
+        var settling: [String: (signature: Inbox.Signature, since: ContinuousClock.Instant)] = [:]
+        var ready: [String] = []
+        var scanDue = true
+        var lastScan = clock.now
+        var nextMetrics = clock.now
+        var onceNames: Set<String>?
+
+        func dispatch(_ file: ClaimedFile, with processor: FileProcessor) {
+            inFlight.add(1, ordering: .relaxed)
+            metrics.inFlight.set(to: Double(inFlight.load(ordering: .relaxed)))
+            group.addTask { [self] in
+                defer {
+                    let left = inFlight.subtract(1, ordering: .relaxed).newValue
+                    metrics.inFlight.set(to: Double(left))
+                    wakeup.signal()
+                }
+                let started = clock.now
+                do {
+                    let now = fixedNow ?? Double(time(nil))
+                    let outcome = try processor.process(file, now: now) { stopping.load(ordering: .relaxed) }
+                    metrics.record(outcome, seconds: clock.now - started)
+                    log(outcome)
+                    successes.add(1, ordering: .relaxed)
+                } catch {
+                    if DurableFiles.exists(file.path) {
+                        faulted.withLock { $0.append(file) }
+                        metrics.faults.increment()
+                        logger.error(
+                            "environment fault, the file waits in processing/ and is tried again",
+                            metadata: ["file": "\(file.originalName)", "error": "\(error)"]
+                        )
+                    } else {
+                        logger.error(
+                            "the claimed file vanished from processing/",
+                            metadata: ["file": "\(file.originalName)", "claimed_as": "\(file.claimedName)"]
+                        )
+                    }
+                }
+            }
+        }
+
+        while !stopRequested {
+            // Live rules.
+            let hangup = hangups.load(ordering: .relaxed) != handledHangups
+            if hangup || (!once && rulesWatch.signature() != rulesSignature) {
+                handledHangups = hangups.load(ordering: .relaxed)
+                rulesSignature = rulesWatch.settled()
+                let result = RuleCompiler.compile(directory: configuration.rules)
+                if let next = result.program {
+                    processor = self.processor(next)
+                    metrics.reloaded(success: true)
+                    metrics.rules(version: next.version)
+                    saveLastGood(next)
+                    logger.notice(
+                        "rules reloaded",
+                        metadata: ["rules_version": "\(next.version)", "trigger": "\(hangup ? "SIGHUP" : "edit")"]
+                    )
+                } else {
+                    metrics.reloaded(success: false)
+                    logger.error(
+                        "rules reload failed, keeping the running rules",
+                        metadata: [
+                            "rules_version": "\(processor.program.version)", "errors": "\(result.errors.count)",
+                        ]
+                    )
+                    for diagnostic in result.errors {
+                        logger.error("\(diagnostic.rendered().split(separator: "\n").first ?? "")")
+                    }
+                }
+            }
+
+            // Files that hit an environment fault wait out the backoff, then go again; a success resets it.
+            let newlyFaulted = faulted.withLock { files in
+                defer { files.removeAll() }
+                return files
+            }
+            if !newlyFaulted.isEmpty {
+                waiting += newlyFaulted
+                backoff.failed(at: clock.now)
+                if once { break }
+            } else if successes.load(ordering: .relaxed) != seenSuccesses {
+                seenSuccesses = successes.load(ordering: .relaxed)
+                backoff.succeeded()
+            }
+            if !waiting.isEmpty && backoff.ready(at: clock.now) {
+                claimed += waiting
+                waiting.removeAll()
+            }
+
+            // Scan the inbox when something changed, on the rescan timer, or when a settling file may be ready.
+            if scanDue || clock.now - lastScan >= .seconds(configuration.rescan)
+                || settling.values.contains(where: { clock.now - $0.since >= .seconds(configuration.settle) })
+            {
+                scanDue = false
+                lastScan = clock.now
+                do {
+                    let names = try Inbox.candidates(spool)
+                    if once && onceNames == nil { onceNames = Set(names) }
+                    var present = Set<String>()
+                    for name in names where onceNames?.contains(name) ?? true {
+                        guard let signature = Inbox.signature(spool.inbox + "/" + name) else { continue }
+                        present.insert(name)
+                        if ready.contains(name) { continue }
+                        if let seen = settling[name], seen.signature == signature {
+                            if clock.now - seen.since >= .seconds(configuration.settle) {
+                                settling[name] = nil
+                                ready.append(name)
+                            }
+                        } else if configuration.settle == 0 {
+                            ready.append(name)
+                        } else {
+                            settling[name] = (signature, clock.now)
+                        }
+                    }
+                    settling = settling.filter { present.contains($0.key) }
+                } catch {
+                    fault(error, backoff: &backoff)
+                    _ = try? Spool(root: spool.root)
+                }
+            }
+
+            // Claim and hand out work while a worker is free.
+            while inFlight.load(ordering: .relaxed) < configuration.workers && !stopRequested
+                && (!claimed.isEmpty || !ready.isEmpty)
+            {
+                if !claimed.isEmpty {
+                    dispatch(claimed.removeFirst(), with: processor)
+                    continue
+                }
+                let name = ready.removeFirst()
+                do {
+                    if let file = try ClaimedFile.claim(name, in: spool, id: ids.next()) {
+                        dispatch(file, with: processor)
+                    }
+                } catch {
+                    fault(error, backoff: &backoff)
+                    ready.insert(name, at: 0)
+                    break
+                }
+            }
+
+            if clock.now >= nextMetrics {
+                writeMetrics()
+                nextMetrics = clock.now + .seconds(configuration.metricsInterval)
+            }
+
+            let idle = inFlight.load(ordering: .relaxed) == 0 && claimed.isEmpty && ready.isEmpty
+            if once && idle && settling.isEmpty { break }
+
+            // Wait for the inbox, a worker, a signal, the next settle deadline or a timer (at least once a second, to
+            // look at the rules).
+            var timeout = watcher.mode == .poll ? configuration.pollInterval : min(configuration.rescan, 1)
+            for seen in settling.values {
+                let left = Self.seconds(.seconds(configuration.settle) - (clock.now - seen.since))
+                timeout = min(timeout, max(0.01, left))
+            }
+            if let left = backoff.remaining(at: clock.now), !waiting.isEmpty {
+                timeout = min(timeout, max(0.01, Self.seconds(left)))
+            }
+            if !ready.isEmpty && inFlight.load(ordering: .relaxed) < configuration.workers { timeout = 0 }
+            let woke = watcher.wait(timeout: timeout, wakeup: wakeup)
+            if woke == .inbox || watcher.mode == .poll && woke == .timeout { scanDue = true }
+        }
+
+        // Shutdown: stop claiming; workers finish or abandon their file at the next batch (it stays in
+        // processing/ and is processed again at the next start).
+        if inFlight.load(ordering: .relaxed) > 0 {
+            logger.info(
+                "stopping: waiting for files in flight",
+                metadata: ["files": "\(inFlight.load(ordering: .relaxed))"]
+            )
+        }
+        while inFlight.load(ordering: .relaxed) > 0 { watcher.wait(timeout: 0.1, wakeup: wakeup) }
+        writeMetrics()
+        waiting += faulted.withLock { $0 }
+        if !waiting.isEmpty {
+            logger.warning(
+                "files left in processing/ after environment faults; they are processed at the next start",
+                metadata: ["files": "\(waiting.count)"]
+            )
+            if once { throw EnvironmentFaults(files: waiting.count) }
+        }
+    }
+
+    /// `--once` ended with files that hit an environment fault: they wait in `processing/` for the next run.
+    public struct EnvironmentFaults: Error, CustomStringConvertible {
+        public var files: Int
+        public var description: String {
+            "\(files) file(s) could not be processed because of environment faults; they wait in processing/"
+        }
+    }
+
+    let ids = ClaimIDs()
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    func fault(_ error: any Error, backoff: inout Backoff) {
+        backoff.failed(at: ContinuousClock().now)
+        metrics.faults.increment()
+        logger.error(
+            "spool fault, will retry",
+            metadata: ["error": "\(error)", "retry_in": "\(backoff.delay)s"]
+        )
+    }
+
+    func sleepInterruptibly(_ seconds: Double) {
+        let watcher = InboxWatcher(inbox: spool.inbox, requested: .poll)
+        watcher.wait(timeout: seconds, wakeup: wakeup)
+    }
+
+    func writeMetrics() {
+        guard let path = configuration.metricsFile else { return }
+        // Inbox depth and the age of its oldest file, as of now.
+        var count = 0
+        var oldest: Double?
+        for name in (try? Inbox.candidates(spool)) ?? [] {
+            guard let signature = Inbox.signature(spool.inbox + "/" + name) else { continue }
+            count += 1
+            oldest = min(oldest ?? .infinity, signature.modifiedSeconds)
+        }
+        metrics.inboxFiles.set(to: Double(count))
+        metrics.inboxOldest.set(to: oldest.map { max(0, Double(time(nil)) - $0) } ?? 0)
+        do {
+            try metrics.write(to: path)
+        } catch {
+            logger.warning("cannot write the metrics file", metadata: ["file": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    /// Keeps a copy of rules that compiled in the state directory, for a restart with broken rules.
+    func saveLastGood(_ program: Program) {
+        guard RuleCompiler.compile(directory: configuration.rules).program?.version == program.version else { return }
+        do {
+            try LastGoodRules.save(rules: configuration.rules, state: configuration.state)
+        } catch {
+            logger.error("cannot keep a copy of the rules in the state directory", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func log(_ outcome: FileProcessor.Outcome) {
+        var fields: Logger.Metadata = ["file": "\(outcome.file)", "claimed_as": "\(outcome.claimedName)"]
+        if outcome.abandoned {
+            logger.notice("file abandoned at shutdown; it is processed again at the next start", metadata: fields)
+        } else if let rejection = outcome.rejection {
+            fields["reason"] = "\(rejection)"
+            logger.warning("file rejected", metadata: fields)
+        } else {
+            fields["records"] = "\(outcome.records)"
+            for (route, count) in outcome.decisions { fields["route_" + route] = "\(count)" }
+            if outcome.rejectedRecords > 0 { fields["rejected_records"] = "\(outcome.rejectedRecords)" }
+            logger.info("file processed", metadata: fields)
+        }
+    }
+}
+
+/// Exponential backoff after environment faults: 0.5 s, doubling to 60 s; reset by a success.
+struct Backoff {
+    var delay = 0.0
+    var until: ContinuousClock.Instant?
+
+    mutating func failed(at now: ContinuousClock.Instant) {
+        delay = delay == 0 ? 0.5 : min(delay * 2, 60)
+        until = now + .milliseconds(Int64(delay * 1000))
+    }
+
+    mutating func succeeded() {
+        delay = 0
+        until = nil
+    }
+
+    func ready(at now: ContinuousClock.Instant) -> Bool { until.map { now >= $0 } ?? true }
+
+    func remaining(at now: ContinuousClock.Instant) -> Duration? {
+        until.map { $0 - now }
+    }
+}
+
+extension Inbox.Signature {
+    var modifiedSeconds: Double { Double(modified) + Double(modifiedNanos) / 1e9 }
+}

@@ -135,6 +135,8 @@ public final class LeadDaemon: Service, Sendable {
         // Names seen in the inbox, waiting for their size and modification time to settle.
         var settling: [String: (signature: Inbox.Signature, since: ContinuousClock.Instant)] = [:]
         var ready: [String] = []
+        // Names that cannot be claimed (not for an environment fault), with the signature they had.
+        var stuck: [String: Inbox.Signature?] = [:]
         var scanDue = true
         var lastScan = clock.now
         var nextMetrics = clock.now
@@ -236,6 +238,8 @@ public final class LeadDaemon: Service, Sendable {
                         guard let signature = Inbox.signature(spool.inbox + "/" + name) else { continue }
                         present.insert(name)
                         if ready.contains(name) { continue }
+                        if let was = stuck[name], was == signature { continue }
+                        stuck[name] = nil
                         if let seen = settling[name], seen.signature == signature {
                             if clock.now - seen.since >= .seconds(configuration.settle) {
                                 settling[name] = nil
@@ -248,6 +252,7 @@ public final class LeadDaemon: Service, Sendable {
                         }
                     }
                     settling = settling.filter { present.contains($0.key) }
+                    stuck = stuck.filter { present.contains($0.key) }
                 } catch {
                     fault(error, backoff: &backoff)
                     _ = try? Spool(root: spool.root)
@@ -256,21 +261,39 @@ public final class LeadDaemon: Service, Sendable {
 
             // Claim and hand out work while a worker is free.
             while inFlight.load(ordering: .relaxed) < configuration.workers && !stopRequested
-                && (!claimed.isEmpty || !ready.isEmpty)
+                && (!claimed.isEmpty || (!ready.isEmpty && backoff.ready(at: clock.now)))
             {
                 if !claimed.isEmpty {
                     dispatch(claimed.removeFirst(), with: processor)
                     continue
                 }
                 let name = ready.removeFirst()
+                let id = ids.next()
                 do {
-                    if let file = try ClaimedFile.claim(name, in: spool, id: ids.next()) {
+                    if let file = try ClaimedFile.claim(name, in: spool, id: id) {
                         dispatch(file, with: processor)
                     }
                 } catch {
-                    fault(error, backoff: &backoff)
-                    ready.insert(name, at: 0)
-                    break
+                    let file = ClaimedFile(spool: spool, claimedName: id + "--" + name)
+                    if DurableFiles.exists(file.path) {
+                        // Renamed, but a sync after it failed: it is ours now, and waits like any faulted file.
+                        faulted.withLock { $0.append(file) }
+                        logger.error(
+                            "environment fault after claiming a file; it is tried again",
+                            metadata: ["file": "\(name)", "error": "\(error)"]
+                        )
+                    } else if error.isEnvironmental {
+                        fault(error, backoff: &backoff)
+                        ready.insert(name, at: 0)
+                    } else {
+                        // Something about this entry itself (a folder the daemon may not move, say): leave it in
+                        // the inbox, say so once, and look again only when it changes.
+                        stuck[name] = Inbox.signature(spool.inbox + "/" + name)
+                        logger.warning(
+                            "cannot claim a file; it stays in the inbox until it changes",
+                            metadata: ["file": "\(name)", "error": "\(error)"]
+                        )
+                    }
                 }
             }
 

@@ -66,6 +66,7 @@ public struct FileProcessor: Sendable {
         var outputs: [String: OutputFile] = [:]
         var rejectedRecords: OutputFile?
         var batch: [Assigner.Item] = []
+        var firstBadRecord: LeadReadError?
         func flushBatch() throws(FileSystemError) {
             guard !batch.isEmpty else { return }
             var opportunities: [Opportunity?] = Array(repeating: nil, count: batch.count)
@@ -121,6 +122,7 @@ public struct FileProcessor: Sendable {
                 try file.publish()
                 return outcome
             case .failure(let error):
+                if firstBadRecord == nil { firstBadRecord = error }
                 if rejectedRecords == nil { rejectedRecords = try OutputFile(path: file.stagedRejectedRecords) }
                 try rejectedRecords?.line {
                     Self.rejectedRecord(error, file: file, rulesVersion: program.version).writeJSON(into: &$0)
@@ -131,6 +133,17 @@ public struct FileProcessor: Sendable {
         try flushBatch()
         for output in outputs.values { try output.close() }
         try rejectedRecords?.close()
+        // Not one record could be read as a lead (garbage, a binary file): the file is quarantined whole, with a
+        // sidecar naming the first problem, beside the per-record reasons.
+        if outcome.decisions.isEmpty, let first = firstBadRecord {
+            var reason = Reason(error: first, originalName: file.originalName)
+            reason.reason =
+                "no record could be read as a lead (\(outcome.rejectedRecords) bad); the first: \(first.reason)"
+            outcome.rejection = reason.reason
+            try file.commitRejected(sidecar: sidecar(file, reason))
+            try file.publish()
+            return outcome
+        }
         try file.commit()
         try file.publish()
         return outcome

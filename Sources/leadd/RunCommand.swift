@@ -126,6 +126,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let errors = BufferedOutput(fd: 2)
+        // A file size limit (RLIMIT_FSIZE) makes writes fail with EFBIG, an environment fault to retry, instead of
+        // killing the daemon.
+        signal(SIGXFSZ, SIG_IGN)
         let settings = try settings(errors: errors)
         var logger = Logger(label: "leadd") { _ in JournalLogHandler(format: settings.logFormat) }
         logger.logLevel = .info

@@ -45,7 +45,9 @@ struct BadInputTests {
         var expected: [String: String] = [:]
         func bad(_ name: String, _ reason: String, _ bytes: [UInt8]) throws {
             try outside.write(name, bytes)
-            guard rename(outside.path + "/" + name, inbox + "/" + name) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            guard rename(outside.path + "/" + name, inbox + "/" + name) == 0 else {
+                throw CocoaError(.fileWriteUnknown)
+            }
             expected[name] = reason
         }
         try dropGood("first.ndjson")
@@ -53,12 +55,16 @@ struct BadInputTests {
         try bad("garbage.ndjson", "no record could be read as a lead", garbage)
         try bad("garbage.csv", "invalid UTF-8", garbage)
         try dropGood("with space.ndjson")
-        try bad("latin1.ndjson", "no record could be read as a lead", Array("{\"id\":\"L-1\",\"name\":\"M\u{FF}ller\"}\n".utf8).map { $0 == 0xC3 ? 0xFF : $0 })
+        try bad(
+            "latin1.ndjson",
+            "no record could be read as a lead",
+            Array("{\"id\":\"L-1\",\"name\":\"M\u{FF}ller\"}\n".utf8).map { $0 == 0xC3 ? 0xFF : $0 }
+        )
         try bad("empty.ndjson", "empty file", [])
         try bad("empty.json", "empty file", [])
         try bad("empty.csv", "empty file", [])
         try dropGood("ünïcödé.ndjson")
-         try bad("truncated.json", "unexpected end of input", Array("[{\"id\": \"T-1\"},".utf8))
+        try bad("truncated.json", "unexpected end of input", Array("[{\"id\": \"T-1\"},".utf8))
         try bad("unterminated.csv", "no record could be read as a lead", Array("id,name\n\"T-2,x\n".utf8))
         try bad("notes.txt", "unknown file type", Array("hello\n".utf8))
         try bad("huge.ndjson", "over the limit of 100000", Array(SpoolReading.leads((0..<2000).map { "H\($0)" }).utf8))

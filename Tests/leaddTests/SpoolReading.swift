@@ -53,8 +53,10 @@ enum SpoolReading {
 
     /// NDJSON lines of simple leads with these ids.
     static func leads(_ ids: some Sequence<String>) -> String {
-        ids.map { "{\"id\":\"\($0)\",\"contact\":{\"email\":\"\($0.lowercased())@example.org\"},\"company\":{\"employees\":50}}\n" }
-            .joined()
+        ids.map {
+            "{\"id\":\"\($0)\",\"contact\":{\"email\":\"\($0.lowercased())@example.org\"},\"company\":{\"employees\":50}}\n"
+        }
+        .joined()
     }
 
     /// Drops a complete file into the inbox the way producers should: a dot-name, then a rename.

@@ -35,8 +35,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let document = try YAMLDocument.parse(contentsOf: path)
         var configuration = DaemonConfiguration()
         guard let root = document.root else { return configuration }
-        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        var reader = Reader(folder: folder.isEmpty ? "/" : folder)
+        var reader = Reader(folder: DurableFiles.parent(path))
         reader.read(root, into: &configuration)
         guard reader.errors.isEmpty else { throw DiagnosticError(reader.errors) }
         return configuration

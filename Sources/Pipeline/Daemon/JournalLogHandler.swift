@@ -87,11 +87,11 @@ final class LogOutput: Sendable {
     init(fd: Int32) { self.fd = fd }
 
     func write(_ line: String) {
-        var bytes = Array(line.utf8)
+        let bytes = Array(line.utf8)
         lock.withLock { _ in
             var offset = 0
             while offset < bytes.count {
-                let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { return }
                 offset += n

@@ -9,10 +9,10 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
 
-    /// Faults of the environment (disk full, I/O error, too many open files, no memory) that must not reject the
-    /// input: the file is kept and tried again later.
+    /// Faults of the environment (disk full, I/O error, too many open files, no memory, a file size limit) that must
+    /// not reject the input: the file is kept and tried again later.
     public var isEnvironmental: Bool {
-        [ENOSPC, EIO, EMFILE, ENFILE, ENOMEM, EDQUOT, EROFS, EAGAIN, EBUSY].contains(code)
+        [ENOSPC, EIO, EMFILE, ENFILE, ENOMEM, EDQUOT, EROFS, EAGAIN, EBUSY, EFBIG].contains(code)
     }
 }
 

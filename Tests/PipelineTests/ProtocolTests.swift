@@ -42,6 +42,18 @@ struct ProtocolTests {
         return ids.sorted()
     }
 
+    /// One pass of the protocol, as the daemon runs it: recover, then claim and process every file in the inbox.
+    func processAll(_ spool: Spool, _ processor: FileProcessor) throws -> (Recovery, [FileProcessor.Outcome]) {
+        let (recovery, unfinished) = try Recovery.run(spool)
+        var outcomes = try unfinished.map { try processor.process($0, now: 1_795_996_800) }
+        let ids = ClaimIDs()
+        for name in try Inbox.candidates(spool) {
+            guard let file = try ClaimedFile.claim(name, in: spool, id: ids.next()) else { continue }
+            outcomes.append(try processor.process(file, now: 1_795_996_800))
+        }
+        return (recovery, outcomes)
+    }
+
     @Test("every record of every format ends up once in the outbox or in rejected, with the counts adding up")
     func everyRecordOnce() throws {
         let directory = try TemporaryDirectory("spool")
@@ -55,8 +67,7 @@ struct ProtocolTests {
             "{\"id\": \"M-1\", \"company\": {\"employees\": 10}}\nnot json\n{\"id\": \"M-2\"}\n"
         )
         try directory.write("inbox/broken.json", "[{\"id\": \"B-1\"},")
-        let run = SpoolRun(spool: spool, processor: try processor(state: state), settle: 0)
-        let (_, outcomes) = try run.once(now: { 1_795_996_800 })
+        let (_, outcomes) = try processAll(spool, try processor(state: state))
         #expect(outcomes.count == 6)
         let ids = try leadIDs(spool)
         #expect(ids.count == 16, "\(ids)")
@@ -100,8 +111,7 @@ struct ProtocolTests {
             withIntermediateDirectories: true
         )
 
-        let run = SpoolRun(spool: spool, processor: processor, settle: 0)
-        let (recovery, outcomes) = try run.once(now: { 1_795_996_800 })
+        let (recovery, outcomes) = try processAll(spool, processor)
         #expect(recovery.unfinished == [a.claimedName])
         #expect(recovery.published == [b.claimedName])
         #expect(recovery.orphans == [".1.2.3.staged"])

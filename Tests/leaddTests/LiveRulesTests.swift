@@ -13,16 +13,8 @@ struct LiveRulesTests {
     /// The rules version of every decision in the outbox, by lead id.
     func versions(_ spool: TemporaryDirectory) throws -> [String: String] {
         var result: [String: String] = [:]
-        let outbox = spool.path + "/outbox"
-        for route in (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [] {
-            for name in try FileManager.default.contentsOfDirectory(atPath: "\(outbox)/\(route)") {
-                for line in try String(contentsOfFile: "\(outbox)/\(route)/\(name)", encoding: .utf8).split(
-                    separator: "\n"
-                ) {
-                    let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-                    result[try #require(object["lead"] as? String)] = object["rules_version"] as? String
-                }
-            }
+        for decision in try SpoolReading.decisions(spool.path) {
+            result[try #require(decision["lead"] as? String)] = decision["rules_version"] as? String
         }
         return result
     }

@@ -13,21 +13,9 @@ struct RunCommandTests {
         ["run", "--spool", spool.path, "--state", state.path, "--rules", "\(root)/rules", "--settle", "0.2"] + extra
     }
 
-    /// Every lead id in the outbox and in rejected records, one entry per line.
+    /// Every lead id in the outbox, one entry per decision.
     func published(_ spool: TemporaryDirectory) throws -> [String] {
-        var ids: [String] = []
-        let outbox = spool.path + "/outbox"
-        for route in (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [] {
-            for name in try FileManager.default.contentsOfDirectory(atPath: "\(outbox)/\(route)")
-            where !name.hasPrefix(".") {
-                let text = try String(contentsOfFile: "\(outbox)/\(route)/\(name)", encoding: .utf8)
-                for line in text.split(separator: "\n") {
-                    let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-                    ids.append(try #require(object["lead"] as? String))
-                }
-            }
-        }
-        return ids
+        try SpoolReading.leadIDs(spool.path)
     }
 
     @Test("kill -9 at random moments, again and again, then a clean run: every lead exactly once")

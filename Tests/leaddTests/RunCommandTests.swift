@@ -111,6 +111,30 @@ struct RunCommandTests {
         #expect(archived.count == 1, "\(archived)")
     }
 
+    @Test("a file renamed into the inbox is taken at once; one written in place waits for the settle time")
+    func renamedInSkipsSettling() throws {
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        var extra = arguments(spool, state)
+        extra[extra.count - 1] = "3"  // --settle 3
+        let daemon = try ProcessRunner.start(leadd, extra)
+        defer {
+            daemon.kill(SIGTERM)
+            _ = daemon.wait()
+        }
+        #expect(SpoolReading.waitForLock(spool.path))
+        usleep(200_000)
+        let started = Date()
+        try spool.write("inbox/in-place.ndjson", SpoolReading.leads(["P-1"]))
+        try SpoolReading.drop(spool.path, "renamed.ndjson", SpoolReading.leads(["R-1"]))
+        #expect(SpoolReading.wait(seconds: 10) { try published(spool).contains("R-1") })
+        let renamedAfter = Date().timeIntervalSince(started)
+        #expect(renamedAfter < 2, "the renamed file took \(renamedAfter) s")
+        #expect(try !published(spool).contains("P-1"))
+        #expect(SpoolReading.wait(seconds: 10) { try published(spool).contains("P-1") })
+        #expect(Date().timeIntervalSince(started) >= 3)
+    }
+
     /// Waits (at most 20 s) until the outbox holds `count` leads.
     func waitForLeads(_ spool: TemporaryDirectory, _ count: Int) -> [String] {
         var ids: [String] = []

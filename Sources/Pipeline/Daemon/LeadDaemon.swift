@@ -135,6 +135,11 @@ public final class LeadDaemon: Service, Sendable {
         // Names seen in the inbox, waiting for their size and modification time to settle.
         var settling: [String: (signature: Inbox.Signature, since: ContinuousClock.Instant)] = [:]
         var ready: [String] = []
+        var queued: Set<String> = []
+        func queue(_ name: String) {
+            ready.append(name)
+            queued.insert(name)
+        }
         // Names that cannot be claimed (not for an environment fault), with the signature they had.
         var stuck: [String: Inbox.Signature?] = [:]
         var scanDue = true
@@ -234,19 +239,24 @@ public final class LeadDaemon: Service, Sendable {
                     let names = try Inbox.candidates(spool)
                     if once && onceNames == nil { onceNames = Set(names) }
                     var present = Set<String>()
+                    let movedIn = watcher.takeMovedIn()
                     for name in names where onceNames?.contains(name) ?? true {
+                        if queued.contains(name) {
+                            present.insert(name)
+                            continue
+                        }
                         guard let signature = Inbox.signature(spool.inbox + "/" + name) else { continue }
                         present.insert(name)
-                        if ready.contains(name) { continue }
                         if let was = stuck[name], was == signature { continue }
                         stuck[name] = nil
-                        if let seen = settling[name], seen.signature == signature {
+                        if configuration.settle == 0 || movedIn.contains(name) {
+                            settling[name] = nil
+                            queue(name)
+                        } else if let seen = settling[name], seen.signature == signature {
                             if clock.now - seen.since >= .seconds(configuration.settle) {
                                 settling[name] = nil
-                                ready.append(name)
+                                queue(name)
                             }
-                        } else if configuration.settle == 0 {
-                            ready.append(name)
                         } else {
                             settling[name] = (signature, clock.now)
                         }
@@ -268,6 +278,7 @@ public final class LeadDaemon: Service, Sendable {
                     continue
                 }
                 let name = ready.removeFirst()
+                queued.remove(name)
                 let id = ids.next()
                 do {
                     if let file = try ClaimedFile.claim(name, in: spool, id: id) {
@@ -285,6 +296,7 @@ public final class LeadDaemon: Service, Sendable {
                     } else if error.isEnvironmental {
                         fault(error, backoff: &backoff)
                         ready.insert(name, at: 0)
+                        queued.insert(name)
                     } else {
                         // Something about this entry itself (a folder the daemon may not move, say): leave it in
                         // the inbox, say so once, and look again only when it changes.

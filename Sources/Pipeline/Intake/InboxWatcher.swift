@@ -17,6 +17,14 @@ public final class InboxWatcher {
     private var watch: Int32 = -1
     private let inbox: String
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Names renamed into the inbox since the last `takeMovedIn()`.
+    private var movedIn: Set<String> = []
+
+    /// The names renamed into the inbox since the last call: complete files, to take without settling.
+    public func takeMovedIn() -> Set<String> {
+        defer { movedIn.removeAll() }
+        return movedIn
+    }
 
     /// `requested` nil picks inotify unless the inbox is on a network or FUSE file system.
     public init(inbox: String, requested: Mode?) {
@@ -82,6 +90,12 @@ public final class InboxWatcher {
                 }
                 // The inbox itself was removed, moved or replaced: watch the new one.
                 if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 { rewatch = true }
+                // Renamed in: complete by the producers' protocol, so it need not settle.
+                if mask & UInt32(IN_MOVED_TO) != 0 && length > 0 {
+                    let start = offset + MemoryLayout<inotify_event>.size
+                    let name = buffer[start..<(start + length)].prefix { $0 != 0 }
+                    movedIn.insert(String(decoding: name, as: UTF8.self))
+                }
                 offset += MemoryLayout<inotify_event>.size + length
             }
         }

@@ -32,7 +32,8 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product leadd-bench
 	$(SWIFT) build -c release --product leadd
-	.build/release/leadd-bench --leadd .build/release/leadd
+	cc -O2 -Wall -o .build/file-cycle bench/c/file-cycle.c
+	.build/release/leadd-bench --leadd .build/release/leadd --file-cycle .build/file-cycle
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests bench

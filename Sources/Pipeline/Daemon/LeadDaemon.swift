@@ -130,6 +130,8 @@ public final class LeadDaemon: Service, Sendable {
         if !once { logger.info("watching the inbox", metadata: ["mode": "\(watcher.mode.rawValue)"]) }
         let rulesWatch = RulesWatch(directory: configuration.rules)
         var rulesSignature = rulesWatch.signature()
+        let rulesNotifier = RulesNotifier(directory: configuration.rules)
+        var lastRulesLook = clock.now
         var handledHangups = 0
 
         // Names seen in the inbox, waiting for their size and modification time to settle.
@@ -146,6 +148,7 @@ public final class LeadDaemon: Service, Sendable {
         var lastScan = clock.now
         var nextMetrics = clock.now
         var onceNames: Set<String>?
+        var announcedReady = false
 
         func dispatch(_ file: ClaimedFile, with processor: FileProcessor) {
             inFlight.add(1, ordering: .relaxed)
@@ -184,7 +187,11 @@ public final class LeadDaemon: Service, Sendable {
         while !stopRequested {
             // Live rules.
             let hangup = hangups.load(ordering: .relaxed) != handledHangups
-            if hangup || (!once && rulesWatch.signature() != rulesSignature) {
+            // An edit wakes the loop at once (inotify); every second the signature is compared anyway.
+            let rulesEvent = rulesNotifier.takeChanged()
+            let look = !once && (rulesEvent || clock.now - lastRulesLook >= .seconds(1))
+            if look { lastRulesLook = clock.now }
+            if hangup || (look && rulesWatch.signature() != rulesSignature) {
                 handledHangups = hangups.load(ordering: .relaxed)
                 rulesSignature = rulesWatch.settled()
                 let result = RuleCompiler.compile(directory: configuration.rules)
@@ -309,6 +316,12 @@ public final class LeadDaemon: Service, Sendable {
                 }
             }
 
+            if !announcedReady {
+                // Signals, recovery, the inbox watch and the first scan are in place.
+                announcedReady = true
+                logger.info("ready", metadata: ["inbox_files": "\(ready.count + settling.count)"])
+            }
+
             if clock.now >= nextMetrics {
                 writeMetrics()
                 nextMetrics = clock.now + .seconds(configuration.metricsInterval)
@@ -328,7 +341,7 @@ public final class LeadDaemon: Service, Sendable {
                 timeout = min(timeout, max(0.01, Self.seconds(left)))
             }
             if !ready.isEmpty && inFlight.load(ordering: .relaxed) < configuration.workers { timeout = 0 }
-            let woke = watcher.wait(timeout: timeout, wakeup: wakeup)
+            let woke = watcher.wait(timeout: timeout, wakeup: wakeup, rules: once ? nil : rulesNotifier)
             if woke == .inbox || watcher.mode == .poll && woke == .timeout { scanDue = true }
         }
 

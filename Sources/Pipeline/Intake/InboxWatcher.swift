@@ -66,18 +66,21 @@ public final class InboxWatcher {
 
     /// Waits until something may have arrived in the inbox, `wakeup` is signalled, or `timeout` seconds pass.
     @discardableResult
-    public func wait(timeout: Double, wakeup: Wakeup? = nil) -> Wake {
+    public func wait(timeout: Double, wakeup: Wakeup? = nil, rules: RulesNotifier? = nil) -> Wake {
         // The inbox was replaced or removed: watch it again once it is back; until then look every second.
         var timeout = max(0, timeout)
         if mode == .inotify, fd >= 0, watch < 0 { addWatch() }
         let watching = mode == .inotify && fd >= 0 && watch >= 0
         if mode == .inotify && !watching { timeout = min(timeout, 1) }
-        var fds = [pollfd(fd: wakeup?.fd ?? -1, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: wakeup?.fd ?? -1, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: rules?.fd ?? -1, events: Int16(POLLIN), revents: 0),
+        ]
         if watching { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
         let ready = Glibc.poll(&fds, nfds_t(fds.count), Int32((timeout * 1000).rounded(.up)))
         guard ready > 0 else { return .timeout }
         if fds[0].revents != 0 { wakeup?.drain() }
-        guard watching, fds[1].revents != 0 else { return fds[0].revents != 0 ? .woken : .timeout }
+        guard watching, fds[2].revents != 0 else { return fds[0].revents | fds[1].revents != 0 ? .woken : .timeout }
         var rewatch = false
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -128,5 +131,50 @@ public final class Wakeup: Sendable {
     func drain() {
         var value: UInt64 = 0
         _ = Glibc.read(fd, &value, 8)
+    }
+}
+
+/// inotify on the rules directory and its subfolders, so an edit wakes the daemon at once; the signature check of
+/// `RulesWatch` decides whether anything really changed (and still runs every second, should an event be missed).
+public final class RulesNotifier {
+    let fd: Int32
+    private let directory: String
+    private var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+
+    public init(directory: String) {
+        self.directory = directory
+        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        addWatches()
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    private func addWatches() {
+        guard fd >= 0 else { return }
+        let mask = UInt32(
+            IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF
+                | IN_MOVE_SELF
+        )
+        func add(_ path: String, depth: Int) {
+            guard depth < 4, inotify_add_watch(fd, path, mask) >= 0 else { return }
+            for name in (try? DurableFiles.entries(path)) ?? [] {
+                var info = stat()
+                if stat(path + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                    add(path + "/" + name, depth: depth + 1)
+                }
+            }
+        }
+        add(directory, depth: 0)
+    }
+
+    /// Whether anything happened in the rules since the last call; watches folders made since.
+    public func takeChanged() -> Bool {
+        guard fd >= 0 else { return false }
+        var changed = false
+        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 { changed = true }
+        if changed { addWatches() }
+        return changed
     }
 }

@@ -51,7 +51,7 @@ public struct RulesWatch: Sendable {
 
     /// Waits until the signature has stayed the same for `quiet` seconds (an editor's save is several steps), at
     /// most `limit` seconds, and returns it.
-    public func settled(quiet: Double = 0.2, limit: Double = 5) -> Signature {
+    public func settled(quiet: Double = 0.1, limit: Double = 5) -> Signature {
         var last = signature()
         var waited = 0.0
         while waited < limit {

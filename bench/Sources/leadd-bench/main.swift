@@ -8,8 +8,21 @@ import YAML
 // `make bench`: every speed and memory figure of leadd, each the median of several runs (see bench/README.md).
 
 let arguments = CommandLine.arguments
-let leadd = arguments.firstIndex(of: "--leadd").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+func option(_ name: String) -> String? {
+    arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+}
+let leadd = option("--leadd")
+/// The bare C file cycle (bench/c/file-cycle.c), the floor for single-lead files.
+let fileCycle = option("--file-cycle")
 let runs = 5
+
+// `leadd-bench --write-leads N FILE`: the synthetic leads as an NDJSON file, for profiling by hand.
+if let count = option("--write-leads").flatMap({ Int($0) }), let path = arguments.last {
+    var generator = LeadGenerator(seed: 20_261_129)
+    let text = (1...count).map { generator.nextLine(id: $0) + "\n" }.joined()
+    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    exit(0)
+}
 let leadCount = ProcessInfo.processInfo.environment["LEADD_BENCH_LEADS"].flatMap { Int($0) } ?? 100_000
 
 print("leadd-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date().formatted(.iso8601))")
@@ -177,13 +190,15 @@ if let plan = program.assignment {
 }
 
 // Peak memory of `leadd parse` streaming a 1 GB NDJSON file.
+var bigLeads = 0
 if let leadd {
     let big = "\(directory.path)/big.ndjson"
     FileManager.default.createFile(atPath: big, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
     let block = Data(lines.joined(separator: [0x0A]) + [0x0A])
     var size = 0
-    while size < 1_000_000_000 {
+    let bigBytes = (ProcessInfo.processInfo.environment["LEADD_BENCH_BIG_MB"].flatMap { Int($0) } ?? 1000) * 1_000_000
+    while size < bigBytes {
         try handle.write(contentsOf: block)
         size += block.count
     }
@@ -198,6 +213,7 @@ if let leadd {
         peaks.append(Double(result.peakRSS) / 1_048_576)
     }
     report(Figure(name: "leadd parse, peak RSS on \(size / 1_000_000) MB NDJSON", unit: "MiB", samples: peaks))
+    bigLeads = size / totalBytes * leadCount
     report(
         Figure(
             name: "leadd parse, \(size / 1_000_000) MB NDJSON to NDJSON",
@@ -205,6 +221,14 @@ if let leadd {
             samples: seconds.map { Double(size) / $0 / 1e6 }
         )
     )
+
+    // The daemon, end to end, durability on.
+    let daemon = DaemonFigures(leadd: leadd, lines: lines, runs: runs, scratch: directory.path)
+    report(try daemon.batches())
+    for figure in try daemon.singleFiles(fileCycle: fileCycle) { report(figure) }
+    report(try daemon.startup())
+    report(try daemon.reload())
+    for figure in try daemon.bigFile(big, leads: bigLeads, runs: 3) { report(figure) }
 } else {
     print("(pass --leadd PATH for the figures of the leadd binary)")
 }

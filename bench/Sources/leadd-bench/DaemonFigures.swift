@@ -1,0 +1,184 @@
+import Foundation
+import Glibc
+import TestSupport
+
+/// The figures of `leadd run` as a whole, durability on (every file and folder synced as in production).
+struct DaemonFigures {
+    let leadd: String
+    let lines: [[UInt8]]
+    let runs: Int
+    let scratch: String
+    /// Every daemon decides as of the same time, so runs are comparable.
+    let now = "2026-11-29T00:00:00Z"
+
+    func makeSpool(_ name: String) throws -> (spool: String, state: String) {
+        let root = "\(scratch)/\(name)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root + "/spool/inbox", withIntermediateDirectories: true)
+        return (root + "/spool", root + "/state")
+    }
+
+    func once(
+        _ spool: String,
+        _ state: String,
+        _ extra: [String] = []
+    ) throws -> (seconds: Double, result: ProcessResult) {
+        let start = ContinuousClock.now
+        let result = try ProcessRunner.run(
+            leadd,
+            ["run", "--once", "--settle", "0", "--spool", spool, "--state", state, "--rules", "rules", "--now", now]
+                + extra
+        )
+        guard result.exitStatus == 0 else {
+            print("leadd-bench: leadd run failed:\n\(result.standardError.suffix(2000))")
+            exit(1)
+        }
+        return (seconds(ContinuousClock.now - start), result)
+    }
+
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// NDJSON batches: the synthetic leads in files of 5,000, through `leadd run --once` (start to exit).
+    func batches() throws -> Figure {
+        var samples: [Double] = []
+        for _ in 0..<runs {
+            let (spool, state) = try makeSpool("batches")
+            for (index, start) in stride(from: 0, to: lines.count, by: 5000).enumerated() {
+                let chunk = lines[start..<min(start + 5000, lines.count)]
+                let bytes = Data(chunk.joined(separator: [0x0A]) + [0x0A])
+                FileManager.default.createFile(atPath: "\(spool)/inbox/batch-\(index).ndjson", contents: bytes)
+            }
+            samples.append(Double(lines.count) / (try once(spool, state).seconds))
+            try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
+        }
+        return Figure(name: "daemon, NDJSON batches of 5,000 (end to end)", unit: "leads/s", samples: samples)
+    }
+
+    /// Single-lead files through the daemon, and the same files through the bare C loop; the ratio of the two.
+    func singleFiles(fileCycle: String?, count: Int = 2000) throws -> [Figure] {
+        var daemonRates: [Double] = []
+        var loopRates: [Double] = []
+        for _ in 0..<runs {
+            let (spool, state) = try makeSpool("single")
+            let (loopSpool, _) = try makeSpool("loop")
+            for index in 0..<count {
+                let bytes = Data(lines[index % lines.count] + [0x0A])
+                FileManager.default.createFile(atPath: "\(spool)/inbox/lead-\(index).ndjson", contents: bytes)
+                FileManager.default.createFile(atPath: "\(loopSpool)/inbox/lead-\(index).ndjson", contents: bytes)
+            }
+            daemonRates.append(Double(count) / (try once(spool, state).seconds))
+            if let fileCycle {
+                let result = try ProcessRunner.run(fileCycle, [loopSpool])
+                let fields = result.standardOutput.split(separator: " ")
+                if result.exitStatus == 0, fields.count == 2, let files = Double(fields[0]),
+                    let took = Double(String(fields[1]).trimmingCharacters(in: CharacterSet.whitespacesAndNewlines))
+                {
+                    loopRates.append(files / took)
+                }
+            }
+            try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
+            try FileManager.default.removeItem(atPath: DurableFilesPath.parent(loopSpool))
+        }
+        var figures = [Figure(name: "daemon, single-lead files (\(count))", unit: "files/s", samples: daemonRates)]
+        if loopRates.count == daemonRates.count {
+            figures.append(
+                Figure(name: "bare C file cycle, same files (the floor)", unit: "files/s", samples: loopRates)
+            )
+            figures.append(
+                Figure(
+                    name: "daemon / C loop, single-lead files",
+                    unit: "%",
+                    samples: zip(daemonRates, loopRates).map { $0 / $1 * 100 }
+                )
+            )
+        }
+        return figures
+    }
+
+    /// Waits until the daemon's log has `count` lines containing `text`; the time it took.
+    func waitForLog(
+        _ process: RunningProcess,
+        _ text: String,
+        count: Int,
+        from start: ContinuousClock.Instant
+    ) -> Double? {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let log = (try? String(contentsOfFile: process.errPath, encoding: .utf8)) ?? ""
+            if log.components(separatedBy: text).count - 1 >= count { return seconds(ContinuousClock.now - start) }
+            usleep(500)
+        }
+        return nil
+    }
+
+    /// Process start to the "ready" log line (signals, recovery, the inbox watch and the first scan in place).
+    func startup() throws -> Figure {
+        var samples: [Double] = []
+        for _ in 0..<runs {
+            let (spool, state) = try makeSpool("startup")
+            let start = ContinuousClock.now
+            let daemon = try ProcessRunner.start(
+                leadd,
+                ["run", "--spool", spool, "--state", state, "--rules", "rules"]
+            )
+            if let took = waitForLog(daemon, "<6>ready", count: 1, from: start) { samples.append(took * 1000) }
+            daemon.kill(SIGTERM)
+            _ = daemon.wait()
+            try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
+        }
+        return Figure(name: "daemon, start to ready (new spool and state)", unit: "ms", samples: samples)
+    }
+
+    /// A rule file replaced by rename under a running daemon, to the new rules being in use.
+    func reload() throws -> Figure {
+        let (spool, state) = try makeSpool("reload")
+        let rules = DurableFilesPath.parent(spool) + "/rules"
+        try FileManager.default.copyItem(atPath: "rules", toPath: rules)
+        let daemon = try ProcessRunner.start(leadd, ["run", "--spool", spool, "--state", state, "--rules", rules])
+        defer {
+            daemon.kill(SIGTERM)
+            _ = daemon.wait()
+        }
+        guard waitForLog(daemon, "<6>ready", count: 1, from: .now) != nil else {
+            return Figure(name: "reload", unit: "ms", samples: [])
+        }
+        let original = try String(contentsOfFile: rules + "/behavior.yaml", encoding: .utf8)
+        var samples: [Double] = []
+        for run in 1...runs {
+            // A new comment changes the file's bytes and so the rules version.
+            let edited = original + "\n# edit \(run)\n"
+            try edited.write(toFile: rules + "/.behavior.yaml.swp", atomically: false, encoding: .utf8)
+            let start = ContinuousClock.now
+            rename(rules + "/.behavior.yaml.swp", rules + "/behavior.yaml")
+            if let took = waitForLog(daemon, "rules reloaded", count: run, from: start) { samples.append(took * 1000) }
+        }
+        return Figure(name: "daemon, rule file renamed to new rules in use", unit: "ms", samples: samples)
+    }
+
+    /// One big NDJSON file through the daemon: peak RSS and leads/s.
+    func bigFile(_ path: String, leads: Int, runs: Int) throws -> [Figure] {
+        var peaks: [Double] = []
+        var rates: [Double] = []
+        for _ in 0..<runs {
+            let (spool, state) = try makeSpool("big")
+            guard link(path, "\(spool)/inbox/big.ndjson") == 0 else { throw CocoaError(.fileWriteUnknown) }
+            let (took, result) = try once(spool, state, ["--max-file-bytes", "4000000000"])
+            peaks.append(Double(result.peakRSS) / 1_048_576)
+            rates.append(Double(leads) / took)
+            try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
+        }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1_000_000
+        return [
+            Figure(name: "daemon, peak RSS on a \(size) MB NDJSON file", unit: "MiB", samples: peaks),
+            Figure(name: "daemon, one \(size) MB NDJSON file (1 worker busy)", unit: "leads/s", samples: rates),
+        ]
+    }
+}
+
+enum DurableFilesPath {
+    static func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return String(path[..<slash])
+    }
+}

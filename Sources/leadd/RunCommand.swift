@@ -40,6 +40,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Process the files in the inbox once, then exit.")
     var once = false
 
+    @Flag(help: "Print the settings in effect (defaults, then --config, then flags) as YAML, and exit.")
+    var printConfig = false
+
     @Option(help: "Files processed at once. Default: the number of cores.")
     var workers: Int?
 
@@ -130,6 +133,10 @@ struct RunCommand: AsyncParsableCommand {
         // killing the daemon.
         signal(SIGXFSZ, SIG_IGN)
         let settings = try settings(errors: errors)
+        if printConfig {
+            print(settings.yaml, terminator: "")
+            return
+        }
         var logger = Logger(label: "leadd") { _ in JournalLogHandler(format: settings.logFormat) }
         logger.logLevel = .info
         let fixedNow = try now.map { try EvaluationTime.parse($0) }

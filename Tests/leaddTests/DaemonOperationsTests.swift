@@ -179,7 +179,7 @@ struct DaemonOperationsTests {
             "\(path):2:1: error: unknown key 'wrokers' (did you mean 'workers'?)",
             "\(path):4:11: error: expected a duration such as 500ms, 2s or 1m, found 'soon'",
             "\(path):5:18: error: expected a size such as 512MiB or 2GiB, found '-3'",
-            "\(path):6:10: error: expected one of inotify, poll, found 'fanotify'",
+            "\(path):6:10: error: expected one of auto, inotify, poll, found 'fanotify'",
             "\(path):7:15: error: expected one of text, json, found 'xml'",
         ] {
             #expect(bad.standardError.contains(expected), "\(bad.standardError)")

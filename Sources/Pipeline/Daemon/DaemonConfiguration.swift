@@ -1,4 +1,5 @@
 import Glibc
+import Leads
 public import YAML
 
 /// Everything `leadd run` can be told, with the embedded defaults; a configuration file (YAML, every key optional)
@@ -29,6 +30,37 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     public init() {}
+
+    /// The settings as a configuration file that would give them (`leadd run --print-config`).
+    public var yaml: String {
+        func seconds(_ value: Double) -> String {
+            value < 1
+                ? "\(Int((value * 1000).rounded()))ms" : (value == value.rounded() ? "\(Int(value))s" : "\(value)s")
+        }
+        func quoted(_ text: String) -> String {
+            text.allSatisfy { $0.isLetter || $0.isNumber || "/._-".contains($0) } ? text : "\"\(text)\""
+        }
+        var lines = [
+            "spool: \(quoted(spool))",
+            "rules: \(quoted(rules))",
+            "state: \(quoted(state))",
+            "workers: \(workers)",
+            "inbox:",
+            "  watch: \(watch?.rawValue ?? "auto")",
+            "  settle: \(seconds(settle))",
+            "  poll_interval: \(seconds(pollInterval))",
+            "  rescan: \(seconds(rescan))",
+            "  max_file_size: \(maxFileBytes % (1 << 30) == 0 ? "\(maxFileBytes >> 30)GiB" : maxFileBytes % (1 << 20) == 0 ? "\(maxFileBytes >> 20)MiB" : "\(maxFileBytes)")",
+            "records:",
+        ]
+        lines.append("  max_record_bytes: \(maxRecordBytes ?? LeadReaderOptions().maxRecordBytes)")
+        lines.append("  max_depth: \(maxDepth ?? LeadReaderOptions().maxDepth)")
+        if let csvMapping { lines.append("  csv_mapping: \(quoted(csvMapping))") }
+        lines += ["log:", "  format: \(logFormat.rawValue)", "metrics:"]
+        lines.append("  file: " + (metricsFile.map(quoted) ?? "~"))
+        lines.append("  interval: \(seconds(metricsInterval))")
+        return lines.joined(separator: "\n") + "\n"
+    }
 
     /// The embedded defaults overridden by the file at `path`; relative paths in it are taken from its folder.
     public static func load(contentsOf path: String) throws(DiagnosticError) -> DaemonConfiguration {
@@ -70,7 +102,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
                         switch item.key.value {
                         case "watch":
                             attempt { () throws(Diagnostic) in
-                                configuration.watch = try values.choice(item.value, InboxWatcher.Mode.self)
+                                if case .scalar(let scalar) = item.value, scalar.value == "auto" {
+                                    configuration.watch = nil
+                                } else {
+                                    configuration.watch = try values.choice(
+                                        item.value,
+                                        InboxWatcher.Mode.self,
+                                        also: ["auto"]
+                                    )
+                                }
                             }
                         case "settle":
                             attempt { () throws(Diagnostic) in
@@ -99,7 +139,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
                                 configuration.maxDepth = try values.count(item.value, atLeast: 1)
                             }
                         default:
-                            attempt { () throws(Diagnostic) in configuration.csvMapping = try values.path(item.value) }
+                            attempt { () throws(Diagnostic) in
+                                configuration.csvMapping = try values.optionalPath(item.value)
+                            }
                         }
                     }
                 case "log":
@@ -112,7 +154,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
                     for item in section(value, "metrics")?.entries ?? [] {
                         switch item.key.value {
                         case "file":
-                            attempt { () throws(Diagnostic) in configuration.metricsFile = try values.path(item.value) }
+                            attempt { () throws(Diagnostic) in
+                                configuration.metricsFile = try values.optionalPath(item.value)
+                            }
                         default:
                             attempt { () throws(Diagnostic) in
                                 configuration.metricsInterval = try values.duration(item.value)
@@ -126,6 +170,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// Typed values with positioned errors; relative paths are taken from the configuration file's folder.
         struct Values {
             let folder: String
+
+            /// A path, or nothing for `~` (null).
+            func optionalPath(_ node: YAMLNode) throws(Diagnostic) -> String? {
+                if case .scalar(let scalar) = node, scalar.style.isPlain, scalar.isNull { return nil }
+                return try path(node)
+            }
 
             func path(_ node: YAMLNode) throws(Diagnostic) -> String {
                 let text = try node.string()
@@ -145,13 +195,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
             func choice<Choice: RawRepresentable & CaseIterable>(
                 _ node: YAMLNode,
-                _: Choice.Type
+                _: Choice.Type,
+                also: [String] = []
             ) throws(Diagnostic)
                 -> Choice where Choice.RawValue == String
             {
                 let scalar = try node.scalar()
                 if let value = Choice(rawValue: scalar.value) { return value }
-                let names = Choice.allCases.map(\.rawValue)
+                let names = also + Choice.allCases.map(\.rawValue)
                 throw scalar.diagnostic(
                     .init("expected one of \(names.joined(separator: ", ")), found '\(scalar.value)'")
                 )

@@ -228,4 +228,59 @@ struct DaemonOperationsTests {
         // Written atomically: no temporary file is left beside it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
     }
+
+    @Test("files present before start and files arriving while it starts are each processed once")
+    func filesDuringStart() throws {
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        try FileManager.default.createDirectory(atPath: spool.path + "/inbox", withIntermediateDirectories: true)
+        var expected: [String] = []
+        for index in 0..<50 {
+            expected.append("PRE-\(index)")
+            try SpoolReading.drop(spool.path, "pre-\(index).ndjson", SpoolReading.leads(["PRE-\(index)"]))
+        }
+        // A producer drops a file every 2 ms from before the daemon starts until well after it is ready.
+        let producer = Thread {
+            for index in 0..<300 {
+                try? SpoolReading.drop(spool.path, "during-\(index).ndjson", SpoolReading.leads(["DURING-\(index)"]))
+                usleep(2_000)
+            }
+        }
+        expected += (0..<300).map { "DURING-\($0)" }
+        producer.start()
+        let daemon = try ProcessRunner.start(leadd, arguments(spool, state))
+        defer {
+            daemon.kill(SIGTERM)
+            _ = daemon.wait()
+        }
+        let all = SpoolReading.wait(seconds: 60) { try SpoolReading.leadIDs(spool.path).count >= expected.count }
+        #expect(all, "\((try? SpoolReading.leadIDs(spool.path).count) ?? 0) of \(expected.count)")
+        usleep(300_000)
+        let ids = try SpoolReading.leadIDs(spool.path)
+        #expect(ids.count == expected.count)
+        #expect(Set(ids) == Set(expected))
+        #expect(SpoolReading.names(spool.path, "inbox").isEmpty)
+        #expect(SpoolReading.names(spool.path, "archive").count == expected.count)
+    }
+
+    @Test("a spool folder on another file system is refused at start with a clear message")
+    func oneFileSystem() throws {
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        try FileManager.default.createDirectory(atPath: spool.path + "/outbox", withIntermediateDirectories: true)
+        // A tmpfs on outbox/, in a mount namespace of its own (a user namespace too when not root).
+        let namespace = getuid() == 0 ? ["-m"] : ["-U", "-r", "-m"]
+        let script =
+            "mount -t tmpfs none '\(spool.path)/outbox' && exec '\(leadd)' run --once --spool '\(spool.path)' "
+            + "--state '\(state.path)' --rules '\(root)/rules'"
+        let result = try ProcessRunner.run("/usr/bin/unshare", namespace + ["/bin/sh", "-c", script])
+        #expect(result.exitStatus == 1)
+        #expect(
+            result.standardError.contains(
+                "\(spool.path)/outbox is on another file system than the spool; every spool folder must be on one "
+                    + "file system"
+            ),
+            "\(result.standardError)"
+        )
+    }
 }

@@ -3,7 +3,19 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := libyaml-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps build run test bench lint format clean
+.PHONY: all deps build release run test bench lint format clean install install-files uninstall
+
+# Where `make install` puts things (DESTDIR for staging, as usual).
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+DOCDIR ?= $(PREFIX)/share/doc/leadd
+# The binary to install; `make install` builds it first.
+BIN ?= .build/release/leadd
 
 all: build
 
@@ -34,6 +46,42 @@ bench: deps
 	$(SWIFT) build -c release --product leadd
 	cc -O2 -Wall -o .build/file-cycle bench/c/file-cycle.c
 	.build/release/leadd-bench --leadd .build/release/leadd --file-cycle .build/file-cycle
+
+release: deps
+	$(SWIFT) build -c release --product leadd
+
+# Installs the release binary, the systemd unit, sysusers and tmpfiles files, a default /etc/leadd/leadd.yaml and the
+# shipped rules (an admin's existing copies are never overwritten), and the docs. Then: systemctl daemon-reload,
+# systemd-sysusers, systemd-tmpfiles --create, systemctl enable --now leadd (README.md, "Operations").
+install: release install-files
+
+install-files:
+	install -D -m 755 $(BIN) $(DESTDIR)$(BINDIR)/leadd
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DOCDIR)/docs
+	sed -e 's|/usr/local/bin/leadd|$(BINDIR)/leadd|g' -e 's|/usr/local/share/doc/leadd|$(DOCDIR)|g' \
+		-e 's|/etc/leadd|$(SYSCONFDIR)/leadd|g' systemd/leadd.service > $(DESTDIR)$(UNITDIR)/leadd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/leadd.service
+	install -m 644 systemd/leadd.sysusers $(DESTDIR)$(SYSUSERSDIR)/leadd.conf
+	install -m 644 systemd/leadd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/leadd.conf
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
+	install -d $(DESTDIR)$(SYSCONFDIR)/leadd
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/leadd/leadd.yaml ]; then \
+		install -m 644 systemd/leadd.yaml $(DESTDIR)$(SYSCONFDIR)/leadd/leadd.yaml.dist; \
+		echo "make: kept your $(SYSCONFDIR)/leadd/leadd.yaml; the shipped one is leadd.yaml.dist beside it"; \
+	else install -m 644 systemd/leadd.yaml $(DESTDIR)$(SYSCONFDIR)/leadd/leadd.yaml; fi
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/leadd/rules ]; then \
+		rm -rf $(DESTDIR)$(SYSCONFDIR)/leadd/rules.dist && cp -R rules $(DESTDIR)$(SYSCONFDIR)/leadd/rules.dist; \
+		echo "make: kept your $(SYSCONFDIR)/leadd/rules; the shipped rules are in rules.dist beside them"; \
+	else cp -R rules $(DESTDIR)$(SYSCONFDIR)/leadd/rules; fi
+	chmod -R u=rwX,go=rX $(DESTDIR)$(SYSCONFDIR)/leadd
+
+# Removes what `make install` put in place, except the configuration, the rules, the state and the spool: data.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/leadd $(DESTDIR)$(UNITDIR)/leadd.service $(DESTDIR)$(SYSUSERSDIR)/leadd.conf \
+		$(DESTDIR)$(TMPFILESDIR)/leadd.conf
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/leadd/rules.dist $(DESTDIR)$(SYSCONFDIR)/leadd/leadd.yaml.dist
+	@echo "make: left $(SYSCONFDIR)/leadd, /var/lib/leadd and /var/spool/leadd in place (your settings, rules and data)"
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests bench

@@ -132,7 +132,19 @@ struct RunCommand: AsyncParsableCommand {
         // A file size limit (RLIMIT_FSIZE) makes writes fail with EFBIG, an environment fault to retry, instead of
         // killing the daemon.
         signal(SIGXFSZ, SIG_IGN)
-        let settings = try settings(errors: errors)
+        let notifier = SystemdNotifier()
+        /// Under systemd, a start that fails says why in STATUS= and ERRNO=.
+        func cannotStart(_ code: Int32, _ reason: String) -> ExitCode {
+            notifier.send("ERRNO=\(code)\nSTATUS=cannot start: \(reason)")
+            errors.flush()
+            return ExitCode(1)
+        }
+        let settings: DaemonConfiguration
+        do {
+            settings = try self.settings(errors: errors)
+        } catch {
+            throw cannotStart(EINVAL, "the configuration file \(config ?? "") has errors")
+        }
         if printConfig {
             print(settings.yaml, terminator: "")
             return
@@ -159,8 +171,7 @@ struct RunCommand: AsyncParsableCommand {
                 ]
             )
         } else {
-            errors.flush()
-            throw ExitCode(1)
+            throw cannotStart(EINVAL, "the rules in \(settings.rules) do not compile, and there is no last good copy")
         }
         errors.flush()
 
@@ -171,11 +182,22 @@ struct RunCommand: AsyncParsableCommand {
             lock = try SpoolLock(spool: spool)
         } catch {
             errors.write("leadd: \(error)\n")
-            errors.flush()
-            throw ExitCode(1)
+            let code: Int32 =
+                switch error {
+                case is SpoolLock.Held: EBUSY
+                case Spool.OpenError.fileSystem(let failure): failure.code
+                default: EIO
+                }
+            throw cannotStart(code, "\(error)")
         }
         defer { withExtendedLifetime(lock) {} }
-        let store = try StateOptions(state: settings.state).open()
+        let store: AssignmentStore
+        do {
+            store = try StateOptions(state: settings.state).open()
+        } catch {
+            errors.write("leadd: \(error)\n")
+            throw cannotStart(EIO, "\(error)")
+        }
         var readerOptions = LeadReaderOptions()
         if let value = settings.maxRecordBytes { readerOptions.maxRecordBytes = value }
         if let value = settings.maxDepth { readerOptions.maxDepth = value }
@@ -204,7 +226,8 @@ struct RunCommand: AsyncParsableCommand {
             readerOptions: readerOptions,
             logger: logger,
             fixedNow: fixedNow,
-            once: once
+            once: once,
+            notifier: notifier
         )
         logger.info(
             "started",

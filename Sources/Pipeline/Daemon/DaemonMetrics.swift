@@ -104,6 +104,7 @@ public final class DaemonMetrics: Sendable {
         let folder = DurableFiles.parent(path)
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let temporary = folder + "/." + name + ".tmp"
+        if !DurableFiles.exists(folder) { try DurableFiles.makeDirectory(folder) }
         DurableFiles.remove(temporary)
         try DurableFiles.writeNew(temporary, registry.emitToBuffer())
         guard rename(temporary, path) == 0 else { throw DurableFiles.fail("rename", temporary) }

@@ -29,6 +29,12 @@ public final class LeadDaemon: Service, Sendable {
     let once: Bool
     let initialProgram: Program
     let stopping = Atomic<Bool>(false)
+    /// Readiness, status, reloads and the watchdog, for systemd.
+    public let notifier: SystemdNotifier
+    /// For the STATUS line: files and leads done, and the last error, if any.
+    let filesDone = Atomic<Int>(0)
+    let leadsDone = Atomic<Int>(0)
+    let lastError = Mutex<String?>(nil)
     /// SIGHUPs received: the intake loop reloads when this moves.
     let hangups = Atomic<Int>(0)
     let inFlight = Atomic<Int>(0)
@@ -47,8 +53,10 @@ public final class LeadDaemon: Service, Sendable {
         readerOptions: LeadReaderOptions,
         logger: Logger,
         fixedNow: Double? = nil,
-        once: Bool = false
+        once: Bool = false,
+        notifier: SystemdNotifier = SystemdNotifier()
     ) {
+        self.notifier = notifier
         self.configuration = configuration
         self.initialProgram = program
         self.spool = spool
@@ -79,6 +87,7 @@ public final class LeadDaemon: Service, Sendable {
             }
         } onGracefulShutdown: { [self] in
             stopping.store(true, ordering: .relaxed)
+            notifier.send("STOPPING=1\nSTATUS=stopping: finishing or setting aside the files in flight")
             wakeup.signal()
         }
     }
@@ -105,6 +114,10 @@ public final class LeadDaemon: Service, Sendable {
 
         // Crash recovery before accepting new files: publish what was committed, process again what was claimed.
         var claimed: [ClaimedFile] = []
+        if !((try? DurableFiles.entries(spool.processing)) ?? []).isEmpty {
+            // Recovery may publish many staged outputs: ask systemd for more time than the start timeout.
+            notifier.send("EXTEND_TIMEOUT_USEC=120000000\nSTATUS=recovering files left in processing/")
+        }
         while !stopRequested {
             do {
                 let (recovery, unfinished) = try Recovery.run(spool)
@@ -133,6 +146,17 @@ public final class LeadDaemon: Service, Sendable {
         let rulesNotifier = RulesNotifier(directory: configuration.rules)
         var lastRulesLook = clock.now
         var handledHangups = 0
+        var reloadGeneration = 0
+        var rulesNote = "rules \(initialProgram.version)"
+        var lastStatus = clock.now
+        var lastPing = clock.now
+        ReloadResult(
+            generation: 0,
+            pid: getpid(),
+            success: true,
+            rulesVersion: initialProgram.version,
+            errors: []
+        ).save(state: configuration.state)
 
         // Names seen in the inbox, waiting for their size and modification time to settle.
         var settling: [String: (signature: Inbox.Signature, since: ContinuousClock.Instant)] = [:]
@@ -164,9 +188,17 @@ public final class LeadDaemon: Service, Sendable {
                     let now = fixedNow ?? Double(time(nil))
                     let outcome = try processor.process(file, now: now) { stopping.load(ordering: .relaxed) }
                     metrics.record(outcome, seconds: clock.now - started)
+                    if !outcome.abandoned {
+                        filesDone.add(1, ordering: .relaxed)
+                        leadsDone.add(outcome.records, ordering: .relaxed)
+                        if let rejection = outcome.rejection {
+                            lastError.withLock { $0 = "\(outcome.file) rejected: \(rejection)" }
+                        }
+                    }
                     log(outcome)
                     successes.add(1, ordering: .relaxed)
                 } catch {
+                    lastError.withLock { $0 = "\(error)" }
                     if DurableFiles.exists(file.path) {
                         faulted.withLock { $0.append(file) }
                         metrics.faults.increment()
@@ -193,19 +225,39 @@ public final class LeadDaemon: Service, Sendable {
             if look { lastRulesLook = clock.now }
             if hangup || (look && rulesWatch.signature() != rulesSignature) {
                 handledHangups = hangups.load(ordering: .relaxed)
+                notifier.send("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
                 rulesSignature = rulesWatch.settled()
                 let result = RuleCompiler.compile(directory: configuration.rules)
+                reloadGeneration += 1
                 if let next = result.program {
                     processor = self.processor(next)
                     metrics.reloaded(success: true)
                     metrics.rules(version: next.version)
                     saveLastGood(next)
+                    rulesNote = "rules \(next.version) (reloaded)"
+                    ReloadResult(
+                        generation: reloadGeneration,
+                        pid: getpid(),
+                        success: true,
+                        rulesVersion: next.version,
+                        errors: []
+                    ).save(state: configuration.state)
                     logger.notice(
                         "rules reloaded",
                         metadata: ["rules_version": "\(next.version)", "trigger": "\(hangup ? "SIGHUP" : "edit")"]
                     )
                 } else {
                     metrics.reloaded(success: false)
+                    rulesNote =
+                        "rules reload FAILED (\(result.errors.count) error\(result.errors.count == 1 ? "" : "s")), "
+                        + "still running rules \(processor.program.version)"
+                    ReloadResult(
+                        generation: reloadGeneration,
+                        pid: getpid(),
+                        success: false,
+                        rulesVersion: processor.program.version,
+                        errors: result.errors.map { $0.rendered().split(separator: "\n").first.map(String.init) ?? "" }
+                    ).save(state: configuration.state)
                     logger.error(
                         "rules reload failed, keeping the running rules",
                         metadata: [
@@ -216,6 +268,8 @@ public final class LeadDaemon: Service, Sendable {
                         logger.error("\(diagnostic.rendered().split(separator: "\n").first ?? "")")
                     }
                 }
+                notifier.send("READY=1\nSTATUS=" + statusLine(rulesNote, inbox: ready.count + settling.count))
+                lastStatus = clock.now
             }
 
             // Files that hit an environment fault wait out the backoff, then go again; a success resets it.
@@ -320,6 +374,17 @@ public final class LeadDaemon: Service, Sendable {
                 // Signals, recovery, the inbox watch and the first scan are in place.
                 announcedReady = true
                 logger.info("ready", metadata: ["inbox_files": "\(ready.count + settling.count)"])
+                notifier.send("READY=1\nSTATUS=" + statusLine(rulesNote, inbox: ready.count + settling.count))
+                lastStatus = clock.now
+            }
+            if clock.now - lastStatus >= .seconds(1) {
+                notifier.status(statusLine(rulesNote, inbox: ready.count + settling.count))
+                lastStatus = clock.now
+            }
+            // The watchdog is fed from this loop: if it stops going round, systemd restarts the service.
+            if let interval = notifier.watchdogInterval, clock.now - lastPing >= .seconds(interval) {
+                notifier.send("WATCHDOG=1")
+                lastPing = clock.now
             }
 
             if clock.now >= nextMetrics {
@@ -333,6 +398,7 @@ public final class LeadDaemon: Service, Sendable {
             // Wait for the inbox, a worker, a signal, the next settle deadline or a timer (at least once a second, to
             // look at the rules).
             var timeout = watcher.mode == .poll ? configuration.pollInterval : min(configuration.rescan, 1)
+            if let interval = notifier.watchdogInterval { timeout = min(timeout, interval) }
             for seen in settling.values {
                 let left = Self.seconds(.seconds(configuration.settle) - (clock.now - seen.since))
                 timeout = min(timeout, max(0.01, left))
@@ -379,7 +445,15 @@ public final class LeadDaemon: Service, Sendable {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
+    /// The one-line summary systemd shows in `systemctl status`.
+    func statusLine(_ rules: String, inbox: Int) -> String {
+        let error = lastError.withLock { $0 }.map { String($0.prefix(160)) } ?? "none"
+        return "\(rules); \(filesDone.load(ordering: .relaxed)) files, \(leadsDone.load(ordering: .relaxed)) leads "
+            + "processed; inbox \(inbox); last error: \(error)"
+    }
+
     func fault(_ error: any Error, backoff: inout Backoff) {
+        lastError.withLock { $0 = "\(error)" }
         backoff.failed(at: ContinuousClock().now)
         metrics.faults.increment()
         logger.error(

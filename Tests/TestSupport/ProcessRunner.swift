@@ -47,7 +47,8 @@ public enum ProcessRunner {
     public static func start(
         _ executable: String,
         _ arguments: [String],
-        stdoutPath: String? = nil
+        stdoutPath: String? = nil,
+        environment extra: [String: String] = [:]
     ) throws -> RunningProcess {
         let scratch = try TemporaryDirectory("leadd-run")
         let outPath = stdoutPath ?? "\(scratch.path)/stdout"
@@ -76,7 +77,14 @@ public enum ProcessRunner {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        // This process's environment, with `extra` set on top.
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in extra { environment[name] = value }
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for entry in envp { free(entry) }
+        }
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard spawned == 0 else {
             throw NSError(domain: "spawn", code: Int(spawned), userInfo: [NSLocalizedDescriptionKey: executable])
         }

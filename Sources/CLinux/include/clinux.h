@@ -1,7 +1,6 @@
 #ifndef CLINUX_H
 #define CLINUX_H
 
-#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/statfs.h>
@@ -10,5 +9,8 @@
 /// rename(2) that fails with EEXIST instead of replacing the target (renameat2 with RENAME_NOREPLACE).
 /// Returns 0, or -1 with errno set (EINVAL when the file system cannot do it).
 int clinux_rename_noreplace(const char *from, const char *to);
+
+/// eventfd(2), non-blocking and close-on-exec: wakes a poll(2) from another thread. -1 with errno on failure.
+int clinux_eventfd(void);
 
 #endif

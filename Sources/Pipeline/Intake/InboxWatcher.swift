@@ -116,7 +116,7 @@ public final class Wakeup: Sendable {
     let fd: Int32
 
     public init() {
-        fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        fd = clinux_eventfd()
     }
 
     deinit {

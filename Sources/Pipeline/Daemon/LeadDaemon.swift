@@ -1,4 +1,5 @@
 public import Assignment
+internal import CLinux
 import Glibc
 public import Leads
 public import Logging

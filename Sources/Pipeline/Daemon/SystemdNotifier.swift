@@ -1,3 +1,4 @@
+internal import CLinux
 import Glibc
 
 /// sd_notify without libsystemd: datagrams to `$NOTIFY_SOCKET` (a path, or an abstract socket when it starts with

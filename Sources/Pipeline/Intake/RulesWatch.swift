@@ -1,3 +1,4 @@
+internal import CLinux
 import Glibc
 
 /// Notices edits to the rules directory, whatever way an editor saves (rename over, truncate and write, delete and

@@ -1,3 +1,4 @@
+internal import CLinux
 import Glibc
 
 /// A new file written through a buffer, synced when closed: the staged outputs.

@@ -1,3 +1,4 @@
+internal import CLinux
 import Glibc
 
 /// One input file's way through the spool, each step durable before the next:

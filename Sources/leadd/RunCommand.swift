@@ -247,7 +247,11 @@ struct RunCommand: AsyncParsableCommand {
             )
         )
         do {
-            try await group.run()
+            // The async entry point runs at user-initiated priority; Dispatch would try to raise its threads'
+            // priority for it, which an unprivileged service may not. The service group runs at the default one.
+            try await withThrowingDiscardingTaskGroup { tasks in
+                tasks.addTask(priority: .medium) { try await group.run() }
+            }
         } catch let faults as LeadDaemon.EnvironmentFaults {
             logger.error("\(faults)")
             throw ExitCode(75)

@@ -88,9 +88,16 @@ public struct FileProcessor: Sendable {
                     output = try OutputFile(path: file.stagedOutput(route: Self.safeRoute(route)))
                     outputs[route] = output
                 }
-                var object = item.decision.json
-                if let opportunity { object.set("assignment", .object(opportunity.json)) }
-                try output.line { object.writeJSON(into: &$0) }
+                let object = item.decision.json
+                try output.line { out in
+                    object.writeJSON(into: &out)
+                    // The opportunity record goes last, written directly rather than built as a tree first.
+                    guard let opportunity else { return }
+                    out.removeLast()
+                    out.append(contentsOf: #","assignment":"#.utf8)
+                    opportunity.writeJSON(into: &out)
+                    out.append(UInt8(ascii: "}"))
+                }
                 outcome.decisions[route, default: 0] += 1
             }
             batch.removeAll(keepingCapacity: true)

@@ -142,6 +142,21 @@ report(
         samples: evaluation.map { Double(leadRecords.count) / $0 }
     )
 )
+// Parse and evaluation together, from the NDJSON file, as one worker of the daemon does them.
+var decided = 0
+let readAndEvaluate = time(runs: runs) {
+    decided = 0
+    for case .record(let record) in LeadFileReader(path: ndjson) {
+        if !program.evaluate(record, now: evaluationNow).stage.isEmpty { decided += 1 }
+    }
+}
+report(
+    Figure(
+        name: "ndjson read + evaluate (1 core)",
+        unit: "leads/s",
+        samples: readAndEvaluate.map { Double(leadCount) / $0 }
+    )
+)
 print("  (stages: \(stageCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))")
 
 // Assignment: the shipped teams, on the qualified leads, in batches of 1,000 per transaction on a real SQLite file

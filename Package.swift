@@ -31,6 +31,9 @@ let package = Package(
             name: "Assignment",
             dependencies: ["YAML", "Leads", "Rules", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Changing rules safely: rule unit tests (tests/*.yaml in a rules directory) and what-if replay of archived
+        // leads against a candidate rule set.
+        .target(name: "Review", dependencies: ["YAML", "Leads", "Rules", "Assignment"]),
         // The few Linux calls Glibc's module does not show: renameat2, inotify, flock, statfs.
         .target(name: "CLinux"),
         // Where a lead enters: the spool (inbox, processing, outbox, archive, rejected), its crash-safe file protocol,
@@ -39,7 +42,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "CLinux", "YAML", "Leads", "Rules", "Assignment",
+                "CLinux", "YAML", "Leads", "Rules", "Assignment", "Review",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -54,6 +57,7 @@ let package = Package(
                 "Leads",
                 "Rules",
                 "Assignment",
+                "Review",
                 "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,7 +68,7 @@ let package = Package(
         // `make bench`: figures for the speed and memory targets (see bench/README.md).
         .executableTarget(
             name: "leadd-bench",
-            dependencies: ["Leads", "Rules", "Assignment", "YAML", "TestSupport"],
+            dependencies: ["Leads", "Rules", "Assignment", "Review", "YAML", "TestSupport"],
             path: "bench/Sources/leadd-bench"
         ),
         // Temporary directories and a process runner shared by the test targets.
@@ -77,6 +81,7 @@ let package = Package(
             name: "PipelineTests",
             dependencies: ["Pipeline", "Assignment", "Rules", "Leads", "YAML", "TestSupport"]
         ),
+        .testTarget(name: "ReviewTests", dependencies: ["Review", "Rules", "Leads", "YAML", "TestSupport"]),
         .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads", "Assignment", "TestSupport"]),
     ]
 )

@@ -1,4 +1,4 @@
-import YAML
+public import YAML
 
 /// A compiled rule set: immutable, `Sendable`, ready to evaluate any number of leads from any task.
 ///
@@ -32,6 +32,9 @@ public struct Program: Sendable {
     let idSlot: Int?
     /// The assignment configuration, when the rules directory has one.
     public let assignment: AssignmentPlan?
+    /// Every lead field the rules may use (the standard catalog and `fields:`), dotted, with its type name
+    /// (`string`, `number`, `timestamp`, `events`, ...); event fields as `events.type`.
+    public let fieldTypes: [String: String]
 
     /// The ids of every rule, in evaluation order.
     public var ruleIDs: [String] { (disqualifiers + scorers).map(\.id) }
@@ -39,6 +42,26 @@ public struct Program: Sendable {
     public var categoryNames: [String] { categories.map(\.name) }
     /// The stage names, in table order, then `disqualified`.
     public var stageNames: [String] { stages.map(\.name) + ["disqualified"] }
+    /// The grade names, in table order.
+    public var gradeNames: [String] { grades.map(\.name) }
+    /// Every route a decision can take: the stages' routes, then the disqualified route.
+    public var routeNames: [String] {
+        var seen: Set<String> = []
+        return (routes + [disqualifiedRoute]).filter { seen.insert($0).inserted }
+    }
+    /// The flag names.
+    public var flagNames: [String] { flags }
+    /// The rules with `disqualify:`: their ids and reasons.
+    public var disqualifierReasons: [(rule: String, reason: String)] {
+        disqualifiers.compactMap { rule in
+            if case .disqualify(let reason) = rule.action { return (rule.id, reason) }
+            return nil
+        }
+    }
+    /// Where each rule is written, by id.
+    public var ruleLocations: [String: SourceLocation] {
+        Dictionary((disqualifiers + scorers).map { ($0.id, $0.location) }, uniquingKeysWith: { first, _ in first })
+    }
 }
 
 struct Category: Sendable {

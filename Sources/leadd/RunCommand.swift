@@ -4,6 +4,7 @@ import Foundation
 import Leads
 import Logging
 import Pipeline
+import Review
 import Rules
 import ServiceLifecycle
 import UnixSignals
@@ -153,25 +154,43 @@ struct RunCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let fixedNow = try now.map { try EvaluationTime.parse($0) }
 
-        // Broken rules at start: run on the last rules that compiled, loudly, until the directory is fixed.
+        // Broken rules at start (or rules that fail their tests): run on the last good rules, loudly, until the
+        // directory is fixed.
         let ruleOptions = RuleOptions(rules: settings.rules)
         let lastGood = LastGoodRules.path(state: settings.state)
+        let candidate = CandidateRules.load(directory: settings.rules, requireTests: settings.requireTests)
+        ruleOptions.report(
+            RuleCompiler.Result(program: candidate.compiled, diagnostics: candidate.diagnostics),
+            to: errors
+        )
+        if let tests = candidate.tests, !tests.succeeded {
+            errors.write(tests.text())
+        }
         let program: Program
-        if let compiled = ruleOptions.compile(errors: errors) {
-            program = compiled
+        if let usable = candidate.program {
+            program = usable
         } else if FileManager.default.fileExists(atPath: lastGood),
             let previous = RuleCompiler.compile(directory: lastGood).program
         {
             program = previous
             errors.flush()
             logger.critical(
-                "rules do not compile; running the last good rules until they are fixed",
+                candidate.compiled == nil
+                    ? "rules do not compile; running the last good rules until they are fixed"
+                    : "rules fail their tests; running the last good rules until they are fixed",
                 metadata: [
                     "rules": "\(settings.rules)", "last_good": "\(lastGood)", "rules_version": "\(previous.version)",
+                    "problem": "\(candidate.problem)",
                 ]
             )
-        } else {
+        } else if candidate.compiled == nil {
             throw cannotStart(EINVAL, "the rules in \(settings.rules) do not compile, and there is no last good copy")
+        } else {
+            let reason =
+                "the rules in \(settings.rules) fail their tests (\(candidate.problem)), and there is no last good copy; "
+                + "fix the rules or the tests, or set reload.require_tests: false"
+            errors.write("leadd: \(reason)\n")
+            throw cannotStart(EINVAL, reason)
         }
         errors.flush()
 
@@ -210,7 +229,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        if program.version == RuleCompiler.compile(directory: settings.rules).program?.version {
+        if candidate.program?.version == program.version {
             do {
                 try LastGoodRules.save(rules: settings.rules, state: settings.state)
             } catch {

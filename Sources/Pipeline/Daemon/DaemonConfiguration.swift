@@ -24,6 +24,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logFormat: LogFormat = .text
     public var metricsFile: String?
     public var metricsInterval = 15.0
+    /// Run the rule tests (`tests/*.yaml` in the rules directory) of new rules before they are used; failing tests
+    /// keep the running rules, as a compile error does.
+    public var requireTests = true
 
     public enum LogFormat: String, Sendable, CaseIterable {
         case text
@@ -60,6 +63,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         lines += ["log:", "  format: \(logFormat.rawValue)", "metrics:"]
         lines.append("  file: " + (metricsFile.map(quoted) ?? "~"))
         lines.append("  interval: \(seconds(metricsInterval))")
+        lines += ["reload:", "  require_tests: \(requireTests)"]
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -80,11 +84,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
         var errors: [Diagnostic] = []
 
         static let sections: [String: [String]] = [
-            "": ["spool", "rules", "state", "workers", "inbox", "records", "log", "metrics"],
+            "": ["spool", "rules", "state", "workers", "inbox", "records", "log", "metrics", "reload"],
             "inbox": ["watch", "settle", "poll_interval", "rescan", "max_file_size"],
             "records": ["max_record_bytes", "max_depth", "csv_mapping"],
             "log": ["format"],
             "metrics": ["file", "interval"],
+            "reload": ["require_tests"],
         ]
 
         mutating func read(_ root: YAMLNode, into configuration: inout DaemonConfiguration) {
@@ -150,6 +155,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
                         attempt { () throws(Diagnostic) in
                             configuration.logFormat = try values.choice(item.value, LogFormat.self)
                         }
+                    }
+                case "reload":
+                    for item in section(value, "reload")?.entries ?? [] {
+                        attempt { () throws(Diagnostic) in configuration.requireTests = try item.value.scalar().bool() }
                     }
                 default:
                     for item in section(value, "metrics")?.entries ?? [] {

@@ -4,6 +4,7 @@ import Glibc
 public import Leads
 public import Logging
 import Prometheus
+import Review
 public import Rules
 public import ServiceLifecycle
 import Synchronization
@@ -186,7 +187,7 @@ public final class LeadDaemon: Service, Sendable {
                 }
                 let started = clock.now
                 do {
-                    let now = fixedNow ?? Double(time(nil))
+                    let now = fixedNow ?? ReplaySource.claimTime(ofArchivedName: file.claimedName) ?? Double(time(nil))
                     let outcome = try processor.process(file, now: now) { stopping.load(ordering: .relaxed) }
                     metrics.record(outcome, seconds: clock.now - started)
                     if !outcome.abandoned {
@@ -228,9 +229,12 @@ public final class LeadDaemon: Service, Sendable {
                 handledHangups = hangups.load(ordering: .relaxed)
                 notifier.send("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
                 rulesSignature = rulesWatch.settled()
-                let result = RuleCompiler.compile(directory: configuration.rules)
+                let candidate = CandidateRules.load(
+                    directory: configuration.rules,
+                    requireTests: configuration.requireTests
+                )
                 reloadGeneration += 1
-                if let next = result.program {
+                if let next = candidate.program {
                     processor = self.processor(next)
                     metrics.reloaded(success: true)
                     metrics.rules(version: next.version)
@@ -243,31 +247,32 @@ public final class LeadDaemon: Service, Sendable {
                         rulesVersion: next.version,
                         errors: []
                     ).save(state: configuration.state)
-                    logger.notice(
-                        "rules reloaded",
-                        metadata: ["rules_version": "\(next.version)", "trigger": "\(hangup ? "SIGHUP" : "edit")"]
-                    )
+                    var fields: Logger.Metadata = [
+                        "rules_version": "\(next.version)", "trigger": "\(hangup ? "SIGHUP" : "edit")",
+                    ]
+                    if let tests = candidate.tests { fields["tests"] = "\(tests.passed) passed" }
+                    logger.notice("rules reloaded", metadata: fields)
                 } else {
                     metrics.reloaded(success: false)
                     rulesNote =
-                        "rules reload FAILED (\(result.errors.count) error\(result.errors.count == 1 ? "" : "s")), "
-                        + "still running rules \(processor.program.version)"
+                        "rules reload FAILED (\(candidate.problem)), still running rules \(processor.program.version)"
+                    let lines = candidate.problemLines
                     ReloadResult(
                         generation: reloadGeneration,
                         pid: getpid(),
                         success: false,
                         rulesVersion: processor.program.version,
-                        errors: result.errors.map { $0.rendered().split(separator: "\n").first.map(String.init) ?? "" }
+                        errors: lines
                     ).save(state: configuration.state)
                     logger.error(
-                        "rules reload failed, keeping the running rules",
+                        candidate.compiled == nil
+                            ? "rules reload failed, keeping the running rules"
+                            : "new rules fail their tests, keeping the running rules",
                         metadata: [
-                            "rules_version": "\(processor.program.version)", "errors": "\(result.errors.count)",
+                            "rules_version": "\(processor.program.version)", "problem": "\(candidate.problem)",
                         ]
                     )
-                    for diagnostic in result.errors {
-                        logger.error("\(diagnostic.rendered().split(separator: "\n").first ?? "")")
-                    }
+                    for line in lines { logger.error("\(line)") }
                 }
                 notifier.send("READY=1\nSTATUS=" + statusLine(rulesNote, inbox: ready.count + settling.count))
                 lastStatus = clock.now

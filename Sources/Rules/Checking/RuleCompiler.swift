@@ -12,6 +12,11 @@ public enum RuleCompiler {
         public var diagnostics: [Diagnostic]
 
         public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+
+        public init(program: Program?, diagnostics: [Diagnostic]) {
+            self.program = program
+            self.diagnostics = diagnostics
+        }
     }
 
     /// Compiles the rule files of `directory`.
@@ -203,7 +208,7 @@ private struct Compiler {
             }
         }
         var assignmentChecker = makeChecker(.assignment, slots)
-        var assignmentCompiler = AssignmentCompiler(directory: directory)
+        let assignmentCompiler = AssignmentCompiler(directory: directory)
         var usedLists: [String] = []
         let assignment = assignmentCompiler.compile(
             sections,
@@ -244,7 +249,8 @@ private struct Compiler {
                 routes: routes,
                 disqualifiedRoute: disqualifiedRoute,
                 idSlot: slots.slotIndex[["id"]],
-                assignment: assignment
+                assignment: assignment,
+                fieldTypes: catalog.fields.mapValues(\.rawValue)
             )
         }
         return RuleCompiler.Result(program: program, diagnostics: diagnostics.sorted { $0.location < $1.location })

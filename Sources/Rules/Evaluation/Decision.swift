@@ -40,6 +40,8 @@ public struct Decision: Sendable {
     public var fired: [FiredRule]
     /// With `explain`: every rule's conditions, leaf by leaf.
     public var explanation: [RuleTrace]?
+    /// With `explain`: the grade and stage rows tried, in order (`grade A`, `stage sql`), until one held.
+    public var tableExplanation: [RuleTrace]?
     /// For leads on a route the assignment configuration assigns: the team that takes it.
     public var placement: Placement?
 

@@ -40,6 +40,8 @@ struct EvaluationState {
         case derived(Int)
     }
     var traces: [RuleTrace] = []
+    /// The grade and stage rows tried, for explanations.
+    var tableTraces: [RuleTrace] = []
     /// The tables' results, for team conditions.
     var outcomes: (grade: String?, stage: String, route: String) = (nil, "", "")
 
@@ -132,10 +134,10 @@ struct EvaluationState {
             )
         }
         total = categoryScores.reduce(0, +)
-        let grade = program.grades.first { row in rowMatches(row) }?.name
+        let grade = program.grades.first { row in rowMatches(row, table: "grade") }?.name
         let stage: String
         let route: String
-        if disqualifications.isEmpty, let index = program.stages.firstIndex(where: { rowMatches($0) }) {
+        if disqualifications.isEmpty, let index = program.stages.firstIndex(where: { rowMatches($0, table: "stage") }) {
             stage = program.stages[index].name
             route = program.routes[index]
         } else {
@@ -161,6 +163,7 @@ struct EvaluationState {
             flags: zip(program.flags, flags).filter(\.1).map(\.0),
             fired: fired,
             explanation: explain ? traces : nil,
+            tableExplanation: explain ? tableTraces : nil,
             placement: placement
         )
     }
@@ -201,10 +204,15 @@ struct EvaluationState {
         if explain { traces.append(RuleTrace(rule: rule.id, fired: fired, leaves: leaves)) }
     }
 
-    mutating func rowMatches(_ row: Row) -> Bool {
-        guard let condition = row.condition else { return true }
+    mutating func rowMatches(_ row: Row, table: String) -> Bool {
+        guard let condition = row.condition else {
+            if explain { tableTraces.append(RuleTrace(rule: "\(table) \(row.name)", fired: true, leaves: [])) }
+            return true
+        }
         var leaves: [LeafTrace] = []
-        return evaluate(condition, part: row.name, into: &leaves) == .some(true)
+        let holds = evaluate(condition, part: row.name, into: &leaves) == .some(true)
+        if explain { tableTraces.append(RuleTrace(rule: "\(table) \(row.name)", fired: holds, leaves: leaves)) }
+        return holds
     }
 
     /// Three-valued: nil is unknown (a field was missing).

@@ -1,6 +1,7 @@
 import Assignment
 import Foundation
 import Leads
+import Review
 import Rules
 import TestSupport
 import YAML
@@ -202,6 +203,46 @@ if let plan = program.assignment {
         )
     )
     print("  (\(qualified.count) qualified leads; \(owners) got an owner, the rest a queue once caps filled)")
+}
+
+// What-if replay: archived files (the synthetic leads, claimed at `evaluationNow`) decided under the shipped rules
+// and a candidate (the MQL threshold raised from 40 to 45), compared; with owners simulated, and without.
+let replayLeads = min(leadCount, 20_000)
+let archive = "\(directory.path)/archive"
+try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true)
+for file in 0..<10 {
+    let slice = lines[(file * replayLeads / 10)..<((file + 1) * replayLeads / 10)]
+    let name = String(Int(evaluationNow) * 1_000_000_000 + file) + ".1.\(file)--leads-\(file).ndjson"
+    FileManager.default.createFile(
+        atPath: "\(archive)/\(name)",
+        contents: Data(slice.joined(separator: [0x0A]) + [0x0A])
+    )
+}
+let candidateDirectory = "\(directory.path)/candidate-rules"
+try FileManager.default.copyItem(atPath: "rules", toPath: candidateDirectory)
+let qualificationPath = "\(candidateDirectory)/qualification.yaml"
+try String(contentsOfFile: qualificationPath, encoding: .utf8)
+    .replacingOccurrences(of: "{stage: mql, when: score >= 40}", with: "{stage: mql, when: score >= 45}")
+    .write(toFile: qualificationPath, atomically: true, encoding: .utf8)
+if let candidateProgram = RuleCompiler.compile(directory: candidateDirectory).program {
+    let sources = try ReplaySource.archive(archive)
+    var replayed: ReplayReport?
+    for owners in [false, true] {
+        let replay = Replay(current: program, candidate: candidateProgram, owners: owners)
+        let seconds = try time(runs: runs) { replayed = try replay.run(sources) }
+        report(
+            Figure(
+                name: "replay, two rule sets\(owners ? ", owners simulated" : "") (1 core)",
+                unit: "leads/s",
+                samples: seconds.map { Double(replayLeads) / $0 }
+            )
+        )
+    }
+    if let replayed {
+        print(
+            "  (\(replayed.leads) leads replayed, \(replayed.changedLeads) changed, \(replayed.stageChanges) changed stage)"
+        )
+    }
 }
 
 // Peak memory of `leadd parse` streaming a 1 GB NDJSON file.

@@ -1,0 +1,286 @@
+public import Assignment
+public import Leads
+public import Rules
+
+/// What-if replay: past leads decided again under the running rules and a candidate set, compared.
+///
+/// Each file's leads are decided at the time they were first decided (`ReplaySource.now`), so windows and decay
+/// see what they saw then. Nothing live is touched: owners, when asked for, come from two throw-away assignment
+/// states in memory, one per rule set, both starting empty and fed the leads in their original order, so an owner
+/// differs only because the rules do.
+public struct Replay: Sendable {
+    public let current: Program
+    public let candidate: Program
+    public var readerOptions: LeadReaderOptions
+    /// Simulate assignment under both rule sets and compare owners.
+    public var owners: Bool
+    /// How many changed leads the report shows in full.
+    public var sampleSize: Int
+
+    public init(
+        current: Program,
+        candidate: Program,
+        readerOptions: LeadReaderOptions = LeadReaderOptions(),
+        owners: Bool = true,
+        sampleSize: Int = 10
+    ) {
+        self.current = current
+        self.candidate = candidate
+        self.readerOptions = readerOptions
+        self.owners = owners
+        self.sampleSize = sampleSize
+    }
+
+    /// Leads decided between assignment batches: the daemon's batch size, so rotations move as they did.
+    static let batchSize = 1000
+
+    public func run(_ sources: [ReplaySource]) throws -> ReplayReport {
+        var report = ReplayReport(current: current, candidate: candidate, sampleSize: sampleSize)
+        let currentAssigner =
+            try owners ? current.assignment.map { Assigner(plan: $0, store: try AssignmentStore()) } : nil
+        let candidateAssigner =
+            try owners ? candidate.assignment.map { Assigner(plan: $0, store: try AssignmentStore()) } : nil
+        report.ownersCompared = currentAssigner != nil || candidateAssigner != nil
+        var before: [Assigner.Item] = []
+        var after: [Assigner.Item] = []
+        func flush() throws {
+            guard !before.isEmpty else { return }
+            let ownersBefore = try currentAssigner?.assign(before) ?? Array(repeating: nil, count: before.count)
+            let ownersAfter = try candidateAssigner?.assign(after) ?? Array(repeating: nil, count: after.count)
+            for index in before.indices {
+                report.add(
+                    lead: before[index].lead,
+                    before: before[index].decision,
+                    after: after[index].decision,
+                    ownerBefore: ownersBefore[index],
+                    ownerAfter: ownersAfter[index]
+                )
+            }
+            before.removeAll(keepingCapacity: true)
+            after.removeAll(keepingCapacity: true)
+        }
+        for source in sources {
+            report.files += 1
+            let originName = source.originName
+            for result in LeadFileReader(path: source.path, options: readerOptions) {
+                switch result {
+                case .record(var record):
+                    record.origin.file = originName
+                    let old = current.evaluate(record, now: source.now)
+                    let new = candidate.evaluate(record, now: source.now)
+                    if report.ownersCompared {
+                        before.append(Assigner.Item(decision: old, lead: record))
+                        after.append(Assigner.Item(decision: new, lead: record))
+                        if before.count >= Self.batchSize { try flush() }
+                    } else {
+                        report.add(lead: record, before: old, after: new, ownerBefore: nil, ownerAfter: nil)
+                    }
+                case .failure:
+                    report.skippedRecords += 1
+                }
+            }
+            try flush()
+        }
+        return report
+    }
+}
+
+/// The differences a replay found.
+public struct ReplayReport: Sendable {
+    public let currentVersion: String
+    public let candidateVersion: String
+    /// Row and column orders for the matrices.
+    public let currentStages: [String]
+    public let candidateStages: [String]
+    public let currentRoutes: [String]
+    public let candidateRoutes: [String]
+    let sampleSize: Int
+
+    public var files = 0
+    public var leads = 0
+    /// Records that could not be read (the daemon rejected them when it first saw them).
+    public var skippedRecords = 0
+    /// Counts by (current, candidate).
+    public var stages: [Pair: Int] = [:]
+    public var routes: [Pair: Int] = [:]
+    /// Leads whose stage, route, grade, score, fired rules or owner differ.
+    public var changedLeads = 0
+    /// Candidate total minus current total, per lead.
+    var shifts: [Double] = []
+    var currentTotal = 0.0
+    var candidateTotal = 0.0
+    public var drivers: [String: Driver] = [:]
+    public var ownersCompared = false
+    /// Assignment outcome (team or queue) by (current, candidate), for leads assigned under either.
+    public var teams: [Pair: Int] = [:]
+    public var ownerChanges = 0
+    public var samples: [Sample] = []
+
+    public struct Pair: Sendable, Hashable {
+        public var from: String
+        public var to: String
+    }
+
+    /// How one rule's part changed.
+    public struct Driver: Sendable, Hashable {
+        public var rule: String
+        /// Fires under the candidate only.
+        public var gained = 0
+        /// Fires under the current rules only.
+        public var lost = 0
+        /// Fires under both, with different points.
+        public var repointed = 0
+        /// Of those, leads whose stage or route changed.
+        public var inChangedOutcomes = 0
+        public var inCurrent: Bool
+        public var inCandidate: Bool
+    }
+
+    /// One changed lead, with the difference in its explanation.
+    public struct Sample: Sendable {
+        public var lead: String
+        public var origin: String
+        public var before: Outcome
+        public var after: Outcome
+        /// `+rule (points)` fired only under the candidate, `-rule` only under the current rules, `~rule a -> b`.
+        public var ruleChanges: [String]
+
+        public struct Outcome: Sendable {
+            public var stage: String
+            public var route: String
+            public var grade: String?
+            public var score: Double
+            public var owner: String?
+            public var disqualifications: [String]
+        }
+    }
+
+    init(current: Program, candidate: Program, sampleSize: Int) {
+        currentVersion = current.version
+        candidateVersion = candidate.version
+        currentStages = current.stageNames
+        candidateStages = candidate.stageNames
+        currentRoutes = current.routeNames
+        candidateRoutes = candidate.routeNames
+        self.sampleSize = sampleSize
+        let currentRules = Set(current.ruleIDs)
+        let candidateRules = Set(candidate.ruleIDs)
+        for rule in currentRules.union(candidateRules) {
+            drivers[rule] = Driver(
+                rule: rule,
+                inCurrent: currentRules.contains(rule),
+                inCandidate: candidateRules.contains(rule)
+            )
+        }
+    }
+
+    mutating func add(
+        lead: LeadRecord,
+        before: Decision,
+        after: Decision,
+        ownerBefore: Opportunity?,
+        ownerAfter: Opportunity?
+    ) {
+        leads += 1
+        stages[Pair(from: before.stage, to: after.stage), default: 0] += 1
+        routes[Pair(from: before.route, to: after.route), default: 0] += 1
+        shifts.append(after.total - before.total)
+        currentTotal += before.total
+        candidateTotal += after.total
+        let outcomeChanged = before.stage != after.stage || before.route != after.route
+
+        // Which rules contributed differently.
+        var beforeRules: [String: Double] = [:]
+        for rule in before.fired { beforeRules[rule.id] = rule.points }
+        for item in before.disqualifications { beforeRules[item.rule] = 0 }
+        var afterRules: [String: Double] = [:]
+        for rule in after.fired { afterRules[rule.id] = rule.points }
+        for item in after.disqualifications { afterRules[item.rule] = 0 }
+        var ruleChanges: [String] = []
+        for (rule, points) in afterRules where beforeRules[rule] == nil {
+            drivers[rule]?.gained += 1
+            if outcomeChanged { drivers[rule]?.inChangedOutcomes += 1 }
+            ruleChanges.append("+\(rule) (\(Decision.format(points)))")
+        }
+        for (rule, points) in beforeRules {
+            if let now = afterRules[rule] {
+                guard abs(now - points) > 1e-9 else { continue }
+                drivers[rule]?.repointed += 1
+                ruleChanges.append("~\(rule) \(Decision.format(points)) -> \(Decision.format(now))")
+            } else {
+                drivers[rule]?.lost += 1
+                ruleChanges.append("-\(rule) (\(Decision.format(points)))")
+            }
+            if outcomeChanged { drivers[rule]?.inChangedOutcomes += 1 }
+        }
+
+        func placement(_ opportunity: Opportunity?) -> String {
+            guard let opportunity else { return "-" }
+            return opportunity.team ?? opportunity.queue.map { "queue \($0)" } ?? "-"
+        }
+        func owner(_ opportunity: Opportunity?) -> String? {
+            opportunity.flatMap { $0.owner ?? $0.queue.map { "queue \($0)" } }
+        }
+        var ownerChanged = false
+        if ownersCompared, ownerBefore != nil || ownerAfter != nil {
+            teams[Pair(from: placement(ownerBefore), to: placement(ownerAfter)), default: 0] += 1
+            ownerChanged = owner(ownerBefore) != owner(ownerAfter)
+            if ownerChanged { ownerChanges += 1 }
+        }
+        let changed =
+            outcomeChanged || before.grade != after.grade || abs(before.total - after.total) > 1e-9
+            || !ruleChanges.isEmpty || ownerChanged
+        guard changed else { return }
+        changedLeads += 1
+        guard samples.count < sampleSize else { return }
+        func outcome(_ decision: Decision, _ opportunity: Opportunity?) -> Sample.Outcome {
+            Sample.Outcome(
+                stage: decision.stage,
+                route: decision.route,
+                grade: decision.grade,
+                score: decision.total,
+                owner: owner(opportunity),
+                disqualifications: decision.disqualifications.map(\.reason)
+            )
+        }
+        samples.append(
+            Sample(
+                lead: before.leadID ?? "(no id)",
+                origin: "\(lead.origin.file):\(lead.origin.line)",
+                before: outcome(before, ownerBefore),
+                after: outcome(after, ownerAfter),
+                ruleChanges: ruleChanges.sorted { $0.dropFirst() < $1.dropFirst() }
+            )
+        )
+    }
+
+    // MARK: - Figures
+
+    public var meanShift: Double { leads == 0 ? 0 : (candidateTotal - currentTotal) / Double(leads) }
+    public var meanCurrent: Double { leads == 0 ? 0 : currentTotal / Double(leads) }
+    public var meanCandidate: Double { leads == 0 ? 0 : candidateTotal / Double(leads) }
+
+    /// The score shift at percentiles (nearest rank).
+    public func shiftPercentiles(_ percentiles: [Double]) -> [Double] {
+        guard !shifts.isEmpty else { return percentiles.map { _ in 0 } }
+        let sorted = shifts.sorted()
+        return percentiles.map { p in
+            let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+            return sorted[min(sorted.count - 1, max(0, rank - 1))]
+        }
+    }
+
+    /// The rules that changed anything, those behind changed stages or routes first.
+    public var rankedDrivers: [Driver] {
+        drivers.values.filter { $0.gained + $0.lost + $0.repointed > 0 }.sorted {
+            if $0.inChangedOutcomes != $1.inChangedOutcomes { return $0.inChangedOutcomes > $1.inChangedOutcomes }
+            let a = $0.gained + $0.lost + $0.repointed
+            let b = $1.gained + $1.lost + $1.repointed
+            return a != b ? a > b : $0.rule < $1.rule
+        }
+    }
+
+    /// Leads whose stage changed.
+    public var stageChanges: Int { stages.filter { $0.key.from != $0.key.to }.values.reduce(0, +) }
+    public var routeChanges: Int { routes.filter { $0.key.from != $0.key.to }.values.reduce(0, +) }
+}

@@ -24,6 +24,29 @@ if let count = option("--write-leads").flatMap({ Int($0) }), let path = argument
     FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     exit(0)
 }
+// `leadd-bench --profile-evaluate N`: only evaluation of N synthetic leads with the shipped rules, ten times over,
+// for `perf record`.
+if let count = option("--profile-evaluate").flatMap({ Int($0) }) {
+    var generator = LeadGenerator(seed: 20_261_129)
+    let records: [LeadRecord] = (1...count).compactMap { id in
+        let line = Array(generator.nextLine(id: id).utf8)
+        return line.withUnsafeBufferPointer { buffer in
+            guard case .object(let object) = try? JSONParser.parse(buffer, maxDepth: 64) else { return nil }
+            return LeadRecord(origin: LeadOrigin(file: "bench", line: 1, record: 1, byteOffset: 0), fields: object)
+        }
+    }
+    guard let program = RuleCompiler.compile(directory: "rules").program else { exit(1) }
+    let clock = ContinuousClock()
+    var sql = 0
+    let elapsed = clock.measure {
+        for _ in 0..<10 {
+            for record in records where program.evaluate(record, now: 1_795_910_400).stage == "sql" { sql += 1 }
+        }
+    }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print("\(Int(Double(records.count * 10) / seconds)) leads/s (\(sql) sql)")
+    exit(0)
+}
 let leadCount = ProcessInfo.processInfo.environment["LEADD_BENCH_LEADS"].flatMap { Int($0) } ?? 100_000
 
 print("leadd-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date().formatted(.iso8601))")

@@ -594,12 +594,12 @@ struct AssignmentSession {
         opportunity.writeJSON(into: &bytes)
         try db.cachedStatement(
             sql: """
-                INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record, due)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             keys.lead, now, opportunity.team, opportunity.owner, queue, method, item.decision.rulesVersion,
-            String(decoding: bytes, as: UTF8.self),
+            String(decoding: bytes, as: UTF8.self), opportunity.firstContactDue,
         ])
         let seq = db.lastInsertedRowID
         assignedInBatch[keys.lead] = opportunity

@@ -17,7 +17,7 @@ struct ProtocolTests {
         let plan = try #require(program.assignment)
         return FileProcessor(
             program: program,
-            assigner: Assigner(plan: plan, store: try AssignmentStore(directory: state.path))
+            ledger: Ledger(store: try AssignmentStore(directory: state.path), plan: plan)
         )
     }
 

@@ -92,6 +92,47 @@ public struct AssignmentStore: Sendable {
                     """
             )
         }
+        // Every decision and every outcome update, for reports and history (`leadd report`), and the first-contact
+        // due time of each opportunity as a column.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE decisions (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        claim TEXT NOT NULL,
+                        record INTEGER NOT NULL,
+                        lead TEXT,
+                        at REAL NOT NULL,
+                        file TEXT NOT NULL,
+                        line INTEGER NOT NULL,
+                        rules_version TEXT NOT NULL,
+                        source TEXT,
+                        stage TEXT NOT NULL,
+                        route TEXT NOT NULL,
+                        grade TEXT,
+                        score REAL NOT NULL,
+                        scores TEXT NOT NULL,
+                        rules TEXT NOT NULL,
+                        UNIQUE (claim, record)
+                    );
+                    CREATE INDEX decisions_lead ON decisions(lead);
+                    CREATE INDEX decisions_at ON decisions(at);
+                    CREATE TABLE outcomes (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        lead TEXT NOT NULL,
+                        stage TEXT NOT NULL,
+                        at REAL NOT NULL,
+                        amount REAL,
+                        currency TEXT,
+                        reason TEXT,
+                        claim TEXT NOT NULL,
+                        record INTEGER NOT NULL,
+                        UNIQUE (lead, stage)
+                    );
+                    ALTER TABLE ledger ADD COLUMN due REAL;
+                    """
+            )
+        }
         return migrator
     }
 

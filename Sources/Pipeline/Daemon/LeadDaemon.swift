@@ -99,7 +99,7 @@ public final class LeadDaemon: Service, Sendable {
     func processor(_ program: Program) -> FileProcessor {
         FileProcessor(
             program: program,
-            assigner: program.assignment.map { Assigner(plan: $0, store: store) },
+            ledger: Ledger(store: store, plan: program.assignment),
             readerOptions: readerOptions,
             maxFileBytes: configuration.maxFileBytes
         )

@@ -6,13 +6,16 @@ public import Rules
 import YAML
 
 /// Processes one claimed file with one rules snapshot: every record decided (and assigned when qualified), the
-/// decisions staged per route, bad records staged as rejected, then committed and published.
+/// decisions staged per route, outcome updates (`"kind": "outcome"`) applied to their opportunities and staged as
+/// `outcomes`, bad records and refused updates staged as rejected, then committed and published. Every decision
+/// and update is recorded in the ledger.
 ///
-/// Records in = decisions out + records rejected, always. A file that cannot be read as leads at all (wrong format,
+/// Records in = decisions and updates out + records rejected, always. A file that cannot be read as leads at all (wrong format,
 /// unreadable, not a regular file, a file-level syntax error) goes to `rejected/` whole, with a sidecar.
 public struct FileProcessor: Sendable {
     public let program: Program
-    public let assigner: Assigner?
+    /// Records decisions, assigns opportunities, applies outcome updates; nil: decide only.
+    public let ledger: Ledger?
     public let readerOptions: LeadReaderOptions
     /// Leads per assignment transaction.
     public let batchSize: Int
@@ -21,13 +24,13 @@ public struct FileProcessor: Sendable {
 
     public init(
         program: Program,
-        assigner: Assigner?,
+        ledger: Ledger?,
         readerOptions: LeadReaderOptions = LeadReaderOptions(),
         batchSize: Int = 1000,
         maxFileBytes: Int64 = .max
     ) {
         self.program = program
-        self.assigner = assigner
+        self.ledger = ledger
         self.readerOptions = readerOptions
         self.batchSize = batchSize
         self.maxFileBytes = maxFileBytes
@@ -37,7 +40,7 @@ public struct FileProcessor: Sendable {
     public struct Outcome: Sendable, Hashable {
         public var file: String
         public var claimedName: String
-        /// Decisions written, per route.
+        /// Decisions written, per route (and outcome updates applied, as `outcomes`).
         public var decisions: [String: Int] = [:]
         public var rejectedRecords = 0
         /// Why the whole file was rejected, if it was.
@@ -66,39 +69,59 @@ public struct FileProcessor: Sendable {
         }
         var outputs: [String: OutputFile] = [:]
         var rejectedRecords: OutputFile?
-        var batch: [Assigner.Item] = []
+        var batch: [Ledger.Entry] = []
         var firstBadRecord: LeadReadError?
+        func output(_ route: String) throws(FileSystemError) -> OutputFile {
+            if let existing = outputs[route] { return existing }
+            let output = try OutputFile(path: file.stagedOutput(route: route))
+            outputs[route] = output
+            return output
+        }
         func flushBatch() throws(FileSystemError) {
             guard !batch.isEmpty else { return }
-            var opportunities: [Opportunity?] = Array(repeating: nil, count: batch.count)
-            if let assigner, batch.contains(where: { $0.decision.placement != nil }) {
+            let results: [Ledger.Result]
+            if let ledger {
                 do {
-                    opportunities = try assigner.assign(batch)
+                    results = try ledger.record(batch, claim: file.id)
                 } catch {
                     // The state could not be written (disk full, I/O): keep the file for another attempt.
-                    throw FileSystemError(operation: "assign", path: file.path, code: EIO)
+                    throw FileSystemError(operation: "record", path: file.path, code: EIO)
+                }
+            } else {
+                results = batch.map { entry in
+                    if case .outcome(let update) = entry {
+                        return .refused(update, reason: "outcome updates need the assignment state")
+                    }
+                    return .decided(nil)
                 }
             }
-            for (item, opportunity) in zip(batch, opportunities) {
-                let route = item.decision.route
-                let output: OutputFile
-                if let existing = outputs[route] {
-                    output = existing
-                } else {
-                    output = try OutputFile(path: file.stagedOutput(route: Self.safeRoute(route)))
-                    outputs[route] = output
+            for (entry, result) in zip(batch, results) {
+                switch (entry, result) {
+                case (.lead(let item), .decided(let opportunity)):
+                    let route = item.decision.route
+                    let object = item.decision.json
+                    try output(Self.safeRoute(route)).line { out in
+                        object.writeJSON(into: &out)
+                        // The opportunity record goes last, written directly rather than built as a tree first.
+                        guard let opportunity else { return }
+                        out.removeLast()
+                        out.append(contentsOf: #","assignment":"#.utf8)
+                        opportunity.writeJSON(into: &out)
+                        out.append(UInt8(ascii: "}"))
+                    }
+                    outcome.decisions[route, default: 0] += 1
+                case (_, .applied(let update, let previous)):
+                    let object = update.json(previous: previous)
+                    try output(Self.outcomesRoute).line { object.writeJSON(into: &$0) }
+                    outcome.decisions[Self.outcomesRoute, default: 0] += 1
+                case (_, .refused(let update, let reason)):
+                    if rejectedRecords == nil { rejectedRecords = try OutputFile(path: file.stagedRejectedRecords) }
+                    let object = Self.rejectedUpdate(update, reason: reason, rulesVersion: program.version)
+                    try rejectedRecords?.line { object.writeJSON(into: &$0) }
+                    outcome.rejectedRecords += 1
+                default:
+                    break
                 }
-                let object = item.decision.json
-                try output.line { out in
-                    object.writeJSON(into: &out)
-                    // The opportunity record goes last, written directly rather than built as a tree first.
-                    guard let opportunity else { return }
-                    out.removeLast()
-                    out.append(contentsOf: #","assignment":"#.utf8)
-                    opportunity.writeJSON(into: &out)
-                    out.append(UInt8(ascii: "}"))
-                }
-                outcome.decisions[route, default: 0] += 1
             }
             batch.removeAll(keepingCapacity: true)
         }
@@ -106,7 +129,34 @@ public struct FileProcessor: Sendable {
             switch result {
             case .record(var record):
                 record.origin.file = file.originalName
-                batch.append(Assigner.Item(decision: program.evaluate(record, now: now), lead: record))
+                if OutcomeUpdate.isOutcome(record.fields) {
+                    switch OutcomeUpdate.parse(record, now: now) {
+                    case .success(let update):
+                        batch.append(.outcome(update))
+                    case .failure(let error):
+                        if rejectedRecords == nil {
+                            rejectedRecords = try OutputFile(path: file.stagedRejectedRecords)
+                        }
+                        let object = Self.rejectedRecord(
+                            LeadReadError(
+                                scope: .record,
+                                file: file.originalName,
+                                line: record.origin.line,
+                                column: 1,
+                                byteOffset: record.origin.byteOffset,
+                                record: record.origin.record,
+                                reason: error.reason
+                            ),
+                            file: file,
+                            rulesVersion: program.version
+                        )
+                        try rejectedRecords?.line { object.writeJSON(into: &$0) }
+                        outcome.rejectedRecords += 1
+                        continue
+                    }
+                } else {
+                    batch.append(.lead(Assigner.Item(decision: program.evaluate(record, now: now), lead: record)))
+                }
                 if batch.count >= batchSize {
                     if shouldStop() {
                         outcome.abandoned = true
@@ -156,6 +206,9 @@ public struct FileProcessor: Sendable {
         try file.publish()
         return outcome
     }
+
+    /// The outbox folder of applied outcome updates.
+    public static let outcomesRoute = "outcomes"
 
     /// Route names become folder names: anything but letters, digits, `_`, `-` and `.` is replaced.
     static func safeRoute(_ route: String) -> String {
@@ -222,6 +275,19 @@ public struct FileProcessor: Sendable {
         object.writeJSON(into: &bytes)
         bytes.append(0x0A)
         return bytes
+    }
+
+    static func rejectedUpdate(_ update: OutcomeUpdate, reason: String, rulesVersion: String) -> LeadObject {
+        var object = LeadObject()
+        object.set("file", .string(update.origin.file))
+        object.set("line", .int(update.origin.line))
+        object.set("column", .int(1))
+        object.set("byte_offset", .int(update.origin.byteOffset))
+        object.set("record", .int(update.origin.record))
+        object.set("reason", .string(reason))
+        object.set("update", .object(update.json(previous: nil)))
+        object.set("rules_version", .string(rulesVersion))
+        return object
     }
 
     static func rejectedRecord(_ error: LeadReadError, file: ClaimedFile, rulesVersion: String) -> LeadObject {

@@ -1,0 +1,192 @@
+import GRDB
+public import Leads
+public import Rules
+import YAML
+
+/// The history in the state: every decision, every assignment and every outcome update, written batch by batch in
+/// one transaction each, so a batch is recorded whole or not at all.
+///
+/// Reprocessing the same input (after a crash) writes nothing twice: decisions are keyed by claim and record,
+/// assignments by lead, and an outcome update identical to one already applied counts as applied.
+public struct Ledger: Sendable {
+    public let store: AssignmentStore
+    /// Assigns leads on assigned routes, when the rules have an assignment configuration.
+    public let assigner: Assigner?
+
+    public init(store: AssignmentStore, plan: AssignmentPlan?) {
+        self.store = store
+        assigner = plan.map { Assigner(plan: $0, store: store) }
+    }
+
+    public enum Entry: Sendable {
+        /// A decided lead: recorded, and assigned when its route is assigned.
+        case lead(Assigner.Item)
+        case outcome(OutcomeUpdate)
+    }
+
+    public enum Result: Sendable {
+        /// The lead's decision was recorded; its opportunity, if its route is assigned.
+        case decided(Opportunity?)
+        /// The update moved the opportunity on from `previous`.
+        case applied(OutcomeUpdate, previous: String)
+        case refused(OutcomeUpdate, reason: String)
+    }
+
+    /// Records a batch, in order, in one transaction. `claim` identifies the input (its claim id).
+    public func record(_ entries: [Entry], claim: String) throws -> [Result] {
+        let items: [Assigner.Item] = entries.compactMap {
+            if case .lead(let item) = $0 { return item }
+            return nil
+        }
+        let keys = assigner?.keys(items) ?? []
+        let opening = assigner?.plan.openingStage ?? OutcomeUpdate.Stage.discovery.rawValue
+        return try store.transaction { db in
+            var session = assigner.map {
+                AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, db: db)
+            }
+            try session?.prefetch(keys)
+            var results: [Result] = []
+            results.reserveCapacity(entries.count)
+            var leadIndex = 0
+            for entry in entries {
+                switch entry {
+                case .lead(let item):
+                    var opportunity: Opportunity?
+                    if session != nil {
+                        opportunity = try session?.assign(item, keys: keys[leadIndex])
+                    }
+                    leadIndex += 1
+                    try Self.insert(item, claim: claim, db: db)
+                    results.append(.decided(opportunity))
+                case .outcome(let update):
+                    results.append(try Self.apply(update, claim: claim, opening: opening, db: db))
+                }
+            }
+            try session?.save()
+            return results
+        }
+    }
+
+    static func insert(_ item: Assigner.Item, claim: String, db: Database) throws {
+        let decision = item.decision
+        var scores: [UInt8] = [UInt8(ascii: "{")]
+        for (index, score) in decision.scores.enumerated() {
+            if index > 0 { scores.append(UInt8(ascii: ",")) }
+            LeadValue.writeJSONString(score.name, into: &scores)
+            scores.append(UInt8(ascii: ":"))
+            scores.append(contentsOf: Decision.format(score.points).utf8)
+        }
+        scores.append(UInt8(ascii: "}"))
+        var rules: [UInt8] = [UInt8(ascii: "[")]
+        for (index, id) in (decision.disqualifications.map(\.rule) + decision.fired.map(\.id)).enumerated() {
+            if index > 0 { rules.append(UInt8(ascii: ",")) }
+            LeadValue.writeJSONString(id, into: &rules)
+        }
+        rules.append(UInt8(ascii: "]"))
+        var source: String?
+        if case .string(let text) = item.lead.fields["source"] { source = text }
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO decisions
+                    (claim, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores,
+                     rules)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            claim, item.lead.origin.record, decision.leadID, decision.now, item.lead.origin.file,
+            item.lead.origin.line, decision.rulesVersion, source, decision.stage, decision.route, decision.grade,
+            decision.total, String(decoding: scores, as: UTF8.self), String(decoding: rules, as: UTF8.self),
+        ])
+    }
+
+    /// Applies an update if the opportunity exists and the move is forward, else says why not.
+    static func apply(_ update: OutcomeUpdate, claim: String, opening: String, db: Database) throws -> Result {
+        func refuse(_ reason: String) -> Result { .refused(update, reason: reason) }
+        func time(_ seconds: Double) -> String { Timestamp.iso8601(seconds) }
+        guard
+            let opened = try Double.fetchOne(db, sql: "SELECT at FROM ledger WHERE lead = ?", arguments: [update.lead])
+        else {
+            if let row = try Row.fetchOne(
+                db,
+                sql: "SELECT stage, route FROM decisions WHERE lead = ? ORDER BY seq DESC LIMIT 1",
+                arguments: [update.lead]
+            ) {
+                let stage: String = row["stage"]
+                let route: String = row["route"]
+                return refuse("lead \(update.lead) is not an opportunity: it was decided \(stage) (route \(route))")
+            }
+            return refuse("unknown lead \(update.lead): no decision has this id")
+        }
+        struct Previous {
+            var stage: OutcomeUpdate.Stage
+            var at: Double
+            var amount: Double?
+            var currency: String?
+            var reason: String?
+        }
+        let previous = try Row.fetchAll(
+            db,
+            sql: "SELECT stage, at, amount, currency, reason FROM outcomes WHERE lead = ? ORDER BY seq",
+            arguments: [update.lead]
+        ).compactMap { row -> Previous? in
+            guard let stage = OutcomeUpdate.Stage(rawValue: row["stage"]) else { return nil }
+            return Previous(
+                stage: stage,
+                at: row["at"],
+                amount: row["amount"],
+                currency: row["currency"],
+                reason: row["reason"]
+            )
+        }
+        if let index = previous.firstIndex(where: { $0.stage == update.stage }) {
+            let same = previous[index]
+            if same.at == update.at && same.amount == update.amount && same.currency == update.currency
+                && same.reason == update.reason
+            {
+                // The same update again (a file processed again, or sent twice): already applied.
+                return .applied(update, previous: index == 0 ? opening : previous[index - 1].stage.rawValue)
+            }
+            if update.stage.closes {
+                return refuse(
+                    "opportunity \(update.lead) is already closed: \(same.stage.rawValue) at \(time(same.at))"
+                )
+            }
+            return refuse("opportunity \(update.lead) is already in \(same.stage.rawValue) since \(time(same.at))")
+        }
+        if let closed = previous.first(where: { $0.stage.closes }) {
+            return refuse(
+                "opportunity \(update.lead) is already closed: \(closed.stage.rawValue) at \(time(closed.at)); "
+                    + "a closed opportunity does not move"
+            )
+        }
+        let current = previous.last
+        let currentStage = current?.stage.rawValue ?? opening
+        if let current, update.stage.rank < current.stage.rank {
+            return refuse(
+                "backwards move for \(update.lead): it is in \(current.stage.rawValue) since \(time(current.at)), "
+                    + "and \(update.stage.rawValue) comes before it"
+            )
+        }
+        if update.at < opened {
+            return refuse(
+                "update for \(update.lead) at \(time(update.at)) is before the opportunity was opened (\(time(opened)))"
+            )
+        }
+        if let current, update.at < current.at {
+            return refuse(
+                "update for \(update.lead) at \(time(update.at)) is before its previous update (\(current.stage.rawValue) "
+                    + "at \(time(current.at)))"
+            )
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO outcomes (lead, stage, at, amount, currency, reason, claim, record)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            update.lead, update.stage.rawValue, update.at, update.amount, update.currency, update.reason, claim,
+            update.origin.record,
+        ])
+        return .applied(update, previous: currentStage)
+    }
+}

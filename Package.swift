@@ -34,6 +34,8 @@ let package = Package(
         // Changing rules safely: rule unit tests (tests/*.yaml in a rules directory) and what-if replay of archived
         // leads against a candidate rule set.
         .target(name: "Review", dependencies: ["YAML", "Leads", "Rules", "Assignment"]),
+        // Closing the loop: figures from the ledger's decisions and outcome updates (`leadd report`).
+        .target(name: "Analytics", dependencies: ["YAML", "Leads", "Assignment"]),
         // The few Linux calls Glibc's module does not show: renameat2, inotify, flock, statfs.
         .target(name: "CLinux"),
         // Where a lead enters: the spool (inbox, processing, outbox, archive, rejected), its crash-safe file protocol,
@@ -58,6 +60,7 @@ let package = Package(
                 "Rules",
                 "Assignment",
                 "Review",
+                "Analytics",
                 "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

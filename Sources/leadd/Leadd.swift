@@ -15,7 +15,7 @@ struct Leadd: AsyncParsableCommand {
         version: version,
         subcommands: [
             ParseCommand.self, CheckCommand.self, ScoreCommand.self, AssignCommand.self, AssignmentsCommand.self,
-            TestCommand.self, ReplayCommand.self, RunCommand.self, ReloadCommand.self,
+            TestCommand.self, ReplayCommand.self, ReportCommand.self, RunCommand.self, ReloadCommand.self,
         ]
     )
 }

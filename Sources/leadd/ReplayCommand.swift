@@ -88,7 +88,7 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         let fixedNow = try now.map { try EvaluationTime.parse($0) }
-        let sinceTime = try since.map { try Self.time($0) }
+        let sinceTime = try since.map { try EvaluationTime.parse($0, orAgo: true, option: "--since") }
 
         var sources: [ReplaySource] = []
         for item in from {
@@ -132,16 +132,5 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         output.flush()
-    }
-
-    /// A date, a date-time, or a duration before now (`30d`, `12h`, `2w`).
-    static func time(_ text: String) throws -> Double {
-        let units: [Character: Double] = ["m": 60, "h": 3600, "d": 86400, "w": 604_800]
-        var body = Substring(text)
-        if body.first == "-" { body = body.dropFirst() }
-        if let unit = body.last, let scale = units[unit], let number = Double(body.dropLast()) {
-            return Date().timeIntervalSince1970 - number * scale
-        }
-        return try EvaluationTime.parse(text, option: "--since")
     }
 }

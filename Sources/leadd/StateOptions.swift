@@ -45,6 +45,17 @@ extension Decision {
 /// `--now` and `--since`: a date, or a date and time in UTC.
 enum EvaluationTime {
     /// The time `text` names; nil text is now.
+    /// A date, a date-time, or with `orAgo` also a duration before now (`30d`, `12h`, `2w`).
+    static func parse(_ text: String, orAgo: Bool, option: String) throws -> Double {
+        let units: [Character: Double] = ["m": 60, "h": 3600, "d": 86400, "w": 604_800]
+        var body = Substring(text)
+        if body.first == "-" { body = body.dropFirst() }
+        if orAgo, let unit = body.last, let scale = units[unit], let number = Double(body.dropLast()) {
+            return Date().timeIntervalSince1970 - number * scale
+        }
+        return try parse(text, option: option)
+    }
+
     static func parse(_ text: String?, option: String = "--now") throws -> Double {
         guard let text else { return Date().timeIntervalSince1970.rounded(.down) }
         guard let seconds = Timestamp.seconds(text) else {

@@ -3,7 +3,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := libyaml-dev libsqlite3-dev pkg-config
 # What the tests use besides: a real systemd, and util-linux and procps to boot it in namespaces.
-TEST_PACKAGES := systemd util-linux procps python3-junitparser
+TEST_PACKAGES := systemd util-linux procps python3-junitparser chromium
 
 .PHONY: all deps build release run test bench lint format clean install install-files uninstall
 
@@ -39,7 +39,7 @@ run: deps
 
 # Builds and runs the whole test suite (Swift Testing).
 test: deps
-	@if [ ! -x /lib/systemd/systemd ] || ! command -v nsenter unshare prlimit setpriv pgrep >/dev/null \
+	@if [ ! -x /lib/systemd/systemd ] || ! command -v nsenter unshare prlimit setpriv pgrep chromium >/dev/null \
 		|| ! /usr/bin/python3 -c 'import junitparser' 2>/dev/null; then \
 		echo "make: installing $(TEST_PACKAGES)"; \
 		$(SUDO) apt-get update && \

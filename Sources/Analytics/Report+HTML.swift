@@ -52,6 +52,10 @@ extension Report {
         body += "<h2>Rule lift (win rate where a rule fired over where it did not)</h2>\n"
         let lifts = rules.compactMap { rule in rule.lift.map { (rule, $0) } }
         let largest = max(2, lifts.map { max($0.1, 1 / max($0.1, 0.01)) }.max() ?? 2)
+        if lifts.isEmpty {
+            body +=
+                "<p class=\"note\">No rule has closed opportunities both where it fired and where it did not yet.</p>\n"
+        }
         body += Self.horizontalBars(
             id: "lift",
             rows: lifts.map { rule, lift in
@@ -98,7 +102,7 @@ extension Report {
             h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
             .period, .note { color: #666; }
             table { border-collapse: collapse; margin: 0.5em 0; }
-            td, th { padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: right; }
+            td, th { padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
             td:first-child, th:first-child { text-align: left; }
             svg text { font-family: sans-serif; font-size: 12px; fill: #222; }
             </style>
@@ -120,7 +124,7 @@ extension Report {
         let labelWidth = 260.0
         let barArea = 520.0
         let rowHeight = 26.0
-        let height = max(1, Double(rows.count)) * rowHeight + 10
+        let height = max(1, Double(rows.count)) * rowHeight + (origin == 1 ? 28 : 10)
         var svg = "<svg id=\"\(id)\" width=\"\(Int(labelWidth + barArea + 200))\" height=\"\(Int(height))\" "
         svg += "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\n"
         // For lift, the scale is logarithmic around 1, so 2x and 0.5x are as long.
@@ -143,7 +147,11 @@ extension Report {
             svg += "<text x=\"\(max(zero, end) + 6)\" y=\"\(y + 16)\">\(escape(row.text))</text>\n"
         }
         if origin == 1 {
-            svg += "<line x1=\"\(zero)\" y1=\"0\" x2=\"\(zero)\" y2=\"\(height)\" stroke=\"#444\"/>\n"
+            svg += "<line x1=\"\(zero)\" y1=\"0\" x2=\"\(zero)\" y2=\"\(height - 18)\" stroke=\"#444\"/>\n"
+            for mark in [1 / maximum, 1, maximum] {
+                svg += "<text x=\"\(position(mark) - 10)\" y=\"\(height - 4)\">\(decimal(mark))x</text>"
+            }
+            svg += "\n"
         }
         return svg + "</svg>\n"
     }
@@ -153,18 +161,18 @@ extension Report {
         let width = 70.0
         let chartHeight = 220.0
         let total = max(1, Double(columns.count)) * width + 40
-        var svg = "<svg id=\"\(id)\" width=\"\(Int(total))\" height=\"\(Int(chartHeight + 60))\" "
+        var svg = "<svg id=\"\(id)\" width=\"\(Int(total))\" height=\"\(Int(chartHeight + 80))\" "
         svg += "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\n"
         svg +=
-            "<line x1=\"20\" y1=\"\(chartHeight + 10)\" x2=\"\(total)\" y2=\"\(chartHeight + 10)\" stroke=\"#444\"/>\n"
+            "<line x1=\"20\" y1=\"\(chartHeight + 30)\" x2=\"\(total)\" y2=\"\(chartHeight + 30)\" stroke=\"#444\"/>\n"
         for (index, column) in columns.enumerated() {
             let x = 30 + Double(index) * width
             let barHeight = max(1, column.value * chartHeight)
-            let top = chartHeight + 10 - barHeight
+            let top = chartHeight + 30 - barHeight
             svg += "<rect x=\"\(x)\" y=\"\(top)\" width=\"\(width - 20)\" height=\"\(barHeight)\" "
             svg += "fill=\"\(Colors.calibration)\"/>"
             svg += "<text x=\"\(x)\" y=\"\(top - 4)\">\(escape(column.text))</text>"
-            svg += "<text x=\"\(x)\" y=\"\(chartHeight + 28)\">\(escape(column.label))</text>\n"
+            svg += "<text x=\"\(x)\" y=\"\(chartHeight + 48)\">\(escape(column.label))</text>\n"
         }
         return svg + "</svg>\n"
     }

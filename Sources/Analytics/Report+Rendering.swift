@@ -47,6 +47,7 @@ extension Report {
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
                 line += column == 0 ? " " + cell + pad : "  " + pad + cell
             }
+            while line.last == " " { line.removeLast() }
             out += line + "\n"
         }
         return out

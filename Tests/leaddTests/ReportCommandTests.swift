@@ -44,7 +44,7 @@ struct ReportCommandTests {
             ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    @Test("every figure matches an independent computation; bad updates are rejected with reasons")
+    @Test("every figure matches an independent computation; bad updates are rejected with reasons; the page renders")
     func figures() throws {
         let rules = try SmallRules.directory(
             rules: SmallRules.files.merging(["assignment.yaml": Self.assignment]) { $1 }
@@ -373,10 +373,50 @@ struct ReportCommandTests {
         )
         #expect((empty["funnel"] as? [String: Any])?["leads"] as? Int == 0)
 
+        // The HTML page renders in headless Chromium with no error, and the screenshot shows each chart (found by
+        // its colour).
+        let page = try TemporaryDirectory("report-html")
+        let html = try ProcessRunner.run(
+            leadd,
+            [
+                "report", "--state", state.path, "--format", "html", "--output", page.path + "/report.html", "--now",
+                Self.iso(reportNow),
+            ]
+        )
+        #expect(html.exitStatus == 0, "\(html.standardError)")
+        let chromium = try ProcessRunner.run(
+            "/usr/bin/chromium",
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,2200",
+                "--user-data-dir=\(page.path)/profile", "--enable-logging=stderr", "--v=0",
+                "--screenshot=\(page.path)/report.png", "file://\(page.path)/report.html",
+            ]
+        )
+        #expect(chromium.exitStatus == 0, "\(chromium.standardError)")
+        for problem in ["Uncaught", "net::ERR", "Failed to load resource", "CONSOLE"] {
+            #expect(!chromium.standardError.contains(problem), "\(chromium.standardError)")
+        }
+        let colours = try ProcessRunner.run(
+            "/usr/bin/python3",
+            [
+                ProcessRunner.packageRoot + "/Tests/tools/png-colors.py", page.path + "/report.png", "#3366cc",
+                "#8e44ad", "#2e9e5b", "#d64545",
+            ]
+        )
+        #expect(colours.exitStatus == 0, "\(colours.standardError)")
+        var pixels: [String: Int] = [:]
+        for line in colours.standardOutput.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2 { pixels[String(parts[0])] = Int(parts[1]) }
+        }
+        #expect((pixels["#3366cc"] ?? 0) > 5000, "funnel: \(pixels)")
+        #expect((pixels["#8e44ad"] ?? 0) > 2000, "win rate by score band: \(pixels)")
+        #expect((pixels["#2e9e5b"] ?? 0) + (pixels["#d64545"] ?? 0) > 1000, "rule lift: \(pixels)")
+
         // The text report says the same for people.
         let text = try ProcessRunner.run(leadd, ["report", "--state", state.path, "--now", Self.iso(reportNow)])
         #expect(text.exitStatus == 0)
-        #expect(text.standardOutput.contains("\n  leads             90   "))
+        #expect(text.standardOutput.contains("\n  leads             90\n"))
         #expect(text.standardOutput.contains("\n  won               \(won.count)"))
     }
 }

@@ -89,6 +89,8 @@ struct ReportCommandTests {
             var rules: [String]
             var owner: String?
             var due: Double?
+            var grade: String?
+            var team: String?
         }
         let formatter = ISO8601DateFormatter()
         var decided: [Decided] = []
@@ -112,6 +114,10 @@ struct ReportCommandTests {
                     owner: assignment?["owner"] as? String,
                     due: (assignment?["first_contact_due"] as? String).flatMap {
                         formatter.date(from: $0)?.timeIntervalSince1970
+                    },
+                    grade: decision["grade"] as? String,
+                    team: assignment.map {
+                        ($0["team"] as? String) ?? (($0["queue"] as? String).map { "queue " + $0 } ?? "(none)")
                     }
                 )
             )
@@ -280,6 +286,36 @@ struct ReportCommandTests {
         for group in groups {
             let name = group["name"] as? String
             expectFigures(group, decided.filter { $0.source == name })
+        }
+
+        // By every other dimension: each group's figures over the leads that belong to it.
+        let memberships: [(String, (Decided) -> [String])] = [
+            ("grade", { [$0.grade ?? "(none)"] }),
+            ("stage", { [$0.stage] }),
+            ("team", { [$0.team ?? "(none)"] }),
+            ("owner", { [$0.owner ?? "(none)"] }),
+            ("rule", { $0.rules.isEmpty ? ["(none)"] : $0.rules }),
+            (
+                "score-band",
+                { ["\(Int(($0.score / 10).rounded(.down) * 10))-<\(Int(($0.score / 10).rounded(.down) * 10 + 10))"] }
+            ),
+        ]
+        for (dimension, names) in memberships {
+            let byResult = try ProcessRunner.run(
+                leadd,
+                ["report", "--state", state.path, "--format", "json", "--by", dimension, "--now", Self.iso(reportNow)]
+            )
+            let byReport = try #require(
+                try JSONSerialization.jsonObject(with: Data(byResult.standardOutput.utf8)) as? [String: Any]
+            )
+            let byGroups = try #require(byReport["groups"] as? [[String: Any]])
+            let expectedNames = Set(decided.flatMap(names))
+            #expect(Set(byGroups.compactMap { $0["name"] as? String }) == expectedNames, "\(dimension)")
+            #expect(byGroups.count == expectedNames.count, "\(dimension)")
+            for group in byGroups {
+                let name = try #require(group["name"] as? String)
+                expectFigures(group, decided.filter { names($0).contains(name) })
+            }
         }
 
         // Rule effectiveness.

@@ -1,3 +1,4 @@
+import Foundation
 public import Leads
 import YAML
 
@@ -47,7 +48,9 @@ public struct OutcomeUpdate: Sendable, Hashable {
 
     /// The update a record describes, or why it is not a valid one. `now` is used when the record has no `at`.
     public static func parse(_ record: LeadRecord, now: Double) -> Result<OutcomeUpdate, OutcomeError> {
-        let fields = record.fields
+        // Empty values count as absent: a CSV file has every column on every row, a lead's columns included.
+        var fields = LeadObject()
+        for field in record.fields.fields where !isBlank(field.value) { fields.set(field.key, field.value) }
         func fail(_ reason: String) -> Result<OutcomeUpdate, OutcomeError> { .failure(OutcomeError(reason: reason)) }
         for field in fields.fields where !keys.contains(field.key) {
             let suggestion = Suggestion.closest(to: field.key, in: keys).map { " (did you mean '\($0)'?)" } ?? ""
@@ -80,6 +83,9 @@ public struct OutcomeUpdate: Sendable, Hashable {
         case nil, .null?: break
         case .int(let value)?: update.amount = Double(value)
         case .double(let value)?: update.amount = value
+        case .string(let text)? where Double(text.trimmingCharacters(in: .whitespaces)) != nil:
+            // CSV cells are text unless a mapping types them.
+            update.amount = Double(text.trimmingCharacters(in: .whitespaces))
         default: return fail("outcome update for \(lead): 'amount' must be a number")
         }
         if let amount = update.amount, !(amount >= 0 && amount.isFinite) {
@@ -112,6 +118,17 @@ public struct OutcomeUpdate: Sendable, Hashable {
             }
         }
         return .success(update)
+    }
+
+    /// Null, an empty or blank string, or an object or array of such.
+    static func isBlank(_ value: LeadValue) -> Bool {
+        switch value {
+        case .null: true
+        case .string(let text): text.allSatisfy(\.isWhitespace)
+        case .object(let object): object.fields.allSatisfy { isBlank($0.value) }
+        case .array(let items): items.allSatisfy(isBlank)
+        default: false
+        }
     }
 
     static var stageNames: String { Stage.allCases.map(\.rawValue).joined(separator: ", ") }

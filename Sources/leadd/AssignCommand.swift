@@ -1,5 +1,6 @@
 import ArgumentParser
 import Assignment
+import Foundation
 import Leads
 import Rules
 import YAML
@@ -52,14 +53,22 @@ struct AssignCommand: ParsableCommand {
             errors.flush()
             throw ExitCode(1)
         }
-        let assigner = Assigner(plan: plan, store: try stateOptions.open())
+        // The ledger records each decision as well, keyed by the file (path, size, modification time) and record,
+        // so the same file assigned twice records nothing twice.
+        let ledger = Ledger(store: try stateOptions.open(), plan: plan)
+        var claim = ""
         let options = try leadFiles.readerOptions(errors: errors)
         let output = BufferedOutput(fd: 1)
         var failures = 0
         var items: [Assigner.Item] = []
         var printed = 0
         func commit() throws {
-            let opportunities = try assigner.assign(items)
+            guard !items.isEmpty else { return }
+            let results = try ledger.record(items.map { .lead($0) }, claim: claim)
+            let opportunities = results.map { result -> Opportunity? in
+                if case .decided(let opportunity) = result { return opportunity }
+                return nil
+            }
             for (item, opportunity) in zip(items, opportunities) {
                 switch format {
                 case .json:
@@ -78,6 +87,11 @@ struct AssignCommand: ParsableCommand {
             items.removeAll(keepingCapacity: true)
         }
         for path in files {
+            try commit()
+            let info = try? FileManager.default.attributesOfItem(atPath: path)
+            let size = (info?[.size] as? NSNumber)?.intValue ?? 0
+            let modified = (info?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            claim = "assign:\((path as NSString).standardizingPath):\(size):\(modified)"
             for result in LeadFileReader(path: path, options: options) {
                 switch result {
                 case .record(let record):

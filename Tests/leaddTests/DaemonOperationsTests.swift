@@ -83,8 +83,13 @@ struct DaemonOperationsTests {
         // The fault clears.
         let lift = try ProcessRunner.run("/usr/bin/prlimit", ["--pid", "\(daemon.pid)", "--fsize=unlimited"])
         #expect(lift.exitStatus == 0, "\(lift.standardError)")
+        // Archived, then published: wait for both (the outputs are renamed into the outbox just after the commit).
         #expect(
-            SpoolReading.wait(seconds: 90) { SpoolReading.names(spool.path, "archive").count == 1 },
+            SpoolReading.wait(seconds: 90) {
+                let archived = SpoolReading.names(spool.path, "archive").count == 1
+                let published = try SpoolReading.leadIDs(spool.path).count
+                return archived && published == ids.count
+            },
             "\(log(daemon))"
         )
         let published = try SpoolReading.leadIDs(spool.path)

@@ -116,7 +116,6 @@ public struct AssignmentStore: Sendable {
                         UNIQUE (claim, record)
                     );
                     CREATE INDEX decisions_lead ON decisions(lead);
-                    CREATE INDEX decisions_at ON decisions(at);
                     CREATE TABLE outcomes (
                         seq INTEGER PRIMARY KEY AUTOINCREMENT,
                         lead TEXT NOT NULL,

@@ -14,21 +14,30 @@ extension Program {
     }
 }
 
+/// One event of a lead: its object, with its time and type read up front.
+struct EventRow {
+    var object: LeadObject
+    var at: Double?
+    /// The event slot `type` holds, when the collection's event functions filter on one.
+    var typeSlot: Int?
+    var type: Value
+}
+
 /// The per-lead state of one evaluation.
 struct EvaluationState {
     let program: Program
     let now: Double
     let explain: Bool
     var values: [Value]
-    /// Per event-collection slot, each event's values by event slot.
-    var events: [Int: [[Value]]] = [:]
+    /// Per event-collection slot, its events: the time and type read up front, other fields when a test asks.
+    var events: [Int: [EventRow]] = [:]
     let lead: LeadObject
     var aggregates: [Value?]
     var categoryScores: [Double]
     var total = 0.0
     var flags: [Bool]
-    /// Event values while an aggregate's predicate runs.
-    var currentEvent: [Value] = []
+    /// The event an aggregate's predicate or value is looking at.
+    var currentEvent: EventRow?
     /// What the current leaf read, for explanations.
     var reads: [Read] = []
     /// Derived values, computed once per lead when first used.
@@ -315,7 +324,8 @@ struct EvaluationState {
             if explain { reads.append(.field(slot)) }
             return values[slot]
         case .eventField(let slot):
-            return slot < currentEvent.count ? currentEvent[slot] : .missing
+            guard let event = currentEvent else { return .missing }
+            return field(slot, of: event)
         case .category(let index):
             return .number(categoryScores[index])
         case .totalScore:
@@ -457,20 +467,40 @@ struct EvaluationState {
 
     // MARK: - Events
 
-    mutating func eventRows(_ slot: Int) -> [[Value]] {
+    /// The events of an event collection, each with its time (event slot 0) and, when the collection's event
+    /// functions filter on a type, its type, normalized; other fields are read when a test asks for them.
+    mutating func eventRows(_ slot: Int) -> [EventRow] {
         if let rows = events[slot] { return rows }
-        var rows: [[Value]] = []
+        var rows: [EventRow] = []
+        let typeSlot = program.aggregatePlans[slot]?.typeSlot
         if case .array(let items) = LeadValue.object(lead)[path: program.slots[slot].path] {
             rows.reserveCapacity(items.count)
             for item in items {
                 guard case .object(let event) = item else { continue }
-                rows.append(
-                    program.eventSlots.map { eventSlot in Normalizer.value(event[eventSlot.path[0]], eventSlot.type) }
-                )
+                var row = EventRow(object: event, at: nil, typeSlot: typeSlot, type: .missing)
+                if let first = program.eventSlots.first,
+                    case .timestamp(let time) = Normalizer.value(event[first.path[0]], first.type)
+                {
+                    row.at = time
+                }
+                if let typeSlot {
+                    let typeField = program.eventSlots[typeSlot]
+                    row.type = Normalizer.value(event[typeField.path[0]], typeField.type)
+                }
+                rows.append(row)
             }
         }
         events[slot] = rows
         return rows
+    }
+
+    /// An event field's value: the time and type as read up front, anything else normalized now.
+    func field(_ slot: Int, of event: EventRow) -> Value {
+        if slot == 0 { return event.at.map { .timestamp($0) } ?? .missing }
+        if slot == event.typeSlot { return event.type }
+        guard slot < program.eventSlots.count else { return .missing }
+        let field = program.eventSlots[slot]
+        return Normalizer.value(event.object[field.path[0]], field.type)
     }
 
     /// What the events matching an aggregate add up to.
@@ -488,7 +518,7 @@ struct EvaluationState {
         for row in eventRows(program.aggregates[index].collection) {
             add(index, row, into: &tally, typeChecked: false, halfLife: halfLife)
         }
-        currentEvent = []
+        currentEvent = nil
         return tally
     }
 
@@ -519,14 +549,14 @@ struct EvaluationState {
         var tallies = [Tally](repeating: Tally(), count: program.aggregates.count)
         let rows = eventRows(collection)
         for row in rows {
-            if let typeSlot = plan.typeSlot, case .string(let type) = row[typeSlot],
+            if plan.typeSlot != nil, case .string(let type) = row.type,
                 let indices = plan.byType[FoldedText.lowered(type)]
             {
                 for index in indices { add(index, row, into: &tallies[index], typeChecked: true) }
             }
             for index in plan.others { add(index, row, into: &tallies[index], typeChecked: false) }
         }
-        currentEvent = []
+        currentEvent = nil
         for index in plan.all {
             aggregates[index] = Self.value(of: tallies[index], program.aggregates[index].kind)
         }
@@ -536,19 +566,18 @@ struct EvaluationState {
     /// half-life, also its weight after decay.
     mutating func add(
         _ index: Int,
-        _ row: [Value],
+        _ row: EventRow,
         into tally: inout Tally,
         typeChecked: Bool,
         halfLife: Double? = nil
     ) {
-        let at: Double?
-        if case .timestamp(let time) = row[0] { at = time } else { at = nil }
+        let at = row.at
         // Fields read in place: copying the whole aggregate per event costs more than the test.
         if let within = program.aggregates[index].within {
             guard let at, at <= now, at >= now - within else { return }
         }
         if !typeChecked, let (slot, value) = program.aggregates[index].typeFilter {
-            guard case .string(let type) = row[slot], FoldedText.equal(type, value) else { return }
+            guard case .string(let type) = field(slot, of: row), FoldedText.equal(type, value) else { return }
         }
         if let predicate = program.aggregates[index].predicate {
             currentEvent = row

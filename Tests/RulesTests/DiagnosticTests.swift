@@ -199,6 +199,21 @@ struct DiagnosticTests {
                       |     ^
                 """
         ),
+        Case(
+            name: "a route named like the outcome updates' folder",
+            rules: """
+                version: 1
+                stages:
+                  - {stage: won, when: score >= 70}
+                  - {stage: nurture, otherwise: true}
+                routes: {won: outcomes, nurture: nurture, disqualified: disqualified}
+                """,
+            rendered: """
+                q.yaml:5:15: error: the route name 'outcomes' is taken: outbox/outcomes/ holds applied outcome updates
+                    5 | routes: {won: outcomes, nurture: nurture, disqualified: disqualified}
+                      |               ^~~~~~~~
+                """
+        ),
     ]
 
     @Test(arguments: tableCases)

@@ -40,6 +40,8 @@ public struct Ledger: Sendable {
         }
         let keys = assigner?.keys(items) ?? []
         let opening = assigner?.plan.openingStage ?? OutcomeUpdate.Stage.discovery.rawValue
+        // The rows are made before the transaction: workers take turns inside it, not outside.
+        let rows = items.map { DecisionRow(item: $0, claim: claim) }
         return try store.transaction { db in
             var session = assigner.map {
                 AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, db: db)
@@ -55,8 +57,8 @@ public struct Ledger: Sendable {
                     if session != nil {
                         opportunity = try session?.assign(item, keys: keys[leadIndex])
                     }
+                    try rows[leadIndex].insert(db)
                     leadIndex += 1
-                    try Self.insert(item, claim: claim, db: db)
                     results.append(.decided(opportunity))
                 case .outcome(let update):
                     results.append(try Self.apply(update, claim: claim, opening: opening, db: db))
@@ -65,38 +67,6 @@ public struct Ledger: Sendable {
             try session?.save()
             return results
         }
-    }
-
-    static func insert(_ item: Assigner.Item, claim: String, db: Database) throws {
-        let decision = item.decision
-        var scores: [UInt8] = [UInt8(ascii: "{")]
-        for (index, score) in decision.scores.enumerated() {
-            if index > 0 { scores.append(UInt8(ascii: ",")) }
-            LeadValue.writeJSONString(score.name, into: &scores)
-            scores.append(UInt8(ascii: ":"))
-            scores.append(contentsOf: Decision.format(score.points).utf8)
-        }
-        scores.append(UInt8(ascii: "}"))
-        var rules: [UInt8] = [UInt8(ascii: "[")]
-        for (index, id) in (decision.disqualifications.map(\.rule) + decision.fired.map(\.id)).enumerated() {
-            if index > 0 { rules.append(UInt8(ascii: ",")) }
-            LeadValue.writeJSONString(id, into: &rules)
-        }
-        rules.append(UInt8(ascii: "]"))
-        var source: String?
-        if case .string(let text) = item.lead.fields["source"] { source = text }
-        try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO decisions
-                    (claim, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores,
-                     rules)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            claim, item.lead.origin.record, decision.leadID, decision.now, item.lead.origin.file,
-            item.lead.origin.line, decision.rulesVersion, source, decision.stage, decision.route, decision.grade,
-            decision.total, String(decoding: scores, as: UTF8.self), String(decoding: rules, as: UTF8.self),
-        ])
     }
 
     /// Applies an update if the opportunity exists and the move is forward, else says why not.
@@ -188,5 +158,48 @@ public struct Ledger: Sendable {
             update.origin.record,
         ])
         return .applied(update, previous: currentStage)
+    }
+}
+
+/// A decision as the ledger's `decisions` table holds it.
+struct DecisionRow {
+    var arguments: StatementArguments
+
+    init(item: Assigner.Item, claim: String) {
+        let decision = item.decision
+        var scores: [UInt8] = [UInt8(ascii: "{")]
+        for (index, score) in decision.scores.enumerated() {
+            if index > 0 { scores.append(UInt8(ascii: ",")) }
+            LeadValue.writeJSONString(score.name, into: &scores)
+            scores.append(UInt8(ascii: ":"))
+            scores.append(contentsOf: Decision.format(score.points).utf8)
+        }
+        scores.append(UInt8(ascii: "}"))
+        var rules: [UInt8] = [UInt8(ascii: "[")]
+        for (index, id) in (decision.disqualifications.map(\.rule) + decision.fired.map(\.id)).enumerated() {
+            if index > 0 { rules.append(UInt8(ascii: ",")) }
+            LeadValue.writeJSONString(id, into: &rules)
+        }
+        rules.append(UInt8(ascii: "]"))
+        var source: String?
+        if case .string(let text) = item.lead.fields["source"] { source = text }
+        arguments = [
+            claim, item.lead.origin.record, decision.leadID, decision.now, item.lead.origin.file,
+            item.lead.origin.line, decision.rulesVersion, source, decision.stage, decision.route, decision.grade,
+            decision.total, String(decoding: scores, as: UTF8.self), String(decoding: rules, as: UTF8.self),
+        ]
+    }
+
+    func insert(_ db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO decisions
+                    (claim, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores,
+                     rules)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
+        statement.setUncheckedArguments(arguments)
+        try statement.execute()
     }
 }

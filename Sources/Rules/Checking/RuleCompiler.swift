@@ -471,6 +471,13 @@ private struct Compiler {
                 )
                 continue
             }
+            if route.value == "outcomes" {
+                diagnostics.append(
+                    route.diagnostic(
+                        .init("the route name 'outcomes' is taken: outbox/outcomes/ holds applied outcome updates")
+                    )
+                )
+            }
             routes[stage.value] = route.value
         }
         let anchor = routeFiles.first?.routesNode ?? file.stagesNode

@@ -51,7 +51,7 @@ extension AssignmentStore {
                 db,
                 sql: """
                     SELECT lead, claim, record, at, source, stage, route, grade, score, rules FROM decisions
-                    WHERE at >= ? AND at < ? ORDER BY at, seq
+                    WHERE at >= ? AND at < ? ORDER BY at, claim, record
                     """,
                 arguments: [since ?? -Double.greatestFiniteMagnitude, until ?? Double.greatestFiniteMagnitude]
             )

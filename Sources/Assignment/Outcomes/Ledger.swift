@@ -78,7 +78,8 @@ public struct Ledger: Sendable {
         else {
             if let row = try Row.fetchOne(
                 db,
-                sql: "SELECT stage, route FROM decisions WHERE lead = ? ORDER BY seq DESC LIMIT 1",
+                sql:
+                    "SELECT stage, route FROM decisions WHERE lead = ? ORDER BY at DESC, claim DESC, record DESC LIMIT 1",
                 arguments: [update.lead]
             ) {
                 let stage: String = row["stage"]

@@ -98,7 +98,6 @@ public struct AssignmentStore: Sendable {
             try db.execute(
                 sql: """
                     CREATE TABLE decisions (
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
                         claim TEXT NOT NULL,
                         record INTEGER NOT NULL,
                         lead TEXT,
@@ -113,8 +112,8 @@ public struct AssignmentStore: Sendable {
                         score REAL NOT NULL,
                         scores TEXT NOT NULL,
                         rules TEXT NOT NULL,
-                        UNIQUE (claim, record)
-                    );
+                        PRIMARY KEY (claim, record)
+                    ) WITHOUT ROWID;
                     CREATE INDEX decisions_lead ON decisions(lead);
                     CREATE TABLE outcomes (
                         seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -70,24 +70,9 @@ extension Report {
         )
         body +=
             "<p class=\"note\">* fewer than \(Self.smallSample) closed opportunities where the rule fired or did not.</p>\n"
-        var ruleRows = [["rule", "fired", "closed", "win rate", "not fired: closed", "win rate", "lift"]]
-        for rule in rules {
-            ruleRows.append([
-                rule.rule + (rule.smallSample ? " *" : ""), "\(rule.fired)", "\(rule.closedFired)",
-                Self.percent(rule.winRateFired), "\(rule.closedNotFired)", Self.percent(rule.winRateNotFired),
-                rule.lift.map { Self.decimal($0) } ?? "-",
-            ])
-        }
         body += Self.htmlTable(ruleRows)
 
         body += "<h2>Owners and first-contact SLA</h2>\n"
-        var ownerRows = [["owner", "assigned", "won", "lost", "win rate", "SLA met", "missed", "pending"]]
-        for owner in owners {
-            ownerRows.append([
-                owner.owner, "\(owner.assigned)", "\(owner.won)", "\(owner.lost)", Self.percent(owner.winRate),
-                "\(owner.slaMet)", "\(owner.slaMissed)", "\(owner.slaPending)",
-            ])
-        }
         body += Self.htmlTable(ownerRows)
 
         return """

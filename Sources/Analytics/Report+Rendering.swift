@@ -36,21 +36,29 @@ extension Report {
         return decimal(value(deals)) + " " + deals.currency
     }
 
-    static func table(_ rows: [[String]]) -> String {
-        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
-            rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
-        }
-        var out = ""
-        for row in rows {
-            var line = " "
-            for (column, cell) in row.enumerated() {
-                let pad = String(repeating: " ", count: widths[column] - cell.count)
-                line += column == 0 ? " " + cell + pad : "  " + pad + cell
+    static func table(_ rows: [[String]]) -> String { TextTable.render(rows) }
+
+    /// The rule effectiveness table's rows, header first.
+    var ruleRows: [[String]] {
+        [["rule", "fired", "closed", "win rate", "not fired: closed", "win rate", "lift"]]
+            + rules.map { rule in
+                [
+                    rule.rule + (rule.smallSample ? " *" : ""), "\(rule.fired)", "\(rule.closedFired)",
+                    Self.percent(rule.winRateFired), "\(rule.closedNotFired)", Self.percent(rule.winRateNotFired),
+                    rule.lift.map { Self.decimal($0) } ?? "-",
+                ]
             }
-            while line.last == " " { line.removeLast() }
-            out += line + "\n"
-        }
-        return out
+    }
+
+    /// The owners table's rows, header first.
+    var ownerRows: [[String]] {
+        [["owner", "assigned", "won", "lost", "win rate", "SLA met", "missed", "pending"]]
+            + owners.map { owner in
+                [
+                    owner.owner, "\(owner.assigned)", "\(owner.won)", "\(owner.lost)", Self.percent(owner.winRate),
+                    "\(owner.slaMet)", "\(owner.slaMissed)", "\(owner.slaPending)",
+                ]
+            }
     }
 
     var period: String {
@@ -110,14 +118,6 @@ extension Report {
         }
 
         out += "\nrule effectiveness (closed opportunities; * fewer than \(Self.smallSample) on a side)\n"
-        var ruleRows = [["rule", "fired", "closed", "win rate", "not fired: closed", "win rate", "lift"]]
-        for rule in rules {
-            ruleRows.append([
-                rule.rule + (rule.smallSample ? " *" : ""), "\(rule.fired)", "\(rule.closedFired)",
-                Self.percent(rule.winRateFired), "\(rule.closedNotFired)", Self.percent(rule.winRateNotFired),
-                rule.lift.map { Self.decimal($0) } ?? "-",
-            ])
-        }
         out += Self.table(ruleRows)
 
         out += "\nscore calibration\n"
@@ -128,13 +128,6 @@ extension Report {
         out += Self.table(bandRows)
 
         out += "\nowners and first-contact SLA\n"
-        var ownerRows = [["owner", "assigned", "won", "lost", "win rate", "SLA met", "missed", "pending"]]
-        for owner in owners {
-            ownerRows.append([
-                owner.owner, "\(owner.assigned)", "\(owner.won)", "\(owner.lost)", Self.percent(owner.winRate),
-                "\(owner.slaMet)", "\(owner.slaMissed)", "\(owner.slaPending)",
-            ])
-        }
         out += Self.table(ownerRows)
         return out
     }

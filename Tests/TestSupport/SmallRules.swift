@@ -43,6 +43,24 @@ public enum SmallRules {
         """,
     ]
 
+    /// Two reps in one round-robin team for the `sales` route, around the clock, first contact due in 4 hours.
+    public static let assignment = """
+        version: 1
+        assign:
+          routes: [sales]
+          hours: always
+        reps:
+          - {id: r1, name: Rep One}
+          - {id: r2, name: Rep Two}
+        teams:
+          - id: sales
+            strategy: round_robin
+            members: [r1, r2]
+            sla: 4h
+        fallback:
+          queue: inbox
+        """
+
     /// A rules directory with `files`, and `tests/NAME` for each test file given.
     public static func directory(
         tests: [String: String] = [:],

@@ -9,22 +9,6 @@ import Testing
 struct ReplayCommandTests {
     let leadd = ProcessRunner.leadd
 
-    static let assignment = """
-        version: 1
-        assign:
-          routes: [sales]
-          hours: always
-        reps:
-          - {id: r1, name: Rep One}
-          - {id: r2, name: Rep Two}
-        teams:
-          - id: sales
-            strategy: round_robin
-            members: [r1, r2]
-        fallback:
-          queue: inbox
-        """
-
     /// The candidate: the demo window grows from 7 to 14 days, and a US company is worth 15 points instead of 5.
     static var candidateFiles: [String: String] {
         var files = SmallRules.files
@@ -36,7 +20,7 @@ struct ReplayCommandTests {
             of: "when: company.country == \"US\"\n    points: 5",
             with: "when: company.country == \"US\"\n    points: 15"
         )
-        files["assignment.yaml"] = assignment
+        files["assignment.yaml"] = SmallRules.assignment
         return files
     }
 
@@ -65,7 +49,7 @@ struct ReplayCommandTests {
     @Test("transition matrices, score shift, drivers and owner changes match what the candidate changes")
     func knownTransitions() throws {
         let current = try SmallRules.directory(
-            rules: SmallRules.files.merging(["assignment.yaml": Self.assignment]) { $1 }
+            rules: SmallRules.files.merging(["assignment.yaml": SmallRules.assignment]) { $1 }
         )
         let candidate = try SmallRules.directory(rules: Self.candidateFiles)
         let spool = try TemporaryDirectory("spool")

@@ -9,23 +9,6 @@ import Testing
 struct ReportCommandTests {
     let leadd = ProcessRunner.leadd
 
-    static let assignment = """
-        version: 1
-        assign:
-          routes: [sales]
-          hours: always
-        reps:
-          - {id: r1, name: Rep One}
-          - {id: r2, name: Rep Two}
-        teams:
-          - id: sales
-            strategy: round_robin
-            members: [r1, r2]
-            sla: 4h
-        fallback:
-          queue: inbox
-        """
-
     /// What the test sends for one qualified lead.
     struct Plan {
         var lead: String
@@ -47,7 +30,7 @@ struct ReportCommandTests {
     @Test("every figure matches an independent computation; bad updates are rejected with reasons; the page renders")
     func figures() throws {
         let rules = try SmallRules.directory(
-            rules: SmallRules.files.merging(["assignment.yaml": Self.assignment]) { $1 }
+            rules: SmallRules.files.merging(["assignment.yaml": SmallRules.assignment]) { $1 }
         )
         let spool = try TemporaryDirectory("spool")
         let state = try TemporaryDirectory("state")

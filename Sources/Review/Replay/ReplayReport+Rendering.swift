@@ -1,5 +1,6 @@
 public import Leads
 import Rules
+import YAML
 
 extension ReplayReport {
     static let percentiles: [Double] = [5, 25, 50, 75, 95]
@@ -168,20 +169,5 @@ extension ReplayReport {
         return Self.table(table)
     }
 
-    /// Columns padded to their widest cell; the first column left-aligned, the others right-aligned.
-    static func table(_ rows: [[String]]) -> String {
-        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
-            rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
-        }
-        var out = ""
-        for row in rows {
-            var line = "  "
-            for (column, cell) in row.enumerated() {
-                let pad = String(repeating: " ", count: widths[column] - cell.count)
-                line += column == 0 ? cell + pad : "  " + pad + cell
-            }
-            out += line + "\n"
-        }
-        return out
-    }
+    static func table(_ rows: [[String]]) -> String { TextTable.render(rows) }
 }

@@ -42,28 +42,7 @@ struct CheckCommand: ParsableCommand {
             }
         case .json:
             for diagnostic in result.diagnostics {
-                var object = LeadObject()
-                object.set("file", .string(diagnostic.location.file))
-                object.set("line", .int(diagnostic.location.line))
-                object.set("column", .int(diagnostic.location.column))
-                object.set("length", .int(diagnostic.length))
-                object.set("severity", .string(diagnostic.severity.rawValue))
-                object.set("message", .string(diagnostic.message.text))
-                if !diagnostic.notes.isEmpty {
-                    object.set(
-                        "notes",
-                        .array(
-                            diagnostic.notes.map { note in
-                                var entry = LeadObject()
-                                entry.set("file", .string(note.location.file))
-                                entry.set("line", .int(note.location.line))
-                                entry.set("column", .int(note.location.column))
-                                entry.set("message", .string(note.message.text))
-                                return .object(entry)
-                            }
-                        )
-                    )
-                }
+                let object = diagnostic.json
                 output.write { bytes in
                     object.writeJSON(into: &bytes)
                     bytes.append(0x0A)

@@ -31,15 +31,7 @@ struct ReloadCommand: ParsableCommand {
     var timeout: Double = 60
 
     func run() throws {
-        var settings = DaemonConfiguration()
-        if let config {
-            do {
-                settings = try DaemonConfiguration.load(contentsOf: config)
-            } catch {
-                FileHandle.standardError.write(Data((error.diagnostics.rendered() + "\n").utf8))
-                throw ExitCode(1)
-            }
-        }
+        var settings = try DaemonConfiguration.forCommand(config)
         if let spool { settings.spool = spool }
         if let state { settings.state = state }
         let lockPath = settings.spool + "/.leadd.lock"

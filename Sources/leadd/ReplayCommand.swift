@@ -64,15 +64,7 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let errors = BufferedOutput(fd: 2)
         defer { errors.flush() }
-        var settings = DaemonConfiguration()
-        if let config {
-            do {
-                settings = try DaemonConfiguration.load(contentsOf: config)
-            } catch {
-                errors.write(error.diagnostics.rendered() + "\n")
-                throw ExitCode(1)
-            }
-        }
+        var settings = try DaemonConfiguration.forCommand(config)
         if let spool { settings.spool = spool }
         if let rules { settings.rules = rules }
         let current = RuleOptions(rules: settings.rules).compile(errors: errors)

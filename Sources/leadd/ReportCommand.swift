@@ -1,5 +1,5 @@
 import Analytics
-import ArgumentParser
+public import ArgumentParser
 import Assignment
 import Foundation
 import Leads
@@ -25,17 +25,6 @@ struct ReportCommand: ParsableCommand {
         case html
     }
 
-    /// `Report.Dimension`, as an argument.
-    enum By: String, ExpressibleByArgument, CaseIterable {
-        case source
-        case grade
-        case stage
-        case team
-        case owner
-        case rule
-        case scoreBand = "score-band"
-    }
-
     @Option(help: "The configuration file the daemon runs with (for its state folder).")
     var config: String?
 
@@ -49,7 +38,7 @@ struct ReportCommand: ParsableCommand {
     var until: String?
 
     @Option(help: "Also show the figures by source, grade, stage, team, owner, rule or score-band.")
-    var by: By?
+    var by: Report.Dimension?
 
     @Option(help: "The time first-contact deadlines are judged at (default: now).")
     var now: String?
@@ -61,15 +50,7 @@ struct ReportCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        var settings = DaemonConfiguration()
-        if let config {
-            do {
-                settings = try DaemonConfiguration.load(contentsOf: config)
-            } catch {
-                FileHandle.standardError.write(Data((error.diagnostics.rendered() + "\n").utf8))
-                throw ExitCode(1)
-            }
-        }
+        var settings = try DaemonConfiguration.forCommand(config)
         if let state { settings.state = state }
         let options = StateOptions(state: settings.state)
         guard FileManager.default.fileExists(atPath: options.databasePath) else {
@@ -103,3 +84,5 @@ struct ReportCommand: ParsableCommand {
         }
     }
 }
+
+extension Report.Dimension: ExpressibleByArgument {}

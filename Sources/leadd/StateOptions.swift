@@ -2,6 +2,7 @@ import ArgumentParser
 import Assignment
 import Foundation
 import Leads
+import Pipeline
 import Rules
 import YAML
 
@@ -62,5 +63,19 @@ enum EvaluationTime {
             throw ValidationError("'\(option) \(text)' is not a date such as 2026-11-29 or 2026-11-29T10:00:00Z")
         }
         return seconds
+    }
+}
+
+extension DaemonConfiguration {
+    /// The settings of the daemon's configuration file, or the embedded defaults without one, for the commands that
+    /// work beside a running daemon (reload, replay, report); a bad file prints its errors and ends the command.
+    static func forCommand(_ config: String?) throws -> DaemonConfiguration {
+        guard let config else { return DaemonConfiguration() }
+        do {
+            return try DaemonConfiguration.load(contentsOf: config)
+        } catch {
+            FileHandle.standardError.write(Data((error.diagnostics.rendered() + "\n").utf8))
+            throw ExitCode(1)
+        }
     }
 }

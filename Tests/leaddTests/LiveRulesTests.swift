@@ -33,16 +33,6 @@ struct LiveRulesTests {
         return nil
     }
 
-    /// Waits (at most 20 s) until the daemon's log has `count` lines containing `text`.
-    func waitForLog(_ process: RunningProcess, _ text: String, count: Int) -> Bool {
-        for _ in 0..<2000 {
-            let log = (try? String(contentsOfFile: process.errPath, encoding: .utf8)) ?? ""
-            if log.components(separatedBy: text).count - 1 >= count { return true }
-            usleep(10_000)
-        }
-        return false
-    }
-
     @Test("each editor style takes effect; a broken edit keeps the running rules; the fix and SIGHUP reload")
     func edits() throws {
         let rules = try TemporaryDirectory("rules")
@@ -60,7 +50,7 @@ struct LiveRulesTests {
             _ = daemon.wait()
         }
         for _ in 0..<2000 where !FileManager.default.fileExists(atPath: spool.path + "/.leadd.lock") { usleep(10_000) }
-        #expect(waitForLog(daemon, "watching the inbox", count: 1))
+        #expect(SpoolReading.waitForLog(daemon, "watching the inbox", count: 1))
         let file = rules.path + "/demographics.yaml"
         let original = try String(contentsOfFile: file, encoding: .utf8)
         var seen: Set<String> = []
@@ -75,7 +65,7 @@ struct LiveRulesTests {
         // 1. Rename over the file (vim, most IDEs).
         try edited(1).write(toFile: rules.path + "/.demographics.yaml.swp", atomically: false, encoding: .utf8)
         rename(rules.path + "/.demographics.yaml.swp", file)
-        #expect(waitForLog(daemon, "rules reloaded", count: 1))
+        #expect(SpoolReading.waitForLog(daemon, "rules reloaded", count: 1))
         let second = try #require(try decide("E-1", spool))
         #expect(!seen.contains(second))
         seen.insert(second)
@@ -84,31 +74,31 @@ struct LiveRulesTests {
         try handle.truncate(atOffset: 0)
         try handle.write(contentsOf: Data(edited(2).utf8))
         try handle.close()
-        #expect(waitForLog(daemon, "rules reloaded", count: 2))
+        #expect(SpoolReading.waitForLog(daemon, "rules reloaded", count: 2))
         let third = try #require(try decide("E-2", spool))
         #expect(!seen.contains(third))
         seen.insert(third)
         // 3. Delete, then create.
         try FileManager.default.removeItem(atPath: file)
         try edited(3).write(toFile: file, atomically: false, encoding: .utf8)
-        #expect(waitForLog(daemon, "rules reloaded", count: 3))
+        #expect(SpoolReading.waitForLog(daemon, "rules reloaded", count: 3))
         let fourth = try #require(try decide("E-3", spool))
         #expect(!seen.contains(fourth))
         seen.insert(fourth)
         // A broken edit: reported with its position, the running rules stay.
         try (edited(4) + "\nrules: [oops\n").write(toFile: file, atomically: false, encoding: .utf8)
-        #expect(waitForLog(daemon, "rules reload failed, keeping the running rules", count: 1))
+        #expect(SpoolReading.waitForLog(daemon, "rules reload failed, keeping the running rules", count: 1))
         #expect(try decide("E-4", spool) == fourth)
         let log = try String(contentsOfFile: daemon.errPath, encoding: .utf8)
         #expect(log.contains("demographics.yaml:"), "\(log)")
         // The fix takes effect.
         try edited(5).write(toFile: file, atomically: false, encoding: .utf8)
-        #expect(waitForLog(daemon, "rules reloaded", count: 4))
+        #expect(SpoolReading.waitForLog(daemon, "rules reloaded", count: 4))
         let fixed = try #require(try decide("E-5", spool))
         #expect(!seen.contains(fixed))
         // SIGHUP reloads on demand.
         daemon.kill(SIGHUP)
-        #expect(waitForLog(daemon, "trigger=SIGHUP", count: 1))
+        #expect(SpoolReading.waitForLog(daemon, "trigger=SIGHUP", count: 1))
     }
 
     @Test("a restart with broken rules runs on the last good rules, loudly; without any, it refuses to start")

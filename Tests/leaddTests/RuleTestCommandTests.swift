@@ -97,14 +97,6 @@ struct RuleTestCommandTests {
         )
     }
 
-    /// Waits (at most 20 s) until the daemon's log has `count` lines containing `text`.
-    func waitForLog(_ process: RunningProcess, _ text: String, count: Int = 1) -> Bool {
-        SpoolReading.wait {
-            let log = (try? String(contentsOfFile: process.errPath, encoding: .utf8)) ?? ""
-            return log.components(separatedBy: text).count - 1 >= count
-        }
-    }
-
     @Test("the daemon runs a candidate's tests before using it: failing tests keep the running rules, the fix is used")
     func reloadGate() throws {
         let rules = try SmallRules.directory(tests: ["cases.yaml": Self.passingTest])
@@ -118,7 +110,7 @@ struct RuleTestCommandTests {
             daemon.kill(SIGTERM)
             _ = daemon.wait()
         }
-        #expect(waitForLog(daemon, "watching the inbox"))
+        #expect(SpoolReading.waitForLog(daemon, "watching the inbox"))
         let first = try #require(try ReloadGate.version(spool: spool, lead: "G-1"))
 
         // An edit that breaks a tested expectation: 7 days becomes 1, so the demo two days ago no longer counts.
@@ -129,9 +121,9 @@ struct RuleTestCommandTests {
             atomically: true,
             encoding: .utf8
         )
-        #expect(waitForLog(daemon, "new rules fail their tests, keeping the running rules"))
+        #expect(SpoolReading.waitForLog(daemon, "new rules fail their tests, keeping the running rules"))
         #expect(
-            waitForLog(
+            SpoolReading.waitForLog(
                 daemon,
                 "tests/cases.yaml:4: a big VP who asked for a demo is an SQL: stage expected sql, got mql"
             )
@@ -146,7 +138,7 @@ struct RuleTestCommandTests {
             with: "expect: {stage: mql, score: 55}"
         )
         .write(toFile: rules.path + "/tests/cases.yaml", atomically: true, encoding: .utf8)
-        #expect(waitForLog(daemon, "rules reloaded"))
+        #expect(SpoolReading.waitForLog(daemon, "rules reloaded"))
         let third = try #require(try ReloadGate.version(spool: spool, lead: "G-3"))
         #expect(third != first)
     }

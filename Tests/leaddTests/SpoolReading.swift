@@ -51,6 +51,14 @@ enum SpoolReading {
         }
     }
 
+    /// Waits (at most 20 s) until a process's standard error has `count` lines containing `text`.
+    static func waitForLog(_ process: RunningProcess, _ text: String, count: Int = 1) -> Bool {
+        wait {
+            let log = (try? String(contentsOfFile: process.errPath, encoding: .utf8)) ?? ""
+            return log.components(separatedBy: text).count - 1 >= count
+        }
+    }
+
     /// NDJSON lines of simple leads with these ids.
     static func leads(_ ids: some Sequence<String>) -> String {
         ids.map {

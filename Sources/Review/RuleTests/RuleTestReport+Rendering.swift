@@ -73,14 +73,7 @@ extension RuleTestReport {
 
     /// For programs: one JSON object.
     public func json() -> LeadObject {
-        func diagnostic(_ diagnostic: Diagnostic) -> LeadValue {
-            var object = LeadObject()
-            object.set("file", .string(diagnostic.location.file))
-            object.set("line", .int(diagnostic.location.line))
-            object.set("column", .int(diagnostic.location.column))
-            object.set("message", .string(diagnostic.message.text))
-            return .object(object)
-        }
+        func diagnostic(_ diagnostic: Diagnostic) -> LeadValue { .object(diagnostic.json) }
         var root = LeadObject()
         root.set("rules_version", .string(rulesVersion))
         root.set("passed", .int(passed))

@@ -1,4 +1,7 @@
 extension Diagnostic {
+    /// The first line of `rendered()`: `FILE:LINE:COLUMN: error: MESSAGE`, for logs.
+    public var headline: String { "\(location): \(severity.rawValue): \(message.text)" }
+
     /// The line with control characters other than tab shown as U+FFFD, so an excerpt never drives a terminal.
     static func printable(_ line: String) -> String {
         guard line.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else {
@@ -22,7 +25,7 @@ extension Diagnostic {
     ///
     /// The caret line copies the tabs of the source line so the caret stays under the problem.
     public func rendered() -> String {
-        var out = "\(location): \(severity.rawValue): \(message.text)"
+        var out = headline
         if let sourceLine {
             let number = String(location.line)
             let width = max(5, number.count)

@@ -252,6 +252,31 @@ struct ReplayCommandTests {
         return result
     }
 
+    @Test("a candidate that does not compile: every error at its position, exit status 1, nothing replayed")
+    func brokenCandidate() throws {
+        let rules = try SmallRules.directory()
+        var files = SmallRules.files
+        files["fit.yaml"] = files["fit.yaml", default: ""].replacingOccurrences(
+            of: "company.employees >= 1000",
+            with: "company.employes >= 1000"
+        )
+        let candidate = try SmallRules.directory(rules: files)
+        let spool = try TemporaryDirectory("spool")
+        let result = try ProcessRunner.run(
+            leadd,
+            ["replay", "--candidate", candidate.path, "--rules", rules.path, "--spool", spool.path]
+        )
+        #expect(result.exitStatus == 1)
+        #expect(result.standardOutput.isEmpty)
+        #expect(
+            result.standardError.contains(
+                "\(candidate.path)/fit.yaml:5:11: error: unknown field 'company.employes' (did you mean 'company.employees'?)"
+            ),
+            "\(result.standardError)"
+        )
+        #expect(result.standardError.contains("leadd: 1 error in \(candidate.path)"))
+    }
+
     @Test("a file outside the archive needs --now; with it, it is replayed at that time")
     func givenFiles() throws {
         let rules = try SmallRules.directory()

@@ -438,4 +438,15 @@ struct ReportCommandTests {
         #expect(text.standardOutput.contains("\n  leads             90\n"))
         #expect(text.standardOutput.contains("\n  won               \(won.count)"))
     }
+
+    @Test("a state folder without the daemon's state: a clear error, exit status 1, nothing created")
+    func missingState() throws {
+        let state = try TemporaryDirectory("state")
+        let result = try ProcessRunner.run(leadd, ["report", "--state", state.path])
+        #expect(result.exitStatus == 1)
+        #expect(
+            result.standardError.contains("no state in \(state.path) (\(state.path)/assignments.sqlite is missing)")
+        )
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).isEmpty)
+    }
 }

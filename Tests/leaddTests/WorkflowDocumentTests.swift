@@ -42,7 +42,13 @@ struct WorkflowDocumentTests {
             )
             rename("\(spool)/inbox/.\(name)", "\(spool)/inbox/\(name)")
         }
-        #expect(SpoolReading.wait { SpoolReading.names(spool, "archive").count == examples.count })
+        // Archived and published: the staging folders in processing/ are gone once the outputs are in the outbox.
+        #expect(
+            SpoolReading.wait {
+                SpoolReading.names(spool, "archive").count == examples.count
+                    && SpoolReading.names(spool, "processing").isEmpty
+            }
+        )
         let before = try SpoolReading.decisions(spool)
         let oldVersion = try #require(before.first?["rules_version"] as? String)
 

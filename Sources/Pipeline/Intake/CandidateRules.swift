@@ -38,9 +38,7 @@ public struct CandidateRules: Sendable {
     /// Each problem on one line: compile errors with their positions, or each failing expectation of a test.
     public var problemLines: [String] {
         if compiled == nil {
-            return diagnostics.filter { $0.severity == .error }.map {
-                $0.rendered().split(separator: "\n").first.map(String.init) ?? ""
-            }
+            return diagnostics.filter { $0.severity == .error }.map(\.headline)
         }
         return tests?.failureLines() ?? []
     }

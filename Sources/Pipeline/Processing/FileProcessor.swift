@@ -14,8 +14,8 @@ import YAML
 /// unreadable, not a regular file, a file-level syntax error) goes to `rejected/` whole, with a sidecar.
 public struct FileProcessor: Sendable {
     public let program: Program
-    /// Records decisions, assigns opportunities, applies outcome updates; nil: decide only.
-    public let ledger: Ledger?
+    /// Records decisions, assigns opportunities, applies outcome updates.
+    public let ledger: Ledger
     public let readerOptions: LeadReaderOptions
     /// Leads per assignment transaction.
     public let batchSize: Int
@@ -24,7 +24,7 @@ public struct FileProcessor: Sendable {
 
     public init(
         program: Program,
-        ledger: Ledger?,
+        ledger: Ledger,
         readerOptions: LeadReaderOptions = LeadReaderOptions(),
         batchSize: Int = 1000,
         maxFileBytes: Int64 = .max
@@ -77,23 +77,20 @@ public struct FileProcessor: Sendable {
             outputs[route] = output
             return output
         }
+        /// A bad record or a refused update: a line of the rejected records, with its reason.
+        func reject(_ object: LeadObject) throws(FileSystemError) {
+            if rejectedRecords == nil { rejectedRecords = try OutputFile(path: file.stagedRejectedRecords) }
+            try rejectedRecords?.line { object.writeJSON(into: &$0) }
+            outcome.rejectedRecords += 1
+        }
         func flushBatch() throws(FileSystemError) {
             guard !batch.isEmpty else { return }
             let results: [Ledger.Result]
-            if let ledger {
-                do {
-                    results = try ledger.record(batch, claim: file.id)
-                } catch {
-                    // The state could not be written (disk full, I/O): keep the file for another attempt.
-                    throw FileSystemError(operation: "record", path: file.path, code: EIO)
-                }
-            } else {
-                results = batch.map { entry in
-                    if case .outcome(let update) = entry {
-                        return .refused(update, reason: "outcome updates need the assignment state")
-                    }
-                    return .decided(nil)
-                }
+            do {
+                results = try ledger.record(batch, claim: file.id)
+            } catch {
+                // The state could not be written (disk full, I/O): keep the file for another attempt.
+                throw FileSystemError(operation: "record", path: file.path, code: EIO)
             }
             for (entry, result) in zip(batch, results) {
                 switch (entry, result) {
@@ -115,10 +112,7 @@ public struct FileProcessor: Sendable {
                     try output(Self.outcomesRoute).line { object.writeJSON(into: &$0) }
                     outcome.decisions[Self.outcomesRoute, default: 0] += 1
                 case (_, .refused(let update, let reason)):
-                    if rejectedRecords == nil { rejectedRecords = try OutputFile(path: file.stagedRejectedRecords) }
-                    let object = Self.rejectedUpdate(update, reason: reason, rulesVersion: program.version)
-                    try rejectedRecords?.line { object.writeJSON(into: &$0) }
-                    outcome.rejectedRecords += 1
+                    try reject(Self.rejectedUpdate(update, reason: reason, rulesVersion: program.version))
                 default:
                     break
                 }
@@ -134,24 +128,21 @@ public struct FileProcessor: Sendable {
                     case .success(let update):
                         batch.append(.outcome(update))
                     case .failure(let error):
-                        if rejectedRecords == nil {
-                            rejectedRecords = try OutputFile(path: file.stagedRejectedRecords)
-                        }
-                        let object = Self.rejectedRecord(
-                            LeadReadError(
-                                scope: .record,
-                                file: file.originalName,
-                                line: record.origin.line,
-                                column: 1,
-                                byteOffset: record.origin.byteOffset,
-                                record: record.origin.record,
-                                reason: error.reason
-                            ),
-                            file: file,
-                            rulesVersion: program.version
+                        try reject(
+                            Self.rejectedRecord(
+                                LeadReadError(
+                                    scope: .record,
+                                    file: file.originalName,
+                                    line: record.origin.line,
+                                    column: 1,
+                                    byteOffset: record.origin.byteOffset,
+                                    record: record.origin.record,
+                                    reason: error.reason
+                                ),
+                                file: file,
+                                rulesVersion: program.version
+                            )
                         )
-                        try rejectedRecords?.line { object.writeJSON(into: &$0) }
-                        outcome.rejectedRecords += 1
                         continue
                     }
                 } else {
@@ -181,11 +172,7 @@ public struct FileProcessor: Sendable {
                 return outcome
             case .failure(let error):
                 if firstBadRecord == nil { firstBadRecord = error }
-                if rejectedRecords == nil { rejectedRecords = try OutputFile(path: file.stagedRejectedRecords) }
-                try rejectedRecords?.line {
-                    Self.rejectedRecord(error, file: file, rulesVersion: program.version).writeJSON(into: &$0)
-                }
-                outcome.rejectedRecords += 1
+                try reject(Self.rejectedRecord(error, file: file, rulesVersion: program.version))
             }
         }
         try flushBatch()

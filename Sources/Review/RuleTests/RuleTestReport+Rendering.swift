@@ -56,12 +56,12 @@ extension RuleTestReport {
         var lines: [String] = []
         for file in files {
             for error in file.errors {
-                lines.append(error.rendered().split(separator: "\n").first.map(String.init) ?? "")
+                lines.append(error.headline)
             }
             for testCase in file.cases where !testCase.passed {
                 let head = "\(file.path):\(testCase.location.line): \(testCase.name): "
                 for error in testCase.errors {
-                    lines.append(error.rendered().split(separator: "\n").first.map(String.init) ?? "")
+                    lines.append(error.headline)
                 }
                 for failure in testCase.failures {
                     lines.append(head + "\(failure.key) expected \(failure.expected), got \(failure.actual)")

@@ -76,19 +76,20 @@ public struct RuleTestRunner: Sendable {
                 assignmentError = "\(error)"
             }
         }
-        let fired = Set(decision.fired.map(\.id) + decision.disqualifications.map(\.rule))
+        let fired = Set(result.fired)
         for expectation in testCase.expectations {
             var failure: RuleTestReport.Failure?
-            func differs(_ expected: String, _ actual: String, rules: [String] = []) {
-                if expected != actual {
-                    failure = .init(
-                        key: expectation.key,
-                        line: expectation.line,
-                        expected: expected,
-                        actual: actual,
-                        rules: rules
-                    )
-                }
+            func fail(_ expected: String, _ actual: String, rules: [String]) {
+                failure = .init(
+                    key: expectation.key,
+                    line: expectation.line,
+                    expected: expected,
+                    actual: actual,
+                    rules: rules
+                )
+            }
+            func differs(_ expected: String, _ actual: String, rules: [String]) {
+                if expected != actual { fail(expected, actual, rules: rules) }
             }
             switch expectation.check {
             case .stage(let stage):
@@ -99,22 +100,14 @@ public struct RuleTestRunner: Sendable {
                 differs(grade ?? "none", decision.grade ?? "none", rules: ["grade"])
             case .score(let bound):
                 if !bound.holds(decision.total) {
-                    failure = .init(
-                        key: expectation.key,
-                        line: expectation.line,
-                        expected: bound.text,
-                        actual: Decision.format(decision.total),
-                        rules: decision.fired.map(\.id)
-                    )
+                    fail(bound.text, Decision.format(decision.total), rules: decision.fired.map(\.id))
                 }
             case .categoryScore(let category, let bound):
                 let points = decision.scores.first { $0.name == category }?.points ?? 0
                 if !bound.holds(points) {
-                    failure = .init(
-                        key: expectation.key,
-                        line: expectation.line,
-                        expected: bound.text,
-                        actual: Decision.format(points),
+                    fail(
+                        bound.text,
+                        Decision.format(points),
                         rules: decision.fired.filter { $0.category == category }.map(\.id)
                     )
                 }
@@ -125,38 +118,28 @@ public struct RuleTestRunner: Sendable {
                     var actual: [String] = []
                     if !missing.isEmpty { actual.append("not fired: " + missing.joined(separator: ", ")) }
                     if !extra.isEmpty { actual.append("also fired: " + extra.joined(separator: ", ")) }
-                    failure = .init(
-                        key: expectation.key,
-                        line: expectation.line,
-                        expected: Self.list(expected),
-                        actual: Self.list(fired) + " (" + actual.joined(separator: "; ") + ")",
+                    fail(
+                        Self.list(expected),
+                        Self.list(fired) + " (" + actual.joined(separator: "; ") + ")",
                         rules: missing + extra
                     )
                 }
             case .disqualified(let expected):
                 let actual = Set(decision.disqualifications.map(\.reason))
                 if expected != actual {
-                    failure = .init(
-                        key: expectation.key,
-                        line: expectation.line,
-                        expected: expected.isEmpty ? "not disqualified" : Self.list(expected),
-                        actual: actual.isEmpty ? "not disqualified" : Self.list(actual),
-                        rules: program.disqualifierReasons.filter {
-                            expected.contains($0.reason) != actual.contains($0.reason)
-                                || actual.contains($0.reason)
-                        }.map(\.rule)
-                    )
+                    func text(_ reasons: Set<String>) -> String {
+                        reasons.isEmpty ? "not disqualified" : Self.list(reasons)
+                    }
+                    // The disqualifiers behind either side's reasons.
+                    let rules = program.disqualifierReasons.filter {
+                        expected.contains($0.reason) || actual.contains($0.reason)
+                    }
+                    fail(text(expected), text(actual), rules: rules.map(\.rule))
                 }
             case .flags(let expected):
                 let actual = Set(decision.flags)
                 if expected != actual {
-                    failure = .init(
-                        key: expectation.key,
-                        line: expectation.line,
-                        expected: Self.list(expected),
-                        actual: Self.list(actual),
-                        rules: []
-                    )
+                    fail(Self.list(expected), Self.list(actual), rules: [])
                 }
             case .team(let team):
                 differs(team ?? "none", assignmentError ?? opportunity?.team ?? "none", rules: ["teams"])

@@ -61,10 +61,24 @@ public struct LeadObject: Sendable, Hashable {
 
     /// The value under `key`, or nil when absent.
     public subscript(key: String) -> LeadValue? {
-        for field in fields where field.key == key {
+        // Lengths first: a cheap reject, where comparing two different texts goes the slow way.
+        let length = key.utf8.count
+        for field in fields where field.key.utf8.count == length && field.key == key {
             return field.value
         }
         return nil
+    }
+
+    /// The value at a path of object keys (`["company", "employees"]`), if every step exists.
+    public func value(at path: [String]) -> LeadValue? {
+        guard let first = path.first, var current = self[first] else { return nil }
+        var index = 1
+        while index < path.count {
+            guard case .object(let object) = current, let next = object[path[index]] else { return nil }
+            current = next
+            index += 1
+        }
+        return current
     }
 
     /// The string at a path of object keys, if every step exists and the last is a string.

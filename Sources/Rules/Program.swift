@@ -1,10 +1,12 @@
+import Leads
 public import YAML
 
 /// A compiled rule set: immutable, `Sendable`, ready to evaluate any number of leads from any task.
 ///
 /// Made by `RuleCompiler` from a rules directory. Field names are resolved to slots, regexes compiled, lists turned
-/// into hash sets and each distinct event aggregate numbered, so evaluation does no lookup by name.
-public struct Program: Sendable {
+/// into hash sets and each distinct event aggregate numbered, so evaluation does no lookup by name. A class: each
+/// evaluation holds it, and a reference is one retain where a struct of this many arrays is one per array.
+public final class Program: Sendable {
     /// The content hash of the rule files and lists it was compiled from.
     public let version: String
     /// The rule files, in the order they were read.
@@ -35,6 +37,50 @@ public struct Program: Sendable {
     /// Every lead field the rules may use (the standard catalog and `fields:`), dotted, with its type name
     /// (`string`, `number`, `timestamp`, `events`, ...); event fields as `events.type`.
     public let fieldTypes: [String: String]
+
+    init(
+        version: String,
+        files: [String],
+        categories: [Category],
+        slots: [FieldSlot],
+        eventSlots: [FieldSlot],
+        aggregates: [Aggregate],
+        aggregatePlans: [Int: AggregatePlan],
+        aggregateLabels: [String],
+        derived: [Expression],
+        derivedNames: [String],
+        disqualifiers: [CompiledRule],
+        scorers: [CompiledRule],
+        flags: [String],
+        grades: [Row],
+        stages: [Row],
+        routes: [String],
+        disqualifiedRoute: String,
+        idSlot: Int?,
+        assignment: AssignmentPlan?,
+        fieldTypes: [String: String]
+    ) {
+        self.version = version
+        self.files = files
+        self.categories = categories
+        self.slots = slots
+        self.eventSlots = eventSlots
+        self.aggregates = aggregates
+        self.aggregatePlans = aggregatePlans
+        self.aggregateLabels = aggregateLabels
+        self.derived = derived
+        self.derivedNames = derivedNames
+        self.disqualifiers = disqualifiers
+        self.scorers = scorers
+        self.flags = flags
+        self.grades = grades
+        self.stages = stages
+        self.routes = routes
+        self.disqualifiedRoute = disqualifiedRoute
+        self.idSlot = idSlot
+        self.assignment = assignment
+        self.fieldTypes = fieldTypes
+    }
 
     /// The ids of every rule, in evaluation order.
     public var ruleIDs: [String] { (disqualifiers + scorers).map(\.id) }
@@ -100,8 +146,9 @@ enum FieldType: String, Sendable, CaseIterable {
     }
 }
 
-/// A rule, compiled.
-struct CompiledRule: Sendable {
+/// A rule, compiled. A class: evaluation walks the rules once per lead, and a reference costs one retain where a
+/// struct of this many fields costs one per field.
+final class CompiledRule: Sendable {
     enum Action: Sendable {
         case points(Double)
         /// Points per matching event, with an optional ceiling and half-life.
@@ -109,14 +156,34 @@ struct CompiledRule: Sendable {
         case disqualify(String)
     }
 
-    var id: String
-    var description: String?
-    var category: Int?
-    var action: Action
-    var flag: Int?
-    var when: Condition?
-    var unless: Condition?
-    var location: SourceLocation
+    let id: String
+    let description: String?
+    let category: Int?
+    let action: Action
+    let flag: Int?
+    let when: Condition?
+    let unless: Condition?
+    let location: SourceLocation
+
+    init(
+        id: String,
+        description: String?,
+        category: Int?,
+        action: Action,
+        flag: Int?,
+        when: Condition?,
+        unless: Condition?,
+        location: SourceLocation
+    ) {
+        self.id = id
+        self.description = description
+        self.category = category
+        self.action = action
+        self.flag = flag
+        self.when = when
+        self.unless = unless
+        self.location = location
+    }
 }
 
 /// A condition as YAML structured it, so each leaf is traced on its own.
@@ -133,34 +200,99 @@ struct Row: Sendable {
     var condition: Condition?
 }
 
-/// The event functions of one event collection, for a single pass over each lead's events.
-struct AggregatePlan: Sendable {
+/// The event functions of one event collection, for a single pass over each lead's events. A class, for the same
+/// reason as `CompiledRule`.
+final class AggregatePlan: Sendable {
     /// The event slot the type filters read (the most common one).
-    var typeSlot: Int?
-    /// Functions by the lower-cased text their type filter wants.
-    var byType: [String: [Int]] = [:]
+    let typeSlot: Int?
+    /// The texts the type filters want, ASCII letters lower-cased: an event's type is read once, as its index here (its code).
+    let typeNames: [String]
+    /// `typeNames`' UTF-8 bytes, one after the other, and where each one is.
+    let typeBytes: [UInt8]
+    let typeBounds: [Range<Int>]
+    /// Functions by the code of the type their filter wants.
+    let byType: [[Int]]
     /// Functions without a filter on `typeSlot`: they see every event.
-    var others: [Int] = []
+    let others: [Int]
     /// Every function of the plan, `each` rules' excepted (their decay needs each event's age).
-    var all: [Int] = []
+    let all: [Int]
+    /// By aggregate index: the type code its filter on `typeSlot` wants, or -1 (no such filter, or another
+    /// collection's function).
+    let filterCodes: [Int]
+    /// By aggregate index: its predicate as text tests run on the event's bytes, when it is only those.
+    let predicates: [EventPredicate?]
 
-    init(aggregates: [Aggregate], collection: Int) {
-        let members = aggregates.indices.filter {
-            aggregates[$0].collection == collection && aggregates[$0].kind != .each
-        }
+    init(aggregates: [Aggregate], collection: Int, eventSlots: [FieldSlot]) {
+        let inCollection = aggregates.indices.filter { aggregates[$0].collection == collection }
         var slotCounts: [Int: Int] = [:]
-        for index in members {
+        for index in inCollection {
             if let filter = aggregates[index].typeFilter { slotCounts[filter.slot, default: 0] += 1 }
         }
-        typeSlot = slotCounts.max { $0.value < $1.value }?.key
-        for index in members {
-            if let filter = aggregates[index].typeFilter, filter.slot == typeSlot {
-                byType[filter.value.lowercased(), default: []].append(index)
+        let typeSlot = slotCounts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+        var typeNames: [String] = []
+        var byType: [[Int]] = []
+        var others: [Int] = []
+        var all: [Int] = []
+        var filterCodes = Array(repeating: -1, count: aggregates.count)
+        for index in inCollection {
+            guard let filter = aggregates[index].typeFilter, filter.slot == typeSlot else { continue }
+            let name = FoldedText.folded(FoldedText.trimmed(filter.value))
+            if let code = typeNames.firstIndex(of: name) {
+                filterCodes[index] = code
+            } else {
+                typeNames.append(name)
+                byType.append([])
+                filterCodes[index] = typeNames.count - 1
+            }
+        }
+        for index in inCollection where aggregates[index].kind != .each {
+            if filterCodes[index] >= 0 {
+                byType[filterCodes[index]].append(index)
             } else {
                 others.append(index)
             }
+            all.append(index)
         }
-        all = members
+        self.typeSlot = typeSlot
+        self.typeNames = typeNames
+        typeBytes = typeNames.flatMap(\.utf8)
+        var offset = 0
+        typeBounds = typeNames.map { name in
+            defer { offset += name.utf8.count }
+            return offset..<(offset + name.utf8.count)
+        }
+        self.byType = byType
+        self.others = others
+        self.all = all
+        self.filterCodes = filterCodes
+        predicates = aggregates.map { aggregate in
+            guard aggregate.collection == collection, let predicate = aggregate.predicate else { return nil }
+            return EventPredicate(predicate, eventSlots: eventSlots)
+        }
+    }
+
+    /// The code of an event's type text (trimmed, ASCII letters in any case), or -1 when it is none of them.
+    func code(of text: String) -> Int {
+        FoldedText.withBytes(text) { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end && FoldedText.isSpace(bytes[start]) { start += 1 }
+            while end > start && FoldedText.isSpace(bytes[end - 1]) { end -= 1 }
+            let count = end - start
+            return typeBytes.withUnsafeBufferPointer { names in
+                var code = 0
+                while code < typeBounds.count {
+                    let bounds = typeBounds[code]
+                    if bounds.count == count {
+                        var i = 0
+                        while i < count && FoldedText.fold(bytes[start + i]) == names[bounds.lowerBound + i] { i += 1 }
+                        if i == count { return code }
+                    }
+                    code += 1
+                }
+                return -1
+            }
+        }
     }
 }
 

@@ -235,7 +235,14 @@ private struct Compiler {
                 aggregates: slots.aggregates,
                 aggregatePlans: Dictionary(
                     uniqueKeysWithValues: Set(slots.aggregates.map(\.collection)).map { collection in
-                        (collection, AggregatePlan(aggregates: slots.aggregates, collection: collection))
+                        (
+                            collection,
+                            AggregatePlan(
+                                aggregates: slots.aggregates,
+                                collection: collection,
+                                eventSlots: slots.eventSlots
+                            )
+                        )
                     }
                 ),
                 aggregateLabels: slots.aggregateLabels,

@@ -18,9 +18,8 @@ extension Program {
 struct EventRow {
     var object: LeadObject
     var at: Double?
-    /// The event slot `type` holds, when the collection's event functions filter on one.
-    var typeSlot: Int?
-    var type: Value
+    /// The code of its type in the collection's `AggregatePlan`, or -1 when no event function filters on it.
+    var typeCode: Int
 }
 
 /// The per-lead state of one evaluation.
@@ -60,7 +59,7 @@ struct EvaluationState {
         self.explain = explain
         self.lead = lead
         values = program.slots.enumerated().map { index, slot in
-            let value = LeadValue.object(lead)[path: slot.path]
+            let value = lead.value(at: slot.path)
             if slot.type == .events {
                 if case .array = value { return .events(index) }
                 return .missing
@@ -468,24 +467,29 @@ struct EvaluationState {
     // MARK: - Events
 
     /// The events of an event collection, each with its time (event slot 0) and, when the collection's event
-    /// functions filter on a type, its type, normalized; other fields are read when a test asks for them.
+    /// functions filter on a type, its type's code, read in one pass over the event's fields; other fields are read
+    /// when a test asks for them.
     mutating func eventRows(_ slot: Int) -> [EventRow] {
         if let rows = events[slot] { return rows }
         var rows: [EventRow] = []
-        let typeSlot = program.aggregatePlans[slot]?.typeSlot
-        if case .array(let items) = LeadValue.object(lead)[path: program.slots[slot].path] {
+        let plan = program.aggregatePlans[slot]
+        let atSlot = program.eventSlots.first
+        let atKey = atSlot?.path[0] ?? ""
+        let typeKey = plan?.typeSlot.map { program.eventSlots[$0].path[0] } ?? ""
+        let (atLength, typeLength) = (atKey.utf8.count, typeKey.utf8.count)
+        if case .array(let items) = lead.value(at: program.slots[slot].path) {
             rows.reserveCapacity(items.count)
             for item in items {
                 guard case .object(let event) = item else { continue }
-                var row = EventRow(object: event, at: nil, typeSlot: typeSlot, type: .missing)
-                if let first = program.eventSlots.first,
-                    case .timestamp(let time) = Normalizer.value(event[first.path[0]], first.type)
-                {
-                    row.at = time
-                }
-                if let typeSlot {
-                    let typeField = program.eventSlots[typeSlot]
-                    row.type = Normalizer.value(event[typeField.path[0]], typeField.type)
+                var row = EventRow(object: event, at: nil, typeCode: -1)
+                for field in event.fields {
+                    let length = field.key.utf8.count
+                    if let atSlot, length == atLength, field.key == atKey {
+                        row.at = Normalizer.timestamp(field.value, atSlot.type)
+                    } else if let plan, length == typeLength, field.key == typeKey, case .string(let text) = field.value
+                    {
+                        row.typeCode = plan.code(of: text)
+                    }
                 }
                 rows.append(row)
             }
@@ -494,10 +498,9 @@ struct EvaluationState {
         return rows
     }
 
-    /// An event field's value: the time and type as read up front, anything else normalized now.
+    /// An event field's value: the time as read up front, anything else normalized now.
     func field(_ slot: Int, of event: EventRow) -> Value {
         if slot == 0 { return event.at.map { .timestamp($0) } ?? .missing }
-        if slot == event.typeSlot { return event.type }
         guard slot < program.eventSlots.count else { return .missing }
         let field = program.eventSlots[slot]
         return Normalizer.value(event.object[field.path[0]], field.type)
@@ -515,8 +518,12 @@ struct EvaluationState {
     /// One pass over the events of one event function (an `each` rule's, with its decay).
     mutating func tally(_ index: Int, halfLife: Double? = nil) -> Tally {
         var tally = Tally()
-        for row in eventRows(program.aggregates[index].collection) {
-            add(index, row, into: &tally, typeChecked: false, halfLife: halfLife)
+        let collection = program.aggregates[index].collection
+        let plan = program.aggregatePlans[collection]
+        let typeCode = plan?.filterCodes[index] ?? -1
+        for row in eventRows(collection) {
+            if typeCode >= 0 && row.typeCode != typeCode { continue }
+            add(index, row, into: &tally, typeChecked: typeCode >= 0, plan: plan, halfLife: halfLife)
         }
         currentEvent = nil
         return tally
@@ -549,12 +556,12 @@ struct EvaluationState {
         var tallies = [Tally](repeating: Tally(), count: program.aggregates.count)
         let rows = eventRows(collection)
         for row in rows {
-            if plan.typeSlot != nil, case .string(let type) = row.type,
-                let indices = plan.byType[FoldedText.lowered(type)]
-            {
-                for index in indices { add(index, row, into: &tallies[index], typeChecked: true) }
+            if row.typeCode >= 0 {
+                for index in plan.byType[row.typeCode] {
+                    add(index, row, into: &tallies[index], typeChecked: true, plan: plan)
+                }
             }
-            for index in plan.others { add(index, row, into: &tallies[index], typeChecked: false) }
+            for index in plan.others { add(index, row, into: &tallies[index], typeChecked: false, plan: plan) }
         }
         currentEvent = nil
         for index in plan.all {
@@ -569,6 +576,7 @@ struct EvaluationState {
         _ row: EventRow,
         into tally: inout Tally,
         typeChecked: Bool,
+        plan: AggregatePlan?,
         halfLife: Double? = nil
     ) {
         let at = row.at
@@ -580,8 +588,12 @@ struct EvaluationState {
             guard case .string(let type) = field(slot, of: row), FoldedText.equal(type, value) else { return }
         }
         if let predicate = program.aggregates[index].predicate {
-            currentEvent = row
-            guard case .boolean(true) = evaluate(predicate) else { return }
+            var holds = plan?.predicates[index]?.decide(row.object)
+            if holds == nil {
+                currentEvent = row
+                holds = evaluate(predicate) == .boolean(true)
+            }
+            guard holds == true else { return }
         }
         if let halfLife {
             guard let at else { return }

@@ -21,6 +21,26 @@ enum FoldedText {
         }
     }
 
+    /// The text with its ASCII letters lower-cased, as `equal` compares.
+    static func folded(_ text: String) -> String {
+        withBytes(text) { bytes in String(decoding: bytes.map(fold), as: UTF8.self) }
+    }
+
+    /// Whether `text`, without leading and trailing ASCII whitespace, equals `folded` (lower-case already).
+    static func equalTrimmed(_ text: String, _ folded: String) -> Bool {
+        withBytes(text) { x in
+            withBytes(folded) { y in
+                var start = 0
+                var end = x.count
+                while start < end && isSpace(x[start]) { start += 1 }
+                while end > start && isSpace(x[end - 1]) { end -= 1 }
+                guard end - start == y.count else { return false }
+                for i in 0..<y.count where fold(x[start + i]) != y[i] { return false }
+                return true
+            }
+        }
+    }
+
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
         withBytes(text) { x in
             withBytes(prefix) { p in
@@ -44,21 +64,57 @@ enum FoldedText {
 
     static func contains(_ text: String, _ needle: String) -> Bool {
         withBytes(text) { x in
-            withBytes(needle) { n in
-                guard n.count <= x.count else { return false }
-                guard let first = n.first.map(fold) else { return true }
-                var i = 0
-                while i + n.count <= x.count {
-                    if fold(x[i]) == first {
-                        var k = 1
-                        while k < n.count && fold(x[i + k]) == fold(n[k]) { k += 1 }
-                        if k == n.count { return true }
-                    }
-                    i += 1
-                }
-                return false
-            }
+            withBytes(needle) { n in contains(x, n, foldNeedle: true) }
         }
+    }
+
+    /// Whether `x` contains `n`, ASCII letters in any case; `foldNeedle: false` when `n` is folded already.
+    static func contains(_ x: UnsafeBufferPointer<UInt8>, _ n: UnsafeBufferPointer<UInt8>, foldNeedle: Bool) -> Bool {
+        guard n.count <= x.count else { return false }
+        guard let first = n.first.map(fold) else { return true }
+        // Candidates by the first byte: both cases of a letter, or exactly a byte that is not one.
+        let other = first &- 97 < 26 ? first & ~0x20 : first
+        var i = 0
+        let last = x.count - n.count
+        while i <= last {
+            let byte = x[i]
+            if byte == first || byte == other {
+                var k = 1
+                while k < n.count && fold(x[i + k]) == (foldNeedle ? fold(n[k]) : n[k]) { k += 1 }
+                if k == n.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// `x` and the folded `n`, compared as `equal`, `hasPrefix` and `hasSuffix` do.
+    static func equal(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
+        x.count == n.count && matches(x, at: 0, folded: n)
+    }
+
+    static func hasPrefix(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
+        n.count <= x.count && matches(x, at: 0, folded: n)
+    }
+
+    static func hasSuffix(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
+        n.count <= x.count && matches(x, at: x.count - n.count, folded: n)
+    }
+
+    @inline(__always)
+    static func matches(_ x: UnsafeBufferPointer<UInt8>, at offset: Int, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
+        var k = 0
+        while k < n.count && fold(x[offset + k]) == n[k] { k += 1 }
+        return k == n.count
+    }
+
+    /// `bytes` without leading and trailing ASCII whitespace.
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0
+        var end = bytes.count
+        while start < end && isSpace(bytes[start]) { start += 1 }
+        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     /// The text lower-cased for set lookups; the text itself (no allocation) when it has no upper-case letter.

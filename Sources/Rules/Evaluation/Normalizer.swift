@@ -52,19 +52,55 @@ enum Normalizer {
         }
     }
 
+    /// A timestamp field's seconds, as `value` reads it, without making a `Value`: the event times' fast path.
+    static func timestamp(_ value: LeadValue, _ type: FieldType) -> Double? {
+        guard type == .timestamp else {
+            if case .timestamp(let time) = Self.value(value, type) { return time }
+            return nil
+        }
+        guard case .string(let text) = value else { return nil }
+        return FoldedText.withBytes(text) { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end && FoldedText.isSpace(bytes[start]) { start += 1 }
+            while end > start && FoldedText.isSpace(bytes[end - 1]) { end -= 1 }
+            return Timestamp.seconds(utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
+    }
+
     static func trim(_ text: String) -> String {
         FoldedText.trimmed(text)
     }
 
     /// `Dana.Kowalski+promo@Brightpath-Edu.ORG ` -> `dana.kowalski@brightpath-edu.org`; nil if not an address.
     static func email(_ text: String) -> String? {
-        let lowered = trim(text).lowercased()
-        guard let at = lowered.lastIndex(of: "@"), at != lowered.startIndex else { return nil }
-        var local = lowered[..<at]
-        let domain = lowered[lowered.index(after: at)...]
-        guard !domain.isEmpty, domain.contains(".") else { return nil }
-        if let plus = local.firstIndex(of: "+"), plus != local.startIndex { local = local[..<plus] }
-        return "\(local)@\(domain)"
+        // One pass over the bytes. Letters beyond ASCII are lower-cased as Unicode text first; `@`, `+` and `.` are
+        // ASCII, so the byte positions found are character boundaries either way.
+        let source = text.utf8.allSatisfy { $0 < 0x80 } ? text : trim(text).lowercased()
+        return FoldedText.withBytes(source) { raw -> String? in
+            let bytes = FoldedText.trimmed(raw)
+            var at = -1
+            var plus = -1
+            var dot = false
+            for i in 0..<bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: "@"):
+                    at = i
+                    dot = false
+                case UInt8(ascii: "+") where plus < 0: plus = i
+                case UInt8(ascii: "."): dot = true
+                default: break
+                }
+            }
+            guard at > 0, at + 1 < bytes.count, dot else { return nil }
+            // The first `+` cuts the local part (the text before the last `@`), unless the local part starts with it.
+            let localEnd = plus > 0 && plus < at ? plus : at
+            return String(unsafeUninitializedCapacity: localEnd + bytes.count - at) { buffer in
+                for i in 0..<localEnd { buffer[i] = FoldedText.fold(bytes[i]) }
+                for i in at..<bytes.count { buffer[localEnd + i - at] = FoldedText.fold(bytes[i]) }
+                return localEnd + bytes.count - at
+            }
+        }
     }
 
     static func emailDomain(_ text: String) -> String? {

@@ -37,14 +37,22 @@ if let count = option("--profile-evaluate").flatMap({ Int($0) }) {
     }
     guard let program = RuleCompiler.compile(directory: "rules").program else { exit(1) }
     let clock = ContinuousClock()
+    // A checksum of the decisions, so a change to the evaluator that changes a result shows.
     var sql = 0
+    var points = 0.0
+    var fired = 0
     let elapsed = clock.measure {
         for _ in 0..<10 {
-            for record in records where program.evaluate(record, now: 1_795_910_400).stage == "sql" { sql += 1 }
+            for record in records {
+                let decision = program.evaluate(record, now: 1_795_910_400)
+                if decision.stage == "sql" { sql += 1 }
+                points += decision.total
+                fired += decision.fired.count + decision.disqualifications.count
+            }
         }
     }
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    print("\(Int(Double(records.count * 10) / seconds)) leads/s (\(sql) sql)")
+    print("\(Int(Double(records.count * 10) / seconds)) leads/s (\(sql) sql, \(points) points, \(fired) fired)")
     exit(0)
 }
 let leadCount = ProcessInfo.processInfo.environment["LEADD_BENCH_LEADS"].flatMap { Int($0) } ?? 100_000

@@ -1,0 +1,89 @@
+import Leads
+
+/// An event function's predicate when it is only text tests on the event's own text fields, joined by `and`
+/// (`url contains "/pricing" and form == "contact-sales"`): run on the event's bytes, without making values.
+///
+/// It decides as the expression would: an event passes when every test holds; a test on a field that is absent,
+/// empty or not text does not hold. A field holding a number, which the expression reads as its digits, is left to
+/// the expression (`decide` returns nil).
+struct EventPredicate: Sendable {
+    struct Test: Sendable {
+        enum Operation: Sendable {
+            case equal
+            case notEqual
+            case contains
+            case startsWith
+            case endsWith
+        }
+
+        var key: String
+        var operation: Operation
+        /// The constant, ASCII letters lower-cased.
+        var needle: String
+    }
+
+    let tests: [Test]
+
+    /// The predicate's tests, or nil when it is anything else.
+    init?(_ predicate: Expression, eventSlots: [FieldSlot]) {
+        var tests: [Test] = []
+        func collect(_ expression: Expression) -> Bool {
+            let operation: Test.Operation
+            let slot: Int
+            let constant: String
+            switch expression {
+            case .and(let lhs, let rhs):
+                return collect(lhs) && collect(rhs)
+            case .text(let op, .eventField(let field), .constant(.string(let text))):
+                switch op {
+                case .contains: operation = .contains
+                case .startsWith: operation = .startsWith
+                case .endsWith: operation = .endsWith
+                }
+                (slot, constant) = (field, text)
+            case .compare(.equal, .eventField(let field), .constant(.string(let text))):
+                (operation, slot, constant) = (.equal, field, text)
+            case .compare(.notEqual, .eventField(let field), .constant(.string(let text))):
+                (operation, slot, constant) = (.notEqual, field, text)
+            default:
+                return false
+            }
+            // Plain text fields only: e-mails and countries are normalized first, and slot 0 is the event's time.
+            guard slot > 0, slot < eventSlots.count, eventSlots[slot].type == .string else { return false }
+            tests.append(Test(key: eventSlots[slot].path[0], operation: operation, needle: FoldedText.folded(constant)))
+            return true
+        }
+        guard collect(predicate), !tests.isEmpty else { return nil }
+        self.tests = tests
+    }
+
+    /// Whether the event passes; nil when a field holds a number and the expression must decide.
+    func decide(_ event: LeadObject) -> Bool? {
+        for test in tests {
+            guard let value = event[test.key] else { return false }
+            switch value {
+            case .string(let text):
+                let holds = FoldedText.withBytes(text) { raw in
+                    let bytes = FoldedText.trimmed(raw)
+                    // An empty text is missing: no test on it holds, `!=` included.
+                    guard !bytes.isEmpty else { return false }
+                    return FoldedText.withBytes(test.needle) { needle in
+                        switch test.operation {
+                        case .equal: FoldedText.equal(bytes, folded: needle)
+                        case .notEqual: !FoldedText.equal(bytes, folded: needle)
+                        case .contains: FoldedText.contains(bytes, needle, foldNeedle: false)
+                        case .startsWith: FoldedText.hasPrefix(bytes, folded: needle)
+                        case .endsWith: FoldedText.hasSuffix(bytes, folded: needle)
+                        }
+                    }
+                }
+                if !holds { return false }
+            case .int:
+                return nil
+            default:
+                return false
+            }
+        }
+        return true
+    }
+}

@@ -178,16 +178,19 @@ struct EvaluationState {
 
     /// For a lead on an assigned route: the first team whose condition holds, and the verdicts of those before it.
     mutating func place(route: String) -> Decision.Placement? {
-        guard let plan = program.assignment, plan.routes.contains(route) else { return nil }
+        // The plan's parts are read in place: binding the whole plan would copy (retain) each of its many fields.
+        guard program.assignment?.routes.contains(route) == true, let conditions = program.assignment?.conditions
+        else { return nil }
         var checked: [Decision.TeamCheck] = []
-        for (index, team) in plan.teams.enumerated() {
-            guard let condition = plan.conditions[index] else {
+        for index in conditions.indices {
+            guard let condition = conditions[index] else {
                 return Decision.Placement(team: index, checked: checked)
             }
             var leaves: [LeafTrace] = []
-            let verdict = evaluate(condition, part: team.id, into: &leaves)
+            let teamID = program.assignment?.teams[index].id ?? ""
+            let verdict = evaluate(condition, part: teamID, into: &leaves)
             if verdict == true { return Decision.Placement(team: index, checked: checked) }
-            checked.append(Decision.TeamCheck(team: team.id, verdict: verdict == nil ? .missing : .false))
+            checked.append(Decision.TeamCheck(team: teamID, verdict: verdict == nil ? .missing : .false))
         }
         return Decision.Placement(team: nil, checked: checked)
     }

@@ -73,7 +73,7 @@ struct CompiledRegex: Sendable, Hashable {
 
     /// Whether the pattern matches anywhere in `text`.
     func matches(_ text: String) -> Bool {
-        if let literal { return literal.matches(text) }
+        if let literal, let verdict = literal.matches(text) { return verdict }
         let range = NSRange(location: 0, length: text.utf16.count)
         return regex.rangeOfFirstMatch(in: text, range: range).location != NSNotFound
     }

@@ -55,6 +55,40 @@ if let count = option("--profile-evaluate").flatMap({ Int($0) }) {
     print("\(Int(Double(records.count * 10) / seconds)) leads/s (\(sql) sql, \(points) points, \(fired) fired)")
     exit(0)
 }
+// `leadd-bench --profile-assign N`: only assignment of the qualified among N synthetic leads, decided once, in
+// batches of 1,000 on a fresh state directory, three times over, for `perf record`.
+if let count = option("--profile-assign").flatMap({ Int($0) }) {
+    var generator = LeadGenerator(seed: 20_261_129)
+    guard let program = RuleCompiler.compile(directory: "rules").program, let plan = program.assignment else { exit(1) }
+    let items: [Assigner.Item] = (1...count).compactMap { id in
+        let line = Array(generator.nextLine(id: id).utf8)
+        return line.withUnsafeBufferPointer { buffer in
+            guard case .object(let object) = try? JSONParser.parse(buffer, maxDepth: 64) else { return nil }
+            let record = LeadRecord(
+                origin: LeadOrigin(file: "bench", line: id, record: id, byteOffset: 0),
+                fields: object
+            )
+            let decision = program.evaluate(record, now: 1_795_910_400)
+            return decision.placement == nil ? nil : Assigner.Item(decision: decision, lead: record)
+        }
+    }
+    let directory = try TemporaryDirectory("leadd-profile")
+    let clock = ContinuousClock()
+    var owners = 0
+    var total = Duration.zero
+    for run in 1...3 {
+        let assigner = Assigner(plan: plan, store: try AssignmentStore(directory: "\(directory.path)/state-\(run)"))
+        total += try clock.measure {
+            for start in stride(from: 0, to: items.count, by: 1000) {
+                owners += try assigner.assign(Array(items[start..<min(start + 1000, items.count)]))
+                    .filter { $0?.owner != nil }.count
+            }
+        }
+    }
+    let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+    print("\(Int(Double(items.count * 3) / seconds)) leads/s (\(items.count) qualified, \(owners) owners)")
+    exit(0)
+}
 let leadCount = ProcessInfo.processInfo.environment["LEADD_BENCH_LEADS"].flatMap { Int($0) } ?? 100_000
 
 print("leadd-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date().formatted(.iso8601))")

@@ -39,7 +39,7 @@ extension LeadValue {
     /// Appends a JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
     public static func writeJSONString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let written = string.utf8.withContiguousStorageIfAvailable { bytes in
+        let written: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
             appendEscaped(bytes, into: &out)
         }
         if written == nil {

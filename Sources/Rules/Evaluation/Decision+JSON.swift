@@ -4,50 +4,64 @@ import YAML
 extension Decision {
     /// The decision as one JSON object, as the outbox and `leadd score --format json` write it.
     public var json: LeadObject {
-        var object = LeadObject()
-        object.set("lead", leadID.map { .string($0) } ?? .null)
+        // Built from distinct keys, in order (`LeadObject.set` would look each key up first): this runs for every
+        // decision the daemon writes.
+        typealias Field = LeadObject.Field
+        var fields: [Field] = []
+        fields.reserveCapacity(12)
+        fields.append(Field(key: "lead", value: leadID.map { .string($0) } ?? .null))
         if let origin {
-            var from = LeadObject()
-            from.set("file", .string(origin.file))
-            from.set("line", .int(origin.line))
-            from.set("record", .int(origin.record))
-            object.set("origin", .object(from))
+            let from = LeadObject(uniqueFields: [
+                Field(key: "file", value: .string(origin.file)),
+                Field(key: "line", value: .int(origin.line)),
+                Field(key: "record", value: .int(origin.record)),
+            ])
+            fields.append(Field(key: "origin", value: .object(from)))
         }
-        object.set("now", .string(Timestamp.iso8601(now)))
-        object.set("rules_version", .string(rulesVersion))
-        object.set("stage", .string(stage))
-        object.set("route", .string(route))
-        object.set("grade", grade.map { .string($0) } ?? .null)
+        fields.append(Field(key: "now", value: .string(Timestamp.iso8601(now))))
+        fields.append(Field(key: "rules_version", value: .string(rulesVersion)))
+        fields.append(Field(key: "stage", value: .string(stage)))
+        fields.append(Field(key: "route", value: .string(route)))
+        fields.append(Field(key: "grade", value: grade.map { .string($0) } ?? .null))
+        // Category names are the rule files' own: `set`, in case one is called "total".
         var score = LeadObject()
         score.set("total", Self.number(total))
         for category in scores { score.set(category.name, Self.number(category.points)) }
-        object.set("score", .object(score))
-        object.set(
-            "disqualified",
-            .array(
-                disqualifications.map { item in
-                    var entry = LeadObject()
-                    entry.set("rule", .string(item.rule))
-                    entry.set("reason", .string(item.reason))
-                    return .object(entry)
-                }
+        fields.append(Field(key: "score", value: .object(score)))
+        fields.append(
+            Field(
+                key: "disqualified",
+                value: .array(
+                    disqualifications.map { item in
+                        .object(
+                            LeadObject(uniqueFields: [
+                                Field(key: "rule", value: .string(item.rule)),
+                                Field(key: "reason", value: .string(item.reason)),
+                            ])
+                        )
+                    }
+                )
             )
         )
-        object.set("flags", .array(flags.map { .string($0) }))
-        object.set(
-            "rules",
-            .array(
-                fired.map { rule in
-                    var entry = LeadObject()
-                    entry.set("id", .string(rule.id))
-                    entry.set("category", rule.category.map { .string($0) } ?? .null)
-                    entry.set("points", Self.number(rule.points))
-                    if let events = rule.events { entry.set("events", .int(events)) }
-                    if rule.capped { entry.set("capped", .bool(true)) }
-                    return .object(entry)
-                }
+        fields.append(Field(key: "flags", value: .array(flags.map { .string($0) })))
+        fields.append(
+            Field(
+                key: "rules",
+                value: .array(
+                    fired.map { rule in
+                        var entry: [Field] = [
+                            Field(key: "id", value: .string(rule.id)),
+                            Field(key: "category", value: rule.category.map { .string($0) } ?? .null),
+                            Field(key: "points", value: Self.number(rule.points)),
+                        ]
+                        if let events = rule.events { entry.append(Field(key: "events", value: .int(events))) }
+                        if rule.capped { entry.append(Field(key: "capped", value: .bool(true))) }
+                        return .object(LeadObject(uniqueFields: entry))
+                    }
+                )
             )
         )
+        var object = LeadObject(uniqueFields: fields)
         if let explanation {
             object.set(
                 "explanation",

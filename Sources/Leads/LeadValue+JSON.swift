@@ -50,7 +50,7 @@ extension LeadValue {
 
     private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         // Most strings need no escape: copy them whole.
-        guard let first = bytes.firstIndex(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) else {
+        guard let first = firstToEscape(bytes) else {
             out.append(contentsOf: bytes)
             return
         }
@@ -70,6 +70,37 @@ extension LeadValue {
             default: out.append(byte)
             }
         }
+    }
+}
+
+extension LeadValue {
+    /// The index of the first byte a JSON string must escape (a control character, `"`, `\\` or DEL), or nil.
+    /// Eight bytes at a time: each test below is nonzero when some byte of the word is below 0x20, or equals the
+    /// byte given (the classic "has zero byte" test on the word XOR that byte); only a word that fails is looked at
+    /// byte by byte.
+    static func firstToEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let control = (word &- ones &* 0x20) & ~word & highs != 0
+            if control || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C))
+                || hasZero(word ^ (ones &* 0x7F))
+            {
+                break
+            }
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return index }
+            index += 1
+        }
+        return nil
     }
 }
 

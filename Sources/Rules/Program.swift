@@ -203,11 +203,11 @@ struct Row: Sendable {
 /// The event functions of one event collection, for a single pass over each lead's events. A class, for the same
 /// reason as `CompiledRule`.
 final class AggregatePlan: Sendable {
-    /// The event slot the type filters read (the most common one).
+    /// The event slot the type filters read (the most common one), and the event key it reads.
     let typeSlot: Int?
-    /// The texts the type filters want, ASCII letters lower-cased: an event's type is read once, as its index here (its code).
-    let typeNames: [String]
-    /// `typeNames`' UTF-8 bytes, one after the other, and where each one is.
+    let typeKey: String?
+    /// The texts the type filters want, ASCII letters lower-cased, as UTF-8 bytes one after the other, and where each
+    /// one is: an event's type is read once, as the index of the text it equals (its code).
     let typeBytes: [UInt8]
     let typeBounds: [Range<Int>]
     /// Functions by the code of the type their filter wants.
@@ -254,7 +254,7 @@ final class AggregatePlan: Sendable {
             all.append(index)
         }
         self.typeSlot = typeSlot
-        self.typeNames = typeNames
+        typeKey = typeSlot.map { eventSlots[$0].path[0] }
         typeBytes = typeNames.flatMap(\.utf8)
         var offset = 0
         typeBounds = typeNames.map { name in
@@ -273,22 +273,12 @@ final class AggregatePlan: Sendable {
 
     /// The code of an event's type text (trimmed, ASCII letters in any case), or -1 when it is none of them.
     func code(of text: String) -> Int {
-        FoldedText.withBytes(text) { bytes in
-            var start = 0
-            var end = bytes.count
-            while start < end && FoldedText.isSpace(bytes[start]) { start += 1 }
-            while end > start && FoldedText.isSpace(bytes[end - 1]) { end -= 1 }
-            let count = end - start
+        FoldedText.withBytes(text) { raw in
+            let type = FoldedText.trimmed(raw)
             return typeBytes.withUnsafeBufferPointer { names in
-                var code = 0
-                while code < typeBounds.count {
-                    let bounds = typeBounds[code]
-                    if bounds.count == count {
-                        var i = 0
-                        while i < count && FoldedText.fold(bytes[start + i]) == names[bounds.lowerBound + i] { i += 1 }
-                        if i == count { return code }
-                    }
-                    code += 1
+                for code in typeBounds.indices
+                where FoldedText.equal(type, folded: UnsafeBufferPointer(rebasing: names[typeBounds[code]])) {
+                    return code
                 }
                 return -1
             }

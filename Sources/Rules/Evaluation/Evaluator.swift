@@ -478,7 +478,7 @@ struct EvaluationState {
         let plan = program.aggregatePlans[slot]
         let atSlot = program.eventSlots.first
         let atKey = atSlot?.path[0] ?? ""
-        let typeKey = plan?.typeSlot.map { program.eventSlots[$0].path[0] } ?? ""
+        let typeKey = plan?.typeKey ?? ""
         let (atLength, typeLength) = (atKey.utf8.count, typeKey.utf8.count)
         if case .array(let items) = lead.value(at: program.slots[slot].path) {
             rows.reserveCapacity(items.count)

@@ -28,21 +28,6 @@ enum FoldedText {
         withBytes(text) { bytes in String(decoding: bytes.map(fold), as: UTF8.self) }
     }
 
-    /// Whether `text`, without leading and trailing ASCII whitespace, equals `folded` (lower-case already).
-    static func equalTrimmed(_ text: String, _ folded: String) -> Bool {
-        withBytes(text) { x in
-            withBytes(folded) { y in
-                var start = 0
-                var end = x.count
-                while start < end && isSpace(x[start]) { start += 1 }
-                while end > start && isSpace(x[end - 1]) { end -= 1 }
-                guard end - start == y.count else { return false }
-                for i in 0..<y.count where fold(x[start + i]) != y[i] { return false }
-                return true
-            }
-        }
-    }
-
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
         withBytes(text) { x in
             withBytes(prefix) { p in
@@ -139,16 +124,10 @@ enum FoldedText {
 
     /// The text without leading and trailing ASCII whitespace; the text itself when there is none.
     static func trimmed(_ text: String) -> String {
-        let bounds = withBytes(text) { bytes -> (Int, Int)? in
-            var start = 0
-            var end = bytes.count
-            while start < end && isSpace(bytes[start]) { start += 1 }
-            while end > start && isSpace(bytes[end - 1]) { end -= 1 }
-            return start == 0 && end == bytes.count ? nil : (start, end)
+        withBytes(text) { bytes in
+            let kept = trimmed(bytes)
+            return kept.count == bytes.count ? text : String(decoding: kept, as: UTF8.self)
         }
-        guard let (start, end) = bounds else { return text }
-        let utf8 = Array(text.utf8)[start..<end]
-        return String(decoding: utf8, as: UTF8.self)
     }
 
     @inline(__always)

@@ -59,13 +59,7 @@ enum Normalizer {
             return nil
         }
         guard case .string(let text) = value else { return nil }
-        return FoldedText.withBytes(text) { bytes in
-            var start = 0
-            var end = bytes.count
-            while start < end && FoldedText.isSpace(bytes[start]) { start += 1 }
-            while end > start && FoldedText.isSpace(bytes[end - 1]) { end -= 1 }
-            return Timestamp.seconds(utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]))
-        }
+        return FoldedText.withBytes(text) { Timestamp.seconds(utf8: FoldedText.trimmed($0)) }
     }
 
     static func trim(_ text: String) -> String {

@@ -32,11 +32,7 @@ struct DaemonFigures {
             print("leadd-bench: leadd run failed:\n\(result.standardError.suffix(2000))")
             exit(1)
         }
-        return (seconds(ContinuousClock.now - start), result)
-    }
-
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return ((ContinuousClock.now - start).inSeconds, result)
     }
 
     /// NDJSON batches: the synthetic leads in files of 5,000, through `leadd run --once` (start to exit).
@@ -106,7 +102,7 @@ struct DaemonFigures {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let log = (try? String(contentsOfFile: process.errPath, encoding: .utf8)) ?? ""
-            if log.components(separatedBy: text).count - 1 >= count { return seconds(ContinuousClock.now - start) }
+            if log.components(separatedBy: text).count - 1 >= count { return (ContinuousClock.now - start).inSeconds }
             usleep(500)
         }
         return nil

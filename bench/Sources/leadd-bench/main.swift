@@ -24,17 +24,22 @@ if let count = option("--write-leads").flatMap({ Int($0) }), let path = argument
     FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     exit(0)
 }
-// `leadd-bench --profile-evaluate N`: only evaluation of N synthetic leads with the shipped rules, ten times over,
-// for `perf record`.
-if let count = option("--profile-evaluate").flatMap({ Int($0) }) {
+/// The first `count` synthetic leads that parse, as records, for the profiling modes.
+func syntheticRecords(_ count: Int) -> [LeadRecord] {
     var generator = LeadGenerator(seed: 20_261_129)
-    let records: [LeadRecord] = (1...count).compactMap { id in
+    return (1...count).compactMap { id in
         let line = Array(generator.nextLine(id: id).utf8)
         return line.withUnsafeBufferPointer { buffer in
             guard case .object(let object) = try? JSONParser.parse(buffer, maxDepth: 64) else { return nil }
-            return LeadRecord(origin: LeadOrigin(file: "bench", line: 1, record: 1, byteOffset: 0), fields: object)
+            return LeadRecord(origin: LeadOrigin(file: "bench", line: id, record: id, byteOffset: 0), fields: object)
         }
     }
+}
+
+// `leadd-bench --profile-evaluate N`: only evaluation of N synthetic leads with the shipped rules, ten times over,
+// for `perf record`.
+if let count = option("--profile-evaluate").flatMap({ Int($0) }) {
+    let records = syntheticRecords(count)
     guard let program = RuleCompiler.compile(directory: "rules").program else { exit(1) }
     let clock = ContinuousClock()
     // A checksum of the decisions, so a change to the evaluator that changes a result shows.
@@ -51,26 +56,18 @@ if let count = option("--profile-evaluate").flatMap({ Int($0) }) {
             }
         }
     }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    print("\(Int(Double(records.count * 10) / seconds)) leads/s (\(sql) sql, \(points) points, \(fired) fired)")
+    print(
+        "\(Int(Double(records.count * 10) / elapsed.inSeconds)) leads/s (\(sql) sql, \(points) points, \(fired) fired)"
+    )
     exit(0)
 }
 // `leadd-bench --profile-assign N`: only assignment of the qualified among N synthetic leads, decided once, in
 // batches of 1,000 on a fresh state directory, three times over, for `perf record`.
 if let count = option("--profile-assign").flatMap({ Int($0) }) {
-    var generator = LeadGenerator(seed: 20_261_129)
     guard let program = RuleCompiler.compile(directory: "rules").program, let plan = program.assignment else { exit(1) }
-    let items: [Assigner.Item] = (1...count).compactMap { id in
-        let line = Array(generator.nextLine(id: id).utf8)
-        return line.withUnsafeBufferPointer { buffer in
-            guard case .object(let object) = try? JSONParser.parse(buffer, maxDepth: 64) else { return nil }
-            let record = LeadRecord(
-                origin: LeadOrigin(file: "bench", line: id, record: id, byteOffset: 0),
-                fields: object
-            )
-            let decision = program.evaluate(record, now: 1_795_910_400)
-            return decision.placement == nil ? nil : Assigner.Item(decision: decision, lead: record)
-        }
+    let items: [Assigner.Item] = syntheticRecords(count).compactMap { record in
+        let decision = program.evaluate(record, now: 1_795_910_400)
+        return decision.placement == nil ? nil : Assigner.Item(decision: decision, lead: record)
     }
     let directory = try TemporaryDirectory("leadd-profile")
     let clock = ContinuousClock()
@@ -85,8 +82,7 @@ if let count = option("--profile-assign").flatMap({ Int($0) }) {
             }
         }
     }
-    let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
-    print("\(Int(Double(items.count * 3) / seconds)) leads/s (\(items.count) qualified, \(owners) owners)")
+    print("\(Int(Double(items.count * 3) / total.inSeconds)) leads/s (\(items.count) qualified, \(owners) owners)")
     exit(0)
 }
 let leadCount = ProcessInfo.processInfo.environment["LEADD_BENCH_LEADS"].flatMap { Int($0) } ?? 100_000
@@ -330,7 +326,7 @@ if let leadd {
         let start = ContinuousClock.now
         let result = try ProcessRunner.run(leadd, ["parse", big], stdoutPath: "/dev/null")
         let elapsed = ContinuousClock.now - start
-        seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        seconds.append(elapsed.inSeconds)
         peaks.append(Double(result.peakRSS) / 1_048_576)
     }
     report(Figure(name: "leadd parse, peak RSS on \(size / 1_000_000) MB NDJSON", unit: "MiB", samples: peaks))

@@ -33,12 +33,12 @@ struct LeadKeys {
             let hex = String(hash, radix: 16)
             lead = "content:" + String(repeating: "0", count: 16 - hex.count) + hex
         }
-        if let text = record.fields.string(at: plan.emailPath) {
+        if let text = record.document.string(at: plan.emailPath) {
             (email, emailDomain) = Self.email(text)
         }
         var domains: [String] = []
         for path in plan.domainPaths {
-            if let text = record.fields.string(at: path), let domain = Self.domain(text), !domains.contains(domain) {
+            if let text = record.document.string(at: path), let domain = Self.domain(text), !domains.contains(domain) {
                 domains.append(domain)
             }
         }

@@ -66,7 +66,7 @@ final class JSONFileReader {
         guard let first = parser.skipWhitespace() else {
             return [.failure(.fileError(path, .emptyJSON))]
         }
-        var items: [(offset: Int, value: LeadValue)] = []
+        var items: [(offset: Int, value: LeadDocument)] = []
         do throws(JSONSyntaxError) {
             if first == UInt8(ascii: "[") {
                 _ = parser.consume(first)
@@ -74,7 +74,7 @@ final class JSONFileReader {
                     while true {
                         parser.skipWhitespace()
                         let offset = parser.offset
-                        items.append((offset, try parser.parseValue(depth: 1)))
+                        items.append((offset, try parser.parseDocument(depth: 1)))
                         if parser.consume(UInt8(ascii: ",")) { continue }
                         if parser.consume(UInt8(ascii: "]")) { break }
                         throw parser.skipWhitespace().map {
@@ -85,8 +85,8 @@ final class JSONFileReader {
                 }
             } else {
                 let offset = parser.offset
-                let value = try parser.parseValue(depth: 0)
-                guard case .object = value else {
+                let value = try parser.parseDocument(depth: 0)
+                guard value.kind(LeadDocument.root) == .object else {
                     return [
                         .failure(
                             .at(
@@ -97,7 +97,8 @@ final class JSONFileReader {
                                 firstLine: 1,
                                 bufferOffset: bom,
                                 record: nil,
-                                reason: LeadMessage.notObjectOrArray(value.kindDescription).text
+                                reason: LeadMessage.notObjectOrArray(value.value(LeadDocument.root).kindDescription)
+                                    .text
                             )
                         )
                     ]
@@ -124,8 +125,8 @@ final class JSONFileReader {
                 }
                 scanned += 1
             }
-            guard case .object(let object) = item.value else {
-                let reason = JSONMessage.notAnObject(item.value).text
+            guard item.value.kind(LeadDocument.root) == .object else {
+                let reason = JSONMessage.notAnObject(item.value.value(LeadDocument.root)).text
                 results.append(
                     .failure(
                         .at(
@@ -143,7 +144,7 @@ final class JSONFileReader {
                 continue
             }
             let origin = LeadOrigin(file: path, line: line, record: index + 1, byteOffset: bom + item.offset)
-            results.append(.record(LeadRecord(origin: origin, fields: object)))
+            results.append(.record(LeadRecord(origin: origin, document: item.value)))
         }
         return results
     }

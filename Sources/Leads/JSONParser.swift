@@ -6,7 +6,8 @@ package struct JSONSyntaxError: Error, Sendable {
     package var message: String
 }
 
-/// A strict RFC 8259 parser from UTF-8 bytes to `LeadValue`, written for the lead readers' hot path.
+/// A strict RFC 8259 parser from UTF-8 bytes to a `LeadDocument` (or a `LeadValue` tree made from one), written for
+/// the lead readers' hot path.
 ///
 /// Chosen over Foundation's `JSONSerialization` because it is faster on lead-sized objects (see `make bench`),
 /// keeps key order, rejects duplicate keys, and reports every problem at its byte offset. It never traps on input:
@@ -15,7 +16,10 @@ package struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index: Int
     private let maxDepth: Int
-    private var scratch: [UInt8] = []
+    private var nodes: [LeadDocument.Node] = []
+    private var text: [UInt8] = []
+    /// The key nodes of the objects being parsed, innermost last: for the duplicate-key check.
+    private var keys: [Int] = []
 
     package init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -27,14 +31,34 @@ package struct JSONParser {
     package var offset: Int { index }
 
     /// Parses a buffer that holds exactly one value, surrounded by optional whitespace.
-    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(JSONSyntaxError) -> LeadValue {
+    package static func parseDocument(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        maxDepth: Int
+    ) throws(JSONSyntaxError) -> LeadDocument {
+        guard bytes.count < Int(UInt32.max) else { throw JSONSyntaxError(offset: 0, message: JSONMessage.tooLong.text) }
         var parser = JSONParser(bytes, maxDepth: maxDepth)
-        let value = try parser.parseValue(depth: 0)
+        parser.nodes.reserveCapacity(bytes.count / 8)
+        parser.text.reserveCapacity(bytes.count)
+        try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         if parser.index < bytes.count {
             throw parser.error(.trailingContent)
         }
-        return value
+        return LeadDocument(nodes: parser.nodes, text: parser.text)
+    }
+
+    /// Parses a buffer that holds exactly one value, surrounded by optional whitespace, to a tree.
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(JSONSyntaxError) -> LeadValue {
+        try parseDocument(bytes, maxDepth: maxDepth).value(LeadDocument.root)
+    }
+
+    /// Parses the next value (after whitespace) into a document of its own.
+    package mutating func parseDocument(depth: Int) throws(JSONSyntaxError) -> LeadDocument {
+        guard bytes.count < Int(UInt32.max) else { throw error(.tooLong) }
+        nodes = []
+        text = []
+        try parseValue(depth: depth)
+        return LeadDocument(nodes: nodes, text: text)
     }
 
     /// Skips JSON whitespace and returns the next byte, or nil at the end.
@@ -56,26 +80,26 @@ package struct JSONParser {
         return true
     }
 
-    package mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> LeadValue {
+    private mutating func parseValue(depth: Int) throws(JSONSyntaxError) {
         guard let byte = skipWhitespace() else { throw error(.unexpectedEnd("a value")) }
         switch byte {
         case UInt8(ascii: "{"):
-            return .object(try parseObject(depth: depth + 1))
+            try parseObject(depth: depth + 1)
         case UInt8(ascii: "["):
-            return .array(try parseArray(depth: depth + 1))
+            try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""):
-            return .string(try parseString())
+            try parseString()
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return try parseNumber()
+            try parseNumber()
         case UInt8(ascii: "t"):
             try literal("true")
-            return .bool(true)
+            nodes.append(LeadDocument.Node(kind: .true))
         case UInt8(ascii: "f"):
             try literal("false")
-            return .bool(false)
+            nodes.append(LeadDocument.Node(kind: .false))
         case UInt8(ascii: "n"):
             try literal("null")
-            return .null
+            nodes.append(LeadDocument.Node(kind: .null))
         default:
             throw error(.unexpected(byte, expected: "a value"))
         }
@@ -93,63 +117,90 @@ package struct JSONParser {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> LeadObject {
+    private mutating func parseObject(depth: Int) throws(JSONSyntaxError) {
         guard depth <= maxDepth else { throw error(.tooDeep(maxDepth)) }
         index += 1
-        var fields: [LeadObject.Field] = []
-        if consume(UInt8(ascii: "}")) { return LeadObject(uniqueFields: fields) }
-        fields.reserveCapacity(4)
-        var keys: Set<String>?
+        let object = nodes.count
+        nodes.append(LeadDocument.Node(kind: .object))
+        defer { nodes[object].b = UInt32(nodes.count) }
+        if consume(UInt8(ascii: "}")) { return }
+        let firstKey = keys.count
+        defer { keys.removeSubrange(firstKey...) }
+        var names: Set<[UInt8]>?
         while true {
             guard let byte = skipWhitespace() else { throw error(.unexpectedEnd("a string key")) }
             guard byte == UInt8(ascii: "\"") else { throw error(.unexpected(byte, expected: "a string key")) }
             let keyOffset = index
-            let key = try parseString()
+            let key = nodes.count
+            try parseString()
             // Linear for lead-sized objects, a set past 16 keys.
             let duplicate: Bool
-            if fields.count >= 16 {
-                if keys == nil { keys = Set(fields.map(\.key)) }
-                duplicate = !(keys?.insert(key).inserted ?? true)
+            if keys.count - firstKey >= 16 {
+                if names == nil { names = Set(keys[firstKey...].map(keyBytes)) }
+                duplicate = !(names?.insert(keyBytes(key)).inserted ?? true)
             } else {
-                duplicate = fields.contains { $0.key == key }
+                duplicate = keys[firstKey...].contains { sameText($0, key) }
             }
             if duplicate {
                 index = keyOffset
-                throw error(.duplicateKey(key))
+                throw error(.duplicateKey(name(key)))
             }
+            keys.append(key)
             guard consume(UInt8(ascii: ":")) else {
                 throw skipWhitespace().map { error(.unexpected($0, expected: "':' after the key")) }
                     ?? error(.unexpectedEnd("':'"))
             }
-            let value = try parseValue(depth: depth)
-            fields.append(LeadObject.Field(key: key, value: value))
+            try parseValue(depth: depth)
+            nodes[object].a += 1
             guard let next = skipWhitespace() else { throw error(.unexpectedEnd("',' or '}'")) }
             index += 1
             if next == UInt8(ascii: ",") { continue }
-            if next == UInt8(ascii: "}") { return LeadObject(uniqueFields: fields) }
+            if next == UInt8(ascii: "}") { return }
             index -= 1
             throw error(.unexpected(next, expected: "',' or '}' after a member"))
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> [LeadValue] {
+    private func name(_ key: Int) -> String {
+        let node = nodes[key]
+        return String(decoding: text[Int(node.a)..<Int(node.a + node.b)], as: UTF8.self)
+    }
+
+    private func keyBytes(_ key: Int) -> [UInt8] {
+        let node = nodes[key]
+        return Array(text[Int(node.a)..<Int(node.a + node.b)])
+    }
+
+    /// Whether two keys have the same bytes: keys are compared as JSON text, code point by code point.
+    private func sameText(_ x: Int, _ y: Int) -> Bool {
+        let (a, b) = (nodes[x], nodes[y])
+        guard a.b == b.b else { return false }
+        let (x, y) = (Int(a.a), Int(b.a))
+        for k in 0..<Int(a.b) where text[x + k] != text[y + k] { return false }
+        return true
+    }
+
+    private mutating func parseArray(depth: Int) throws(JSONSyntaxError) {
         guard depth <= maxDepth else { throw error(.tooDeep(maxDepth)) }
         index += 1
-        var items: [LeadValue] = []
-        if consume(UInt8(ascii: "]")) { return items }
-        items.reserveCapacity(4)
+        let array = nodes.count
+        nodes.append(LeadDocument.Node(kind: .array))
+        defer { nodes[array].b = UInt32(nodes.count) }
+        if consume(UInt8(ascii: "]")) { return }
         while true {
-            items.append(try parseValue(depth: depth))
+            try parseValue(depth: depth)
+            nodes[array].a += 1
             guard let next = skipWhitespace() else { throw error(.unexpectedEnd("',' or ']'")) }
             index += 1
             if next == UInt8(ascii: ",") { continue }
-            if next == UInt8(ascii: "]") { return items }
+            if next == UInt8(ascii: "]") { return }
             index -= 1
             throw error(.unexpected(next, expected: "',' or ']' after an item"))
         }
     }
 
-    private mutating func parseString() throws(JSONSyntaxError) -> String {
+    /// Parses a string into `text` and appends its node.
+    private mutating func parseString() throws(JSONSyntaxError) {
         index += 1
         let start = index
         var high: UInt8 = 0
@@ -167,9 +218,13 @@ package struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                if high >= 0x80, let bad = UTF8Text.firstInvalidOffset(in: raw) {
+                    throw error(.invalidUTF8(raw[bad]), at: start + bad)
+                }
                 index += 1
-                return try makeString(text, at: start, ascii: high < 0x80)
+                appendString(raw)
+                return
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error(.controlCharacter(byte)) }
@@ -177,30 +232,37 @@ package struct JSONParser {
             index += 1
         }
         guard index < bytes.count else { throw error(.unterminatedString, at: start - 1) }
-        // Slow path: escapes, copied into scratch.
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        // Slow path: escapes, unescaped straight into `text`.
+        let textStart = text.count
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                let result = scratch.withUnsafeBufferPointer { buffer in
-                    Result { () throws(JSONSyntaxError) -> String in
-                        try makeString(buffer, at: start, ascii: false)
-                    }
+                let bad = text.withUnsafeBufferPointer { all in
+                    UTF8Text.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: all[textStart...]))
                 }
-                return try result.get()
+                // After escapes the offset points at the string's start.
+                if let bad { throw error(.invalidUTF8(text[textStart + bad]), at: start) }
+                nodes.append(LeadDocument.Node(kind: .string, a: UInt32(textStart), b: UInt32(text.count - textStart)))
+                return
             case UInt8(ascii: "\\"):
                 try parseEscape()
             case 0..<0x20:
                 throw error(.controlCharacter(byte))
             default:
-                scratch.append(byte)
+                text.append(byte)
                 index += 1
             }
         }
         throw error(.unterminatedString, at: start - 1)
+    }
+
+    private mutating func appendString(_ raw: UnsafeBufferPointer<UInt8>) {
+        let textStart = text.count
+        text.append(contentsOf: raw)
+        nodes.append(LeadDocument.Node(kind: .string, a: UInt32(textStart), b: UInt32(raw.count)))
     }
 
     /// True when a byte of `word` is `"`, `\\` or below 0x20 (the "has zero byte" bit trick; a false alarm only
@@ -217,19 +279,6 @@ package struct JSONParser {
         return (hasQuote | hasBackslash | hasControl) != 0
     }
 
-    private func makeString(
-        _ text: UnsafeBufferPointer<UInt8>,
-        at start: Int,
-        ascii: Bool
-    ) throws(JSONSyntaxError) -> String {
-        if !ascii, let bad = UTF8Text.firstInvalidOffset(in: text) {
-            // The offset is exact on the fast path; after escapes it points at the string's start.
-            let offset = text.baseAddress == bytes.baseAddress.map({ $0 + start }) ? start + bad : start
-            throw error(.invalidUTF8(text[bad]), at: offset)
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
     private mutating func parseEscape() throws(JSONSyntaxError) {
         let escapeStart = index
         index += 1
@@ -237,12 +286,12 @@ package struct JSONParser {
         let byte = bytes[index]
         index += 1
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(byte)
-        case UInt8(ascii: "b"): scratch.append(0x08)
-        case UInt8(ascii: "f"): scratch.append(0x0C)
-        case UInt8(ascii: "n"): scratch.append(0x0A)
-        case UInt8(ascii: "r"): scratch.append(0x0D)
-        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(byte)
+        case UInt8(ascii: "b"): text.append(0x08)
+        case UInt8(ascii: "f"): text.append(0x0C)
+        case UInt8(ascii: "n"): text.append(0x0A)
+        case UInt8(ascii: "r"): text.append(0x0D)
+        case UInt8(ascii: "t"): text.append(0x09)
         case UInt8(ascii: "u"):
             var code = try hex4(escapeStart)
             if (0xD800...0xDBFF).contains(code) {
@@ -256,7 +305,7 @@ package struct JSONParser {
                 throw error(.loneSurrogate, at: escapeStart)
             }
             guard let scalar = Unicode.Scalar(code) else { throw error(.loneSurrogate, at: escapeStart) }
-            scratch.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
+            text.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
         default:
             throw error(.invalidEscape(byte), at: escapeStart)
         }
@@ -280,7 +329,7 @@ package struct JSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws(JSONSyntaxError) -> LeadValue {
+    private mutating func parseNumber() throws(JSONSyntaxError) {
         let start = index
         var negative = false
         if bytes[index] == UInt8(ascii: "-") {
@@ -321,11 +370,12 @@ package struct JSONParser {
             while index < bytes.count && isDigit(bytes[index]) { index += 1 }
         }
         if isInteger && !overflow {
-            return .int(integer)
+            nodes.append(LeadDocument.Node(kind: .int, bits: UInt64(bitPattern: Int64(integer))))
+            return
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw error(.numberOutOfRange, at: start) }
-        return .double(value)
+        nodes.append(LeadDocument.Node(kind: .double, bits: value.bitPattern))
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {
@@ -371,6 +421,7 @@ package struct JSONMessage {
     static let loneSurrogate = Self(text: "invalid \\u escape: an unpaired UTF-16 surrogate")
     static let invalidNumber = Self(text: "invalid number")
     static let numberOutOfRange = Self(text: "number out of range")
+    static let tooLong = Self(text: "a JSON value of 4 GiB or more")
     static func notAnObject(_ value: LeadValue) -> Self {
         .init(text: "expected a JSON object for a lead, found \(value.kindDescription)")
     }

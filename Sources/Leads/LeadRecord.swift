@@ -19,11 +19,24 @@ public struct LeadOrigin: Sendable, Hashable {
 /// One lead read from a file: always a JSON object, with its origin.
 public struct LeadRecord: Sendable, Hashable {
     public var origin: LeadOrigin
-    public var fields: LeadObject
+    /// The lead as the parser made it: what the evaluator reads.
+    public var document: LeadDocument
 
     public init(origin: LeadOrigin, fields: LeadObject) {
         self.origin = origin
-        self.fields = fields
+        self.document = LeadDocument(fields)
+    }
+
+    /// A record of a document whose root is an object.
+    public init(origin: LeadOrigin, document: LeadDocument) {
+        self.origin = origin
+        self.document = document
+    }
+
+    /// The lead as a tree, made on each call: for the readers of a few leads, not for hot paths.
+    public var fields: LeadObject {
+        get { document.object }
+        set { document = LeadDocument(newValue) }
     }
 }
 

@@ -48,7 +48,7 @@ extension LeadValue {
         out.append(UInt8(ascii: "\""))
     }
 
-    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         // Most strings need no escape: copy them whole.
         guard let first = firstToEscape(bytes) else {
             out.append(contentsOf: bytes)
@@ -115,5 +115,39 @@ extension LeadObject {
             field.value.writeJSON(into: &out)
         }
         out.append(UInt8(ascii: "}"))
+    }
+}
+
+extension LeadDocument {
+    /// Appends the root value as compact JSON, as `LeadValue.writeJSON` writes the same value.
+    public func writeJSON(into out: inout [UInt8]) {
+        writeJSON(Self.root, into: &out)
+    }
+
+    private func writeJSON(_ index: Int, into out: inout [UInt8]) {
+        switch kind(index) {
+        case .null, .true, .false, .int, .double:
+            value(index).writeJSON(into: &out)
+        case .string:
+            out.append(UInt8(ascii: "\""))
+            withText(index) { LeadValue.appendEscaped($0, into: &out) }
+            out.append(UInt8(ascii: "\""))
+        case .array:
+            out.append(UInt8(ascii: "["))
+            for (position, item) in items(index).enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                writeJSON(item, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object:
+            out.append(UInt8(ascii: "{"))
+            for (position, key) in members(index).enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                writeJSON(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                writeJSON(key + 1, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
     }
 }

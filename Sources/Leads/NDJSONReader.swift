@@ -121,13 +121,13 @@ final class NDJSONReader {
                 )
             }
             do throws(JSONSyntaxError) {
-                let value = try JSONParser.parse(bytes, maxDepth: options.maxDepth)
-                guard case .object(let object) = value else {
+                let document = try JSONParser.parseDocument(bytes, maxDepth: options.maxDepth)
+                guard document.kind(LeadDocument.root) == .object else {
                     let start = bytes.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? 0
-                    return failure(start, JSONMessage.notAnObject(value).text)
+                    return failure(start, JSONMessage.notAnObject(document.value(LeadDocument.root)).text)
                 }
                 let origin = LeadOrigin(file: path, line: line, record: record, byteOffset: lineOffset)
-                return .record(LeadRecord(origin: origin, fields: object))
+                return .record(LeadRecord(origin: origin, document: document))
             } catch {
                 return failure(error.offset, error.message)
             }

@@ -271,17 +271,15 @@ final class AggregatePlan: Sendable {
         }
     }
 
-    /// The code of an event's type text (trimmed, ASCII letters in any case), or -1 when it is none of them.
-    func code(of text: String) -> Int {
-        FoldedText.withBytes(text) { raw in
-            let type = FoldedText.trimmed(raw)
-            return typeBytes.withUnsafeBufferPointer { names in
-                for code in typeBounds.indices
-                where FoldedText.equal(type, folded: UnsafeBufferPointer(rebasing: names[typeBounds[code]])) {
-                    return code
-                }
-                return -1
+    /// The code of an event's type text, as UTF-8 bytes (trimmed, ASCII letters in any case), or -1 when it is none of them.
+    func code(of raw: UnsafeBufferPointer<UInt8>) -> Int {
+        let type = FoldedText.trimmed(raw)
+        return typeBytes.withUnsafeBufferPointer { names in
+            for code in typeBounds.indices
+            where FoldedText.equal(type, folded: UnsafeBufferPointer(rebasing: names[typeBounds[code]])) {
+                return code
             }
+            return -1
         }
     }
 }

@@ -50,7 +50,7 @@ struct ParseCommand: ParsableCommand {
         bytes.append(contentsOf: #"{"origin":{"file":"#.utf8)
         LeadValue.writeJSONString(record.origin.file, into: &bytes)
         bytes.append(contentsOf: #","line":\#(record.origin.line),"record":\#(record.origin.record)},"lead":"#.utf8)
-        record.fields.writeJSON(into: &bytes)
+        record.document.writeJSON(into: &bytes)
         bytes.append(contentsOf: "}\n".utf8)
     }
 }

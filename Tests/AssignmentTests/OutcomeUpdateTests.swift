@@ -13,7 +13,7 @@ struct OutcomeUpdateTests {
         let path = try folder.write(name, text)
         var results: [Result<OutcomeUpdate, OutcomeError>] = []
         for case .record(let record) in LeadFileReader(path: path) {
-            if OutcomeUpdate.isOutcome(record.fields) {
+            if OutcomeUpdate.isOutcome(record.document) {
                 results.append(OutcomeUpdate.parse(record, now: 1_800_000_000))
             }
         }

@@ -35,9 +35,10 @@ struct NormalizerTests {
 
     @Test("event times are read as timestamps read them, surrounding spaces allowed")
     func eventTimes() {
-        #expect(Normalizer.timestamp(.string(" 2026-11-28T10:00:00Z "), .timestamp) == 1_795_860_000)
-        #expect(Normalizer.timestamp(.string("2026-11-28"), .timestamp) == 1_795_824_000)
-        #expect(Normalizer.timestamp(.string("yesterday"), .timestamp) == nil)
-        #expect(Normalizer.timestamp(.int(1_795_824_000), .timestamp) == nil)
+        func seconds(_ value: LeadValue) -> Double? { Normalizer.timestamp(LeadDocument(value), LeadDocument.root) }
+        #expect(seconds(.string(" 2026-11-28T10:00:00Z ")) == 1_795_860_000)
+        #expect(seconds(.string("2026-11-28")) == 1_795_824_000)
+        #expect(seconds(.string("yesterday")) == nil)
+        #expect(seconds(.int(1_795_824_000)) == nil)
     }
 }

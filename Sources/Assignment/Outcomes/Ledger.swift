@@ -182,8 +182,8 @@ struct DecisionRow {
             LeadValue.writeJSONString(id, into: &rules)
         }
         rules.append(UInt8(ascii: "]"))
-        var source: String?
-        if case .string(let text) = item.lead.fields["source"] { source = text }
+        let lead = item.lead.document
+        let source = lead.member("source", of: LeadDocument.root).flatMap(lead.string)
         arguments = [
             claim, item.lead.origin.record, decision.leadID, decision.now, item.lead.origin.file,
             item.lead.origin.line, decision.rulesVersion, source, decision.stage, decision.route, decision.grade,

@@ -41,9 +41,8 @@ public struct OutcomeUpdate: Sendable, Hashable {
     static let keys = ["kind", "lead", "stage", "at", "amount", "currency", "reason"]
 
     /// True for a record marked `"kind": "outcome"`.
-    public static func isOutcome(_ fields: LeadObject) -> Bool {
-        if case .string("outcome") = fields["kind"] { return true }
-        return false
+    public static func isOutcome(_ lead: LeadDocument) -> Bool {
+        lead.member("kind", of: LeadDocument.root).flatMap(lead.string) == "outcome"
     }
 
     /// The update a record describes, or why it is not a valid one. `now` is used when the record has no `at`.

@@ -123,7 +123,7 @@ public struct FileProcessor: Sendable {
             switch result {
             case .record(var record):
                 record.origin.file = file.originalName
-                if OutcomeUpdate.isOutcome(record.fields) {
+                if OutcomeUpdate.isOutcome(record.document) {
                     switch OutcomeUpdate.parse(record, now: now) {
                     case .success(let update):
                         batch.append(.outcome(update))

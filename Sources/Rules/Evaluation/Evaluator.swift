@@ -9,14 +9,14 @@ extension Program {
     /// category, capped); grade; stage (first matching row); route. Rules never change the lead, so their order
     /// inside a phase does not change the outcome.
     public func evaluate(_ lead: LeadRecord, now: Double, explain: Bool = false) -> Decision {
-        var state = EvaluationState(program: self, lead: lead.fields, now: now, explain: explain)
+        var state = EvaluationState(program: self, lead: lead.document, now: now, explain: explain)
         return state.decide(origin: lead.origin)
     }
 }
 
-/// One event of a lead: its object, with its time and type read up front.
+/// One event of a lead: its object's node, with its time and type read up front.
 struct EventRow {
-    var object: LeadObject
+    var object: Int
     var at: Double?
     /// The code of its type in the collection's `AggregatePlan`, or -1 when no event function filters on it.
     var typeCode: Int
@@ -30,7 +30,7 @@ struct EvaluationState {
     var values: [Value]
     /// Per event-collection slot, its events: the time and type read up front, other fields when a test asks.
     var events: [Int: [EventRow]] = [:]
-    let lead: LeadObject
+    let lead: LeadDocument
     var aggregates: [Value?]
     var categoryScores: [Double]
     var total = 0.0
@@ -53,18 +53,18 @@ struct EvaluationState {
     /// The tables' results, for team conditions.
     var outcomes: (grade: String?, stage: String, route: String) = (nil, "", "")
 
-    init(program: Program, lead: LeadObject, now: Double, explain: Bool) {
+    init(program: Program, lead: LeadDocument, now: Double, explain: Bool) {
         self.program = program
         self.now = now
         self.explain = explain
         self.lead = lead
         values = program.slots.enumerated().map { index, slot in
-            let value = lead.value(at: slot.path)
+            let node = lead.member(at: slot.path)
             if slot.type == .events {
-                if case .array = value { return .events(index) }
+                if let node, lead.kind(node) == .array { return .events(index) }
                 return .missing
             }
-            return Normalizer.value(value, slot.type)
+            return Normalizer.value(lead, node, slot.type)
         }
         aggregates = Array(repeating: nil, count: program.aggregates.count)
         derivedValues = Array(repeating: nil, count: program.derived.count)
@@ -156,7 +156,9 @@ struct EvaluationState {
         let placement = place(route: route)
         var leadID: String?
         if let slot = program.idSlot, case .string(let id) = values[slot] { leadID = id }
-        if leadID == nil, case .int(let number) = lead["id"] { leadID = String(number) }
+        if leadID == nil, let node = lead.member("id", of: LeadDocument.root), let number = lead.int(node) {
+            leadID = String(number)
+        }
         return Decision(
             leadID: leadID,
             origin: origin,
@@ -477,24 +479,28 @@ struct EvaluationState {
         var rows: [EventRow] = []
         let plan = program.aggregatePlans[slot]
         let atSlot = program.eventSlots.first
-        let atKey = atSlot?.path[0] ?? ""
-        let typeKey = plan?.typeKey ?? ""
-        let (atLength, typeLength) = (atKey.utf8.count, typeKey.utf8.count)
-        if case .array(let items) = lead.value(at: program.slots[slot].path) {
-            rows.reserveCapacity(items.count)
-            for item in items {
-                guard case .object(let event) = item else { continue }
-                var row = EventRow(object: event, at: nil, typeCode: -1)
-                for field in event.fields {
-                    let length = field.key.utf8.count
-                    if let atSlot, length == atLength, field.key == atKey {
-                        row.at = Normalizer.timestamp(field.value, atSlot.type)
-                    } else if let plan, length == typeLength, field.key == typeKey, case .string(let text) = field.value
-                    {
-                        row.typeCode = plan.code(of: text)
+        var atKey = atSlot?.path[0] ?? ""
+        var typeKey = plan?.typeKey ?? ""
+        let lead = lead
+        if let array = lead.member(at: program.slots[slot].path), lead.kind(array) == .array {
+            rows.reserveCapacity(lead.count(array))
+            atKey.withUTF8 { atKey in
+                typeKey.withUTF8 { typeKey in
+                    for event in lead.items(array) where lead.kind(event) == .object {
+                        var row = EventRow(object: event, at: nil, typeCode: -1)
+                        for key in lead.members(event) {
+                            if let atSlot, lead.textEquals(key, atKey) {
+                                row.at =
+                                    atSlot.type == .timestamp
+                                    ? Normalizer.timestamp(lead, key + 1)
+                                    : Normalizer.value(lead, key + 1, atSlot.type).seconds
+                            } else if let plan, lead.textEquals(key, typeKey), lead.kind(key + 1) == .string {
+                                row.typeCode = lead.withText(key + 1) { plan.code(of: $0) }
+                            }
+                        }
+                        rows.append(row)
                     }
                 }
-                rows.append(row)
             }
         }
         events[slot] = rows
@@ -506,7 +512,7 @@ struct EvaluationState {
         if slot == 0 { return event.at.map { .timestamp($0) } ?? .missing }
         guard slot < program.eventSlots.count else { return .missing }
         let field = program.eventSlots[slot]
-        return Normalizer.value(event.object[field.path[0]], field.type)
+        return Normalizer.value(lead, lead.member(field.path[0], of: event.object), field.type)
     }
 
     /// What the events matching an aggregate add up to.
@@ -591,7 +597,7 @@ struct EvaluationState {
             guard case .string(let type) = field(slot, of: row), FoldedText.equal(type, value) else { return }
         }
         if let predicate = program.aggregates[index].predicate {
-            var holds = plan?.predicates[index]?.decide(row.object)
+            var holds = plan?.predicates[index]?.decide(lead, row.object)
             if holds == nil {
                 currentEvent = row
                 holds = evaluate(predicate) == .boolean(true)

@@ -57,13 +57,14 @@ struct EventPredicate: Sendable {
         self.tests = tests
     }
 
-    /// Whether the event passes; nil when a field holds a number and the expression must decide.
-    func decide(_ event: LeadObject) -> Bool? {
+    /// Whether the event at node `event` of `lead` passes; nil when a field holds a number and the expression must
+    /// decide.
+    func decide(_ lead: LeadDocument, _ event: Int) -> Bool? {
         for test in tests {
-            guard let value = event[test.key] else { return false }
-            switch value {
-            case .string(let text):
-                let holds = FoldedText.withBytes(text) { raw in
+            guard let value = lead.member(test.key, of: event) else { return false }
+            switch lead.kind(value) {
+            case .string:
+                let holds = lead.withText(value) { raw in
                     let bytes = FoldedText.trimmed(raw)
                     // An empty text is missing: no test on it holds, `!=` included.
                     guard !bytes.isEmpty else { return false }

@@ -5,45 +5,49 @@ import YAML
 /// `+tag` removed, countries to ISO codes, numbers written as text (`"1,100"`) to numbers, timestamps parsed.
 /// Anything that does not fit its type becomes `missing`.
 enum Normalizer {
-    static func value(_ value: LeadValue?, _ type: FieldType) -> Value {
-        guard let value else { return .missing }
-        switch (type, value) {
-        case (.string, .string(let text)):
-            let trimmed = trim(text)
-            return trimmed.isEmpty ? .missing : .string(trimmed)
-        case (.string, .int(let number)):
-            return .string(String(number))
-        case (.email, .string(let text)):
-            return email(text).map { .string($0) } ?? .missing
-        case (.country, .string(let text)):
-            let trimmed = trim(text)
+    /// The value of node `node` of `lead` as a field of catalog type `type`.
+    static func value(_ lead: LeadDocument, _ node: Int?, _ type: FieldType) -> Value {
+        guard let node else { return .missing }
+        switch (type, lead.kind(node)) {
+        case (.string, .string):
+            return lead.withText(node) { raw in
+                let trimmed = FoldedText.trimmed(raw)
+                return trimmed.isEmpty ? .missing : .string(String(decoding: trimmed, as: UTF8.self))
+            }
+        case (.string, .int):
+            return lead.int(node).map { .string(String($0)) } ?? .missing
+        case (.email, .string):
+            return lead.withText(node) { email($0) }.map { .string($0) } ?? .missing
+        case (.country, .string):
+            let trimmed = lead.withText(node) { String(decoding: FoldedText.trimmed($0), as: UTF8.self) }
             guard !trimmed.isEmpty else { return .missing }
             return .string(Countries.codes[trimmed.lowercased()] ?? trimmed)
-        case (.number, .int(let number)):
-            return .number(Double(number))
-        case (.number, .double(let number)):
-            return .number(number)
-        case (.number, .string(let text)):
-            let cleaned = text.filter { $0 != "," && $0 != "_" && $0 != " " }
+        case (.number, .int):
+            return lead.int(node).map { .number(Double($0)) } ?? .missing
+        case (.number, .double):
+            return lead.double(node).map { .number($0) } ?? .missing
+        case (.number, .string):
+            let cleaned = (lead.string(node) ?? "").filter { $0 != "," && $0 != "_" && $0 != " " }
             return Double(cleaned).map { .number($0) } ?? .missing
-        case (.boolean, .bool(let flag)):
-            return .boolean(flag)
-        case (.timestamp, .string(let text)):
-            return Timestamp.seconds(trim(text)).map { .timestamp($0) } ?? .missing
-        case (.list, .array(let items)):
+        case (.boolean, .true):
+            return .boolean(true)
+        case (.boolean, .false):
+            return .boolean(false)
+        case (.timestamp, .string):
+            return timestamp(lead, node).map { .timestamp($0) } ?? .missing
+        case (.list, .array):
             return .list(
-                items.compactMap { item in
-                    if case .string(let text) = item {
-                        let trimmed = trim(text)
-                        return trimmed.isEmpty ? nil : trimmed
-                    }
-                    return nil
+                lead.items(node).compactMap { item in
+                    guard lead.kind(item) == .string else { return nil }
+                    let trimmed = lead.withText(item) { String(decoding: FoldedText.trimmed($0), as: UTF8.self) }
+                    return trimmed.isEmpty ? nil : trimmed
                 }
             )
-        case (.list, .string(let text)):
+        case (.list, .string):
             // A list written as text: "routing, reporting".
             return .list(
-                text.split(whereSeparator: { $0 == "," || $0 == ";" }).map { trim(String($0)) }.filter { !$0.isEmpty }
+                (lead.string(node) ?? "").split(whereSeparator: { $0 == "," || $0 == ";" }).map { trim(String($0)) }
+                    .filter { !$0.isEmpty }
             )
         case (.events, .array):
             return .events(0)
@@ -52,14 +56,10 @@ enum Normalizer {
         }
     }
 
-    /// A timestamp field's seconds, as `value` reads it, without making a `Value`: the event times' fast path.
-    static func timestamp(_ value: LeadValue, _ type: FieldType) -> Double? {
-        guard type == .timestamp else {
-            if case .timestamp(let time) = Self.value(value, type) { return time }
-            return nil
-        }
-        guard case .string(let text) = value else { return nil }
-        return FoldedText.withBytes(text) { Timestamp.seconds(utf8: FoldedText.trimmed($0)) }
+    /// The seconds of a timestamp written as text at `node`, surrounding spaces allowed; nil for anything else.
+    static func timestamp(_ lead: LeadDocument, _ node: Int) -> Double? {
+        guard lead.kind(node) == .string else { return nil }
+        return lead.withText(node) { Timestamp.seconds(utf8: FoldedText.trimmed($0)) }
     }
 
     static func trim(_ text: String) -> String {
@@ -68,32 +68,42 @@ enum Normalizer {
 
     /// `Dana.Kowalski+promo@Brightpath-Edu.ORG ` -> `dana.kowalski@brightpath-edu.org`; nil if not an address.
     static func email(_ text: String) -> String? {
+        FoldedText.withBytes(text) { email($0) }
+    }
+
+    /// `email` on the address's UTF-8 bytes.
+    static func email(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
         // One pass over the bytes. Letters beyond ASCII are lower-cased as Unicode text first; `@`, `+` and `.` are
         // ASCII, so the byte positions found are character boundaries either way.
-        let source = text.utf8.allSatisfy { $0 < 0x80 } ? text : trim(text).lowercased()
-        return FoldedText.withBytes(source) { raw -> String? in
-            let bytes = FoldedText.trimmed(raw)
-            var at = -1
-            var plus = -1
-            var dot = false
-            for i in 0..<bytes.count {
-                switch bytes[i] {
-                case UInt8(ascii: "@"):
-                    at = i
-                    dot = false
-                case UInt8(ascii: "+") where plus < 0: plus = i
-                case UInt8(ascii: "."): dot = true
-                default: break
-                }
+        guard raw.allSatisfy({ $0 < 0x80 }) else {
+            let lowered = trim(String(decoding: raw, as: UTF8.self)).lowercased()
+            return FoldedText.withBytes(lowered) { asciiEmail($0) }
+        }
+        return asciiEmail(raw)
+    }
+
+    private static func asciiEmail(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        let bytes = FoldedText.trimmed(raw)
+        var at = -1
+        var plus = -1
+        var dot = false
+        for i in 0..<bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "@"):
+                at = i
+                dot = false
+            case UInt8(ascii: "+") where plus < 0: plus = i
+            case UInt8(ascii: "."): dot = true
+            default: break
             }
-            guard at > 0, at + 1 < bytes.count, dot else { return nil }
-            // The first `+` cuts the local part (the text before the last `@`), unless the local part starts with it.
-            let localEnd = plus > 0 && plus < at ? plus : at
-            return String(unsafeUninitializedCapacity: localEnd + bytes.count - at) { buffer in
-                for i in 0..<localEnd { buffer[i] = FoldedText.fold(bytes[i]) }
-                for i in at..<bytes.count { buffer[localEnd + i - at] = FoldedText.fold(bytes[i]) }
-                return localEnd + bytes.count - at
-            }
+        }
+        guard at > 0, at + 1 < bytes.count, dot else { return nil }
+        // The first `+` cuts the local part (the text before the last `@`), unless the local part starts with it.
+        let localEnd = plus > 0 && plus < at ? plus : at
+        return String(unsafeUninitializedCapacity: localEnd + bytes.count - at) { buffer in
+            for i in 0..<localEnd { buffer[i] = FoldedText.fold(bytes[i]) }
+            for i in at..<bytes.count { buffer[localEnd + i - at] = FoldedText.fold(bytes[i]) }
+            return localEnd + bytes.count - at
         }
     }
 

@@ -16,6 +16,12 @@ enum Value: Sendable, Hashable {
         if case .missing = self { return true }
         return false
     }
+
+    /// A timestamp's seconds; nil for anything else.
+    var seconds: Double? {
+        if case .timestamp(let time) = self { return time }
+        return nil
+    }
 }
 
 /// The static types the checker gives expressions.

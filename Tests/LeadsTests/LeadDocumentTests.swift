@@ -1,0 +1,81 @@
+import Testing
+
+@testable import Leads
+
+/// The document the parser makes, read back: the same tree, the same JSON, the same lookups as the tree it stands for.
+@Suite("lead documents")
+struct LeadDocumentTests {
+    static let inputs = [
+        #"{"a":1,"b":-2.5,"c":null,"d":true,"e":false}"#,
+        #"{"s":"plain","t":"esc\"aped\\ \u00e9 \ud83d\ude00","u":""}"#,
+        #"{"nested":{"deep":{"x":[1,[2,[3,{}]],{"y":"z"}]}},"after":"here"}"#,
+        #"{"events":[{"type":"page_view","at":"2026-11-28T10:00:00Z"},{"type":"demo_request"},[],7]}"#,
+        #"{"big":9223372036854775807,"small":-9223372036854775808,"huge":92233720368547758070,"e":1e3}"#,
+        #"{"é":1,"e\u0301":2}"#,
+        "{}",
+    ]
+
+    static func parse(_ text: String) throws -> LeadDocument {
+        try Array(text.utf8).withUnsafeBufferPointer { buffer in
+            try JSONParser.parseDocument(buffer, maxDepth: 64)
+        }
+    }
+
+    @Test("a parsed document and one made from the same tree are alike, node for node", arguments: inputs)
+    func parsedAndBuiltAgree(_ text: String) throws {
+        let parsed = try Self.parse(text)
+        let tree = parsed.value(LeadDocument.root)
+        let built = LeadDocument(tree)
+        #expect(parsed == built)
+        #expect(parsed.nodes.map(\.kind) == built.nodes.map(\.kind))
+        #expect(parsed.nodes.map(\.a) == built.nodes.map(\.a))
+        #expect(parsed.nodes.map(\.b) == built.nodes.map(\.b))
+        #expect(parsed.text == built.text)
+        var fromDocument: [UInt8] = []
+        parsed.writeJSON(into: &fromDocument)
+        #expect(String(decoding: fromDocument, as: UTF8.self) == tree.jsonText)
+    }
+
+    @Test("lookups find what the tree holds, and nothing else")
+    func lookups() throws {
+        let document = try Self.parse(Self.inputs[2])
+        let root = LeadDocument.root
+        let nested = try #require(document.member("nested", of: root))
+        #expect(document.kind(nested) == .object)
+        let x = try #require(document.member(at: ["nested", "deep", "x"]))
+        #expect(document.count(x) == 3)
+        #expect(
+            document.items(x).map { document.value($0) } == [
+                .int(1), .array([.int(2), .array([.int(3), .object(LeadObject())])]),
+                .object(LeadObject(uniqueFields: [.init(key: "y", value: .string("z"))])),
+            ]
+        )
+        #expect(document.string(at: ["after"]) == "here")
+        #expect(document.member("after", of: nested) == nil)
+        #expect(document.member(at: ["nested", "deep", "x", "y"]) == nil)
+        #expect(document.member("nested", of: x) == nil)
+        #expect(document.members(root).map { document.string($0) } == ["nested", "after"])
+        #expect(document.int(x) == nil)
+        #expect(document.string(nested) == nil)
+    }
+
+    @Test("numbers keep their kind and value")
+    func numbers() throws {
+        let document = try Self.parse(Self.inputs[4])
+        #expect(document.member(at: ["big"]).flatMap(document.int) == Int.max)
+        #expect(document.member(at: ["small"]).flatMap(document.int) == Int.min)
+        #expect(document.member(at: ["huge"]).flatMap(document.double) == 92_233_720_368_547_758_070.0)
+        #expect(document.member(at: ["e"]).flatMap(document.double) == 1000)
+        #expect(document.member(at: ["e"]).flatMap(document.int) == nil)
+    }
+
+    @Test(
+        "keys are compared as JSON text: escaped and plain spellings are the same key, composed and decomposed are not"
+    )
+    func duplicateKeys() throws {
+        #expect(json(#"{"a":1,"\u0061":2}"#) == "7: duplicate key 'a'")
+        #expect(json(#"{"é":1,"e\u0301":2}"#).hasPrefix("{"))
+        let members = (0..<20).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        #expect(json("{\(members),\"\\u006b3\":1}").hasSuffix("duplicate key 'k3'"))
+    }
+}

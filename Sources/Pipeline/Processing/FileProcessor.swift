@@ -96,9 +96,8 @@ public struct FileProcessor: Sendable {
                 switch (entry, result) {
                 case (.lead(let item), .decided(let opportunity)):
                     let route = item.decision.route
-                    let object = item.decision.json
                     try output(Self.safeRoute(route)).line { out in
-                        object.writeJSON(into: &out)
+                        item.decision.writeJSON(into: &out)
                         // The opportunity record goes last, written directly rather than built as a tree first.
                         guard let opportunity else { return }
                         out.removeLast()

@@ -4,97 +4,139 @@ import YAML
 extension Decision {
     /// The decision as one JSON object, as the outbox and `leadd score --format json` write it.
     public var json: LeadObject {
-        // Built from distinct keys, in order (`LeadObject.set` would look each key up first): this runs for every
-        // decision the daemon writes.
-        typealias Field = LeadObject.Field
-        var fields: [Field] = []
-        fields.reserveCapacity(12)
-        fields.append(Field(key: "lead", value: leadID.map { .string($0) } ?? .null))
+        var bytes: [UInt8] = []
+        writeJSON(into: &bytes)
+        let document = bytes.withUnsafeBufferPointer { try? JSONParser.parseDocument($0, maxDepth: 64) }
+        return document?.object ?? LeadObject()
+    }
+
+    /// Appends the decision as one compact JSON object, keys in a fixed order: the outbox's line for a lead.
+    /// Written directly, without building a tree: this runs for every decision the daemon writes.
+    public func writeJSON(into out: inout [UInt8]) {
+        func key(_ name: StaticString, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func string(_ value: String?) {
+            if let value {
+                LeadValue.writeJSONString(value, into: &out)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+        }
+        out.append(UInt8(ascii: "{"))
+        key("lead", first: true)
+        string(leadID)
         if let origin {
-            let from = LeadObject(uniqueFields: [
-                Field(key: "file", value: .string(origin.file)),
-                Field(key: "line", value: .int(origin.line)),
-                Field(key: "record", value: .int(origin.record)),
-            ])
-            fields.append(Field(key: "origin", value: .object(from)))
+            key("origin")
+            out.append(UInt8(ascii: "{"))
+            key("file", first: true)
+            string(origin.file)
+            key("line")
+            out.append(contentsOf: String(origin.line).utf8)
+            key("record")
+            out.append(contentsOf: String(origin.record).utf8)
+            out.append(UInt8(ascii: "}"))
         }
-        fields.append(Field(key: "now", value: .string(Timestamp.iso8601(now))))
-        fields.append(Field(key: "rules_version", value: .string(rulesVersion)))
-        fields.append(Field(key: "stage", value: .string(stage)))
-        fields.append(Field(key: "route", value: .string(route)))
-        fields.append(Field(key: "grade", value: grade.map { .string($0) } ?? .null))
-        // Category names are the rule files' own: `set`, in case one is called "total".
-        var score = LeadObject()
-        score.set("total", Self.number(total))
-        for category in scores { score.set(category.name, Self.number(category.points)) }
-        fields.append(Field(key: "score", value: .object(score)))
-        fields.append(
-            Field(
-                key: "disqualified",
-                value: .array(
-                    disqualifications.map { item in
-                        .object(
-                            LeadObject(uniqueFields: [
-                                Field(key: "rule", value: .string(item.rule)),
-                                Field(key: "reason", value: .string(item.reason)),
-                            ])
-                        )
-                    }
-                )
-            )
-        )
-        fields.append(Field(key: "flags", value: .array(flags.map { .string($0) })))
-        fields.append(
-            Field(
-                key: "rules",
-                value: .array(
-                    fired.map { rule in
-                        var entry: [Field] = [
-                            Field(key: "id", value: .string(rule.id)),
-                            Field(key: "category", value: rule.category.map { .string($0) } ?? .null),
-                            Field(key: "points", value: Self.number(rule.points)),
-                        ]
-                        if let events = rule.events { entry.append(Field(key: "events", value: .int(events))) }
-                        if rule.capped { entry.append(Field(key: "capped", value: .bool(true))) }
-                        return .object(LeadObject(uniqueFields: entry))
-                    }
-                )
-            )
-        )
-        var object = LeadObject(uniqueFields: fields)
+        key("now")
+        string(Timestamp.iso8601(now))
+        key("rules_version")
+        string(rulesVersion)
+        key("stage")
+        string(stage)
+        key("route")
+        string(route)
+        key("grade")
+        string(grade)
+        // Category names are the rule files' own: one called "total" takes the total's place.
+        key("score")
+        out.append(UInt8(ascii: "{"))
+        key("total", first: true)
+        Self.number(scores.last { $0.name == "total" }?.points ?? total).writeJSON(into: &out)
+        var written: Set<String> = ["total"]
+        for (index, category) in scores.enumerated() where written.insert(category.name).inserted {
+            out.append(UInt8(ascii: ","))
+            string(category.name)
+            out.append(UInt8(ascii: ":"))
+            let points = scores[index...].last { $0.name == category.name }?.points ?? category.points
+            Self.number(points).writeJSON(into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        key("disqualified")
+        out.append(UInt8(ascii: "["))
+        for (index, item) in disqualifications.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            key("rule", first: true)
+            string(item.rule)
+            key("reason")
+            string(item.reason)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        key("flags")
+        out.append(UInt8(ascii: "["))
+        for (index, flag) in flags.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            string(flag)
+        }
+        out.append(UInt8(ascii: "]"))
+        key("rules")
+        out.append(UInt8(ascii: "["))
+        for (index, rule) in fired.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            key("id", first: true)
+            string(rule.id)
+            key("category")
+            string(rule.category)
+            key("points")
+            Self.number(rule.points).writeJSON(into: &out)
+            if let events = rule.events {
+                key("events")
+                out.append(contentsOf: String(events).utf8)
+            }
+            if rule.capped {
+                key("capped")
+                out.append(contentsOf: "true".utf8)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
         if let explanation {
-            object.set(
-                "explanation",
-                .array(
-                    explanation.map { trace in
-                        var entry = LeadObject()
-                        entry.set("rule", .string(trace.rule))
-                        entry.set("fired", .bool(trace.fired))
-                        entry.set(
-                            "leaves",
-                            .array(
-                                trace.leaves.map { leaf in
-                                    var item = LeadObject()
-                                    item.set("part", .string(leaf.part))
-                                    item.set("expression", .string(leaf.expression))
-                                    item.set("line", .int(leaf.line))
-                                    item.set("verdict", .string(leaf.verdict.rawValue))
-                                    var values = LeadObject()
-                                    for reading in leaf.values { values.set(reading.name, .string(reading.value)) }
-                                    item.set("values", .object(values))
-                                    if !leaf.missingFields.isEmpty {
-                                        item.set("missing", .array(leaf.missingFields.map { .string($0) }))
-                                    }
-                                    return .object(item)
-                                }
-                            )
-                        )
-                        return .object(entry)
-                    }
-                )
-            )
+            key("explanation")
+            LeadValue.array(explanation.map(Self.json)).writeJSON(into: &out)
         }
-        return object
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// One rule's trace as the explanation shows it.
+    static func json(_ trace: RuleTrace) -> LeadValue {
+        var entry = LeadObject()
+        entry.set("rule", .string(trace.rule))
+        entry.set("fired", .bool(trace.fired))
+        entry.set(
+            "leaves",
+            .array(
+                trace.leaves.map { leaf in
+                    var item = LeadObject()
+                    item.set("part", .string(leaf.part))
+                    item.set("expression", .string(leaf.expression))
+                    item.set("line", .int(leaf.line))
+                    item.set("verdict", .string(leaf.verdict.rawValue))
+                    var values = LeadObject()
+                    for reading in leaf.values { values.set(reading.name, .string(reading.value)) }
+                    item.set("values", .object(values))
+                    if !leaf.missingFields.isEmpty {
+                        item.set("missing", .array(leaf.missingFields.map { .string($0) }))
+                    }
+                    return .object(item)
+                }
+            )
+        )
+        return .object(entry)
     }
 
     /// Whole numbers as integers, the rest with at most two decimals.

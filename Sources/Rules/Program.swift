@@ -221,6 +221,8 @@ final class AggregatePlan: Sendable {
     let filterCodes: [Int]
     /// By aggregate index: its predicate as text tests run on the event's bytes, when it is only those.
     let predicates: [EventPredicate?]
+    /// By type code: `head` of its name, a cheap first test.
+    let typeHeads: [UInt64]
 
     init(aggregates: [Aggregate], collection: Int, eventSlots: [FieldSlot]) {
         let inCollection = aggregates.indices.filter { aggregates[$0].collection == collection }
@@ -256,6 +258,7 @@ final class AggregatePlan: Sendable {
         self.typeSlot = typeSlot
         typeKey = typeSlot.map { eventSlots[$0].path[0] }
         typeBytes = typeNames.flatMap(\.utf8)
+        typeHeads = typeNames.map { name in FoldedText.withBytes(name) { Self.head($0) } }
         var offset = 0
         typeBounds = typeNames.map { name in
             defer { offset += name.utf8.count }
@@ -274,13 +277,39 @@ final class AggregatePlan: Sendable {
     /// The code of an event's type text, as UTF-8 bytes (trimmed, ASCII letters in any case), or -1 when it is none of them.
     func code(of raw: UnsafeBufferPointer<UInt8>) -> Int {
         let type = FoldedText.trimmed(raw)
-        return typeBytes.withUnsafeBufferPointer { names in
-            for code in typeBounds.indices
-            where FoldedText.equal(type, folded: UnsafeBufferPointer(rebasing: names[typeBounds[code]])) {
-                return code
+        let head = Self.head(type)
+        for code in typeHeads.indices where typeHeads[code] == head {
+            let bounds = typeBounds[code]
+            guard bounds.count == type.count else { continue }
+            if bounds.count <= 8 { return code }
+            let tail = typeBytes.withUnsafeBufferPointer { names in
+                FoldedText.matches(
+                    UnsafeBufferPointer(rebasing: type[8...]),
+                    at: 0,
+                    folded: UnsafeBufferPointer(rebasing: names[(bounds.lowerBound + 8)..<bounds.upperBound])
+                )
             }
-            return -1
+            if tail { return code }
         }
+        return -1
+    }
+
+    /// The first eight bytes of a text, ASCII letters lower-cased, packed; zeros past the end. Two texts of the same
+    /// length up to eight bytes are equal as `FoldedText.equal` compares exactly when their heads are.
+    static func head(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        guard bytes.count >= 8, let base = bytes.baseAddress else {
+            var head: UInt64 = 0
+            for index in 0..<bytes.count { head |= UInt64(FoldedText.fold(bytes[index])) << (8 * index) }
+            return head
+        }
+        // All eight at once: a byte from "A" to "Z" (below 0x80) gains the 0x20 bit.
+        let word = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low = word & (ones &* 0x7F)
+        let atLeastA = low &+ ones &* (0x80 - 0x41)
+        let aboveZ = low &+ ones &* (0x80 - 0x5B)
+        let upper = atLeastA & ~aboveZ & ~word & (ones &* 0x80)
+        return word | (upper >> 2)
     }
 }
 

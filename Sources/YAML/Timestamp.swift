@@ -10,6 +10,7 @@ package enum Timestamp {
     }
 
     package static func seconds(utf8 b: UnsafeBufferPointer<UInt8>) -> Double? {
+        if b.count == 20, let canonical = canonicalSeconds(b) { return canonical }
         var c = Cursor(bytes: b)
         guard let year = c.digits(4), c.skip(0x2D), let month = c.digits(2), c.skip(0x2D), let day = c.digits(2),
             (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
@@ -57,6 +58,25 @@ package enum Timestamp {
         }
         guard c.atEnd, hours < 24, minutes < 60 else { return nil }
         return total - sign * Double(hours * 3600 + minutes * 60)
+    }
+
+    /// `2026-11-28T10:00:00Z`, the form nearly every event time takes, read without the general parser's steps:
+    /// nil when the bytes are not exactly that form or not a valid time (the general parser then decides).
+    @inline(__always)
+    private static func canonicalSeconds(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x5A else { return nil }
+        @inline(__always) func two(_ at: Int) -> Int {
+            let (high, low) = (b[at] &- 48, b[at + 1] &- 48)
+            return high < 10 && low < 10 ? Int(high) * 10 + Int(low) : -1000
+        }
+        let (century, yy, month, day) = (two(0), two(2), two(5), two(8))
+        let (hour, minute, second) = (two(11), two(14), two(17))
+        let year = century * 100 + yy
+        guard century >= 0, yy >= 0, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+            (0..<24).contains(hour), (0..<60).contains(minute), (0..<61).contains(second)
+        else { return nil }
+        return Double(daysFromCivil(year: year, month: month, day: day)) * 86400
+            + Double(hour * 3600 + minute * 60 + second)
     }
 
     /// A read position in the bytes of a timestamp.

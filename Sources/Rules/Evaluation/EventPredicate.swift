@@ -16,10 +16,11 @@ struct EventPredicate: Sendable {
             case endsWith
         }
 
-        var key: String
+        /// The event field's name, as UTF-8 bytes.
+        var key: [UInt8]
         var operation: Operation
-        /// The constant, ASCII letters lower-cased.
-        var needle: String
+        /// The constant's UTF-8 bytes, ASCII letters lower-cased.
+        var needle: [UInt8]
     }
 
     let tests: [Test]
@@ -50,7 +51,13 @@ struct EventPredicate: Sendable {
             }
             // Plain text fields only: e-mails and countries are normalized first, and slot 0 is the event's time.
             guard slot > 0, slot < eventSlots.count, eventSlots[slot].type == .string else { return false }
-            tests.append(Test(key: eventSlots[slot].path[0], operation: operation, needle: FoldedText.folded(constant)))
+            tests.append(
+                Test(
+                    key: Array(eventSlots[slot].path[0].utf8),
+                    operation: operation,
+                    needle: Array(FoldedText.folded(constant).utf8)
+                )
+            )
             return true
         }
         guard collect(predicate), !tests.isEmpty else { return nil }
@@ -61,14 +68,14 @@ struct EventPredicate: Sendable {
     /// decide.
     func decide(_ lead: LeadDocument, _ event: Int) -> Bool? {
         for test in tests {
-            guard let value = lead.member(test.key, of: event) else { return false }
+            guard let value = test.key.withUnsafeBufferPointer({ lead.member($0, of: event) }) else { return false }
             switch lead.kind(value) {
             case .string:
                 let holds = lead.withText(value) { raw in
                     let bytes = FoldedText.trimmed(raw)
                     // An empty text is missing: no test on it holds, `!=` included.
                     guard !bytes.isEmpty else { return false }
-                    return FoldedText.withBytes(test.needle) { needle in
+                    return test.needle.withUnsafeBufferPointer { needle in
                         switch test.operation {
                         case .equal: FoldedText.equal(bytes, folded: needle)
                         case .notEqual: !FoldedText.equal(bytes, folded: needle)

@@ -1,0 +1,32 @@
+import Testing
+
+@testable import YAML
+
+/// Timestamps in the common `YYYY-MM-DDTHH:MM:SSZ` form take a short path; it must read exactly what the general
+/// parser reads, valid or not. The general parser reads the same text with a lower-case `z`, which the short path
+/// does not take.
+@Suite("timestamps")
+struct TimestampTests {
+    static let texts = [
+        "2026-11-28T10:00:00Z", "1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "1900-02-29T00:00:00Z",
+        "2024-02-29T12:30:45Z", "2023-02-29T12:30:45Z", "2026-12-31T23:59:60Z", "2026-13-01T00:00:00Z",
+        "2026-00-10T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-00T00:00:00Z", "2026-11-28T24:00:00Z",
+        "2026-11-28T10:60:00Z", "2026-11-28T10:00:61Z", "2026-1a-28T10:00:00Z", "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z", "2026-11-28 10:00:00Z", "2026-11-28T10:00:0/Z", "2026-11-28T10:0:00ZZ",
+    ]
+
+    @Test("the short path agrees with the general parser", arguments: texts)
+    func shortPathAgrees(_ text: String) {
+        let general = Timestamp.seconds(String(text.dropLast()) + "z")
+        #expect(Timestamp.seconds(text) == general)
+    }
+
+    @Test("valid times read as the calendar says, invalid ones are nil")
+    func values() {
+        #expect(Timestamp.seconds("1970-01-01T00:00:00Z") == 0)
+        #expect(Timestamp.seconds("2026-11-28T10:00:00Z") == 1_795_860_000)
+        #expect(Timestamp.seconds("2024-02-29T00:00:00Z") == 1_709_164_800)
+        #expect(Timestamp.seconds("2023-02-29T00:00:00Z") == nil)
+        #expect(Timestamp.seconds("2026-11-28T24:00:00Z") == nil)
+    }
+}

@@ -39,6 +39,8 @@ struct AssignmentSession {
     /// Ledger records of the batch's leads, read up front (lead -> JSON), and the batch's own new records.
     var recorded: [String: String] = [:]
     var assignedInBatch: [String: Opportunity] = [:]
+    /// The JSON of the opportunity `record` wrote last, as the ledger holds it: the outbox line reuses it.
+    private(set) var recordJSON: [UInt8] = []
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [String: StickyOwner?] = [:]
     var dirtySticky: Set<String> = []
@@ -589,9 +591,11 @@ struct AssignmentSession {
             let clock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
             opportunity.firstContactDue = sla.map { clock.due(from: now, after: $0) }
         }
-        var bytes: [UInt8] = []
+        var bytes = recordJSON
+        bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(1024)
         opportunity.writeJSON(into: &bytes)
+        recordJSON = bytes
         try db.cachedStatement(
             sql: """
                 INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record, due)

@@ -48,35 +48,12 @@ public struct Opportunity: Sendable, Hashable {
     /// True when the ledger already held this lead: the same record, not counted again.
     public var replayed: Bool = false
 
-    /// The record as JSON, as the outbox and `leadd assign` write it.
+    /// The record as JSON, as the outbox and `leadd assign` write it: `writeJSON`'s line, read back.
     public var json: LeadObject {
-        var object = LeadObject()
-        object.set("lead", .string(lead))
-        object.set("status", .string(status.rawValue))
-        object.set("owner", owner.map { .string($0) } ?? .null)
-        if let ownerName { object.set("owner_name", .string(ownerName)) }
-        if let ownerEmail { object.set("owner_email", .string(ownerEmail)) }
-        object.set("team", team.map { .string($0) } ?? .null)
-        object.set("queue", queue.map { .string($0) } ?? .null)
-        object.set("method", .string(method))
-        object.set("stage", .string(stage))
-        object.set("assigned_at", .string(Timestamp.iso8601(assignedAt)))
-        object.set("first_contact_due", firstContactDue.map { .string(Timestamp.iso8601($0)) } ?? .null)
-        object.set("playbook", playbook.map { .string($0) } ?? .null)
-        object.set(
-            "reasons",
-            .array(
-                reasons.map { reason in
-                    var entry = LeadObject()
-                    entry.set("step", .string(reason.step))
-                    if let rep = reason.rep { entry.set("rep", .string(rep)) }
-                    entry.set("detail", .string(reason.detail))
-                    return .object(entry)
-                }
-            )
-        )
-        if replayed { object.set("replayed", .bool(true)) }
-        return object
+        var bytes: [UInt8] = []
+        writeJSON(into: &bytes)
+        let document = bytes.withUnsafeBufferPointer { try? JSONParser.parseDocument($0, maxDepth: 8) }
+        return document?.object ?? LeadObject()
     }
 
     /// The same JSON as `json`, written straight to bytes (the ledger keeps one per lead).

@@ -66,7 +66,7 @@ struct AssignCommand: ParsableCommand {
             guard !items.isEmpty else { return }
             let results = try ledger.record(items.map { .lead($0) }, claim: claim)
             let opportunities = results.map { result -> Opportunity? in
-                if case .decided(let opportunity) = result { return opportunity }
+                if case .decided(let opportunity, _) = result { return opportunity }
                 return nil
             }
             for (item, opportunity) in zip(items, opportunities) {

@@ -25,8 +25,9 @@ public struct Ledger: Sendable {
     }
 
     public enum Result: Sendable {
-        /// The lead's decision was recorded; its opportunity, if its route is assigned.
-        case decided(Opportunity?)
+        /// The lead's decision was recorded; its opportunity, if its route is assigned, with the opportunity's JSON
+        /// when it was assigned just now (`writeJSON`'s bytes, as the ledger keeps them).
+        case decided(Opportunity?, json: [UInt8]?)
         /// The update moved the opportunity on from `previous`.
         case applied(OutcomeUpdate, previous: String)
         case refused(OutcomeUpdate, reason: String)
@@ -54,12 +55,14 @@ public struct Ledger: Sendable {
                 switch entry {
                 case .lead(let item):
                     var opportunity: Opportunity?
+                    var json: [UInt8]?
                     if session != nil {
                         opportunity = try session?.assign(item, keys: keys[leadIndex])
+                        if opportunity?.replayed == false { json = session?.recordJSON }
                     }
                     try rows[leadIndex].insert(db)
                     leadIndex += 1
-                    results.append(.decided(opportunity))
+                    results.append(.decided(opportunity, json: json))
                 case .outcome(let update):
                     results.append(try Self.apply(update, claim: claim, opening: opening, db: db))
                 }

@@ -94,7 +94,7 @@ public struct FileProcessor: Sendable {
             }
             for (entry, result) in zip(batch, results) {
                 switch (entry, result) {
-                case (.lead(let item), .decided(let opportunity)):
+                case (.lead(let item), .decided(let opportunity, let json)):
                     let route = item.decision.route
                     try output(Self.safeRoute(route)).line { out in
                         item.decision.writeJSON(into: &out)
@@ -102,7 +102,7 @@ public struct FileProcessor: Sendable {
                         guard let opportunity else { return }
                         out.removeLast()
                         out.append(contentsOf: #","assignment":"#.utf8)
-                        opportunity.writeJSON(into: &out)
+                        if let json { out.append(contentsOf: json) } else { opportunity.writeJSON(into: &out) }
                         out.append(UInt8(ascii: "}"))
                     }
                     outcome.decisions[route, default: 0] += 1

@@ -100,9 +100,68 @@ public struct LeadDocument: Sendable {
 
     // MARK: - Reading
 
+    /// Calls `body` with a view of the document that reads it through pointers, without reference counting: what
+    /// hot loops read a lead with. The view is valid only inside `body`.
+    @inlinable
+    public func withView<R>(_ body: (LeadView) throws -> R) rethrows -> R {
+        try nodes.withUnsafeBufferPointer { nodes in
+            try text.withUnsafeBufferPointer { text in try body(LeadView(nodes: nodes, text: text)) }
+        }
+    }
+
+    /// The kind of the value at `index`.
+    public func kind(_ index: Int) -> Kind { nodes[index].kind }
+
+    /// The value of member `key` of the object at `index`, or nil when absent (or `index` is not an object).
+    public func member(_ key: String, of index: Int) -> Int? { withView { $0.member(key, of: index) } }
+
+    /// The value at a path of object keys from the root, if every step exists.
+    public func member(at path: [String]) -> Int? { withView { $0.member(at: path) } }
+
+    /// The integer at `index`, if it is one.
+    public func int(_ index: Int) -> Int? { withView { $0.int(index) } }
+
+    /// The number at `index` written with a fraction or exponent, if it is one.
+    public func double(_ index: Int) -> Double? { withView { $0.double(index) } }
+
+    /// The string at `index`, if it is one.
+    public func string(_ index: Int) -> String? { withView { $0.string(index) } }
+
+    /// The string at a path of object keys from the root, if every step exists and the last is a string.
+    public func string(at path: [String]) -> String? { withView { $0.string(at: path) } }
+
+    /// The number of items of an array or members of an object; 0 for anything else.
+    public func count(_ index: Int) -> Int { withView { $0.count(index) } }
+
+    // MARK: - Trees
+
+    /// The value at `index` as a tree.
+    public func value(_ index: Int) -> LeadValue { withView { $0.value(index) } }
+
+    /// The root object as a tree (empty when the root is not an object).
+    public var object: LeadObject {
+        withView { view in
+            guard let root = view.nodes.first, root.kind == .object else { return LeadObject() }
+            return view.objectValue(Self.root)
+        }
+    }
+}
+
+/// A document read through pointers to its arrays, from `LeadDocument.withView`: the same nodes, no reference
+/// counting. Every reader of a lead's values goes through one.
+public struct LeadView {
+    @usableFromInline let nodes: UnsafeBufferPointer<LeadDocument.Node>
+    @usableFromInline let text: UnsafeBufferPointer<UInt8>
+
+    @inlinable
+    init(nodes: UnsafeBufferPointer<LeadDocument.Node>, text: UnsafeBufferPointer<UInt8>) {
+        self.nodes = nodes
+        self.text = text
+    }
+
     /// The kind of the value at `index`.
     @inlinable
-    public func kind(_ index: Int) -> Kind { nodes[index].kind }
+    public func kind(_ index: Int) -> LeadDocument.Kind { nodes[index].kind }
 
     /// The index just past the value at `index` and everything inside it.
     @inlinable
@@ -132,56 +191,42 @@ public struct LeadDocument: Sendable {
         return node.kind == .double ? Double(bitPattern: node.bits) : nil
     }
 
+    /// The UTF-8 bytes of the string (or key) at `index`; empty for anything else.
+    @inlinable
+    public func bytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        let node = nodes[index]
+        guard node.kind == .string else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(rebasing: text[Int(node.a)..<Int(node.a) + Int(node.b)])
+    }
+
     /// The string at `index`, if it is one.
     public func string(_ index: Int) -> String? {
         guard nodes[index].kind == .string else { return nil }
-        return withText(index) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// Calls `body` with the UTF-8 bytes of the string (or key) at `index`; an empty buffer for anything else.
-    @inlinable
-    public func withText<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let node = nodes[index]
-        guard node.kind == .string else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try text.withUnsafeBufferPointer { all in
-            try body(UnsafeBufferPointer(rebasing: all[Int(node.a)..<Int(node.a) + Int(node.b)]))
-        }
+        return String(decoding: bytes(index), as: UTF8.self)
     }
 
     /// The items of the array at `index`, as node indices (none for anything else).
     @inlinable
     public func items(_ index: Int) -> Children {
-        let node = nodes[index]
-        return Children(
-            document: self,
-            following: index + 1,
-            remaining: node.kind == .array ? Int(node.a) : 0,
-            keyed: false
-        )
+        Children(view: self, following: index + 1, remaining: kind(index) == .array ? count(index) : 0, keyed: false)
     }
 
     /// The members of the object at `index`, as the node index of each key (its value is the next node).
     @inlinable
     public func members(_ index: Int) -> Children {
-        let node = nodes[index]
-        return Children(
-            document: self,
-            following: index + 1,
-            remaining: node.kind == .object ? Int(node.a) : 0,
-            keyed: true
-        )
+        Children(view: self, following: index + 1, remaining: kind(index) == .object ? count(index) : 0, keyed: true)
     }
 
     /// Node indices of an array's items, or of an object's keys.
     public struct Children: Sequence, IteratorProtocol {
-        @usableFromInline let document: LeadDocument
+        @usableFromInline let view: LeadView
         @usableFromInline var following: Int
         @usableFromInline var remaining: Int
         @usableFromInline let keyed: Bool
 
         @inlinable
-        init(document: LeadDocument, following: Int, remaining: Int, keyed: Bool) {
-            self.document = document
+        init(view: LeadView, following: Int, remaining: Int, keyed: Bool) {
+            self.view = view
             self.following = following
             self.remaining = remaining
             self.keyed = keyed
@@ -192,7 +237,7 @@ public struct LeadDocument: Sendable {
             guard remaining > 0 else { return nil }
             remaining -= 1
             let current = following
-            following = document.end(keyed ? current + 1 : current)
+            following = view.end(keyed ? current + 1 : current)
             return current
         }
     }
@@ -202,11 +247,9 @@ public struct LeadDocument: Sendable {
     public func textEquals(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let node = nodes[index]
         guard node.kind == .string, Int(node.b) == bytes.count else { return false }
-        return text.withUnsafeBufferPointer { all in
-            let start = Int(node.a)
-            for k in 0..<bytes.count where all[start + k] != bytes[k] { return false }
-            return true
-        }
+        let start = Int(node.a)
+        for k in 0..<bytes.count where text[start + k] != bytes[k] { return false }
+        return true
     }
 
     /// The value of member `key` of the object at `index`, or nil when absent (or `index` is not an object).
@@ -221,29 +264,18 @@ public struct LeadDocument: Sendable {
     public func member(_ key: UnsafeBufferPointer<UInt8>, of index: Int) -> Int? {
         let node = nodes[index]
         guard node.kind == .object else { return nil }
-        return text.withUnsafeBufferPointer { all in
-            var current = index + 1
-            for _ in 0..<node.a {
-                let keyNode = nodes[current]
-                if Int(keyNode.b) == key.count {
-                    let start = Int(keyNode.a)
-                    var equal = true
-                    for k in 0..<key.count where all[start + k] != key[k] {
-                        equal = false
-                        break
-                    }
-                    if equal { return current + 1 }
-                }
-                current = end(current + 1)
-            }
-            return nil
+        var current = index + 1
+        for _ in 0..<node.a {
+            if textEquals(current, key) { return current + 1 }
+            current = end(current + 1)
         }
+        return nil
     }
 
     /// The value at a path of object keys from the root, if every step exists.
     @inlinable
     public func member(at path: [String]) -> Int? {
-        var current = Self.root
+        var current = LeadDocument.root
         for key in path {
             guard let next = member(key, of: current) else { return nil }
             current = next
@@ -256,8 +288,6 @@ public struct LeadDocument: Sendable {
         member(at: path).flatMap(string)
     }
 
-    // MARK: - Trees
-
     /// The value at `index` as a tree.
     public func value(_ index: Int) -> LeadValue {
         let node = nodes[index]
@@ -268,34 +298,15 @@ public struct LeadDocument: Sendable {
         case .int: return .int(Int(Int64(bitPattern: node.bits)))
         case .double: return .double(Double(bitPattern: node.bits))
         case .string: return .string(string(index) ?? "")
-        case .array:
-            var items: [LeadValue] = []
-            items.reserveCapacity(Int(node.a))
-            var current = index + 1
-            for _ in 0..<node.a {
-                items.append(value(current))
-                current = end(current)
-            }
-            return .array(items)
-        case .object:
-            return .object(objectValue(index))
+        case .array: return .array(items(index).map(value))
+        case .object: return .object(objectValue(index))
         }
     }
 
-    private func objectValue(_ index: Int) -> LeadObject {
-        var fields: [LeadObject.Field] = []
-        fields.reserveCapacity(Int(nodes[index].a))
-        var current = index + 1
-        for _ in 0..<nodes[index].a {
-            fields.append(LeadObject.Field(key: string(current) ?? "", value: value(current + 1)))
-            current = end(current + 1)
-        }
-        return LeadObject(uniqueFields: fields)
-    }
-
-    /// The root object as a tree (empty when the root is not an object).
-    public var object: LeadObject {
-        nodes.first?.kind == .object ? objectValue(Self.root) : LeadObject()
+    func objectValue(_ index: Int) -> LeadObject {
+        LeadObject(
+            uniqueFields: members(index).map { key in LeadObject.Field(key: string(key) ?? "", value: value(key + 1)) }
+        )
     }
 }
 

@@ -121,16 +121,19 @@ extension LeadObject {
 extension LeadDocument {
     /// Appends the root value as compact JSON, as `LeadValue.writeJSON` writes the same value.
     public func writeJSON(into out: inout [UInt8]) {
-        writeJSON(Self.root, into: &out)
+        withView { $0.writeJSON(Self.root, into: &out) }
     }
+}
 
-    private func writeJSON(_ index: Int, into out: inout [UInt8]) {
+extension LeadView {
+    /// Appends the value at `index` as compact JSON, as `LeadValue.writeJSON` writes the same value.
+    func writeJSON(_ index: Int, into out: inout [UInt8]) {
         switch kind(index) {
         case .null, .true, .false, .int, .double:
             value(index).writeJSON(into: &out)
         case .string:
             out.append(UInt8(ascii: "\""))
-            withText(index) { LeadValue.appendEscaped($0, into: &out) }
+            LeadValue.appendEscaped(bytes(index), into: &out)
             out.append(UInt8(ascii: "\""))
         case .array:
             out.append(UInt8(ascii: "["))

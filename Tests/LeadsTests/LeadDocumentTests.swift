@@ -45,7 +45,7 @@ struct LeadDocumentTests {
         let x = try #require(document.member(at: ["nested", "deep", "x"]))
         #expect(document.count(x) == 3)
         #expect(
-            document.items(x).map { document.value($0) } == [
+            document.withView { view in view.items(x).map { view.value($0) } } == [
                 .int(1), .array([.int(2), .array([.int(3), .object(LeadObject())])]),
                 .object(LeadObject(uniqueFields: [.init(key: "y", value: .string("z"))])),
             ]
@@ -54,7 +54,9 @@ struct LeadDocumentTests {
         #expect(document.member("after", of: nested) == nil)
         #expect(document.member(at: ["nested", "deep", "x", "y"]) == nil)
         #expect(document.member("nested", of: x) == nil)
-        #expect(document.members(root).map { document.string($0) } == ["nested", "after"])
+        #expect(document.withView { view in view.members(root).map { view.string($0) } } == ["nested", "after"])
+        #expect(document.withView { view in view.items(root).map { $0 } }.isEmpty)
+        #expect(document.withView { view in view.members(x).map { $0 } }.isEmpty)
         #expect(document.int(x) == nil)
         #expect(document.string(nested) == nil)
     }

@@ -35,7 +35,9 @@ struct NormalizerTests {
 
     @Test("event times are read as timestamps read them, surrounding spaces allowed")
     func eventTimes() {
-        func seconds(_ value: LeadValue) -> Double? { Normalizer.timestamp(LeadDocument(value), LeadDocument.root) }
+        func seconds(_ value: LeadValue) -> Double? {
+            LeadDocument(value).withView { Normalizer.timestamp($0, LeadDocument.root) }
+        }
         #expect(seconds(.string(" 2026-11-28T10:00:00Z ")) == 1_795_860_000)
         #expect(seconds(.string("2026-11-28")) == 1_795_824_000)
         #expect(seconds(.string("yesterday")) == nil)

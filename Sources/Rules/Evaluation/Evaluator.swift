@@ -9,8 +9,10 @@ extension Program {
     /// category, capped); grade; stage (first matching row); route. Rules never change the lead, so their order
     /// inside a phase does not change the outcome.
     public func evaluate(_ lead: LeadRecord, now: Double, explain: Bool = false) -> Decision {
-        var state = EvaluationState(program: self, lead: lead.document, now: now, explain: explain)
-        return state.decide(origin: lead.origin)
+        lead.document.withView { view in
+            var state = EvaluationState(program: self, lead: view, now: now, explain: explain)
+            return state.decide(origin: lead.origin)
+        }
     }
 }
 
@@ -30,7 +32,8 @@ struct EvaluationState {
     var values: [Value]
     /// Per event-collection slot, its events: the time and type read up front, other fields when a test asks.
     var events: [Int: [EventRow]] = [:]
-    let lead: LeadDocument
+    /// The lead, read in place: valid during the evaluation only.
+    let lead: LeadView
     var aggregates: [Value?]
     var categoryScores: [Double]
     var total = 0.0
@@ -53,7 +56,7 @@ struct EvaluationState {
     /// The tables' results, for team conditions.
     var outcomes: (grade: String?, stage: String, route: String) = (nil, "", "")
 
-    init(program: Program, lead: LeadDocument, now: Double, explain: Bool) {
+    init(program: Program, lead: LeadView, now: Double, explain: Bool) {
         self.program = program
         self.now = now
         self.explain = explain
@@ -478,24 +481,29 @@ struct EvaluationState {
         if let rows = events[slot] { return rows }
         var rows: [EventRow] = []
         let plan = program.aggregatePlans[slot]
-        let atSlot = program.eventSlots.first
-        var atKey = atSlot?.path[0] ?? ""
+        // What the loop needs, taken out of optionals first: binding one per key would copy it each time.
+        let atType = program.eventSlots.first?.type
+        var atKey = program.eventSlots.first?.path[0] ?? ""
         var typeKey = plan?.typeKey ?? ""
         let lead = lead
         if let array = lead.member(at: program.slots[slot].path), lead.kind(array) == .array {
             rows.reserveCapacity(lead.count(array))
             atKey.withUTF8 { atKey in
                 typeKey.withUTF8 { typeKey in
+                    // An empty key never matches: no time, or no type to code.
+                    let typeKey = plan == nil ? UnsafeBufferPointer(start: nil, count: 0) : typeKey
+                    let atKey = atType == nil ? UnsafeBufferPointer(start: nil, count: 0) : atKey
                     for event in lead.items(array) where lead.kind(event) == .object {
                         var row = EventRow(object: event, at: nil, typeCode: -1)
                         for key in lead.members(event) {
-                            if let atSlot, lead.textEquals(key, atKey) {
+                            if !atKey.isEmpty && lead.textEquals(key, atKey) {
                                 row.at =
-                                    atSlot.type == .timestamp
+                                    atType == .timestamp
                                     ? Normalizer.timestamp(lead, key + 1)
-                                    : Normalizer.value(lead, key + 1, atSlot.type).seconds
-                            } else if let plan, lead.textEquals(key, typeKey), lead.kind(key + 1) == .string {
-                                row.typeCode = lead.withText(key + 1) { plan.code(of: $0) }
+                                    : Normalizer.value(lead, key + 1, atType ?? .timestamp).seconds
+                            } else if !typeKey.isEmpty && lead.textEquals(key, typeKey) && lead.kind(key + 1) == .string
+                            {
+                                row.typeCode = plan?.code(of: lead.bytes(key + 1)) ?? -1
                             }
                         }
                         rows.append(row)

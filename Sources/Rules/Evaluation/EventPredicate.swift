@@ -66,23 +66,21 @@ struct EventPredicate: Sendable {
 
     /// Whether the event at node `event` of `lead` passes; nil when a field holds a number and the expression must
     /// decide.
-    func decide(_ lead: LeadDocument, _ event: Int) -> Bool? {
+    func decide(_ lead: LeadView, _ event: Int) -> Bool? {
         for test in tests {
             guard let value = test.key.withUnsafeBufferPointer({ lead.member($0, of: event) }) else { return false }
             switch lead.kind(value) {
             case .string:
-                let holds = lead.withText(value) { raw in
-                    let bytes = FoldedText.trimmed(raw)
-                    // An empty text is missing: no test on it holds, `!=` included.
-                    guard !bytes.isEmpty else { return false }
-                    return test.needle.withUnsafeBufferPointer { needle in
-                        switch test.operation {
-                        case .equal: FoldedText.equal(bytes, folded: needle)
-                        case .notEqual: !FoldedText.equal(bytes, folded: needle)
-                        case .contains: FoldedText.contains(bytes, needle, foldNeedle: false)
-                        case .startsWith: FoldedText.hasPrefix(bytes, folded: needle)
-                        case .endsWith: FoldedText.hasSuffix(bytes, folded: needle)
-                        }
+                let bytes = FoldedText.trimmed(lead.bytes(value))
+                // An empty text is missing: no test on it holds, `!=` included.
+                guard !bytes.isEmpty else { return false }
+                let holds = test.needle.withUnsafeBufferPointer { needle in
+                    switch test.operation {
+                    case .equal: FoldedText.equal(bytes, folded: needle)
+                    case .notEqual: !FoldedText.equal(bytes, folded: needle)
+                    case .contains: FoldedText.contains(bytes, needle, foldNeedle: false)
+                    case .startsWith: FoldedText.hasPrefix(bytes, folded: needle)
+                    case .endsWith: FoldedText.hasSuffix(bytes, folded: needle)
                     }
                 }
                 if !holds { return false }

@@ -6,20 +6,18 @@ import YAML
 /// Anything that does not fit its type becomes `missing`.
 enum Normalizer {
     /// The value of node `node` of `lead` as a field of catalog type `type`.
-    static func value(_ lead: LeadDocument, _ node: Int?, _ type: FieldType) -> Value {
+    static func value(_ lead: LeadView, _ node: Int?, _ type: FieldType) -> Value {
         guard let node else { return .missing }
         switch (type, lead.kind(node)) {
         case (.string, .string):
-            return lead.withText(node) { raw in
-                let trimmed = FoldedText.trimmed(raw)
-                return trimmed.isEmpty ? .missing : .string(String(decoding: trimmed, as: UTF8.self))
-            }
+            let trimmed = FoldedText.trimmed(lead.bytes(node))
+            return trimmed.isEmpty ? .missing : .string(String(decoding: trimmed, as: UTF8.self))
         case (.string, .int):
             return lead.int(node).map { .string(String($0)) } ?? .missing
         case (.email, .string):
-            return lead.withText(node) { email($0) }.map { .string($0) } ?? .missing
+            return email(lead.bytes(node)).map { .string($0) } ?? .missing
         case (.country, .string):
-            let trimmed = lead.withText(node) { String(decoding: FoldedText.trimmed($0), as: UTF8.self) }
+            let trimmed = String(decoding: FoldedText.trimmed(lead.bytes(node)), as: UTF8.self)
             guard !trimmed.isEmpty else { return .missing }
             return .string(Countries.codes[trimmed.lowercased()] ?? trimmed)
         case (.number, .int):
@@ -39,7 +37,7 @@ enum Normalizer {
             return .list(
                 lead.items(node).compactMap { item in
                     guard lead.kind(item) == .string else { return nil }
-                    let trimmed = lead.withText(item) { String(decoding: FoldedText.trimmed($0), as: UTF8.self) }
+                    let trimmed = String(decoding: FoldedText.trimmed(lead.bytes(item)), as: UTF8.self)
                     return trimmed.isEmpty ? nil : trimmed
                 }
             )
@@ -57,9 +55,9 @@ enum Normalizer {
     }
 
     /// The seconds of a timestamp written as text at `node`, surrounding spaces allowed; nil for anything else.
-    static func timestamp(_ lead: LeadDocument, _ node: Int) -> Double? {
+    static func timestamp(_ lead: LeadView, _ node: Int) -> Double? {
         guard lead.kind(node) == .string else { return nil }
-        return lead.withText(node) { Timestamp.seconds(utf8: FoldedText.trimmed($0)) }
+        return Timestamp.seconds(utf8: FoldedText.trimmed(lead.bytes(node)))
     }
 
     static func trim(_ text: String) -> String {

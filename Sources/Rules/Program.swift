@@ -116,7 +116,7 @@ struct Category: Sendable {
 }
 
 /// Where a lead field is read from, and how its value is normalized.
-struct FieldSlot: Sendable {
+struct FieldSlot: Sendable, Hashable {
     var path: [String]
     var type: FieldType
 }

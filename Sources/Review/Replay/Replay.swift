@@ -41,6 +41,7 @@ public struct Replay: Sendable {
         let candidateAssigner =
             try owners ? candidate.assignment.map { Assigner(plan: $0, store: try AssignmentStore()) } : nil
         report.ownersCompared = currentAssigner != nil || candidateAssigner != nil
+        let pair = ProgramPair(current: current, candidate: candidate)
         var before: [Assigner.Item] = []
         var after: [Assigner.Item] = []
         func flush() throws {
@@ -66,8 +67,7 @@ public struct Replay: Sendable {
                 switch result {
                 case .record(var record):
                     record.origin.file = originName
-                    let old = current.evaluate(record, now: source.now)
-                    let new = candidate.evaluate(record, now: source.now)
+                    let (old, new) = pair.evaluate(record, now: source.now)
                     if report.ownersCompared {
                         before.append(Assigner.Item(decision: old, lead: record))
                         after.append(Assigner.Item(decision: new, lead: record))
@@ -174,22 +174,20 @@ public struct ReplayReport: Sendable {
         }
     }
 
-    mutating func add(
-        lead: LeadRecord,
-        before: Decision,
-        after: Decision,
-        ownerBefore: Opportunity?,
-        ownerAfter: Opportunity?
-    ) {
-        leads += 1
-        stages[Pair(from: before.stage, to: after.stage), default: 0] += 1
-        routes[Pair(from: before.route, to: after.route), default: 0] += 1
-        shifts.append(after.total - before.total)
-        currentTotal += before.total
-        candidateTotal += after.total
-        let outcomeChanged = before.stage != after.stage || before.route != after.route
+    /// Whether two decisions fired the same rules, in the same order, for the same points, and were disqualified
+    /// by the same rules.
+    static func sameRules(_ before: Decision, _ after: Decision) -> Bool {
+        guard before.fired.count == after.fired.count, before.disqualifications.count == after.disqualifications.count
+        else { return false }
+        for (a, b) in zip(before.fired, after.fired) where a.id != b.id || abs(a.points - b.points) > 1e-9 {
+            return false
+        }
+        for (a, b) in zip(before.disqualifications, after.disqualifications) where a.rule != b.rule { return false }
+        return true
+    }
 
-        // Which rules contributed differently.
+    /// The rules that contributed differently to the two decisions, counted in `drivers`, as the sample shows them.
+    mutating func ruleDifferences(_ before: Decision, _ after: Decision, outcomeChanged: Bool) -> [String] {
         var beforeRules: [String: Double] = [:]
         for rule in before.fired { beforeRules[rule.id] = rule.points }
         for item in before.disqualifications { beforeRules[item.rule] = 0 }
@@ -212,6 +210,30 @@ public struct ReplayReport: Sendable {
                 ruleChanges.append("-\(rule) (\(Decision.format(points)))")
             }
             if outcomeChanged { drivers[rule]?.inChangedOutcomes += 1 }
+        }
+        return ruleChanges
+    }
+
+    mutating func add(
+        lead: LeadRecord,
+        before: Decision,
+        after: Decision,
+        ownerBefore: Opportunity?,
+        ownerAfter: Opportunity?
+    ) {
+        leads += 1
+        stages[Pair(from: before.stage, to: after.stage), default: 0] += 1
+        routes[Pair(from: before.route, to: after.route), default: 0] += 1
+        shifts.append(after.total - before.total)
+        currentTotal += before.total
+        candidateTotal += after.total
+        let outcomeChanged = before.stage != after.stage || before.route != after.route
+
+        // Which rules contributed differently. Most leads fire the same rules for the same points under both: the
+        // same lists in the same order need no lookups.
+        var ruleChanges: [String] = []
+        if !Self.sameRules(before, after) {
+            ruleChanges = ruleDifferences(before, after, outcomeChanged: outcomeChanged)
         }
 
         func placement(_ opportunity: Opportunity?) -> String {

@@ -75,6 +75,22 @@ struct EvaluationState {
         flags = Array(repeating: false, count: program.flags.count)
     }
 
+    /// A state for another program over the same lead, starting from what `earlier` read: the normalized fields,
+    /// the events, and the event functions and derived values it computed. Only for a program that reads the lead
+    /// exactly as `earlier`'s does (`ProgramPair`).
+    init(program: Program, after earlier: EvaluationState) {
+        self.program = program
+        now = earlier.now
+        explain = earlier.explain
+        lead = earlier.lead
+        values = earlier.values
+        events = earlier.events
+        aggregates = earlier.aggregates
+        derivedValues = earlier.derivedValues
+        categoryScores = Array(repeating: 0, count: program.categories.count)
+        flags = Array(repeating: false, count: program.flags.count)
+    }
+
     mutating func decide(origin: LeadOrigin) -> Decision {
         var disqualifications: [Decision.Disqualification] = []
         for rule in program.disqualifiers {

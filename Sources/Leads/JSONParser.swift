@@ -17,7 +17,14 @@ package struct JSONParser {
     private var index: Int
     private let maxDepth: Int
     private var nodes: [LeadDocument.Node] = []
+    /// Unescaped strings: those with escapes, which cannot point into the input.
     private var text: [UInt8] = []
+    /// Where the value being parsed starts in the input: a string without escapes is its bytes there, at an offset
+    /// from here, and the document's text is the input from here on, then the unescaped strings.
+    private var base = 0
+    /// A string node whose offset is into `text` (unescaped) rather than into the input: the high bit of its offset
+    /// while parsing.
+    private static let unescaped: UInt32 = 0x8000_0000
     /// The key nodes of the objects being parsed, innermost last: for the duplicate-key check.
     private var keys: [Int] = []
 
@@ -35,16 +42,17 @@ package struct JSONParser {
         _ bytes: UnsafeBufferPointer<UInt8>,
         maxDepth: Int
     ) throws(JSONSyntaxError) -> LeadDocument {
-        guard bytes.count < Int(UInt32.max) else { throw JSONSyntaxError(offset: 0, message: JSONMessage.tooLong.text) }
+        guard bytes.count < Int(Self.unescaped) else {
+            throw JSONSyntaxError(offset: 0, message: JSONMessage.tooLong.text)
+        }
         var parser = JSONParser(bytes, maxDepth: maxDepth)
         parser.nodes.reserveCapacity(bytes.count / 8)
-        parser.text.reserveCapacity(bytes.count)
         try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         if parser.index < bytes.count {
             throw parser.error(.trailingContent)
         }
-        return LeadDocument(nodes: parser.nodes, text: parser.text)
+        return parser.document()
     }
 
     /// Parses a buffer that holds exactly one value, surrounded by optional whitespace, to a tree.
@@ -54,11 +62,26 @@ package struct JSONParser {
 
     /// Parses the next value (after whitespace) into a document of its own.
     package mutating func parseDocument(depth: Int) throws(JSONSyntaxError) -> LeadDocument {
-        guard bytes.count < Int(UInt32.max) else { throw error(.tooLong) }
+        guard bytes.count < Int(Self.unescaped) else { throw error(.tooLong) }
         nodes = []
         text = []
+        skipWhitespace()
+        base = index
         try parseValue(depth: depth)
-        return LeadDocument(nodes: nodes, text: text)
+        return document()
+    }
+
+    /// The document of the value just parsed: the input it spans, in one copy, then the unescaped strings.
+    private mutating func document() -> LeadDocument {
+        var all = Array(UnsafeBufferPointer(rebasing: bytes[base..<index]))
+        if !text.isEmpty {
+            let offset = UInt32(all.count)
+            all.append(contentsOf: text)
+            for node in nodes.indices where nodes[node].kind == .string && nodes[node].a & Self.unescaped != 0 {
+                nodes[node].a = nodes[node].a & ~Self.unescaped + offset
+            }
+        }
+        return LeadDocument(nodes: nodes, text: all)
     }
 
     /// Skips JSON whitespace and returns the next byte, or nil at the end.
@@ -162,22 +185,28 @@ package struct JSONParser {
     }
 
     private func name(_ key: Int) -> String {
+        String(decoding: keyBytes(key), as: UTF8.self)
+    }
+
+    /// A string's bytes while parsing: in the input, or unescaped in `text`.
+    private func withKey<R>(_ key: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let node = nodes[key]
-        return String(decoding: text[Int(node.a)..<Int(node.a + node.b)], as: UTF8.self)
+        if node.a & Self.unescaped != 0 {
+            let start = Int(node.a & ~Self.unescaped)
+            return text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<start + Int(node.b)])) }
+        }
+        return body(UnsafeBufferPointer(rebasing: bytes[base + Int(node.a)..<base + Int(node.a) + Int(node.b)]))
     }
 
     private func keyBytes(_ key: Int) -> [UInt8] {
-        let node = nodes[key]
-        return Array(text[Int(node.a)..<Int(node.a + node.b)])
+        withKey(key) { Array($0) }
     }
 
     /// Whether two keys have the same bytes: keys are compared as JSON text, code point by code point.
     private func sameText(_ x: Int, _ y: Int) -> Bool {
         let (a, b) = (nodes[x], nodes[y])
         guard a.b == b.b else { return false }
-        let (x, y) = (Int(a.a), Int(b.a))
-        for k in 0..<Int(a.b) where text[x + k] != text[y + k] { return false }
-        return true
+        return withKey(x) { first in withKey(y) { second in first.elementsEqual(second) } }
     }
 
     private mutating func parseArray(depth: Int) throws(JSONSyntaxError) {
@@ -204,12 +233,19 @@ package struct JSONParser {
         index += 1
         let start = index
         var high: UInt8 = 0
-        // Fast path: no escapes. Eight bytes at a time while none is a quote, a backslash or a control character.
+        // Fast path: no escapes. Eight bytes at a time, up to the first quote, backslash or control character.
         if let base = bytes.baseAddress {
             var highWord: UInt64 = 0
             while index + 8 <= bytes.count {
                 let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                if Self.hasSpecialByte(word) { break }
+                let special = Self.specialBytes(word)
+                if special != 0 {
+                    // The lowest flagged byte is the first special one; the bytes before it are the string's.
+                    let before = special.trailingZeroBitCount & ~7
+                    highWord |= before == 0 ? 0 : word & (~0 >> (64 - before))
+                    index += before >> 3
+                    break
+                }
                 highWord |= word
                 index += 8
             }
@@ -223,7 +259,7 @@ package struct JSONParser {
                     throw error(.invalidUTF8(raw[bad]), at: start + bad)
                 }
                 index += 1
-                appendString(raw)
+                nodes.append(LeadDocument.Node(kind: .string, a: UInt32(start - base), b: UInt32(raw.count)))
                 return
             }
             if byte == UInt8(ascii: "\\") { break }
@@ -245,7 +281,13 @@ package struct JSONParser {
                 }
                 // After escapes the offset points at the string's start.
                 if let bad { throw error(.invalidUTF8(text[textStart + bad]), at: start) }
-                nodes.append(LeadDocument.Node(kind: .string, a: UInt32(textStart), b: UInt32(text.count - textStart)))
+                nodes.append(
+                    LeadDocument.Node(
+                        kind: .string,
+                        a: UInt32(textStart) | Self.unescaped,
+                        b: UInt32(text.count - textStart)
+                    )
+                )
                 return
             case UInt8(ascii: "\\"):
                 try parseEscape()
@@ -259,16 +301,11 @@ package struct JSONParser {
         throw error(.unterminatedString, at: start - 1)
     }
 
-    private mutating func appendString(_ raw: UnsafeBufferPointer<UInt8>) {
-        let textStart = text.count
-        text.append(contentsOf: raw)
-        nodes.append(LeadDocument.Node(kind: .string, a: UInt32(textStart), b: UInt32(raw.count)))
-    }
-
-    /// True when a byte of `word` is `"`, `\\` or below 0x20 (the "has zero byte" bit trick; a false alarm only
-    /// sends the caller to its byte loop).
+    /// The high bit of each byte of `word` (little-endian) that may be `"`, `\\` or below 0x20: zero when none is.
+    /// The "has zero byte" bit trick: a borrow can flag a byte above a special one, never one below it, so the
+    /// lowest flag is exact; the byte loop after it decides.
     @inline(__always)
-    private static func hasSpecialByte(_ word: UInt64) -> Bool {
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -276,7 +313,7 @@ package struct JSONParser {
         let hasQuote = (quote &- ones) & ~quote & highs
         let hasBackslash = (backslash &- ones) & ~backslash & highs
         let hasControl = (word &- ones &* 0x20) & ~word & highs
-        return (hasQuote | hasBackslash | hasControl) != 0
+        return hasQuote | hasBackslash | hasControl
     }
 
     private mutating func parseEscape() throws(JSONSyntaxError) {
@@ -421,7 +458,7 @@ package struct JSONMessage {
     static let loneSurrogate = Self(text: "invalid \\u escape: an unpaired UTF-16 surrogate")
     static let invalidNumber = Self(text: "invalid number")
     static let numberOutOfRange = Self(text: "number out of range")
-    static let tooLong = Self(text: "a JSON value of 4 GiB or more")
+    static let tooLong = Self(text: "a JSON value of 2 GiB or more")
     static func notAnObject(_ value: LeadValue) -> Self {
         .init(text: "expected a JSON object for a lead, found \(value.kindDescription)")
     }

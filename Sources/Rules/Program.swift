@@ -194,6 +194,40 @@ indirect enum Condition: Sendable {
     case not(Condition)
 }
 
+extension Condition {
+    /// Whether two conditions decide alike on any lead read alike: the same structure and leaf expressions, wherever
+    /// they are written.
+    func decidesLike(_ other: Condition) -> Bool {
+        switch (self, other) {
+        case (.leaf(let a, _, _), .leaf(let b, _, _)): a == b
+        case (.all(let a), .all(let b)), (.any(let a), .any(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.decidesLike($1) }
+        case (.not(let a), .not(let b)): a.decidesLike(b)
+        default: false
+        }
+    }
+}
+
+extension CompiledRule {
+    /// Whether the rule's conditions hold, and an `each` rule's events count, exactly when `other`'s do, in a
+    /// program that reads leads as `other`'s does.
+    func decidesLike(_ other: CompiledRule) -> Bool {
+        func same(_ a: Condition?, _ b: Condition?) -> Bool {
+            switch (a, b) {
+            case (nil, nil): true
+            case (let a?, let b?): a.decidesLike(b)
+            default: false
+            }
+        }
+        guard same(when, other.when), same(unless, other.unless) else { return false }
+        switch (action, other.action) {
+        case (.each(let a, _, _, let x), .each(let b, _, _, let y)): return a == b && x == y
+        case (.each, _), (_, .each): return false
+        default: return true
+        }
+    }
+}
+
 /// A row of the grade or stage table; no condition means `otherwise`.
 struct Row: Sendable {
     var name: String

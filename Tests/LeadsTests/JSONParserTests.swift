@@ -95,3 +95,37 @@ struct JSONParserTests {
         #expect(json("{\(members),\"k7\":1}").hasSuffix("duplicate key 'k7'"))
     }
 }
+
+/// Strings are scanned eight bytes at a time: a quote, backslash, control character or bad UTF-8 byte must be found
+/// at every position in and across those words.
+@Suite("JSON strings across words")
+struct JSONStringWordTests {
+    static func parse(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { buffer in
+            do throws(JSONSyntaxError) {
+                return try JSONParser.parse(buffer, maxDepth: 8).jsonText
+            } catch {
+                return "\(error.offset): \(error.message)"
+            }
+        }
+    }
+
+    @Test("every special byte at every position", arguments: 0..<20)
+    func everyPosition(_ length: Int) {
+        let prefix = Array(repeating: UInt8(ascii: "a"), count: length)
+        let text = String(repeating: "a", count: length)
+        let quote = UInt8(ascii: "\"")
+        // A plain string, then one followed by other members that the scan must not read as its own.
+        #expect(Self.parse([quote] + prefix + [quote]) == "\"\(text)\"")
+        #expect(Self.parse(Array("[\"".utf8) + prefix + Array("\",\"é\\u0001\"]".utf8)) == "[\"\(text)\",\"é\\u0001\"]")
+        // An escape, a control character, a bad UTF-8 byte and a good two-byte letter at the position.
+        #expect(Self.parse([quote] + prefix + Array("\\n".utf8) + [quote]) == "\"\(text)\\n\"")
+        #expect(
+            Self.parse([quote] + prefix + [0x01, quote])
+                == "\(length + 1): control character byte 0x01 in a string; escape it"
+        )
+        #expect(Self.parse([quote] + prefix + [0xC3, quote]) == "\(length + 1): invalid UTF-8 in a string (byte 0xc3)")
+        #expect(Self.parse([quote] + prefix + [0xC3, 0xA9, quote]) == "\"\(text)é\"")
+        #expect(Self.parse([quote] + prefix + [0xC3, 0xA9]) == "0: unterminated string")
+    }
+}

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Leads
@@ -21,19 +22,52 @@ struct LeadDocumentTests {
         }
     }
 
+    /// Each node as text: its kind, then a string's text, a number's bits, or a container's count and end. Where
+    /// a string's bytes sit is the document's business (a parsed one points into its input).
+    static func shape(_ document: LeadDocument) -> [String] {
+        document.withView { view in
+            view.nodes.indices.map { index in
+                let node = view.nodes[index]
+                if node.kind == .string { return "string \(view.string(index) ?? "?")" }
+                return "\(node.kind) \(node.a) \(node.b)"
+            }
+        }
+    }
+
     @Test("a parsed document and one made from the same tree are alike, node for node", arguments: inputs)
     func parsedAndBuiltAgree(_ text: String) throws {
         let parsed = try Self.parse(text)
         let tree = parsed.value(LeadDocument.root)
         let built = LeadDocument(tree)
         #expect(parsed == built)
-        #expect(parsed.nodes.map(\.kind) == built.nodes.map(\.kind))
-        #expect(parsed.nodes.map(\.a) == built.nodes.map(\.a))
-        #expect(parsed.nodes.map(\.b) == built.nodes.map(\.b))
-        #expect(parsed.text == built.text)
+        #expect(Self.shape(parsed) == Self.shape(built))
         var fromDocument: [UInt8] = []
         parsed.writeJSON(into: &fromDocument)
         #expect(String(decoding: fromDocument, as: UTF8.self) == tree.jsonText)
+    }
+
+    @Test("items of a JSON array file are documents of their own, escaped strings included")
+    func arrayItems() throws {
+        let directory = try TemporaryDirectory()
+        let items = [
+            #"{"id":"a\"1","k\u0065y":"v\u00e9","plain":"text"}"#,
+            #"{"id":"b","list":["x","y\n"],"n":2}"#,
+            #"{"id":"c"}"#,
+        ]
+        let path = try directory.write("leads.json", "[\n  " + items.joined(separator: ",\n  ") + "\n]\n")
+        let records = LeadFileReader(path: path).compactMap { result -> LeadRecord? in
+            if case .record(let record) = result { return record }
+            return nil
+        }
+        #expect(records.count == 3)
+        for (record, item) in zip(records, items) {
+            let expected = try Self.parse(item)
+            #expect(record.document == expected)
+            #expect(Self.shape(record.document) == Self.shape(expected))
+        }
+        #expect(records.first?.document.string(at: ["key"]) == "vé")
+        #expect(records.first?.document.string(at: ["id"]) == "a\"1")
+        #expect(records.first?.document.string(at: ["plain"]) == "text")
     }
 
     @Test("lookups find what the tree holds, and nothing else")

@@ -66,24 +66,28 @@ struct ProgramPairTests {
     static let now = 1_795_910_400.0  // 2026-11-29
 
     @Test(
-        "a pair decides as each rule set alone, whether it shares the reading or not",
+        "a pair decides as each rule set alone, whether it shares the reading and rule outcomes or not",
         arguments: [
-            ("qualification.yaml", "score >= 40", "score >= 45", true),
-            ("demographics.yaml", "points: 20", "points: 25", true),
-            ("demographics.yaml", "insurance, logistics", "insurance, logistics, retail", true),
-            ("behavior.yaml", "within 30d) >= 3", "within 14d) >= 3", false),
-            ("behavior.yaml", "\"trial_signup\", within 60d", "\"trial_signup\", within 20d", false),
-            ("demographics.yaml", "company.revenue >= 100000000", "contact.country == \"US\"", false),
+            ("qualification.yaml", "score >= 40", "score >= 45", 0),
+            ("demographics.yaml", "points: 20", "points: 25", 0),
+            ("demographics.yaml", "insurance, logistics", "insurance, logistics, retail", 1),
+            ("behavior.yaml", "within 30d) >= 3", "within 14d) >= 3", nil),
+            ("behavior.yaml", "\"trial_signup\", within 60d", "\"trial_signup\", within 20d", nil),
+            ("demographics.yaml", "company.revenue >= 100000000", "contact.country == \"US\"", nil),
         ]
     )
-    func sameDecisions(_ file: String, _ old: String, _ new: String, _ shares: Bool) throws {
+    func sameDecisions(_ file: String, _ old: String, _ new: String, _ rulesDecidedAgain: Int?) throws {
         let current = try Self.shipped()
         let candidate = try Self.shipped(editing: file) { text in
             #expect(text.contains(old), "the edit must apply")
             return text.replacingOccurrences(of: old, with: new)
         }
         let pair = ProgramPair(current: current, candidate: candidate)
-        #expect(pair.sharesReading == shares)
+        // Shared or not, and if shared, how many of the candidate's rules are decided again rather than reused.
+        #expect(pair.sharesReading == (rulesDecidedAgain != nil))
+        if let rulesDecidedAgain {
+            #expect(pair.sameRules.count - pair.sameRules.compactMap { $0 }.count == rulesDecidedAgain)
+        }
         var differences = 0
         for lead in Self.leads {
             let (before, after) = pair.evaluate(lead, now: Self.now)

@@ -53,6 +53,18 @@ struct EvaluationState {
     var traces: [RuleTrace] = []
     /// The grade and stage rows tried, for explanations.
     var tableTraces: [RuleTrace] = []
+    /// What each rule found, disqualifiers then scorers, when a `ProgramPair` asks for them.
+    var ruleOutcomes: [RuleOutcome]?
+    /// For the second program of a pair: by rule position, the outcome of an identical rule of the first.
+    var knownOutcomes: [RuleOutcome?] = []
+
+    /// Whether a rule's conditions held, and for an `each` rule its matching events and their weight.
+    struct RuleOutcome {
+        var holds: Bool
+        var count = 0
+        var weight = 0.0
+    }
+
     /// The tables' results, for team conditions.
     var outcomes: (grade: String?, stage: String, route: String) = (nil, "", "")
 
@@ -93,16 +105,20 @@ struct EvaluationState {
 
     mutating func decide(origin: LeadOrigin) -> Decision {
         var disqualifications: [Decision.Disqualification] = []
-        for rule in program.disqualifiers {
-            let (holds, leaves) = conditionsHold(rule)
+        for (position, rule) in program.disqualifiers.enumerated() {
+            let (holds, leaves) = known(position).map { ($0.holds, []) } ?? conditionsHold(rule)
+            ruleOutcomes?.append(RuleOutcome(holds: holds))
             trace(rule, fired: holds, leaves)
             if holds, case .disqualify(let reason) = rule.action {
                 disqualifications.append(Decision.Disqualification(rule: rule.id, reason: reason))
             }
         }
         var fired: [Decision.FiredRule] = []
-        for rule in program.scorers {
-            var (holds, leaves) = conditionsHold(rule)
+        for (index, rule) in program.scorers.enumerated() {
+            let position = program.disqualifiers.count + index
+            let earlier = known(position)
+            var (holds, leaves) = earlier.map { ($0.holds, []) } ?? conditionsHold(rule)
+            ruleOutcomes?.append(RuleOutcome(holds: holds))
             guard holds else {
                 trace(rule, fired: false, leaves)
                 continue
@@ -112,14 +128,17 @@ struct EvaluationState {
             switch rule.action {
             case .points(let value):
                 points = value
-            case .each(let index, let each, let max, let halfLife):
-                let (count, weight) = eachWeight(index, halfLife: halfLife)
+            case .each(let aggregate, let each, let max, let halfLife):
+                let (count, weight) =
+                    earlier.map { ($0.count, $0.weight) } ?? eachWeight(aggregate, halfLife: halfLife)
+                ruleOutcomes?[position].count = count
+                ruleOutcomes?[position].weight = weight
                 matched = count
                 if explain {
                     leaves.append(
                         LeafTrace(
                             part: "each",
-                            expression: String(program.aggregateLabels[index].dropFirst("each ".count)),
+                            expression: String(program.aggregateLabels[aggregate].dropFirst("each ".count)),
                             line: rule.location.line,
                             verdict: count > 0 ? .true : .false,
                             missingFields: [],
@@ -195,6 +214,11 @@ struct EvaluationState {
             tableExplanation: explain ? tableTraces : nil,
             placement: placement
         )
+    }
+
+    /// What an identical rule of the pair's first program found for the rule at `position`, if known.
+    func known(_ position: Int) -> RuleOutcome? {
+        position < knownOutcomes.count ? knownOutcomes[position] : nil
     }
 
     /// For a lead on an assigned route: the first team whose condition holds, and the verdicts of those before it.

@@ -11,6 +11,9 @@ public struct ProgramPair: Sendable {
     public let candidate: Program
     /// Whether the candidate can start from the current rules' reading of a lead.
     let sharesReading: Bool
+    /// When it can: by candidate rule position (disqualifiers, then scorers), the position of the current rule that
+    /// decides exactly like it (same id and phase, same conditions, same events counted), whose outcome it reuses.
+    let sameRules: [Int?]
 
     public init(current: Program, candidate: Program) {
         self.current = current
@@ -18,6 +21,24 @@ public struct ProgramPair: Sendable {
         sharesReading =
             current.slots == candidate.slots && current.eventSlots == candidate.eventSlots
             && current.aggregates == candidate.aggregates && current.derived == candidate.derived
+        sameRules = Self.sameRules(current, candidate, sharesReading: sharesReading)
+    }
+
+    static func sameRules(_ current: Program, _ candidate: Program, sharesReading: Bool) -> [Int?] {
+        guard sharesReading else { return [] }
+        func positions(_ program: Program) -> [String: (Int, CompiledRule)] {
+            let rules = program.disqualifiers + program.scorers
+            return Dictionary(rules.enumerated().map { ($1.id, ($0, $1)) }, uniquingKeysWith: { first, _ in first })
+        }
+        let earlier = positions(current)
+        let disqualifiers = Set(current.disqualifiers.map(\.id))
+        return (candidate.disqualifiers + candidate.scorers).enumerated().map { position, rule in
+            guard let (index, same) = earlier[rule.id],
+                disqualifiers.contains(rule.id) == (position < candidate.disqualifiers.count),
+                rule.decidesLike(same)
+            else { return nil }
+            return index
+        }
     }
 
     /// Both decisions for one lead at `now`.
@@ -27,8 +48,13 @@ public struct ProgramPair: Sendable {
         }
         return lead.document.withView { view in
             var first = EvaluationState(program: current, lead: view, now: now, explain: false)
+            first.ruleOutcomes = []
+            first.ruleOutcomes?.reserveCapacity(current.disqualifiers.count + current.scorers.count)
             let before = first.decide(origin: lead.origin)
             var second = EvaluationState(program: candidate, after: first)
+            if let outcomes = first.ruleOutcomes {
+                second.knownOutcomes = sameRules.map { $0.map { outcomes[$0] } }
+            }
             return (before, second.decide(origin: lead.origin))
         }
     }

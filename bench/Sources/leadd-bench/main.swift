@@ -30,10 +30,32 @@ func syntheticRecords(_ count: Int) -> [LeadRecord] {
     return (1...count).compactMap { id in
         let line = Array(generator.nextLine(id: id).utf8)
         return line.withUnsafeBufferPointer { buffer in
-            guard case .object(let object) = try? JSONParser.parse(buffer, maxDepth: 64) else { return nil }
-            return LeadRecord(origin: LeadOrigin(file: "bench", line: id, record: id, byteOffset: 0), fields: object)
+            guard let document = try? JSONParser.parseDocument(buffer, maxDepth: 64),
+                document.kind(LeadDocument.root) == .object
+            else { return nil }
+            return LeadRecord(
+                origin: LeadOrigin(file: "bench", line: id, record: id, byteOffset: 0),
+                document: document
+            )
         }
     }
+}
+
+// `leadd-bench --profile-parse N`: only parsing of N synthetic lines to documents, ten times over.
+if let count = option("--profile-parse").flatMap({ Int($0) }) {
+    var generator = LeadGenerator(seed: 20_261_129)
+    let lines = (1...count).map { Array(generator.nextLine(id: $0).utf8) }
+    var nodes = 0
+    let elapsed = ContinuousClock().measure {
+        for _ in 0..<10 {
+            for line in lines {
+                let document = line.withUnsafeBufferPointer { try? JSONParser.parseDocument($0, maxDepth: 64) }
+                nodes += document?.withView { $0.end(LeadDocument.root) } ?? 0
+            }
+        }
+    }
+    print("\(Int(Double(count * 10) / elapsed.inSeconds)) leads/s (\(nodes) nodes)")
+    exit(0)
 }
 
 // `leadd-bench --profile-evaluate N`: only evaluation of N synthetic leads with the shipped rules, ten times over,

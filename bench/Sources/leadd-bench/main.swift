@@ -127,7 +127,7 @@ let ours = time(runs: runs) {
     parsed = 0
     for line in lines {
         let ok = line.withUnsafeBufferPointer { buffer in
-            (try? JSONParser.parse(buffer, maxDepth: 64)) != nil
+            (try? JSONParser.parseDocument(buffer, maxDepth: 64)) != nil
         }
         if ok { parsed += 1 }
     }
@@ -207,8 +207,10 @@ report(
 
 let leadRecords: [LeadRecord] = lines.compactMap { line in
     line.withUnsafeBufferPointer { buffer in
-        guard case .object(let object) = try? JSONParser.parse(buffer, maxDepth: 64) else { return nil }
-        return LeadRecord(origin: LeadOrigin(file: "bench", line: 1, record: 1, byteOffset: 0), fields: object)
+        guard let document = try? JSONParser.parseDocument(buffer, maxDepth: 64),
+            document.kind(LeadDocument.root) == .object
+        else { return nil }
+        return LeadRecord(origin: LeadOrigin(file: "bench", line: 1, record: 1, byteOffset: 0), document: document)
     }
 }
 let evaluationNow = 1_795_910_400.0  // 2026-11-29, when the synthetic events are recent

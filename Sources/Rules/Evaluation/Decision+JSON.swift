@@ -26,6 +26,14 @@ extension Decision {
                 out.append(contentsOf: "null".utf8)
             }
         }
+        func array<Item>(_ items: [Item], _ item: (Item) -> Void) {
+            out.append(UInt8(ascii: "["))
+            for (index, element) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                item(element)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         out.append(UInt8(ascii: "{"))
         key("lead", first: true)
         string(leadID)
@@ -65,9 +73,7 @@ extension Decision {
         }
         out.append(UInt8(ascii: "}"))
         key("disqualified")
-        out.append(UInt8(ascii: "["))
-        for (index, item) in disqualifications.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        array(disqualifications) { item in
             out.append(UInt8(ascii: "{"))
             key("rule", first: true)
             string(item.rule)
@@ -75,18 +81,10 @@ extension Decision {
             string(item.reason)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(UInt8(ascii: "]"))
         key("flags")
-        out.append(UInt8(ascii: "["))
-        for (index, flag) in flags.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            string(flag)
-        }
-        out.append(UInt8(ascii: "]"))
+        array(flags) { string($0) }
         key("rules")
-        out.append(UInt8(ascii: "["))
-        for (index, rule) in fired.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        array(fired) { rule in
             out.append(UInt8(ascii: "{"))
             key("id", first: true)
             string(rule.id)
@@ -104,7 +102,6 @@ extension Decision {
             }
             out.append(UInt8(ascii: "}"))
         }
-        out.append(UInt8(ascii: "]"))
         if let explanation {
             key("explanation")
             LeadValue.array(explanation.map(Self.json)).writeJSON(into: &out)

@@ -29,7 +29,11 @@ let package = Package(
         // Opportunity assignment: owners from teams, accounts and strategies, with durable state in SQLite.
         .target(
             name: "Assignment",
-            dependencies: ["YAML", "Leads", "Rules", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "YAML", "Leads", "Rules", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's own C calls, for the rows written once per lead (`RowWriter`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // Changing rules safely: rule unit tests (tests/*.yaml in a rules directory) and what-if replay of archived
         // leads against a candidate rule set.

@@ -596,15 +596,24 @@ struct AssignmentSession {
         bytes.reserveCapacity(1024)
         opportunity.writeJSON(into: &bytes)
         recordJSON = bytes
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record, due)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            keys.lead, now, opportunity.team, opportunity.owner, queue, method, item.decision.rulesVersion,
-            String(decoding: bytes, as: UTF8.self), opportunity.firstContactDue,
-        ])
+        var row = RowWriter(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record, due)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+        )
+        row.text(keys.lead)
+        row.real(now)
+        row.text(opportunity.team)
+        row.text(opportunity.owner)
+        row.text(queue)
+        row.text(method)
+        row.text(item.decision.rulesVersion)
+        row.text(bytes)
+        row.real(opportunity.firstContactDue)
+        try row.execute(db)
         let seq = db.lastInsertedRowID
         assignedInBatch[keys.lead] = opportunity
         if let owner {
@@ -630,11 +639,17 @@ struct AssignmentSession {
 
     /// Writes back the rotation, presence and sticky rows the batch changed.
     func save() throws {
+        let stickyRow = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO sticky (key, owner, team, at) VALUES (?, ?, ?, ?)"
+        )
         for key in dirtySticky {
             guard let entry = sticky[key] ?? nil else { continue }
-            try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO sticky (key, owner, team, at) VALUES (?, ?, ?, ?)"
-            ).execute(arguments: [key, entry.owner, entry.team, entry.at])
+            var row = RowWriter(stickyRow)
+            row.text(key)
+            row.text(entry.owner)
+            row.text(entry.team)
+            row.real(entry.at)
+            try row.execute(db)
         }
         for key in dirtyRotation {
             guard let state = rotation[key] else { continue }

@@ -167,7 +167,20 @@ public struct Ledger: Sendable {
 
 /// A decision as the ledger's `decisions` table holds it.
 struct DecisionRow {
-    var arguments: StatementArguments
+    let claim: String
+    let record: Int
+    let lead: String?
+    let at: Double
+    let file: String
+    let line: Int
+    let rulesVersion: String
+    let source: String?
+    let stage: String
+    let route: String
+    let grade: String?
+    let score: Double
+    let scores: [UInt8]
+    let rules: [UInt8]
 
     init(item: Assigner.Item, claim: String) {
         let decision = item.decision
@@ -180,18 +193,26 @@ struct DecisionRow {
         }
         scores.append(UInt8(ascii: "}"))
         var rules: [UInt8] = [UInt8(ascii: "[")]
-        for (index, id) in (decision.disqualifications.map(\.rule) + decision.fired.map(\.id)).enumerated() {
-            if index > 0 { rules.append(UInt8(ascii: ",")) }
+        for id in decision.disqualifications.map(\.rule) + decision.fired.map(\.id) {
+            if rules.count > 1 { rules.append(UInt8(ascii: ",")) }
             LeadValue.writeJSONString(id, into: &rules)
         }
         rules.append(UInt8(ascii: "]"))
         let lead = item.lead.document
-        let source = lead.member("source", of: LeadDocument.root).flatMap(lead.string)
-        arguments = [
-            claim, item.lead.origin.record, decision.leadID, decision.now, item.lead.origin.file,
-            item.lead.origin.line, decision.rulesVersion, source, decision.stage, decision.route, decision.grade,
-            decision.total, String(decoding: scores, as: UTF8.self), String(decoding: rules, as: UTF8.self),
-        ]
+        self.claim = claim
+        record = item.lead.origin.record
+        self.lead = decision.leadID
+        at = decision.now
+        file = item.lead.origin.file
+        line = item.lead.origin.line
+        rulesVersion = decision.rulesVersion
+        source = lead.member("source", of: LeadDocument.root).flatMap(lead.string)
+        stage = decision.stage
+        route = decision.route
+        grade = decision.grade
+        score = decision.total
+        self.scores = scores
+        self.rules = rules
     }
 
     func insert(_ db: Database) throws {
@@ -203,7 +224,21 @@ struct DecisionRow {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
-        statement.setUncheckedArguments(arguments)
-        try statement.execute()
+        var row = RowWriter(statement)
+        row.text(claim)
+        row.integer(record)
+        row.text(lead)
+        row.real(at)
+        row.text(file)
+        row.integer(line)
+        row.text(rulesVersion)
+        row.text(source)
+        row.text(stage)
+        row.text(route)
+        row.text(grade)
+        row.real(score)
+        row.text(scores)
+        row.text(rules)
+        try row.execute(db)
     }
 }

@@ -1,0 +1,70 @@
+import GRDB
+internal import GRDBSQLite
+
+/// One execution of a prepared write statement through SQLite's own calls: each value bound in order, then one
+/// step. For the rows written once per lead, where binding through `StatementArguments` (a boxed value per
+/// column) costs more than the insert itself. Text is copied by SQLite when bound.
+struct RowWriter {
+    private let statement: SQLiteStatement
+    private var column: Int32 = 1
+    private var code = SQLITE_OK
+
+    /// SQLite's "copy the bytes now" destructor.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ statement: Statement) {
+        self.statement = statement.sqliteStatement
+        code = sqlite3_reset(self.statement)
+    }
+
+    mutating func text(_ value: String?) {
+        guard var value else { return null() }
+        let (statement, column) = (self.statement, self.column)
+        bound(
+            value.withUTF8 { bytes in
+                sqlite3_bind_text(statement, column, bytes.baseAddress, Int32(bytes.count), Self.transient)
+            }
+        )
+    }
+
+    mutating func text(_ bytes: [UInt8]) {
+        let (statement, column) = (self.statement, self.column)
+        bound(
+            bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { chars in
+                    sqlite3_bind_text(statement, column, chars.baseAddress, Int32(chars.count), Self.transient)
+                }
+            }
+        )
+    }
+
+    mutating func integer(_ value: Int) {
+        bound(sqlite3_bind_int64(statement, column, sqlite3_int64(value)))
+    }
+
+    mutating func real(_ value: Double?) {
+        guard let value else { return null() }
+        bound(sqlite3_bind_double(statement, column, value))
+    }
+
+    mutating func null() {
+        bound(sqlite3_bind_null(statement, column))
+    }
+
+    /// Keeps the first failure; the next value goes to the next column.
+    private mutating func bound(_ result: Int32) {
+        if code == SQLITE_OK { code = result }
+        column += 1
+    }
+
+    /// Steps the statement once; throws SQLite's error if a bind or the step failed.
+    func execute(_ db: Database) throws {
+        let result = code == SQLITE_OK ? sqlite3_step(statement) : code
+        guard result == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: result),
+                message: String(cString: sqlite3_errmsg(db.sqliteConnection))
+            )
+        }
+    }
+}

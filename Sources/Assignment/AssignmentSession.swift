@@ -596,24 +596,7 @@ struct AssignmentSession {
         bytes.reserveCapacity(1024)
         opportunity.writeJSON(into: &bytes)
         recordJSON = bytes
-        var row = RowWriter(
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record, due)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            )
-        )
-        row.text(keys.lead)
-        row.real(now)
-        row.text(opportunity.team)
-        row.text(opportunity.owner)
-        row.text(queue)
-        row.text(method)
-        row.text(item.decision.rulesVersion)
-        row.text(bytes)
-        row.real(opportunity.firstContactDue)
-        try row.execute(db)
+        try insertLedgerRow(opportunity, record: bytes, rulesVersion: item.decision.rulesVersion)
         let seq = db.lastInsertedRowID
         assignedInBatch[keys.lead] = opportunity
         if let owner {
@@ -635,6 +618,30 @@ struct AssignmentSession {
             }
         }
         return opportunity
+    }
+
+    /// The ledger's row for a new opportunity. Kept out of line: inlined into `assign`, it crashes Swift 6.3's
+    /// optimizer (SILCombine).
+    @inline(never)
+    func insertLedgerRow(_ opportunity: Opportunity, record: [UInt8], rulesVersion: String) throws {
+        var row = RowWriter(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record, due)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+        )
+        row.text(opportunity.lead)
+        row.real(opportunity.assignedAt)
+        row.text(opportunity.team)
+        row.text(opportunity.owner)
+        row.text(opportunity.queue)
+        row.text(opportunity.method)
+        row.text(rulesVersion)
+        row.text(record)
+        row.real(opportunity.firstContactDue)
+        try row.execute(db)
     }
 
     /// Writes back the rotation, presence and sticky rows the batch changed.

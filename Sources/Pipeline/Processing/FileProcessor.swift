@@ -68,6 +68,8 @@ public struct FileProcessor: Sendable {
             return outcome
         }
         var outputs: [String: OutputFile] = [:]
+        /// Each route's folder name, made once per route rather than once per lead.
+        var safeRoutes: [String: String] = [:]
         var rejectedRecords: OutputFile?
         var batch: [Ledger.Entry] = []
         var firstBadRecord: LeadReadError?
@@ -96,7 +98,9 @@ public struct FileProcessor: Sendable {
                 switch (entry, result) {
                 case (.lead(let item), .decided(let opportunity, let json)):
                     let route = item.decision.route
-                    try output(Self.safeRoute(route)).line { out in
+                    let folder = safeRoutes[route] ?? Self.safeRoute(route)
+                    safeRoutes[route] = folder
+                    try output(folder).line { out in
                         item.decision.writeJSON(into: &out)
                         // The opportunity record goes last, written directly rather than built as a tree first.
                         guard let opportunity else { return }

@@ -63,8 +63,9 @@ extension Decision {
         out.append(UInt8(ascii: "{"))
         key("total", first: true)
         Self.number(scores.last { $0.name == "total" }?.points ?? total).writeJSON(into: &out)
-        var written: Set<String> = ["total"]
-        for (index, category) in scores.enumerated() where written.insert(category.name).inserted {
+        // A handful of categories: a scan finds a name written before without hashing.
+        for (index, category) in scores.enumerated()
+        where category.name != "total" && !scores[..<index].contains(where: { $0.name == category.name }) {
             out.append(UInt8(ascii: ","))
             string(category.name)
             out.append(UInt8(ascii: ":"))

@@ -62,11 +62,12 @@ package struct JSONParser {
 
     /// Parses the next value (after whitespace) into a document of its own.
     package mutating func parseDocument(depth: Int) throws(JSONSyntaxError) -> LeadDocument {
-        guard bytes.count < Int(Self.unescaped) else { throw error(.tooLong) }
         nodes = []
         text = []
         skipWhitespace()
         base = index
+        // Offsets are from the value's start: what is left of the input must fit them.
+        guard bytes.count - base < Int(Self.unescaped) else { throw error(.tooLong) }
         try parseValue(depth: depth)
         return document()
     }

@@ -49,29 +49,12 @@ public struct Opportunity: Sendable, Hashable {
     public var replayed: Bool = false
 
     /// The record as JSON, as the outbox and `leadd assign` write it: `writeJSON`'s line, read back.
-    public var json: LeadObject {
-        var bytes: [UInt8] = []
-        writeJSON(into: &bytes)
-        let document = bytes.withUnsafeBufferPointer { try? JSONParser.parseDocument($0, maxDepth: 8) }
-        return document?.object ?? LeadObject()
-    }
+    public var json: LeadObject { LeadObject(writtenBy: writeJSON) }
 
     /// The same JSON as `json`, written straight to bytes (the ledger keeps one per lead).
     public func writeJSON(into out: inout [UInt8]) {
-        func key(_ name: StaticString, first: Bool = false) {
-            if !first { out.append(0x2C) }
-            out.append(0x22)
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(0x22)
-            out.append(0x3A)
-        }
-        func string(_ value: String?) {
-            if let value {
-                LeadValue.writeJSONString(value, into: &out)
-            } else {
-                out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-            }
-        }
+        func key(_ name: StaticString, first: Bool = false) { LeadValue.writeJSONKey(name, first: first, into: &out) }
+        func string(_ value: String?) { LeadValue.writeJSONString(orNull: value, into: &out) }
         out.append(0x7B)
         key("lead", first: true)
         string(lead)

@@ -36,6 +36,24 @@ extension LeadValue {
         }
     }
 
+    /// Appends `,"name":` (without the comma for an object's first key): for writers that know their keys.
+    package static func writeJSONKey(_ name: StaticString, first: Bool = false, into out: inout [UInt8]) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
+    }
+
+    /// Appends a JSON string literal, or `null` for nil.
+    package static func writeJSONString(orNull string: String?, into out: inout [UInt8]) {
+        if let string {
+            writeJSONString(string, into: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+    }
+
     /// Appends a JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
     public static func writeJSONString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -115,6 +133,16 @@ extension LeadObject {
             field.value.writeJSON(into: &out)
         }
         out.append(UInt8(ascii: "}"))
+    }
+}
+
+extension LeadObject {
+    /// The object a JSON writer writes, read back: the tree form of a record written directly as bytes.
+    package init(writtenBy write: (inout [UInt8]) -> Void) {
+        var bytes: [UInt8] = []
+        write(&bytes)
+        let document = bytes.withUnsafeBufferPointer { try? JSONParser.parseDocument($0, maxDepth: 64) }
+        self = document?.object ?? LeadObject()
     }
 }
 

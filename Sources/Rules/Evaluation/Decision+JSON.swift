@@ -3,29 +3,13 @@ import YAML
 
 extension Decision {
     /// The decision as one JSON object, as the outbox and `leadd score --format json` write it.
-    public var json: LeadObject {
-        var bytes: [UInt8] = []
-        writeJSON(into: &bytes)
-        let document = bytes.withUnsafeBufferPointer { try? JSONParser.parseDocument($0, maxDepth: 64) }
-        return document?.object ?? LeadObject()
-    }
+    public var json: LeadObject { LeadObject(writtenBy: writeJSON) }
 
     /// Appends the decision as one compact JSON object, keys in a fixed order: the outbox's line for a lead.
     /// Written directly, without building a tree: this runs for every decision the daemon writes.
     public func writeJSON(into out: inout [UInt8]) {
-        func key(_ name: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-        }
-        func string(_ value: String?) {
-            if let value {
-                LeadValue.writeJSONString(value, into: &out)
-            } else {
-                out.append(contentsOf: "null".utf8)
-            }
-        }
+        func key(_ name: StaticString, first: Bool = false) { LeadValue.writeJSONKey(name, first: first, into: &out) }
+        func string(_ value: String?) { LeadValue.writeJSONString(orNull: value, into: &out) }
         func array<Item>(_ items: [Item], _ item: (Item) -> Void) {
             out.append(UInt8(ascii: "["))
             for (index, element) in items.enumerated() {

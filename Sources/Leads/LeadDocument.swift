@@ -255,6 +255,8 @@ public struct LeadView {
     /// The value of member `key` of the object at `index`, or nil when absent (or `index` is not an object).
     @inlinable
     public func member(_ key: String, of index: Int) -> Int? {
+        // Native strings lend their bytes in place; `withUTF8` on a copy would retain and release it.
+        if let found = key.utf8.withContiguousStorageIfAvailable({ member($0, of: index) }) { return found }
         var key = key
         return key.withUTF8 { member($0, of: index) }
     }

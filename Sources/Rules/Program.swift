@@ -18,6 +18,11 @@ public final class Program: Sendable {
     /// For each event collection slot: its event functions, grouped by the event type they filter on, so one pass
     /// over a lead's events computes them all.
     let aggregatePlans: [Int: AggregatePlan]
+    /// The same plans by field slot (nil for slots that are not event collections with functions).
+    let plans: [AggregatePlan?]
+    /// The key of event slot 0, the event's time, as UTF-8 bytes, and its type (nil when there is no event slot).
+    let timeKey: [UInt8]
+    let timeType: FieldType?
     let aggregateLabels: [String]
     /// Derived values, in the order they may use each other, with their names.
     let derived: [Expression]
@@ -67,6 +72,9 @@ public final class Program: Sendable {
         self.eventSlots = eventSlots
         self.aggregates = aggregates
         self.aggregatePlans = aggregatePlans
+        plans = slots.indices.map { aggregatePlans[$0] }
+        timeKey = eventSlots.first.map { Array($0.path[0].utf8) } ?? []
+        timeType = eventSlots.first?.type
         self.aggregateLabels = aggregateLabels
         self.derived = derived
         self.derivedNames = derivedNames
@@ -244,8 +252,10 @@ final class AggregatePlan: Sendable {
     /// one is: an event's type is read once, as the index of the text it equals (its code).
     let typeBytes: [UInt8]
     let typeBounds: [Range<Int>]
-    /// Functions by the code of the type their filter wants.
-    let byType: [[Int]]
+    /// Functions by the code of the type their filter wants: those of code `c` are
+    /// `typeMembers[typeStarts[c]..<typeStarts[c + 1]]`.
+    let typeStarts: [Int]
+    let typeMembers: [Int]
     /// Functions without a filter on `typeSlot`: they see every event.
     let others: [Int]
     /// Every function of the plan, `each` rules' excepted (their decay needs each event's age).
@@ -255,8 +265,36 @@ final class AggregatePlan: Sendable {
     let filterCodes: [Int]
     /// By aggregate index: its predicate as text tests run on the event's bytes, when it is only those.
     let predicates: [EventPredicate?]
+    /// By aggregate index: what each event must pass, without optionals or references to copy per event.
+    let functions: [Function]
+    /// The keys of event fields the fast predicates test, as UTF-8 bytes: each event's values for them are found in
+    /// the same pass that reads its time and type (`EventTable.fields`).
+    let fieldKeys: [[UInt8]]
+    /// The same keys one after another, and where each is; and `typeKey`'s bytes (empty when there is none).
+    let fieldKeyBytes: [UInt8]
+    let fieldKeyBounds: [Range<Int>]
+    let typeKeyBytes: [UInt8]
+    /// The fast predicates' tests, and their constants' bytes one after another.
+    let tests: [EventPredicate.Test]
+    let needles: [UInt8]
     /// By type code: `head` of its name, a cheap first test.
     let typeHeads: [UInt64]
+    /// Whether every function in `all` needs only the event's time, type code and fast predicate (`tallyAll`).
+    let allFast: Bool
+
+    /// An event function's tests, read once per event.
+    struct Function: Sendable {
+        /// `within`, or infinity: an event older than this, or without a time, or in the future, is out.
+        var window = Double.infinity
+        var hasWindow = false
+        /// The type filter is on another field than `typeSlot`: the expression's field is read.
+        var otherTypeFilter = false
+        /// A predicate beyond the type filter; `fast` when `EventPredicate` decides it.
+        var hasPredicate = false
+        var fast = false
+        /// A `sum`'s value.
+        var hasValue = false
+    }
 
     init(aggregates: [Aggregate], collection: Int, eventSlots: [FieldSlot]) {
         let inCollection = aggregates.indices.filter { aggregates[$0].collection == collection }
@@ -298,13 +336,54 @@ final class AggregatePlan: Sendable {
             defer { offset += name.utf8.count }
             return offset..<(offset + name.utf8.count)
         }
-        self.byType = byType
+        typeStarts = byType.reduce(into: [0]) { starts, members in
+            starts.append(starts[starts.count - 1] + members.count)
+        }
+        typeMembers = byType.flatMap { $0 }
         self.others = others
         self.all = all
         self.filterCodes = filterCodes
-        predicates = aggregates.map { aggregate in
+        var fieldKeys: [[UInt8]] = []
+        var tests: [EventPredicate.Test] = []
+        var needles: [UInt8] = []
+        let predicates: [EventPredicate?] = aggregates.map { aggregate in
             guard aggregate.collection == collection, let predicate = aggregate.predicate else { return nil }
-            return EventPredicate(predicate, eventSlots: eventSlots)
+            return EventPredicate(
+                predicate,
+                eventSlots: eventSlots,
+                fieldKeys: &fieldKeys,
+                tests: &tests,
+                needles: &needles
+            )
+        }
+        self.predicates = predicates
+        self.fieldKeys = fieldKeys
+        fieldKeyBytes = fieldKeys.flatMap { $0 }
+        var keyOffset = 0
+        fieldKeyBounds = fieldKeys.map { key in
+            defer { keyOffset += key.count }
+            return keyOffset..<(keyOffset + key.count)
+        }
+        typeKeyBytes = typeSlot.map { Array(eventSlots[$0].path[0].utf8) } ?? []
+        self.tests = tests
+        self.needles = needles
+        let functions: [Function] = aggregates.indices.map { index in
+            let aggregate = aggregates[index]
+            var function = Function()
+            if let within = aggregate.within {
+                function.window = within
+                function.hasWindow = true
+            }
+            function.otherTypeFilter = aggregate.typeFilter != nil && filterCodes[index] < 0
+            function.hasPredicate = aggregate.predicate != nil
+            function.fast = function.hasPredicate && aggregate.collection == collection && predicates[index] != nil
+            function.hasValue = aggregate.value != nil
+            return function
+        }
+        self.functions = functions
+        allFast = all.allSatisfy { index in
+            let function = functions[index]
+            return !function.otherTypeFilter && (!function.hasPredicate || function.fast) && !function.hasValue
         }
     }
 

@@ -16,22 +16,16 @@ extension Program {
     }
 }
 
-/// One event of a lead: its object's node, with its time and type read up front.
-struct EventRow {
-    var object: Int
-    var at: Double?
-    /// The code of its type in the collection's `AggregatePlan`, or -1 when no event function filters on it.
-    var typeCode: Int
-}
-
 /// The per-lead state of one evaluation.
 struct EvaluationState {
     let program: Program
     let now: Double
     let explain: Bool
     var values: [Value]
-    /// Per event-collection slot, its events: the time and type read up front, other fields when a test asks.
-    var events: [Int: [EventRow]] = [:]
+    /// The events of each event collection read so far, and the collections' slots: the time and type read up
+    /// front, other fields when a test asks.
+    var eventTables: [EventTable] = []
+    var eventTableSlots: [Int] = []
     /// The lead, read in place: valid during the evaluation only.
     let lead: LeadView
     var aggregates: [Value?]
@@ -96,7 +90,8 @@ struct EvaluationState {
         explain = earlier.explain
         lead = earlier.lead
         values = earlier.values
-        events = earlier.events
+        eventTables = earlier.eventTables
+        eventTableSlots = earlier.eventTableSlots
         aggregates = earlier.aggregates
         derivedValues = earlier.derivedValues
         categoryScores = Array(repeating: 0, count: program.categories.count)
@@ -114,6 +109,7 @@ struct EvaluationState {
             }
         }
         var fired: [Decision.FiredRule] = []
+        fired.reserveCapacity(program.scorers.count)
         for (index, rule) in program.scorers.enumerated() {
             let position = program.disqualifiers.count + index
             let earlier = known(position)
@@ -465,7 +461,7 @@ struct EvaluationState {
             reads.removeSubrange(saved...)
             return .boolean(!value.isMissing)
         case .call(let builtin, let operand):
-            return Self.call(builtin, evaluate(operand), now: now, eventCount: { self.eventRows($0).count })
+            return Self.call(builtin, evaluate(operand), now: now, eventCount: { self.eventTable($0).rows.count })
         }
     }
 
@@ -514,45 +510,29 @@ struct EvaluationState {
 
     // MARK: - Events
 
-    /// The events of an event collection, each with its time (event slot 0) and, when the collection's event
-    /// functions filter on a type, its type's code, read in one pass over the event's fields; other fields are read
-    /// when a test asks for them.
-    mutating func eventRows(_ slot: Int) -> [EventRow] {
-        if let rows = events[slot] { return rows }
-        var rows: [EventRow] = []
-        let plan = program.aggregatePlans[slot]
-        // What the loop needs, taken out of optionals first: binding one per key would copy it each time.
-        let atType = program.eventSlots.first?.type
-        var atKey = program.eventSlots.first?.path[0] ?? ""
-        var typeKey = plan?.typeKey ?? ""
-        let lead = lead
-        if let array = lead.member(at: program.slots[slot].path), lead.kind(array) == .array {
-            rows.reserveCapacity(lead.count(array))
-            atKey.withUTF8 { atKey in
-                typeKey.withUTF8 { typeKey in
-                    // An empty key never matches: no time, or no type to code.
-                    let typeKey = plan == nil ? UnsafeBufferPointer(start: nil, count: 0) : typeKey
-                    let atKey = atType == nil ? UnsafeBufferPointer(start: nil, count: 0) : atKey
-                    for event in lead.items(array) where lead.kind(event) == .object {
-                        var row = EventRow(object: event, at: nil, typeCode: -1)
-                        for key in lead.members(event) {
-                            if !atKey.isEmpty && lead.textEquals(key, atKey) {
-                                row.at =
-                                    atType == .timestamp
-                                    ? Normalizer.timestamp(lead, key + 1)
-                                    : Normalizer.value(lead, key + 1, atType ?? .timestamp).seconds
-                            } else if !typeKey.isEmpty && lead.textEquals(key, typeKey) && lead.kind(key + 1) == .string
-                            {
-                                row.typeCode = plan?.code(of: lead.bytes(key + 1)) ?? -1
-                            }
-                        }
-                        rows.append(row)
-                    }
-                }
-            }
+    /// The events of an event collection, read once per lead: each event's time (event slot 0) and, when the
+    /// collection's event functions filter on a type, its type's code, and where the fields the fast predicates test
+    /// are, all in one pass over the event's members; other fields are read when a test asks for them.
+    mutating func eventTable(_ slot: Int) -> EventTable {
+        if let index = eventTableSlots.firstIndex(of: slot) { return eventTables[index] }
+        let table = readEvents(slot)
+        eventTableSlots.append(slot)
+        eventTables.append(table)
+        return table
+    }
+
+    func readEvents(_ slot: Int) -> EventTable {
+        guard let array = lead.member(at: program.slots[slot].path), lead.kind(array) == .array else {
+            return EventTable()
         }
-        events[slot] = rows
-        return rows
+        return program.timeKey.withUnsafeBufferPointer { timeKey in
+            (program.plans[slot] ?? AggregatePlan.empty).readEvents(
+                lead,
+                array: array,
+                timeKey: timeKey,
+                timeType: program.timeType
+            )
+        }
     }
 
     /// An event field's value: the time as read up front, anything else normalized now.
@@ -563,24 +543,16 @@ struct EvaluationState {
         return Normalizer.value(lead, lead.member(field.path[0], of: event.object), field.type)
     }
 
-    /// What the events matching an aggregate add up to.
-    struct Tally {
-        var count = 0
-        var latest: Double?
-        var sum = 0.0
-        /// With a half-life: the matching events' weights after decay.
-        var weight = 0.0
-    }
-
     /// One pass over the events of one event function (an `each` rule's, with its decay).
-    mutating func tally(_ index: Int, halfLife: Double? = nil) -> Tally {
-        var tally = Tally()
+    mutating func tally(_ index: Int, halfLife: Double? = nil) -> EventTally {
+        var tally = EventTally()
         let collection = program.aggregates[index].collection
-        let plan = program.aggregatePlans[collection]
-        let typeCode = plan?.filterCodes[index] ?? -1
-        for row in eventRows(collection) {
-            if typeCode >= 0 && row.typeCode != typeCode { continue }
-            add(index, row, into: &tally, typeChecked: typeCode >= 0, plan: plan, halfLife: halfLife)
+        guard let plan = program.plans[collection] else { return tally }
+        let typeCode = plan.filterCodes[index]
+        let table = eventTable(collection)
+        for row in table.rows.indices {
+            if typeCode >= 0 && table.rows[row].typeCode != typeCode { continue }
+            add(index, row, of: table, into: &tally, plan: plan, halfLife: halfLife)
         }
         currentEvent = nil
         return tally
@@ -588,17 +560,19 @@ struct EvaluationState {
 
     mutating func aggregate(_ index: Int) -> Value {
         if let cached = aggregates[index] { return cached }
-        let aggregate = program.aggregates[index]
-        if aggregate.kind != .each, let plan = program.aggregatePlans[aggregate.collection] {
-            computeAll(plan, collection: aggregate.collection)
+        // Fields read in place: copying the aggregate would retain its expressions.
+        let kind = program.aggregates[index].kind
+        let collection = program.aggregates[index].collection
+        if kind != .each, let plan = program.plans[collection] {
+            computeAll(plan, collection: collection)
             if let computed = aggregates[index] { return computed }
         }
-        let value = Self.value(of: tally(index), aggregate.kind)
+        let value = Self.value(of: tally(index), kind)
         aggregates[index] = value
         return value
     }
 
-    static func value(of tally: Tally, _ kind: Aggregate.Kind) -> Value {
+    static func value(of tally: EventTally, _ kind: Aggregate.Kind) -> Value {
         switch kind {
         case .count, .each: .number(Double(tally.count))
         case .exists: .boolean(tally.count > 0)
@@ -610,44 +584,70 @@ struct EvaluationState {
     /// Every event function of a collection in one pass over the lead's events: each event goes only to the
     /// functions that filter on its type, and to those without such a filter.
     mutating func computeAll(_ plan: AggregatePlan, collection: Int) {
-        var tallies = [Tally](repeating: Tally(), count: program.aggregates.count)
-        let rows = eventRows(collection)
-        for row in rows {
-            if row.typeCode >= 0 {
-                for index in plan.byType[row.typeCode] {
-                    add(index, row, into: &tallies[index], typeChecked: true, plan: plan)
+        let table = eventTable(collection)
+        let others = plan.others
+        withUnsafeTemporaryAllocation(of: EventTally.self, capacity: program.aggregates.count) { tallies in
+            tallies.initialize(repeating: EventTally())
+            if plan.allFast && plan.tallyAll(table, lead: lead, now: now, into: tallies) {
+                for index in plan.all {
+                    aggregates[index] = Self.value(of: tallies[index], program.aggregates[index].kind)
                 }
+                return
             }
-            for index in plan.others { add(index, row, into: &tallies[index], typeChecked: false, plan: plan) }
-        }
-        currentEvent = nil
-        for index in plan.all {
-            aggregates[index] = Self.value(of: tallies[index], program.aggregates[index].kind)
+            // The general way: a fast predicate met a number, or a function needs an expression.
+            tallies.update(repeating: EventTally())
+            for row in table.rows.indices {
+                let code = table.rows[row].typeCode
+                if code >= 0 {
+                    for member in plan.typeStarts[code]..<plan.typeStarts[code + 1] {
+                        let index = plan.typeMembers[member]
+                        add(index, row, of: table, into: &tallies[index], plan: plan)
+                    }
+                }
+                for index in others { add(index, row, of: table, into: &tallies[index], plan: plan) }
+            }
+            currentEvent = nil
+            for index in plan.all {
+                aggregates[index] = Self.value(of: tallies[index], program.aggregates[index].kind)
+            }
         }
     }
 
-    /// Adds one event to an event function's tally if it passes the window, type filter and predicate; with a
-    /// half-life, also its weight after decay.
+    /// Adds event `row` of `table` to an event function's tally if it passes the window, type filter and predicate;
+    /// with a half-life, also its weight after decay.
     mutating func add(
         _ index: Int,
-        _ row: EventRow,
-        into tally: inout Tally,
-        typeChecked: Bool,
-        plan: AggregatePlan?,
+        _ row: Int,
+        of table: EventTable,
+        into tally: inout EventTally,
+        plan: AggregatePlan,
         halfLife: Double? = nil
     ) {
-        let at = row.at
-        // Fields read in place: copying the whole aggregate per event costs more than the test.
-        if let within = program.aggregates[index].within {
-            guard let at, at <= now, at >= now - within else { return }
+        let event = table.rows[row]
+        let function = plan.functions[index]
+        let at = event.at
+        if function.hasWindow {
+            guard let at, at <= now, at >= now - function.window else { return }
         }
-        if !typeChecked, let (slot, value) = program.aggregates[index].typeFilter {
-            guard case .string(let type) = field(slot, of: row), FoldedText.equal(type, value) else { return }
+        if function.otherTypeFilter, let (slot, value) = program.aggregates[index].typeFilter {
+            guard case .string(let type) = field(slot, of: event), FoldedText.equal(type, value) else { return }
         }
-        if let predicate = program.aggregates[index].predicate {
-            var holds = plan?.predicates[index]?.decide(lead, row.object)
-            if holds == nil {
-                currentEvent = row
+        if function.hasPredicate {
+            var holds: Bool?
+            if function.fast, let predicate = plan.predicates[index] {
+                let lead = lead
+                holds = table.fields.withUnsafeBufferPointer { fields in
+                    let start = row * table.stride
+                    return EventPredicate.decide(
+                        predicate.tests,
+                        plan,
+                        lead: lead,
+                        fields: UnsafeBufferPointer(rebasing: fields[start..<(start + table.stride)])
+                    )
+                }
+            }
+            if holds == nil, let predicate = program.aggregates[index].predicate {
+                currentEvent = event
                 holds = evaluate(predicate) == .boolean(true)
             }
             guard holds == true else { return }
@@ -658,8 +658,8 @@ struct EvaluationState {
         }
         tally.count += 1
         if let at { tally.latest = Swift.max(tally.latest ?? at, at) }
-        if let expression = program.aggregates[index].value {
-            currentEvent = row
+        if function.hasValue, let expression = program.aggregates[index].value {
+            currentEvent = event
             if case .number(let number) = evaluate(expression) { tally.sum += number }
         }
     }

@@ -6,6 +6,9 @@ import Leads
 /// It decides as the expression would: an event passes when every test holds; a test on a field that is absent,
 /// empty or not text does not hold. A field holding a number, which the expression reads as its digits, is left to
 /// the expression (`decide` returns nil).
+///
+/// Its tests live in its `AggregatePlan` (`tests`, `needles`), and the fields they read are found once per event,
+/// with its time and type (`EventTable.fields`).
 struct EventPredicate: Sendable {
     struct Test: Sendable {
         enum Operation: Sendable {
@@ -16,18 +19,26 @@ struct EventPredicate: Sendable {
             case endsWith
         }
 
-        /// The event field's name, as UTF-8 bytes.
-        var key: [UInt8]
+        /// The event field read: an index into the plan's `fieldKeys`.
+        var field: Int
         var operation: Operation
-        /// The constant's UTF-8 bytes, ASCII letters lower-cased.
-        var needle: [UInt8]
+        /// The constant's UTF-8 bytes, ASCII letters lower-cased: where they are in the plan's `needles`.
+        var needleStart: Int
+        var needleCount: Int
     }
 
-    let tests: [Test]
+    /// The predicate's tests in the plan's `tests`.
+    let tests: Range<Int>
 
-    /// The predicate's tests, or nil when it is anything else.
-    init?(_ predicate: Expression, eventSlots: [FieldSlot]) {
-        var tests: [Test] = []
+    /// The predicate's tests, added to a plan's, or nil when it is anything else (and nothing is added).
+    init?(
+        _ predicate: Expression,
+        eventSlots: [FieldSlot],
+        fieldKeys: inout [[UInt8]],
+        tests: inout [Test],
+        needles: inout [UInt8]
+    ) {
+        var found: [(key: [UInt8], operation: Test.Operation, needle: [UInt8])] = []
         func collect(_ expression: Expression) -> Bool {
             let operation: Test.Operation
             let slot: Int
@@ -51,45 +62,66 @@ struct EventPredicate: Sendable {
             }
             // Plain text fields only: e-mails and countries are normalized first, and slot 0 is the event's time.
             guard slot > 0, slot < eventSlots.count, eventSlots[slot].type == .string else { return false }
-            tests.append(
-                Test(
-                    key: Array(eventSlots[slot].path[0].utf8),
-                    operation: operation,
-                    needle: Array(FoldedText.folded(constant).utf8)
-                )
-            )
+            found.append((Array(eventSlots[slot].path[0].utf8), operation, Array(FoldedText.folded(constant).utf8)))
             return true
         }
-        guard collect(predicate), !tests.isEmpty else { return nil }
-        self.tests = tests
+        guard collect(predicate), !found.isEmpty else { return nil }
+        let start = tests.count
+        for test in found {
+            let field = fieldKeys.firstIndex(of: test.key) ?? fieldKeys.count
+            if field == fieldKeys.count { fieldKeys.append(test.key) }
+            tests.append(
+                Test(
+                    field: field,
+                    operation: test.operation,
+                    needleStart: needles.count,
+                    needleCount: test.needle.count
+                )
+            )
+            needles += test.needle
+        }
+        self.tests = start..<tests.count
     }
 
-    /// Whether the event at node `event` of `lead` passes; nil when a field holds a number and the expression must
-    /// decide.
-    func decide(_ lead: LeadView, _ event: Int) -> Bool? {
-        for test in tests {
-            guard let value = test.key.withUnsafeBufferPointer({ lead.member($0, of: event) }) else { return false }
-            switch lead.kind(value) {
-            case .string:
-                let bytes = FoldedText.trimmed(lead.bytes(value))
-                // An empty text is missing: no test on it holds, `!=` included.
-                guard !bytes.isEmpty else { return false }
-                let holds = test.needle.withUnsafeBufferPointer { needle in
-                    switch test.operation {
-                    case .equal: FoldedText.equal(bytes, folded: needle)
-                    case .notEqual: !FoldedText.equal(bytes, folded: needle)
-                    case .contains: FoldedText.contains(bytes, needle, foldNeedle: false)
-                    case .startsWith: FoldedText.hasPrefix(bytes, folded: needle)
-                    case .endsWith: FoldedText.hasSuffix(bytes, folded: needle)
+    /// Whether an event passes, given the node of each of the plan's fields in the event (-1 when absent); nil when a
+    /// field holds a number and the expression must decide.
+    static func decide(
+        _ tests: Range<Int>,
+        _ plan: AggregatePlan,
+        lead: LeadView,
+        fields: UnsafeBufferPointer<Int32>
+    ) -> Bool? {
+        plan.tests.withUnsafeBufferPointer { planTests in
+            plan.needles.withUnsafeBufferPointer { needles -> Bool? in
+                for index in tests {
+                    let test = planTests[index]
+                    let value = Int(fields[test.field])
+                    guard value >= 0 else { return false }
+                    switch lead.kind(value) {
+                    case .string:
+                        let bytes = FoldedText.trimmed(lead.bytes(value))
+                        // An empty text is missing: no test on it holds, `!=` included.
+                        guard !bytes.isEmpty else { return false }
+                        let needle = UnsafeBufferPointer(
+                            rebasing: needles[test.needleStart..<(test.needleStart + test.needleCount)]
+                        )
+                        let holds =
+                            switch test.operation {
+                            case .equal: FoldedText.equal(bytes, folded: needle)
+                            case .notEqual: !FoldedText.equal(bytes, folded: needle)
+                            case .contains: FoldedText.contains(bytes, needle, foldNeedle: false)
+                            case .startsWith: FoldedText.hasPrefix(bytes, folded: needle)
+                            case .endsWith: FoldedText.hasSuffix(bytes, folded: needle)
+                            }
+                        if !holds { return false }
+                    case .int:
+                        return nil
+                    default:
+                        return false
                     }
                 }
-                if !holds { return false }
-            case .int:
-                return nil
-            default:
-                return false
+                return true
             }
         }
-        return true
     }
 }

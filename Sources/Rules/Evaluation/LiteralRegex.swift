@@ -32,14 +32,20 @@ struct LiteralRegex: Sendable, Hashable {
         }
     }
 
-    let alternatives: [[Atom]]
+    /// Every alternative's atoms one after another: alternative `i` is `atoms[starts[i]..<starts[i + 1]]`. Flat
+    /// arrays, read through pointers while matching: no reference counting per alternative tried.
+    let atoms: [Atom]
+    let starts: [Int]
     let ignoreCase: Bool
-    /// Alternatives by the (folded) byte their first character must be, so each position tries only those.
-    let byFirstByte: [[Int]]
+    /// Alternatives by the (folded) byte their first character must be, so each position tries only those: for byte
+    /// `b`, `firstMembers[firstStarts[b]..<firstStarts[b + 1]]`.
+    let firstStarts: [Int]
+    let firstMembers: [Int]
     /// Alternatives with no character to start from (only anchors, or a class that may be absent): tried everywhere.
     let unanchored: [Int]
-    /// By byte: whether `byFirstByte` has any alternative for it.
-    let startBytes: [Bool]
+    /// By byte of the text, as is: 0 when no alternative starts with it, 1 when one may start with it anywhere, 2
+    /// when all that start with it must start a word (`\b` first): a position inside a word tries none of them.
+    let startKinds: [UInt8]
     /// Whether the pattern has a class: then only ASCII texts are decided here.
     let hasClasses: Bool
 
@@ -57,14 +63,22 @@ struct LiteralRegex: Sendable, Hashable {
         var parser = Parser(bytes: bytes)
         guard let alternatives = parser.alternation(), parser.index == bytes.count, alternatives.count <= Self.limit
         else { return nil }
-        self.alternatives = alternatives
         self.ignoreCase = ignoreCase
+        atoms = alternatives.flatMap { $0 }
+        starts = alternatives.reduce(into: [0]) { starts, atoms in starts.append(starts[starts.count - 1] + atoms.count)
+        }
         var byFirstByte = [[Int]](repeating: [], count: 256)
         var unanchored: [Int] = []
         var hasClasses = false
+        var anywhere = [Bool](repeating: false, count: 256)
         for (index, atoms) in alternatives.enumerated() {
             // The bytes a match of this alternative can start with: its first character, or its first class's.
             var first: [UInt8]?
+            // `\b` then a word character: a match starts only where a word does.
+            var wordStart = false
+            if atoms.count >= 2, case .boundary = atoms[0], case .byte(let byte) = atoms[1], Self.isWord(byte) {
+                wordStart = true
+            }
             for atom in atoms {
                 if case .byte(let byte) = atom {
                     first = [ignoreCase ? FoldedText.fold(byte) : byte]
@@ -80,48 +94,73 @@ struct LiteralRegex: Sendable, Hashable {
                 // Folded: with `(?i)` the text's byte is folded before the lookup.
                 for byte in Set(first.map { ignoreCase ? FoldedText.fold($0) : $0 }) {
                     byFirstByte[Int(byte)].append(index)
+                    if !wordStart { anywhere[Int(byte)] = true }
                 }
             } else {
                 unanchored.append(index)
             }
         }
-        self.byFirstByte = byFirstByte
-        startBytes = byFirstByte.map { !$0.isEmpty }
+        firstStarts = byFirstByte.reduce(into: [0]) { starts, members in
+            starts.append(starts[starts.count - 1] + members.count)
+        }
+        firstMembers = byFirstByte.flatMap { $0 }
+        // By the text's byte: with `(?i)`, both cases of a letter lead to the folded byte's alternatives.
+        startKinds = (0..<256).map { byte in
+            let folded = Int(ignoreCase ? FoldedText.fold(UInt8(byte)) : UInt8(byte))
+            return byFirstByte[folded].isEmpty ? 0 : anywhere[folded] ? 1 : 2
+        }
         self.unanchored = unanchored
         self.hasClasses = hasClasses
     }
 
     /// Whether the pattern matches anywhere in `text`; nil when the pattern has a class and the text is not ASCII.
     func matches(_ text: String) -> Bool? {
-        FoldedText.withBytes(text) { bytes -> Bool? in
-            if hasClasses && bytes.contains(where: { $0 >= 0x80 }) { return nil }
-            return startBytes.withUnsafeBufferPointer { starts -> Bool in
-                let tryEverywhere = !unanchored.isEmpty
-                for start in 0...bytes.count {
-                    // Most positions start no alternative: one table lookup skips them.
-                    if start < bytes.count {
-                        let byte = Int(ignoreCase ? FoldedText.fold(bytes[start]) : bytes[start])
-                        if starts[byte] {
-                            for index in byFirstByte[byte]
-                            where Self.match(alternatives[index], in: bytes, at: start, ignoreCase: ignoreCase) {
-                                return true
+        FoldedText.withBytes(text) { matches($0) }
+    }
+
+    /// `matches` on the text's UTF-8 bytes.
+    func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        if hasClasses && bytes.contains(where: { $0 >= 0x80 }) { return nil }
+        return atoms.withUnsafeBufferPointer { atoms in
+            starts.withUnsafeBufferPointer { starts in
+                firstStarts.withUnsafeBufferPointer { firstStarts in
+                    firstMembers.withUnsafeBufferPointer { firstMembers in
+                        unanchored.withUnsafeBufferPointer { unanchored in
+                            startKinds.withUnsafeBufferPointer { startKinds -> Bool in
+                                let ignoreCase = ignoreCase
+                                @inline(__always) func tryAlternative(_ index: Int, at start: Int) -> Bool {
+                                    Self.match(
+                                        UnsafeBufferPointer(rebasing: atoms[starts[index]..<starts[index + 1]]),
+                                        in: bytes,
+                                        at: start,
+                                        ignoreCase: ignoreCase
+                                    )
+                                }
+                                for start in 0...bytes.count {
+                                    // Most positions start no alternative: one table lookup skips them.
+                                    if start < bytes.count {
+                                        let kind = startKinds[Int(bytes[start])]
+                                        if kind != 0 && (kind == 1 || start == 0 || !Self.isWord(bytes[start - 1])) {
+                                            let byte = Int(ignoreCase ? FoldedText.fold(bytes[start]) : bytes[start])
+                                            for member in firstStarts[byte]..<firstStarts[byte + 1]
+                                            where tryAlternative(firstMembers[member], at: start) {
+                                                return true
+                                            }
+                                        }
+                                    }
+                                    for index in unanchored where tryAlternative(index, at: start) { return true }
+                                }
+                                return false
                             }
                         }
                     }
-                    if tryEverywhere {
-                        for index in unanchored
-                        where Self.match(alternatives[index], in: bytes, at: start, ignoreCase: ignoreCase) {
-                            return true
-                        }
-                    }
                 }
-                return false
             }
         }
     }
 
     private static func match(
-        _ atoms: [Atom],
+        _ atoms: UnsafeBufferPointer<Atom>,
         from first: Int = 0,
         in bytes: UnsafeBufferPointer<UInt8>,
         at start: Int,

@@ -1,0 +1,179 @@
+import Foundation
+import Leads
+
+/// One event of a lead: its object's node, with its time and type read up front.
+struct EventRow {
+    var object: Int
+    var at: Double?
+    /// The code of its type in the collection's `AggregatePlan`, or -1 when no event function filters on it.
+    var typeCode: Int
+}
+
+/// The events of one collection of a lead, read in one pass (`AggregatePlan.readEvents`).
+struct EventTable {
+    var rows: [EventRow] = []
+    /// Per row, `stride` node indices: the value of each of the plan's `fieldKeys` in that event, or -1 if absent.
+    var fields: [Int32] = []
+    var stride = 0
+}
+
+/// What the events matching an event function add up to.
+struct EventTally {
+    var count = 0
+    var latest: Double?
+    var sum = 0.0
+    /// With a half-life: the matching events' weights after decay.
+    var weight = 0.0
+}
+
+/// The hot loops over a lead's events, on the plan's own arrays read through pointers: no reference counting and no
+/// optionals per event. What needs an expression (a predicate beyond text tests, a `sum`'s value, a type filter on
+/// another field) is left to `EvaluationState`.
+extension AggregatePlan {
+    /// A plan with no event functions, for collections that are only counted (`len(events)`).
+    static let empty = AggregatePlan(aggregates: [], collection: -1, eventSlots: [])
+
+    /// Reads the events of the array at node `array`: each object item's time (the member named `timeKey`, read as
+    /// `timeType`), its type's code, and the nodes of the fields the fast predicates test, in one pass over its
+    /// members. Items that are not objects are not events.
+    func readEvents(
+        _ lead: LeadView,
+        array: Int,
+        timeKey: UnsafeBufferPointer<UInt8>,
+        timeType: FieldType?
+    ) -> EventTable {
+        let stride = fieldKeys.count
+        let count = lead.count(array)
+        var rows: [EventRow] = []
+        rows.reserveCapacity(count)
+        var fields = [Int32](repeating: -1, count: count * stride)
+        // An empty key never matches: no time, or no type to code.
+        let timeKey = timeType == nil ? UnsafeBufferPointer(start: nil, count: 0) : timeKey
+        typeKeyBytes.withUnsafeBufferPointer { typeKey in
+            fieldKeyBytes.withUnsafeBufferPointer { keyBytes in
+                fieldKeyBounds.withUnsafeBufferPointer { keyBounds in
+                    fields.withUnsafeMutableBufferPointer { fields in
+                        for event in lead.items(array) where lead.kind(event) == .object {
+                            var at: Double?
+                            var code = -1
+                            let first = rows.count * stride
+                            for key in lead.members(event) {
+                                let name = lead.bytes(key)
+                                if !timeKey.isEmpty && Self.same(name, timeKey) {
+                                    at =
+                                        timeType == .timestamp
+                                        ? Normalizer.timestamp(lead, key + 1)
+                                        : Normalizer.value(lead, key + 1, timeType ?? .timestamp).seconds
+                                    continue
+                                }
+                                if !typeKey.isEmpty && Self.same(name, typeKey) && lead.kind(key + 1) == .string {
+                                    code = self.code(of: lead.bytes(key + 1))
+                                }
+                                for field in 0..<stride
+                                where Self.same(name, UnsafeBufferPointer(rebasing: keyBytes[keyBounds[field]])) {
+                                    fields[first + field] = Int32(key + 1)
+                                    break
+                                }
+                            }
+                            rows.append(EventRow(object: event, at: at, typeCode: code))
+                        }
+                    }
+                }
+            }
+        }
+        return EventTable(rows: rows, fields: fields, stride: stride)
+    }
+
+    @inline(__always)
+    static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where a[index] != b[index] { return false }
+        return true
+    }
+
+    /// Every function of the plan over the events of `table`, when each needs only the event's time, type and fast
+    /// predicate (`allFast`): the tallies by aggregate index. Nil when an event holds a number where a fast predicate
+    /// tests text, which only the expression decides.
+    func tallyAll(
+        _ table: EventTable,
+        lead: LeadView,
+        now: Double,
+        into tallies: UnsafeMutableBufferPointer<EventTally>
+    )
+        -> Bool
+    {
+        functions.withUnsafeBufferPointer { functions in
+            typeStarts.withUnsafeBufferPointer { typeStarts in
+                typeMembers.withUnsafeBufferPointer { typeMembers in
+                    others.withUnsafeBufferPointer { others in
+                        table.rows.withUnsafeBufferPointer { rows in
+                            table.fields.withUnsafeBufferPointer { fields in
+                                for row in 0..<rows.count {
+                                    let event = rows[row]
+                                    let eventFields = UnsafeBufferPointer(
+                                        rebasing: fields[(row * table.stride)..<((row + 1) * table.stride)]
+                                    )
+                                    if event.typeCode >= 0 {
+                                        for member in typeStarts[event.typeCode]..<typeStarts[event.typeCode + 1] {
+                                            let index = typeMembers[member]
+                                            guard
+                                                let passes = self.passes(
+                                                    functions[index],
+                                                    index,
+                                                    event,
+                                                    eventFields,
+                                                    lead: lead,
+                                                    now: now
+                                                )
+                                            else { return false }
+                                            if passes { Self.count(event, into: &tallies[index]) }
+                                        }
+                                    }
+                                    for index in others {
+                                        guard
+                                            let passes = self.passes(
+                                                functions[index],
+                                                index,
+                                                event,
+                                                eventFields,
+                                                lead: lead,
+                                                now: now
+                                            )
+                                        else { return false }
+                                        if passes { Self.count(event, into: &tallies[index]) }
+                                    }
+                                }
+                                return true
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether an event passes a fast function's window and predicate; nil when only the expression can decide.
+    @inline(__always)
+    func passes(
+        _ function: Function,
+        _ index: Int,
+        _ event: EventRow,
+        _ fields: UnsafeBufferPointer<Int32>,
+        lead: LeadView,
+        now: Double
+    ) -> Bool? {
+        if function.hasWindow {
+            guard let at = event.at, at <= now, at >= now - function.window else { return false }
+        }
+        if function.fast, let predicate = predicates[index] {
+            return EventPredicate.decide(predicate.tests, self, lead: lead, fields: fields)
+        }
+        return true
+    }
+
+    @inline(__always)
+    static func count(_ event: EventRow, into tally: inout EventTally) {
+        tally.count += 1
+        if let at = event.at { tally.latest = Swift.max(tally.latest ?? at, at) }
+    }
+}

@@ -199,6 +199,11 @@ public struct LeadView {
         return UnsafeBufferPointer(rebasing: text[Int(node.a)..<Int(node.a) + Int(node.b)])
     }
 
+    /// Every string's bytes, one after another: what `bytes(_:)` gives slices of, for readers that keep a string as
+    /// an offset into them.
+    @inlinable
+    public var allText: UnsafeBufferPointer<UInt8> { text }
+
     /// The string at `index`, if it is one.
     public func string(_ index: Int) -> String? {
         guard nodes[index].kind == .string else { return nil }

@@ -26,6 +26,46 @@ struct NormalizerTests {
     }
 
     @Test(
+        "e-mail addresses read from a lead: in place when unchanged, else rewritten, the same text either way",
+        arguments: [
+            (" Ana.Lopez+promo@Acme.IO ", "ana.lopez@acme.io"),
+            ("ana@acme.io", "ana@acme.io"),
+            ("  ana@acme.io", "ana@acme.io"),
+            ("+ana@acme.io", "+ana@acme.io"),
+            ("a+b@c@acme.io", "a@acme.io"),
+            ("Tomás.Brown+X@ZhangSystems.COM", "tomás.brown@zhangsystems.com"),
+            ("ana@", nil),
+        ]
+    )
+    func emailInPlace(_ input: String, _ expected: String?) {
+        LeadDocument(.string(input)).withView { lead in
+            var scratch: [UInt8] = []
+            let value = Normalizer.value(lead, LeadDocument.root, .email, scratch: &scratch)
+            let text = scratch.withUnsafeBufferPointer { Texts(lead: lead, scratch: $0).string(value) }
+            #expect(text == expected)
+            #expect(text == Normalizer.email(input))
+        }
+    }
+
+    @Test(
+        "lower-casing on bytes gives what String.lowercased() gives",
+        arguments: [
+            "", "ABC def", "ÉVA@EXAMPLE.FR", "ΣΑΣ ΟΔΟΣ", "İstanbul", "ǅemal", "STRASSE ß", "ÀÉÎÕÜ Ÿ", "Ⅻ Ⓐ 𐐀",
+            "MIXED ascii Ñandú", "日本語 ABC",
+        ]
+    )
+    func lowercased(_ text: String) {
+        #expect(FoldedText.withBytes(text) { FoldedText.lowercased($0) } == text.lowercased())
+    }
+
+    @Test("lower-casing invalid UTF-8 lower-cases the text it decodes to")
+    func lowercasedInvalid() {
+        let bytes: [UInt8] = [0x41, 0xC3, 0x28, 0xFF, 0x42]
+        let expected = String(decoding: bytes, as: UTF8.self).lowercased()
+        #expect(bytes.withUnsafeBufferPointer { FoldedText.lowercased($0) } == expected)
+    }
+
+    @Test(
         "text that is not an e-mail address is missing",
         arguments: ["", "   ", "ana", "@acme.io", "ana@", "ana@acme", "ana@acme.io@", "a.b@c"]
     )

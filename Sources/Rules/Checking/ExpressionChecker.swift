@@ -254,7 +254,7 @@ struct ExpressionChecker {
             guard [.string, .number, .list].contains(leftType) else {
                 throw Failure(message: .typeMismatch(name, leftType.rawValue, "a list"), range: range)
             }
-            return .inSet(left, set, negated: negated)
+            return .inSet(left, TextSet(set), negated: negated)
         case .name(let parts, let nameRange) where parts.count == 1:
             guard let set = lists[parts[0]] else {
                 throw Failure(
@@ -266,7 +266,7 @@ struct ExpressionChecker {
             guard [.string, .list].contains(leftType) else {
                 throw Failure(message: .typeMismatch(name, leftType.rawValue, "a named list"), range: range)
             }
-            return .inSet(left, set, negated: negated)
+            return .inSet(left, TextSet(set), negated: negated)
         default:
             throw Failure(message: .expectedType("a list, a named list or a range", describe(rhs)), range: rhs.range)
         }

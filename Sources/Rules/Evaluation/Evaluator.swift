@@ -22,6 +22,8 @@ struct EvaluationState {
     let now: Double
     let explain: Bool
     var values: [Value]
+    /// Texts normalizing or a function changed, which `.text` values may point into.
+    var scratch: [UInt8]
     /// The events of each event collection read so far, and the collections' slots: the time and type read up
     /// front, other fields when a test asks.
     var eventTables: [EventTable] = []
@@ -67,14 +69,19 @@ struct EvaluationState {
         self.now = now
         self.explain = explain
         self.lead = lead
-        values = program.slots.enumerated().map { index, slot in
+        var scratch: [UInt8] = []
+        var values: [Value] = []
+        values.reserveCapacity(program.slots.count)
+        for (index, slot) in program.slots.enumerated() {
             let node = lead.member(at: slot.path)
             if slot.type == .events {
-                if let node, lead.kind(node) == .array { return .events(index) }
-                return .missing
+                values.append(node.map { lead.kind($0) == .array } == true ? .events(index) : .missing)
+            } else {
+                values.append(Normalizer.value(lead, node, slot.type, scratch: &scratch))
             }
-            return Normalizer.value(lead, node, slot.type)
         }
+        self.values = values
+        self.scratch = scratch
         aggregates = Array(repeating: nil, count: program.aggregates.count)
         derivedValues = Array(repeating: nil, count: program.derived.count)
         categoryScores = Array(repeating: 0, count: program.categories.count)
@@ -90,6 +97,7 @@ struct EvaluationState {
         explain = earlier.explain
         lead = earlier.lead
         values = earlier.values
+        scratch = earlier.scratch
         eventTables = earlier.eventTables
         eventTableSlots = earlier.eventTableSlots
         aggregates = earlier.aggregates
@@ -189,7 +197,7 @@ struct EvaluationState {
         outcomes = (grade, stage, route)
         let placement = place(route: route)
         var leadID: String?
-        if let slot = program.idSlot, case .string(let id) = values[slot] { leadID = id }
+        if let slot = program.idSlot { leadID = string(values[slot]) }
         if leadID == nil, let node = lead.member("id", of: LeadDocument.root), let number = lead.int(node) {
             leadID = String(number)
         }
@@ -326,7 +334,7 @@ struct EvaluationState {
                 name = program.derivedNames[index]
                 value = derivedValues[index] ?? .missing
             }
-            readings.append(LeafTrace.Reading(name: name, value: Self.display(value)))
+            readings.append(LeafTrace.Reading(name: name, value: texts { $0.display(value) }))
         }
         return LeafTrace(
             part: part,
@@ -336,20 +344,6 @@ struct EvaluationState {
             missingFields: verdict == nil ? missing : [],
             values: readings
         )
-    }
-
-    /// A value as an explanation shows it.
-    static func display(_ value: Value) -> String {
-        switch value {
-        case .missing: "missing"
-        case .boolean(let flag): flag ? "true" : "false"
-        case .number(let number): Decision.format(number)
-        case .string(let text): "\"\(text)\""
-        case .timestamp(let time): Timestamp.iso8601(time)
-        case .duration(let seconds): Decision.format(seconds / 86400) + "d"
-        case .list(let items): "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
-        case .events: "events"
-        }
     }
 
     func truth(_ value: Value) -> Bool? {
@@ -420,38 +414,22 @@ struct EvaluationState {
             guard left != nil, right != nil else { return .missing }
             return .boolean(false)
         case .compare(let op, let lhs, let rhs):
-            return Self.compare(op, evaluate(lhs), evaluate(rhs))
+            let left = evaluate(lhs)
+            let right = evaluate(rhs)
+            return texts { Self.compare(op, left, right, $0) }
         case .inSet(let operand, let set, let negated):
             let value = evaluate(operand)
-            let found: Bool
-            switch value {
-            case .string(let text): found = set.contains(FoldedText.lowered(text))
-            case .number(let number): found = set.contains(ExpressionChecker.key(number))
-            case .list(let items): found = items.contains { set.contains(FoldedText.lowered($0)) }
-            default: return .missing
-            }
-            return .boolean(found != negated)
+            return texts { $0.inSet(value, set, negated: negated) }
         case .inRange(let operand, let low, let high, let negated):
             guard case .number(let number) = evaluate(operand) else { return .missing }
             return .boolean((number >= low && number <= high) != negated)
         case .text(let op, let lhs, let rhs):
             let left = evaluate(lhs)
-            guard case .string(let needle) = evaluate(rhs) else { return .missing }
-            switch left {
-            case .string(let text):
-                switch op {
-                case .contains: return .boolean(FoldedText.contains(text, needle))
-                case .startsWith: return .boolean(FoldedText.hasPrefix(text, needle))
-                case .endsWith: return .boolean(FoldedText.hasSuffix(text, needle))
-                }
-            case .list(let items):
-                return .boolean(items.contains { FoldedText.equal($0, needle) })
-            default:
-                return .missing
-            }
+            let right = evaluate(rhs)
+            return texts { $0.text(op, left, right) }
         case .matches(let operand, let regex):
-            guard case .string(let text) = evaluate(operand) else { return .missing }
-            return .boolean(regex.matches(text))
+            let value = evaluate(operand)
+            return texts { texts in texts.withText(value) { regex.matches($0) }.map { .boolean($0) } ?? .missing }
         case .coalesce(let lhs, let rhs):
             let value = evaluate(lhs)
             return value.isMissing ? evaluate(rhs) : value
@@ -461,11 +439,11 @@ struct EvaluationState {
             reads.removeSubrange(saved...)
             return .boolean(!value.isMissing)
         case .call(let builtin, let operand):
-            return Self.call(builtin, evaluate(operand), now: now, eventCount: { self.eventTable($0).rows.count })
+            return call(builtin, evaluate(operand))
         }
     }
 
-    static func compare(_ op: Expression.Comparison, _ lhs: Value, _ rhs: Value) -> Value {
+    static func compare(_ op: Expression.Comparison, _ lhs: Value, _ rhs: Value, _ texts: Texts) -> Value {
         switch (lhs, rhs) {
         case (.number(let a), .number(let b)), (.timestamp(let a), .timestamp(let b)),
             (.duration(let a), .duration(let b)):
@@ -477,8 +455,8 @@ struct EvaluationState {
             case .greater: return .boolean(a > b)
             case .greaterOrEqual: return .boolean(a >= b)
             }
-        case (.string(let a), .string(let b)):
-            let equal = FoldedText.equal(a, b)
+        case (.string, .string), (.string, .text), (.text, .string), (.text, .text):
+            let equal = texts.equal(lhs, rhs)
             switch op {
             case .equal: return .boolean(equal)
             case .notEqual: return .boolean(!equal)
@@ -495,16 +473,65 @@ struct EvaluationState {
         }
     }
 
-    static func call(_ builtin: Expression.Builtin, _ value: Value, now: Double, eventCount: (Int) -> Int) -> Value {
+    mutating func call(_ builtin: Expression.Builtin, _ value: Value) -> Value {
         switch (builtin, value) {
-        case (.lower, .string(let text)): return .string(text.lowercased())
-        case (.upper, .string(let text)): return .string(text.uppercased())
-        case (.len, .string(let text)): return .number(Double(text.count))
-        case (.len, .list(let items)): return .number(Double(items.count))
-        case (.len, .events(let slot)): return .number(Double(eventCount(slot)))
-        case (.emailDomain, .string(let text)): return Normalizer.emailDomain(text).map { .string($0) } ?? .missing
-        case (.daysSince, .timestamp(let time)): return .number(((now - time) / 86400 * 100).rounded(.down) / 100)
-        default: return .missing
+        case (.lower, .string), (.lower, .text):
+            return lowered(value)
+        case (.upper, .string), (.upper, .text):
+            return .string((string(value) ?? "").uppercased())
+        case (.len, .string), (.len, .text), (.len, .list), (.len, .items):
+            return texts { $0.length(value) }
+        case (.len, .events(let slot)):
+            return .number(Double(eventTable(slot).rows.count))
+        case (.emailDomain, .string(let text)):
+            return Normalizer.emailDomain(text).map { .string($0) } ?? .missing
+        case (.emailDomain, .text(let reference)):
+            return texts { $0.emailDomain(reference) }
+        case (.daysSince, .timestamp(let time)):
+            return .number(((now - time) / 86400 * 100).rounded(.down) / 100)
+        default:
+            return .missing
+        }
+    }
+
+    // MARK: - Texts
+
+    /// The lead's bytes and the scratch bytes, for reading text values. The closure sees only them: a method of
+    /// the state called from a mutating one would copy the whole state.
+    @inline(__always)
+    func texts<R>(_ body: (Texts) -> R) -> R {
+        let lead = lead
+        return scratch.withUnsafeBufferPointer { body(Texts(lead: lead, scratch: $0)) }
+    }
+
+    /// A text value as a `String`; nil for any other value.
+    func string(_ value: Value) -> String? {
+        if case .string(let text) = value { return text }
+        return texts { $0.string(value) }
+    }
+
+    /// `lower(text)`: the value itself when it has no upper-case letter, ASCII letters folded into the scratch
+    /// bytes, or the Unicode lower case of a text beyond ASCII.
+    mutating func lowered(_ value: Value) -> Value {
+        let kind = texts { texts in
+            texts.withText(value) { bytes -> Int in
+                if bytes.contains(where: { $0 >= 0x80 }) { return 2 }
+                return bytes.contains(where: { $0 &- 65 < 26 }) ? 1 : 0
+            }
+        }
+        switch kind {
+        case 0: return value
+        case 1:
+            guard case .text(let reference) = value else { return .string(FoldedText.folded(string(value) ?? "")) }
+            let start = scratch.count
+            let range = Int(reference.start)..<Int(reference.start + reference.count)
+            if reference.inScratch {
+                for index in range { scratch.append(FoldedText.fold(scratch[index])) }
+            } else {
+                for index in range { scratch.append(FoldedText.fold(lead.allText[index])) }
+            }
+            return .text(TextRef(start: UInt32(start), count: reference.count, inScratch: true))
+        default: return .string(texts { $0.withText(value) { FoldedText.lowercased($0) } } ?? "")
         }
     }
 
@@ -536,11 +563,11 @@ struct EvaluationState {
     }
 
     /// An event field's value: the time as read up front, anything else normalized now.
-    func field(_ slot: Int, of event: EventRow) -> Value {
+    mutating func field(_ slot: Int, of event: EventRow) -> Value {
         if slot == 0 { return event.at.map { .timestamp($0) } ?? .missing }
         guard slot < program.eventSlots.count else { return .missing }
         let field = program.eventSlots[slot]
-        return Normalizer.value(lead, lead.member(field.path[0], of: event.object), field.type)
+        return Normalizer.value(lead, lead.member(field.path[0], of: event.object), field.type, scratch: &scratch)
     }
 
     /// One pass over the events of one event function (an `each` rule's, with its decay).
@@ -630,7 +657,8 @@ struct EvaluationState {
             guard let at, at <= now, at >= now - function.window else { return }
         }
         if function.otherTypeFilter, let (slot, value) = program.aggregates[index].typeFilter {
-            guard case .string(let type) = field(slot, of: event), FoldedText.equal(type, value) else { return }
+            let type = field(slot, of: event)
+            guard texts({ $0.equal(type, .string(value)) }) else { return }
         }
         if function.hasPredicate {
             var holds: Bool?

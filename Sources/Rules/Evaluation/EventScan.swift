@@ -63,7 +63,7 @@ extension AggregatePlan {
                                     at =
                                         timeType == .timestamp
                                         ? Normalizer.timestamp(lead, key + 1)
-                                        : Normalizer.value(lead, key + 1, timeType ?? .timestamp).seconds
+                                        : Self.seconds(lead, key + 1, timeType)
                                     continue
                                 }
                                 if !typeKey.isEmpty && Self.same(name, typeKey) && lead.kind(key + 1) == .string {
@@ -82,6 +82,12 @@ extension AggregatePlan {
             }
         }
         return EventTable(rows: rows, fields: fields, stride: stride)
+    }
+
+    /// An event time of another type than a timestamp, as its value would be.
+    static func seconds(_ lead: LeadView, _ node: Int, _ type: FieldType?) -> Double? {
+        var scratch: [UInt8] = []
+        return Normalizer.value(lead, node, type ?? .timestamp, scratch: &scratch).seconds
     }
 
     @inline(__always)

@@ -20,7 +20,7 @@ indirect enum Expression: Sendable, Hashable {
     case or(Expression, Expression)
     case compare(Comparison, Expression, Expression)
     /// Membership in a set of lower-cased strings; a list value is in when any item is.
-    case inSet(Expression, Set<String>, negated: Bool)
+    case inSet(Expression, TextSet, negated: Bool)
     case inRange(Expression, Double, Double, negated: Bool)
     case text(TextOperator, Expression, Expression)
     case matches(Expression, CompiledRegex)
@@ -69,6 +69,14 @@ struct CompiledRegex: Sendable, Hashable {
         self.pattern = pattern
         self.regex = regex
         self.literal = LiteralRegex(pattern)
+    }
+
+    /// Whether the pattern matches anywhere in the text with these UTF-8 bytes.
+    func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let literal, let verdict = literal.matches(bytes) { return verdict }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let range = NSRange(location: 0, length: text.utf16.count)
+        return regex.rangeOfFirstMatch(in: text, range: range).location != NSNotFound
     }
 
     /// Whether the pattern matches anywhere in `text`.

@@ -14,13 +14,7 @@ enum FoldedText {
     }
 
     static func equal(_ a: String, _ b: String) -> Bool {
-        withBytes(a) { x in
-            withBytes(b) { y in
-                guard x.count == y.count else { return false }
-                for i in 0..<x.count where fold(x[i]) != fold(y[i]) { return false }
-                return true
-            }
-        }
+        withBytes(a) { x in withBytes(b) { y in equal(x, y) } }
     }
 
     /// The text with its ASCII letters lower-cased, as `equal` compares.
@@ -29,24 +23,11 @@ enum FoldedText {
     }
 
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
-        withBytes(text) { x in
-            withBytes(prefix) { p in
-                guard p.count <= x.count else { return false }
-                for i in 0..<p.count where fold(x[i]) != fold(p[i]) { return false }
-                return true
-            }
-        }
+        withBytes(text) { x in withBytes(prefix) { p in hasPrefix(x, p) } }
     }
 
     static func hasSuffix(_ text: String, _ suffix: String) -> Bool {
-        withBytes(text) { x in
-            withBytes(suffix) { s in
-                guard s.count <= x.count else { return false }
-                let offset = x.count - s.count
-                for i in 0..<s.count where fold(x[offset + i]) != fold(s[i]) { return false }
-                return true
-            }
-        }
+        withBytes(text) { x in withBytes(suffix) { s in hasSuffix(x, s) } }
     }
 
     static func contains(_ text: String, _ needle: String) -> Bool {
@@ -87,6 +68,26 @@ enum FoldedText {
         return false
     }
 
+    /// `equal`, `hasPrefix` and `hasSuffix` on UTF-8 bytes, neither side folded.
+    static func equal(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard x.count == y.count else { return false }
+        for i in 0..<x.count where fold(x[i]) != fold(y[i]) { return false }
+        return true
+    }
+
+    static func hasPrefix(_ x: UnsafeBufferPointer<UInt8>, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard p.count <= x.count else { return false }
+        for i in 0..<p.count where fold(x[i]) != fold(p[i]) { return false }
+        return true
+    }
+
+    static func hasSuffix(_ x: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard s.count <= x.count else { return false }
+        let offset = x.count - s.count
+        for i in 0..<s.count where fold(x[offset + i]) != fold(s[i]) { return false }
+        return true
+    }
+
     /// `x` and the folded `n`, compared as `equal`, `hasPrefix` and `hasSuffix` do.
     static func equal(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
         x.count == n.count && matches(x, at: 0, folded: n)
@@ -119,7 +120,29 @@ enum FoldedText {
     /// The text lower-cased for set lookups; the text itself (no allocation) when it has no upper-case letter.
     static func lowered(_ text: String) -> String {
         let hasUpper = withBytes(text) { bytes in bytes.contains { $0 &- 65 < 26 || $0 >= 0x80 } }
-        return hasUpper ? text.lowercased() : text
+        return hasUpper ? withBytes(text) { lowercased($0) } : text
+    }
+
+    /// The text of these UTF-8 bytes lower-cased, as `String.lowercased()` does it (each scalar's lower-case
+    /// mapping), with ASCII letters folded directly: the standard library makes a `String` for each scalar's
+    /// mapping, which costs thousands of instructions for one e-mail address with an accent in it.
+    static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard bytes.contains(where: { $0 >= 0x80 }) else {
+            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for index in 0..<bytes.count { buffer[index] = fold(bytes[index]) }
+                return bytes.count
+            }
+        }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 8)
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            if scalar.isASCII {
+                result.append(fold(UInt8(scalar.value)))
+            } else {
+                result += scalar.properties.lowercaseMapping.utf8
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// The text without leading and trailing ASCII whitespace; the text itself when there is none.

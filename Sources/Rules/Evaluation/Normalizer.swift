@@ -5,17 +5,18 @@ import YAML
 /// `+tag` removed, countries to ISO codes, numbers written as text (`"1,100"`) to numbers, timestamps parsed.
 /// Anything that does not fit its type becomes `missing`.
 enum Normalizer {
-    /// The value of node `node` of `lead` as a field of catalog type `type`.
-    static func value(_ lead: LeadView, _ node: Int?, _ type: FieldType) -> Value {
+    /// The value of node `node` of `lead` as a field of catalog type `type`. Texts are read in place (`.text`): a
+    /// text normalizing changes is written to `scratch`, a list of texts is the lead's array itself (`.items`).
+    static func value(_ lead: LeadView, _ node: Int?, _ type: FieldType, scratch: inout [UInt8]) -> Value {
         guard let node else { return .missing }
         switch (type, lead.kind(node)) {
         case (.string, .string):
             let trimmed = FoldedText.trimmed(lead.bytes(node))
-            return trimmed.isEmpty ? .missing : .string(String(decoding: trimmed, as: UTF8.self))
+            return trimmed.isEmpty ? .missing : .text(reference(trimmed, in: lead))
         case (.string, .int):
             return lead.int(node).map { .string(String($0)) } ?? .missing
         case (.email, .string):
-            return email(lead.bytes(node)).map { .string($0) } ?? .missing
+            return email(lead, node, scratch: &scratch)
         case (.country, .string):
             let trimmed = String(decoding: FoldedText.trimmed(lead.bytes(node)), as: UTF8.self)
             guard !trimmed.isEmpty else { return .missing }
@@ -34,13 +35,7 @@ enum Normalizer {
         case (.timestamp, .string):
             return timestamp(lead, node).map { .timestamp($0) } ?? .missing
         case (.list, .array):
-            return .list(
-                lead.items(node).compactMap { item in
-                    guard lead.kind(item) == .string else { return nil }
-                    let trimmed = String(decoding: FoldedText.trimmed(lead.bytes(item)), as: UTF8.self)
-                    return trimmed.isEmpty ? nil : trimmed
-                }
-            )
+            return .items(node)
         case (.list, .string):
             // A list written as text: "routing, reporting".
             return .list(
@@ -52,6 +47,40 @@ enum Normalizer {
         default:
             return .missing
         }
+    }
+
+    /// The texts of a list read in place (`.items`): its items that are texts, trimmed, the empty ones left out.
+    static func items(_ lead: LeadView, _ node: Int) -> [String] {
+        lead.items(node).compactMap { item in
+            guard lead.kind(item) == .string else { return nil }
+            let trimmed = String(decoding: FoldedText.trimmed(lead.bytes(item)), as: UTF8.self)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+    }
+
+    /// Where `bytes`, a slice of the lead's text, are.
+    static func reference(_ bytes: UnsafeBufferPointer<UInt8>, in lead: LeadView) -> TextRef {
+        let start = bytes.isEmpty ? 0 : (lead.allText.baseAddress.map { bytes.baseAddress! - $0 } ?? 0)
+        return TextRef(start: UInt32(start), count: UInt32(bytes.count), inScratch: false)
+    }
+
+    /// The e-mail at `node`, normalized as `email(_:)` does: the lead's own bytes when they need no change, else
+    /// written to `scratch`.
+    static func email(_ lead: LeadView, _ node: Int, scratch: inout [UInt8]) -> Value {
+        let raw = lead.bytes(node)
+        guard raw.allSatisfy({ $0 < 0x80 }) else {
+            return email(raw).map { .string($0) } ?? .missing
+        }
+        guard let parts = asciiEmailParts(raw) else { return .missing }
+        let bytes = parts.bytes
+        let unchanged =
+            parts.localEnd == parts.at && !bytes.contains { $0 &- 65 < 26 }
+        if unchanged { return .text(reference(bytes, in: lead)) }
+        let start = scratch.count
+        scratch.reserveCapacity(start + bytes.count + 64)
+        for i in 0..<parts.localEnd { scratch.append(FoldedText.fold(bytes[i])) }
+        for i in parts.at..<bytes.count { scratch.append(FoldedText.fold(bytes[i])) }
+        return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), inScratch: true))
     }
 
     /// The seconds of a timestamp written as text at `node`, surrounding spaces allowed; nil for anything else.
@@ -74,13 +103,27 @@ enum Normalizer {
         // One pass over the bytes. Letters beyond ASCII are lower-cased as Unicode text first; `@`, `+` and `.` are
         // ASCII, so the byte positions found are character boundaries either way.
         guard raw.allSatisfy({ $0 < 0x80 }) else {
-            let lowered = trim(String(decoding: raw, as: UTF8.self)).lowercased()
+            let lowered = FoldedText.lowercased(FoldedText.trimmed(raw))
             return FoldedText.withBytes(lowered) { asciiEmail($0) }
         }
         return asciiEmail(raw)
     }
 
     private static func asciiEmail(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let parts = asciiEmailParts(raw) else { return nil }
+        let bytes = parts.bytes
+        return String(unsafeUninitializedCapacity: parts.localEnd + bytes.count - parts.at) { buffer in
+            for i in 0..<parts.localEnd { buffer[i] = FoldedText.fold(bytes[i]) }
+            for i in parts.at..<bytes.count { buffer[parts.localEnd + i - parts.at] = FoldedText.fold(bytes[i]) }
+            return parts.localEnd + bytes.count - parts.at
+        }
+    }
+
+    /// An ASCII address, trimmed, and where its local part's kept text ends and its last `@` is: the address is
+    /// `bytes[..<localEnd] + bytes[at...]`, lower-cased. Nil if it is not an address.
+    private static func asciiEmailParts(
+        _ raw: UnsafeBufferPointer<UInt8>
+    ) -> (bytes: UnsafeBufferPointer<UInt8>, localEnd: Int, at: Int)? {
         let bytes = FoldedText.trimmed(raw)
         var at = -1
         var plus = -1
@@ -98,11 +141,7 @@ enum Normalizer {
         guard at > 0, at + 1 < bytes.count, dot else { return nil }
         // The first `+` cuts the local part (the text before the last `@`), unless the local part starts with it.
         let localEnd = plus > 0 && plus < at ? plus : at
-        return String(unsafeUninitializedCapacity: localEnd + bytes.count - at) { buffer in
-            for i in 0..<localEnd { buffer[i] = FoldedText.fold(bytes[i]) }
-            for i in at..<bytes.count { buffer[localEnd + i - at] = FoldedText.fold(bytes[i]) }
-            return localEnd + bytes.count - at
-        }
+        return (bytes, localEnd, at)
     }
 
     static func emailDomain(_ text: String) -> String? {

@@ -11,6 +11,11 @@ enum Value: Sendable, Hashable {
     case list([String])
     /// An index into the lead's event collections.
     case events(Int)
+    /// A lead's text, read in place: bytes of the lead's document, or of the evaluation's scratch bytes where
+    /// normalizing changed them. Only during an evaluation (`EvaluationState.withText`); never a constant.
+    case text(TextRef)
+    /// A list read in place: the lead's array at this node, its non-empty texts the items.
+    case items(Int)
 
     var isMissing: Bool {
         if case .missing = self { return true }
@@ -35,4 +40,12 @@ enum ValueType: String, Sendable {
     case events = "events"
     case set = "a named list"
     case range = "a range"
+}
+
+/// Where a text value's bytes are: `count` bytes from `start` of the lead's document text, or of the evaluation's
+/// scratch bytes.
+struct TextRef: Sendable, Hashable {
+    var start: UInt32
+    var count: UInt32
+    var inScratch: Bool
 }

@@ -1,0 +1,148 @@
+import Leads
+import YAML
+
+/// Text values read where their bytes are: a constant's `String`, or a `.text` in the lead's document or the
+/// evaluation's scratch bytes; and `.items` lists in the lead's document. The text operators of the rule language
+/// work here on bytes, so a lead's texts are never copied into `String`s to be compared, looked up or matched.
+///
+/// Holds only pointers, valid during one evaluation (`EvaluationState.texts`).
+struct Texts {
+    let lead: LeadView
+    let scratch: UnsafeBufferPointer<UInt8>
+
+    /// The bytes of a text value, lent to `body`; nil for any other value.
+    @inline(__always)
+    func withText<R>(_ value: Value, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        switch value {
+        case .string(let text): FoldedText.withBytes(text, body)
+        case .text(let reference): body(bytes(reference))
+        default: nil
+        }
+    }
+
+    @inline(__always)
+    func bytes(_ reference: TextRef) -> UnsafeBufferPointer<UInt8> {
+        let range = Int(reference.start)..<Int(reference.start + reference.count)
+        return UnsafeBufferPointer(rebasing: (reference.inScratch ? scratch : lead.allText)[range])
+    }
+
+    /// A text value as a `String`; nil for any other value.
+    func string(_ value: Value) -> String? {
+        if case .string(let text) = value { return text }
+        return withText(value) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A list value's texts; nil for any other value.
+    func list(_ value: Value) -> [String]? {
+        switch value {
+        case .list(let items): items
+        case .items(let node): Normalizer.items(lead, node)
+        default: nil
+        }
+    }
+
+    /// Whether any text of a list value passes `test`, on its bytes.
+    func anyItem(_ value: Value, _ test: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        switch value {
+        case .list(let items):
+            return items.contains { FoldedText.withBytes($0, test) }
+        case .items(let node):
+            for item in lead.items(node) where lead.kind(item) == .string {
+                let text = FoldedText.trimmed(lead.bytes(item))
+                if !text.isEmpty && test(text) { return true }
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
+    /// Whether two text values are equal, ASCII letters in any case; false when either is not a text.
+    func equal(_ lhs: Value, _ rhs: Value) -> Bool {
+        withText(lhs) { a in withText(rhs) { b in FoldedText.equal(a, b) } ?? false } ?? false
+    }
+
+    /// `VALUE in LIST`: a text lower-cased, a number as its digits, a list when any of its texts is in.
+    func inSet(_ value: Value, _ set: TextSet, negated: Bool) -> Value {
+        let found: Bool
+        switch value {
+        case .string, .text: found = withText(value) { set.contains(lowering: $0) } ?? false
+        case .number(let number):
+            found = FoldedText.withBytes(ExpressionChecker.key(number)) { set.contains(lowering: $0) }
+        case .list, .items: found = anyItem(value) { set.contains(lowering: $0) }
+        default: return .missing
+        }
+        return .boolean(found != negated)
+    }
+
+    /// `contains`, `starts_with`, `ends_with`: on a text, ASCII letters in any case; on a list, whether an item
+    /// equals the text.
+    func text(_ op: Expression.TextOperator, _ left: Value, _ right: Value) -> Value {
+        let verdict = withText(right) { needle -> Bool? in
+            switch left {
+            case .string, .text:
+                withText(left) { text in
+                    switch op {
+                    case .contains: FoldedText.contains(text, needle, foldNeedle: true)
+                    case .startsWith: FoldedText.hasPrefix(text, needle)
+                    case .endsWith: FoldedText.hasSuffix(text, needle)
+                    }
+                }
+            case .list, .items:
+                anyItem(left) { FoldedText.equal($0, needle) }
+            default:
+                nil
+            }
+        }
+        return (verdict ?? nil).map { .boolean($0) } ?? .missing
+    }
+
+    /// `len(x)`: a text's characters, a list's items.
+    func length(_ value: Value) -> Value {
+        switch value {
+        case .string, .text:
+            let count = withText(value) { bytes in
+                bytes.allSatisfy { $0 < 0x80 } ? bytes.count : String(decoding: bytes, as: UTF8.self).count
+            }
+            return .number(Double(count ?? 0))
+        case .list, .items:
+            return .number(Double(list(value)?.count ?? 0))
+        default:
+            return .missing
+        }
+    }
+
+    /// `email_domain(text)` of a text read in place: the text after its last `@`, trimmed, read in place unless it
+    /// must be lower-cased; as `Normalizer.emailDomain` decides.
+    func emailDomain(_ reference: TextRef) -> Value {
+        let bytes = bytes(reference)
+        guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at + 1 < bytes.count else { return .missing }
+        let domain = FoldedText.trimmed(UnsafeBufferPointer(rebasing: bytes[(at + 1)...]))
+        guard !domain.isEmpty, let base = bytes.baseAddress, let start = domain.baseAddress else { return .missing }
+        if domain.contains(where: { $0 &- 65 < 26 || $0 >= 0x80 }) {
+            return .string(FoldedText.lowercased(domain))
+        }
+        return .text(
+            TextRef(
+                start: reference.start + UInt32(start - base),
+                count: UInt32(domain.count),
+                inScratch: reference.inScratch
+            )
+        )
+    }
+
+    /// A value as an explanation shows it.
+    func display(_ value: Value) -> String {
+        switch value {
+        case .missing: "missing"
+        case .boolean(let flag): flag ? "true" : "false"
+        case .number(let number): Decision.format(number)
+        case .string(let text): "\"\(text)\""
+        case .text: "\"\(string(value) ?? "")\""
+        case .timestamp(let time): Timestamp.iso8601(time)
+        case .duration(let seconds): Decision.format(seconds / 86400) + "d"
+        case .list, .items: "[" + (list(value) ?? []).map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        case .events: "events"
+        }
+    }
+}

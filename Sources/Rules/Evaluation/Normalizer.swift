@@ -60,7 +60,10 @@ enum Normalizer {
 
     /// Where `bytes`, a slice of the lead's text, are.
     static func reference(_ bytes: UnsafeBufferPointer<UInt8>, in lead: LeadView) -> TextRef {
-        let start = bytes.isEmpty ? 0 : (lead.allText.baseAddress.map { bytes.baseAddress! - $0 } ?? 0)
+        guard let base = lead.allText.baseAddress, let first = bytes.baseAddress else {
+            return TextRef(start: 0, count: 0, inScratch: false)
+        }
+        let start = first - base
         return TextRef(start: UInt32(start), count: UInt32(bytes.count), inScratch: false)
     }
 

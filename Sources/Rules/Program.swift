@@ -20,6 +20,12 @@ public final class Program: Sendable {
     let aggregatePlans: [Int: AggregatePlan]
     /// The same plans by field slot (nil for slots that are not event collections with functions).
     let plans: [AggregatePlan?]
+    /// Each slot's type, and its path as UTF-8 keys: slot `s`'s keys are `slotKeys[slotKeyStarts[s]..<slotKeyStarts[s + 1]]`,
+    /// each a range of `slotKeyBytes`. Read per lead without copying the slots' strings.
+    let slotTypes: [FieldType]
+    let slotKeyBytes: [UInt8]
+    let slotKeys: [Range<Int>]
+    let slotKeyStarts: [Int]
     /// The key of event slot 0, the event's time, as UTF-8 bytes, and its type (nil when there is no event slot).
     let timeKey: [UInt8]
     let timeType: FieldType?
@@ -73,6 +79,20 @@ public final class Program: Sendable {
         self.aggregates = aggregates
         self.aggregatePlans = aggregatePlans
         plans = slots.indices.map { aggregatePlans[$0] }
+        slotTypes = slots.map(\.type)
+        var keyBytes: [UInt8] = []
+        var keys: [Range<Int>] = []
+        var keyStarts = [0]
+        for slot in slots {
+            for key in slot.path {
+                keys.append(keyBytes.count..<(keyBytes.count + key.utf8.count))
+                keyBytes += key.utf8
+            }
+            keyStarts.append(keys.count)
+        }
+        slotKeyBytes = keyBytes
+        slotKeys = keys
+        slotKeyStarts = keyStarts
         timeKey = eventSlots.first.map { Array($0.path[0].utf8) } ?? []
         timeType = eventSlots.first?.type
         self.aggregateLabels = aggregateLabels
@@ -88,6 +108,22 @@ public final class Program: Sendable {
         self.idSlot = idSlot
         self.assignment = assignment
         self.fieldTypes = fieldTypes
+    }
+
+    /// The node of a slot's field in `lead`, if every key of its path is there.
+    func node(ofSlot slot: Int, in lead: LeadView) -> Int? {
+        slotKeyBytes.withUnsafeBufferPointer { bytes in
+            slotKeys.withUnsafeBufferPointer { keys in
+                var current = LeadDocument.root
+                for key in slotKeyStarts[slot]..<slotKeyStarts[slot + 1] {
+                    guard let next = lead.member(UnsafeBufferPointer(rebasing: bytes[keys[key]]), of: current) else {
+                        return nil
+                    }
+                    current = next
+                }
+                return current
+            }
+        }
     }
 
     /// The ids of every rule, in evaluation order.

@@ -72,12 +72,13 @@ struct EvaluationState {
         var scratch: [UInt8] = []
         var values: [Value] = []
         values.reserveCapacity(program.slots.count)
-        for (index, slot) in program.slots.enumerated() {
-            let node = lead.member(at: slot.path)
-            if slot.type == .events {
+        let types = program.slotTypes
+        for index in types.indices {
+            let node = program.node(ofSlot: index, in: lead)
+            if types[index] == .events {
                 values.append(node.map { lead.kind($0) == .array } == true ? .events(index) : .missing)
             } else {
-                values.append(Normalizer.value(lead, node, slot.type, scratch: &scratch))
+                values.append(Normalizer.value(lead, node, types[index], scratch: &scratch))
             }
         }
         self.values = values
@@ -108,7 +109,9 @@ struct EvaluationState {
 
     mutating func decide(origin: LeadOrigin) -> Decision {
         var disqualifications: [Decision.Disqualification] = []
-        for (position, rule) in program.disqualifiers.enumerated() {
+        let disqualifiers = program.disqualifiers
+        for position in disqualifiers.indices {
+            let rule = disqualifiers[position]
             let (holds, leaves) = known(position).map { ($0.holds, []) } ?? conditionsHold(rule)
             ruleOutcomes?.append(RuleOutcome(holds: holds))
             trace(rule, fired: holds, leaves)
@@ -118,8 +121,10 @@ struct EvaluationState {
         }
         var fired: [Decision.FiredRule] = []
         fired.reserveCapacity(program.scorers.count)
-        for (index, rule) in program.scorers.enumerated() {
-            let position = program.disqualifiers.count + index
+        let scorers = program.scorers
+        for index in scorers.indices {
+            let rule = scorers[index]
+            let position = disqualifiers.count + index
             let earlier = known(position)
             var (holds, leaves) = earlier.map { ($0.holds, []) } ?? conditionsHold(rule)
             ruleOutcomes?.append(RuleOutcome(holds: holds))
@@ -278,10 +283,11 @@ struct EvaluationState {
     /// Three-valued: nil is unknown (a field was missing).
     mutating func evaluate(_ condition: Condition, part: String, into leaves: inout [LeafTrace]) -> Bool? {
         switch condition {
-        case .leaf(let expression, let text, let location):
-            reads.removeAll(keepingCapacity: true)
+        case .leaf(let expression, _, _):
+            // The text and location are bound only to explain: binding them would retain them on every lead.
+            if explain { reads.removeAll(keepingCapacity: true) }
             let verdict = truth(evaluate(expression))
-            if explain {
+            if explain, case .leaf(_, let text, let location) = condition {
                 leaves.append(leafTrace(part: part, text: text, line: location.line, verdict: verdict))
             }
             return verdict
@@ -549,7 +555,7 @@ struct EvaluationState {
     }
 
     func readEvents(_ slot: Int) -> EventTable {
-        guard let array = lead.member(at: program.slots[slot].path), lead.kind(array) == .array else {
+        guard let array = program.node(ofSlot: slot, in: lead), lead.kind(array) == .array else {
             return EventTable()
         }
         return program.timeKey.withUnsafeBufferPointer { timeKey in

@@ -64,16 +64,45 @@ package enum Timestamp {
     /// nil when the bytes are not exactly that form or not a valid time (the general parser then decides).
     @inline(__always)
     private static func canonicalSeconds(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
-        guard b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x5A else { return nil }
-        @inline(__always) func two(_ at: Int) -> Int {
-            let (high, low) = (b[at] &- 48, b[at + 1] &- 48)
-            return high < 10 && low < 10 ? Int(high) * 10 + Int(low) : -1000
+        guard let base = b.baseAddress else { return nil }
+        // The twenty bytes as three words: "YYYY-MM-", "DDTHH:MM", ":SSZ". Separators are checked by masking them
+        // in; digits by subtracting "0" from every byte at once: each result must be below 10.
+        let raw = UnsafeRawPointer(base)
+        let w1 = raw.loadUnaligned(as: UInt64.self)
+        let w2 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let w3 = UInt64(raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        // Little-endian: byte i of a word is bits 8i..8i+7.
+        let firstSeparators: UInt64 = 0x2D00_002D_0000_0000  // "-" at 4 and 7
+        let secondSeparators: UInt64 = 0x0000_3A00_0054_0000  // "T" at 2 (10), ":" at 5 (13)
+        let thirdSeparators: UInt64 = 0x5A00_003A  // ":" at 0 (16), "Z" at 3 (19)
+        let firstMask: UInt64 = 0xFF00_00FF_0000_0000
+        let secondMask: UInt64 = 0x0000_FF00_00FF_0000
+        let thirdMask: UInt64 = 0xFF00_00FF
+        guard w1 & firstMask == firstSeparators, w2 & secondMask == secondSeparators, w3 & thirdMask == thirdSeparators
+        else { return nil }
+        @inline(__always) func digits(_ word: UInt64, _ mask: UInt64) -> UInt64? {
+            // Each digit byte minus "0" is 0...9 exactly when the byte is a digit: none beyond ASCII, none below "0"
+            // (with 0x80 added first, it loses bit 7 and borrows from no other byte), none above "9" (adding 6 then
+            // reaches bit 4).
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            guard word & (ones &* 0x80) & mask == 0 else { return nil }
+            let value = (word | (ones &* 0x80)) &- (ones &* 0x30)
+            guard value & (ones &* 0x80) & mask == (ones &* 0x80) & mask else { return nil }
+            let digits = value & (ones &* 0x7F) & mask
+            guard (digits &+ ones &* 0x06) & (ones &* 0x70) & mask == 0 else { return nil }
+            return digits
         }
-        let (century, yy, month, day) = (two(0), two(2), two(5), two(8))
-        let (hour, minute, second) = (two(11), two(14), two(17))
-        let year = century * 100 + yy
-        guard century >= 0, yy >= 0, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-            (0..<24).contains(hour), (0..<60).contains(minute), (0..<61).contains(second)
+        guard let d1 = digits(w1, ~firstMask & 0x00FF_FF00_FFFF_FFFF), let d2 = digits(w2, ~secondMask),
+            let d3 = digits(w3, 0x00FF_FF00)
+        else { return nil }
+        @inline(__always) func two(_ word: UInt64, _ at: Int) -> Int {
+            Int((word >> (8 * at)) & 0xFF) * 10 + Int((word >> (8 * at + 8)) & 0xFF)
+        }
+        let year = two(d1, 0) * 100 + two(d1, 2)
+        let (month, day) = (two(d1, 5), two(d2, 0))
+        let (hour, minute, second) = (two(d2, 3), two(d2, 6), two(d3, 1))
+        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+            hour < 24, minute < 60, second < 61
         else { return nil }
         return Double(daysFromCivil(year: year, month: month, day: day)) * 86400
             + Double(hour * 3600 + minute * 60 + second)

@@ -21,6 +21,23 @@ struct TimestampTests {
         #expect(Timestamp.seconds(text) == general)
     }
 
+    @Test("the short path agrees with the general parser for every byte value at every position")
+    func shortPathAgreesEverywhere() {
+        let valid = Array("2024-02-29T23:59:59Z".utf8)
+        for position in valid.indices.dropLast() {
+            for byte in [
+                0x00, 0x20, 0x2D, 0x2F, 0x30, 0x31, 0x35, 0x39, 0x3A, 0x41, 0x54, 0x5A, 0x74, 0x7F, 0x80, 0xB9, 0xFF,
+            ] {
+                var bytes = valid
+                bytes[position] = UInt8(byte)
+                let short = bytes.withUnsafeBufferPointer { Timestamp.seconds(utf8: $0) }
+                bytes[bytes.count - 1] = UInt8(ascii: "z")
+                let general = bytes.withUnsafeBufferPointer { Timestamp.seconds(utf8: $0) }
+                #expect(short == general, "byte \(byte) at \(position)")
+            }
+        }
+    }
+
     @Test("valid times read as the calendar says, invalid ones are nil")
     func values() {
         #expect(Timestamp.seconds("1970-01-01T00:00:00Z") == 0)

@@ -107,6 +107,37 @@ if let count = option("--profile-assign").flatMap({ Int($0) }) {
     print("\(Int(Double(items.count * 3) / total.inSeconds)) leads/s (\(items.count) qualified, \(owners) owners)")
     exit(0)
 }
+// `leadd-bench --profile-replay N`: only what-if replay (no owners) of N synthetic leads in ten archived files, the
+// bench's candidate (the MQL threshold raised), three times over, for `perf record`.
+if let count = option("--profile-replay").flatMap({ Int($0) }) {
+    let directory = try TemporaryDirectory("leadd-profile")
+    var generator = LeadGenerator(seed: 20_261_129)
+    let lines = (1...count).map { Array(generator.nextLine(id: $0).utf8) }
+    let now = 1_795_910_400
+    for file in 0..<10 {
+        let slice = lines[(file * count / 10)..<((file + 1) * count / 10)]
+        FileManager.default.createFile(
+            atPath: "\(directory.path)/\(now * 1_000_000_000 + file).1.\(file)--leads-\(file).ndjson",
+            contents: Data(slice.joined(separator: [0x0A]) + [0x0A])
+        )
+    }
+    try FileManager.default.copyItem(atPath: "rules", toPath: "\(directory.path)/candidate")
+    let qualification = "\(directory.path)/candidate/qualification.yaml"
+    try String(contentsOfFile: qualification, encoding: .utf8)
+        .replacingOccurrences(of: "{stage: mql, when: score >= 40}", with: "{stage: mql, when: score >= 45}")
+        .write(toFile: qualification, atomically: true, encoding: .utf8)
+    guard let current = RuleCompiler.compile(directory: "rules").program,
+        let candidate = RuleCompiler.compile(directory: "\(directory.path)/candidate").program
+    else { exit(1) }
+    let sources = try ReplaySource.archive(directory.path)
+    let replay = Replay(current: current, candidate: candidate, owners: false)
+    var report: ReplayReport?
+    let elapsed = try ContinuousClock().measure {
+        for _ in 0..<3 { report = try replay.run(sources) }
+    }
+    print("\(Int(Double(count * 3) / elapsed.inSeconds)) leads/s (\(report?.changedLeads ?? 0) changed)")
+    exit(0)
+}
 let leadCount = ProcessInfo.processInfo.environment["LEADD_BENCH_LEADS"].flatMap { Int($0) } ?? 100_000
 
 print("leadd-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date().formatted(.iso8601))")

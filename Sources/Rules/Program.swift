@@ -26,6 +26,18 @@ public final class Program: Sendable {
     let slotKeyBytes: [UInt8]
     let slotKeys: [Range<Int>]
     let slotKeyStarts: [Int]
+    /// The conditions and expressions as evaluation walks them, and where each starts: rules' `when` and `unless`
+    /// by rule position (disqualifiers, then scorers), grade and stage rows, team conditions, derived values, and
+    /// the predicates and values of event functions (-1 where there is none).
+    let code: Code
+    let ruleWhen: [Int32]
+    let ruleUnless: [Int32]
+    let gradeConditions: [Int32]
+    let stageConditions: [Int32]
+    let teamConditions: [Int32]
+    let derivedCode: [Int32]
+    let aggregatePredicates: [Int32]
+    let aggregateValues: [Int32]
     /// The key of event slot 0, the event's time, as UTF-8 bytes, and its type (nil when there is no event slot).
     let timeKey: [UInt8]
     let timeType: FieldType?
@@ -79,6 +91,16 @@ public final class Program: Sendable {
         self.aggregates = aggregates
         self.aggregatePlans = aggregatePlans
         plans = slots.indices.map { aggregatePlans[$0] }
+        var code = CodeBuilder()
+        ruleWhen = (disqualifiers + scorers).map { code.add($0.when) }
+        ruleUnless = (disqualifiers + scorers).map { code.add($0.unless) }
+        gradeConditions = grades.map { code.add($0.condition) }
+        stageConditions = stages.map { code.add($0.condition) }
+        teamConditions = (assignment?.conditions ?? []).map { code.add($0) }
+        derivedCode = derived.map { code.add($0) }
+        aggregatePredicates = aggregates.map { $0.predicate.map { code.add($0) } ?? -1 }
+        aggregateValues = aggregates.map { $0.value.map { code.add($0) } ?? -1 }
+        self.code = Code(code)
         slotTypes = slots.map(\.type)
         var keyBytes: [UInt8] = []
         var keys: [Range<Int>] = []

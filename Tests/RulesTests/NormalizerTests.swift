@@ -41,7 +41,9 @@ struct NormalizerTests {
         LeadDocument(.string(input)).withView { lead in
             var scratch: [UInt8] = []
             let value = Normalizer.value(lead, LeadDocument.root, .email, scratch: &scratch)
-            let text = scratch.withUnsafeBufferPointer { Texts(lead: lead, scratch: $0).string(value) }
+            let text = scratch.withUnsafeBufferPointer {
+                Texts(lead: lead, scratch: $0, constants: UnsafeBufferPointer(start: nil, count: 0)).string(value)
+            }
             #expect(text == expected)
             #expect(text == Normalizer.email(input))
         }

@@ -19,6 +19,8 @@ extension Program {
 /// The per-lead state of one evaluation.
 struct EvaluationState {
     let program: Program
+    /// The program's code, read on every node: held without reference counting, as `program` keeps it.
+    unowned(unsafe) let code: Code
     let now: Double
     let explain: Bool
     var values: [Value]
@@ -66,6 +68,7 @@ struct EvaluationState {
 
     init(program: Program, lead: LeadView, now: Double, explain: Bool) {
         self.program = program
+        code = program.code
         self.now = now
         self.explain = explain
         self.lead = lead
@@ -94,6 +97,7 @@ struct EvaluationState {
     /// exactly as `earlier`'s does (`ProgramPair`).
     init(program: Program, after earlier: EvaluationState) {
         self.program = program
+        code = program.code
         now = earlier.now
         explain = earlier.explain
         lead = earlier.lead
@@ -112,7 +116,7 @@ struct EvaluationState {
         let disqualifiers = program.disqualifiers
         for position in disqualifiers.indices {
             let rule = disqualifiers[position]
-            let (holds, leaves) = known(position).map { ($0.holds, []) } ?? conditionsHold(rule)
+            let (holds, leaves) = known(position).map { ($0.holds, []) } ?? conditionsHold(position)
             ruleOutcomes?.append(RuleOutcome(holds: holds))
             trace(rule, fired: holds, leaves)
             if holds, case .disqualify(let reason) = rule.action {
@@ -126,7 +130,7 @@ struct EvaluationState {
             let rule = scorers[index]
             let position = disqualifiers.count + index
             let earlier = known(position)
-            var (holds, leaves) = earlier.map { ($0.holds, []) } ?? conditionsHold(rule)
+            var (holds, leaves) = earlier.map { ($0.holds, []) } ?? conditionsHold(position)
             ruleOutcomes?.append(RuleOutcome(holds: holds))
             guard holds else {
                 trace(rule, fired: false, leaves)
@@ -189,10 +193,11 @@ struct EvaluationState {
             )
         }
         total = categoryScores.reduce(0, +)
-        let grade = program.grades.first { row in rowMatches(row, table: "grade") }?.name
+        let grade = program.grades.indices.first { rowMatches($0, grade: true) }.map { program.grades[$0].name }
         let stage: String
         let route: String
-        if disqualifications.isEmpty, let index = program.stages.firstIndex(where: { rowMatches($0, table: "stage") }) {
+        if disqualifications.isEmpty, let index = program.stages.indices.first(where: { rowMatches($0, grade: false) })
+        {
             stage = program.stages[index].name
             route = program.routes[index]
         } else {
@@ -233,16 +238,16 @@ struct EvaluationState {
     /// For a lead on an assigned route: the first team whose condition holds, and the verdicts of those before it.
     mutating func place(route: String) -> Decision.Placement? {
         // The plan's parts are read in place: binding the whole plan would copy (retain) each of its many fields.
-        guard program.assignment?.routes.contains(route) == true, let conditions = program.assignment?.conditions
-        else { return nil }
+        guard program.assignment?.routes.contains(route) == true else { return nil }
+        let conditions = program.teamConditions
         var checked: [Decision.TeamCheck] = []
         for index in conditions.indices {
-            guard let condition = conditions[index] else {
+            guard conditions[index] >= 0 else {
                 return Decision.Placement(team: index, checked: checked)
             }
             var leaves: [LeafTrace] = []
             let teamID = program.assignment?.teams[index].id ?? ""
-            let verdict = evaluate(condition, part: teamID, into: &leaves)
+            let verdict = evaluate(condition: conditions[index], part: teamID, into: &leaves)
             if verdict == true { return Decision.Placement(team: index, checked: checked) }
             checked.append(Decision.TeamCheck(team: teamID, verdict: verdict == nil ? .missing : .false))
         }
@@ -251,15 +256,18 @@ struct EvaluationState {
 
     // MARK: - Rules and conditions
 
-    /// Whether a rule's `when` holds and its `unless` does not, with the leaves' traces.
-    mutating func conditionsHold(_ rule: CompiledRule) -> (Bool, [LeafTrace]) {
+    /// Whether the `when` of the rule at `position` (disqualifiers, then scorers) holds and its `unless` does not,
+    /// with the leaves' traces.
+    mutating func conditionsHold(_ position: Int) -> (Bool, [LeafTrace]) {
         var leaves: [LeafTrace] = []
         var result = true
-        if let when = rule.when {
-            result = evaluate(when, part: "when", into: &leaves) == .some(true)
+        let when = program.ruleWhen[position]
+        if when >= 0 {
+            result = evaluate(condition: when, part: "when", into: &leaves) == .some(true)
         }
-        if result || explain, let unless = rule.unless {
-            let exception = evaluate(unless, part: "unless", into: &leaves) == .some(true)
+        let unless = program.ruleUnless[position]
+        if result || explain, unless >= 0 {
+            let exception = evaluate(condition: unless, part: "unless", into: &leaves) == .some(true)
             result = result && !exception
         }
         return (result, leaves)
@@ -269,32 +277,45 @@ struct EvaluationState {
         if explain { traces.append(RuleTrace(rule: rule.id, fired: fired, leaves: leaves)) }
     }
 
-    mutating func rowMatches(_ row: Row, table: String) -> Bool {
-        guard let condition = row.condition else {
-            if explain { tableTraces.append(RuleTrace(rule: "\(table) \(row.name)", fired: true, leaves: [])) }
+    /// Whether row `index` of the grade (or stage) table matches.
+    mutating func rowMatches(_ index: Int, grade: Bool) -> Bool {
+        let condition = grade ? program.gradeConditions[index] : program.stageConditions[index]
+        let name = grade ? program.grades[index].name : program.stages[index].name
+        let table = grade ? "grade" : "stage"
+        guard condition >= 0 else {
+            if explain { tableTraces.append(RuleTrace(rule: "\(table) \(name)", fired: true, leaves: [])) }
             return true
         }
         var leaves: [LeafTrace] = []
-        let holds = evaluate(condition, part: row.name, into: &leaves) == .some(true)
-        if explain { tableTraces.append(RuleTrace(rule: "\(table) \(row.name)", fired: holds, leaves: leaves)) }
+        let holds = evaluate(condition: condition, part: name, into: &leaves) == .some(true)
+        if explain { tableTraces.append(RuleTrace(rule: "\(table) \(name)", fired: holds, leaves: leaves)) }
         return holds
     }
 
     /// Three-valued: nil is unknown (a field was missing).
-    mutating func evaluate(_ condition: Condition, part: String, into leaves: inout [LeafTrace]) -> Bool? {
-        switch condition {
-        case .leaf(let expression, _, _):
-            // The text and location are bound only to explain: binding them would retain them on every lead.
+    mutating func evaluate(condition index: Int32, part: String, into leaves: inout [LeafTrace]) -> Bool? {
+        unowned(unsafe) let code = code
+        let condition = code.conditions[Int(index)]
+        switch condition.kind {
+        case .leaf:
             if explain { reads.removeAll(keepingCapacity: true) }
-            let verdict = truth(evaluate(expression))
-            if explain, case .leaf(_, let text, let location) = condition {
-                leaves.append(leafTrace(part: part, text: text, line: location.line, verdict: verdict))
+            let verdict = truth(evaluate(condition.a))
+            if explain {
+                let leaf = Int(condition.b)
+                leaves.append(
+                    leafTrace(
+                        part: part,
+                        text: code.leafTexts[leaf],
+                        line: code.leafLines[leaf],
+                        verdict: verdict
+                    )
+                )
             }
             return verdict
-        case .all(let items):
+        case .all:
             var result: Bool? = true
-            for item in items {
-                let value = evaluate(item, part: part, into: &leaves)
+            for child in condition.a..<(condition.a + condition.b) {
+                let value = evaluate(condition: code.children[Int(child)], part: part, into: &leaves)
                 if value == false {
                     result = false
                     if !explain { return false }
@@ -303,10 +324,10 @@ struct EvaluationState {
                 }
             }
             return result
-        case .any(let items):
+        case .any:
             var result: Bool? = false
-            for item in items {
-                let value = evaluate(item, part: part, into: &leaves)
+            for child in condition.a..<(condition.a + condition.b) {
+                let value = evaluate(condition: code.children[Int(child)], part: part, into: &leaves)
                 if value == true {
                     result = true
                     if !explain { return true }
@@ -315,8 +336,8 @@ struct EvaluationState {
                 }
             }
             return result
-        case .not(let inner):
-            return evaluate(inner, part: part, into: &leaves).map { !$0 }
+        case .not:
+            return evaluate(condition: condition.a, part: part, into: &leaves).map { !$0 }
         }
     }
 
@@ -359,93 +380,103 @@ struct EvaluationState {
 
     // MARK: - Expressions
 
-    mutating func evaluate(_ expression: Expression) -> Value {
-        switch expression {
-        case .constant(let value):
-            return value
-        case .field(let slot):
-            if explain { reads.append(.field(slot)) }
-            return values[slot]
-        case .eventField(let slot):
+    mutating func evaluate(_ index: Int32) -> Value {
+        unowned(unsafe) let code = code
+        let op = code.ops[Int(index)]
+        switch op.kind {
+        case .constant:
+            return code.constants[Int(op.a)]
+        case .field:
+            if explain { reads.append(.field(Int(op.a))) }
+            return values[Int(op.a)]
+        case .eventField:
             guard let event = currentEvent else { return .missing }
-            return field(slot, of: event)
-        case .category(let index):
-            return .number(categoryScores[index])
+            return field(Int(op.a), of: event)
+        case .category:
+            return .number(categoryScores[Int(op.a)])
         case .totalScore:
             return .number(total)
-        case .flag(let index):
-            return .boolean(flags[index])
-        case .outcome(let outcome):
-            switch outcome {
+        case .flag:
+            return .boolean(flags[Int(op.a)])
+        case .outcome:
+            switch Code.outcomes[Int(op.mode)] {
             case .grade: return outcomes.grade.map { .string($0) } ?? .missing
             case .stage: return .string(outcomes.stage)
             case .route: return .string(outcomes.route)
             }
-        case .aggregate(let index):
+        case .aggregate:
             let saved = reads.count
-            let value = aggregate(index)
+            let value = aggregate(Int(op.a))
             if explain {
                 reads.removeSubrange(saved...)
-                reads.append(.aggregate(index))
+                reads.append(.aggregate(Int(op.a)))
             }
             return value
-        case .derived(let index):
-            if let cached = derivedValues[index] {
-                if explain { reads.append(.derived(index)) }
+        case .derived:
+            let derived = Int(op.a)
+            if let cached = derivedValues[derived] {
+                if explain { reads.append(.derived(derived)) }
                 return cached
             }
             let saved = reads.count
-            let value = evaluate(program.derived[index])
-            derivedValues[index] = value
+            let value = evaluate(program.derivedCode[derived])
+            derivedValues[derived] = value
             if explain {
                 reads.removeSubrange(saved...)
-                reads.append(.derived(index))
+                reads.append(.derived(derived))
             }
             return value
-        case .not(let inner):
-            guard case .boolean(let value) = evaluate(inner) else { return .missing }
+        case .not:
+            guard case .boolean(let value) = evaluate(op.a) else { return .missing }
             return .boolean(!value)
-        case .and(let lhs, let rhs):
-            let left = truth(evaluate(lhs))
+        case .and:
+            let left = truth(evaluate(op.a))
             if left == false { return .boolean(false) }
-            let right = truth(evaluate(rhs))
+            let right = truth(evaluate(op.b))
             if right == false { return .boolean(false) }
             guard let left, let right else { return .missing }
             return .boolean(left && right)
-        case .or(let lhs, let rhs):
-            let left = truth(evaluate(lhs))
+        case .or:
+            let left = truth(evaluate(op.a))
             if left == true { return .boolean(true) }
-            let right = truth(evaluate(rhs))
+            let right = truth(evaluate(op.b))
             if right == true { return .boolean(true) }
             guard left != nil, right != nil else { return .missing }
             return .boolean(false)
-        case .compare(let op, let lhs, let rhs):
-            let left = evaluate(lhs)
-            let right = evaluate(rhs)
-            return texts { Self.compare(op, left, right, $0) }
-        case .inSet(let operand, let set, let negated):
-            let value = evaluate(operand)
-            return texts { $0.inSet(value, set, negated: negated) }
-        case .inRange(let operand, let low, let high, let negated):
-            guard case .number(let number) = evaluate(operand) else { return .missing }
-            return .boolean((number >= low && number <= high) != negated)
-        case .text(let op, let lhs, let rhs):
-            let left = evaluate(lhs)
-            let right = evaluate(rhs)
-            return texts { $0.text(op, left, right) }
-        case .matches(let operand, let regex):
-            let value = evaluate(operand)
-            return texts { texts in texts.withText(value) { regex.matches($0) }.map { .boolean($0) } ?? .missing }
-        case .coalesce(let lhs, let rhs):
-            let value = evaluate(lhs)
-            return value.isMissing ? evaluate(rhs) : value
-        case .exists(let operand):
+        case .compare:
+            let left = evaluate(op.a)
+            let right = evaluate(op.b)
+            return texts { Self.compare(Code.comparisons[Int(op.mode)], left, right, $0) }
+        case .inSet:
+            let value = evaluate(op.a)
+            let set = Int(op.b)
+            return texts { $0.inSet(value, code.sets[set], negated: op.mode == 1) }
+        case .inRange:
+            guard case .number(let number) = evaluate(op.a) else { return .missing }
+            let low = code.ranges[2 * Int(op.b)]
+            let high = code.ranges[2 * Int(op.b) + 1]
+            return .boolean((number >= low && number <= high) != (op.mode == 1))
+        case .text:
+            let left = evaluate(op.a)
+            let right = evaluate(op.b)
+            return texts { $0.text(Code.textOperators[Int(op.mode)], left, right) }
+        case .matches:
+            let value = evaluate(op.a)
+            // Through a pointer: reading the element would copy the regex and its matcher's arrays.
+            guard let regex = code.regexes.baseAddress.map({ $0 + Int(op.b) }) else { return .missing }
+            return texts { texts in texts.withText(value) { regex.pointee.matches($0) }.map { .boolean($0) } ?? .missing
+            }
+        case .coalesce:
+            let value = evaluate(op.a)
+            return value.isMissing ? evaluate(op.b) : value
+        case .exists:
             let saved = reads.count
-            let value = evaluate(operand)
-            reads.removeSubrange(saved...)
+            let value = evaluate(op.a)
+            if explain { reads.removeSubrange(saved...) }
             return .boolean(!value.isMissing)
-        case .call(let builtin, let operand):
-            return call(builtin, evaluate(operand))
+        case .call:
+            let value = evaluate(op.a)
+            return call(Code.builtins[Int(op.mode)], value)
         }
     }
 
@@ -507,7 +538,8 @@ struct EvaluationState {
     @inline(__always)
     func texts<R>(_ body: (Texts) -> R) -> R {
         let lead = lead
-        return scratch.withUnsafeBufferPointer { body(Texts(lead: lead, scratch: $0)) }
+        let constants = code.bytes
+        return scratch.withUnsafeBufferPointer { body(Texts(lead: lead, scratch: $0, constants: constants)) }
     }
 
     /// A text value as a `String`; nil for any other value.
@@ -531,12 +563,12 @@ struct EvaluationState {
             guard case .text(let reference) = value else { return .string(FoldedText.folded(string(value) ?? "")) }
             let start = scratch.count
             let range = Int(reference.start)..<Int(reference.start + reference.count)
-            if reference.inScratch {
-                for index in range { scratch.append(FoldedText.fold(scratch[index])) }
-            } else {
-                for index in range { scratch.append(FoldedText.fold(lead.allText[index])) }
+            switch reference.arena {
+            case .scratch: for index in range { scratch.append(FoldedText.fold(scratch[index])) }
+            case .lead: for index in range { scratch.append(FoldedText.fold(lead.allText[index])) }
+            case .program: for index in range { scratch.append(FoldedText.fold(code.bytes[index])) }
             }
-            return .text(TextRef(start: UInt32(start), count: reference.count, inScratch: true))
+            return .text(TextRef(start: UInt32(start), count: reference.count, arena: .scratch))
         default: return .string(texts { $0.withText(value) { FoldedText.lowercased($0) } } ?? "")
         }
     }
@@ -680,7 +712,8 @@ struct EvaluationState {
                     )
                 }
             }
-            if holds == nil, let predicate = program.aggregates[index].predicate {
+            let predicate = program.aggregatePredicates[index]
+            if holds == nil, predicate >= 0 {
                 currentEvent = event
                 holds = evaluate(predicate) == .boolean(true)
             }
@@ -692,9 +725,10 @@ struct EvaluationState {
         }
         tally.count += 1
         if let at { tally.latest = Swift.max(tally.latest ?? at, at) }
-        if function.hasValue, let expression = program.aggregates[index].value {
+        let valueCode = program.aggregateValues[index]
+        if function.hasValue, valueCode >= 0 {
             currentEvent = event
-            if case .number(let number) = evaluate(expression) { tally.sum += number }
+            if case .number(let number) = evaluate(valueCode) { tally.sum += number }
         }
     }
 

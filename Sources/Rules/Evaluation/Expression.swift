@@ -58,8 +58,9 @@ indirect enum Expression: Sendable, Hashable {
     }
 }
 
-/// A regular expression compiled once at load, compared by its pattern.
-struct CompiledRegex: Sendable, Hashable {
+/// A regular expression compiled once at load, compared by its pattern. A class, for the same reason as
+/// `LiteralRegex`.
+final class CompiledRegex: Sendable, Hashable {
     let pattern: String
     let regex: NSRegularExpression
     /// The same pattern as a set of texts, when it only matches finitely many: the fast path.
@@ -73,7 +74,8 @@ struct CompiledRegex: Sendable, Hashable {
 
     /// Whether the pattern matches anywhere in the text with these UTF-8 bytes.
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        if let literal, let verdict = literal.matches(bytes) { return verdict }
+        // Called through the optional, not bound: binding would copy the matcher's arrays (a retain each).
+        if let verdict = literal?.matches(bytes) { return verdict }
         let text = String(decoding: bytes, as: UTF8.self)
         let range = NSRange(location: 0, length: text.utf16.count)
         return regex.rangeOfFirstMatch(in: text, range: range).location != NSNotFound

@@ -7,7 +7,9 @@
 /// alone or with `+` or `*`. Anything else (`.`, ranges, counts, `+` after a character) returns nil, and the pattern
 /// is left to `NSRegularExpression`. The classes are ASCII here, so a pattern with one decides only ASCII texts
 /// (`matches` returns nil for the others, and ICU decides, with its Unicode classes).
-struct LiteralRegex: Sendable, Hashable {
+/// A class: evaluation reaches it through a program's code, and a struct of this many arrays would be copied there
+/// (a retain each) on every match.
+final class LiteralRegex: Sendable {
     enum Atom: Sendable, Hashable {
         case byte(UInt8)
         case boundary

@@ -61,10 +61,10 @@ enum Normalizer {
     /// Where `bytes`, a slice of the lead's text, are.
     static func reference(_ bytes: UnsafeBufferPointer<UInt8>, in lead: LeadView) -> TextRef {
         guard let base = lead.allText.baseAddress, let first = bytes.baseAddress else {
-            return TextRef(start: 0, count: 0, inScratch: false)
+            return TextRef(start: 0, count: 0, arena: .lead)
         }
         let start = first - base
-        return TextRef(start: UInt32(start), count: UInt32(bytes.count), inScratch: false)
+        return TextRef(start: UInt32(start), count: UInt32(bytes.count), arena: .lead)
     }
 
     /// The e-mail at `node`, normalized as `email(_:)` does: the lead's own bytes when they need no change, else
@@ -83,7 +83,7 @@ enum Normalizer {
         scratch.reserveCapacity(start + bytes.count + 64)
         for i in 0..<parts.localEnd { scratch.append(FoldedText.fold(bytes[i])) }
         for i in parts.at..<bytes.count { scratch.append(FoldedText.fold(bytes[i])) }
-        return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), inScratch: true))
+        return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), arena: .scratch))
     }
 
     /// The seconds of a timestamp written as text at `node`, surrounding spaces allowed; nil for anything else.

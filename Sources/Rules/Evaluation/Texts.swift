@@ -9,6 +9,8 @@ import YAML
 struct Texts {
     let lead: LeadView
     let scratch: UnsafeBufferPointer<UInt8>
+    /// The program's constant texts.
+    let constants: UnsafeBufferPointer<UInt8>
 
     /// The bytes of a text value, lent to `body`; nil for any other value.
     @inline(__always)
@@ -23,7 +25,13 @@ struct Texts {
     @inline(__always)
     func bytes(_ reference: TextRef) -> UnsafeBufferPointer<UInt8> {
         let range = Int(reference.start)..<Int(reference.start + reference.count)
-        return UnsafeBufferPointer(rebasing: (reference.inScratch ? scratch : lead.allText)[range])
+        let arena =
+            switch reference.arena {
+            case .lead: lead.allText
+            case .scratch: scratch
+            case .program: constants
+            }
+        return UnsafeBufferPointer(rebasing: arena[range])
     }
 
     /// A text value as a `String`; nil for any other value.
@@ -126,7 +134,7 @@ struct Texts {
             TextRef(
                 start: reference.start + UInt32(start - base),
                 count: UInt32(domain.count),
-                inScratch: reference.inScratch
+                arena: reference.arena
             )
         )
     }

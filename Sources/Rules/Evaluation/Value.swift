@@ -42,10 +42,16 @@ enum ValueType: String, Sendable {
     case range = "a range"
 }
 
-/// Where a text value's bytes are: `count` bytes from `start` of the lead's document text, or of the evaluation's
-/// scratch bytes.
+/// Where a text value's bytes are: `count` bytes from `start` of the lead's document text, of the evaluation's
+/// scratch bytes, or of the program's constant texts.
 struct TextRef: Sendable, Hashable {
+    enum Arena: UInt8, Sendable, Hashable {
+        case lead
+        case scratch
+        case program
+    }
+
     var start: UInt32
     var count: UInt32
-    var inScratch: Bool
+    var arena: Arena
 }

@@ -1,0 +1,229 @@
+import YAML
+
+/// A program's conditions and expressions as evaluation walks them: flat arrays of plain nodes, referring to each
+/// other by index. The `Condition` and `Expression` trees stay what the checker makes and what programs are compared
+/// by (`ProgramPair`); walking them on every lead costs a reference count for each node bound, which these nodes do
+/// not.
+///
+/// Constant texts live in `bytes`, so a constant is a `.text` value as plain as a lead's.
+///
+/// Made by `CodeBuilder`. A class that owns its nodes in memory it allocated, so evaluation reads them through
+/// plain pointers: a Swift array read on every node costs a reference count on its buffer each time.
+final class Code: @unchecked Sendable {
+    enum Kind: UInt8, Sendable {
+        /// `a`: the constant's index.
+        case constant
+        /// `a`: the slot, event slot, category, flag, event function or derived value.
+        case field, eventField, category, flag, aggregate, derived
+        case totalScore
+        /// `mode`: grade 0, stage 1, route 2.
+        case outcome
+        /// `a`: the operand.
+        case not, exists
+        /// `a`, `b`: the operands.
+        case and, or, coalesce
+        /// `mode`: the comparison; `a`, `b`: the operands.
+        case compare
+        /// `a`: the operand; `b`: the set; `mode`: 1 when negated.
+        case inSet
+        /// `a`: the operand; `b`: the range, `ranges[2b]...ranges[2b + 1]`; `mode`: 1 when negated.
+        case inRange
+        /// `mode`: the operator; `a`, `b`: the operands.
+        case text
+        /// `a`: the operand; `b`: the regex.
+        case matches
+        /// `mode`: the function; `a`: the operand.
+        case call
+    }
+
+    struct Op: Sendable {
+        var kind: Kind
+        var mode: UInt8 = 0
+        var a: Int32 = 0
+        var b: Int32 = 0
+    }
+
+    enum ConditionKind: UInt8, Sendable {
+        /// `a`: the expression; `b`: the leaf's number (its text and line in `leafTexts`, `leafLines`).
+        case leaf
+        /// `a`: where its items start in `children`; `b`: how many.
+        case all, any
+        /// `a`: the condition negated.
+        case not
+    }
+
+    struct ConditionOp: Sendable {
+        var kind: ConditionKind
+        var a: Int32
+        var b: Int32
+    }
+
+    // Immutable after `init`, freed in `deinit`.
+    let ops: UnsafeBufferPointer<Op>
+    /// Plain values: constant texts are `.text` values in `bytes`.
+    let constants: UnsafeBufferPointer<Value>
+    /// The constant texts' bytes.
+    let bytes: UnsafeBufferPointer<UInt8>
+    let sets: UnsafeBufferPointer<TextSet>
+    let ranges: UnsafeBufferPointer<Double>
+    let regexes: UnsafeBufferPointer<CompiledRegex>
+    let conditions: UnsafeBufferPointer<ConditionOp>
+    let children: UnsafeBufferPointer<Int32>
+    let leafTexts: [String]
+    let leafLines: [Int]
+
+    init(_ builder: CodeBuilder) {
+        ops = Self.copy(builder.ops)
+        constants = Self.copy(builder.constants)
+        bytes = Self.copy(builder.bytes)
+        sets = Self.copy(builder.sets)
+        ranges = Self.copy(builder.ranges)
+        regexes = Self.copy(builder.regexes)
+        conditions = Self.copy(builder.conditions)
+        children = Self.copy(builder.children)
+        leafTexts = builder.leafTexts
+        leafLines = builder.leafLines
+    }
+
+    deinit {
+        Self.free(ops)
+        Self.free(constants)
+        Self.free(bytes)
+        Self.free(sets)
+        Self.free(ranges)
+        Self.free(regexes)
+        Self.free(conditions)
+        Self.free(children)
+    }
+
+    private static func copy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
+        let memory = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(array.count, 1))
+        memory.initialize(from: array, count: array.count)
+        return UnsafeBufferPointer(start: memory, count: array.count)
+    }
+
+    private static func free<T>(_ buffer: UnsafeBufferPointer<T>) {
+        guard let base = buffer.baseAddress else { return }
+        UnsafeMutablePointer(mutating: base).deinitialize(count: buffer.count)
+        UnsafeMutablePointer(mutating: base).deallocate()
+    }
+
+    static let comparisons: [Expression.Comparison] = [
+        .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual,
+    ]
+    static let textOperators: [Expression.TextOperator] = [.contains, .startsWith, .endsWith]
+    static let builtins = Expression.Builtin.allCases
+    static let outcomes: [Expression.Outcome] = [.grade, .stage, .route]
+}
+
+/// Builds a program's `Code` from its conditions and expressions.
+struct CodeBuilder {
+    typealias Op = Code.Op
+    typealias ConditionOp = Code.ConditionOp
+    typealias Kind = Code.Kind
+    typealias ConditionKind = Code.ConditionKind
+
+    var ops: [Op] = []
+    var constants: [Value] = []
+    var bytes: [UInt8] = []
+    var sets: [TextSet] = []
+    var ranges: [Double] = []
+    var regexes: [CompiledRegex] = []
+    var conditions: [ConditionOp] = []
+    var children: [Int32] = []
+    var leafTexts: [String] = []
+    var leafLines: [Int] = []
+
+    /// A text as a constant value: its bytes in `bytes`.
+    mutating func text(_ text: String) -> Value {
+        let start = bytes.count
+        bytes += text.utf8
+        return .text(TextRef(start: UInt32(start), count: UInt32(bytes.count - start), arena: .program))
+    }
+
+    /// Adds an expression; the index of its node.
+    mutating func add(_ expression: Expression) -> Int32 {
+        var op: Op
+        switch expression {
+        case .constant(let value):
+            if case .string(let string) = value {
+                constants.append(text(string))
+            } else {
+                constants.append(value)
+            }
+            op = Op(kind: .constant, a: Int32(constants.count - 1))
+        case .field(let slot): op = Op(kind: .field, a: Int32(slot))
+        case .eventField(let slot): op = Op(kind: .eventField, a: Int32(slot))
+        case .category(let index): op = Op(kind: .category, a: Int32(index))
+        case .totalScore: op = Op(kind: .totalScore)
+        case .flag(let index): op = Op(kind: .flag, a: Int32(index))
+        case .outcome(let outcome):
+            op = Op(kind: .outcome, mode: UInt8(Code.outcomes.firstIndex(of: outcome) ?? 0))
+        case .aggregate(let index): op = Op(kind: .aggregate, a: Int32(index))
+        case .derived(let index): op = Op(kind: .derived, a: Int32(index))
+        case .not(let inner): op = Op(kind: .not, a: add(inner))
+        case .exists(let inner): op = Op(kind: .exists, a: add(inner))
+        case .and(let lhs, let rhs): op = Op(kind: .and, a: add(lhs), b: add(rhs))
+        case .or(let lhs, let rhs): op = Op(kind: .or, a: add(lhs), b: add(rhs))
+        case .coalesce(let lhs, let rhs): op = Op(kind: .coalesce, a: add(lhs), b: add(rhs))
+        case .compare(let comparison, let lhs, let rhs):
+            op = Op(
+                kind: .compare,
+                mode: UInt8(Code.comparisons.firstIndex(of: comparison) ?? 0),
+                a: add(lhs),
+                b: add(rhs)
+            )
+        case .inSet(let operand, let set, let negated):
+            let a = add(operand)
+            sets.append(set)
+            op = Op(kind: .inSet, mode: negated ? 1 : 0, a: a, b: Int32(sets.count - 1))
+        case .inRange(let operand, let low, let high, let negated):
+            let a = add(operand)
+            ranges += [low, high]
+            op = Op(kind: .inRange, mode: negated ? 1 : 0, a: a, b: Int32(ranges.count / 2 - 1))
+        case .text(let textOperator, let lhs, let rhs):
+            op = Op(
+                kind: .text,
+                mode: UInt8(Code.textOperators.firstIndex(of: textOperator) ?? 0),
+                a: add(lhs),
+                b: add(rhs)
+            )
+        case .matches(let operand, let regex):
+            let a = add(operand)
+            regexes.append(regex)
+            op = Op(kind: .matches, a: a, b: Int32(regexes.count - 1))
+        case .call(let builtin, let operand):
+            op = Op(kind: .call, mode: UInt8(Code.builtins.firstIndex(of: builtin) ?? 0), a: add(operand))
+        }
+        ops.append(op)
+        return Int32(ops.count - 1)
+    }
+
+    /// Adds a condition; the index of its node.
+    mutating func add(_ condition: Condition) -> Int32 {
+        let op: ConditionOp
+        switch condition {
+        case .leaf(let expression, let text, let location):
+            let root = add(expression)
+            leafTexts.append(text)
+            leafLines.append(location.line)
+            op = ConditionOp(kind: .leaf, a: root, b: Int32(leafTexts.count - 1))
+        case .all(let items), .any(let items):
+            let added = items.map { add($0) }
+            let start = children.count
+            children += added
+            let kind: ConditionKind
+            if case .all = condition { kind = .all } else { kind = .any }
+            op = ConditionOp(kind: kind, a: Int32(start), b: Int32(added.count))
+        case .not(let inner):
+            op = ConditionOp(kind: .not, a: add(inner), b: 0)
+        }
+        conditions.append(op)
+        return Int32(conditions.count - 1)
+    }
+
+    /// Adds an optional condition; -1 for none.
+    mutating func add(_ condition: Condition?) -> Int32 {
+        condition.map { add($0) } ?? -1
+    }
+}

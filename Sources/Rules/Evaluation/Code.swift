@@ -146,10 +146,12 @@ struct CodeBuilder {
         var op: Op
         switch expression {
         case .constant(let value):
-            if case .string(let string) = value {
-                constants.append(text(string))
-            } else {
-                constants.append(value)
+            switch value {
+            case .boolean(let flag): constants.append(.boolean(flag))
+            case .number(let number): constants.append(.number(number))
+            case .string(let string): constants.append(text(string))
+            case .timestamp(let time): constants.append(.timestamp(time))
+            case .duration(let seconds): constants.append(.duration(seconds))
             }
             op = Op(kind: .constant, a: Int32(constants.count - 1))
         case .field(let slot): op = Op(kind: .field, a: Int32(slot))

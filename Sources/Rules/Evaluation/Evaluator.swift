@@ -400,9 +400,9 @@ struct EvaluationState {
             return .boolean(flags[Int(op.a)])
         case .outcome:
             switch Code.outcomes[Int(op.mode)] {
-            case .grade: return outcomes.grade.map { .string($0) } ?? .missing
-            case .stage: return .string(outcomes.stage)
-            case .route: return .string(outcomes.route)
+            case .grade: return outcomes.grade.map { Normalizer.text($0, in: &scratch) } ?? .missing
+            case .stage: return Normalizer.text(outcomes.stage, in: &scratch)
+            case .route: return Normalizer.text(outcomes.route, in: &scratch)
             }
         case .aggregate:
             let saved = reads.count
@@ -492,7 +492,7 @@ struct EvaluationState {
             case .greater: return .boolean(a > b)
             case .greaterOrEqual: return .boolean(a >= b)
             }
-        case (.string, .string), (.string, .text), (.text, .string), (.text, .text):
+        case (.text, .text):
             let equal = texts.equal(lhs, rhs)
             switch op {
             case .equal: return .boolean(equal)
@@ -512,18 +512,18 @@ struct EvaluationState {
 
     mutating func call(_ builtin: Expression.Builtin, _ value: Value) -> Value {
         switch (builtin, value) {
-        case (.lower, .string), (.lower, .text):
+        case (.lower, .text):
             return lowered(value)
-        case (.upper, .string), (.upper, .text):
-            return .string((string(value) ?? "").uppercased())
-        case (.len, .string), (.len, .text), (.len, .list), (.len, .items):
+        case (.upper, .text):
+            return Normalizer.text((string(value) ?? "").uppercased(), in: &scratch)
+        case (.len, .text), (.len, .textList), (.len, .items):
             return texts { $0.length(value) }
         case (.len, .events(let slot)):
             return .number(Double(eventTable(slot).rows.count))
-        case (.emailDomain, .string(let text)):
-            return Normalizer.emailDomain(text).map { .string($0) } ?? .missing
         case (.emailDomain, .text(let reference)):
-            return texts { $0.emailDomain(reference) }
+            let (domain, lowered) = texts { $0.emailDomain(reference) }
+            if let lowered { return Normalizer.text(lowered, in: &scratch) }
+            return domain ?? .missing
         case (.daysSince, .timestamp(let time)):
             return .number(((now - time) / 86400 * 100).rounded(.down) / 100)
         default:
@@ -544,8 +544,7 @@ struct EvaluationState {
 
     /// A text value as a `String`; nil for any other value.
     func string(_ value: Value) -> String? {
-        if case .string(let text) = value { return text }
-        return texts { $0.string(value) }
+        texts { $0.string(value) }
     }
 
     /// `lower(text)`: the value itself when it has no upper-case letter, ASCII letters folded into the scratch
@@ -560,7 +559,7 @@ struct EvaluationState {
         switch kind {
         case 0: return value
         case 1:
-            guard case .text(let reference) = value else { return .string(FoldedText.folded(string(value) ?? "")) }
+            guard case .text(let reference) = value else { return .missing }
             let start = scratch.count
             let range = Int(reference.start)..<Int(reference.start + reference.count)
             switch reference.arena {
@@ -569,7 +568,9 @@ struct EvaluationState {
             case .program: for index in range { scratch.append(FoldedText.fold(code.bytes[index])) }
             }
             return .text(TextRef(start: UInt32(start), count: reference.count, arena: .scratch))
-        default: return .string(texts { $0.withText(value) { FoldedText.lowercased($0) } } ?? "")
+        default:
+            let lowered = texts { $0.withText(value) { FoldedText.lowercased($0) } } ?? ""
+            return Normalizer.text(lowered, in: &scratch)
         }
     }
 
@@ -696,7 +697,10 @@ struct EvaluationState {
         }
         if function.otherTypeFilter, let (slot, value) = program.aggregates[index].typeFilter {
             let type = field(slot, of: event)
-            guard texts({ $0.equal(type, .string(value)) }) else { return }
+            let equal = texts { texts in
+                texts.withText(type) { text in FoldedText.withBytes(value) { FoldedText.equal(text, $0) } }
+            }
+            guard equal == true else { return }
         }
         if function.hasPredicate {
             var holds: Bool?

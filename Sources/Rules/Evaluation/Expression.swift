@@ -2,7 +2,7 @@ import Foundation
 
 /// A checked, compiled expression: names resolved to slots, literals typed, regexes compiled, lists hashed.
 indirect enum Expression: Sendable, Hashable {
-    case constant(Value)
+    case constant(Constant)
     /// A lead field, by slot.
     case field(Int)
     /// A field of the event under test, by event slot (inside aggregate predicates only).

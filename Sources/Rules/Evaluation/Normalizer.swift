@@ -14,13 +14,13 @@ enum Normalizer {
             let trimmed = FoldedText.trimmed(lead.bytes(node))
             return trimmed.isEmpty ? .missing : .text(reference(trimmed, in: lead))
         case (.string, .int):
-            return lead.int(node).map { .string(String($0)) } ?? .missing
+            return lead.int(node).map { text(String($0), in: &scratch) } ?? .missing
         case (.email, .string):
             return email(lead, node, scratch: &scratch)
         case (.country, .string):
             let trimmed = String(decoding: FoldedText.trimmed(lead.bytes(node)), as: UTF8.self)
             guard !trimmed.isEmpty else { return .missing }
-            return .string(Countries.codes[trimmed.lowercased()] ?? trimmed)
+            return text(Countries.codes[trimmed.lowercased()] ?? trimmed, in: &scratch)
         case (.number, .int):
             return lead.int(node).map { .number(Double($0)) } ?? .missing
         case (.number, .double):
@@ -38,15 +38,28 @@ enum Normalizer {
             return .items(node)
         case (.list, .string):
             // A list written as text: "routing, reporting".
-            return .list(
-                (lead.string(node) ?? "").split(whereSeparator: { $0 == "," || $0 == ";" }).map { trim(String($0)) }
-                    .filter { !$0.isEmpty }
-            )
+            return .textList(reference(lead.bytes(node), in: lead))
         case (.events, .array):
             return .events(0)
         default:
             return .missing
         }
+    }
+
+    /// A text made here, written to the scratch bytes.
+    static func text(_ text: String, in scratch: inout [UInt8]) -> Value {
+        let start = scratch.count
+        scratch += text.utf8
+        return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), arena: .scratch))
+    }
+
+    /// The items of a list written as text: the parts between commas and semicolons, trimmed, the empty ones left
+    /// out.
+    static func items(ofText bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "," || $0 == ";" }).map {
+            trim(String($0))
+        }
+        .filter { !$0.isEmpty }
     }
 
     /// The texts of a list read in place (`.items`): its items that are texts, trimmed, the empty ones left out.
@@ -72,7 +85,7 @@ enum Normalizer {
     static func email(_ lead: LeadView, _ node: Int, scratch: inout [UInt8]) -> Value {
         let raw = lead.bytes(node)
         guard raw.allSatisfy({ $0 < 0x80 }) else {
-            return email(raw).map { .string($0) } ?? .missing
+            return email(raw).map { text($0, in: &scratch) } ?? .missing
         }
         guard let parts = asciiEmailParts(raw) else { return .missing }
         let bytes = parts.bytes

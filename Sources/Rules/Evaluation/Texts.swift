@@ -15,11 +15,8 @@ struct Texts {
     /// The bytes of a text value, lent to `body`; nil for any other value.
     @inline(__always)
     func withText<R>(_ value: Value, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-        switch value {
-        case .string(let text): FoldedText.withBytes(text, body)
-        case .text(let reference): body(bytes(reference))
-        default: nil
-        }
+        if case .text(let reference) = value { return body(bytes(reference)) }
+        return nil
     }
 
     @inline(__always)
@@ -36,14 +33,13 @@ struct Texts {
 
     /// A text value as a `String`; nil for any other value.
     func string(_ value: Value) -> String? {
-        if case .string(let text) = value { return text }
-        return withText(value) { String(decoding: $0, as: UTF8.self) }
+        withText(value) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A list value's texts; nil for any other value.
     func list(_ value: Value) -> [String]? {
         switch value {
-        case .list(let items): items
+        case .textList(let reference): Normalizer.items(ofText: bytes(reference))
         case .items(let node): Normalizer.items(lead, node)
         default: nil
         }
@@ -52,8 +48,8 @@ struct Texts {
     /// Whether any text of a list value passes `test`, on its bytes.
     func anyItem(_ value: Value, _ test: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
         switch value {
-        case .list(let items):
-            return items.contains { FoldedText.withBytes($0, test) }
+        case .textList:
+            return (list(value) ?? []).contains { FoldedText.withBytes($0, test) }
         case .items(let node):
             for item in lead.items(node) where lead.kind(item) == .string {
                 let text = FoldedText.trimmed(lead.bytes(item))
@@ -74,10 +70,10 @@ struct Texts {
     func inSet(_ value: Value, _ set: TextSet, negated: Bool) -> Value {
         let found: Bool
         switch value {
-        case .string, .text: found = withText(value) { set.contains(lowering: $0) } ?? false
+        case .text: found = withText(value) { set.contains(lowering: $0) } ?? false
         case .number(let number):
             found = FoldedText.withBytes(ExpressionChecker.key(number)) { set.contains(lowering: $0) }
-        case .list, .items: found = anyItem(value) { set.contains(lowering: $0) }
+        case .textList, .items: found = anyItem(value) { set.contains(lowering: $0) }
         default: return .missing
         }
         return .boolean(found != negated)
@@ -88,7 +84,7 @@ struct Texts {
     func text(_ op: Expression.TextOperator, _ left: Value, _ right: Value) -> Value {
         let verdict = withText(right) { needle -> Bool? in
             switch left {
-            case .string, .text:
+            case .text:
                 withText(left) { text in
                     switch op {
                     case .contains: FoldedText.contains(text, needle, foldNeedle: true)
@@ -96,7 +92,7 @@ struct Texts {
                     case .endsWith: FoldedText.hasSuffix(text, needle)
                     }
                 }
-            case .list, .items:
+            case .textList, .items:
                 anyItem(left) { FoldedText.equal($0, needle) }
             default:
                 nil
@@ -108,35 +104,36 @@ struct Texts {
     /// `len(x)`: a text's characters, a list's items.
     func length(_ value: Value) -> Value {
         switch value {
-        case .string, .text:
+        case .text:
             let count = withText(value) { bytes in
                 bytes.allSatisfy { $0 < 0x80 } ? bytes.count : String(decoding: bytes, as: UTF8.self).count
             }
             return .number(Double(count ?? 0))
-        case .list, .items:
+        case .textList, .items:
             return .number(Double(list(value)?.count ?? 0))
         default:
             return .missing
         }
     }
 
-    /// `email_domain(text)` of a text read in place: the text after its last `@`, trimmed, read in place unless it
-    /// must be lower-cased; as `Normalizer.emailDomain` decides.
-    func emailDomain(_ reference: TextRef) -> Value {
+    /// `email_domain(text)`: the text after its last `@`, trimmed, read in place, or lower-cased when it must be
+    /// (as `Normalizer.emailDomain` decides); nil when there is none.
+    func emailDomain(_ reference: TextRef) -> (Value?, lowered: String?) {
         let bytes = bytes(reference)
-        guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at + 1 < bytes.count else { return .missing }
+        guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at + 1 < bytes.count else { return (nil, nil) }
         let domain = FoldedText.trimmed(UnsafeBufferPointer(rebasing: bytes[(at + 1)...]))
-        guard !domain.isEmpty, let base = bytes.baseAddress, let start = domain.baseAddress else { return .missing }
+        guard !domain.isEmpty, let base = bytes.baseAddress, let start = domain.baseAddress else { return (nil, nil) }
         if domain.contains(where: { $0 &- 65 < 26 || $0 >= 0x80 }) {
-            return .string(FoldedText.lowercased(domain))
+            return (nil, FoldedText.lowercased(domain))
         }
-        return .text(
+        let value = Value.text(
             TextRef(
                 start: reference.start + UInt32(start - base),
                 count: UInt32(domain.count),
                 arena: reference.arena
             )
         )
+        return (value, nil)
     }
 
     /// A value as an explanation shows it.
@@ -145,11 +142,10 @@ struct Texts {
         case .missing: "missing"
         case .boolean(let flag): flag ? "true" : "false"
         case .number(let number): Decision.format(number)
-        case .string(let text): "\"\(text)\""
         case .text: "\"\(string(value) ?? "")\""
         case .timestamp(let time): Timestamp.iso8601(time)
         case .duration(let seconds): Decision.format(seconds / 86400) + "d"
-        case .list, .items: "[" + (list(value) ?? []).map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        case .textList, .items: "[" + (list(value) ?? []).map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         case .events: "events"
         }
     }

@@ -1,6 +1,5 @@
-/// A value during evaluation. `missing` stands for absent, null or wrong-typed data: comparisons on it are unknown.
-enum Value: Sendable, Hashable {
-    case missing
+/// A constant written in a rule: what the checker makes of a literal.
+enum Constant: Sendable, Hashable {
     case boolean(Bool)
     case number(Double)
     case string(String)
@@ -8,14 +7,28 @@ enum Value: Sendable, Hashable {
     case timestamp(Double)
     /// Seconds.
     case duration(Double)
-    case list([String])
+}
+
+/// A value during evaluation. `missing` stands for absent, null or wrong-typed data: comparisons on it are unknown.
+///
+/// Plain data, copied without reference counting: a text is where its bytes are (`TextRef`), in the lead, in the
+/// evaluation's scratch bytes or in the program's constants; a list is where its items are.
+enum Value: Sendable, Hashable {
+    case missing
+    case boolean(Bool)
+    case number(Double)
+    /// Seconds since 1970.
+    case timestamp(Double)
+    /// Seconds.
+    case duration(Double)
     /// An index into the lead's event collections.
     case events(Int)
-    /// A lead's text, read in place: bytes of the lead's document, or of the evaluation's scratch bytes where
-    /// normalizing changed them. Only during an evaluation (`EvaluationState.withText`); never a constant.
     case text(TextRef)
     /// A list read in place: the lead's array at this node, its non-empty texts the items.
     case items(Int)
+    /// A list written as one text ("routing, reporting"): its items are the non-empty parts between commas and
+    /// semicolons, trimmed.
+    case textList(TextRef)
 
     var isMissing: Bool {
         if case .missing = self { return true }

@@ -1,4 +1,5 @@
 import Leads
+import Synchronization
 public import YAML
 
 /// A compiled rule set: immutable, `Sendable`, ready to evaluate any number of leads from any task.
@@ -38,6 +39,8 @@ public final class Program: Sendable {
     let derivedCode: [Int32]
     let aggregatePredicates: [Int32]
     let aggregateValues: [Int32]
+    /// Arrays finished evaluations left, for the next ones (`EvaluationBuffers`).
+    let spareBuffers = Mutex<[EvaluationBuffers]>([])
     /// The key of event slot 0, the event's time, as UTF-8 bytes, and its type (nil when there is no event slot).
     let timeKey: [UInt8]
     let timeType: FieldType?

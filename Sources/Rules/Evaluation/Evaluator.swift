@@ -1,5 +1,6 @@
 import Foundation
 public import Leads
+import Synchronization
 import YAML
 
 extension Program {
@@ -9,10 +10,50 @@ extension Program {
     /// category, capped); grade; stage (first matching row); route. Rules never change the lead, so their order
     /// inside a phase does not change the outcome.
     public func evaluate(_ lead: LeadRecord, now: Double, explain: Bool = false) -> Decision {
-        lead.document.withView { view in
-            var state = EvaluationState(program: self, lead: view, now: now, explain: explain)
-            return state.decide(origin: lead.origin)
+        let buffers = takeBuffers()
+        defer { keep(buffers) }
+        return lead.document.withView { view in
+            var state = EvaluationState(program: self, lead: view, now: now, explain: explain, buffers: buffers)
+            let decision = state.decide(origin: lead.origin)
+            state.recycle(into: buffers)
+            return decision
         }
+    }
+
+    /// Arrays a finished evaluation left, for the next one (`EvaluationBuffers`).
+    func takeBuffers() -> EvaluationBuffers {
+        spareBuffers.withLock { $0.popLast() } ?? EvaluationBuffers()
+    }
+
+    func keep(_ buffers: EvaluationBuffers) {
+        buffers.trim()
+        spareBuffers.withLock { spare in
+            if spare.count < 64 { spare.append(buffers) }
+        }
+    }
+}
+
+/// The arrays an evaluation fills, kept between evaluations (in their program's pool) so that a lead does not
+/// allocate them again. Used by one evaluation at a time: taken from the pool, then put back.
+final class EvaluationBuffers: @unchecked Sendable {
+    var values: [Value] = []
+    var scratch: [UInt8] = []
+    var aggregates: [Value?] = []
+    var derivedValues: [Value?] = []
+    var categoryScores: [Double] = []
+    var flags: [Bool] = []
+    var eventTables: [EventTable] = []
+    var eventTableSlots: [Int] = []
+    /// Arrays for the first event table read, left by an earlier evaluation.
+    var spareEvents = EventTable()
+    /// A finished evaluation's first event table, its arrays for the next one's.
+    var events = EventTable()
+
+    /// Lets go of arrays a very large lead grew: a pool of buffers must not hold on to one lead's memory.
+    func trim() {
+        if scratch.capacity > 1 << 16 { scratch = [] }
+        if events.rows.capacity > 1 << 12 { events.rows = [] }
+        if events.fields.capacity > 1 << 14 { events.fields = [] }
     }
 }
 
@@ -30,6 +71,8 @@ struct EvaluationState {
     /// front, other fields when a test asks.
     var eventTables: [EventTable] = []
     var eventTableSlots: [Int] = []
+    /// Arrays for the first event table read, left by an earlier evaluation.
+    var spareEvents = EventTable()
     /// The lead, read in place: valid during the evaluation only.
     let lead: LeadView
     var aggregates: [Value?]
@@ -66,14 +109,38 @@ struct EvaluationState {
     /// The tables' results, for team conditions.
     var outcomes: (grade: String?, stage: String, route: String) = (nil, "", "")
 
-    init(program: Program, lead: LeadView, now: Double, explain: Bool) {
+    init(program: Program, lead: LeadView, now: Double, explain: Bool, buffers: EvaluationBuffers? = nil) {
         self.program = program
         code = program.code
         self.now = now
         self.explain = explain
         self.lead = lead
+        // The buffers' arrays are moved in (swapped, so they stay uniquely referenced) and emptied.
         var scratch: [UInt8] = []
         var values: [Value] = []
+        var aggregates: [Value?] = []
+        var derivedValues: [Value?] = []
+        var categoryScores: [Double] = []
+        var flags: [Bool] = []
+        if let buffers {
+            swap(&scratch, &buffers.scratch)
+            swap(&values, &buffers.values)
+            swap(&aggregates, &buffers.aggregates)
+            swap(&derivedValues, &buffers.derivedValues)
+            swap(&categoryScores, &buffers.categoryScores)
+            swap(&flags, &buffers.flags)
+            swap(&eventTables, &buffers.eventTables)
+            swap(&eventTableSlots, &buffers.eventTableSlots)
+            swap(&spareEvents, &buffers.events)
+            scratch.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+            aggregates.removeAll(keepingCapacity: true)
+            derivedValues.removeAll(keepingCapacity: true)
+            categoryScores.removeAll(keepingCapacity: true)
+            flags.removeAll(keepingCapacity: true)
+            eventTables.removeAll(keepingCapacity: true)
+            eventTableSlots.removeAll(keepingCapacity: true)
+        }
         values.reserveCapacity(program.slots.count)
         let types = program.slotTypes
         for index in types.indices {
@@ -86,10 +153,41 @@ struct EvaluationState {
         }
         self.values = values
         self.scratch = scratch
-        aggregates = Array(repeating: nil, count: program.aggregates.count)
-        derivedValues = Array(repeating: nil, count: program.derived.count)
-        categoryScores = Array(repeating: 0, count: program.categories.count)
-        flags = Array(repeating: false, count: program.flags.count)
+        aggregates.append(contentsOf: repeatElement(nil, count: program.aggregates.count))
+        self.aggregates = aggregates
+        derivedValues.append(contentsOf: repeatElement(nil, count: program.derived.count))
+        self.derivedValues = derivedValues
+        categoryScores.append(contentsOf: repeatElement(0, count: program.categories.count))
+        self.categoryScores = categoryScores
+        flags.append(contentsOf: repeatElement(false, count: program.flags.count))
+        self.flags = flags
+    }
+
+    /// Drops the state's references to its arrays: the state is not used after.
+    mutating func letGo() {
+        scratch = []
+        values = []
+        aggregates = []
+        derivedValues = []
+        eventTables = []
+        eventTableSlots = []
+    }
+
+    /// Gives the state's arrays back to `buffers`, for the next evaluation: the state is not used after.
+    mutating func recycle(into buffers: EvaluationBuffers) {
+        swap(&scratch, &buffers.scratch)
+        swap(&values, &buffers.values)
+        swap(&aggregates, &buffers.aggregates)
+        swap(&derivedValues, &buffers.derivedValues)
+        swap(&categoryScores, &buffers.categoryScores)
+        swap(&flags, &buffers.flags)
+        if !eventTables.isEmpty {
+            swap(&eventTables[0], &buffers.events)
+        } else {
+            swap(&spareEvents, &buffers.events)
+        }
+        swap(&eventTables, &buffers.eventTables)
+        swap(&eventTableSlots, &buffers.eventTableSlots)
     }
 
     /// A state for another program over the same lead, starting from what `earlier` read: the normalized fields,
@@ -581,13 +679,15 @@ struct EvaluationState {
     /// are, all in one pass over the event's members; other fields are read when a test asks for them.
     mutating func eventTable(_ slot: Int) -> EventTable {
         if let index = eventTableSlots.firstIndex(of: slot) { return eventTables[index] }
-        let table = readEvents(slot)
+        var spare = EventTable()
+        if eventTables.isEmpty { swap(&spare, &spareEvents) }
+        let table = readEvents(slot, reusing: spare)
         eventTableSlots.append(slot)
         eventTables.append(table)
         return table
     }
 
-    func readEvents(_ slot: Int) -> EventTable {
+    func readEvents(_ slot: Int, reusing spare: EventTable) -> EventTable {
         guard let array = program.node(ofSlot: slot, in: lead), lead.kind(array) == .array else {
             return EventTable()
         }
@@ -596,7 +696,8 @@ struct EvaluationState {
                 lead,
                 array: array,
                 timeKey: timeKey,
-                timeType: program.timeType
+                timeType: program.timeType,
+                reusing: spare
             )
         }
     }

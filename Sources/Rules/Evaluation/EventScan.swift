@@ -40,13 +40,17 @@ extension AggregatePlan {
         _ lead: LeadView,
         array: Int,
         timeKey: UnsafeBufferPointer<UInt8>,
-        timeType: FieldType?
+        timeType: FieldType?,
+        reusing spare: EventTable = EventTable()
     ) -> EventTable {
         let stride = fieldKeys.count
         let count = lead.count(array)
-        var rows: [EventRow] = []
+        var rows = spare.rows
+        rows.removeAll(keepingCapacity: true)
         rows.reserveCapacity(count)
-        var fields = [Int32](repeating: -1, count: count * stride)
+        var fields = spare.fields
+        fields.removeAll(keepingCapacity: true)
+        fields.append(contentsOf: repeatElement(-1, count: count * stride))
         // An empty key never matches: no time, or no type to code.
         let timeKey = timeType == nil ? UnsafeBufferPointer(start: nil, count: 0) : timeKey
         typeKeyBytes.withUnsafeBufferPointer { typeKey in

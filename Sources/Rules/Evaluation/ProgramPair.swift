@@ -46,8 +46,10 @@ public struct ProgramPair: Sendable {
         guard sharesReading else {
             return (current.evaluate(lead, now: now), candidate.evaluate(lead, now: now))
         }
+        let buffers = current.takeBuffers()
+        defer { current.keep(buffers) }
         return lead.document.withView { view in
-            var first = EvaluationState(program: current, lead: view, now: now, explain: false)
+            var first = EvaluationState(program: current, lead: view, now: now, explain: false, buffers: buffers)
             first.ruleOutcomes = []
             first.ruleOutcomes?.reserveCapacity(current.disqualifiers.count + current.scorers.count)
             let before = first.decide(origin: lead.origin)
@@ -55,7 +57,11 @@ public struct ProgramPair: Sendable {
             if let outcomes = first.ruleOutcomes {
                 second.knownOutcomes = sameRules.map { $0.map { outcomes[$0] } }
             }
-            return (before, second.decide(origin: lead.origin))
+            let after = second.decide(origin: lead.origin)
+            // The second state shares the first's arrays: it lets go of them first, so they go back unshared.
+            second.letGo()
+            first.recycle(into: buffers)
+            return (before, after)
         }
     }
 }

@@ -13,27 +13,9 @@ enum FoldedText {
         return Array(text.utf8).withUnsafeBufferPointer(body)
     }
 
-    static func equal(_ a: String, _ b: String) -> Bool {
-        withBytes(a) { x in withBytes(b) { y in equal(x, y) } }
-    }
-
     /// The text with its ASCII letters lower-cased, as `equal` compares.
     static func folded(_ text: String) -> String {
         withBytes(text) { bytes in String(decoding: bytes.map(fold), as: UTF8.self) }
-    }
-
-    static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
-        withBytes(text) { x in withBytes(prefix) { p in hasPrefix(x, p) } }
-    }
-
-    static func hasSuffix(_ text: String, _ suffix: String) -> Bool {
-        withBytes(text) { x in withBytes(suffix) { s in hasSuffix(x, s) } }
-    }
-
-    static func contains(_ text: String, _ needle: String) -> Bool {
-        withBytes(text) { x in
-            withBytes(needle) { n in contains(x, n, foldNeedle: true) }
-        }
     }
 
     /// Whether `x` contains `n`, ASCII letters in any case; `foldNeedle: false` when `n` is folded already.
@@ -115,12 +97,6 @@ enum FoldedText {
         while start < end && isSpace(bytes[start]) { start += 1 }
         while end > start && isSpace(bytes[end - 1]) { end -= 1 }
         return UnsafeBufferPointer(rebasing: bytes[start..<end])
-    }
-
-    /// The text lower-cased for set lookups; the text itself (no allocation) when it has no upper-case letter.
-    static func lowered(_ text: String) -> String {
-        let hasUpper = withBytes(text) { bytes in bytes.contains { $0 &- 65 < 26 || $0 >= 0x80 } }
-        return hasUpper ? withBytes(text) { lowercased($0) } : text
     }
 
     /// The text of these UTF-8 bytes lower-cased, as `String.lowercased()` does it (each scalar's lower-case

@@ -159,14 +159,4 @@ enum Normalizer {
         let localEnd = plus > 0 && plus < at ? plus : at
         return (bytes, localEnd, at)
     }
-
-    static func emailDomain(_ text: String) -> String? {
-        let domain = FoldedText.withBytes(text) { bytes -> String? in
-            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at + 1 < bytes.count else { return nil }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[(at + 1)...]), as: UTF8.self)
-        }
-        guard let domain else { return nil }
-        let cleaned = FoldedText.lowered(FoldedText.trimmed(domain))
-        return cleaned.isEmpty ? nil : cleaned
-    }
 }

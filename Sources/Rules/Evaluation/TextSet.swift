@@ -39,7 +39,7 @@ struct TextSet: Sendable, Hashable {
     func hash(into hasher: inout Hasher) { hasher.combine(members) }
 
     /// Whether the text, lower-cased (ASCII letters folded; any other text as `String.lowercased()` does), is a
-    /// member: what `members.contains(FoldedText.lowered(text))` says.
+    /// member.
     func contains(lowering text: UnsafeBufferPointer<UInt8>) -> Bool {
         if text.contains(where: { $0 >= 0x80 }) {
             let lowered = FoldedText.lowercased(text)

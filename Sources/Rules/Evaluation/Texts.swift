@@ -116,8 +116,8 @@ struct Texts {
         }
     }
 
-    /// `email_domain(text)`: the text after its last `@`, trimmed, read in place, or lower-cased when it must be
-    /// (as `Normalizer.emailDomain` decides); nil when there is none.
+    /// `email_domain(text)`: the text after its last `@`, trimmed, read in place, or lower-cased when it has an
+    /// upper-case letter or a character beyond ASCII; nil when there is none.
     func emailDomain(_ reference: TextRef) -> (Value?, lowered: String?) {
         let bytes = bytes(reference)
         guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at + 1 < bytes.count else { return (nil, nil) }

@@ -16,7 +16,7 @@ package struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index: Int
     private let maxDepth: Int
-    private var nodes: [LeadDocument.Node] = []
+    private let nodes = NodeBuffer()
     /// Unescaped strings: those with escapes, which cannot point into the input.
     private var text: [UInt8] = []
     /// Where the value being parsed starts in the input: a string without escapes is its bytes there, at an offset
@@ -25,8 +25,6 @@ package struct JSONParser {
     /// A string node whose offset is into `text` (unescaped) rather than into the input: the high bit of its offset
     /// while parsing.
     private static let unescaped: UInt32 = 0x8000_0000
-    /// The key nodes of the objects being parsed, innermost last: for the duplicate-key check.
-    private var keys: [Int] = []
 
     package init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -46,7 +44,7 @@ package struct JSONParser {
             throw JSONSyntaxError(offset: 0, message: JSONMessage.tooLong.text)
         }
         var parser = JSONParser(bytes, maxDepth: maxDepth)
-        parser.nodes.reserveCapacity(bytes.count / 8)
+        parser.nodes.reserve(bytes.count / 8)
         try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         if parser.index < bytes.count {
@@ -62,7 +60,7 @@ package struct JSONParser {
 
     /// Parses the next value (after whitespace) into a document of its own.
     package mutating func parseDocument(depth: Int) throws(JSONSyntaxError) -> LeadDocument {
-        nodes = []
+        nodes.removeAll()
         text = []
         skipWhitespace()
         base = index
@@ -78,11 +76,11 @@ package struct JSONParser {
         if !text.isEmpty {
             let offset = UInt32(all.count)
             all.append(contentsOf: text)
-            for node in nodes.indices where nodes[node].kind == .string && nodes[node].a & Self.unescaped != 0 {
+            for node in 0..<nodes.count where nodes[node].kind == .string && nodes[node].a & Self.unescaped != 0 {
                 nodes[node].a = nodes[node].a & ~Self.unescaped + offset
             }
         }
-        return LeadDocument(nodes: nodes, text: all)
+        return LeadDocument(nodes: nodes.array(), text: all)
     }
 
     /// Skips JSON whitespace and returns the next byte, or nil at the end.
@@ -148,8 +146,6 @@ package struct JSONParser {
         nodes.append(LeadDocument.Node(kind: .object))
         defer { nodes[object].b = UInt32(nodes.count) }
         if consume(UInt8(ascii: "}")) { return }
-        let firstKey = keys.count
-        defer { keys.removeSubrange(firstKey...) }
         var names: Set<[UInt8]>?
         while true {
             guard let byte = skipWhitespace() else { throw error(.unexpectedEnd("a string key")) }
@@ -157,19 +153,28 @@ package struct JSONParser {
             let keyOffset = index
             let key = nodes.count
             try parseString()
-            // Linear for lead-sized objects, a set past 16 keys.
+            // Linear for lead-sized objects, a set past 16 keys. The object's earlier keys are found by walking its
+            // members in the nodes: each value done is complete, so its end is known.
             let duplicate: Bool
-            if keys.count - firstKey >= 16 {
-                if names == nil { names = Set(keys[firstKey...].map(keyBytes)) }
+            if nodes[object].a >= 16 {
+                if names == nil { names = Set(memberKeys(object).map(keyBytes)) }
                 duplicate = !(names?.insert(keyBytes(key)).inserted ?? true)
             } else {
-                duplicate = keys[firstKey...].contains { sameText($0, key) }
+                var earlier = object + 1
+                var found = false
+                for _ in 0..<nodes[object].a {
+                    if sameText(earlier, key) {
+                        found = true
+                        break
+                    }
+                    earlier = end(earlier + 1)
+                }
+                duplicate = found
             }
             if duplicate {
                 index = keyOffset
                 throw error(.duplicateKey(name(key)))
             }
-            keys.append(key)
             guard consume(UInt8(ascii: ":")) else {
                 throw skipWhitespace().map { error(.unexpected($0, expected: "':' after the key")) }
                     ?? error(.unexpectedEnd("':'"))
@@ -208,6 +213,23 @@ package struct JSONParser {
         let (a, b) = (nodes[x], nodes[y])
         guard a.b == b.b else { return false }
         return withKey(x) { first in withKey(y) { second in first.elementsEqual(second) } }
+    }
+
+    /// The index past the complete value at `index`.
+    private func end(_ index: Int) -> Int {
+        let node = nodes[index]
+        return node.kind == .array || node.kind == .object ? Int(node.b) : index + 1
+    }
+
+    /// The key nodes of the members parsed so far of the object at `object`.
+    private func memberKeys(_ object: Int) -> [Int] {
+        var keys: [Int] = []
+        var key = object + 1
+        for _ in 0..<nodes[object].a {
+            keys.append(key)
+            key = end(key + 1)
+        }
+        return keys
     }
 
     private mutating func parseArray(depth: Int) throws(JSONSyntaxError) {
@@ -468,5 +490,61 @@ package struct JSONMessage {
 extension String {
     fileprivate var trimmingQuotes: Substring {
         hasPrefix("'") && hasSuffix("'") && count >= 2 ? dropFirst().dropLast() : Substring(self)
+    }
+}
+
+/// The nodes a parse makes, in memory it manages itself: appending to a Swift array checks, on every node, that the
+/// array's storage is not shared. A class, so the parser (a struct) holds it by reference and frees it once.
+private final class NodeBuffer {
+    private(set) var base: UnsafeMutablePointer<LeadDocument.Node>
+    private(set) var count = 0
+    private var capacity = 64
+
+    init() {
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    func reserve(_ wanted: Int) {
+        if wanted > capacity { grow(to: wanted) }
+    }
+
+    private func grow(to wanted: Int) {
+        let larger = UnsafeMutablePointer<LeadDocument.Node>.allocate(capacity: wanted)
+        larger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity = wanted
+    }
+
+    @inline(__always)
+    func append(_ node: LeadDocument.Node) {
+        if count == capacity { grow(to: capacity * 2) }
+        (base + count).initialize(to: node)
+        count += 1
+    }
+
+    @inline(__always)
+    subscript(index: Int) -> LeadDocument.Node {
+        get {
+            precondition(index >= 0 && index < count)
+            return base[index]
+        }
+        set {
+            precondition(index >= 0 && index < count)
+            base[index] = newValue
+        }
+    }
+
+    func removeAll() {
+        count = 0
+    }
+
+    /// The nodes, as the document keeps them.
+    func array() -> [LeadDocument.Node] {
+        Array(UnsafeBufferPointer(start: base, count: count))
     }
 }

@@ -86,10 +86,12 @@ package struct JSONParser {
     /// Skips JSON whitespace and returns the next byte, or nil at the end.
     @discardableResult
     package mutating func skipWhitespace() -> UInt8? {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
-            default: return bytes[index]
+        var position = index
+        defer { index = position }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return bytes[position]
             }
         }
         return nil
@@ -253,43 +255,50 @@ package struct JSONParser {
 
     /// Parses a string into `text` and appends its node.
     private mutating func parseString() throws(JSONSyntaxError) {
-        index += 1
-        let start = index
+        // The position in a local while scanning: the parser's own `index` is memory, written back once.
+        var position = index + 1
+        let start = position
+        let count = bytes.count
         var high: UInt8 = 0
         // Fast path: no escapes. Eight bytes at a time, up to the first quote, backslash or control character.
         if let base = bytes.baseAddress {
             var highWord: UInt64 = 0
-            while index + 8 <= bytes.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            while position + 8 <= count {
+                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
                 let special = Self.specialBytes(word)
                 if special != 0 {
                     // The lowest flagged byte is the first special one; the bytes before it are the string's.
                     let before = special.trailingZeroBitCount & ~7
                     highWord |= before == 0 ? 0 : word & (~0 >> (64 - before))
-                    index += before >> 3
+                    position += before >> 3
                     break
                 }
                 highWord |= word
-                index += 8
+                position += 8
             }
             if highWord & 0x8080_8080_8080_8080 != 0 { high = 0x80 }
         }
-        while index < bytes.count {
-            let byte = bytes[index]
+        while position < count {
+            let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 if high >= 0x80, let bad = UTF8Text.firstInvalidOffset(in: raw) {
+                    index = position
                     throw error(.invalidUTF8(raw[bad]), at: start + bad)
                 }
-                index += 1
+                index = position + 1
                 nodes.append(LeadDocument.Node(kind: .string, a: UInt32(start - base), b: UInt32(raw.count)))
                 return
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error(.controlCharacter(byte)) }
+            if byte < 0x20 {
+                index = position
+                throw error(.controlCharacter(byte))
+            }
             high |= byte
-            index += 1
+            position += 1
         }
+        index = position
         guard index < bytes.count else { throw error(.unterminatedString, at: start - 1) }
         // Slow path: escapes, unescaped straight into `text`.
         let textStart = text.count

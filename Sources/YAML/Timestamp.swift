@@ -101,11 +101,24 @@ package enum Timestamp {
         let year = two(d1, 0) * 100 + two(d1, 2)
         let (month, day) = (two(d1, 5), two(d2, 0))
         let (hour, minute, second) = (two(d2, 3), two(d2, 6), two(d3, 1))
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-            hour < 24, minute < 60, second < 61
-        else { return nil }
-        return Double(daysFromCivil(year: year, month: month, day: day)) * 86400
-            + Double(hour * 3600 + minute * 60 + second)
+        guard (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 61 else { return nil }
+        let time = Double(hour * 3600 + minute * 60 + second)
+        // Months from 1970 to 2099, the times leads carry, from a table: the calendar's arithmetic for the rest.
+        let monthIndex = (year - 1970) * 12 + month - 1
+        if monthIndex >= 0 && monthIndex < Self.monthStarts.count {
+            guard day <= Int(Self.monthLengths[monthIndex]) else { return nil }
+            return Double(Int(Self.monthStarts[monthIndex]) + day - 1) * 86400 + time
+        }
+        guard day <= daysIn(month: month, year: year) else { return nil }
+        return Double(daysFromCivil(year: year, month: month, day: day)) * 86400 + time
+    }
+
+    /// For each month from January 1970 to December 2099: the days from 1970-01-01 to its first day, and its length.
+    private static let monthStarts: [Int32] = (1970...2099).flatMap { year in
+        (1...12).map { month in Int32(daysFromCivil(year: year, month: month, day: 1)) }
+    }
+    private static let monthLengths: [UInt8] = (1970...2099).flatMap { year in
+        (1...12).map { month in UInt8(daysIn(month: month, year: year)) }
     }
 
     /// A read position in the bytes of a timestamp.

@@ -679,25 +679,30 @@ struct EvaluationState {
     /// are, all in one pass over the event's members; other fields are read when a test asks for them.
     mutating func eventTable(_ slot: Int) -> EventTable {
         if let index = eventTableSlots.firstIndex(of: slot) { return eventTables[index] }
-        var spare = EventTable()
-        if eventTables.isEmpty { swap(&spare, &spareEvents) }
-        let table = readEvents(slot, reusing: spare)
+        var table = EventTable()
+        if eventTables.isEmpty { swap(&table, &spareEvents) }
+        readEvents(slot, into: &table)
         eventTableSlots.append(slot)
         eventTables.append(table)
         return table
     }
 
-    func readEvents(_ slot: Int, reusing spare: EventTable) -> EventTable {
+    /// Reads the events of collection `slot` into `table`, reusing its arrays; an empty table when the lead has
+    /// none.
+    func readEvents(_ slot: Int, into table: inout EventTable) {
         guard let array = program.node(ofSlot: slot, in: lead), lead.kind(array) == .array else {
-            return EventTable()
+            table.rows.removeAll(keepingCapacity: true)
+            table.fields.removeAll(keepingCapacity: true)
+            table.stride = 0
+            return
         }
-        return program.timeKey.withUnsafeBufferPointer { timeKey in
+        program.timeKey.withUnsafeBufferPointer { timeKey in
             (program.plans[slot] ?? AggregatePlan.empty).readEvents(
                 lead,
                 array: array,
                 timeKey: timeKey,
                 timeType: program.timeType,
-                reusing: spare
+                into: &table
             )
         }
     }

@@ -41,14 +41,17 @@ extension AggregatePlan {
         array: Int,
         timeKey: UnsafeBufferPointer<UInt8>,
         timeType: FieldType?,
-        reusing spare: EventTable = EventTable()
-    ) -> EventTable {
+        into table: inout EventTable
+    ) {
         let stride = fieldKeys.count
         let count = lead.count(array)
-        var rows = spare.rows
+        // The table's arrays are taken (swapped out, so they stay unshared) and refilled.
+        var rows: [EventRow] = []
+        swap(&rows, &table.rows)
         rows.removeAll(keepingCapacity: true)
         rows.reserveCapacity(count)
-        var fields = spare.fields
+        var fields: [Int32] = []
+        swap(&fields, &table.fields)
         fields.removeAll(keepingCapacity: true)
         fields.append(contentsOf: repeatElement(-1, count: count * stride))
         // An empty key never matches: no time, or no type to code.
@@ -85,7 +88,7 @@ extension AggregatePlan {
                 }
             }
         }
-        return EventTable(rows: rows, fields: fields, stride: stride)
+        table = EventTable(rows: rows, fields: fields, stride: stride)
     }
 
     /// An event time of another type than a timestamp, as its value would be.

@@ -126,26 +126,13 @@ extension AggregatePlan {
                                     let eventFields = UnsafeBufferPointer(
                                         rebasing: fields[(row * table.stride)..<((row + 1) * table.stride)]
                                     )
-                                    if event.typeCode >= 0 {
-                                        for member in typeStarts[event.typeCode]..<typeStarts[event.typeCode + 1] {
-                                            let index = typeMembers[member]
-                                            guard
-                                                let passes = self.passes(
-                                                    functions[index],
-                                                    index,
-                                                    event,
-                                                    eventFields,
-                                                    lead: lead,
-                                                    now: now
-                                                )
-                                            else { return false }
-                                            if passes { Self.count(event, into: &tallies[index]) }
-                                        }
-                                    }
-                                    for index in others {
+                                    /// Counts the event for function `index` if it passes; false when only the
+                                    /// expression can decide.
+                                    func visit(_ index: Int) -> Bool {
+                                        let function = functions[index]
                                         guard
                                             let passes = self.passes(
-                                                functions[index],
+                                                function,
                                                 index,
                                                 event,
                                                 eventFields,
@@ -154,7 +141,15 @@ extension AggregatePlan {
                                             )
                                         else { return false }
                                         if passes { Self.count(event, into: &tallies[index]) }
+                                        return true
                                     }
+                                    if event.typeCode >= 0 {
+                                        for member in typeStarts[event.typeCode]..<typeStarts[event.typeCode + 1]
+                                        where !visit(typeMembers[member]) {
+                                            return false
+                                        }
+                                    }
+                                    for index in others where !visit(index) { return false }
                                 }
                                 return true
                             }

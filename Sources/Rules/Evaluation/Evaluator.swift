@@ -115,23 +115,15 @@ struct EvaluationState {
         self.now = now
         self.explain = explain
         self.lead = lead
+        values = []
+        scratch = []
+        aggregates = []
+        derivedValues = []
+        categoryScores = []
+        flags = []
         // The buffers' arrays are moved in (swapped, so they stay uniquely referenced) and emptied.
-        var scratch: [UInt8] = []
-        var values: [Value] = []
-        var aggregates: [Value?] = []
-        var derivedValues: [Value?] = []
-        var categoryScores: [Double] = []
-        var flags: [Bool] = []
         if let buffers {
-            swap(&scratch, &buffers.scratch)
-            swap(&values, &buffers.values)
-            swap(&aggregates, &buffers.aggregates)
-            swap(&derivedValues, &buffers.derivedValues)
-            swap(&categoryScores, &buffers.categoryScores)
-            swap(&flags, &buffers.flags)
-            swap(&eventTables, &buffers.eventTables)
-            swap(&eventTableSlots, &buffers.eventTableSlots)
-            swap(&spareEvents, &buffers.events)
+            exchange(buffers)
             scratch.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
             aggregates.removeAll(keepingCapacity: true)
@@ -151,16 +143,23 @@ struct EvaluationState {
                 values.append(Normalizer.value(lead, node, types[index], scratch: &scratch))
             }
         }
-        self.values = values
-        self.scratch = scratch
         aggregates.append(contentsOf: repeatElement(nil, count: program.aggregates.count))
-        self.aggregates = aggregates
         derivedValues.append(contentsOf: repeatElement(nil, count: program.derived.count))
-        self.derivedValues = derivedValues
         categoryScores.append(contentsOf: repeatElement(0, count: program.categories.count))
-        self.categoryScores = categoryScores
         flags.append(contentsOf: repeatElement(false, count: program.flags.count))
-        self.flags = flags
+    }
+
+    /// Swaps the state's arrays with `buffers`': lent in when an evaluation starts, given back when it ends.
+    private mutating func exchange(_ buffers: EvaluationBuffers) {
+        swap(&scratch, &buffers.scratch)
+        swap(&values, &buffers.values)
+        swap(&aggregates, &buffers.aggregates)
+        swap(&derivedValues, &buffers.derivedValues)
+        swap(&categoryScores, &buffers.categoryScores)
+        swap(&flags, &buffers.flags)
+        swap(&eventTables, &buffers.eventTables)
+        swap(&eventTableSlots, &buffers.eventTableSlots)
+        swap(&spareEvents, &buffers.events)
     }
 
     /// Drops the state's references to its arrays: the state is not used after.
@@ -175,19 +174,9 @@ struct EvaluationState {
 
     /// Gives the state's arrays back to `buffers`, for the next evaluation: the state is not used after.
     mutating func recycle(into buffers: EvaluationBuffers) {
-        swap(&scratch, &buffers.scratch)
-        swap(&values, &buffers.values)
-        swap(&aggregates, &buffers.aggregates)
-        swap(&derivedValues, &buffers.derivedValues)
-        swap(&categoryScores, &buffers.categoryScores)
-        swap(&flags, &buffers.flags)
-        if !eventTables.isEmpty {
-            swap(&eventTables[0], &buffers.events)
-        } else {
-            swap(&spareEvents, &buffers.events)
-        }
-        swap(&eventTables, &buffers.eventTables)
-        swap(&eventTableSlots, &buffers.eventTableSlots)
+        // The first event table's arrays go back as the spare ones.
+        if !eventTables.isEmpty { swap(&eventTables[0], &spareEvents) }
+        exchange(buffers)
     }
 
     /// A state for another program over the same lead, starting from what `earlier` read: the normalized fields,

@@ -169,7 +169,7 @@ package struct JSONParser {
                         found = true
                         break
                     }
-                    earlier = end(earlier + 1)
+                    earlier = nodes[earlier + 1].end(at: earlier + 1)
                 }
                 duplicate = found
             }
@@ -217,19 +217,13 @@ package struct JSONParser {
         return withKey(x) { first in withKey(y) { second in first.elementsEqual(second) } }
     }
 
-    /// The index past the complete value at `index`.
-    private func end(_ index: Int) -> Int {
-        let node = nodes[index]
-        return node.kind == .array || node.kind == .object ? Int(node.b) : index + 1
-    }
-
     /// The key nodes of the members parsed so far of the object at `object`.
     private func memberKeys(_ object: Int) -> [Int] {
         var keys: [Int] = []
         var key = object + 1
         for _ in 0..<nodes[object].a {
             keys.append(key)
-            key = end(key + 1)
+            key = nodes[key + 1].end(at: key + 1)
         }
         return keys
     }

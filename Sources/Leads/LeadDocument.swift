@@ -30,6 +30,12 @@ public struct LeadDocument: Sendable {
         @inlinable
         var bits: UInt64 { UInt64(a) | UInt64(b) << 32 }
 
+        /// The index just past this value and everything inside it, this node being at `index`.
+        @inlinable
+        package func end(at index: Int) -> Int {
+            kind == .array || kind == .object ? Int(b) : index + 1
+        }
+
         init(kind: Kind, a: UInt32 = 0, b: UInt32 = 0) {
             self.kind = kind
             self.a = a
@@ -166,8 +172,7 @@ public struct LeadView {
     /// The index just past the value at `index` and everything inside it.
     @inlinable
     public func end(_ index: Int) -> Int {
-        let node = nodes[index]
-        return node.kind == .array || node.kind == .object ? Int(node.b) : index + 1
+        nodes[index].end(at: index)
     }
 
     /// The number of items of an array or members of an object; 0 for anything else.

@@ -44,6 +44,8 @@ struct AssignmentSession {
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [String: StickyOwner?] = [:]
     var dirtySticky: Set<String> = []
+    /// The ledger's insert, looked up once per batch (GRDB's statement cache hashes the whole SQL text).
+    var ledgerInsert: Statement?
 
     struct StickyOwner {
         var owner: String
@@ -71,8 +73,14 @@ struct AssignmentSession {
         var weekCap: [String?]
         var overflow: [String]
         var fallback: String
+        /// The clock of leads without an owner: the default time zone and hours.
+        var queueClock: RepClock
+        /// The most members a team has.
+        var largestTeam: Int
 
         init(plan: AssignmentPlan) {
+            queueClock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
+            largestTeam = plan.teams.map(\.members.count).max() ?? 0
             teamFalse = plan.teams.map { "team \($0.id): condition false" }
             teamUnknown = plan.teams.map { "team \($0.id): condition unknown (a field it reads is missing)" }
             teamMatched = plan.teams.map { team in
@@ -102,35 +110,27 @@ struct AssignmentSession {
         loadCounts = Array(repeating: [], count: plan.reps.count)
     }
 
-    /// Reads the ledger records and sticky owners of a batch's leads in a few queries instead of one per lead.
+    /// Reads the ledger records and sticky owners of a batch's leads up front, each by its key through one
+    /// prepared statement (a statement with hundreds of `?` would be parsed again for every batch).
     mutating func prefetch(_ keys: [LeadKeys?]) throws {
-        let leads = keys.compactMap { $0?.lead }
-        for chunk in stride(from: 0, to: leads.count, by: 500).map({ leads[$0..<min($0 + 500, leads.count)] }) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(
-                db,
-                sql: "SELECT lead, record FROM ledger WHERE lead IN (\(marks))",
-                arguments: StatementArguments(Array(chunk))
-            )
-            while let row = try rows.next() { recorded[row[0]] = row[1] }
+        ledgerInsert = try Self.ledgerInsert(db)
+        let ledger = try db.cachedStatement(sql: "SELECT record FROM ledger WHERE lead = ?")
+        for case let key? in keys {
+            var query = RowWriter(ledger)
+            query.text(key.lead)
+            try query.rows(db) { row in recorded[key.lead] = RowWriter.text(row, 0) }
         }
         guard plan.sticky != nil else { return }
-        var wanted: [String] = []
+        let owners = try db.cachedStatement(sql: "SELECT owner, team, at FROM sticky WHERE key = ?")
         for case let key? in keys {
             for stickyKey in key.stickyKeys where sticky[stickyKey] == nil {
                 sticky[stickyKey] = .some(nil)
-                wanted.append(stickyKey)
-            }
-        }
-        for chunk in stride(from: 0, to: wanted.count, by: 500).map({ wanted[$0..<min($0 + 500, wanted.count)] }) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(
-                db,
-                sql: "SELECT key, owner, team, at FROM sticky WHERE key IN (\(marks))",
-                arguments: StatementArguments(Array(chunk))
-            )
-            while let row = try rows.next() {
-                sticky[row[0]] = StickyOwner(owner: row[1], team: row[2], at: row[3])
+                var query = RowWriter(owners)
+                query.text(stickyKey)
+                try query.rows(db) { row in
+                    guard let owner = RowWriter.text(row, 0), let at = RowWriter.real(row, 2) else { return }
+                    sticky[stickyKey] = StickyOwner(owner: owner, team: RowWriter.text(row, 1), at: at)
+                }
             }
         }
     }
@@ -161,7 +161,9 @@ struct AssignmentSession {
                 item: item
             )
         }
-        reasons.reserveCapacity(placement.checked.count + 4)
+        // The team checks, then at most: the account, the sticky owner, a step per skipped member, the hours,
+        // the strategy, an overflow and a queue, per team tried.
+        reasons.reserveCapacity(placement.checked.count + 8 + texts.largestTeam)
         for (index, check) in placement.checked.enumerated() {
             reasons.append(
                 .init(
@@ -177,7 +179,7 @@ struct AssignmentSession {
             reasons.append(.init(step: "team", detail: "no team's condition holds"))
         }
         // 1. The account owner.
-        switch matchAccount(keys) {
+        switch keys.account {
         case .none(let detail):
             if let detail { reasons.append(.init(step: "account", detail: detail)) }
         case .ambiguous(let detail):
@@ -267,7 +269,8 @@ struct AssignmentSession {
 
     /// The account tiers, best first: the e-mail's exact domain, the company's exact domains, then their parent
     /// domains. The first tier with any account decides: one owner takes it; several owners mean "don't guess".
-    func matchAccount(_ keys: LeadKeys) -> AccountMatch {
+    /// It reads only the plan and the lead, so it runs with the lead's keys, before the batch's transaction.
+    static func matchAccount(_ keys: LeadKeys, plan: AssignmentPlan) -> AccountMatch {
         guard !plan.accounts.isEmpty else { return .none(nil) }
         var tiers: [(String, String)] = []
         if let domain = keys.emailDomain { tiers.append(("e-mail domain", domain)) }
@@ -322,9 +325,19 @@ struct AssignmentSession {
             guard let entry, entry.at > now - config.window, entry.at <= now, let rep = plan.rep(entry.owner) else {
                 continue
             }
-            let date = Timestamp.iso8601(entry.at).prefix(10)
-            let label = key.hasPrefix("email:") ? "e-mail \(key.dropFirst(6))" : "domain \(key.dropFirst(7))"
-            return (rep, "same \(label) went to \(entry.owner) on \(date), within the sticky window")
+            // "same e-mail pat@acme.com went to ana on 2026-11-29, within the sticky window", written as bytes.
+            var detail: [UInt8] = []
+            detail.reserveCapacity(key.utf8.count + entry.owner.utf8.count + 64)
+            detail.append(contentsOf: "same ".utf8)
+            let email = key.utf8.starts(with: "email:".utf8)
+            detail.append(contentsOf: (email ? "e-mail " : "domain ").utf8)
+            detail.append(contentsOf: key.utf8.dropFirst(email ? 6 : 7))
+            detail.append(contentsOf: " went to ".utf8)
+            detail.append(contentsOf: entry.owner.utf8)
+            detail.append(contentsOf: " on ".utf8)
+            detail.append(contentsOf: Timestamp.iso8601(entry.at).utf8.prefix(10))
+            detail.append(contentsOf: ", within the sticky window".utf8)
+            return (rep, String(decoding: detail, as: UTF8.self))
         }
         return nil
     }
@@ -588,8 +601,7 @@ struct AssignmentSession {
             opportunity.ownerEmail = rep.email
             opportunity.firstContactDue = sla.map { clock.due(from: now, after: $0) }
         } else {
-            let clock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
-            opportunity.firstContactDue = sla.map { clock.due(from: now, after: $0) }
+            opportunity.firstContactDue = sla.map { texts.queueClock.due(from: now, after: $0) }
         }
         var bytes = recordJSON
         bytes.removeAll(keepingCapacity: true)
@@ -624,14 +636,7 @@ struct AssignmentSession {
     /// optimizer (SILCombine).
     @inline(never)
     func insertLedgerRow(_ opportunity: Opportunity, record: [UInt8], rulesVersion: String) throws {
-        var row = RowWriter(
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record, due)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            )
-        )
+        var row = RowWriter(try ledgerInsert ?? Self.ledgerInsert(db))
         row.text(opportunity.lead)
         row.real(opportunity.assignedAt)
         row.text(opportunity.team)
@@ -642,6 +647,15 @@ struct AssignmentSession {
         row.text(record)
         row.real(opportunity.firstContactDue)
         try row.execute(db)
+    }
+
+    static func ledgerInsert(_ db: Database) throws -> Statement {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record, due)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
     }
 
     /// Writes back the rotation, presence and sticky rows the batch changed.

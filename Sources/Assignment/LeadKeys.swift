@@ -1,7 +1,8 @@
 import Leads
 public import Rules
 
-/// What assignment reads from a lead: its ledger key, its contact's e-mail and its company's domains.
+/// What assignment reads from a lead: its ledger key, its contact's e-mail and its company's domains, and the
+/// account they match. Made before the batch's transaction: none of it depends on the state.
 ///
 /// Addresses and domains are ASCII in practice; they are trimmed and lower-cased byte by byte (non-ASCII bytes are
 /// kept as they are).
@@ -18,6 +19,8 @@ struct LeadKeys {
     var ignoredDomain: String?
     /// Keys of the sticky table, in the order they are tried: `email:ADDRESS`, then `domain:DOMAIN`s.
     var stickyKeys: [String] = []
+    /// The lead's account owner, if the accounts file names one.
+    var account: AssignmentSession.AccountMatch = .none(nil)
 
     init(decision: Decision, lead record: LeadRecord, plan: AssignmentPlan) {
         if let id = decision.leadID {
@@ -55,6 +58,7 @@ struct LeadKeys {
                 for domain in companyDomains where domain != emailDomain { stickyKeys.append("domain:" + domain) }
             }
         }
+        account = AssignmentSession.matchAccount(self, plan: plan)
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }

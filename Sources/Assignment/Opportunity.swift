@@ -53,58 +53,58 @@ public struct Opportunity: Sendable, Hashable {
 
     /// The same JSON as `json`, written straight to bytes (the ledger keeps one per lead).
     public func writeJSON(into out: inout [UInt8]) {
-        func key(_ name: StaticString, first: Bool = false) { LeadValue.writeJSONKey(name, first: first, into: &out) }
-        func string(_ value: String?) { LeadValue.writeJSONString(orNull: value, into: &out) }
-        out.append(0x7B)
-        key("lead", first: true)
-        string(lead)
-        key("status")
-        string(status.rawValue)
-        key("owner")
-        string(owner)
+        var json = JSONWriter()
+        json.byte(0x7B)
+        json.key("lead", first: true)
+        json.string(lead)
+        json.key("status")
+        json.string(status.rawValue)
+        json.key("owner")
+        json.string(orNull: owner)
         if let ownerName {
-            key("owner_name")
-            string(ownerName)
+            json.key("owner_name")
+            json.string(ownerName)
         }
         if let ownerEmail {
-            key("owner_email")
-            string(ownerEmail)
+            json.key("owner_email")
+            json.string(ownerEmail)
         }
-        key("team")
-        string(team)
-        key("queue")
-        string(queue)
-        key("method")
-        string(method)
-        key("stage")
-        string(stage)
-        key("assigned_at")
-        string(Timestamp.iso8601(assignedAt))
-        key("first_contact_due")
-        string(firstContactDue.map(Timestamp.iso8601))
-        key("playbook")
-        string(playbook)
-        key("reasons")
-        out.append(0x5B)
+        json.key("team")
+        json.string(orNull: team)
+        json.key("queue")
+        json.string(orNull: queue)
+        json.key("method")
+        json.string(method)
+        json.key("stage")
+        json.string(stage)
+        json.key("assigned_at")
+        json.timestamp(assignedAt)
+        json.key("first_contact_due")
+        if let firstContactDue { json.timestamp(firstContactDue) } else { json.null() }
+        json.key("playbook")
+        json.string(orNull: playbook)
+        json.key("reasons")
+        json.byte(0x5B)
         for (index, reason) in reasons.enumerated() {
-            if index > 0 { out.append(0x2C) }
-            out.append(0x7B)
-            key("step", first: true)
-            string(reason.step)
+            if index > 0 { json.byte(0x2C) }
+            json.byte(0x7B)
+            json.key("step", first: true)
+            json.string(reason.step)
             if let rep = reason.rep {
-                key("rep")
-                string(rep)
+                json.key("rep")
+                json.string(rep)
             }
-            key("detail")
-            string(reason.detail)
-            out.append(0x7D)
+            json.key("detail")
+            json.string(reason.detail)
+            json.byte(0x7D)
         }
-        out.append(0x5D)
+        json.byte(0x5D)
         if replayed {
-            key("replayed")
-            out.append(contentsOf: Array("true".utf8))
+            json.key("replayed")
+            json.raw("true")
         }
-        out.append(0x7D)
+        json.byte(0x7D)
+        json.finish(into: &out)
     }
 
     /// Reads a record back from the ledger's JSON.

@@ -173,10 +173,54 @@ package enum Timestamp {
 
     /// `2026-11-29T10:30:00Z` for seconds since 1970 (whole seconds, UTC).
     package static func iso8601(_ seconds: Double) -> String {
+        // Twenty ASCII bytes, written in place: this runs for every decision and record.
+        var written = true
+        let text = String(unsafeUninitializedCapacity: 20) { buffer in
+            guard let base = buffer.baseAddress, writeISO8601(seconds, to: base) else {
+                written = false
+                return 0
+            }
+            return 20
+        }
+        if written { return text }
+        let (year, month, day, secondOfDay) = civil(seconds)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):"
+            + "\(two(secondOfDay % 60))Z"
+    }
+
+    /// Writes `iso8601(seconds)`'s twenty bytes at `out`, for the years 0 to 9999; false (nothing written) for
+    /// other years, whose text is longer.
+    package static func writeISO8601(_ seconds: Double, to out: UnsafeMutablePointer<UInt8>) -> Bool {
+        let (year, month, day, secondOfDay) = civil(seconds)
+        guard (0...9999).contains(year) else { return false }
+        @inline(__always) func digits(_ value: Int, _ count: Int, at offset: Int) {
+            var value = value
+            for index in stride(from: offset + count - 1, through: offset, by: -1) {
+                out[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                value /= 10
+            }
+        }
+        digits(year, 4, at: 0)
+        out[4] = 0x2D
+        digits(month, 2, at: 5)
+        out[7] = 0x2D
+        digits(day, 2, at: 8)
+        out[10] = 0x54
+        digits(secondOfDay / 3600, 2, at: 11)
+        out[13] = 0x3A
+        digits(secondOfDay % 3600 / 60, 2, at: 14)
+        out[16] = 0x3A
+        digits(secondOfDay % 60, 2, at: 17)
+        out[19] = 0x5A
+        return true
+    }
+
+    /// The UTC calendar date and second of the day of a time (H. Hinnant's civil from days).
+    static func civil(_ seconds: Double) -> (year: Int, month: Int, day: Int, secondOfDay: Int) {
         let total = Int(seconds.rounded(.down))
         let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
         let secondOfDay = total - days * 86400
-        // Civil from days (H. Hinnant).
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -186,33 +230,6 @@ package enum Timestamp {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        guard (0...9999).contains(year) else {
-            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-            return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):"
-                + "\(two(secondOfDay % 60))Z"
-        }
-        // Twenty ASCII bytes, written in place: this runs for every decision and record.
-        return String(unsafeUninitializedCapacity: 20) { buffer in
-            func digits(_ value: Int, _ count: Int, at offset: Int) {
-                var value = value
-                for index in stride(from: offset + count - 1, through: offset, by: -1) {
-                    buffer[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
-                    value /= 10
-                }
-            }
-            digits(year, 4, at: 0)
-            buffer[4] = 0x2D
-            digits(month, 2, at: 5)
-            buffer[7] = 0x2D
-            digits(day, 2, at: 8)
-            buffer[10] = 0x54
-            digits(secondOfDay / 3600, 2, at: 11)
-            buffer[13] = 0x3A
-            digits(secondOfDay % 3600 / 60, 2, at: 14)
-            buffer[16] = 0x3A
-            digits(secondOfDay % 60, 2, at: 17)
-            buffer[19] = 0x5A
-            return 20
-        }
+        return (year, month, day, secondOfDay)
     }
 }

@@ -1,8 +1,9 @@
-import Assignment
 import Foundation
 import Rules
 import Testing
 import YAML
+
+@testable import Assignment
 
 @Suite("Capacity and availability")
 struct AvailabilityTests {
@@ -140,6 +141,40 @@ struct AvailabilityTests {
         // Out of office days do not count.
         let away = RepClock(timeZone: "UTC", hours: .always, away: [DateRange(first: 20787, last: 20787)])
         #expect(away.due(from: monday - hour, after: 2 * hour) == monday + day + hour)
+    }
+
+    /// The clock reads offsets from its own table of transitions; the time zone database must agree everywhere,
+    /// around every transition and across the years the table covers, and outside them.
+    @Test("the clock's table of offsets gives the time zone database's offset at any instant")
+    func offsetTable() throws {
+        let zones = [
+            "UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Kiritimati",
+            "Pacific/Pago_Pago", "Asia/Kolkata", "America/Santiago", "Africa/Casablanca", "Pacific/Chatham",
+        ]
+        for name in zones {
+            let zone = try #require(TimeZone(identifier: name))
+            let clock = RepClock(timeZone: name, hours: .always, offsetsAround: monday)
+            func database(_ time: Double) -> Double {
+                Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: time)))
+            }
+            #expect(clock.offsetsCover.contains(monday))
+            #expect(clock.offsetsCover.contains(monday + 3 * 365 * day))
+            if name != "UTC" && name != "Asia/Kolkata" && name != "Pacific/Kiritimati" && name != "Pacific/Pago_Pago" {
+                #expect(clock.offsets.count > 4, "\(name) has daylight saving time")
+            }
+            var instants: [Double] = []
+            for entry in clock.offsets {
+                instants += [entry.from - 1800, entry.from - 1, entry.from, entry.from + 1, entry.from + 1800]
+            }
+            var time = clock.offsetsCover.lowerBound - 2 * day
+            while time < clock.offsetsCover.upperBound + 2 * day {
+                instants.append(time)
+                time += 7 * hour
+            }
+            for instant in instants {
+                #expect(clock.offset(instant) == database(instant), "\(name) at \(instant)")
+            }
+        }
     }
 
     @Test("no member in working hours: the lead still gets an owner, and the SLA starts at their next working hour")

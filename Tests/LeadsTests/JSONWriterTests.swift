@@ -1,4 +1,5 @@
 import Testing
+import YAML
 
 @testable import Leads
 
@@ -34,5 +35,70 @@ struct JSONWriterTests {
             String(decoding: out, as: UTF8.self)
                 == #""plain text, long enough for words: ok""tab\there \"quoted\" back\\slash\u007f\u0001é""#
         )
+    }
+}
+
+@Suite("JSON writer")
+struct JSONBytesWriterTests {
+    /// What `LeadValue`'s writer gives, the reference the writer must match byte for byte.
+    func reference(_ text: String) -> String {
+        var out: [UInt8] = []
+        LeadValue.writeJSONString(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test("strings, keys and scalars come out as LeadValue writes them, past the first buffer's end")
+    func matchesLeadValue() {
+        let texts = [
+            "", "a", "plain text, long enough for words: ok", "tab\there \"quoted\" back\\slash\u{7F}\u{01}é",
+            "line\nbreak\r", String(repeating: "ü€𝄞", count: 400), "\u{1F}" + String(repeating: "x", count: 3000),
+        ]
+        var json = JSONWriter(capacity: 16)
+        var expected = ""
+        json.byte(UInt8(ascii: "{"))
+        expected += "{"
+        for (index, text) in texts.enumerated() {
+            json.key("text", first: index == 0)
+            json.string(text)
+            expected += (index == 0 ? "" : ",") + "\"text\":" + reference(text)
+        }
+        let values: [LeadValue] = [
+            .null, .bool(true), .bool(false), .int(0), .int(9), .int(10), .int(-42), .int(Int.max), .int(Int.min),
+            .double(2.5), .double(-0.25), .double(.infinity), .string("s\"q"), .array([.int(1), .string("x")]),
+        ]
+        for value in values {
+            json.key("value")
+            json.value(value)
+            expected += ",\"value\":" + value.jsonText
+        }
+        json.key("missing")
+        json.string(orNull: nil)
+        expected += ",\"missing\":null"
+        json.byte(UInt8(ascii: "}"))
+        expected += "}"
+        var out = Array("prefix:".utf8)
+        json.finish(into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "prefix:" + expected)
+    }
+
+    @Test("integers are written as their decimal text")
+    func integers() {
+        for number in [0, 1, 9, 10, 99, 100, 12345, 999_999_999_999_999_999, 1_000_000_000_000_000_000, -1, Int.max] {
+            var json = JSONWriter(capacity: 1)
+            json.integer(number)
+            #expect(String(decoding: json.finish(), as: UTF8.self) == String(number))
+        }
+    }
+
+    @Test("times are written as ISO 8601 UTC strings, in and out of the four-digit years")
+    func timestamps() {
+        for seconds in [0.0, 1_795_910_400, 1_795_910_400.9, -1, -86_401, 253_402_300_799, 253_402_300_800] {
+            var json = JSONWriter()
+            json.timestamp(seconds)
+            #expect(String(decoding: json.finish(), as: UTF8.self) == "\"\(Timestamp.iso8601(seconds))\"")
+        }
+        var json = JSONWriter()
+        json.timestamp(1_795_910_400)
+        #expect(String(decoding: json.finish(), as: UTF8.self) == "\"2026-11-29T00:00:00Z\"")
     }
 }

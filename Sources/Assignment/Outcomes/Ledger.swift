@@ -48,6 +48,7 @@ public struct Ledger: Sendable {
                 AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, db: db)
             }
             try session?.prefetch(keys)
+            let decisionInsert = try DecisionRow.statement(db)
             var results: [Result] = []
             results.reserveCapacity(entries.count)
             var leadIndex = 0
@@ -60,7 +61,7 @@ public struct Ledger: Sendable {
                         opportunity = try session?.assign(item, keys: keys[leadIndex])
                         if opportunity?.replayed == false { json = session?.recordJSON }
                     }
-                    try rows[leadIndex].insert(db)
+                    try rows[leadIndex].insert(using: decisionInsert, db)
                     leadIndex += 1
                     results.append(.decided(opportunity, json: json))
                 case .outcome(let update):
@@ -184,20 +185,24 @@ struct DecisionRow {
 
     init(item: Assigner.Item, claim: String) {
         let decision = item.decision
-        var scores: [UInt8] = [UInt8(ascii: "{")]
+        var scores = JSONWriter(capacity: 128)
+        scores.byte(UInt8(ascii: "{"))
         for (index, score) in decision.scores.enumerated() {
-            if index > 0 { scores.append(UInt8(ascii: ",")) }
-            LeadValue.writeJSONString(score.name, into: &scores)
-            scores.append(UInt8(ascii: ":"))
-            scores.append(contentsOf: Decision.format(score.points).utf8)
+            if index > 0 { scores.byte(UInt8(ascii: ",")) }
+            scores.string(score.name)
+            scores.byte(UInt8(ascii: ":"))
+            scores.raw(Decision.format(score.points))
         }
-        scores.append(UInt8(ascii: "}"))
-        var rules: [UInt8] = [UInt8(ascii: "[")]
+        scores.byte(UInt8(ascii: "}"))
+        var rules = JSONWriter(capacity: 512)
+        rules.byte(UInt8(ascii: "["))
+        var first = true
         for id in decision.disqualifications.map(\.rule) + decision.fired.map(\.id) {
-            if rules.count > 1 { rules.append(UInt8(ascii: ",")) }
-            LeadValue.writeJSONString(id, into: &rules)
+            if !first { rules.byte(UInt8(ascii: ",")) }
+            first = false
+            rules.string(id)
         }
-        rules.append(UInt8(ascii: "]"))
+        rules.byte(UInt8(ascii: "]"))
         let lead = item.lead.document
         self.claim = claim
         record = item.lead.origin.record
@@ -211,12 +216,12 @@ struct DecisionRow {
         route = decision.route
         grade = decision.grade
         score = decision.total
-        self.scores = scores
-        self.rules = rules
+        self.scores = scores.finish()
+        self.rules = rules.finish()
     }
 
-    func insert(_ db: Database) throws {
-        let statement = try db.cachedStatement(
+    static func statement(_ db: Database) throws -> Statement {
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO decisions
                     (claim, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores,
@@ -224,6 +229,10 @@ struct DecisionRow {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
+    }
+
+    /// Inserts the row with `statement` (`DecisionRow.statement(db)`).
+    func insert(using statement: Statement, _ db: Database) throws {
         var row = RowWriter(statement)
         row.text(claim)
         row.integer(record)

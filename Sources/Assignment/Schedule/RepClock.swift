@@ -10,23 +10,54 @@ public struct RepClock: Sendable {
     let zone: TimeZone
     public let hours: WeeklyHours
     let away: [DateRange]
+    /// The zone's offsets over the years around the clock's making: the offset from each transition on, read
+    /// here instead of asking the time zone database (ICU) every time; instants outside `offsetsCover` ask it.
+    let offsets: [(from: Double, seconds: Double)]
+    let offsetsCover: Range<Double>
 
     public init(rep: AssignmentPlan.Rep) {
-        // The compiler checked the name.
-        zone = TimeZone(identifier: rep.timeZone) ?? TimeZone(secondsFromGMT: 0) ?? .current
-        hours = rep.hours
-        away = rep.away
+        self.init(timeZone: rep.timeZone, hours: rep.hours, away: rep.away)
     }
 
-    public init(timeZone: String, hours: WeeklyHours, away: [DateRange] = []) {
+    public init(
+        timeZone: String,
+        hours: WeeklyHours,
+        away: [DateRange] = [],
+        offsetsAround now: Double? = nil
+    ) {
+        // The compiler checked the name.
         zone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0) ?? .current
         self.hours = hours
         self.away = away
+        (offsets, offsetsCover) = Self.offsets(of: zone, around: now ?? Date().timeIntervalSince1970)
+    }
+
+    /// The zone's offsets from two years before `now` to four years after it, transition by transition.
+    static func offsets(
+        of zone: TimeZone,
+        around now: Double
+    ) -> (offsets: [(from: Double, seconds: Double)], cover: Range<Double>) {
+        let start = now - 2 * 366 * 86400
+        let end = now + 4 * 366 * 86400
+        var date = Date(timeIntervalSince1970: start)
+        var offsets = [(from: start, seconds: Double(zone.secondsFromGMT(for: date)))]
+        while let next = zone.nextDaylightSavingTimeTransition(after: date), next.timeIntervalSince1970 < end {
+            // Far more transitions than any zone has in six years: not a table worth keeping.
+            guard offsets.count < 64 else { return ([], 0..<0) }
+            offsets.append((next.timeIntervalSince1970, Double(zone.secondsFromGMT(for: next))))
+            date = next
+        }
+        return (offsets, start..<end)
     }
 
     /// Seconds east of UTC at `time`.
     func offset(_ time: Double) -> Double {
-        Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: time)))
+        guard offsetsCover.contains(time) else {
+            return Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: time)))
+        }
+        var index = offsets.count - 1
+        while index > 0 && offsets[index].from > time { index -= 1 }
+        return offsets[index].seconds
     }
 
     /// Local seconds since 1970 (as if the local wall clock were UTC).

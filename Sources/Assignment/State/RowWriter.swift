@@ -1,8 +1,8 @@
 import GRDB
 internal import GRDBSQLite
 
-/// One execution of a prepared write statement through SQLite's own calls: each value bound in order, then one
-/// step. For the rows written once per lead, where binding through `StatementArguments` (a boxed value per
+/// One execution of a prepared statement through SQLite's own calls: each value bound in order, then one step
+/// (a write) or a step per row (a query). For the rows written or read once per lead, where binding through `StatementArguments` (a boxed value per
 /// column) costs more than the insert itself. Text is copied by SQLite when bound.
 struct RowWriter {
     private let statement: SQLiteStatement
@@ -55,6 +55,38 @@ struct RowWriter {
     private mutating func bound(_ result: Int32) {
         if code == SQLITE_OK { code = result }
         column += 1
+    }
+
+    /// Steps a query through its rows, handing each to `row` (read with the `column` functions); throws SQLite's
+    /// error if a bind or a step failed.
+    func rows(_ db: Database, _ row: (SQLiteStatement) throws -> Void) throws {
+        var result = code
+        if result == SQLITE_OK {
+            result = sqlite3_step(statement)
+            while result == SQLITE_ROW {
+                try row(statement)
+                result = sqlite3_step(statement)
+            }
+        }
+        guard result == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: result),
+                message: String(cString: sqlite3_errmsg(db.sqliteConnection))
+            )
+        }
+    }
+
+    /// A row's text column, nil for NULL.
+    static func text(_ statement: SQLiteStatement, _ column: Int32) -> String? {
+        guard sqlite3_column_type(statement, column) != SQLITE_NULL, let text = sqlite3_column_text(statement, column)
+        else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
+    /// A row's real column, nil for NULL.
+    static func real(_ statement: SQLiteStatement, _ column: Int32) -> Double? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column)
     }
 
     /// Steps the statement once; throws SQLite's error if a bind or the step failed.

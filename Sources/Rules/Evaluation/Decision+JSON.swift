@@ -8,90 +8,93 @@ extension Decision {
     /// Appends the decision as one compact JSON object, keys in a fixed order: the outbox's line for a lead.
     /// Written directly, without building a tree: this runs for every decision the daemon writes.
     public func writeJSON(into out: inout [UInt8]) {
-        func key(_ name: StaticString, first: Bool = false) { LeadValue.writeJSONKey(name, first: first, into: &out) }
-        func string(_ value: String?) { LeadValue.writeJSONString(orNull: value, into: &out) }
-        func array<Item>(_ items: [Item], _ item: (Item) -> Void) {
-            out.append(UInt8(ascii: "["))
-            for (index, element) in items.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                item(element)
-            }
-            out.append(UInt8(ascii: "]"))
-        }
-        out.append(UInt8(ascii: "{"))
-        key("lead", first: true)
-        string(leadID)
+        var json = JSONWriter()
+        json.byte(UInt8(ascii: "{"))
+        json.key("lead", first: true)
+        json.string(orNull: leadID)
         if let origin {
-            key("origin")
-            out.append(UInt8(ascii: "{"))
-            key("file", first: true)
-            string(origin.file)
-            key("line")
-            out.append(contentsOf: String(origin.line).utf8)
-            key("record")
-            out.append(contentsOf: String(origin.record).utf8)
-            out.append(UInt8(ascii: "}"))
+            json.key("origin")
+            json.byte(UInt8(ascii: "{"))
+            json.key("file", first: true)
+            json.string(origin.file)
+            json.key("line")
+            json.integer(origin.line)
+            json.key("record")
+            json.integer(origin.record)
+            json.byte(UInt8(ascii: "}"))
         }
-        key("now")
-        string(Timestamp.iso8601(now))
-        key("rules_version")
-        string(rulesVersion)
-        key("stage")
-        string(stage)
-        key("route")
-        string(route)
-        key("grade")
-        string(grade)
+        json.key("now")
+        json.timestamp(now)
+        json.key("rules_version")
+        json.string(rulesVersion)
+        json.key("stage")
+        json.string(stage)
+        json.key("route")
+        json.string(route)
+        json.key("grade")
+        json.string(orNull: grade)
         // Category names are the rule files' own: one called "total" takes the total's place.
-        key("score")
-        out.append(UInt8(ascii: "{"))
-        key("total", first: true)
-        Self.number(scores.last { $0.name == "total" }?.points ?? total).writeJSON(into: &out)
+        json.key("score")
+        json.byte(UInt8(ascii: "{"))
+        json.key("total", first: true)
+        json.value(Self.number(scores.last { $0.name == "total" }?.points ?? total))
         // A handful of categories: a scan finds a name written before without hashing.
         for (index, category) in scores.enumerated()
         where category.name != "total" && !scores[..<index].contains(where: { $0.name == category.name }) {
-            out.append(UInt8(ascii: ","))
-            string(category.name)
-            out.append(UInt8(ascii: ":"))
+            json.byte(UInt8(ascii: ","))
+            json.string(category.name)
+            json.byte(UInt8(ascii: ":"))
             let points = scores[index...].last { $0.name == category.name }?.points ?? category.points
-            Self.number(points).writeJSON(into: &out)
+            json.value(Self.number(points))
         }
-        out.append(UInt8(ascii: "}"))
-        key("disqualified")
-        array(disqualifications) { item in
-            out.append(UInt8(ascii: "{"))
-            key("rule", first: true)
-            string(item.rule)
-            key("reason")
-            string(item.reason)
-            out.append(UInt8(ascii: "}"))
+        json.byte(UInt8(ascii: "}"))
+        json.key("disqualified")
+        json.byte(UInt8(ascii: "["))
+        for (index, item) in disqualifications.enumerated() {
+            if index > 0 { json.byte(UInt8(ascii: ",")) }
+            json.byte(UInt8(ascii: "{"))
+            json.key("rule", first: true)
+            json.string(item.rule)
+            json.key("reason")
+            json.string(item.reason)
+            json.byte(UInt8(ascii: "}"))
         }
-        key("flags")
-        array(flags) { string($0) }
-        key("rules")
-        array(fired) { rule in
-            out.append(UInt8(ascii: "{"))
-            key("id", first: true)
-            string(rule.id)
-            key("category")
-            string(rule.category)
-            key("points")
-            Self.number(rule.points).writeJSON(into: &out)
+        json.byte(UInt8(ascii: "]"))
+        json.key("flags")
+        json.byte(UInt8(ascii: "["))
+        for (index, flag) in flags.enumerated() {
+            if index > 0 { json.byte(UInt8(ascii: ",")) }
+            json.string(flag)
+        }
+        json.byte(UInt8(ascii: "]"))
+        json.key("rules")
+        json.byte(UInt8(ascii: "["))
+        for (index, rule) in fired.enumerated() {
+            if index > 0 { json.byte(UInt8(ascii: ",")) }
+            json.byte(UInt8(ascii: "{"))
+            json.key("id", first: true)
+            json.string(rule.id)
+            json.key("category")
+            json.string(orNull: rule.category)
+            json.key("points")
+            json.value(Self.number(rule.points))
             if let events = rule.events {
-                key("events")
-                out.append(contentsOf: String(events).utf8)
+                json.key("events")
+                json.integer(events)
             }
             if rule.capped {
-                key("capped")
-                out.append(contentsOf: "true".utf8)
+                json.key("capped")
+                json.raw("true")
             }
-            out.append(UInt8(ascii: "}"))
+            json.byte(UInt8(ascii: "}"))
         }
+        json.byte(UInt8(ascii: "]"))
         if let explanation {
-            key("explanation")
-            LeadValue.array(explanation.map(Self.json)).writeJSON(into: &out)
+            json.key("explanation")
+            json.value(LeadValue.array(explanation.map(Self.json)))
         }
-        out.append(UInt8(ascii: "}"))
+        json.byte(UInt8(ascii: "}"))
+        json.finish(into: &out)
     }
 
     /// One rule's trace as the explanation shows it.

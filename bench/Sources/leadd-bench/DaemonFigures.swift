@@ -20,12 +20,13 @@ struct DaemonFigures {
     func once(
         _ spool: String,
         _ state: String,
-        _ extra: [String] = []
+        _ extra: [String] = [],
+        rules: String = "rules"
     ) throws -> (seconds: Double, result: ProcessResult) {
         let start = ContinuousClock.now
         let result = try ProcessRunner.run(
             leadd,
-            ["run", "--once", "--settle", "0", "--spool", spool, "--state", state, "--rules", "rules", "--now", now]
+            ["run", "--once", "--settle", "0", "--spool", spool, "--state", state, "--rules", rules, "--now", now]
                 + extra
         )
         guard result.exitStatus == 0 else {
@@ -49,6 +50,53 @@ struct DaemonFigures {
             try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
         }
         return Figure(name: "daemon, NDJSON batches of 5,000 (end to end)", unit: "leads/s", samples: samples)
+    }
+
+    /// What assignment adds to the daemon's cost per lead, end to end: the qualified leads (those the shipped
+    /// rules send to an assigned route) in files of 5,000 through `leadd run --once`, with the shipped rules, and
+    /// with the same rules without their assignment configuration (the decisions, their rows in the state and the
+    /// outbox are the same work in both). Runs alternate, so both see the machine alike.
+    func assignmentCost(qualified: [[UInt8]]) throws -> [Figure] {
+        let unassigned = "\(scratch)/rules-unassigned"
+        try? FileManager.default.removeItem(atPath: unassigned)
+        try FileManager.default.copyItem(atPath: "rules", toPath: unassigned)
+        // The shipped rule tests expect owners and teams: without assignment they do not compile.
+        for name in ["assignment.yaml", "accounts.csv", "tests"] {
+            try FileManager.default.removeItem(atPath: "\(unassigned)/\(name)")
+        }
+        var with: [Double] = []
+        var without: [Double] = []
+        for _ in 0..<runs {
+            for rules in ["rules", unassigned] {
+                let (spool, state) = try makeSpool("assigned")
+                for (index, start) in stride(from: 0, to: qualified.count, by: 5000).enumerated() {
+                    let chunk = qualified[start..<min(start + 5000, qualified.count)]
+                    let bytes = Data(chunk.joined(separator: [0x0A]) + [0x0A])
+                    FileManager.default.createFile(atPath: "\(spool)/inbox/batch-\(index).ndjson", contents: bytes)
+                }
+                let seconds = try once(spool, state, rules: rules).seconds
+                if rules == "rules" { with.append(seconds) } else { without.append(seconds) }
+                try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
+            }
+        }
+        let count = Double(qualified.count)
+        return [
+            Figure(
+                name: "daemon, \(qualified.count) qualified leads, with assignment",
+                unit: "leads/s",
+                samples: with.map { count / $0 }
+            ),
+            Figure(
+                name: "daemon, the same leads, rules without assignment",
+                unit: "leads/s",
+                samples: without.map { count / $0 }
+            ),
+            Figure(
+                name: "assignment's added cost per lead, end to end",
+                unit: "%",
+                samples: zip(with, without).map { ($0 / $1 - 1) * 100 }
+            ),
+        ]
     }
 
     /// Single-lead files through the daemon, and the same files through the bare C loop; the ratio of the two.

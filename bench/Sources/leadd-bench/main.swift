@@ -276,6 +276,20 @@ report(
 )
 print("  (stages: \(stageCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))")
 
+/// The lines of the leads the shipped rules send to an assigned route, for assignment's end-to-end figure.
+let qualifiedLines: [[UInt8]] = zip(lines, lines.indices).compactMap { line, index in
+    line.withUnsafeBufferPointer { buffer in
+        guard let document = try? JSONParser.parseDocument(buffer, maxDepth: 64),
+            document.kind(LeadDocument.root) == .object
+        else { return nil }
+        let record = LeadRecord(
+            origin: LeadOrigin(file: "bench", line: index + 1, record: index + 1, byteOffset: 0),
+            document: document
+        )
+        return program.evaluate(record, now: evaluationNow).placement == nil ? nil : line
+    }
+}
+
 // Assignment: the shipped teams, on the qualified leads, in batches of 1,000 per transaction on a real SQLite file
 // (WAL, synchronous FULL), against evaluation alone of the same leads.
 if let plan = program.assignment {
@@ -397,6 +411,7 @@ if let leadd {
     // The daemon, end to end, durability on.
     let daemon = DaemonFigures(leadd: leadd, lines: lines, runs: runs, scratch: directory.path)
     report(try daemon.batches())
+    for figure in try daemon.assignmentCost(qualified: qualifiedLines) { report(figure) }
     for figure in try daemon.singleFiles(fileCycle: fileCycle) { report(figure) }
     report(try daemon.startup())
     report(try daemon.reload())

@@ -77,10 +77,13 @@ struct AssignmentSession {
         var queueClock: RepClock
         /// The most members a team has.
         var largestTeam: Int
+        /// Per team, each member's place in its starting rotation (`rotatedOrder`).
+        var rotatedOrders: [[Int: Int]]
 
         init(plan: AssignmentPlan) {
             queueClock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
             largestTeam = plan.teams.map(\.members.count).max() ?? 0
+            rotatedOrders = plan.teams.map(AssignmentSession.rotatedOrder)
             teamFalse = plan.teams.map { "team \($0.id): condition false" }
             teamUnknown = plan.teams.map { "team \($0.id): condition unknown (a field it reads is missing)" }
             teamMatched = plan.teams.map { team in
@@ -386,7 +389,7 @@ struct AssignmentSession {
         }
         reasons += skipped
         guard !pool.isEmpty else { return nil }
-        let order = rotatedOrder(team)
+        let order = texts.rotatedOrders[index]
         func lastSeq(_ rep: Int) -> Int64 { rotation[TeamRep(team: index, rep: rep)]?.lastSeq ?? -1 }
         /// Least recently assigned first, then the team's rotated member order.
         func fairer(_ a: Int, _ b: Int) -> Bool {
@@ -477,7 +480,7 @@ struct AssignmentSession {
 
     /// Each member's place in the team's starting rotation: the member list turned by a hash of the team id, so
     /// a new team does not start with whoever is listed first.
-    func rotatedOrder(_ team: AssignmentPlan.Team) -> [Int: Int] {
+    static func rotatedOrder(_ team: AssignmentPlan.Team) -> [Int: Int] {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in team.id.utf8 {
             hash ^= UInt64(byte)

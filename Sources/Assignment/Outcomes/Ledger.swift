@@ -52,21 +52,21 @@ public struct Ledger: Sendable {
             var results: [Result] = []
             results.reserveCapacity(entries.count)
             var leadIndex = 0
-            for entry in entries {
-                switch entry {
-                case .lead(let item):
-                    var opportunity: Opportunity?
-                    var json: [UInt8]?
-                    if session != nil {
-                        opportunity = try session?.assign(item, keys: keys[leadIndex])
-                        if opportunity?.replayed == false { json = session?.recordJSON }
-                    }
-                    try rows[leadIndex].insert(using: decisionInsert, db)
-                    leadIndex += 1
-                    results.append(.decided(opportunity, json: json))
-                case .outcome(let update):
+            // By index: binding each entry would copy its decision and record (a retain per field).
+            for index in entries.indices {
+                if case .outcome(let update) = entries[index] {
                     results.append(try Self.apply(update, claim: claim, opening: opening, db: db))
+                    continue
                 }
+                var opportunity: Opportunity?
+                var json: [UInt8]?
+                if session != nil {
+                    opportunity = try session?.assign(items[leadIndex], keys: keys[leadIndex])
+                    if opportunity?.replayed == false { json = session?.recordJSON }
+                }
+                try rows[leadIndex].insert(using: decisionInsert, db)
+                leadIndex += 1
+                results.append(.decided(opportunity, json: json))
             }
             try session?.save()
             return results

@@ -639,17 +639,22 @@ struct AssignmentSession {
     /// optimizer (SILCombine).
     @inline(never)
     func insertLedgerRow(_ opportunity: Opportunity, record: [UInt8], rulesVersion: String) throws {
-        var row = RowWriter(try ledgerInsert ?? Self.ledgerInsert(db))
-        row.text(opportunity.lead)
-        row.real(opportunity.assignedAt)
-        row.text(opportunity.team)
-        row.text(opportunity.owner)
-        row.text(opportunity.queue)
-        row.text(opportunity.method)
-        row.text(rulesVersion)
-        row.text(record)
-        row.real(opportunity.firstContactDue)
-        try row.execute(db)
+        let statement = try ledgerInsert ?? Self.ledgerInsert(db)
+        // The record (about a kilobyte) is bound where it lies, for the one step.
+        try record.withUnsafeBufferPointer { bytes in
+            var row = RowWriter(statement)
+            defer { row.unbind() }
+            row.text(opportunity.lead)
+            row.real(opportunity.assignedAt)
+            row.text(opportunity.team)
+            row.text(opportunity.owner)
+            row.text(opportunity.queue)
+            row.text(opportunity.method)
+            row.text(rulesVersion)
+            row.text(borrowing: bytes)
+            row.real(opportunity.firstContactDue)
+            try row.execute(db)
+        }
     }
 
     static func ledgerInsert(_ db: Database) throws -> Statement {

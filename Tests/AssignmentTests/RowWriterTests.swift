@@ -44,4 +44,46 @@ struct RowWriterTests {
         #expect(rows.map { $0[3] as String } == [#"{"x":0}"#, #"{"x":1}"#, #"{"x":2}"#])
         #expect(rows.allSatisfy { ($0[4] as String?) == nil })
     }
+
+    @Test("packed texts are bound where they lie, read back as written, and unbound after the step")
+    func borrowedTexts() throws {
+        let directory = try TemporaryDirectory()
+        let store = try AssignmentStore(directory: directory.path)
+        var texts = PackedTexts(capacity: 8)
+        texts.append("claim-1")
+        texts.append(nil as String?)
+        texts.append("")
+        texts.append(Array("ünïcode {\"x\":1}".utf8))
+        try store.transaction { db in
+            try db.execute(sql: "CREATE TABLE t (a TEXT, b TEXT, c TEXT, d TEXT, n INTEGER)")
+            let statement = try db.cachedStatement(sql: "INSERT INTO t VALUES (?, ?, ?, ?, ?)")
+            try texts.bytes.withUnsafeBufferPointer { buffer in
+                var row = RowWriter(statement)
+                defer { row.unbind() }
+                for index in 0..<4 { row.text(borrowing: texts.text(index, in: buffer)) }
+                row.integer(1)
+                try row.execute(db)
+            }
+            // Unbound: a step with nothing bound writes nulls, not the bytes of the row before.
+            try RowWriter(statement).execute(db)
+            // A row of only empty and nil texts has no bytes at all.
+            var empty = PackedTexts(capacity: 0)
+            empty.append("")
+            try empty.bytes.withUnsafeBufferPointer { buffer in
+                var row = RowWriter(statement)
+                defer { row.unbind() }
+                row.text(borrowing: empty.text(0, in: buffer))
+                try row.execute(db)
+            }
+        }
+        let rows = try store.read { db in try Row.fetchAll(db, sql: "SELECT a, b, c, d, n FROM t ORDER BY rowid") }
+        #expect(rows.count == 3)
+        #expect(rows[0][0] as String? == "claim-1")
+        #expect(rows[0][1] as String? == nil)
+        #expect(rows[0][2] as String? == "")
+        #expect(rows[0][3] as String? == #"ünïcode {"x":1}"#)
+        #expect(rows[0][4] as Int? == 1)
+        #expect((0..<5).allSatisfy { rows[1][$0] as String? == nil })
+        #expect(rows[2][0] as String? == "")
+    }
 }

@@ -168,20 +168,13 @@ public struct Ledger: Sendable {
 
 /// A decision as the ledger's `decisions` table holds it.
 struct DecisionRow {
-    let claim: String
     let record: Int
-    let lead: String?
     let at: Double
-    let file: String
     let line: Int
-    let rulesVersion: String
-    let source: String?
-    let stage: String
-    let route: String
-    let grade: String?
     let score: Double
-    let scores: [UInt8]
-    let rules: [UInt8]
+    /// The text columns, in the order `insert` binds them: claim, lead, file, rules version, source, stage, route,
+    /// grade, scores, rules.
+    let texts: PackedTexts
 
     init(item: Assigner.Item, claim: String) {
         let decision = item.decision
@@ -204,20 +197,22 @@ struct DecisionRow {
         }
         rules.byte(UInt8(ascii: "]"))
         let lead = item.lead.document
-        self.claim = claim
         record = item.lead.origin.record
-        self.lead = decision.leadID
         at = decision.now
-        file = item.lead.origin.file
         line = item.lead.origin.line
-        rulesVersion = decision.rulesVersion
-        source = lead.member("source", of: LeadDocument.root).flatMap(lead.string)
-        stage = decision.stage
-        route = decision.route
-        grade = decision.grade
         score = decision.total
-        self.scores = scores.finish()
-        self.rules = rules.finish()
+        var texts = PackedTexts(capacity: 1024)
+        texts.append(claim)
+        texts.append(decision.leadID)
+        texts.append(item.lead.origin.file)
+        texts.append(decision.rulesVersion)
+        texts.append(lead.member("source", of: LeadDocument.root).flatMap(lead.string))
+        texts.append(decision.stage)
+        texts.append(decision.route)
+        texts.append(decision.grade)
+        texts.append(scores.finish())
+        texts.append(rules.finish())
+        self.texts = texts
     }
 
     static func statement(_ db: Database) throws -> Statement {
@@ -232,22 +227,22 @@ struct DecisionRow {
     }
 
     /// Inserts the row with `statement` (`DecisionRow.statement(db)`).
+    /// The texts are bound where they lie, for the one step, then unbound.
     func insert(using statement: Statement, _ db: Database) throws {
-        var row = RowWriter(statement)
-        row.text(claim)
-        row.integer(record)
-        row.text(lead)
-        row.real(at)
-        row.text(file)
-        row.integer(line)
-        row.text(rulesVersion)
-        row.text(source)
-        row.text(stage)
-        row.text(route)
-        row.text(grade)
-        row.real(score)
-        row.text(scores)
-        row.text(rules)
-        try row.execute(db)
+        try texts.bytes.withUnsafeBufferPointer { buffer in
+            var row = RowWriter(statement)
+            defer { row.unbind() }
+            row.text(borrowing: texts.text(0, in: buffer))
+            row.integer(record)
+            row.text(borrowing: texts.text(1, in: buffer))
+            row.real(at)
+            row.text(borrowing: texts.text(2, in: buffer))
+            row.integer(line)
+            for index in 3...7 { row.text(borrowing: texts.text(index, in: buffer)) }
+            row.real(score)
+            row.text(borrowing: texts.text(8, in: buffer))
+            row.text(borrowing: texts.text(9, in: buffer))
+            try row.execute(db)
+        }
     }
 }

@@ -38,6 +38,27 @@ struct RowWriter {
         )
     }
 
+    /// Binds bytes without copying them: valid only until `execute` returns, after which `unbind` must run
+    /// before the bytes go (see `PackedTexts.insert`). Nil binds NULL.
+    mutating func text(borrowing bytes: UnsafeBufferPointer<UInt8>?) {
+        guard let bytes else { return null() }
+        let (statement, column) = (self.statement, self.column)
+        bound(
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                // An empty text still needs a pointer: SQLite binds a null pointer as NULL.
+                guard let base = chars.baseAddress else {
+                    return sqlite3_bind_text(statement, column, "", 0, Self.transient)
+                }
+                return sqlite3_bind_text(statement, column, base, Int32(chars.count), nil)
+            }
+        )
+    }
+
+    /// Drops every binding (pointers to bytes bound with `text(borrowing:)` included).
+    func unbind() {
+        sqlite3_clear_bindings(statement)
+    }
+
     mutating func integer(_ value: Int) {
         bound(sqlite3_bind_int64(statement, column, sqlite3_int64(value)))
     }
@@ -98,5 +119,34 @@ struct RowWriter {
                 message: String(cString: sqlite3_errmsg(db.sqliteConnection))
             )
         }
+    }
+}
+
+/// A row's texts in one buffer, made before a transaction and bound inside it without a copy per column.
+struct PackedTexts {
+    private(set) var bytes: [UInt8] = []
+    /// Per text: where it starts in `bytes`, and its length (-1 for nil).
+    private(set) var spans: [(start: Int, count: Int)] = []
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func append(_ text: String?) {
+        guard let text else { return spans.append((bytes.count, -1)) }
+        spans.append((bytes.count, text.utf8.count))
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func append(_ text: [UInt8]) {
+        spans.append((bytes.count, text.count))
+        bytes.append(contentsOf: text)
+    }
+
+    /// Text `index` within `buffer` (`bytes`' storage), nil for a nil text.
+    func text(_ index: Int, in buffer: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        let span = spans[index]
+        guard span.count >= 0 else { return nil }
+        return UnsafeBufferPointer(rebasing: buffer[span.start..<(span.start + span.count)])
     }
 }

@@ -107,6 +107,33 @@ if let count = option("--profile-assign").flatMap({ Int($0) }) {
     print("\(Int(Double(items.count * 3) / total.inSeconds)) leads/s (\(items.count) qualified, \(owners) owners)")
     exit(0)
 }
+// `leadd-bench --profile-ledger N`: what a daemon worker does inside the state's transaction, on N synthetic leads
+// decided once: `Ledger.record` in batches of 1,000 (every decision's row, assignment of the qualified), three times
+// over on fresh states, for `perf record` and callgrind (`--toggle-collect` on `Ledger.record`).
+if let count = option("--profile-ledger").flatMap({ Int($0) }) {
+    guard let program = RuleCompiler.compile(directory: "rules").program else { exit(1) }
+    let entries: [Ledger.Entry] = syntheticRecords(count).map { record in
+        .lead(Assigner.Item(decision: program.evaluate(record, now: 1_795_910_400), lead: record))
+    }
+    let directory = try TemporaryDirectory("leadd-profile")
+    let clock = ContinuousClock()
+    var assigned = 0
+    var total = Duration.zero
+    for run in 1...3 {
+        let store = try AssignmentStore(directory: "\(directory.path)/state-\(run)")
+        let ledger = Ledger(store: store, plan: program.assignment)
+        total += try clock.measure {
+            for start in stride(from: 0, to: entries.count, by: 1000) {
+                let batch = Array(entries[start..<min(start + 1000, entries.count)])
+                for case .decided(let opportunity?, _) in try ledger.record(batch, claim: "profile-\(start)") {
+                    if opportunity.owner != nil { assigned += 1 }
+                }
+            }
+        }
+    }
+    print("\(Int(Double(entries.count * 3) / total.inSeconds)) leads/s (\(entries.count) leads, \(assigned) owners)")
+    exit(0)
+}
 // `leadd-bench --profile-replay N`: only what-if replay (no owners) of N synthetic leads in ten archived files, the
 // bench's candidate (the MQL threshold raised), three times over, for `perf record`.
 if let count = option("--profile-replay").flatMap({ Int($0) }) {

@@ -44,6 +44,8 @@ struct AssignmentSession {
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [String: StickyOwner?] = [:]
     var dirtySticky: Set<String> = []
+    /// Per rep, the last `offHours` text and the `now` it was made for.
+    var offHoursTexts: [(now: Double, text: String)?]
     /// The ledger's insert, looked up once per batch (GRDB's statement cache hashes the whole SQL text).
     var ledgerInsert: Statement?
 
@@ -111,6 +113,7 @@ struct AssignmentSession {
         dayCounts = Array(repeating: nil, count: plan.reps.count)
         weekCounts = Array(repeating: nil, count: plan.reps.count)
         loadCounts = Array(repeating: [], count: plan.reps.count)
+        offHoursTexts = Array(repeating: nil, count: plan.reps.count)
     }
 
     /// Reads the ledger records and sticky owners of a batch's leads up front, each by its key through one
@@ -262,6 +265,15 @@ struct AssignmentSession {
         return nil
     }
 
+    /// Why a rep is passed over outside its hours, with its local time: the same for every lead of a batch
+    /// decided at one `now`, so made once per rep and `now`.
+    mutating func offHours(_ rep: Int, at now: Double) -> String {
+        if let cached = offHoursTexts[rep], cached.now == now { return cached.text }
+        let text = "outside working hours (\(clocks[rep].describe(now)))"
+        offHoursTexts[rep] = (now, text)
+        return text
+    }
+
     // MARK: - Accounts and sticky owners
 
     enum AccountMatch {
@@ -383,7 +395,7 @@ struct AssignmentSession {
         } else {
             for member in offHours {
                 absent.insert(member.rep)
-                let detail = "outside working hours (\(clocks[member.rep].describe(now)))"
+                let detail = self.offHours(member.rep, at: now)
                 skipped.append(.init(step: "skipped", detail: detail, rep: plan.reps[member.rep].id))
             }
         }

@@ -1,5 +1,5 @@
 import Leads
-public import Rules
+import Rules
 
 /// What assignment reads from a lead: its ledger key, its contact's e-mail and its company's domains, and the
 /// account they match. Made before the batch's transaction: none of it depends on the state.

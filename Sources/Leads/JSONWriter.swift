@@ -1,5 +1,5 @@
 import Glibc
-package import YAML
+import YAML
 
 /// Compact JSON written piece by piece into a byte array, for the writers that run once per lead (the decision's
 /// outbox line, the opportunity record, the ledger's columns).

@@ -5,12 +5,13 @@ import YAML
 
 @Suite("JSON writing")
 struct JSONWriterTests {
-    /// Every byte JSON strings escape, at every position of texts longer and shorter than a word of eight bytes.
+    /// Every byte JSON strings escape, at every position of texts shorter and longer than two blocks of sixteen
+    /// bytes.
     @Test("the first byte to escape is found wherever it is")
     func firstToEscape() {
         let special: [UInt8] = Array(0x00..<0x20) + [0x22, 0x5C, 0x7F]
         let plain: [UInt8] = Array(0x20...0x7E).filter { $0 != 0x22 && $0 != 0x5C } + [0x80, 0xC3, 0xA9, 0xFF]
-        for length in 0...19 {
+        for length in 0...40 {
             let clean = (0..<length).map { plain[$0 * 7 % plain.count] }
             #expect(clean.withUnsafeBufferPointer { LeadValue.firstToEscape($0) } == nil)
             for position in 0..<length {

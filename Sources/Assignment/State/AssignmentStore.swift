@@ -131,6 +131,33 @@ public struct AssignmentStore: Sendable {
                     """
             )
         }
+        // The ledger without AUTOINCREMENT, which read and wrote `sqlite_sequence` on every insert. Rows are never
+        // deleted from the ledger, so a new row's `seq` is still one more than any before it; rows keep theirs.
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE ledger_v3 (
+                        seq INTEGER PRIMARY KEY,
+                        lead TEXT NOT NULL UNIQUE,
+                        at REAL NOT NULL,
+                        team TEXT,
+                        owner TEXT,
+                        queue TEXT,
+                        method TEXT NOT NULL,
+                        rules_version TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        due REAL
+                    );
+                    INSERT INTO ledger_v3 (seq, lead, at, team, owner, queue, method, rules_version, record, due)
+                        SELECT seq, lead, at, team, owner, queue, method, rules_version, record, due
+                        FROM ledger ORDER BY seq;
+                    DROP TABLE ledger;
+                    ALTER TABLE ledger_v3 RENAME TO ledger;
+                    CREATE INDEX ledger_owner_at ON ledger(owner, at);
+                    DELETE FROM sqlite_sequence WHERE name = 'ledger';
+                    """
+            )
+        }
         return migrator
     }
 

@@ -84,9 +84,7 @@ public struct Opportunity: Sendable, Hashable {
         json.key("playbook")
         json.string(orNull: playbook)
         json.key("reasons")
-        json.byte(0x5B)
-        for (index, reason) in reasons.enumerated() {
-            if index > 0 { json.byte(0x2C) }
+        json.array(reasons) { json, reason in
             json.byte(0x7B)
             json.key("step", first: true)
             json.string(reason.step)
@@ -98,7 +96,6 @@ public struct Opportunity: Sendable, Hashable {
             json.string(reason.detail)
             json.byte(0x7D)
         }
-        json.byte(0x5D)
         if replayed {
             json.key("replayed")
             json.raw("true")

@@ -111,6 +111,20 @@ public struct JSONWriter: ~Copyable {
         }
     }
 
+    /// A JSON array: `element` writes each item, the commas go between. Inlinable, so each use is specialized for
+    /// its items and its closure.
+    @inlinable
+    public mutating func array<Items: Sequence>(_ items: Items, _ element: (inout JSONWriter, Items.Element) -> Void) {
+        byte(UInt8(ascii: "["))
+        var first = true
+        for item in items {
+            if !first { byte(UInt8(ascii: ",")) }
+            first = false
+            element(&self, item)
+        }
+        byte(UInt8(ascii: "]"))
+    }
+
     /// `,"name":`, without the comma for an object's first key.
     public mutating func key(_ name: StaticString, first: Bool = false) {
         let length = name.utf8CodeUnitCount

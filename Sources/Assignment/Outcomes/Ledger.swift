@@ -188,14 +188,7 @@ struct DecisionRow {
         }
         scores.byte(UInt8(ascii: "}"))
         var rules = JSONWriter(capacity: 512)
-        rules.byte(UInt8(ascii: "["))
-        var first = true
-        for id in decision.disqualifications.map(\.rule) + decision.fired.map(\.id) {
-            if !first { rules.byte(UInt8(ascii: ",")) }
-            first = false
-            rules.string(id)
-        }
-        rules.byte(UInt8(ascii: "]"))
+        rules.array(decision.disqualifications.map(\.rule) + decision.fired.map(\.id)) { json, id in json.string(id) }
         let lead = item.lead.document
         record = item.lead.origin.record
         at = decision.now

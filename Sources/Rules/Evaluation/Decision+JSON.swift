@@ -49,9 +49,7 @@ extension Decision {
         }
         json.byte(UInt8(ascii: "}"))
         json.key("disqualified")
-        json.byte(UInt8(ascii: "["))
-        for (index, item) in disqualifications.enumerated() {
-            if index > 0 { json.byte(UInt8(ascii: ",")) }
+        json.array(disqualifications) { json, item in
             json.byte(UInt8(ascii: "{"))
             json.key("rule", first: true)
             json.string(item.rule)
@@ -59,18 +57,10 @@ extension Decision {
             json.string(item.reason)
             json.byte(UInt8(ascii: "}"))
         }
-        json.byte(UInt8(ascii: "]"))
         json.key("flags")
-        json.byte(UInt8(ascii: "["))
-        for (index, flag) in flags.enumerated() {
-            if index > 0 { json.byte(UInt8(ascii: ",")) }
-            json.string(flag)
-        }
-        json.byte(UInt8(ascii: "]"))
+        json.array(flags) { json, flag in json.string(flag) }
         json.key("rules")
-        json.byte(UInt8(ascii: "["))
-        for (index, rule) in fired.enumerated() {
-            if index > 0 { json.byte(UInt8(ascii: ",")) }
+        json.array(fired) { json, rule in
             json.byte(UInt8(ascii: "{"))
             json.key("id", first: true)
             json.string(rule.id)
@@ -88,7 +78,6 @@ extension Decision {
             }
             json.byte(UInt8(ascii: "}"))
         }
-        json.byte(UInt8(ascii: "]"))
         if let explanation {
             json.key("explanation")
             json.value(LeadValue.array(explanation.map(Self.json)))

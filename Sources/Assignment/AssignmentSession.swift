@@ -64,7 +64,8 @@ struct AssignmentSession {
         func covers(_ time: Double) -> Bool { from <= time && time < until }
     }
 
-    /// Texts that do not change from lead to lead.
+    /// What does not change from lead to lead, made once per plan: the reasons' fixed texts, the queue's clock, the
+    /// teams' starting rotations.
     let texts: Texts
 
     struct Texts: Sendable {

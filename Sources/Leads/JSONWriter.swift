@@ -174,26 +174,7 @@ public struct JSONWriter: ~Copyable {
         byte(UInt8(ascii: "\""))
         raw(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<first])))
         for byte in bytes[first...] {
-            switch byte {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case UInt8(ascii: "\n"): raw("\\n")
-            case UInt8(ascii: "\r"): raw("\\r")
-            case UInt8(ascii: "\t"): raw("\\t")
-            case 0..<0x20, 0x7F:
-                let digits: StaticString = "0123456789abcdef"
-                let hex = digits.utf8Start
-                write(6) { out in
-                    out[0] = UInt8(ascii: "\\")
-                    out[1] = UInt8(ascii: "u")
-                    out[2] = UInt8(ascii: "0")
-                    out[3] = UInt8(ascii: "0")
-                    out[4] = hex[Int(byte >> 4)]
-                    out[5] = hex[Int(byte & 0x0F)]
-                    return 6
-                }
-            default: self.byte(byte)
-            }
+            write(6) { out in LeadValue.writeEscaped(byte, to: out) }
         }
         self.byte(UInt8(ascii: "\""))
     }

@@ -73,21 +73,43 @@ extension LeadValue {
             return
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<first]))
-        for byte in bytes[first...] {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                let digits = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 0x0F)])
-            default: out.append(byte)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6) { escape in
+            guard let base = escape.baseAddress else { return }
+            for byte in bytes[first...] {
+                out.append(contentsOf: UnsafeBufferPointer(start: base, count: writeEscaped(byte, to: base)))
             }
         }
+    }
+
+    /// Writes `byte` as it goes inside a JSON string at `out`: `\"`, `\\`, `\n`, `\r`, `\t`, `\u00XX` for the other
+    /// bytes `firstToEscape` finds, the byte itself otherwise. At most six bytes; returns how many.
+    static func writeEscaped(_ byte: UInt8, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard needsEscape(byte) else {
+            out[0] = byte
+            return 1
+        }
+        out[0] = UInt8(ascii: "\\")
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out[1] = byte
+        case UInt8(ascii: "\n"): out[1] = UInt8(ascii: "n")
+        case UInt8(ascii: "\r"): out[1] = UInt8(ascii: "r")
+        case UInt8(ascii: "\t"): out[1] = UInt8(ascii: "t")
+        default:
+            let digits: StaticString = "0123456789abcdef"
+            out[1] = UInt8(ascii: "u")
+            out[2] = UInt8(ascii: "0")
+            out[3] = UInt8(ascii: "0")
+            out[4] = digits.utf8Start[Int(byte >> 4)]
+            out[5] = digits.utf8Start[Int(byte & 0x0F)]
+            return 6
+        }
+        return 2
+    }
+
+    /// A control character, `"`, `\\` or DEL: the bytes a JSON string escapes.
+    @inline(__always)
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F
     }
 }
 
@@ -111,21 +133,18 @@ extension LeadValue {
                 ((word &- ones &* 0x20) & ~word | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash
                 | (delete &- ones) & ~delete) & highs
         }
-        @inline(__always) func escaped(_ byte: UInt8) -> Bool {
-            byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F
-        }
         var index = 0
         // Sixteen bytes a round: two words, one branch.
         while index + 16 <= bytes.count {
             let first = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let second = raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
             if flags(first) | flags(second) != 0 {
-                for at in index..<(index + 16) where escaped(bytes[at]) { return at }
+                for at in index..<(index + 16) where needsEscape(bytes[at]) { return at }
             }
             index += 16
         }
         while index < bytes.count {
-            if escaped(bytes[index]) { return index }
+            if needsEscape(bytes[index]) { return index }
             index += 1
         }
         return nil

@@ -24,21 +24,23 @@ if let count = option("--write-leads").flatMap({ Int($0) }), let path = argument
     FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     exit(0)
 }
+/// Synthetic line `number` as a record; nil for the lines that are messy on purpose.
+func leadRecord(_ line: [UInt8], number: Int) -> LeadRecord? {
+    line.withUnsafeBufferPointer { buffer in
+        guard let document = try? JSONParser.parseDocument(buffer, maxDepth: 64),
+            document.kind(LeadDocument.root) == .object
+        else { return nil }
+        return LeadRecord(
+            origin: LeadOrigin(file: "bench", line: number, record: number, byteOffset: 0),
+            document: document
+        )
+    }
+}
+
 /// The first `count` synthetic leads that parse, as records, for the profiling modes.
 func syntheticRecords(_ count: Int) -> [LeadRecord] {
     var generator = LeadGenerator(seed: 20_261_129)
-    return (1...count).compactMap { id in
-        let line = Array(generator.nextLine(id: id).utf8)
-        return line.withUnsafeBufferPointer { buffer in
-            guard let document = try? JSONParser.parseDocument(buffer, maxDepth: 64),
-                document.kind(LeadDocument.root) == .object
-            else { return nil }
-            return LeadRecord(
-                origin: LeadOrigin(file: "bench", line: id, record: id, byteOffset: 0),
-                document: document
-            )
-        }
-    }
+    return (1...count).compactMap { id in leadRecord(Array(generator.nextLine(id: id).utf8), number: id) }
 }
 
 // `leadd-bench --profile-parse N`: only parsing of N synthetic lines to documents, ten times over.
@@ -263,14 +265,11 @@ report(
     )
 )
 
-let leadRecords: [LeadRecord] = lines.compactMap { line in
-    line.withUnsafeBufferPointer { buffer in
-        guard let document = try? JSONParser.parseDocument(buffer, maxDepth: 64),
-            document.kind(LeadDocument.root) == .object
-        else { return nil }
-        return LeadRecord(origin: LeadOrigin(file: "bench", line: 1, record: 1, byteOffset: 0), document: document)
-    }
+/// The synthetic leads that parse, each with its line.
+let parsedLeads: [(line: [UInt8], record: LeadRecord)] = lines.enumerated().compactMap { index, line in
+    leadRecord(line, number: index + 1).map { (line, $0) }
 }
+let leadRecords = parsedLeads.map(\.record)
 let evaluationNow = 1_795_910_400.0  // 2026-11-29, when the synthetic events are recent
 var stageCounts: [String: Int] = [:]
 let evaluation = time(runs: runs) {
@@ -303,24 +302,14 @@ report(
 )
 print("  (stages: \(stageCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))")
 
-/// The lines of the leads the shipped rules send to an assigned route, for assignment's end-to-end figure.
-let qualifiedLines: [[UInt8]] = zip(lines, lines.indices).compactMap { line, index in
-    line.withUnsafeBufferPointer { buffer in
-        guard let document = try? JSONParser.parseDocument(buffer, maxDepth: 64),
-            document.kind(LeadDocument.root) == .object
-        else { return nil }
-        let record = LeadRecord(
-            origin: LeadOrigin(file: "bench", line: index + 1, record: index + 1, byteOffset: 0),
-            document: document
-        )
-        return program.evaluate(record, now: evaluationNow).placement == nil ? nil : line
-    }
-}
+/// The leads the shipped rules send to an assigned route: assignment's figures, alone and end to end.
+let qualifiedLeads = parsedLeads.filter { program.evaluate($0.record, now: evaluationNow).placement != nil }
+let qualifiedLines = qualifiedLeads.map(\.line)
 
 // Assignment: the shipped teams, on the qualified leads, in batches of 1,000 per transaction on a real SQLite file
 // (WAL, synchronous FULL), against evaluation alone of the same leads.
 if let plan = program.assignment {
-    let qualified = leadRecords.filter { program.evaluate($0, now: evaluationNow).placement != nil }
+    let qualified = qualifiedLeads.map(\.record)
     let evaluateOnly = time(runs: runs) {
         for record in qualified { _ = program.evaluate(record, now: evaluationNow) }
     }

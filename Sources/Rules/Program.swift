@@ -309,10 +309,9 @@ final class AggregatePlan: Sendable {
     /// The event slot the type filters read (the most common one), and the event key it reads.
     let typeSlot: Int?
     let typeKey: String?
-    /// The texts the type filters want, ASCII letters lower-cased, as UTF-8 bytes one after the other, and where each
-    /// one is: an event's type is read once, as the index of the text it equals (its code).
-    let typeBytes: [UInt8]
-    let typeBounds: [Range<Int>]
+    /// The texts the type filters want, ASCII letters lower-cased: an event's type is read once, as the index of the
+    /// text it equals (its code).
+    let types: TypeCodes
     /// Functions by the code of the type their filter wants: those of code `c` are
     /// `typeMembers[typeStarts[c]..<typeStarts[c + 1]]`.
     let typeStarts: [Int]
@@ -338,8 +337,6 @@ final class AggregatePlan: Sendable {
     /// The fast predicates' tests, and their constants' bytes one after another.
     let tests: [EventPredicate.Test]
     let needles: [UInt8]
-    /// By type code: `head` of its name, a cheap first test.
-    let typeHeads: [UInt64]
     /// Whether every function in `all` needs only the event's time, type code and fast predicate (`tallyAll`).
     let allFast: Bool
 
@@ -390,13 +387,7 @@ final class AggregatePlan: Sendable {
         }
         self.typeSlot = typeSlot
         typeKey = typeSlot.map { eventSlots[$0].path[0] }
-        typeBytes = typeNames.flatMap(\.utf8)
-        typeHeads = typeNames.map { name in FoldedText.withBytes(name) { Self.head($0) } }
-        var offset = 0
-        typeBounds = typeNames.map { name in
-            defer { offset += name.utf8.count }
-            return offset..<(offset + name.utf8.count)
-        }
+        types = TypeCodes(typeNames)
         typeStarts = byType.reduce(into: [0]) { starts, members in
             starts.append(starts[starts.count - 1] + members.count)
         }
@@ -448,28 +439,15 @@ final class AggregatePlan: Sendable {
         }
     }
 
-    /// The code of an event's type text, as UTF-8 bytes (trimmed, ASCII letters in any case), or -1 when it is none of them.
+    /// The code of an event's type text, as UTF-8 bytes (trimmed, ASCII letters in any case), or -1 when it is none
+    /// of them.
     func code(of raw: UnsafeBufferPointer<UInt8>) -> Int {
-        let type = FoldedText.trimmed(raw)
-        let head = Self.head(type)
-        for code in typeHeads.indices where typeHeads[code] == head {
-            let bounds = typeBounds[code]
-            guard bounds.count == type.count else { continue }
-            if bounds.count <= 8 { return code }
-            let tail = typeBytes.withUnsafeBufferPointer { names in
-                FoldedText.matches(
-                    UnsafeBufferPointer(rebasing: type[8...]),
-                    at: 0,
-                    folded: UnsafeBufferPointer(rebasing: names[(bounds.lowerBound + 8)..<bounds.upperBound])
-                )
-            }
-            if tail { return code }
-        }
-        return -1
+        types.code(of: raw)
     }
 
     /// The first eight bytes of a text, ASCII letters lower-cased, packed; zeros past the end. Two texts of the same
     /// length up to eight bytes are equal as `FoldedText.equal` compares exactly when their heads are.
+    @inline(__always)
     static func head(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         guard bytes.count >= 8, let base = bytes.baseAddress else {
             var head: UInt64 = 0

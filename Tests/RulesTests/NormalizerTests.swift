@@ -49,6 +49,41 @@ struct NormalizerTests {
         }
     }
 
+    /// The text a lead's value at its root normalizes to as a field of `type`; nil when missing.
+    func normalized(_ input: String, _ type: FieldType) -> String? {
+        LeadDocument(.string(input)).withView { lead in
+            var scratch: [UInt8] = []
+            let value = Normalizer.value(lead, LeadDocument.root, type, scratch: &scratch)
+            return scratch.withUnsafeBufferPointer {
+                Texts(lead: lead, scratch: $0, constants: UnsafeBufferPointer(start: nil, count: 0)).string(value)
+            }
+        }
+    }
+
+    @Test("every country name and code the table knows becomes its ISO code, in any case, surrounding spaces allowed")
+    func countries() {
+        for (name, code) in Countries.codes {
+            #expect(normalized(name, .country) == code, "\(name)")
+            #expect(normalized(" \(name.uppercased())\t", .country) == code, "\(name)")
+        }
+    }
+
+    @Test(
+        "a country the table does not know stays as written, trimmed",
+        arguments: [
+            ("Atlantis", "Atlantis"), ("  xq ", "xq"), ("Zz", "Zz"), ("Nowhere Islands", "Nowhere Islands"),
+            ("Ωmega", "Ωmega"),
+        ]
+    )
+    func unknownCountry(_ input: String, _ expected: String) {
+        #expect(normalized(input, .country) == expected)
+    }
+
+    @Test("a blank country is missing")
+    func blankCountry() {
+        #expect(normalized("   ", .country) == nil)
+    }
+
     @Test(
         "lower-casing on bytes gives what String.lowercased() gives",
         arguments: [
@@ -60,11 +95,24 @@ struct NormalizerTests {
         #expect(FoldedText.withBytes(text) { FoldedText.lowercased($0) } == text.lowercased())
     }
 
+    @Test("lower-casing on bytes gives what String.lowercased() gives for every scalar up to U+024F")
+    func lowercasedLatin() {
+        // Latin-1 has a path of its own; the scalars after it (Latin Extended-A and B) take the general one.
+        for value in UInt32(0x80)...0x24F {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            for text in ["A\(scalar)z", "\(scalar)", "Tom\(scalar)s.BROWN@Example.com", "\(scalar)É\(scalar)"] {
+                #expect(FoldedText.withBytes(text) { FoldedText.lowercased($0) } == text.lowercased(), "\(text)")
+            }
+        }
+    }
+
     @Test("lower-casing invalid UTF-8 lower-cases the text it decodes to")
     func lowercasedInvalid() {
-        let bytes: [UInt8] = [0x41, 0xC3, 0x28, 0xFF, 0x42]
-        let expected = String(decoding: bytes, as: UTF8.self).lowercased()
-        #expect(bytes.withUnsafeBufferPointer { FoldedText.lowercased($0) } == expected)
+        // A lead byte without its continuation, a stray continuation, a byte never in UTF-8, a truncated end.
+        for bytes: [UInt8] in [[0x41, 0xC3, 0x28, 0xFF, 0x42], [0x41, 0xC3, 0x28], [0x80, 0x41], [0x41, 0xC3]] {
+            let expected = String(decoding: bytes, as: UTF8.self).lowercased()
+            #expect(bytes.withUnsafeBufferPointer { FoldedText.lowercased($0) } == expected)
+        }
     }
 
     @Test(

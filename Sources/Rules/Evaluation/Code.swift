@@ -64,7 +64,7 @@ final class Code: @unchecked Sendable {
     let constants: UnsafeBufferPointer<Value>
     /// The constant texts' bytes.
     let bytes: UnsafeBufferPointer<UInt8>
-    let sets: UnsafeBufferPointer<TextSet>
+    let sets: UnsafeBufferPointer<TextLookup>
     let ranges: UnsafeBufferPointer<Double>
     let regexes: UnsafeBufferPointer<CompiledRegex>
     let conditions: UnsafeBufferPointer<ConditionOp>
@@ -76,7 +76,7 @@ final class Code: @unchecked Sendable {
         ops = Self.copy(builder.ops)
         constants = Self.copy(builder.constants)
         bytes = Self.copy(builder.bytes)
-        sets = Self.copy(builder.sets)
+        sets = Self.copy(builder.sets.map(TextLookup.allocate))
         ranges = Self.copy(builder.ranges)
         regexes = Self.copy(builder.regexes)
         conditions = Self.copy(builder.conditions)
@@ -89,6 +89,7 @@ final class Code: @unchecked Sendable {
         Self.free(ops)
         Self.free(constants)
         Self.free(bytes)
+        for set in sets { set.deallocate() }
         Self.free(sets)
         Self.free(ranges)
         Self.free(regexes)

@@ -294,7 +294,10 @@ struct EvaluationState {
         outcomes = (grade, stage, route)
         let placement = place(route: route)
         var leadID: String?
-        if let slot = program.idSlot { leadID = string(values[slot]) }
+        if let slot = program.idSlot {
+            let value = values[slot]
+            leadID = texts { $0.string(value) }
+        }
         if leadID == nil, let node = lead.member("id", of: LeadDocument.root), let number = lead.int(node) {
             leadID = String(number)
         }
@@ -536,8 +539,8 @@ struct EvaluationState {
             return texts { Self.compare(Code.comparisons[Int(op.mode)], left, right, $0) }
         case .inSet:
             let value = evaluate(op.a)
-            let set = Int(op.b)
-            return texts { $0.inSet(value, code.sets[set], negated: op.mode == 1) }
+            let set = code.sets[Int(op.b)]
+            return texts { $0.inSet(value, set, negated: op.mode == 1) }
         case .inRange:
             guard case .number(let number) = evaluate(op.a) else { return .missing }
             let low = code.ranges[2 * Int(op.b)]

@@ -91,7 +91,10 @@ enum FoldedText {
     }
 
     /// `bytes` without leading and trailing ASCII whitespace.
+    @inline(__always)
     static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        // Nearly every text has nothing to trim: two tests say so.
+        if let first = bytes.first, let last = bytes.last, !isSpace(first), !isSpace(last) { return bytes }
         var start = 0
         var end = bytes.count
         while start < end && isSpace(bytes[start]) { start += 1 }
@@ -109,6 +112,7 @@ enum FoldedText {
                 return bytes.count
             }
         }
+        if let lowered = latin1Lowercased(bytes) { return lowered }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count + 8)
         for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
@@ -119,6 +123,40 @@ enum FoldedText {
             }
         }
         return String(decoding: result, as: UTF8.self)
+    }
+
+    /// `lowercased` for text whose scalars beyond ASCII are all in Latin-1 (U+0080 to U+00FF: two bytes, led by
+    /// 0xC2 or 0xC3), as names in Western European addresses are; nil for any other text. There, the lower case of
+    /// U+00C0 to U+00DE (U+00D7, `×`, aside) is the scalar 0x20 above it, and every other scalar is its own.
+    private static func latin1Lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index += 1
+                continue
+            }
+            guard byte == 0xC2 || byte == 0xC3, index + 1 < bytes.count, bytes[index + 1] & 0xC0 == 0x80 else {
+                return nil
+            }
+            index += 2
+        }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    buffer[index] = fold(byte)
+                    index += 1
+                    continue
+                }
+                let next = bytes[index + 1]
+                buffer[index] = byte
+                buffer[index + 1] = byte == 0xC3 && next <= 0x9E && next != 0x97 ? next + 0x20 : next
+                index += 2
+            }
+            return bytes.count
+        }
     }
 
     /// The text without leading and trailing ASCII whitespace; the text itself when there is none.

@@ -18,9 +18,7 @@ enum Normalizer {
         case (.email, .string):
             return email(lead, node, scratch: &scratch)
         case (.country, .string):
-            let trimmed = String(decoding: FoldedText.trimmed(lead.bytes(node)), as: UTF8.self)
-            guard !trimmed.isEmpty else { return .missing }
-            return text(Countries.codes[trimmed.lowercased()] ?? trimmed, in: &scratch)
+            return country(lead, node, scratch: &scratch)
         case (.number, .int):
             return lead.int(node).map { .number(Double($0)) } ?? .missing
         case (.number, .double):
@@ -45,6 +43,56 @@ enum Normalizer {
             return .missing
         }
     }
+
+    /// The country at `node` as its ISO code, when `Countries` knows its name or code in any case; else the text
+    /// itself, trimmed. A code already written as the code is read in place.
+    static func country(_ lead: LeadView, _ node: Int, scratch: inout [UInt8]) -> Value {
+        let bytes = FoldedText.trimmed(lead.bytes(node))
+        guard !bytes.isEmpty else { return .missing }
+        guard let packed = packedCountry(bytes) else {
+            let trimmed = String(decoding: bytes, as: UTF8.self)
+            return text(Countries.codes[trimmed.lowercased()] ?? trimmed, in: &scratch)
+        }
+        let keys = countryKeys
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < packed { low = middle + 1 } else { high = middle }
+        }
+        guard low < keys.count, keys[low] == packed else { return .text(reference(bytes, in: lead)) }
+        let code = countryCodes[low]
+        let (first, second) = (UInt8(truncatingIfNeeded: code), UInt8(truncatingIfNeeded: code >> 8))
+        if bytes.count == 2 && bytes[0] == first && bytes[1] == second { return .text(reference(bytes, in: lead)) }
+        let start = scratch.count
+        scratch.append(first)
+        scratch.append(second)
+        return .text(TextRef(start: UInt32(start), count: 2, arena: .scratch))
+    }
+
+    /// Up to eight ASCII bytes, letters lower-cased, packed first byte lowest; nil for longer text or text beyond
+    /// ASCII (looked up as a `String`).
+    private static func packedCountry(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard bytes.count <= 8 else { return nil }
+        var packed: UInt64 = 0
+        for index in 0..<bytes.count {
+            guard bytes[index] < 0x80 else { return nil }
+            packed |= UInt64(FoldedText.fold(bytes[index])) << (8 * index)
+        }
+        return packed
+    }
+
+    /// The keys of `Countries.codes` that `packedCountry` packs, packed and sorted; and, in the same order, their
+    /// codes' two bytes (first byte lowest).
+    private static let countryTable: [(key: UInt64, code: UInt16)] = Countries.codes.compactMap { name, code in
+        let key = FoldedText.withBytes(name) { packedCountry($0) }
+        let bytes = Array(code.utf8)
+        guard let key, bytes.count == 2 else { return nil }
+        return (key, UInt16(bytes[0]) | UInt16(bytes[1]) << 8)
+    }
+    .sorted { $0.key < $1.key }
+    private static let countryKeys = countryTable.map(\.key)
+    private static let countryCodes = countryTable.map(\.code)
 
     /// A text made here, written to the scratch bytes.
     static func text(_ text: String, in scratch: inout [UInt8]) -> Value {
@@ -92,10 +140,14 @@ enum Normalizer {
         let unchanged =
             parts.localEnd == parts.at && !bytes.contains { $0 &- 65 < 26 }
         if unchanged { return .text(reference(bytes, in: lead)) }
+        // The kept parts are appended whole, then folded where they lie: an append per byte checks the array's
+        // uniqueness and capacity each time.
         let start = scratch.count
-        scratch.reserveCapacity(start + bytes.count + 64)
-        for i in 0..<parts.localEnd { scratch.append(FoldedText.fold(bytes[i])) }
-        for i in parts.at..<bytes.count { scratch.append(FoldedText.fold(bytes[i])) }
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<parts.localEnd]))
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[parts.at...]))
+        scratch.withUnsafeMutableBufferPointer { scratch in
+            for index in start..<scratch.count { scratch[index] = FoldedText.fold(scratch[index]) }
+        }
         return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), arena: .scratch))
     }
 

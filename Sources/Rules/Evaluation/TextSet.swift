@@ -1,19 +1,42 @@
-/// The lower-cased texts of an `in` list, looked up by UTF-8 bytes: a lead's text is found without making a `String`
-/// of it or hashing one (a list of industries is tested on every lead).
-///
-/// Members are kept one after another in `bytes`, and found through an open-addressing table of their FNV-1a hashes.
-/// Equal and hashable by its members, as the expression it is part of is.
+/// The lower-cased texts of an `in` list. Equal and hashable by its members, as the expression it is part of is;
+/// evaluation looks a lead's text up in its `TextLookup`, by UTF-8 bytes, without making a `String` of it or hashing
+/// one (a list of industries is tested on every lead).
 struct TextSet: Sendable, Hashable {
     let members: Set<String>
-    private let bytes: [UInt8]
-    private let starts: [Int]
-    /// By hash slot: the index of the member there, or -1.
-    private let table: [Int32]
-    private let mask: UInt64
 
     init(_ members: Set<String>) {
         self.members = members
-        let sorted = members.sorted()
+    }
+}
+
+/// A `TextSet` as evaluation looks it up: its members one after another in `bytes`, found through an
+/// open-addressing table of their FNV-1a hashes.
+///
+/// Plain pointers into memory its program's `Code` allocated (`allocate`) and frees (`deallocate`): reading one costs
+/// no reference count, where a struct of arrays costs one per array each time it is read.
+struct TextLookup: @unchecked Sendable {
+    private let bytes: UnsafeMutablePointer<UInt8>
+    /// By member, in sorted order: where its bytes start; one more for the end of the last.
+    private let starts: UnsafeMutablePointer<Int>
+    /// By hash slot: the index of the member there, or -1.
+    private let table: UnsafeMutablePointer<Int32>
+    private let mask: UInt64
+
+    private init(
+        bytes: UnsafeMutablePointer<UInt8>,
+        starts: UnsafeMutablePointer<Int>,
+        table: UnsafeMutablePointer<Int32>,
+        mask: UInt64
+    ) {
+        self.bytes = bytes
+        self.starts = starts
+        self.table = table
+        self.mask = mask
+    }
+
+    /// The lookup of `set`'s members, in memory allocated for it.
+    static func allocate(_ set: TextSet) -> TextLookup {
+        let sorted = set.members.sorted()
         var bytes: [UInt8] = []
         var starts = [0]
         for member in sorted {
@@ -25,18 +48,24 @@ struct TextSet: Sendable, Hashable {
         var table = [Int32](repeating: -1, count: size)
         let mask = UInt64(size - 1)
         for (index, member) in sorted.enumerated() {
-            var slot = Self.hash(Array(member.utf8), fold: false) & mask
+            var slot = hash(Array(member.utf8), fold: false) & mask
             while table[Int(slot)] >= 0 { slot = (slot + 1) & mask }
             table[Int(slot)] = Int32(index)
         }
-        self.bytes = bytes
-        self.starts = starts
-        self.table = table
-        self.mask = mask
+        func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+            let memory = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(array.count, 1))
+            memory.initialize(from: array, count: array.count)
+            return memory
+        }
+        return TextLookup(bytes: copy(bytes), starts: copy(starts), table: copy(table), mask: mask)
     }
 
-    static func == (lhs: TextSet, rhs: TextSet) -> Bool { lhs.members == rhs.members }
-    func hash(into hasher: inout Hasher) { hasher.combine(members) }
+    /// Frees the lookup's memory: it is not used after.
+    func deallocate() {
+        bytes.deallocate()
+        starts.deallocate()
+        table.deallocate()
+    }
 
     /// Whether the text, lower-cased (ASCII letters folded; any other text as `String.lowercased()` does), is a
     /// member.
@@ -50,24 +79,18 @@ struct TextSet: Sendable, Hashable {
 
     private func find(_ text: UnsafeBufferPointer<UInt8>, fold: Bool) -> Bool {
         var slot = Self.hash(text, fold: fold) & mask
-        return table.withUnsafeBufferPointer { table in
-            bytes.withUnsafeBufferPointer { bytes in
-                starts.withUnsafeBufferPointer { starts in
-                    while true {
-                        let index = Int(table[Int(slot)])
-                        if index < 0 { return false }
-                        let start = starts[index]
-                        if starts[index + 1] - start == text.count {
-                            var k = 0
-                            while k < text.count && (fold ? FoldedText.fold(text[k]) : text[k]) == bytes[start + k] {
-                                k += 1
-                            }
-                            if k == text.count { return true }
-                        }
-                        slot = (slot + 1) & mask
-                    }
+        while true {
+            let index = Int(table[Int(slot)])
+            if index < 0 { return false }
+            let start = starts[index]
+            if starts[index + 1] - start == text.count {
+                var k = 0
+                while k < text.count && (fold ? FoldedText.fold(text[k]) : text[k]) == bytes[start + k] {
+                    k += 1
                 }
+                if k == text.count { return true }
             }
+            slot = (slot + 1) & mask
         }
     }
 

@@ -67,7 +67,7 @@ struct Texts {
     }
 
     /// `VALUE in LIST`: a text lower-cased, a number as its digits, a list when any of its texts is in.
-    func inSet(_ value: Value, _ set: TextSet, negated: Bool) -> Value {
+    func inSet(_ value: Value, _ set: TextLookup, negated: Bool) -> Value {
         let found: Bool
         switch value {
         case .text: found = withText(value) { set.contains(lowering: $0) } ?? false

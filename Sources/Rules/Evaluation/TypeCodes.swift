@@ -1,0 +1,86 @@
+/// The event types an `AggregatePlan`'s type filters want, and the code of each (its index): an event's type text
+/// is read once, as its code.
+///
+/// A type of up to sixteen bytes is known by its length and two words, its first eight bytes and its last eight
+/// (zeros after the end of a shorter one), ASCII letters lower-cased (`AggregatePlan.head`): the words are hashed
+/// into an open-addressing table, so a type is found in about one probe and one comparison of three integers. A
+/// longer type is compared byte by byte.
+struct TypeCodes: Sendable {
+    struct Words: Equatable, Sendable {
+        var count: Int
+        var first: UInt64
+        var last: UInt64
+    }
+
+    /// By code: the type's words, and its bytes (ASCII letters lower-cased).
+    private let words: [Words]
+    private let names: [[UInt8]]
+    /// By hash slot: the code of the type there, or -1. Types longer than sixteen bytes are not in it.
+    private let table: [Int32]
+    private let mask: Int
+    /// Whether some type is longer than sixteen bytes.
+    private let hasLong: Bool
+
+    /// The codes of `names`, which are trimmed, their ASCII letters lower-cased, and distinct.
+    init(_ names: [String]) {
+        let names = names.map { Array($0.utf8) }
+        self.names = names
+        words = names.map { name in name.withUnsafeBufferPointer { Self.words($0) } }
+        var size = 8
+        while size < names.count * 4 { size *= 2 }
+        var table = [Int32](repeating: -1, count: size)
+        for code in names.indices where names[code].count <= 16 {
+            var slot = Self.hash(words[code]) & (size - 1)
+            while table[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            table[slot] = Int32(code)
+        }
+        self.table = table
+        mask = size - 1
+        hasLong = names.contains { $0.count > 16 }
+    }
+
+    var count: Int { names.count }
+
+    /// The code of an event's type text (trimmed, ASCII letters in any case), or -1 when it is none of them.
+    func code(of raw: UnsafeBufferPointer<UInt8>) -> Int {
+        let type = FoldedText.trimmed(raw)
+        guard type.count <= 16 else { return hasLong ? longCode(of: type) : -1 }
+        let key = Self.words(type)
+        return table.withUnsafeBufferPointer { table in
+            words.withUnsafeBufferPointer { words in
+                var slot = Self.hash(key) & mask
+                while true {
+                    let code = Int(table[slot])
+                    if code < 0 || words[code] == key { return code }
+                    slot = (slot + 1) & mask
+                }
+            }
+        }
+    }
+
+    /// A type longer than sixteen bytes, compared with each such type.
+    private func longCode(of type: UnsafeBufferPointer<UInt8>) -> Int {
+        for code in names.indices where names[code].count == type.count {
+            if names[code].withUnsafeBufferPointer({ FoldedText.equal(type, folded: $0) }) { return code }
+        }
+        return -1
+    }
+
+    /// The length and the two words of a text of up to sixteen bytes (only the length counts beyond that).
+    @inline(__always)
+    static func words(_ text: UnsafeBufferPointer<UInt8>) -> Words {
+        guard text.count > 8 else { return Words(count: text.count, first: AggregatePlan.head(text), last: 0) }
+        let count = Swift.min(text.count, 16)
+        return Words(
+            count: text.count,
+            first: AggregatePlan.head(text),
+            last: AggregatePlan.head(UnsafeBufferPointer(rebasing: text[(count - 8)..<count]))
+        )
+    }
+
+    @inline(__always)
+    private static func hash(_ words: Words) -> Int {
+        let mixed = (words.first &+ words.last &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(words.count)) &* 0xFF51_AFD7_ED55_8CCD
+        return Int(truncatingIfNeeded: mixed >> 40)
+    }
+}

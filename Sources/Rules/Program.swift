@@ -27,6 +27,8 @@ public final class Program: Sendable {
     let slotKeyBytes: [UInt8]
     let slotKeys: [Range<Int>]
     let slotKeyStarts: [Int]
+    /// The slots' paths as a tree, to find all of a lead's fields in one pass.
+    let slotTree: SlotTree
     /// The conditions and expressions as evaluation walks them, and where each starts: rules' `when` and `unless`
     /// by rule position (disqualifiers, then scorers), grade and stage rows, team conditions, derived values, and
     /// the predicates and values of event functions (-1 where there is none).
@@ -118,6 +120,7 @@ public final class Program: Sendable {
         slotKeyBytes = keyBytes
         slotKeys = keys
         slotKeyStarts = keyStarts
+        slotTree = SlotTree(paths: slots.map(\.path))
         timeKey = eventSlots.first.map { Array($0.path[0].utf8) } ?? []
         timeType = eventSlots.first?.type
         self.aggregateLabels = aggregateLabels

@@ -23,4 +23,37 @@ struct TypeCodeTests {
             }
         }
     }
+
+    @Test("a type is found by its code whatever its length, case and surrounding spaces; anything else is -1")
+    func codes() {
+        let names = [
+            "a", "visit", "email_op", "page_view", "email_open", "email_click", "demo_request", "webinar_attended",
+            "webinar_attendee", "webinar_attended_live", "webinar_attended_late",
+        ]
+        let codes = TypeCodes(names)
+        func expected(_ text: String) -> Int {
+            let folded = FoldedText.folded(FoldedText.trimmed(text))
+            return names.firstIndex(of: folded) ?? -1
+        }
+        func code(_ text: String) -> Int { FoldedText.withBytes(text) { codes.code(of: $0) } }
+        for (index, name) in names.enumerated() {
+            #expect(code(name) == index)
+            #expect(code(" \(name.uppercased())\t") == index)
+            // Every byte changed, every length cut short or made longer: another type or none.
+            let bytes = Array(name.utf8)
+            for position in bytes.indices {
+                for replacement in [UInt8(ascii: "x"), UInt8(ascii: "_"), 0xC3] {
+                    var changed = bytes
+                    changed[position] = replacement
+                    let text = String(decoding: changed, as: UTF8.self)
+                    #expect(code(text) == expected(text), "\(text)")
+                }
+                let prefix = String(decoding: bytes[..<position], as: UTF8.self)
+                #expect(code(prefix) == expected(prefix), "\(prefix)")
+            }
+            #expect(code(name + "s") == expected(name + "s"))
+        }
+        #expect(code("") == -1)
+        #expect(code("   ") == -1)
+    }
 }

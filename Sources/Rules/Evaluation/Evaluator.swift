@@ -135,12 +135,15 @@ struct EvaluationState {
         }
         values.reserveCapacity(program.slots.count)
         let types = program.slotTypes
-        for index in types.indices {
-            let node = program.node(ofSlot: index, in: lead)
-            if types[index] == .events {
-                values.append(node.map { lead.kind($0) == .array } == true ? .events(index) : .missing)
-            } else {
-                values.append(Normalizer.value(lead, node, types[index], scratch: &scratch))
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: types.count) { nodes in
+            program.slotTree.resolve(lead, into: nodes)
+            for index in types.indices {
+                let node = nodes[index] >= 0 ? nodes[index] : nil
+                if types[index] == .events {
+                    values.append(node.map { lead.kind($0) == .array } == true ? .events(index) : .missing)
+                } else {
+                    values.append(Normalizer.value(lead, node, types[index], scratch: &scratch))
+                }
             }
         }
         aggregates.append(contentsOf: repeatElement(nil, count: program.aggregates.count))

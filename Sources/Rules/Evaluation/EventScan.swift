@@ -35,7 +35,7 @@ extension AggregatePlan {
 
     /// Reads the events of the array at node `array`: each object item's time (the member named `timeKey`, read as
     /// `timeType`), its type's code, and the nodes of the fields the fast predicates test, in one pass over its
-    /// members. Items that are not objects are not events.
+    /// members. Items that are not objects are not events. When a key appears twice in an event, the last one counts.
     func readEvents(
         _ lead: LeadView,
         array: Int,
@@ -45,49 +45,68 @@ extension AggregatePlan {
     ) {
         let stride = fieldKeys.count
         let count = lead.count(array)
-        // The table's arrays are taken (swapped out, so they stay unshared) and refilled.
+        // The table's arrays are taken (swapped out, so they stay unshared), sized for every item, filled through
+        // pointers, then cut to the events found.
         var rows: [EventRow] = []
         swap(&rows, &table.rows)
         rows.removeAll(keepingCapacity: true)
-        rows.reserveCapacity(count)
+        rows.append(contentsOf: repeatElement(EventRow(object: 0, at: nil, typeCode: -1), count: count))
         var fields: [Int32] = []
         swap(&fields, &table.fields)
         fields.removeAll(keepingCapacity: true)
         fields.append(contentsOf: repeatElement(-1, count: count * stride))
         // An empty key never matches: no time, or no type to code.
         let timeKey = timeType == nil ? UnsafeBufferPointer(start: nil, count: 0) : timeKey
+        var found = 0
         typeKeyBytes.withUnsafeBufferPointer { typeKey in
             fieldKeyBytes.withUnsafeBufferPointer { keyBytes in
                 fieldKeyBounds.withUnsafeBufferPointer { keyBounds in
-                    fields.withUnsafeMutableBufferPointer { fields in
-                        for event in lead.items(array) where lead.kind(event) == .object {
-                            var at: Double?
-                            var code = -1
-                            let first = rows.count * stride
-                            for key in lead.members(event) {
-                                let name = lead.bytes(key)
-                                if !timeKey.isEmpty && Self.same(name, timeKey) {
-                                    at =
-                                        timeType == .timestamp
-                                        ? Normalizer.timestamp(lead, key + 1)
-                                        : Self.seconds(lead, key + 1, timeType)
-                                    continue
+                    rows.withUnsafeMutableBufferPointer { rows in
+                        fields.withUnsafeMutableBufferPointer { fields in
+                            var item = array + 1
+                            for _ in 0..<count {
+                                let event = item
+                                item = lead.end(event)
+                                guard lead.kind(event) == .object else { continue }
+                                var at: Double?
+                                var code = -1
+                                let first = found * stride
+                                var key = event + 1
+                                for _ in 0..<lead.count(event) {
+                                    let value = key + 1
+                                    defer { key = lead.end(value) }
+                                    let name = lead.bytes(key)
+                                    if !timeKey.isEmpty && Self.same(name, timeKey) {
+                                        at =
+                                            timeType == .timestamp
+                                            ? Normalizer.timestamp(lead, value)
+                                            : Self.seconds(lead, value, timeType)
+                                        continue
+                                    }
+                                    if !typeKey.isEmpty && Self.same(name, typeKey)
+                                        && lead.kind(value) == .string
+                                    {
+                                        code = self.code(of: lead.bytes(value))
+                                    }
+                                    for field in 0..<stride {
+                                        let bounds = keyBounds[field]
+                                        guard bounds.count == name.count else { continue }
+                                        if Self.same(name, UnsafeBufferPointer(rebasing: keyBytes[bounds])) {
+                                            fields[first + field] = Int32(value)
+                                            break
+                                        }
+                                    }
                                 }
-                                if !typeKey.isEmpty && Self.same(name, typeKey) && lead.kind(key + 1) == .string {
-                                    code = self.code(of: lead.bytes(key + 1))
-                                }
-                                for field in 0..<stride
-                                where Self.same(name, UnsafeBufferPointer(rebasing: keyBytes[keyBounds[field]])) {
-                                    fields[first + field] = Int32(key + 1)
-                                    break
-                                }
+                                rows[found] = EventRow(object: event, at: at, typeCode: code)
+                                found += 1
                             }
-                            rows.append(EventRow(object: event, at: at, typeCode: code))
                         }
                     }
                 }
             }
         }
+        rows.removeLast(count - found)
+        fields.removeLast((count - found) * stride)
         table = EventTable(rows: rows, fields: fields, stride: stride)
     }
 

@@ -50,6 +50,14 @@ final class LiteralRegex: Sendable {
     let startKinds: [UInt8]
     /// Whether the pattern has a class: then only ASCII texts are decided here.
     let hasClasses: Bool
+    /// By alternative, when it is only bytes between optional `\b`s (most are): where its bytes (folded with `(?i)`)
+    /// are in `literalBytes`, how many, and whether `\b` comes before and after them. A count of -1 for the others,
+    /// which `match` walks atom by atom.
+    let literalStarts: [Int]
+    let literalCounts: [Int]
+    let literalBytes: [UInt8]
+    let boundaryBefore: [Bool]
+    let boundaryAfter: [Bool]
 
     static let limit = 512
 
@@ -113,6 +121,36 @@ final class LiteralRegex: Sendable {
         }
         self.unanchored = unanchored
         self.hasClasses = hasClasses
+        var literalStarts: [Int] = []
+        var literalCounts: [Int] = []
+        var literalBytes: [UInt8] = []
+        var boundaryBefore: [Bool] = []
+        var boundaryAfter: [Bool] = []
+        for atoms in alternatives {
+            var inner = atoms[...]
+            let before = inner.first == .boundary
+            if before { inner = inner.dropFirst() }
+            let after = inner.last == .boundary
+            if after { inner = inner.dropLast() }
+            let bytes = inner.compactMap { atom -> UInt8? in
+                if case .byte(let byte) = atom { return ignoreCase ? FoldedText.fold(byte) : byte }
+                return nil
+            }
+            literalStarts.append(literalBytes.count)
+            boundaryBefore.append(before)
+            boundaryAfter.append(after)
+            if bytes.count == inner.count && !bytes.isEmpty {
+                literalCounts.append(bytes.count)
+                literalBytes += bytes
+            } else {
+                literalCounts.append(-1)
+            }
+        }
+        self.literalStarts = literalStarts
+        self.literalCounts = literalCounts
+        self.literalBytes = literalBytes
+        self.boundaryBefore = boundaryBefore
+        self.boundaryAfter = boundaryAfter
     }
 
     /// Whether the pattern matches anywhere in `text`; nil when the pattern has a class and the text is not ASCII.
@@ -131,7 +169,8 @@ final class LiteralRegex: Sendable {
                             startKinds.withUnsafeBufferPointer { startKinds -> Bool in
                                 let ignoreCase = ignoreCase
                                 @inline(__always) func tryAlternative(_ index: Int, at start: Int) -> Bool {
-                                    Self.match(
+                                    if literalCounts[index] >= 0 { return literal(index, in: bytes, at: start) }
+                                    return Self.match(
                                         UnsafeBufferPointer(rebasing: atoms[starts[index]..<starts[index + 1]]),
                                         in: bytes,
                                         at: start,
@@ -159,6 +198,32 @@ final class LiteralRegex: Sendable {
                 }
             }
         }
+    }
+
+    /// Whether literal alternative `index` matches at `start`: its bytes, then its boundaries.
+    @inline(__always)
+    private func literal(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        let count = literalCounts[index]
+        let end = start + count
+        guard end <= bytes.count else { return false }
+        let matched = literalBytes.withUnsafeBufferPointer { literal in
+            let first = literalStarts[index]
+            var offset = 0
+            if ignoreCase {
+                while offset < count && FoldedText.fold(bytes[start + offset]) == literal[first + offset] { offset += 1 }
+            } else {
+                while offset < count && bytes[start + offset] == literal[first + offset] { offset += 1 }
+            }
+            return offset == count
+        }
+        guard matched else { return false }
+        if boundaryBefore[index] && (start > 0 && Self.isWord(bytes[start - 1])) == Self.isWord(bytes[start]) {
+            return false
+        }
+        if boundaryAfter[index] && Self.isWord(bytes[end - 1]) == (end < bytes.count && Self.isWord(bytes[end])) {
+            return false
+        }
+        return true
     }
 
     private static func match(

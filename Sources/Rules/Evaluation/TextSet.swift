@@ -70,15 +70,22 @@ struct TextLookup: @unchecked Sendable {
     /// Whether the text, lower-cased (ASCII letters folded; any other text as `String.lowercased()` does), is a
     /// member.
     func contains(lowering text: UnsafeBufferPointer<UInt8>) -> Bool {
-        if text.contains(where: { $0 >= 0x80 }) {
-            let lowered = FoldedText.lowercased(text)
-            return FoldedText.withBytes(lowered) { find($0, fold: false) }
+        // One pass hashes the text folded and finds whether it is all ASCII.
+        var hash: UInt64 = Self.basis
+        var any: UInt8 = 0
+        for byte in text {
+            any |= byte
+            hash = (hash ^ UInt64(FoldedText.fold(byte))) &* Self.prime
         }
-        return find(text, fold: true)
+        if any >= 0x80 {
+            let lowered = FoldedText.lowercased(text)
+            return FoldedText.withBytes(lowered) { find($0, hash: Self.hash($0, fold: false), fold: false) }
+        }
+        return find(text, hash: hash, fold: true)
     }
 
-    private func find(_ text: UnsafeBufferPointer<UInt8>, fold: Bool) -> Bool {
-        var slot = Self.hash(text, fold: fold) & mask
+    private func find(_ text: UnsafeBufferPointer<UInt8>, hash: UInt64, fold: Bool) -> Bool {
+        var slot = hash & mask
         while true {
             let index = Int(table[Int(slot)])
             if index < 0 { return false }
@@ -94,10 +101,14 @@ struct TextLookup: @unchecked Sendable {
         }
     }
 
+    private static let basis: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static let prime: UInt64 = 0x0000_0100_0000_01B3
+
+    /// FNV-1a.
     private static func hash<C: Collection<UInt8>>(_ text: C, fold: Bool) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = basis
         for byte in text {
-            hash = (hash ^ UInt64(fold ? FoldedText.fold(byte) : byte)) &* 0x0000_0100_0000_01B3
+            hash = (hash ^ UInt64(fold ? FoldedText.fold(byte) : byte)) &* prime
         }
         return hash
     }

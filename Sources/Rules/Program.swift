@@ -60,6 +60,11 @@ public final class Program: Sendable {
     let disqualifiedRoute: String
     /// Where the lead's id is read from.
     let idSlot: Int?
+    /// What each rule does when it holds, by position (disqualifiers, then scorers), in plain values: evaluation
+    /// reads these, not the rules, so no rule is retained per lead.
+    let ruleSteps: [RuleStep]
+    /// Each category's cap, or infinity.
+    let categoryCaps: [Double]
     /// The assignment configuration, when the rules directory has one.
     public let assignment: AssignmentPlan?
     /// Every lead field the rules may use (the standard catalog and `fields:`), dotted, with its type name
@@ -91,6 +96,10 @@ public final class Program: Sendable {
         self.version = version
         self.files = files
         self.categories = categories
+        categoryNames = categories.map(\.name)
+        categoryCaps = categories.map { $0.cap ?? .infinity }
+        ruleIDs = (disqualifiers + scorers).map(\.id)
+        ruleSteps = (disqualifiers + scorers).map(RuleStep.init)
         self.slots = slots
         self.eventSlots = eventSlots
         self.aggregates = aggregates
@@ -155,9 +164,9 @@ public final class Program: Sendable {
     }
 
     /// The ids of every rule, in evaluation order.
-    public var ruleIDs: [String] { (disqualifiers + scorers).map(\.id) }
+    public let ruleIDs: [String]
     /// The category names, in order.
-    public var categoryNames: [String] { categories.map(\.name) }
+    public let categoryNames: [String]
     /// The stage names, in table order, then `disqualified`.
     public var stageNames: [String] { stages.map(\.name) + ["disqualified"] }
     /// The grade names, in table order.
@@ -214,6 +223,45 @@ enum FieldType: String, Sendable, CaseIterable {
         case .timestamp: .timestamp
         case .list: .list
         case .events: .events
+        }
+    }
+}
+
+/// What a rule does when it holds, as plain values (`Program.ruleSteps`).
+struct RuleStep: Sendable {
+    enum Kind: UInt8, Sendable {
+        case points
+        case each
+        case disqualify
+    }
+
+    var kind: Kind
+    /// `points`'s points, or `each`'s points per event.
+    var points: Double
+    /// `each`'s event function, ceiling (infinity when none) and half-life.
+    var aggregate = -1
+    var max = Double.infinity
+    var halfLife: Double?
+    /// The category, or -1; the flag, or -1.
+    var category: Int
+    var flag: Int
+
+    init(_ rule: CompiledRule) {
+        category = rule.category ?? -1
+        flag = rule.flag ?? -1
+        switch rule.action {
+        case .points(let value):
+            kind = .points
+            points = value
+        case .each(let aggregate, let each, let max, let halfLife):
+            kind = .each
+            points = each
+            self.aggregate = aggregate
+            self.max = max ?? .infinity
+            self.halfLife = halfLife
+        case .disqualify:
+            kind = .disqualify
+            points = 0
         }
     }
 }

@@ -44,6 +44,8 @@ final class EvaluationBuffers: @unchecked Sendable {
     var flags: [Bool] = []
     var eventTables: [EventTable] = []
     var eventTableSlots: [Int] = []
+    /// A `ProgramPair`'s rule outcomes.
+    var outcomes: [EvaluationState.RuleOutcome] = []
     /// Arrays for the first event table read, left by an earlier evaluation.
     var spareEvents = EventTable()
     /// A finished evaluation's first event table, its arrays for the next one's.
@@ -59,9 +61,10 @@ final class EvaluationBuffers: @unchecked Sendable {
 
 /// The per-lead state of one evaluation.
 struct EvaluationState {
-    let program: Program
+    /// The program deciding: a `ProgramPair`'s second takes over from its first (`switchProgram`).
+    private(set) var program: Program
     /// The program's code, read on every node: held without reference counting, as `program` keeps it.
-    unowned(unsafe) let code: Code
+    private(set) unowned(unsafe) var code: Code
     let now: Double
     let explain: Bool
     var values: [Value]
@@ -96,8 +99,10 @@ struct EvaluationState {
     var tableTraces: [RuleTrace] = []
     /// What each rule found, disqualifiers then scorers, when a `ProgramPair` asks for them.
     var ruleOutcomes: [RuleOutcome]?
-    /// For the second program of a pair: by rule position, the outcome of an identical rule of the first.
-    var knownOutcomes: [RuleOutcome?] = []
+    /// For the second program of a pair: what the first's rules found, and by rule position, the position of the
+    /// first's identical rule, if any (`ProgramPair.sameRules`).
+    var earlierOutcomes: [RuleOutcome] = []
+    var sameRules: [Int?] = []
 
     /// Whether a rule's conditions held, and for an `each` rule its matching events and their weight.
     struct RuleOutcome {
@@ -133,6 +138,21 @@ struct EvaluationState {
             eventTables.removeAll(keepingCapacity: true)
             eventTableSlots.removeAll(keepingCapacity: true)
         }
+        Self.readFields(program, lead, into: &values, scratch: &scratch)
+        aggregates.append(contentsOf: repeatElement(nil, count: program.aggregates.count))
+        derivedValues.append(contentsOf: repeatElement(nil, count: program.derived.count))
+        categoryScores.append(contentsOf: repeatElement(0, count: program.categories.count))
+        flags.append(contentsOf: repeatElement(false, count: program.flags.count))
+    }
+
+    /// Each slot's value in `lead`, normalized. Static: a closure in the initializer that captured the state would
+    /// copy it.
+    private static func readFields(
+        _ program: Program,
+        _ lead: LeadView,
+        into values: inout [Value],
+        scratch: inout [UInt8]
+    ) {
         values.reserveCapacity(program.slots.count)
         let types = program.slotTypes
         withUnsafeTemporaryAllocation(of: Int.self, capacity: types.count) { nodes in
@@ -146,10 +166,6 @@ struct EvaluationState {
                 }
             }
         }
-        aggregates.append(contentsOf: repeatElement(nil, count: program.aggregates.count))
-        derivedValues.append(contentsOf: repeatElement(nil, count: program.derived.count))
-        categoryScores.append(contentsOf: repeatElement(0, count: program.categories.count))
-        flags.append(contentsOf: repeatElement(false, count: program.flags.count))
     }
 
     /// Swaps the state's arrays with `buffers`': lent in when an evaluation starts, given back when it ends.
@@ -163,16 +179,7 @@ struct EvaluationState {
         swap(&eventTables, &buffers.eventTables)
         swap(&eventTableSlots, &buffers.eventTableSlots)
         swap(&spareEvents, &buffers.events)
-    }
-
-    /// Drops the state's references to its arrays: the state is not used after.
-    mutating func letGo() {
-        scratch = []
-        values = []
-        aggregates = []
-        derivedValues = []
-        eventTables = []
-        eventTableSlots = []
+        swap(&earlierOutcomes, &buffers.outcomes)
     }
 
     /// Gives the state's arrays back to `buffers`, for the next evaluation: the state is not used after.
@@ -182,58 +189,63 @@ struct EvaluationState {
         exchange(buffers)
     }
 
-    /// A state for another program over the same lead, starting from what `earlier` read: the normalized fields,
-    /// the events, and the event functions and derived values it computed. Only for a program that reads the lead
-    /// exactly as `earlier`'s does (`ProgramPair`).
-    init(program: Program, after earlier: EvaluationState) {
-        self.program = program
-        code = program.code
-        now = earlier.now
-        explain = earlier.explain
-        lead = earlier.lead
-        values = earlier.values
-        scratch = earlier.scratch
-        eventTables = earlier.eventTables
-        eventTableSlots = earlier.eventTableSlots
-        aggregates = earlier.aggregates
-        derivedValues = earlier.derivedValues
-        categoryScores = Array(repeating: 0, count: program.categories.count)
-        flags = Array(repeating: false, count: program.flags.count)
+    /// Hands the state to another program over the same lead, keeping what it read: the normalized fields, the
+    /// events, and the event functions and derived values computed. Only for a program that reads the lead exactly
+    /// as this one does (`ProgramPair`). What the rules found (`ruleOutcomes`) becomes `earlierOutcomes`, for the
+    /// rules `sameRules` says are the same.
+    mutating func switchProgram(to next: Program, sameRules: [Int?]) {
+        program = next
+        code = next.code
+        categoryScores.removeAll(keepingCapacity: true)
+        categoryScores.append(contentsOf: repeatElement(0, count: next.categories.count))
+        flags.removeAll(keepingCapacity: true)
+        flags.append(contentsOf: repeatElement(false, count: next.flags.count))
+        total = 0
+        currentEvent = nil
+        traces.removeAll()
+        tableTraces.removeAll()
+        outcomes = (nil, "", "")
+        earlierOutcomes.removeAll(keepingCapacity: true)
+        if var outcomes = ruleOutcomes {
+            ruleOutcomes = nil
+            swap(&outcomes, &earlierOutcomes)
+        }
+        self.sameRules = sameRules
     }
 
     mutating func decide(origin: LeadOrigin) -> Decision {
+        // Rules are read through `ruleSteps` and `ruleIDs`; a rule itself only for explanations.
         var disqualifications: [Decision.Disqualification] = []
-        let disqualifiers = program.disqualifiers
-        for position in disqualifiers.indices {
-            let rule = disqualifiers[position]
+        let disqualifierCount = program.disqualifiers.count
+        for position in 0..<disqualifierCount {
             let (holds, leaves) = known(position).map { ($0.holds, []) } ?? conditionsHold(position)
             ruleOutcomes?.append(RuleOutcome(holds: holds))
-            trace(rule, fired: holds, leaves)
-            if holds, case .disqualify(let reason) = rule.action {
-                disqualifications.append(Decision.Disqualification(rule: rule.id, reason: reason))
+            if explain { trace(program.disqualifiers[position], fired: holds, leaves) }
+            if holds, case .disqualify(let reason) = program.disqualifiers[position].action {
+                disqualifications.append(Decision.Disqualification(rule: program.ruleIDs[position], reason: reason))
             }
         }
+        let scorerCount = program.scorers.count
         var fired: [Decision.FiredRule] = []
-        fired.reserveCapacity(program.scorers.count)
-        let scorers = program.scorers
-        for index in scorers.indices {
-            let rule = scorers[index]
-            let position = disqualifiers.count + index
+        fired.reserveCapacity(scorerCount)
+        for index in 0..<scorerCount {
+            let position = disqualifierCount + index
             let earlier = known(position)
             var (holds, leaves) = earlier.map { ($0.holds, []) } ?? conditionsHold(position)
             ruleOutcomes?.append(RuleOutcome(holds: holds))
             guard holds else {
-                trace(rule, fired: false, leaves)
+                if explain { trace(program.scorers[index], fired: false, leaves) }
                 continue
             }
+            let step = program.ruleSteps[position]
             var points = 0.0
             var matched: Int?
-            switch rule.action {
-            case .points(let value):
-                points = value
-            case .each(let aggregate, let each, let max, let halfLife):
+            switch step.kind {
+            case .points:
+                points = step.points
+            case .each:
                 let (count, weight) =
-                    earlier.map { ($0.count, $0.weight) } ?? eachWeight(aggregate, halfLife: halfLife)
+                    earlier.map { ($0.count, $0.weight) } ?? eachWeight(step.aggregate, halfLife: step.halfLife)
                 ruleOutcomes?[position].count = count
                 ruleOutcomes?[position].weight = weight
                 matched = count
@@ -241,8 +253,8 @@ struct EvaluationState {
                     leaves.append(
                         LeafTrace(
                             part: "each",
-                            expression: String(program.aggregateLabels[aggregate].dropFirst("each ".count)),
-                            line: rule.location.line,
+                            expression: String(program.aggregateLabels[step.aggregate].dropFirst("each ".count)),
+                            line: program.scorers[index].location.line,
                             verdict: count > 0 ? .true : .false,
                             missingFields: [],
                             values: [LeafTrace.Reading(name: "events", value: String(count))]
@@ -250,32 +262,30 @@ struct EvaluationState {
                     )
                 }
                 if count == 0 {
-                    trace(rule, fired: false, leaves)
+                    if explain { trace(program.scorers[index], fired: false, leaves) }
                     continue
                 }
-                points = each * weight
-                if let max { points = Swift.min(points, max) }
+                points = Swift.min(step.points * weight, step.max)
             case .disqualify:
                 continue
             }
             points = (points * 100).rounded() / 100
             var capped = false
-            if let category = rule.category {
-                if let cap = program.categories[category].cap {
-                    let room = Swift.max(0, cap - categoryScores[category])
-                    if points > room {
-                        points = room
-                        capped = true
-                    }
+            let category = step.category
+            if category >= 0 {
+                let room = Swift.max(0, program.categoryCaps[category] - categoryScores[category])
+                if points > room {
+                    points = room
+                    capped = true
                 }
                 categoryScores[category] += points
             }
-            if let flag = rule.flag { flags[flag] = true }
-            trace(rule, fired: true, leaves)
+            if step.flag >= 0 { flags[step.flag] = true }
+            if explain { trace(program.scorers[index], fired: true, leaves) }
             fired.append(
                 Decision.FiredRule(
-                    id: rule.id,
-                    category: rule.category.map { program.categories[$0].name },
+                    id: program.ruleIDs[position],
+                    category: category >= 0 ? program.categoryNames[category] : nil,
                     points: points,
                     events: matched,
                     capped: capped
@@ -309,7 +319,7 @@ struct EvaluationState {
             origin: origin,
             now: now,
             rulesVersion: program.version,
-            scores: zip(program.categories, categoryScores).map { Decision.CategoryScore(name: $0.name, points: $1) },
+            scores: zip(program.categoryNames, categoryScores).map { Decision.CategoryScore(name: $0, points: $1) },
             total: total,
             grade: grade,
             stage: stage,
@@ -325,7 +335,8 @@ struct EvaluationState {
 
     /// What an identical rule of the pair's first program found for the rule at `position`, if known.
     func known(_ position: Int) -> RuleOutcome? {
-        position < knownOutcomes.count ? knownOutcomes[position] : nil
+        guard position < sameRules.count, let earlier = sameRules[position] else { return nil }
+        return earlierOutcomes[earlier]
     }
 
     /// For a lead on an assigned route: the first team whose condition holds, and the verdicts of those before it.

@@ -210,7 +210,9 @@ final class LiteralRegex: Sendable {
             let first = literalStarts[index]
             var offset = 0
             if ignoreCase {
-                while offset < count && FoldedText.fold(bytes[start + offset]) == literal[first + offset] { offset += 1 }
+                while offset < count && FoldedText.fold(bytes[start + offset]) == literal[first + offset] {
+                    offset += 1
+                }
             } else {
                 while offset < count && bytes[start + offset] == literal[first + offset] { offset += 1 }
             }

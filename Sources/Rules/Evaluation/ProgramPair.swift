@@ -49,18 +49,16 @@ public struct ProgramPair: Sendable {
         let buffers = current.takeBuffers()
         defer { current.keep(buffers) }
         return lead.document.withView { view in
-            var first = EvaluationState(program: current, lead: view, now: now, explain: false, buffers: buffers)
-            first.ruleOutcomes = []
-            first.ruleOutcomes?.reserveCapacity(current.disqualifiers.count + current.scorers.count)
-            let before = first.decide(origin: lead.origin)
-            var second = EvaluationState(program: candidate, after: first)
-            if let outcomes = first.ruleOutcomes {
-                second.knownOutcomes = sameRules.map { $0.map { outcomes[$0] } }
-            }
-            let after = second.decide(origin: lead.origin)
-            // The second state shares the first's arrays: it lets go of them first, so they go back unshared.
-            second.letGo()
-            first.recycle(into: buffers)
+            var state = EvaluationState(program: current, lead: view, now: now, explain: false, buffers: buffers)
+            // The outcomes' array is the one the last lead's candidate read (`earlierOutcomes`), emptied.
+            var outcomes: [EvaluationState.RuleOutcome] = []
+            swap(&outcomes, &state.earlierOutcomes)
+            outcomes.removeAll(keepingCapacity: true)
+            state.ruleOutcomes = outcomes
+            let before = state.decide(origin: lead.origin)
+            state.switchProgram(to: candidate, sameRules: sameRules)
+            let after = state.decide(origin: lead.origin)
+            state.recycle(into: buffers)
             return (before, after)
         }
     }

@@ -32,7 +32,8 @@ final class Code: @unchecked Sendable {
         case text
         /// `a`: the operand; `b`: the regex.
         case matches
-        /// `mode`: the function; `a`: the operand.
+        /// `mode`: the function; `a`: the operand; `b`: when the operand is a lead field, 1 + the slot of
+        /// `callCacheCount` its value is kept in for the lead (a function of the same field is called once), else 0.
         case call
     }
 
@@ -71,6 +72,8 @@ final class Code: @unchecked Sendable {
     let children: UnsafeBufferPointer<Int32>
     let leafTexts: [String]
     let leafLines: [Int]
+    /// How many calls on lead fields keep their values for the lead.
+    let callCacheCount: Int
 
     init(_ builder: CodeBuilder) {
         ops = Self.copy(builder.ops)
@@ -83,6 +86,7 @@ final class Code: @unchecked Sendable {
         children = Self.copy(builder.children)
         leafTexts = builder.leafTexts
         leafLines = builder.leafLines
+        callCacheCount = builder.callCache.count
     }
 
     deinit {
@@ -134,6 +138,8 @@ struct CodeBuilder {
     var children: [Int32] = []
     var leafTexts: [String] = []
     var leafLines: [Int] = []
+    /// By function and lead field slot: the cache slot of calls of that function on that field.
+    var callCache: [Int: Int32] = [:]
 
     /// A text as a constant value: its bytes in `bytes`.
     mutating func text(_ text: String) -> Value {
@@ -196,7 +202,14 @@ struct CodeBuilder {
             regexes.append(regex)
             op = Op(kind: .matches, a: a, b: Int32(regexes.count - 1))
         case .call(let builtin, let operand):
-            op = Op(kind: .call, mode: UInt8(Code.builtins.firstIndex(of: builtin) ?? 0), a: add(operand))
+            let mode = Code.builtins.firstIndex(of: builtin) ?? 0
+            var cache: Int32 = 0
+            if case .field(let slot) = operand {
+                let key = slot * Code.builtins.count + mode
+                if callCache[key] == nil { callCache[key] = Int32(callCache.count) }
+                cache = (callCache[key] ?? 0) + 1
+            }
+            op = Op(kind: .call, mode: UInt8(mode), a: add(operand), b: cache)
         }
         ops.append(op)
         return Int32(ops.count - 1)

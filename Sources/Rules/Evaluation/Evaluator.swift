@@ -40,6 +40,7 @@ final class EvaluationBuffers: @unchecked Sendable {
     var scratch: [UInt8] = []
     var aggregates: [Value?] = []
     var derivedValues: [Value?] = []
+    var calls: [Value?] = []
     var categoryScores: [Double] = []
     var flags: [Bool] = []
     var eventTables: [EventTable] = []
@@ -88,6 +89,8 @@ struct EvaluationState {
     var reads: [Read] = []
     /// Derived values, computed once per lead when first used.
     var derivedValues: [Value?]
+    /// Calls on lead fields, computed once per lead when first used, unless explaining (`Code.Kind.call`).
+    var calls: [Value?]
 
     enum Read: Hashable {
         case field(Int)
@@ -124,6 +127,7 @@ struct EvaluationState {
         scratch = []
         aggregates = []
         derivedValues = []
+        calls = []
         categoryScores = []
         flags = []
         // The buffers' arrays are moved in (swapped, so they stay uniquely referenced) and emptied.
@@ -133,6 +137,7 @@ struct EvaluationState {
             values.removeAll(keepingCapacity: true)
             aggregates.removeAll(keepingCapacity: true)
             derivedValues.removeAll(keepingCapacity: true)
+            calls.removeAll(keepingCapacity: true)
             categoryScores.removeAll(keepingCapacity: true)
             flags.removeAll(keepingCapacity: true)
             eventTables.removeAll(keepingCapacity: true)
@@ -141,6 +146,7 @@ struct EvaluationState {
         Self.readFields(program, lead, into: &values, scratch: &scratch)
         aggregates.append(contentsOf: repeatElement(nil, count: program.aggregates.count))
         derivedValues.append(contentsOf: repeatElement(nil, count: program.derived.count))
+        calls.append(contentsOf: repeatElement(nil, count: program.code.callCacheCount))
         categoryScores.append(contentsOf: repeatElement(0, count: program.categories.count))
         flags.append(contentsOf: repeatElement(false, count: program.flags.count))
     }
@@ -174,6 +180,7 @@ struct EvaluationState {
         swap(&values, &buffers.values)
         swap(&aggregates, &buffers.aggregates)
         swap(&derivedValues, &buffers.derivedValues)
+        swap(&calls, &buffers.calls)
         swap(&categoryScores, &buffers.categoryScores)
         swap(&flags, &buffers.flags)
         swap(&eventTables, &buffers.eventTables)
@@ -196,6 +203,9 @@ struct EvaluationState {
     mutating func switchProgram(to next: Program, sameRules: [Int?]) {
         program = next
         code = next.code
+        // Cache slots are the program's own.
+        calls.removeAll(keepingCapacity: true)
+        calls.append(contentsOf: repeatElement(nil, count: next.code.callCacheCount))
         categoryScores.removeAll(keepingCapacity: true)
         categoryScores.append(contentsOf: repeatElement(0, count: next.categories.count))
         flags.removeAll(keepingCapacity: true)
@@ -579,8 +589,11 @@ struct EvaluationState {
             if explain { reads.removeSubrange(saved...) }
             return .boolean(!value.isMissing)
         case .call:
-            let value = evaluate(op.a)
-            return call(Code.builtins[Int(op.mode)], value)
+            let cache = Int(op.b) - 1
+            if cache >= 0 && !explain, let cached = calls[cache] { return cached }
+            let value = call(Code.builtins[Int(op.mode)], evaluate(op.a))
+            if cache >= 0 { calls[cache] = value }
+            return value
         }
     }
 

@@ -75,3 +75,50 @@ struct EventPredicateTests {
         }
     }
 }
+
+/// `FoldedText.contains` finds a needle eight bytes at a time when it starts with a byte that is not a letter, and
+/// byte by byte otherwise: both must agree with a plain search, at every position and length.
+@Suite("folded text search")
+struct FoldedContainsTests {
+    /// The plain search: at some position, every byte equal, ASCII letters in any case.
+    static func reference(_ text: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= text.count else { return false }
+        guard !needle.isEmpty else { return true }
+        return (0...(text.count - needle.count)).contains { start in
+            needle.indices.allSatisfy { FoldedText.fold(text[start + $0]) == FoldedText.fold(needle[$0]) }
+        }
+    }
+
+    @Test(
+        "every needle at every position of texts up to 40 bytes, and near misses",
+        arguments: ["/pricing", "pr", "/", "-x/"]
+    )
+    func everyPosition(_ needle: String) {
+        let needle = Array(needle.utf8)
+        for length in 0...40 {
+            // Filler with many candidate first bytes, so flags above a true one are tried too.
+            let filler = (0..<length).map {
+                [UInt8(ascii: "/"), UInt8(ascii: "a"), 0x01, 0xC3, UInt8(ascii: "P")][$0 % 5]
+            }
+            var texts = [filler]
+            for position in 0...max(0, length - needle.count) where needle.count <= length {
+                var text = filler
+                text.replaceSubrange(
+                    position..<(position + needle.count),
+                    with: needle.map { $0 &- 97 < 26 ? $0 - 32 : $0 }
+                )
+                texts.append(text)
+                // The needle cut short by the end, or with its last byte changed.
+                var missing = text
+                missing[position + needle.count - 1] = UInt8(ascii: "#")
+                texts.append(missing)
+            }
+            for text in texts {
+                let found = text.withUnsafeBufferPointer { x in
+                    needle.withUnsafeBufferPointer { n in FoldedText.contains(x, n, foldNeedle: true) }
+                }
+                #expect(found == Self.reference(text, needle), "\(needle) in \(text)")
+            }
+        }
+    }
+}

@@ -22,29 +22,41 @@ enum FoldedText {
     static func contains(_ x: UnsafeBufferPointer<UInt8>, _ n: UnsafeBufferPointer<UInt8>, foldNeedle: Bool) -> Bool {
         guard n.count <= x.count else { return false }
         guard let first = n.first.map(fold) else { return true }
-        // Candidates by the first byte: both cases of a letter, or exactly a byte that is not one, found by
-        // `memchr` (the C library's, vectorized).
+        // Candidates by the first byte: both cases of a letter, or exactly a byte that is not one, found eight
+        // bytes at a time.
         let other = first &- 97 < 26 ? first & ~0x20 : first
         var i = 0
         let last = x.count - n.count
+        @inline(__always) func matches(at position: Int) -> Bool {
+            var k = 1
+            while k < n.count && fold(x[position + k]) == (foldNeedle ? fold(n[k]) : n[k]) { k += 1 }
+            return k == n.count
+        }
         if first == other, let base = x.baseAddress {
+            // Each word's bytes equal to `first` are flagged by the zero-byte test on the word XOR `first`s: the
+            // lowest flag is exact, higher ones may be false (a borrow), so each candidate is checked.
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let pattern = ones &* UInt64(first)
+            while i + 8 <= x.count && i <= last {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ pattern
+                var flags = (word &- ones) & ~word & (ones &* 0x80)
+                while flags != 0 {
+                    let position = i + flags.trailingZeroBitCount >> 3
+                    if position > last { return false }
+                    if x[position] == first && matches(at: position) { return true }
+                    flags &= flags &- 1
+                }
+                i += 8
+            }
             while i <= last {
-                guard let found = memchr(base + i, Int32(first), last - i + 1) else { return false }
-                i = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                var k = 1
-                while k < n.count && fold(x[i + k]) == (foldNeedle ? fold(n[k]) : n[k]) { k += 1 }
-                if k == n.count { return true }
+                if x[i] == first && matches(at: i) { return true }
                 i += 1
             }
             return false
         }
         while i <= last {
             let byte = x[i]
-            if byte == first || byte == other {
-                var k = 1
-                while k < n.count && fold(x[i + k]) == (foldNeedle ? fold(n[k]) : n[k]) { k += 1 }
-                if k == n.count { return true }
-            }
+            if (byte == first || byte == other) && matches(at: i) { return true }
             i += 1
         }
         return false

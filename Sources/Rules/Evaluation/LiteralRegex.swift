@@ -177,8 +177,21 @@ final class LiteralRegex: Sendable {
                                         ignoreCase: ignoreCase
                                     )
                                 }
-                                for start in 0...bytes.count {
+                                if unanchored.isEmpty {
                                     // Most positions start no alternative: one table lookup skips them.
+                                    for start in 0..<bytes.count {
+                                        let kind = startKinds[Int(bytes[start])]
+                                        guard kind != 0 && (kind == 1 || start == 0 || !Self.isWord(bytes[start - 1]))
+                                        else { continue }
+                                        let byte = Int(ignoreCase ? FoldedText.fold(bytes[start]) : bytes[start])
+                                        for member in firstStarts[byte]..<firstStarts[byte + 1]
+                                        where tryAlternative(firstMembers[member], at: start) {
+                                            return true
+                                        }
+                                    }
+                                    return false
+                                }
+                                for start in 0...bytes.count {
                                     if start < bytes.count {
                                         let kind = startKinds[Int(bytes[start])]
                                         if kind != 0 && (kind == 1 || start == 0 || !Self.isWord(bytes[start - 1])) {

@@ -38,6 +38,9 @@ public final class Program: Sendable {
     let gradeConditions: [Int32]
     let stageConditions: [Int32]
     let teamConditions: [Int32]
+    /// The assignment plan's team ids, in order, and the routes it assigns.
+    let teamIDs: [String]
+    let assignedRoutes: Set<String>
     let derivedCode: [Int32]
     let aggregatePredicates: [Int32]
     let aggregateValues: [Int32]
@@ -111,6 +114,8 @@ public final class Program: Sendable {
         gradeConditions = grades.map { code.add($0.condition) }
         stageConditions = stages.map { code.add($0.condition) }
         teamConditions = (assignment?.conditions ?? []).map { code.add($0) }
+        teamIDs = assignment?.teams.map(\.id) ?? []
+        assignedRoutes = assignment?.routes ?? []
         derivedCode = derived.map { code.add($0) }
         aggregatePredicates = aggregates.map { $0.predicate.map { code.add($0) } ?? -1 }
         aggregateValues = aggregates.map { $0.value.map { code.add($0) } ?? -1 }

@@ -324,18 +324,26 @@ struct EvaluationState {
         if leadID == nil, let node = lead.member("id", of: LeadDocument.root), let number = lead.int(node) {
             leadID = String(number)
         }
+        // Plain loops: `zip(...).filter(...).map(...)` makes an array per step.
+        var scores: [Decision.CategoryScore] = []
+        scores.reserveCapacity(categoryScores.count)
+        for index in categoryScores.indices {
+            scores.append(Decision.CategoryScore(name: program.categoryNames[index], points: categoryScores[index]))
+        }
+        var flagNames: [String] = []
+        for index in flags.indices where flags[index] { flagNames.append(program.flags[index]) }
         return Decision(
             leadID: leadID,
             origin: origin,
             now: now,
             rulesVersion: program.version,
-            scores: zip(program.categoryNames, categoryScores).map { Decision.CategoryScore(name: $0, points: $1) },
+            scores: scores,
             total: total,
             grade: grade,
             stage: stage,
             route: route,
             disqualifications: disqualifications,
-            flags: zip(program.flags, flags).filter(\.1).map(\.0),
+            flags: flagNames,
             fired: fired,
             explanation: explain ? traces : nil,
             tableExplanation: explain ? tableTraces : nil,
@@ -352,7 +360,7 @@ struct EvaluationState {
     /// For a lead on an assigned route: the first team whose condition holds, and the verdicts of those before it.
     mutating func place(route: String) -> Decision.Placement? {
         // The plan's parts are read in place: binding the whole plan would copy (retain) each of its many fields.
-        guard program.assignment?.routes.contains(route) == true else { return nil }
+        guard program.assignedRoutes.contains(route) else { return nil }
         let conditions = program.teamConditions
         var checked: [Decision.TeamCheck] = []
         for index in conditions.indices {
@@ -360,7 +368,7 @@ struct EvaluationState {
                 return Decision.Placement(team: index, checked: checked)
             }
             var leaves: [LeafTrace] = []
-            let teamID = program.assignment?.teams[index].id ?? ""
+            let teamID = program.teamIDs[index]
             let verdict = evaluate(condition: conditions[index], part: teamID, into: &leaves)
             if verdict == true { return Decision.Placement(team: index, checked: checked) }
             checked.append(Decision.TeamCheck(team: teamID, verdict: verdict == nil ? .missing : .false))

@@ -566,24 +566,24 @@ struct EvaluationState {
             guard left != nil, right != nil else { return .missing }
             return .boolean(false)
         case .compare:
-            let left = evaluate(op.a)
-            let right = evaluate(op.b)
+            let left = operand(op.a)
+            let right = operand(op.b)
             return texts { Self.compare(Code.comparisons[Int(op.mode)], left, right, $0) }
         case .inSet:
-            let value = evaluate(op.a)
+            let value = operand(op.a)
             let set = code.sets[Int(op.b)]
             return texts { $0.inSet(value, set, negated: op.mode == 1) }
         case .inRange:
-            guard case .number(let number) = evaluate(op.a) else { return .missing }
+            guard case .number(let number) = operand(op.a) else { return .missing }
             let low = code.ranges[2 * Int(op.b)]
             let high = code.ranges[2 * Int(op.b) + 1]
             return .boolean((number >= low && number <= high) != (op.mode == 1))
         case .text:
-            let left = evaluate(op.a)
-            let right = evaluate(op.b)
+            let left = operand(op.a)
+            let right = operand(op.b)
             return texts { $0.text(Code.textOperators[Int(op.mode)], left, right) }
         case .matches:
-            let value = evaluate(op.a)
+            let value = operand(op.a)
             // Through a pointer: reading the element would copy the regex and its matcher's arrays.
             guard let regex = code.regexes.baseAddress.map({ $0 + Int(op.b) }) else { return .missing }
             return texts { texts in texts.withText(value) { regex.pointee.matches($0) }.map { .boolean($0) } ?? .missing
@@ -602,6 +602,21 @@ struct EvaluationState {
             let value = call(Code.builtins[Int(op.mode)], evaluate(op.a))
             if cache >= 0 { calls[cache] = value }
             return value
+        }
+    }
+
+    /// The value of node `index`, a constant or a lead field read in place (most operands are): no call for them.
+    @inline(__always)
+    mutating func operand(_ index: Int32) -> Value {
+        let node = code.ops[Int(index)]
+        switch node.kind {
+        case .constant:
+            return code.constants[Int(node.a)]
+        case .field:
+            if explain { reads.append(.field(Int(node.a))) }
+            return values[Int(node.a)]
+        default:
+            return evaluate(index)
         }
     }
 

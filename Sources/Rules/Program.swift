@@ -21,12 +21,8 @@ public final class Program: Sendable {
     let aggregatePlans: [Int: AggregatePlan]
     /// The same plans by field slot (nil for slots that are not event collections with functions).
     let plans: [AggregatePlan?]
-    /// Each slot's type, and its path as UTF-8 keys: slot `s`'s keys are `slotKeys[slotKeyStarts[s]..<slotKeyStarts[s + 1]]`,
-    /// each a range of `slotKeyBytes`. Read per lead without copying the slots' strings.
+    /// Each slot's type.
     let slotTypes: [FieldType]
-    let slotKeyBytes: [UInt8]
-    let slotKeys: [Range<Int>]
-    let slotKeyStarts: [Int]
     /// The slots' paths as a tree, to find all of a lead's fields in one pass.
     let slotTree: SlotTree
     /// The conditions and expressions as evaluation walks them, and where each starts: rules' `when` and `unless`
@@ -121,19 +117,6 @@ public final class Program: Sendable {
         aggregateValues = aggregates.map { $0.value.map { code.add($0) } ?? -1 }
         self.code = Code(code)
         slotTypes = slots.map(\.type)
-        var keyBytes: [UInt8] = []
-        var keys: [Range<Int>] = []
-        var keyStarts = [0]
-        for slot in slots {
-            for key in slot.path {
-                keys.append(keyBytes.count..<(keyBytes.count + key.utf8.count))
-                keyBytes += key.utf8
-            }
-            keyStarts.append(keys.count)
-        }
-        slotKeyBytes = keyBytes
-        slotKeys = keys
-        slotKeyStarts = keyStarts
         slotTree = SlotTree(paths: slots.map(\.path))
         timeKey = eventSlots.first.map { Array($0.path[0].utf8) } ?? []
         timeType = eventSlots.first?.type
@@ -150,22 +133,6 @@ public final class Program: Sendable {
         self.idSlot = idSlot
         self.assignment = assignment
         self.fieldTypes = fieldTypes
-    }
-
-    /// The node of a slot's field in `lead`, if every key of its path is there.
-    func node(ofSlot slot: Int, in lead: LeadView) -> Int? {
-        slotKeyBytes.withUnsafeBufferPointer { bytes in
-            slotKeys.withUnsafeBufferPointer { keys in
-                var current = LeadDocument.root
-                for key in slotKeyStarts[slot]..<slotKeyStarts[slot + 1] {
-                    guard let next = lead.member(UnsafeBufferPointer(rebasing: bytes[keys[key]]), of: current) else {
-                        return nil
-                    }
-                    current = next
-                }
-                return current
-            }
-        }
     }
 
     /// The ids of every rule, in evaluation order.

@@ -41,6 +41,7 @@ final class EvaluationBuffers: @unchecked Sendable {
     var aggregates: [Value?] = []
     var derivedValues: [Value?] = []
     var calls: [Value?] = []
+    var slotNodes: [Int] = []
     var categoryScores: [Double] = []
     var flags: [Bool] = []
     var eventTables: [EventTable] = []
@@ -69,6 +70,8 @@ struct EvaluationState {
     let now: Double
     let explain: Bool
     var values: [Value]
+    /// By slot: the node of its field in the lead, or -1 (`SlotTree.resolve`).
+    var slotNodes: [Int] = []
     /// Texts normalizing or a function changed, which `.text` values may point into.
     var scratch: [UInt8]
     /// The events of each event collection read so far, and the collections' slots: the time and type read up
@@ -143,7 +146,7 @@ struct EvaluationState {
             eventTables.removeAll(keepingCapacity: true)
             eventTableSlots.removeAll(keepingCapacity: true)
         }
-        Self.readFields(program, lead, into: &values, scratch: &scratch)
+        Self.readFields(program, lead, nodes: &slotNodes, into: &values, scratch: &scratch)
         aggregates.append(contentsOf: repeatElement(nil, count: program.aggregates.count))
         derivedValues.append(contentsOf: repeatElement(nil, count: program.derived.count))
         calls.append(contentsOf: repeatElement(nil, count: program.code.callCacheCount))
@@ -151,25 +154,26 @@ struct EvaluationState {
         flags.append(contentsOf: repeatElement(false, count: program.flags.count))
     }
 
-    /// Each slot's value in `lead`, normalized. Static: a closure in the initializer that captured the state would
-    /// copy it.
+    /// Each slot's node in `lead` and its value, normalized. Static: a closure in the initializer that captured the
+    /// state would copy it.
     private static func readFields(
         _ program: Program,
         _ lead: LeadView,
+        nodes: inout [Int],
         into values: inout [Value],
         scratch: inout [UInt8]
     ) {
-        values.reserveCapacity(program.slots.count)
         let types = program.slotTypes
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: types.count) { nodes in
-            program.slotTree.resolve(lead, into: nodes)
-            for index in types.indices {
-                let node = nodes[index] >= 0 ? nodes[index] : nil
-                if types[index] == .events {
-                    values.append(node.map { lead.kind($0) == .array } == true ? .events(index) : .missing)
-                } else {
-                    values.append(Normalizer.value(lead, node, types[index], scratch: &scratch))
-                }
+        nodes.removeAll(keepingCapacity: true)
+        nodes.append(contentsOf: repeatElement(-1, count: types.count))
+        nodes.withUnsafeMutableBufferPointer { program.slotTree.resolve(lead, into: $0) }
+        values.reserveCapacity(types.count)
+        for index in types.indices {
+            let node = nodes[index] >= 0 ? nodes[index] : nil
+            if types[index] == .events {
+                values.append(node.map { lead.kind($0) == .array } == true ? .events(index) : .missing)
+            } else {
+                values.append(Normalizer.value(lead, node, types[index], scratch: &scratch))
             }
         }
     }
@@ -181,6 +185,7 @@ struct EvaluationState {
         swap(&aggregates, &buffers.aggregates)
         swap(&derivedValues, &buffers.derivedValues)
         swap(&calls, &buffers.calls)
+        swap(&slotNodes, &buffers.slotNodes)
         swap(&categoryScores, &buffers.categoryScores)
         swap(&flags, &buffers.flags)
         swap(&eventTables, &buffers.eventTables)
@@ -506,11 +511,8 @@ struct EvaluationState {
         unowned(unsafe) let code = code
         let op = code.ops[Int(index)]
         switch op.kind {
-        case .constant:
-            return code.constants[Int(op.a)]
-        case .field:
-            if explain { reads.append(.field(Int(op.a))) }
-            return values[Int(op.a)]
+        case .constant, .field:
+            return operand(index)
         case .eventField:
             guard let event = currentEvent else { return .missing }
             return field(Int(op.a), of: event)
@@ -732,7 +734,8 @@ struct EvaluationState {
     /// Reads the events of collection `slot` into `table`, reusing its arrays; an empty table when the lead has
     /// none.
     func readEvents(_ slot: Int, into table: inout EventTable) {
-        guard let array = program.node(ofSlot: slot, in: lead), lead.kind(array) == .array else {
+        let array = slot < slotNodes.count ? slotNodes[slot] : -1
+        guard array >= 0, lead.kind(array) == .array else {
             table.rows.removeAll(keepingCapacity: true)
             table.fields.removeAll(keepingCapacity: true)
             table.stride = 0

@@ -178,7 +178,10 @@ final class LiteralRegex: Sendable {
                                     )
                                 }
                                 if unanchored.isEmpty {
-                                    // Most positions start no alternative: one table lookup skips them.
+                                    // Most positions start no alternative: one table lookup skips them. The same
+                                    // steps as the loop below, without its end position and unanchored
+                                    // alternatives: a local function shared by both, not inlined, cost 6,000
+                                    // instructions per evaluated lead.
                                     for start in 0..<bytes.count {
                                         let kind = startKinds[Int(bytes[start])]
                                         guard kind != 0 && (kind == 1 || start == 0 || !Self.isWord(bytes[start - 1]))

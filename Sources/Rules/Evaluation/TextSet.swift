@@ -48,7 +48,7 @@ struct TextLookup: @unchecked Sendable {
         var table = [Int32](repeating: -1, count: size)
         let mask = UInt64(size - 1)
         for (index, member) in sorted.enumerated() {
-            var slot = hash(Array(member.utf8), fold: false) & mask
+            var slot = FoldedText.withBytes(member) { hash($0, fold: false).hash } & mask
             while table[Int(slot)] >= 0 { slot = (slot + 1) & mask }
             table[Int(slot)] = Int32(index)
         }
@@ -71,15 +71,10 @@ struct TextLookup: @unchecked Sendable {
     /// member.
     func contains(lowering text: UnsafeBufferPointer<UInt8>) -> Bool {
         // One pass hashes the text folded and finds whether it is all ASCII.
-        var hash: UInt64 = Self.basis
-        var any: UInt8 = 0
-        for byte in text {
-            any |= byte
-            hash = (hash ^ UInt64(FoldedText.fold(byte))) &* Self.prime
-        }
-        if any >= 0x80 {
+        let (hash, bytes) = Self.hash(text, fold: true)
+        if bytes >= 0x80 {
             let lowered = FoldedText.lowercased(text)
-            return FoldedText.withBytes(lowered) { find($0, hash: Self.hash($0, fold: false), fold: false) }
+            return FoldedText.withBytes(lowered) { find($0, hash: Self.hash($0, fold: false).hash, fold: false) }
         }
         return find(text, hash: hash, fold: true)
     }
@@ -104,12 +99,16 @@ struct TextLookup: @unchecked Sendable {
     private static let basis: UInt64 = 0xcbf2_9ce4_8422_2325
     private static let prime: UInt64 = 0x0000_0100_0000_01B3
 
-    /// FNV-1a.
-    private static func hash<C: Collection<UInt8>>(_ text: C, fold: Bool) -> UInt64 {
+    /// FNV-1a of the text, ASCII letters folded or not; and its bytes OR-ed together (0x80 or more when some byte is
+    /// beyond ASCII).
+    @inline(__always)
+    private static func hash(_ text: UnsafeBufferPointer<UInt8>, fold: Bool) -> (hash: UInt64, bytes: UInt8) {
         var hash = basis
+        var bytes: UInt8 = 0
         for byte in text {
+            bytes |= byte
             hash = (hash ^ UInt64(fold ? FoldedText.fold(byte) : byte)) &* prime
         }
-        return hash
+        return (hash, bytes)
     }
 }

@@ -46,6 +46,9 @@ struct AssignmentSession {
     var dirtySticky: Set<String> = []
     /// Per rep, the last `offHours` text and the `now` it was made for.
     var offHoursTexts: [(now: Double, text: String)?]
+    /// Per rep, whether it could take a lead at the `now` it was last asked for (inactive or out of office: why
+    /// not) and whether that `now` is in its working hours: the same for every lead of a batch decided at one `now`.
+    var presenceAt: [(now: Double, unavailable: String?, working: Bool)?]
     /// The ledger's insert, looked up once per batch (GRDB's statement cache hashes the whole SQL text).
     var ledgerInsert: Statement?
 
@@ -115,12 +118,16 @@ struct AssignmentSession {
         weekCounts = Array(repeating: nil, count: plan.reps.count)
         loadCounts = Array(repeating: [], count: plan.reps.count)
         offHoursTexts = Array(repeating: nil, count: plan.reps.count)
+        presenceAt = Array(repeating: nil, count: plan.reps.count)
     }
 
     /// Reads the ledger records and sticky owners of a batch's leads up front, each by its key through one
     /// prepared statement (a statement with hundreds of `?` would be parsed again for every batch).
     mutating func prefetch(_ keys: [LeadKeys?]) throws {
         ledgerInsert = try Self.ledgerInsert(db)
+        // Sized once for the batch: grown from empty, they would hash every key again at each doubling.
+        assignedInBatch.reserveCapacity(keys.count)
+        if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
         let ledger = try db.cachedStatement(sql: "SELECT record FROM ledger WHERE lead = ?")
         for case let key? in keys {
             var query = RowWriter(ledger)
@@ -195,7 +202,7 @@ struct AssignmentSession {
             reasons.append(.init(step: "queue", detail: "several owners claim this lead's account: queued to \(queue)"))
             return try finish(owner: nil, queue: queue, team: matchedTeam, method: "account")
         case .owner(let rep, let detail):
-            if let unavailable = unavailability(rep, at: now) {
+            if let unavailable = available(rep, at: now).unavailable {
                 reasons.append(
                     .init(
                         step: "account",
@@ -209,7 +216,7 @@ struct AssignmentSession {
         }
         // 2. The sticky owner.
         if let sticky = plan.sticky, let (rep, detail) = try stickyOwner(keys, sticky: sticky, now: now) {
-            if let unavailable = try unavailability(rep, at: now) ?? capReached(rep, at: now) {
+            if let unavailable = try available(rep, at: now).unavailable ?? capReached(rep, at: now) {
                 reasons.append(
                     .init(step: "sticky", detail: "\(detail); passed over: \(unavailable)")
                 )
@@ -220,8 +227,8 @@ struct AssignmentSession {
         }
         // 3. The team's strategy, then its overflow.
         var current = matchedTeam
-        var visited: Set<Int> = []
-        while let index = current, visited.insert(index).inserted {
+        var visited = VisitedTeams()
+        while let index = current, visited.insert(index) {
             let team = plan.teams[index]
             if let rep = try pick(team: index, now: now, key: keys.lead, reasons: &reasons) {
                 return try finish(owner: rep, queue: nil, team: index, method: team.strategy.rawValue)
@@ -266,6 +273,15 @@ struct AssignmentSession {
         return nil
     }
 
+    /// Why a rep cannot own a lead at `now` (nil when it can), and whether `now` is in its working hours; worked
+    /// out once per rep and `now`.
+    mutating func available(_ rep: Int, at now: Double) -> (unavailable: String?, working: Bool) {
+        if let cached = presenceAt[rep], cached.now == now { return (cached.unavailable, cached.working) }
+        let answer = (unavailable: unavailability(rep, at: now), working: clocks[rep].isWorking(at: now))
+        presenceAt[rep] = (now, answer.unavailable, answer.working)
+        return answer
+    }
+
     /// Why a rep is passed over outside its hours, with its local time: the same for every lead of a batch
     /// decided at one `now`, so made once per rep and `now`.
     mutating func offHours(_ rep: Int, at now: Double) -> String {
@@ -288,19 +304,8 @@ struct AssignmentSession {
     /// It reads only the plan and the lead, so it runs with the lead's keys, before the batch's transaction.
     static func matchAccount(_ keys: LeadKeys, plan: AssignmentPlan) -> AccountMatch {
         guard !plan.accounts.isEmpty else { return .none(nil) }
-        var tiers: [(String, String)] = []
-        if let domain = keys.emailDomain { tiers.append(("e-mail domain", domain)) }
-        for domain in keys.companyDomains where domain != keys.emailDomain { tiers.append(("company domain", domain)) }
-        // Exact domains first; parent domains only when no exact one matched.
-        var candidates: [(source: String, domain: String, exact: Bool)] = tiers.map { ($0.0, $0.1, true) }
-        if !tiers.contains(where: { plan.accounts.byDomain[$0.1] != nil }) {
-            for (source, domain) in tiers {
-                for parent in LeadKeys.parents(domain) { candidates.append((source, parent, false)) }
-            }
-        }
-        for candidate in candidates {
-            guard let accounts = plan.accounts.byDomain[candidate.domain], !accounts.isEmpty else { continue }
-            let how = "\(candidate.source) \(candidate.domain)" + (candidate.exact ? "" : " (parent domain)")
+        func match(_ accounts: [AccountBook.Account], source: String, domain: String, exact: Bool) -> AccountMatch {
+            let how = "\(source) \(domain)" + (exact ? "" : " (parent domain)")
             let owners = Array(Set(accounts.map(\.owner))).sorted()
             if owners.count == 1, let owner = owners.first, let account = accounts.first {
                 let rep = plan.reps[owner]
@@ -312,13 +317,48 @@ struct AssignmentSession {
             let list = accounts.map { "\($0.name) (\(plan.reps[$0.owner].id), line \($0.line))" }
             return .ambiguous("\(how) matches accounts with different owners: \(list.joined(separator: ", "))")
         }
-        if tiers.isEmpty {
+        // Exact domains first, each looked up once; parent domains only when no exact one is in the book.
+        var exactKnown = false
+        if let domain = keys.emailDomain, let accounts = plan.accounts.byDomain[domain] {
+            exactKnown = true
+            if !accounts.isEmpty { return match(accounts, source: "e-mail domain", domain: domain, exact: true) }
+        }
+        for domain in keys.companyDomains where domain != keys.emailDomain {
+            guard let accounts = plan.accounts.byDomain[domain] else { continue }
+            exactKnown = true
+            if !accounts.isEmpty { return match(accounts, source: "company domain", domain: domain, exact: true) }
+        }
+        if !exactKnown {
+            var tiers: [(source: String, domain: String)] = []
+            if let domain = keys.emailDomain { tiers.append(("e-mail domain", domain)) }
+            for domain in keys.companyDomains where domain != keys.emailDomain {
+                tiers.append(("company domain", domain))
+            }
+            for (source, domain) in tiers where domain.utf8.count(where: { $0 == 0x2E }) >= 2 {
+                for parent in LeadKeys.parents(domain) {
+                    guard let accounts = plan.accounts.byDomain[parent], !accounts.isEmpty else { continue }
+                    return match(accounts, source: source, domain: parent, exact: false)
+                }
+            }
+        }
+        var detail = "no account for "
+        var first = true
+        if let domain = keys.emailDomain {
+            detail += domain
+            first = false
+        }
+        for domain in keys.companyDomains where domain != keys.emailDomain {
+            if !first { detail += " or " }
+            detail += domain
+            first = false
+        }
+        if first {
             if let ignored = keys.ignoredDomain {
                 return .none("e-mail domain \(ignored) is in ignore_domains: no account")
             }
             return .none("no e-mail or company domain to match to an account")
         }
-        return .none("no account for \(tiers.map(\.1).joined(separator: " or "))")
+        return .none(detail)
     }
 
     mutating func stickyOwner(
@@ -341,21 +381,61 @@ struct AssignmentSession {
             guard let entry, entry.at > now - config.window, entry.at <= now, let rep = plan.rep(entry.owner) else {
                 continue
             }
-            // "same e-mail pat@acme.com went to ana on 2026-11-29, within the sticky window", written as bytes.
-            var detail: [UInt8] = []
-            detail.reserveCapacity(key.utf8.count + entry.owner.utf8.count + 64)
-            detail.append(contentsOf: "same ".utf8)
-            let email = key.utf8.starts(with: "email:".utf8)
-            detail.append(contentsOf: (email ? "e-mail " : "domain ").utf8)
-            detail.append(contentsOf: key.utf8.dropFirst(email ? 6 : 7))
-            detail.append(contentsOf: " went to ".utf8)
-            detail.append(contentsOf: entry.owner.utf8)
-            detail.append(contentsOf: " on ".utf8)
-            detail.append(contentsOf: Timestamp.iso8601(entry.at).utf8.prefix(10))
-            detail.append(contentsOf: ", within the sticky window".utf8)
-            return (rep, String(decoding: detail, as: UTF8.self))
+            return (rep, Self.stickyDetail(key: key, owner: entry.owner, at: entry.at))
         }
         return nil
+    }
+
+    /// "same e-mail pat@acme.com went to ana on 2026-11-29, within the sticky window", written in place.
+    static func stickyDetail(key: String, owner: String, at: Double) -> String {
+        var key = key
+        var owner = owner
+        return key.withUTF8 { key in
+            owner.withUTF8 { owner in
+                let email = key.starts(with: "email:".utf8)
+                let value = UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7))
+                return String(unsafeUninitializedCapacity: value.count + owner.count + 80) { out in
+                    var count = 0
+                    func put<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+                        for byte in bytes {
+                            out[count] = byte
+                            count += 1
+                        }
+                    }
+                    func put(_ text: StaticString) {
+                        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+                    }
+                    put(email ? "same e-mail " : "same domain ")
+                    put(value)
+                    put(" went to ")
+                    put(owner)
+                    put(" on ")
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { date in
+                        if let base = date.baseAddress, Timestamp.writeISO8601(at, to: base) {
+                            put(UnsafeBufferPointer(rebasing: date[..<10]))
+                        } else {
+                            put(Timestamp.iso8601(at).utf8.prefix(10))
+                        }
+                    }
+                    put(", within the sticky window")
+                    return count
+                }
+            }
+        }
+    }
+
+    /// The teams an overflow chain went through: a bit per team for the first 64, a set beyond.
+    struct VisitedTeams {
+        var bits: UInt64 = 0
+        var more: Set<Int> = []
+
+        /// False when `team` was visited before.
+        mutating func insert(_ team: Int) -> Bool {
+            guard team < 64 else { return more.insert(team).inserted }
+            let bit: UInt64 = 1 << UInt64(team)
+            defer { bits |= bit }
+            return bits & bit == 0
+        }
     }
 
     // MARK: - Strategies
@@ -371,17 +451,17 @@ struct AssignmentSession {
         var absent: Set<Int> = []
         for member in team.members {
             let rep = plan.reps[member.rep]
-            if let unavailable = unavailability(member.rep, at: now) {
+            let (unavailable, working) = available(member.rep, at: now)
+            if let unavailable {
                 skipped.append(.init(step: "skipped", detail: unavailable, rep: rep.id))
                 absent.insert(member.rep)
                 continue
             }
-            let clock = clocks[member.rep]
             if let capped = try capReached(member.rep, at: now) {
                 skipped.append(.init(step: "skipped", detail: capped, rep: rep.id))
                 continue
             }
-            if clock.isWorking(at: now) { inHours.append(member) } else { offHours.append(member) }
+            if working { inHours.append(member) } else { offHours.append(member) }
         }
         var pool = inHours
         if inHours.isEmpty && !offHours.isEmpty {

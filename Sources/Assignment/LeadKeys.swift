@@ -1,3 +1,4 @@
+import Glibc
 import Leads
 import Rules
 
@@ -36,15 +37,22 @@ struct LeadKeys {
             let hex = String(hash, radix: 16)
             lead = "content:" + String(repeating: "0", count: 16 - hex.count) + hex
         }
-        if let text = record.document.string(at: plan.emailPath) {
-            (email, emailDomain) = Self.email(text)
-        }
+        var foundEmail: String?
+        var foundDomain: String?
         var domains: [String] = []
-        for path in plan.domainPaths {
-            if let text = record.document.string(at: path), let domain = Self.domain(text), !domains.contains(domain) {
+        record.document.withView { view in
+            if let node = view.member(at: plan.emailPath), view.kind(node) == .string {
+                (foundEmail, foundDomain) = Self.email(view.bytes(node))
+            }
+            for path in plan.domainPaths {
+                guard let node = view.member(at: path), view.kind(node) == .string,
+                    let domain = Self.domain(view.bytes(node)), !domains.contains(domain)
+                else { continue }
                 domains.append(domain)
             }
         }
+        email = foundEmail
+        emailDomain = foundDomain
         companyDomains = domains
         if let domain = emailDomain, plan.ignoredDomains.contains(domain) {
             ignoredDomain = domain
@@ -52,10 +60,12 @@ struct LeadKeys {
         }
         if !plan.ignoredDomains.isEmpty { companyDomains.removeAll { plan.ignoredDomains.contains($0) } }
         if let sticky = plan.sticky {
-            if sticky.byEmail, let email { stickyKeys.append("email:" + email) }
+            if sticky.byEmail, let email { stickyKeys.append(Self.joined("email:", email)) }
             if sticky.byDomain {
-                if let emailDomain { stickyKeys.append("domain:" + emailDomain) }
-                for domain in companyDomains where domain != emailDomain { stickyKeys.append("domain:" + domain) }
+                if let emailDomain { stickyKeys.append(Self.joined("domain:", emailDomain)) }
+                for domain in companyDomains where domain != emailDomain {
+                    stickyKeys.append(Self.joined("domain:", domain))
+                }
             }
         }
         account = AssignmentSession.matchAccount(self, plan: plan)
@@ -65,41 +75,86 @@ struct LeadKeys {
 
     static func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
 
+    /// `prefix` then `text`, made in one allocation.
+    static func joined(_ prefix: StaticString, _ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes in
+            let head = prefix.utf8CodeUnitCount
+            return String(unsafeUninitializedCapacity: head + bytes.count) { out in
+                guard let base = out.baseAddress else { return 0 }
+                memcpy(base, prefix.utf8Start, head)
+                if let source = bytes.baseAddress { memcpy(base + head, source, bytes.count) }
+                return head + bytes.count
+            }
+        }
+    }
+
+    /// The bytes from `start` to `end`, lower-cased (ASCII letters only), as a string.
+    static func lowered(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        String(unsafeUninitializedCapacity: end - start) { out in
+            for index in start..<end { out[index - start] = lower(bytes[index]) }
+            return end - start
+        }
+    }
+
     /// ` Pat.Lee+promo@Acme.COM ` -> (`pat.lee@acme.com`, `acme.com`).
     static func email(_ text: String) -> (String?, String?) {
-        var utf8 = Array(text.utf8)
-        while let last = utf8.last, isSpace(last) { utf8.removeLast() }
-        let start = utf8.firstIndex { !isSpace($0) } ?? utf8.endIndex
-        guard let at = utf8.lastIndex(of: 0x40), at > start else { return (nil, nil) }
-        let domainBytes = utf8[(at + 1)...].map(lower)
-        guard domainBytes.contains(0x2E), !domainBytes.contains(0x40) else { return (nil, nil) }
-        let localEnd = utf8[start..<at].firstIndex(of: 0x2B) ?? at
+        var text = text
+        return text.withUTF8 { email($0) }
+    }
+
+    static func email(_ bytes: UnsafeBufferPointer<UInt8>) -> (String?, String?) {
+        var end = bytes.count
+        while end > 0 && isSpace(bytes[end - 1]) { end -= 1 }
+        var start = 0
+        while start < end && isSpace(bytes[start]) { start += 1 }
+        var at = end - 1
+        while at >= 0 && bytes[at] != 0x40 { at -= 1 }
+        guard at > start else { return (nil, nil) }
+        guard (at + 1..<end).contains(where: { bytes[$0] == 0x2E }) else { return (nil, nil) }
+        let localEnd = (start..<at).first { bytes[$0] == 0x2B } ?? at
         guard localEnd > start else { return (nil, nil) }
-        var address = utf8[start..<localEnd].map(lower)
-        address.append(0x40)
-        address += domainBytes
-        return (String(decoding: address, as: UTF8.self), String(decoding: domainBytes, as: UTF8.self))
+        let local = localEnd - start
+        let domainCount = end - at - 1
+        let address = String(unsafeUninitializedCapacity: local + 1 + domainCount) { out in
+            for index in 0..<local { out[index] = lower(bytes[start + index]) }
+            out[local] = 0x40
+            for index in 0..<domainCount { out[local + 1 + index] = lower(bytes[at + 1 + index]) }
+            return local + 1 + domainCount
+        }
+        return (address, lowered(bytes, at + 1, end))
     }
 
     /// `https://www.Acme.com/about` -> `acme.com`.
     static func domain(_ text: String) -> String? {
-        var bytes = Array(text.utf8)
-        while let last = bytes.last, isSpace(last) { bytes.removeLast() }
-        var start = bytes.firstIndex { !isSpace($0) } ?? bytes.endIndex
+        var text = text
+        return text.withUTF8 { domain($0) }
+    }
+
+    static func domain(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var end = bytes.count
+        while end > 0 && isSpace(bytes[end - 1]) { end -= 1 }
+        var start = 0
+        while start < end && isSpace(bytes[start]) { start += 1 }
         // A scheme: `://`.
-        if let colon = bytes[start...].firstIndex(of: 0x3A), colon + 2 < bytes.count, bytes[colon + 1] == 0x2F,
+        if let colon = (start..<end).first(where: { bytes[$0] == 0x3A }), colon + 2 < end, bytes[colon + 1] == 0x2F,
             bytes[colon + 2] == 0x2F
         {
             start = colon + 3
         }
-        var end = bytes[start...].firstIndex { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 } ?? bytes.endIndex
-        if let at = bytes[start..<end].lastIndex(of: 0x40) { start = at + 1 }
-        if let colon = bytes[start..<end].firstIndex(of: 0x3A) { end = colon }
-        var host = bytes[start..<end].map(lower)
-        if host.starts(with: Array("www.".utf8)) { host.removeFirst(4) }
-        while host.last == 0x2E { host.removeLast() }
-        guard host.contains(0x2E), !host.contains(where: isSpace) else { return nil }
-        return String(decoding: host, as: UTF8.self)
+        end = (start..<end).first { bytes[$0] == 0x2F || bytes[$0] == 0x3F || bytes[$0] == 0x23 } ?? end
+        if let at = (start..<end).last(where: { bytes[$0] == 0x40 }) { start = at + 1 }
+        if let colon = (start..<end).first(where: { bytes[$0] == 0x3A }) { end = colon }
+        if end - start >= 4, lower(bytes[start]) == 0x77, lower(bytes[start + 1]) == 0x77,
+            lower(bytes[start + 2]) == 0x77, bytes[start + 3] == 0x2E
+        {
+            start += 4
+        }
+        while end > start && bytes[end - 1] == 0x2E { end -= 1 }
+        guard (start..<end).contains(where: { bytes[$0] == 0x2E }),
+            !(start..<end).contains(where: { isSpace(bytes[$0]) })
+        else { return nil }
+        return lowered(bytes, start, end)
     }
 
     /// The parents of a domain down to two labels: `eu.acme.com` -> `acme.com`.

@@ -143,6 +143,18 @@ extension LeadValue {
             }
             index += 16
         }
+        // The last bytes: a word or two that end at the last byte (overlapping bytes already checked), so a short
+        // string or a tail is not looked at byte by byte.
+        let rest = bytes.count - index
+        if rest >= 8 {
+            let last = bytes.count - 8
+            let words =
+                flags(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                | flags(raw.loadUnaligned(fromByteOffset: last, as: UInt64.self))
+            guard words != 0 else { return nil }
+        } else if rest > 0 && bytes.count >= 8 {
+            guard flags(raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)) != 0 else { return nil }
+        }
         while index < bytes.count {
             if needsEscape(bytes[index]) { return index }
             index += 1

@@ -1,0 +1,75 @@
+import Testing
+
+@testable import Assignment
+
+/// The keys assignment reads from a lead: addresses and domains as the accounts file and the sticky table hold them.
+@Suite("lead keys")
+struct LeadKeysTests {
+    @Test(
+        "an e-mail address is trimmed, lower-cased and stripped of its +tag; its domain is lower-cased",
+        arguments: [
+            (" Pat.Lee+promo@Acme.COM ", "pat.lee@acme.com", "acme.com"),
+            ("pat@acme.com", "pat@acme.com", "acme.com"),
+            ("\tPAT@EU.Acme.Com\n", "pat@eu.acme.com", "eu.acme.com"),
+            ("a@b@c.io", "a@b@c.io", "c.io"),
+            ("müller+x@Bäckerei.DE", "müller@bäckerei.de", "bäckerei.de"),
+            ("x+y+z@d.org", "x@d.org", "d.org"),
+        ]
+    )
+    func emails(input: String, address: String, domain: String) {
+        let (email, emailDomain) = LeadKeys.email(input)
+        #expect(email == address)
+        #expect(emailDomain == domain)
+    }
+
+    @Test(
+        "text that is not an address gives no key",
+        arguments: ["", "   ", "pat", "pat@acme", "@acme.com", "+tag@acme.com", "pat@", " @x.y"]
+    )
+    func notEmails(input: String) {
+        let (email, domain) = LeadKeys.email(input)
+        #expect(email == nil)
+        #expect(domain == nil)
+    }
+
+    @Test(
+        "a company domain or website is lower-cased, without scheme, user, port, path or www.",
+        arguments: [
+            ("https://www.Acme.com/about", "acme.com"),
+            ("acme.com", "acme.com"),
+            (" ACME.com. ", "acme.com"),
+            ("http://user@eu.acme.com:8080/x?y#z", "eu.acme.com"),
+            ("www.shop.example.co.uk/", "shop.example.co.uk"),
+            ("acme.com?ref=1", "acme.com"),
+            ("ftp://files.acme.com#top", "files.acme.com"),
+            ("Bäckerei.DE", "bäckerei.de"),
+        ]
+    )
+    func domains(input: String, expected: String) {
+        #expect(LeadKeys.domain(input) == expected)
+    }
+
+    @Test("text that is not a domain gives none", arguments: ["", "acme", "https://localhost/", "acme .com", "www."])
+    func notDomains(input: String) {
+        #expect(LeadKeys.domain(input) == nil)
+    }
+
+    @Test("parent domains go down to two labels")
+    func parents() {
+        #expect(LeadKeys.parents("eu.sales.acme.com") == ["sales.acme.com", "acme.com"])
+        #expect(LeadKeys.parents("eu.acme.com") == ["acme.com"])
+        #expect(LeadKeys.parents("acme.com") == [])
+    }
+
+    @Test("a sticky owner's reason names the key, the owner and the day")
+    func stickyReason() {
+        #expect(
+            AssignmentSession.stickyDetail(key: "email:pat@acme.com", owner: "ana", at: 1_795_910_400 + 3600)
+                == "same e-mail pat@acme.com went to ana on 2026-11-29, within the sticky window"
+        )
+        #expect(
+            AssignmentSession.stickyDetail(key: "domain:bäckerei.de", owner: "élodie", at: 0)
+                == "same domain bäckerei.de went to élodie on 1970-01-01, within the sticky window"
+        )
+    }
+}

@@ -1,4 +1,5 @@
 import GRDB
+import Glibc
 import Leads
 import Rules
 import YAML
@@ -28,7 +29,8 @@ struct AssignmentSession {
 
     var rotation: [TeamRep: Rotation] = [:]
     var presence: [TeamRep: Presence] = [:]
-    var loadedTeams: Set<Int> = []
+    /// Per team: whether its rotation and presence rows are read.
+    var loadedTeams: [Bool]
     var dirtyRotation: Set<TeamRep> = []
     var dirtyPresence: Set<TeamRep> = []
     /// Per rep: assignments in its current local day and week (caps) and in load windows, read from the ledger
@@ -78,6 +80,7 @@ struct AssignmentSession {
         var dayCap: [String?]
         var weekCap: [String?]
         var overflow: [String]
+        var noneInHours: [String]
         var fallback: String
         /// The clock of leads without an owner: the default time zone and hours.
         var queueClock: RepClock
@@ -105,6 +108,10 @@ struct AssignmentSession {
                 case nil: "no member of \(team.id) can take it and it has no overflow"
                 }
             }
+            noneInHours = plan.teams.map { team in
+                "no available member of \(team.id) is in working hours; choosing among all of them, "
+                    + "the SLA counts from the owner's next working hour"
+            }
             fallback = "queued to the fallback queue \(plan.fallback.name)"
         }
     }
@@ -118,6 +125,7 @@ struct AssignmentSession {
         weekCounts = Array(repeating: nil, count: plan.reps.count)
         loadCounts = Array(repeating: [], count: plan.reps.count)
         offHoursTexts = Array(repeating: nil, count: plan.reps.count)
+        loadedTeams = Array(repeating: false, count: plan.teams.count)
         presenceAt = Array(repeating: nil, count: plan.reps.count)
     }
 
@@ -395,33 +403,37 @@ struct AssignmentSession {
                 let email = key.starts(with: "email:".utf8)
                 let value = UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7))
                 return String(unsafeUninitializedCapacity: value.count + owner.count + 80) { out in
-                    var count = 0
-                    func put<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
-                        for byte in bytes {
-                            out[count] = byte
-                            count += 1
-                        }
+                    guard let base = out.baseAddress else { return 0 }
+                    var end = base
+                    Self.put(email ? "same e-mail " : "same domain ", at: &end)
+                    Self.put(value, at: &end)
+                    Self.put(" went to ", at: &end)
+                    Self.put(owner, at: &end)
+                    Self.put(" on ", at: &end)
+                    if !Timestamp.writeISO8601(at, to: end) {
+                        Array(Timestamp.iso8601(at).utf8.prefix(10)).withUnsafeBufferPointer { Self.put($0, at: &end) }
+                    } else {
+                        end += 10
                     }
-                    func put(_ text: StaticString) {
-                        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-                    }
-                    put(email ? "same e-mail " : "same domain ")
-                    put(value)
-                    put(" went to ")
-                    put(owner)
-                    put(" on ")
-                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { date in
-                        if let base = date.baseAddress, Timestamp.writeISO8601(at, to: base) {
-                            put(UnsafeBufferPointer(rebasing: date[..<10]))
-                        } else {
-                            put(Timestamp.iso8601(at).utf8.prefix(10))
-                        }
-                    }
-                    put(", within the sticky window")
-                    return count
+                    Self.put(", within the sticky window", at: &end)
+                    return end - base
                 }
             }
         }
+    }
+
+    /// Copies `bytes` to `end`, and moves `end` past them.
+    @inline(__always)
+    static func put(_ bytes: UnsafeBufferPointer<UInt8>, at end: inout UnsafeMutablePointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        memcpy(end, source, bytes.count)
+        end += bytes.count
+    }
+
+    @inline(__always)
+    static func put(_ text: StaticString, at end: inout UnsafeMutablePointer<UInt8>) {
+        memcpy(end, text.utf8Start, text.utf8CodeUnitCount)
+        end += text.utf8CodeUnitCount
     }
 
     /// The teams an overflow chain went through: a bit per team for the first 64, a set beyond.
@@ -447,18 +459,17 @@ struct AssignmentSession {
         try loadTeam(index)
         var inHours: [AssignmentPlan.Team.Member] = []
         var offHours: [AssignmentPlan.Team.Member] = []
-        var skipped: [Opportunity.Reason] = []
+        // Skipped members go straight to `reasons`, in the order they are found.
         var absent: Set<Int> = []
         for member in team.members {
-            let rep = plan.reps[member.rep]
             let (unavailable, working) = available(member.rep, at: now)
             if let unavailable {
-                skipped.append(.init(step: "skipped", detail: unavailable, rep: rep.id))
+                reasons.append(.init(step: "skipped", detail: unavailable, rep: plan.reps[member.rep].id))
                 absent.insert(member.rep)
                 continue
             }
             if let capped = try capReached(member.rep, at: now) {
-                skipped.append(.init(step: "skipped", detail: capped, rep: rep.id))
+                reasons.append(.init(step: "skipped", detail: capped, rep: plan.reps[member.rep].id))
                 continue
             }
             if working { inHours.append(member) } else { offHours.append(member) }
@@ -466,21 +477,14 @@ struct AssignmentSession {
         var pool = inHours
         if inHours.isEmpty && !offHours.isEmpty {
             pool = offHours
-            skipped.append(
-                .init(
-                    step: "hours",
-                    detail: "no available member of \(team.id) is in working hours; choosing among all of them, "
-                        + "the SLA counts from the owner's next working hour"
-                )
-            )
+            reasons.append(.init(step: "hours", detail: texts.noneInHours[index]))
         } else {
             for member in offHours {
                 absent.insert(member.rep)
                 let detail = self.offHours(member.rep, at: now)
-                skipped.append(.init(step: "skipped", detail: detail, rep: plan.reps[member.rep].id))
+                reasons.append(.init(step: "skipped", detail: detail, rep: plan.reps[member.rep].id))
             }
         }
-        reasons += skipped
         guard !pool.isEmpty else { return nil }
         let order = texts.rotatedOrders[index]
         func lastSeq(_ rep: Int) -> Int64 { rotation[TeamRep(team: index, rep: rep)]?.lastSeq ?? -1 }
@@ -591,7 +595,8 @@ struct AssignmentSession {
     // MARK: - State
 
     mutating func loadTeam(_ index: Int) throws {
-        guard loadedTeams.insert(index).inserted else { return }
+        guard !loadedTeams[index] else { return }
+        loadedTeams[index] = true
         let team = plan.teams[index]
         let rows = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT rep, last_seq, credit FROM rotation WHERE team = ?"),

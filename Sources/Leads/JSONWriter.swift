@@ -8,11 +8,14 @@ import YAML
 /// uniqueness and capacity checks of `Array.append(contentsOf:)` on every key and value; `finish` appends the
 /// whole to an array in one copy.
 public struct JSONWriter: ~Copyable {
-    /// Written bytes, then spare room up to `capacity`.
-    private var base: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
+    /// Written bytes, then spare room up to `capacity`. The small writes are inlinable, so a decision's or a
+    /// record's dozens of keys and strings are not a call each.
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var written = 0
+
     /// How many bytes are written.
-    public private(set) var count = 0
+    public var count: Int { written }
 
     public init(capacity: Int = 1024) {
         self.capacity = max(capacity, 64)
@@ -32,22 +35,23 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// Makes room for `extra` more bytes and runs `body` on the room's start; `body` returns how many it wrote.
-    @inline(__always)
-    private mutating func write(_ extra: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
-        if count + extra > capacity { grow(extra) }
-        count += body(base + count)
+    @inlinable @inline(__always)
+    mutating func write(_ extra: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if written + extra > capacity { grow(extra) }
+        written += body(base + written)
     }
 
-    @inline(never)
-    private mutating func grow(_ extra: Int) {
-        let larger = max(capacity * 2, count + extra)
+    @usableFromInline @inline(never)
+    mutating func grow(_ extra: Int) {
+        let larger = max(capacity * 2, written + extra)
         let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
-        moved.initialize(from: base, count: count)
+        moved.initialize(from: base, count: written)
         base.deallocate()
         base = moved
         capacity = larger
     }
 
+    @inlinable
     public mutating func byte(_ value: UInt8) {
         write(1) { out in
             out.pointee = value
@@ -56,10 +60,11 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// Bytes as they are (no escaping).
+    @inlinable
     public mutating func raw(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         write(bytes.count) { out in
-            memcpy(out, source, bytes.count)
+            UnsafeMutableRawPointer(out).copyMemory(from: source, byteCount: bytes.count)
             return bytes.count
         }
     }
@@ -126,6 +131,7 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// `,"name":`, without the comma for an object's first key.
+    @inlinable
     public mutating func key(_ name: StaticString, first: Bool = false) {
         let length = name.utf8CodeUnitCount
         let source = name.utf8Start
@@ -136,7 +142,7 @@ public struct JSONWriter: ~Copyable {
                 at = 1
             }
             out[at] = UInt8(ascii: "\"")
-            memcpy(out + at + 1, source, length)
+            (out + at + 1).initialize(from: source, count: length)
             out[at + 1 + length] = UInt8(ascii: "\"")
             out[at + 2 + length] = UInt8(ascii: ":")
             return at + 3 + length
@@ -144,6 +150,7 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
+    @inlinable
     public mutating func string(_ text: String) {
         let done: Void? = text.utf8.withContiguousStorageIfAvailable { string(bytes: $0) }
         if done == nil { string(bytes: Array(text.utf8)) }
@@ -159,18 +166,25 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// UTF-8 bytes as a JSON string.
+    @inlinable
     public mutating func string(bytes: UnsafeBufferPointer<UInt8>) {
         guard let first = LeadValue.firstToEscape(bytes) else {
             // Most strings need no escape: copied whole between their quotes.
             let count = bytes.count
             write(count + 2) { out in
                 out[0] = UInt8(ascii: "\"")
-                if let source = bytes.baseAddress { memcpy(out + 1, source, count) }
+                if let source = bytes.baseAddress { (out + 1).initialize(from: source, count: count) }
                 out[count + 1] = UInt8(ascii: "\"")
                 return count + 2
             }
             return
         }
+        escaped(bytes, from: first)
+    }
+
+    /// The string whose first byte to escape is at `first`, escaped.
+    @usableFromInline
+    mutating func escaped(_ bytes: UnsafeBufferPointer<UInt8>, from first: Int) {
         byte(UInt8(ascii: "\""))
         raw(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<first])))
         for byte in bytes[first...] {

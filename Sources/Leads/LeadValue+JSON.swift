@@ -118,6 +118,7 @@ extension LeadValue {
     /// Sixteen bytes at a time: the tests below are nonzero when some byte of a word is below 0x20, or equals the
     /// byte given (the classic "has zero byte" test on the word XOR that byte); only sixteen bytes that fail are
     /// looked at byte by byte.
+    @usableFromInline
     static func firstToEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)

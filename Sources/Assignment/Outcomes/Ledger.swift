@@ -178,18 +178,6 @@ struct DecisionRow {
 
     init(item: Assigner.Item, claim: String) {
         let decision = item.decision
-        var scores = JSONWriter(capacity: 128)
-        scores.byte(UInt8(ascii: "{"))
-        for (index, score) in decision.scores.enumerated() {
-            if index > 0 { scores.byte(UInt8(ascii: ",")) }
-            scores.string(score.name)
-            scores.byte(UInt8(ascii: ":"))
-            scores.raw(Decision.format(score.points))
-        }
-        scores.byte(UInt8(ascii: "}"))
-        var rules = JSONWriter(capacity: 512)
-        rules.array(decision.disqualifications.map(\.rule) + decision.fired.map(\.id)) { json, id in json.string(id) }
-        let lead = item.lead.document
         record = item.lead.origin.record
         at = decision.now
         line = item.lead.origin.line
@@ -199,12 +187,36 @@ struct DecisionRow {
         texts.append(decision.leadID)
         texts.append(item.lead.origin.file)
         texts.append(decision.rulesVersion)
-        texts.append(lead.member("source", of: LeadDocument.root).flatMap(lead.string))
+        item.lead.document.withView { lead in
+            let source = lead.member("source", of: LeadDocument.root)
+            texts.append(source.flatMap { lead.kind($0) == .string ? lead.bytes($0) : nil })
+        }
         texts.append(decision.stage)
         texts.append(decision.route)
         texts.append(decision.grade)
-        texts.append(scores.finish())
-        texts.append(rules.finish())
+        texts.appendJSON(capacity: 128) { json in
+            json.byte(UInt8(ascii: "{"))
+            for index in decision.scores.indices {
+                if index > 0 { json.byte(UInt8(ascii: ",")) }
+                json.string(decision.scores[index].name)
+                json.byte(UInt8(ascii: ":"))
+                json.raw(Decision.format(decision.scores[index].points))
+            }
+            json.byte(UInt8(ascii: "}"))
+        }
+        // Disqualifiers, then the rules that gave points.
+        texts.appendJSON(capacity: 512) { json in
+            json.byte(UInt8(ascii: "["))
+            for index in decision.disqualifications.indices {
+                if index > 0 { json.byte(UInt8(ascii: ",")) }
+                json.string(decision.disqualifications[index].rule)
+            }
+            for index in decision.fired.indices {
+                if index > 0 || !decision.disqualifications.isEmpty { json.byte(UInt8(ascii: ",")) }
+                json.string(decision.fired[index].id)
+            }
+            json.byte(UInt8(ascii: "]"))
+        }
         self.texts = texts
     }
 

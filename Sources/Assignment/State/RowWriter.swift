@@ -1,5 +1,6 @@
 import GRDB
 internal import GRDBSQLite
+import Leads
 
 /// One execution of a prepared statement through SQLite's own calls: each value bound in order, then one step
 /// (a write) or a step per row (a query). For the rows written or read once per lead, where binding through `StatementArguments` (a boxed value per
@@ -128,8 +129,9 @@ struct PackedTexts {
     /// Per text: where it starts in `bytes`, and its length (-1 for nil).
     private(set) var spans: [(start: Int, count: Int)] = []
 
-    init(capacity: Int) {
+    init(capacity: Int, texts: Int = 12) {
         bytes.reserveCapacity(capacity)
+        spans.reserveCapacity(texts)
     }
 
     mutating func append(_ text: String?) {
@@ -141,6 +143,21 @@ struct PackedTexts {
     mutating func append(_ text: [UInt8]) {
         spans.append((bytes.count, text.count))
         bytes.append(contentsOf: text)
+    }
+
+    /// Bytes of a lead's document as a text; nil appends a nil text.
+    mutating func append(_ text: UnsafeBufferPointer<UInt8>?) {
+        guard let text else { return spans.append((bytes.count, -1)) }
+        spans.append((bytes.count, text.count))
+        bytes.append(contentsOf: text)
+    }
+
+    /// JSON written by `body` as a text.
+    mutating func appendJSON(capacity: Int, _ body: (inout JSONWriter) -> Void) {
+        var json = JSONWriter(capacity: capacity)
+        body(&json)
+        spans.append((bytes.count, json.count))
+        json.finish(into: &bytes)
     }
 
     /// Text `index` within `buffer` (`bytes`' storage), nil for a nil text.

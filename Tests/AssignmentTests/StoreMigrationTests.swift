@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import TestSupport
 import Testing
@@ -61,5 +62,28 @@ struct StoreMigrationTests {
             }
         }
         #expect(try store.integrityCheck() == ["ok"])
+    }
+}
+
+/// Commits are synced by leadd, outside SQLite's lock: the store commits without syncing and `sync()` syncs the log.
+@Suite("state durability")
+struct StoreSyncTests {
+    @Test("commits are not synced by SQLite; sync() syncs the log after them, and is a no-op in memory")
+    func syncOutsideTheLock() throws {
+        let directory = try TemporaryDirectory()
+        let store = try AssignmentStore(directory: directory.path)
+        let level = try store.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(level == 1, "synchronous = NORMAL")
+        try store.transaction(sync: false) { db in
+            try db.execute(sql: "INSERT INTO sticky (key, owner, team, at) VALUES ('email:a@b.c', 'ana', NULL, 1)")
+        }
+        let log = directory.path + "/" + AssignmentStore.fileName + "-wal"
+        let size = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
+        #expect(size > 0, "the commit is in the write-ahead log")
+        try store.sync()
+        // Committed: another connection sees it.
+        let other = try DatabaseQueue(path: directory.path + "/" + AssignmentStore.fileName)
+        #expect(try other.read { db in try String.fetchOne(db, sql: "SELECT owner FROM sticky") } == "ana")
+        try AssignmentStore().sync()
     }
 }

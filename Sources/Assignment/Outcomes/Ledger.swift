@@ -33,8 +33,10 @@ public struct Ledger: Sendable {
         case refused(OutcomeUpdate, reason: String)
     }
 
-    /// Records a batch, in order, in one transaction. `claim` identifies the input (its claim id).
-    public func record(_ entries: [Entry], claim: String) throws -> [Result] {
+    /// Records a batch, in order, in one transaction. `claim` identifies the input (its claim id). The commit is
+    /// synced before this returns unless `sync` is false: the caller then calls `store.sync()` before it relies
+    /// on it (the daemon, once per file).
+    public func record(_ entries: [Entry], claim: String, sync: Bool = true) throws -> [Result] {
         let items: [Assigner.Item] = entries.compactMap {
             if case .lead(let item) = $0 { return item }
             return nil
@@ -43,7 +45,7 @@ public struct Ledger: Sendable {
         let opening = assigner?.plan.openingStage ?? OutcomeUpdate.Stage.discovery.rawValue
         // The rows are made before the transaction: workers take turns inside it, not outside.
         let rows = items.map { DecisionRow(item: $0, claim: claim) }
-        return try store.transaction { db in
+        return try store.transaction(sync: sync) { db in
             var session = assigner.map {
                 AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, db: db)
             }

@@ -9,6 +9,12 @@ import Glibc
 /// `presence` (per team and rep: whether it was away when last considered, and the load it rejoined at).
 /// Each batch is one `BEGIN IMMEDIATE` transaction, so concurrent writers, in this process or another, take turns
 /// and never see the same rotation state.
+///
+/// Durability: SQLite commits without syncing (`synchronous = NORMAL`: a crash of the process loses nothing, a
+/// power cut can lose only the last commits, and the file stays sound), and `sync()` makes every commit so far
+/// durable by syncing the log, outside the lock, so the next writer does not wait for the disk. `transaction`
+/// syncs after each commit unless told not to; the daemon syncs once per input file, before the file is committed
+/// (docs/protocol.md).
 public struct AssignmentStore: Sendable {
     let queue: DatabaseQueue
     /// The database file, or nil for a throw-away in-memory state (previews).
@@ -24,8 +30,8 @@ public struct AssignmentStore: Sendable {
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
-            // A commit is on disk when it returns: the WAL is synced at each commit.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Commits are synced by `sync()`, after the lock is released (see above).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         // Opening a new file switches it to WAL and creates the tables; two processes doing that at once could see
@@ -162,8 +168,9 @@ public struct AssignmentStore: Sendable {
     }
 
     /// Runs `body` in one immediate write transaction: committed when it returns, rolled back when it throws or
-    /// when `commit` is false.
-    func transaction<T>(commit: Bool = true, _ body: (Database) throws -> T) throws -> T {
+    /// when `commit` is false. A commit is synced to disk before this returns, unless `sync` is false (the caller
+    /// then calls `sync()` before it relies on the commit).
+    func transaction<T>(commit: Bool = true, sync: Bool = true, _ body: (Database) throws -> T) throws -> T {
         var result: T?
         try queue.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
@@ -173,7 +180,30 @@ public struct AssignmentStore: Sendable {
         }
         // `inTransaction` ran the body, or threw.
         guard let result else { throw DatabaseError(message: "the transaction did not run") }
+        if commit && sync { try self.sync() }
         return result
+    }
+
+    /// Makes every commit so far durable: syncs the write-ahead log (where commits go until a checkpoint, which
+    /// syncs the database file itself), then the state directory (a new log's name). Runs outside the database's
+    /// lock. Nothing to do for an in-memory state, or when there is no log (everything is in the database file).
+    public func sync() throws {
+        guard let path else { return }
+        let log = open(path + "-wal", O_RDONLY | O_CLOEXEC)
+        if log < 0 {
+            if errno == ENOENT { return }
+            throw DatabaseError(message: "cannot open \(path)-wal to sync it: \(String(cString: strerror(errno)))")
+        }
+        defer { close(log) }
+        guard fsync(log) == 0 else {
+            throw DatabaseError(message: "cannot sync \(path)-wal: \(String(cString: strerror(errno)))")
+        }
+        let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { return }
+        defer { close(directory) }
+        guard fsync(directory) == 0 else {
+            throw DatabaseError(message: "cannot sync the state directory: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// SQLite's own check of the file: `["ok"]` when the database is sound.

@@ -85,11 +85,22 @@ public struct FileProcessor: Sendable {
             try rejectedRecords?.line { object.writeJSON(into: &$0) }
             outcome.rejectedRecords += 1
         }
+        /// Whether a batch went to the state: its commits are synced once, before the file is committed.
+        var recorded = false
+        func syncState() throws(FileSystemError) {
+            guard recorded else { return }
+            do {
+                try ledger.store.sync()
+            } catch {
+                throw FileSystemError(operation: "sync", path: file.path, code: EIO)
+            }
+        }
         func flushBatch() throws(FileSystemError) {
             guard !batch.isEmpty else { return }
             let results: [Ledger.Result]
             do {
-                results = try ledger.record(batch, claim: file.id)
+                recorded = true
+                results = try ledger.record(batch, claim: file.id, sync: false)
             } catch {
                 // The state could not be written (disk full, I/O): keep the file for another attempt.
                 throw FileSystemError(operation: "record", path: file.path, code: EIO)
@@ -170,6 +181,7 @@ public struct FileProcessor: Sendable {
                 try file.prepareStaging()
                 outcome = Outcome(file: file.originalName, claimedName: file.claimedName)
                 outcome.rejection = error.reason
+                try syncState()
                 try file.commitRejected(sidecar: sidecar(file, Reason(error: error, originalName: file.originalName)))
                 try file.publish()
                 return outcome
@@ -188,10 +200,14 @@ public struct FileProcessor: Sendable {
             reason.reason =
                 "no record could be read as a lead (\(outcome.rejectedRecords) bad); the first: \(first.reason)"
             outcome.rejection = reason.reason
+            try syncState()
             try file.commitRejected(sidecar: sidecar(file, reason))
             try file.publish()
             return outcome
         }
+        // The state's commits are on disk before the input is: a file in archive/ never has assignments that a
+        // power cut could take back.
+        try syncState()
         try file.commit()
         try file.publish()
         return outcome

@@ -202,7 +202,7 @@ struct DecisionRow {
                 if index > 0 { json.byte(UInt8(ascii: ",")) }
                 json.string(decision.scores[index].name)
                 json.byte(UInt8(ascii: ":"))
-                json.raw(Decision.format(decision.scores[index].points))
+                json.value(Decision.number(decision.scores[index].points))
             }
             json.byte(UInt8(ascii: "}"))
         }

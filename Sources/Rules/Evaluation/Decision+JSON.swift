@@ -114,7 +114,7 @@ extension Decision {
     }
 
     /// Whole numbers as integers, the rest with at most two decimals.
-    static func number(_ value: Double) -> LeadValue {
+    public static func number(_ value: Double) -> LeadValue {
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() && abs(rounded) < 1e15 ? .int(Int(rounded)) : .double(rounded)
     }

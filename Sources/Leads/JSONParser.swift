@@ -149,6 +149,9 @@ package struct JSONParser {
         defer { nodes[object].b = UInt32(nodes.count) }
         if consume(UInt8(ascii: "}")) { return }
         var names: Set<[UInt8]>?
+        // A bit per key seen, chosen by its length and first byte: a key whose bit is not set yet cannot repeat an
+        // earlier one, so the earlier keys are walked only when the bit is set (a key with escapes always walks).
+        var seen: UInt64 = 0
         while true {
             guard let byte = skipWhitespace() else { throw error(.unexpectedEnd("a string key")) }
             guard byte == UInt8(ascii: "\"") else { throw error(.unexpected(byte, expected: "a string key")) }
@@ -158,7 +161,17 @@ package struct JSONParser {
             // Linear for lead-sized objects, a set past 16 keys. The object's earlier keys are found by walking its
             // members in the nodes: each value done is complete, so its end is known.
             let duplicate: Bool
-            if nodes[object].a >= 16 {
+            let keyNode = nodes[key]
+            let bit: UInt64 =
+                keyNode.a & Self.unescaped != 0 || keyNode.b == 0
+                ? ~0
+                : 1 << ((UInt64(keyNode.b) &* 7 &+ UInt64(bytes[keyOffset + 1])) & 63)
+            let unseen = seen & bit == 0
+            seen |= bit
+            if unseen && bit != ~0 {
+                duplicate = false
+                if names != nil { names?.insert(keyBytes(key)) }
+            } else if nodes[object].a >= 16 {
                 if names == nil { names = Set(memberKeys(object).map(keyBytes)) }
                 duplicate = !(names?.insert(keyBytes(key)).inserted ?? true)
             } else {

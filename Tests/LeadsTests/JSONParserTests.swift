@@ -89,6 +89,14 @@ struct JSONParserTests {
         #expect(json("[[[[]]]]", maxDepth: 3) == "3: nesting deeper than 3 levels")
     }
 
+    /// Keys of the same length and first byte share a bit of the seen-keys mask: they are compared, not taken for
+    /// duplicates; a key whose bit is new is never compared.
+    @Test func keysAlikeAreComparedNotConfused() {
+        #expect(json(#"{"ab":1,"ac":2,"ad":{"x":1,"y":2}}"#) == #"{"ab":1,"ac":2,"ad":{"x":1,"y":2}}"#)
+        #expect(json(#"{"ab":1,"ac":2,"ab":3}"#) == "15: duplicate key 'ab'")
+        #expect(json(#"{"":1,"a":2,"":3}"#) == "12: duplicate key ''")
+    }
+
     @Test func manyKeysStillRejectDuplicates() {
         let members = (0..<40).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
         #expect(json("{\(members)}").hasPrefix("{\"k0\":0,"))

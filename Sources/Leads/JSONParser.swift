@@ -16,7 +16,7 @@ package struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index: Int
     private let maxDepth: Int
-    private let nodes = NodeBuffer()
+    private let nodes: NodeBuffer
     /// Unescaped strings: those with escapes, which cannot point into the input.
     private var text: [UInt8] = []
     /// Where the value being parsed starts in the input: a string without escapes is its bytes there, at an offset
@@ -26,10 +26,12 @@ package struct JSONParser {
     /// while parsing.
     private static let unescaped: UInt32 = 0x8000_0000
 
-    package init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    /// `nodes`: room for that many nodes at first (a lead's line has about one per eight bytes).
+    package init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, nodes: Int = 64) {
         self.bytes = bytes
         self.index = 0
         self.maxDepth = maxDepth
+        self.nodes = NodeBuffer(capacity: max(nodes, 16))
     }
 
     /// The offset of the next byte to read.
@@ -43,8 +45,7 @@ package struct JSONParser {
         guard bytes.count < Int(Self.unescaped) else {
             throw JSONSyntaxError(offset: 0, message: JSONMessage.tooLong.text)
         }
-        var parser = JSONParser(bytes, maxDepth: maxDepth)
-        parser.nodes.reserve(bytes.count / 8)
+        var parser = JSONParser(bytes, maxDepth: maxDepth, nodes: bytes.count / 8)
         try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         if parser.index < bytes.count {
@@ -514,18 +515,15 @@ extension String {
 private final class NodeBuffer {
     private(set) var base: UnsafeMutablePointer<LeadDocument.Node>
     private(set) var count = 0
-    private var capacity = 64
+    private var capacity: Int
 
-    init() {
+    init(capacity: Int) {
+        self.capacity = capacity
         base = .allocate(capacity: capacity)
     }
 
     deinit {
         base.deallocate()
-    }
-
-    func reserve(_ wanted: Int) {
-        if wanted > capacity { grow(to: wanted) }
     }
 
     private func grow(to wanted: Int) {

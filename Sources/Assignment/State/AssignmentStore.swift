@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Glibc
+import Synchronization
 
 /// The assignment state: one SQLite file (`assignments.sqlite` in the state directory), in write-ahead-log mode.
 ///
@@ -19,6 +20,13 @@ public struct AssignmentStore: Sendable {
     let queue: DatabaseQueue
     /// The database file, or nil for a throw-away in-memory state (previews).
     public let path: String?
+    /// Whether `sync()` has synced the state directory since the store was opened: once is enough, because the
+    /// log it names stays while this store's connection is open.
+    private let directorySynced = Box()
+
+    final class Box: Sendable {
+        let done = Mutex(false)
+    }
 
     public static let fileName = "assignments.sqlite"
 
@@ -185,8 +193,8 @@ public struct AssignmentStore: Sendable {
     }
 
     /// Makes every commit so far durable: syncs the write-ahead log (where commits go until a checkpoint, which
-    /// syncs the database file itself), then the state directory (a new log's name). Runs outside the database's
-    /// lock. Nothing to do for an in-memory state, or when there is no log (everything is in the database file).
+    /// syncs the database file itself), and the first time, the state directory (the log's name). Runs outside the
+    /// database's lock. Nothing to do for an in-memory state, or when there is no log (everything is in the database file).
     public func sync() throws {
         guard let path else { return }
         let log = open(path + "-wal", O_RDONLY | O_CLOEXEC)
@@ -195,15 +203,19 @@ public struct AssignmentStore: Sendable {
             throw DatabaseError(message: "cannot open \(path)-wal to sync it: \(String(cString: strerror(errno)))")
         }
         defer { close(log) }
-        guard fsync(log) == 0 else {
+        // Data and size, as SQLite syncs its log itself: not the modification time, which would cost a journal
+        // commit each time.
+        guard fdatasync(log) == 0 else {
             throw DatabaseError(message: "cannot sync \(path)-wal: \(String(cString: strerror(errno)))")
         }
+        guard !directorySynced.done.withLock({ $0 }) else { return }
         let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directory >= 0 else { return }
         defer { close(directory) }
         guard fsync(directory) == 0 else {
             throw DatabaseError(message: "cannot sync the state directory: \(String(cString: strerror(errno)))")
         }
+        directorySynced.done.withLock { $0 = true }
     }
 
     /// SQLite's own check of the file: `["ok"]` when the database is sound.

@@ -325,40 +325,39 @@ struct AssignmentSession {
             let list = accounts.map { "\($0.name) (\(plan.reps[$0.owner].id), line \($0.line))" }
             return .ambiguous("\(how) matches accounts with different owners: \(list.joined(separator: ", "))")
         }
+        /// The domains in tier order, `body` run on each until it gives an answer: the e-mail's, then the company's.
+        func tiers(_ body: (_ source: String, _ domain: String) -> AccountMatch?) -> AccountMatch? {
+            if let domain = keys.emailDomain, let found = body("e-mail domain", domain) { return found }
+            for domain in keys.companyDomains where domain != keys.emailDomain {
+                if let found = body("company domain", domain) { return found }
+            }
+            return nil
+        }
         // Exact domains first, each looked up once; parent domains only when no exact one is in the book.
         var exactKnown = false
-        if let domain = keys.emailDomain, let accounts = plan.accounts.byDomain[domain] {
+        let exact = tiers { source, domain in
+            guard let accounts = plan.accounts.byDomain[domain] else { return nil }
             exactKnown = true
-            if !accounts.isEmpty { return match(accounts, source: "e-mail domain", domain: domain, exact: true) }
+            return accounts.isEmpty ? nil : match(accounts, source: source, domain: domain, exact: true)
         }
-        for domain in keys.companyDomains where domain != keys.emailDomain {
-            guard let accounts = plan.accounts.byDomain[domain] else { continue }
-            exactKnown = true
-            if !accounts.isEmpty { return match(accounts, source: "company domain", domain: domain, exact: true) }
-        }
+        if let exact { return exact }
         if !exactKnown {
-            var tiers: [(source: String, domain: String)] = []
-            if let domain = keys.emailDomain { tiers.append(("e-mail domain", domain)) }
-            for domain in keys.companyDomains where domain != keys.emailDomain {
-                tiers.append(("company domain", domain))
-            }
-            for (source, domain) in tiers where domain.utf8.count(where: { $0 == 0x2E }) >= 2 {
+            let parent = tiers { source, domain in
                 for parent in LeadKeys.parents(domain) {
                     guard let accounts = plan.accounts.byDomain[parent], !accounts.isEmpty else { continue }
                     return match(accounts, source: source, domain: parent, exact: false)
                 }
+                return nil
             }
+            if let parent { return parent }
         }
         var detail = "no account for "
         var first = true
-        if let domain = keys.emailDomain {
-            detail += domain
-            first = false
-        }
-        for domain in keys.companyDomains where domain != keys.emailDomain {
+        _ = tiers { _, domain in
             if !first { detail += " or " }
             detail += domain
             first = false
+            return nil
         }
         if first {
             if let ignored = keys.ignoredDomain {
@@ -405,35 +404,21 @@ struct AssignmentSession {
                 return String(unsafeUninitializedCapacity: value.count + owner.count + 80) { out in
                     guard let base = out.baseAddress else { return 0 }
                     var end = base
-                    Self.put(email ? "same e-mail " : "same domain ", at: &end)
-                    Self.put(value, at: &end)
-                    Self.put(" went to ", at: &end)
-                    Self.put(owner, at: &end)
-                    Self.put(" on ", at: &end)
-                    if !Timestamp.writeISO8601(at, to: end) {
-                        Array(Timestamp.iso8601(at).utf8.prefix(10)).withUnsafeBufferPointer { Self.put($0, at: &end) }
-                    } else {
+                    end.put(email ? "same e-mail " : "same domain ")
+                    end.put(value)
+                    end.put(" went to ")
+                    end.put(owner)
+                    end.put(" on ")
+                    if Timestamp.writeISO8601(at, to: end) {
                         end += 10
+                    } else {
+                        Array(Timestamp.iso8601(at).utf8.prefix(10)).withUnsafeBufferPointer { end.put($0) }
                     }
-                    Self.put(", within the sticky window", at: &end)
+                    end.put(", within the sticky window")
                     return end - base
                 }
             }
         }
-    }
-
-    /// Copies `bytes` to `end`, and moves `end` past them.
-    @inline(__always)
-    static func put(_ bytes: UnsafeBufferPointer<UInt8>, at end: inout UnsafeMutablePointer<UInt8>) {
-        guard let source = bytes.baseAddress else { return }
-        memcpy(end, source, bytes.count)
-        end += bytes.count
-    }
-
-    @inline(__always)
-    static func put(_ text: StaticString, at end: inout UnsafeMutablePointer<UInt8>) {
-        memcpy(end, text.utf8Start, text.utf8CodeUnitCount)
-        end += text.utf8CodeUnitCount
     }
 
     /// The teams an overflow chain went through: a bit per team for the first 64, a set beyond.
@@ -792,5 +777,21 @@ struct AssignmentSession {
                 plan.teams[key.team].id, plan.reps[key.rep].id, state.away, state.returnedAt, state.offset,
             ])
         }
+    }
+}
+
+extension UnsafeMutablePointer<UInt8> {
+    /// Copies `bytes` here and moves past them: texts made in place, piece by piece.
+    @inline(__always)
+    mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        memcpy(self, source, bytes.count)
+        self += bytes.count
+    }
+
+    @inline(__always)
+    mutating func put(_ text: StaticString) {
+        memcpy(self, text.utf8Start, text.utf8CodeUnitCount)
+        self += text.utf8CodeUnitCount
     }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import Leads
 import Rules
 
@@ -81,9 +80,9 @@ struct LeadKeys {
         return text.withUTF8 { bytes in
             let head = prefix.utf8CodeUnitCount
             return String(unsafeUninitializedCapacity: head + bytes.count) { out in
-                guard let base = out.baseAddress else { return 0 }
-                memcpy(base, prefix.utf8Start, head)
-                if let source = bytes.baseAddress { memcpy(base + head, source, bytes.count) }
+                guard var end = out.baseAddress else { return 0 }
+                end.put(prefix)
+                end.put(bytes)
                 return head + bytes.count
             }
         }
@@ -103,11 +102,17 @@ struct LeadKeys {
         return text.withUTF8 { email($0) }
     }
 
-    static func email(_ bytes: UnsafeBufferPointer<UInt8>) -> (String?, String?) {
+    /// Where `bytes` start and end without the white space around them.
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> (start: Int, end: Int) {
         var end = bytes.count
         while end > 0 && isSpace(bytes[end - 1]) { end -= 1 }
         var start = 0
         while start < end && isSpace(bytes[start]) { start += 1 }
+        return (start, end)
+    }
+
+    static func email(_ bytes: UnsafeBufferPointer<UInt8>) -> (String?, String?) {
+        let (start, end) = trimmed(bytes)
         var at = end - 1
         while at >= 0 && bytes[at] != 0x40 { at -= 1 }
         guard at > start else { return (nil, nil) }
@@ -132,10 +137,7 @@ struct LeadKeys {
     }
 
     static func domain(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var end = bytes.count
-        while end > 0 && isSpace(bytes[end - 1]) { end -= 1 }
-        var start = 0
-        while start < end && isSpace(bytes[start]) { start += 1 }
+        var (start, end) = trimmed(bytes)
         // A scheme: `://`.
         if let colon = (start..<end).first(where: { bytes[$0] == 0x3A }), colon + 2 < end, bytes[colon + 1] == 0x2F,
             bytes[colon + 2] == 0x2F
@@ -159,6 +161,8 @@ struct LeadKeys {
 
     /// The parents of a domain down to two labels: `eu.acme.com` -> `acme.com`.
     static func parents(_ domain: String) -> [String] {
+        // Most domains have two labels and no parent: found without an allocation.
+        guard domain.utf8.count(where: { $0 == 0x2E }) >= 2 else { return [] }
         let bytes = Array(domain.utf8)
         let dots = bytes.indices.filter { bytes[$0] == 0x2E }
         guard dots.count >= 2 else { return [] }

@@ -47,7 +47,7 @@ public struct Assigner: Sendable {
         return try store.transaction(commit: commit) { db in
             var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, db: db)
             try session.prefetch(keys)
-            let result = try zip(items, keys).map { item, key in try session.assign(item, keys: key) }
+            let result = try zip(items, keys).map { item, key in try session.assign(item.decision, keys: key) }
             if commit { try session.save() }
             return result
         }

@@ -160,8 +160,8 @@ struct AssignmentSession {
     // MARK: - One lead
 
     /// Assigns one lead; `keys` are its `LeadKeys` (nil when it is not on an assigned route).
-    mutating func assign(_ item: Assigner.Item, keys: LeadKeys?) throws -> Opportunity? {
-        guard let placement = item.decision.placement, let keys else { return nil }
+    mutating func assign(_ decision: Decision, keys: LeadKeys?) throws -> Opportunity? {
+        guard let placement = decision.placement, let keys else { return nil }
         if var earlier = assignedInBatch[keys.lead] {
             earlier.replayed = true
             return earlier
@@ -169,7 +169,7 @@ struct AssignmentSession {
         if let record = recorded[keys.lead] {
             return replay(record, lead: keys.lead)
         }
-        let now = item.decision.now
+        let now = decision.now
         var reasons: [Opportunity.Reason] = []
         func finish(owner: Int?, queue: String?, team: Int?, method: String) throws -> Opportunity {
             try record(
@@ -180,7 +180,7 @@ struct AssignmentSession {
                 team: team,
                 method: method,
                 reasons: reasons,
-                item: item
+                rulesVersion: decision.rulesVersion
             )
         }
         // The team checks, then at most: the account, the sticky owner, a step per skipped member, the hours,
@@ -664,7 +664,7 @@ struct AssignmentSession {
         team: Int?,
         method: String,
         reasons: [Opportunity.Reason],
-        item: Assigner.Item
+        rulesVersion: String
     ) throws -> Opportunity {
         var opportunity = Opportunity(
             lead: keys.lead,
@@ -694,7 +694,7 @@ struct AssignmentSession {
         bytes.reserveCapacity(1024)
         opportunity.writeJSON(into: &bytes)
         recordJSON = bytes
-        try insertLedgerRow(opportunity, record: bytes, rulesVersion: item.decision.rulesVersion)
+        try insertLedgerRow(opportunity, record: bytes, rulesVersion: rulesVersion)
         let seq = db.lastInsertedRowID
         assignedInBatch[keys.lead] = opportunity
         if let owner {

@@ -64,7 +64,7 @@ struct AssignCommand: ParsableCommand {
         var printed = 0
         func commit() throws {
             guard !items.isEmpty else { return }
-            let results = try ledger.record(items.map { .lead($0) }, claim: claim)
+            let results = try ledger.record(items.map { ledger.entry($0) }, claim: claim)
             let opportunities = results.map { result -> Opportunity? in
                 if case .decided(let opportunity, _) = result { return opportunity }
                 return nil

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Rules
 import TestSupport
 import Testing
 
@@ -65,6 +66,51 @@ struct StoreMigrationTests {
     }
 }
 
+extension StoreMigrationTests {
+    @Test("decisions keyed by claim text become keyed by the claim's number and the record; history and keys hold")
+    func decisionsKeyedByNumber() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/" + AssignmentStore.fileName
+        do {
+            var configuration = Configuration()
+            configuration.journalMode = .wal
+            let old = try DatabaseQueue(path: path, configuration: configuration)
+            try AssignmentStore.migrator.migrate(old, upTo: "v3")
+            try old.write { db in
+                // Two inputs; the later claim sorts first by text, so numbering must follow time, not text.
+                for (claim, record, lead, at) in [
+                    ("b-claim", 1, "L-1", 100.0), ("b-claim", 2, "L-2", 100.0), ("a-claim", 1, "L-3", 200.0),
+                ] {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO decisions (claim, record, lead, at, file, line, rules_version, source, stage,
+                                route, grade, score, scores, rules)
+                            VALUES (?, ?, ?, ?, 'in.ndjson', ?, 'v1', 'web', 'mql', 'opportunities', 'B', 42,
+                                '{"demographics":42}', '["fit.x"]')
+                            """,
+                        arguments: [claim, record, lead, at, record]
+                    )
+                }
+            }
+        }
+        let store = try AssignmentStore(directory: directory.path)
+        try store.read { db in
+            let claims = try Row.fetchAll(db, sql: "SELECT id, claim FROM claims ORDER BY id")
+            #expect(claims.map { $0["claim"] as String } == ["b-claim", "a-claim"])
+            let rows = try Row.fetchAll(db, sql: "SELECT id, record, lead, score FROM decisions ORDER BY id")
+            let keys: [Int64] = [1 << 32 | 1, 1 << 32 | 2, 2 << 32 | 1]
+            #expect(rows.map { $0["id"] as Int64 } == keys)
+            #expect(rows.map { $0["lead"] as String } == ["L-1", "L-2", "L-3"])
+            #expect(rows.allSatisfy { ($0["score"] as Double) == 42 })
+            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'decisions'")
+            #expect(indexes.contains("decisions_lead"))
+        }
+        // The report's history names each decision by claim and record, as before.
+        #expect(try store.history().decisions.map(\.key) == ["b-claim#1", "b-claim#2", "a-claim#1"])
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+}
+
 /// Commits are synced by leadd, outside SQLite's lock: the store commits without syncing and `sync()` syncs the log.
 @Suite("state durability")
 struct StoreSyncTests {
@@ -85,5 +131,44 @@ struct StoreSyncTests {
         let other = try DatabaseQueue(path: directory.path + "/" + AssignmentStore.fileName)
         #expect(try other.read { db in try String.fetchOne(db, sql: "SELECT owner FROM sticky") } == "ana")
         try AssignmentStore().sync()
+    }
+}
+
+/// Every decision is recorded once per input and record: the same input again writes nothing twice, another input
+/// writes its own rows.
+@Suite("the decisions ledger")
+struct DecisionLedgerTests {
+    @Test("a batch recorded again under its claim adds no row; under another claim it adds its own")
+    func decisionsOncePerClaimAndRecord() throws {
+        let fixture = try AssignmentFixture(
+            teamConfig(strategy: "round_robin", members: "[ana, ben]", reps: ["ana", "ben"])
+        )
+        let program = try fixture.program()
+        let ledger = Ledger(store: try AssignmentStore(directory: fixture.state.path), plan: program.assignment)
+        let records = try (1...3).map {
+            try record("{\"id\": \"L-\($0)\", \"company\": {\"employees\": 10}}", line: $0)
+        }
+        let items = records.map { Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0) }
+        func rows() throws -> [String] {
+            try ledger.store.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT claim, record, lead FROM decisions JOIN claims ON claims.id = decisions.id >> 32 ORDER BY decisions.id"
+                ).map { "\($0["claim"] as String)#\($0["record"] as Int) \($0["lead"] as String)" }
+            }
+        }
+        _ = try ledger.record(items.map { ledger.entry($0) }, claim: "first")
+        _ = try ledger.record(items.map { ledger.entry($0) }, claim: "first")
+        #expect(try rows() == ["first#1 L-1", "first#2 L-2", "first#3 L-3"])
+        let again = try ledger.record(items.prefix(1).map { ledger.entry($0) }, claim: "second")
+        #expect(try rows() == ["first#1 L-1", "first#2 L-2", "first#3 L-3", "second#1 L-1"])
+        // The lead itself was assigned once: the second input gets its recorded owner back.
+        guard case .decided(let opportunity?, let json) = again.first else {
+            Issue.record("no opportunity for L-1")
+            return
+        }
+        #expect(opportunity.replayed)
+        #expect(json == nil)
     }
 }

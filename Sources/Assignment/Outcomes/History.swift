@@ -50,8 +50,9 @@ extension AssignmentStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT lead, claim, record, at, source, stage, route, grade, score, rules FROM decisions
-                    WHERE at >= ? AND at < ? ORDER BY at, claim, record
+                    SELECT lead, claim, record, at, source, stage, route, grade, score, rules
+                    FROM decisions JOIN claims ON claims.id = decisions.id >> 32
+                    WHERE at >= ? AND at < ? ORDER BY at, decisions.id
                     """,
                 arguments: [since ?? -Double.greatestFiniteMagnitude, until ?? Double.greatestFiniteMagnitude]
             )

@@ -19,9 +19,30 @@ public struct Ledger: Sendable {
     }
 
     public enum Entry: Sendable {
-        /// A decided lead: recorded, and assigned when its route is assigned.
-        case lead(Assigner.Item)
+        /// A decided lead: recorded, and assigned when its route is assigned. Made by `entry(_:)`.
+        case lead(Decided)
         case outcome(OutcomeUpdate)
+    }
+
+    /// A decided lead as the ledger needs it: its decision, what assignment reads of the lead, and its row in
+    /// `decisions`. The lead's document is not kept, so a batch of these is small.
+    public struct Decided: Sendable {
+        public let decision: Decision
+        let keys: LeadKeys?
+        let row: DecisionRow
+    }
+
+    /// The entry for a decided lead, made as soon as it is decided (by the worker that decided it, outside the
+    /// state's transaction).
+    public func entry(_ item: Assigner.Item) -> Entry {
+        .lead(
+            Decided(
+                decision: item.decision,
+                keys: item.decision.placement == nil
+                    ? nil : assigner.map { LeadKeys(decision: item.decision, lead: item.lead, plan: $0.plan) },
+                row: DecisionRow(item: item)
+            )
+        )
     }
 
     public enum Result: Sendable {
@@ -37,15 +58,14 @@ public struct Ledger: Sendable {
     /// synced before this returns unless `sync` is false: the caller then calls `store.sync()` before it relies
     /// on it (the daemon, once per file).
     public func record(_ entries: [Entry], claim: String, sync: Bool = true) throws -> [Result] {
-        let items: [Assigner.Item] = entries.compactMap {
-            if case .lead(let item) = $0 { return item }
+        let opening = assigner?.plan.openingStage ?? OutcomeUpdate.Stage.discovery.rawValue
+        // Keys and rows were made before the transaction (`entry`): workers take turns inside it, not outside.
+        let keys: [LeadKeys?] = entries.compactMap {
+            if case .lead(let decided) = $0 { return .some(decided.keys) }
             return nil
         }
-        let keys = assigner?.keys(items) ?? []
-        let opening = assigner?.plan.openingStage ?? OutcomeUpdate.Stage.discovery.rawValue
-        // The rows are made before the transaction: workers take turns inside it, not outside.
-        let rows = items.map { DecisionRow(item: $0, claim: claim) }
         return try store.transaction(sync: sync) { db in
+            let claimKey = try DecisionRow.claimKey(claim, db)
             var session = assigner.map {
                 AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, db: db)
             }
@@ -53,22 +73,21 @@ public struct Ledger: Sendable {
             let decisionInsert = try DecisionRow.statement(db)
             var results: [Result] = []
             results.reserveCapacity(entries.count)
-            var leadIndex = 0
-            // By index: binding each entry would copy its decision and record (a retain per field).
+            // By index: binding each entry would copy its decision (a retain per field).
             for index in entries.indices {
-                if case .outcome(let update) = entries[index] {
+                switch entries[index] {
+                case .outcome(let update):
                     results.append(try Self.apply(update, claim: claim, opening: opening, db: db))
-                    continue
+                case .lead(let decided):
+                    var opportunity: Opportunity?
+                    var json: [UInt8]?
+                    if session != nil {
+                        opportunity = try session?.assign(decided.decision, keys: decided.keys)
+                        if opportunity?.replayed == false { json = session?.recordJSON }
+                    }
+                    try decided.row.insert(using: decisionInsert, claimKey: claimKey, db)
+                    results.append(.decided(opportunity, json: json))
                 }
-                var opportunity: Opportunity?
-                var json: [UInt8]?
-                if session != nil {
-                    opportunity = try session?.assign(items[leadIndex], keys: keys[leadIndex])
-                    if opportunity?.replayed == false { json = session?.recordJSON }
-                }
-                try rows[leadIndex].insert(using: decisionInsert, db)
-                leadIndex += 1
-                results.append(.decided(opportunity, json: json))
             }
             try session?.save()
             return results
@@ -85,7 +104,7 @@ public struct Ledger: Sendable {
             if let row = try Row.fetchOne(
                 db,
                 sql:
-                    "SELECT stage, route FROM decisions WHERE lead = ? ORDER BY at DESC, claim DESC, record DESC LIMIT 1",
+                    "SELECT stage, route FROM decisions WHERE lead = ? ORDER BY at DESC, id DESC LIMIT 1",
                 arguments: [update.lead]
             ) {
                 let stage: String = row["stage"]
@@ -169,23 +188,22 @@ public struct Ledger: Sendable {
 }
 
 /// A decision as the ledger's `decisions` table holds it.
-struct DecisionRow {
+struct DecisionRow: Sendable {
     let record: Int
     let at: Double
     let line: Int
     let score: Double
-    /// The text columns, in the order `insert` binds them: claim, lead, file, rules version, source, stage, route,
-    /// grade, scores, rules.
+    /// The text columns, in the order `insert` binds them: lead, file, rules version, source, stage, route, grade,
+    /// scores, rules.
     let texts: PackedTexts
 
-    init(item: Assigner.Item, claim: String) {
+    init(item: Assigner.Item) {
         let decision = item.decision
         record = item.lead.origin.record
         at = decision.now
         line = item.lead.origin.line
         score = decision.total
         var texts = PackedTexts(capacity: 1024)
-        texts.append(claim)
         texts.append(decision.leadID)
         texts.append(item.lead.origin.file)
         texts.append(decision.rulesVersion)
@@ -222,33 +240,50 @@ struct DecisionRow {
         self.texts = texts
     }
 
+    /// The high bits of the keys of `claim`'s decisions: its number in `claims` (given on first use) times 2^32.
+    /// A decision's key is this plus its record number.
+    static func claimKey(_ claim: String, _ db: Database) throws -> Int {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO claims (claim) VALUES (?)").execute(arguments: [claim])
+        guard
+            let number = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM claims WHERE claim = ?"),
+                arguments: [claim]
+            )
+        else { throw DatabaseError(message: "claim \(claim) has no number in the state") }
+        return number << 32
+    }
+
     static func statement(_ db: Database) throws -> Statement {
         try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO decisions
-                    (claim, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores,
-                     rules)
+                    (id, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores, rules)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
     }
 
-    /// Inserts the row with `statement` (`DecisionRow.statement(db)`).
-    /// The texts are bound where they lie, for the one step, then unbound.
-    func insert(using statement: Statement, _ db: Database) throws {
+    /// Inserts the row with `statement` (`DecisionRow.statement(db)`), keyed by `claimKey` (`claimKey(_:_:)`) and
+    /// its record number. The texts are bound where they lie, for the one step, then unbound.
+    func insert(using statement: Statement, claimKey: Int, _ db: Database) throws {
+        guard record >= 0, record < AssignmentStore.recordLimit else {
+            throw DatabaseError(
+                message: "record \(record) is beyond the \(AssignmentStore.recordLimit) records of a file"
+            )
+        }
         try texts.bytes.withUnsafeBufferPointer { buffer in
             var row = RowWriter(statement)
             defer { row.unbind() }
-            row.text(borrowing: texts.text(0, in: buffer))
+            row.integer(claimKey | record)
             row.integer(record)
-            row.text(borrowing: texts.text(1, in: buffer))
+            row.text(borrowing: texts.text(0, in: buffer))
             row.real(at)
-            row.text(borrowing: texts.text(2, in: buffer))
+            row.text(borrowing: texts.text(1, in: buffer))
             row.integer(line)
-            for index in 3...7 { row.text(borrowing: texts.text(index, in: buffer)) }
+            for index in 2...6 { row.text(borrowing: texts.text(index, in: buffer)) }
             row.real(score)
+            row.text(borrowing: texts.text(7, in: buffer))
             row.text(borrowing: texts.text(8, in: buffer))
-            row.text(borrowing: texts.text(9, in: buffer))
             try row.execute(db)
         }
     }

@@ -107,12 +107,12 @@ public struct FileProcessor: Sendable {
             }
             for (entry, result) in zip(batch, results) {
                 switch (entry, result) {
-                case (.lead(let item), .decided(let opportunity, let json)):
-                    let route = item.decision.route
+                case (.lead(let decided), .decided(let opportunity, let json)):
+                    let route = decided.decision.route
                     let folder = safeRoutes[route] ?? Self.safeRoute(route)
                     safeRoutes[route] = folder
                     try output(folder).line { out in
-                        item.decision.writeJSON(into: &out)
+                        decided.decision.writeJSON(into: &out)
                         // The opportunity record goes last, written directly rather than built as a tree first.
                         guard let opportunity else { return }
                         out.removeLast()
@@ -160,7 +160,10 @@ public struct FileProcessor: Sendable {
                         continue
                     }
                 } else {
-                    batch.append(.lead(Assigner.Item(decision: program.evaluate(record, now: now), lead: record)))
+                    // The entry keeps what the state and the outbox need, not the lead's document.
+                    batch.append(
+                        ledger.entry(Assigner.Item(decision: program.evaluate(record, now: now), lead: record))
+                    )
                 }
                 if batch.count >= batchSize {
                     if shouldStop() {

@@ -109,13 +109,13 @@ if let count = option("--profile-assign").flatMap({ Int($0) }) {
     print("\(Int(Double(items.count * 3) / total.inSeconds)) leads/s (\(items.count) qualified, \(owners) owners)")
     exit(0)
 }
-// `leadd-bench --profile-ledger N`: what a daemon worker does inside the state's transaction, on N synthetic leads
-// decided once: `Ledger.record` in batches of 1,000 (every decision's row, assignment of the qualified), three times
-// over on fresh states, for `perf record` and callgrind (`--toggle-collect` on `Ledger.record`).
+// `leadd-bench --profile-ledger N`: what a daemon worker does for the state, on N synthetic leads decided once:
+// `Ledger.entry` per lead and `Ledger.record` in batches of 1,000 (every decision's row, assignment of the
+// qualified), three times over on fresh states, for `perf record` and callgrind (`--toggle-collect` on both).
 if let count = option("--profile-ledger").flatMap({ Int($0) }) {
     guard let program = RuleCompiler.compile(directory: "rules").program else { exit(1) }
-    let entries: [Ledger.Entry] = syntheticRecords(count).map { record in
-        .lead(Assigner.Item(decision: program.evaluate(record, now: 1_795_910_400), lead: record))
+    let items = syntheticRecords(count).map { record in
+        Assigner.Item(decision: program.evaluate(record, now: 1_795_910_400), lead: record)
     }
     let directory = try TemporaryDirectory("leadd-profile")
     let clock = ContinuousClock()
@@ -125,15 +125,16 @@ if let count = option("--profile-ledger").flatMap({ Int($0) }) {
         let store = try AssignmentStore(directory: "\(directory.path)/state-\(run)")
         let ledger = Ledger(store: store, plan: program.assignment)
         total += try clock.measure {
-            for start in stride(from: 0, to: entries.count, by: 1000) {
-                let batch = Array(entries[start..<min(start + 1000, entries.count)])
+            for start in stride(from: 0, to: items.count, by: 1000) {
+                // As a worker does: each lead's entry made when it is decided, then the batch recorded.
+                let batch = items[start..<min(start + 1000, items.count)].map { ledger.entry($0) }
                 for case .decided(let opportunity?, _) in try ledger.record(batch, claim: "profile-\(start)") {
                     if opportunity.owner != nil { assigned += 1 }
                 }
             }
         }
     }
-    print("\(Int(Double(entries.count * 3) / total.inSeconds)) leads/s (\(entries.count) leads, \(assigned) owners)")
+    print("\(Int(Double(items.count * 3) / total.inSeconds)) leads/s (\(items.count) leads, \(assigned) owners)")
     exit(0)
 }
 // `leadd-bench --profile-replay N`: only what-if replay (no owners) of N synthetic leads in ten archived files, the

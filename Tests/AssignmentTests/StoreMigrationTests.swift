@@ -114,6 +114,30 @@ extension StoreMigrationTests {
 /// Commits are synced by leadd, outside SQLite's lock: the store commits without syncing and `sync()` syncs the log.
 @Suite("state durability")
 struct StoreSyncTests {
+    @Test("a new state file has 16 KiB pages; a file made with other pages keeps them and its rows")
+    func pageSize() throws {
+        let directory = try TemporaryDirectory()
+        let store = try AssignmentStore(directory: directory.path)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 16384)
+        let older = try TemporaryDirectory()
+        do {
+            var configuration = Configuration()
+            configuration.journalMode = .wal
+            let old = try DatabaseQueue(path: older.path + "/" + AssignmentStore.fileName, configuration: configuration)
+            try AssignmentStore.migrator.migrate(old, upTo: "v3")
+            try old.write { db in
+                try db.execute(sql: "INSERT INTO sticky (key, owner, team, at) VALUES ('email:a@b.c', 'ana', NULL, 1)")
+            }
+        }
+        let reopened = try AssignmentStore(directory: older.path)
+        let (pageSize, owner) = try reopened.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "SELECT owner FROM sticky"))
+        }
+        #expect(pageSize == 4096)
+        #expect(owner == "ana")
+        #expect(try reopened.integrityCheck() == ["ok"])
+    }
+
     @Test("commits are not synced by SQLite; sync() syncs the log after them, and is a no-op in memory")
     func syncOutsideTheLock() throws {
         let directory = try TemporaryDirectory()

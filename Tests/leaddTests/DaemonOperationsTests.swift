@@ -59,18 +59,18 @@ struct DaemonOperationsTests {
         let state = try TemporaryDirectory("state")
         let metrics = state.path + "/leadd.prom"
         try FileManager.default.createDirectory(atPath: spool.path + "/inbox", withIntermediateDirectories: true)
-        // Writes past 256 KiB fail with EFBIG (a soft limit, which the test may raise later); the decisions of 3,000
-        // leads need more than that.
+        // Writes past 1 MiB fail with EFBIG (a soft limit, which the test may raise later): enough to create the
+        // state, not for the decisions of 10,000 leads.
         let daemon = try ProcessRunner.start(
             "/usr/bin/prlimit",
-            ["--fsize=262144:unlimited", "--", leadd] + arguments(spool, state, ["--metrics-file", metrics])
+            ["--fsize=1048576:unlimited", "--", leadd] + arguments(spool, state, ["--metrics-file", metrics])
         )
         defer {
             daemon.kill(SIGTERM)
             _ = daemon.wait()
         }
         #expect(SpoolReading.waitForLock(spool.path))
-        let ids = (0..<3000).map { "F-\($0)" }
+        let ids = (0..<10000).map { "F-\($0)" }
         try SpoolReading.drop(spool.path, "faulty.ndjson", SpoolReading.leads(ids))
         #expect(SpoolReading.wait { log(daemon).contains("environment fault") }, "\(log(daemon))")
         usleep(1_500_000)

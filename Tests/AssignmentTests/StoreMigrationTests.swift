@@ -138,6 +138,42 @@ struct StoreSyncTests {
         #expect(try reopened.integrityCheck() == ["ok"])
     }
 
+    @Test("sync() checkpoints a log past 16 MiB into the database file, outside the write lock; a smaller log waits")
+    func checkpointOutsideTheLock() throws {
+        let directory = try TemporaryDirectory()
+        let store = try AssignmentStore(directory: directory.path)
+        let file = directory.path + "/" + AssignmentStore.fileName
+        func size(_ path: String) -> Int {
+            (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        }
+        let record = String(repeating: "x", count: 4000)
+        func write(_ range: Range<Int>) throws {
+            try store.transaction(sync: false) { db in
+                for index in range {
+                    try db.execute(
+                        sql: "INSERT INTO ledger (lead, at, method, rules_version, record) VALUES (?, 1, 'm', 'v', ?)",
+                        arguments: ["L-\(index)", record]
+                    )
+                }
+            }
+        }
+        try write(0..<1000)
+        try store.sync()
+        let small = size(file)
+        #expect(size(file + "-wal") < AssignmentStore.checkpointBytes)
+        #expect(small < 1 << 20, "a 4 MB log is not checkpointed yet")
+        try write(1000..<5000)
+        #expect(size(file) == small, "SQLite's own checkpoint did not run inside the commits")
+        try store.sync()
+        #expect(size(file) > 16 << 20, "the log's pages are in the database file")
+        // The next commit starts the log from its beginning: it stays the size it was.
+        let log = size(file + "-wal")
+        try write(5000..<5100)
+        #expect(size(file + "-wal") == log)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger") } == 5100)
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+
     @Test("commits are not synced by SQLite; sync() syncs the log after them, and is a no-op in memory")
     func syncOutsideTheLock() throws {
         let directory = try TemporaryDirectory()

@@ -16,8 +16,17 @@ import Synchronization
 /// durable by syncing the log, outside the lock, so the next writer does not wait for the disk. `transaction`
 /// syncs after each commit unless told not to; the daemon syncs once per input file, before the file is committed
 /// (docs/protocol.md).
+///
+/// Checkpoints (copying the log's pages into the database file, then syncing it) are made by `sync()` too, on a
+/// second connection, once the log has grown past `checkpointBytes`: SQLite's own checkpoint runs inside a commit,
+/// holding the lock while it syncs the database file. SQLite's automatic checkpoint stays, at a larger log, for
+/// writers that never call `sync()`.
 public struct AssignmentStore: Sendable {
     let queue: DatabaseQueue
+    /// The connection that checkpoints, outside the write lock (nil in memory).
+    private let checkpointer: DatabaseQueue?
+    /// Whether a checkpoint is running: a second caller of `sync()` does not wait for it.
+    private let checkpointing = Box()
     /// The database file, or nil for a throw-away in-memory state (previews).
     public let path: String?
     /// Whether `sync()` has synced the state directory since the store was opened: once is enough, because the
@@ -31,6 +40,10 @@ public struct AssignmentStore: Sendable {
     public static let fileName = "assignments.sqlite"
     /// The page size of a new state file, in bytes.
     static let pageSize = 16384
+    /// How large the log may grow before `sync()` checkpoints it (16 MiB: a thousand pages of a new file).
+    static let checkpointBytes = 16 << 20
+    /// SQLite's automatic checkpoint, in pages: past `sync()`'s threshold, for writers that do not sync.
+    static let automaticCheckpointPages = 8192
 
     /// Opens (creating if needed) the state in `directory`.
     public init(directory: String) throws {
@@ -47,6 +60,7 @@ public struct AssignmentStore: Sendable {
             // a quarter as often. An existing file keeps its page size (docs/assignment.md says how to convert it).
             try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
             try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.automaticCheckpointPages)")
         }
         // Opening a new file switches it to WAL and creates the tables; two processes doing that at once could see
         // SQLITE_BUSY (changing the journal mode does not wait), so opening is serialized with a lock file.
@@ -62,12 +76,16 @@ public struct AssignmentStore: Sendable {
         queue = try DatabaseQueue(path: path, configuration: configuration)
         self.path = path
         try Self.migrator.migrate(queue)
+        var checkpointConfiguration = Configuration()
+        checkpointConfiguration.busyMode = .timeout(30)
+        checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfiguration)
     }
 
     /// An empty state in memory, for previews that must change nothing.
     public init() throws {
         queue = try DatabaseQueue()
         path = nil
+        checkpointer = nil
         try Self.migrator.migrate(queue)
     }
 
@@ -256,6 +274,8 @@ public struct AssignmentStore: Sendable {
         guard fdatasync(log) == 0 else {
             throw DatabaseError(message: "cannot sync \(path)-wal: \(String(cString: strerror(errno)))")
         }
+        var status = stat()
+        if fstat(log, &status) == 0, Int(status.st_size) >= Self.checkpointBytes { try checkpoint() }
         guard !directorySynced.done.withLock({ $0 }) else { return }
         let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directory >= 0 else { return }
@@ -264,6 +284,26 @@ public struct AssignmentStore: Sendable {
             throw DatabaseError(message: "cannot sync the state directory: \(String(cString: strerror(errno)))")
         }
         directorySynced.done.withLock { $0 = true }
+    }
+
+    /// Copies the log's committed pages into the database file and syncs it, on the checkpoint connection, without
+    /// the write lock: writers go on meanwhile (a passive checkpoint takes what is committed and waits for no one).
+    /// Skipped while another caller is checkpointing. Once every page is copied, the next commit starts the log
+    /// from its beginning again.
+    func checkpoint() throws {
+        guard let checkpointer else { return }
+        let claimed = checkpointing.done.withLock { running in
+            if running { return false }
+            running = true
+            return true
+        }
+        guard claimed else { return }
+        defer { checkpointing.done.withLock { $0 = false } }
+        do {
+            _ = try checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            // Another process is checkpointing: it does the same work.
+        }
     }
 
     /// SQLite's own check of the file: `["ok"]` when the database is sound.

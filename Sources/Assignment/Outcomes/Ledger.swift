@@ -64,13 +64,14 @@ public struct Ledger: Sendable {
             if case .lead(let decided) = $0 { return .some(decided.keys) }
             return nil
         }
+        let rows = DecisionRows(entries)
         return try store.transaction(sync: sync) { db in
             let claimKey = try DecisionRow.claimKey(claim, db)
+            try rows.insert(claimKey: claimKey, db)
             var session = assigner.map {
                 AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, db: db)
             }
             try session?.prefetch(keys)
-            let decisionInsert = try DecisionRow.statement(db)
             var results: [Result] = []
             results.reserveCapacity(entries.count)
             // By index: binding each entry would copy its decision (a retain per field).
@@ -85,7 +86,6 @@ public struct Ledger: Sendable {
                         opportunity = try session?.assign(decided.decision, keys: decided.keys)
                         if opportunity?.replayed == false { json = session?.recordJSON }
                     }
-                    try decided.row.insert(using: decisionInsert, claimKey: claimKey, db)
                     results.append(.decided(opportunity, json: json))
                 }
             }
@@ -253,38 +253,71 @@ struct DecisionRow: Sendable {
         return number << 32
     }
 
-    static func statement(_ db: Database) throws -> Statement {
-        try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO decisions
-                    (id, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores, rules)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        )
+}
+
+/// A batch's rows for `decisions`, their texts in one buffer (copied from each lead's `DecisionRow` before the
+/// transaction), inserted up to `perStatement` rows to a statement: a statement's own cost (its cursors, its start
+/// and end) is paid once per 64 rows, not per row.
+struct DecisionRows {
+    static let perStatement = 64
+    static let columns =
+        "(id, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores, rules)"
+    static let placeholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    static let fullStatement = sql(rows: perStatement)
+    /// The texts per row, in the order `insert` binds them (`DecisionRow.texts`).
+    static let textsPerRow = 9
+
+    var texts: PackedTexts
+    var rows: [(record: Int, at: Double, line: Int, score: Double)] = []
+
+    init(_ entries: [Ledger.Entry]) {
+        texts = PackedTexts(capacity: entries.count * 320, texts: entries.count * Self.textsPerRow)
+        rows.reserveCapacity(entries.count)
+        for index in entries.indices {
+            guard case .lead(let decided) = entries[index] else { continue }
+            let row = decided.row
+            texts.append(row.texts)
+            rows.append((row.record, row.at, row.line, row.score))
+        }
     }
 
-    /// Inserts the row with `statement` (`DecisionRow.statement(db)`), keyed by `claimKey` (`claimKey(_:_:)`) and
-    /// its record number. The texts are bound where they lie, for the one step, then unbound.
-    func insert(using statement: Statement, claimKey: Int, _ db: Database) throws {
-        guard record >= 0, record < AssignmentStore.recordLimit else {
+    static func sql(rows: Int) -> String {
+        "INSERT OR IGNORE INTO decisions \(columns) VALUES "
+            + repeatElement(placeholders, count: rows).joined(separator: ", ")
+    }
+
+    /// Inserts every row, keyed by `claimKey` (`DecisionRow.claimKey`) and its record number. The texts are bound
+    /// where they lie, for each statement's one step, then unbound.
+    func insert(claimKey: Int, _ db: Database) throws {
+        for row in rows where row.record < 0 || row.record >= AssignmentStore.recordLimit {
             throw DatabaseError(
-                message: "record \(record) is beyond the \(AssignmentStore.recordLimit) records of a file"
+                message: "record \(row.record) is beyond the \(AssignmentStore.recordLimit) records of a file"
             )
         }
         try texts.bytes.withUnsafeBufferPointer { buffer in
-            var row = RowWriter(statement)
-            defer { row.unbind() }
-            row.integer(claimKey | record)
-            row.integer(record)
-            row.text(borrowing: texts.text(0, in: buffer))
-            row.real(at)
-            row.text(borrowing: texts.text(1, in: buffer))
-            row.integer(line)
-            for index in 2...6 { row.text(borrowing: texts.text(index, in: buffer)) }
-            row.real(score)
-            row.text(borrowing: texts.text(7, in: buffer))
-            row.text(borrowing: texts.text(8, in: buffer))
-            try row.execute(db)
+            for start in stride(from: 0, to: rows.count, by: Self.perStatement) {
+                let count = min(Self.perStatement, rows.count - start)
+                let statement = try db.cachedStatement(
+                    sql: count == Self.perStatement ? Self.fullStatement : Self.sql(rows: count)
+                )
+                var writer = RowWriter(statement)
+                defer { writer.unbind() }
+                for index in start..<(start + count) {
+                    let row = rows[index]
+                    let first = index * Self.textsPerRow
+                    writer.integer(claimKey | row.record)
+                    writer.integer(row.record)
+                    writer.text(borrowing: texts.text(first, in: buffer))
+                    writer.real(row.at)
+                    writer.text(borrowing: texts.text(first + 1, in: buffer))
+                    writer.integer(row.line)
+                    for text in (first + 2)...(first + 6) { writer.text(borrowing: texts.text(text, in: buffer)) }
+                    writer.real(row.score)
+                    writer.text(borrowing: texts.text(first + 7, in: buffer))
+                    writer.text(borrowing: texts.text(first + 8, in: buffer))
+                }
+                try writer.execute(db)
+            }
         }
     }
 }

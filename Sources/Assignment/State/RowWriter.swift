@@ -160,6 +160,13 @@ struct PackedTexts {
         json.finish(into: &bytes)
     }
 
+    /// Every text of `other`, after these.
+    mutating func append(_ other: PackedTexts) {
+        let shift = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        for span in other.spans { spans.append((span.count < 0 ? shift : span.start + shift, span.count)) }
+    }
+
     /// Text `index` within `buffer` (`bytes`' storage), nil for a nil text.
     func text(_ index: Int, in buffer: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         let span = spans[index]

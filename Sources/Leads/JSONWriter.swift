@@ -116,6 +116,31 @@ public struct JSONWriter: ~Copyable {
         }
     }
 
+    /// A number rounded to hundredths, as scores are written: a whole number as an integer, the rest with one or
+    /// two decimals (`19.06`, `0.5`), as `value(.double(rounded))` would write it, without formatting a `Double`.
+    public mutating func hundredths(_ number: Double) {
+        let scaled = (number * 100).rounded()
+        let rounded = scaled / 100
+        guard abs(scaled) < 1e15 else {
+            // Beyond a cent's precision in a Double: the general path.
+            return rounded == rounded.rounded() && abs(rounded) < 1e15
+                ? integer(Int(rounded)) : value(.double(rounded))
+        }
+        let cents = Int(scaled)
+        guard cents % 100 != 0 else { return integer(cents / 100) }
+        if cents < 0 { byte(UInt8(ascii: "-")) }
+        let magnitude = cents.magnitude
+        integer(Int(magnitude / 100))
+        let fraction = Int(magnitude % 100)
+        write(3) { out in
+            out[0] = UInt8(ascii: ".")
+            out[1] = UInt8(ascii: "0") + UInt8(fraction / 10)
+            guard fraction % 10 != 0 else { return 2 }
+            out[2] = UInt8(ascii: "0") + UInt8(fraction % 10)
+            return 3
+        }
+    }
+
     /// A JSON array: `element` writes each item, the commas go between. Inlinable, so each use is specialized for
     /// its items and its closure.
     @inlinable

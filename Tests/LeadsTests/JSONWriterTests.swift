@@ -91,6 +91,38 @@ struct JSONBytesWriterTests {
         }
     }
 
+    /// The reference: round to hundredths, a whole number as an integer, else the `Double`'s own shortest text.
+    static func hundredthsByValue(_ number: Double) -> String {
+        let rounded = (number * 100).rounded() / 100
+        var json = JSONWriter(capacity: 1)
+        if rounded == rounded.rounded() && abs(rounded) < 1e15 {
+            json.integer(Int(rounded))
+        } else {
+            json.value(.double(rounded))
+        }
+        return String(decoding: json.finish(), as: UTF8.self)
+    }
+
+    @Test("numbers rounded to hundredths come out as the rounded Double's own text, whole ones as integers")
+    func hundredths() {
+        var numbers: [Double] = [
+            0, -0.0, 0.004, 0.005, -0.005, 0.01, 0.05, -0.05, 0.1, 0.5, 1, 1.5, 3.06, 19.06, 19.1, 66.06, 100.1,
+            -3.06, 99.995, 869784.3, 1234567.89, 9.99e12, 1e13 + 0.5, 1e13 - 0.01, 5e14, 1e15, 2e15, -7.25e13,
+            .nan, .infinity, -.infinity, .pi, 1 / 3, 2 / 3,
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20000 {
+            numbers.append(Double.random(in: -1000...1000, using: &generator))
+            numbers.append(Double(Int.random(in: -100_000...100_000, using: &generator)) / 100)
+            numbers.append(Double.random(in: -1e14...1e14, using: &generator))
+        }
+        for number in numbers {
+            var json = JSONWriter(capacity: 1)
+            json.hundredths(number)
+            #expect(String(decoding: json.finish(), as: UTF8.self) == Self.hundredthsByValue(number), "\(number)")
+        }
+    }
+
     @Test("times are written as ISO 8601 UTC strings, in and out of the four-digit years")
     func timestamps() {
         for seconds in [0.0, 1_795_910_400, 1_795_910_400.9, -1, -86_401, 253_402_300_799, 253_402_300_800] {

@@ -25,11 +25,18 @@ public struct Ledger: Sendable {
     }
 
     /// A decided lead as the ledger needs it: its decision, what assignment reads of the lead, and its row in
-    /// `decisions`. The lead's document is not kept, so a batch of these is small.
-    public struct Decided: Sendable {
+    /// `decisions`. The lead's document is not kept, so a batch of these is small. A class: an entry is passed
+    /// around and matched on several times per batch, each time one reference rather than every field's.
+    public final class Decided: Sendable {
         public let decision: Decision
         let keys: LeadKeys?
         let row: DecisionRow
+
+        init(decision: Decision, keys: LeadKeys?, row: DecisionRow) {
+            self.decision = decision
+            self.keys = keys
+            self.row = row
+        }
     }
 
     /// The entry for a decided lead, made as soon as it is decided (by the worker that decided it, outside the
@@ -220,7 +227,7 @@ struct DecisionRow: Sendable {
                 if index > 0 { json.byte(UInt8(ascii: ",")) }
                 json.string(decision.scores[index].name)
                 json.byte(UInt8(ascii: ":"))
-                json.value(Decision.number(decision.scores[index].points))
+                json.hundredths(decision.scores[index].points)
             }
             json.byte(UInt8(ascii: "}"))
         }

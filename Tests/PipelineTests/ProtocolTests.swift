@@ -110,13 +110,21 @@ struct ProtocolTests {
             atPath: spool.processing + "/.1.2.3.staged",
             withIntermediateDirectories: true
         )
+        // Crash 4: published, but the staging folder's removal (not synced) undone: it is back, empty.
+        try directory.write("inbox/c.ndjson", "{\"id\": \"C-1\", \"company\": {\"employees\": 5}}\n")
+        let c = try #require(try ClaimedFile.claim("c.ndjson", in: spool, id: ids.next()))
+        #expect(try processor.process(c, now: 1_795_996_800).decisions == ["nurture": 1])
+        try FileManager.default.createDirectory(
+            atPath: spool.processing + "/.\(c.id).staged",
+            withIntermediateDirectories: true
+        )
 
         let (recovery, outcomes) = try processAll(spool, processor)
         #expect(recovery.unfinished == [a.claimedName])
-        #expect(recovery.published == [b.claimedName])
+        #expect(recovery.published.sorted() == [b.claimedName, c.claimedName].sorted())
         #expect(recovery.orphans == [".1.2.3.staged"])
         #expect(outcomes.map(\.file) == ["a.ndjson"])
-        #expect(try leadIDs(spool) == ["A-1", "B-1"])
+        #expect(try leadIDs(spool) == ["A-1", "B-1", "C-1"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.processing).isEmpty)
     }
 

@@ -124,8 +124,9 @@ public struct ClaimedFile: Sendable {
             touched.insert(folder)
         }
         for folder in touched.sorted() { try DurableFiles.syncDirectory(folder) }
+        // Not synced: if a crash brings the empty folder back, recovery finds its input archived, has nothing
+        // to publish, and removes it. The next claim syncs `processing/` anyway.
         DurableFiles.remove(stagingPath)
-        try DurableFiles.syncDirectory(spool.processing)
     }
 
     static let rejectedRecordsStagedName = "rejected-records"

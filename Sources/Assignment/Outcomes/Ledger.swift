@@ -1,5 +1,5 @@
 import GRDB
-public import Leads
+import Leads
 public import Rules
 import YAML
 

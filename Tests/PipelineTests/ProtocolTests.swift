@@ -128,6 +128,27 @@ struct ProtocolTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.processing).isEmpty)
     }
 
+    @Test("a claim makes the staging folder with it; preparing keeps it while empty, and empties it otherwise")
+    func stagingMadeAtClaim() throws {
+        let directory = try TemporaryDirectory("spool")
+        let spool = try Spool(root: directory.path)
+        try directory.write("inbox/a.ndjson", "{\"id\": \"A-1\"}\n")
+        let file = try #require(try ClaimedFile.claim("a.ndjson", in: spool, id: ClaimIDs().next()))
+        #expect(file.stagingMadeAtClaim)
+        #expect(try DurableFiles.entries(file.stagingPath).isEmpty)
+        try file.prepareStaging()
+        #expect(DurableFiles.exists(file.stagingPath))
+        try directory.write("processing/.\(file.id).staged/nurture.ndjson", "{}\n")
+        try file.prepareStaging()
+        #expect(try DurableFiles.entries(file.stagingPath).isEmpty, "a written staging folder is made again")
+        // Found by recovery rather than claimed: always made again.
+        try directory.write("processing/.\(file.id).staged/nurture.ndjson", "{}\n")
+        let found = ClaimedFile(spool: spool, claimedName: file.claimedName)
+        #expect(!found.stagingMadeAtClaim)
+        try found.prepareStaging()
+        #expect(try DurableFiles.entries(found.stagingPath).isEmpty)
+    }
+
     @Test("a second lock on the same spool is refused, naming the holder")
     func lock() throws {
         let directory = try TemporaryDirectory("spool")

@@ -3,7 +3,7 @@ import Glibc
 
 /// One input file's way through the spool, each step durable before the next:
 ///
-/// 1. **claim**: `inbox/NAME` is renamed (never replacing) to `processing/ID--NAME`;
+/// 1. **claim**: `inbox/NAME` is renamed (never replacing) to `processing/ID--NAME`, and its staging folder made;
 /// 2. **stage**: outputs are written and synced in `processing/.ID.staged/`;
 /// 3. **commit**: the input is renamed to `archive/ID--NAME` (or, when it cannot be read as leads, to
 ///    `rejected/ID--NAME` beside its `.error.json` sidecar);
@@ -19,6 +19,8 @@ public struct ClaimedFile: Sendable {
     public let claimedName: String
     /// The name it had in the inbox.
     public let originalName: String
+    /// Whether `claim` made the (empty) staging folder, synced with the claim itself.
+    var stagingMadeAtClaim = false
 
     public var id: String { String(claimedName.prefix { $0 != "-" }) }
     public var path: String { spool.processing + "/" + claimedName }
@@ -59,13 +61,18 @@ public struct ClaimedFile: Sendable {
         } catch  where error.code == ENOENT {
             return nil
         }
+        // The staging folder is made beside it, so that one sync of processing/ makes both durable.
+        var made = claimed
+        made.stagingMadeAtClaim = mkdir(claimed.stagingPath, 0o775) == 0
         try DurableFiles.syncDirectory(spool.processing)
         try DurableFiles.syncDirectory(spool.inbox)
-        return claimed
+        return made
     }
 
-    /// Makes an empty staging folder (removing a stale one from an earlier attempt).
+    /// Makes an empty staging folder (removing a stale one from an earlier attempt). The one `claim` made and
+    /// synced is used as it is while it is still empty.
     func prepareStaging() throws(FileSystemError) {
+        if stagingMadeAtClaim, (try? DurableFiles.entries(stagingPath))?.isEmpty == true { return }
         DurableFiles.remove(stagingPath)
         try DurableFiles.makeDirectory(stagingPath)
     }

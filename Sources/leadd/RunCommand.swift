@@ -211,6 +211,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         defer { withExtendedLifetime(lock) {} }
         let store: AssignmentStore
+        if AssignmentStore.migrationPending(directory: settings.state) {
+            // An upgrade rewrites the state's tables once: ask systemd for more than the start timeout.
+            notifier.send("EXTEND_TIMEOUT_USEC=600000000\nSTATUS=upgrading the assignment state")
+            logger.notice(
+                "upgrading the assignment state made by an earlier leadd",
+                metadata: ["state": "\(settings.state)"]
+            )
+        }
         do {
             store = try StateOptions(state: settings.state).open()
         } catch {

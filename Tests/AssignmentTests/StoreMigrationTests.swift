@@ -93,6 +93,8 @@ extension StoreMigrationTests {
                 }
             }
         }
+        #expect(AssignmentStore.migrationPending(directory: directory.path))
+        #expect(!AssignmentStore.migrationPending(directory: directory.path + "/nothing-here"))
         let store = try AssignmentStore(directory: directory.path)
         try store.read { db in
             let claims = try Row.fetchAll(db, sql: "SELECT id, claim FROM claims ORDER BY id")
@@ -105,6 +107,7 @@ extension StoreMigrationTests {
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'decisions'")
             #expect(indexes.contains("decisions_lead"))
         }
+        #expect(!AssignmentStore.migrationPending(directory: directory.path), "migrated on opening")
         // The report's history names each decision by claim and record, as before.
         #expect(try store.history().decisions.map(\.key) == ["b-claim#1", "b-claim#2", "a-claim#1"])
         #expect(try store.integrityCheck() == ["ok"])

@@ -81,6 +81,17 @@ public struct AssignmentStore: Sendable {
         checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfiguration)
     }
 
+    /// Whether the state file in `directory` exists and was made by an earlier leadd: opening it migrates it, which
+    /// rewrites tables (about a second per 100,000 decisions), so a service manager may need to wait longer.
+    public static func migrationPending(directory: String) -> Bool {
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return false }
+        return (try? queue.read { db in try !migrator.hasCompletedMigrations(db) }) ?? false
+    }
+
     /// An empty state in memory, for previews that must change nothing.
     public init() throws {
         queue = try DatabaseQueue()

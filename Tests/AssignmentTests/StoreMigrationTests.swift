@@ -6,6 +6,15 @@ import Testing
 
 @testable import Assignment
 
+/// A state file as an earlier leadd left it: WAL mode, SQLite's default pages, migrated up to `migration`.
+func olderState(_ path: String, upTo migration: String) throws -> DatabaseQueue {
+    var configuration = Configuration()
+    configuration.journalMode = .wal
+    let old = try DatabaseQueue(path: path, configuration: configuration)
+    try AssignmentStore.migrator.migrate(old, upTo: migration)
+    return old
+}
+
 /// A state written by an earlier leadd opens in this one with every row kept.
 @Suite("state migrations")
 struct StoreMigrationTests {
@@ -15,10 +24,7 @@ struct StoreMigrationTests {
         let path = directory.path + "/" + AssignmentStore.fileName
         do {
             // The state as the release before this migration left it.
-            var configuration = Configuration()
-            configuration.journalMode = .wal
-            let old = try DatabaseQueue(path: path, configuration: configuration)
-            try AssignmentStore.migrator.migrate(old, upTo: "v2")
+            let old = try olderState(path, upTo: "v2")
             try old.write { db in
                 for (lead, owner) in [("L-1", "ana"), ("L-2", "ben"), ("L-3", "ana")] {
                     try db.execute(
@@ -72,10 +78,7 @@ extension StoreMigrationTests {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/" + AssignmentStore.fileName
         do {
-            var configuration = Configuration()
-            configuration.journalMode = .wal
-            let old = try DatabaseQueue(path: path, configuration: configuration)
-            try AssignmentStore.migrator.migrate(old, upTo: "v3")
+            let old = try olderState(path, upTo: "v3")
             try old.write { db in
                 // Two inputs; the later claim sorts first by text, so numbering must follow time, not text.
                 for (claim, record, lead, at) in [
@@ -124,10 +127,7 @@ struct StoreSyncTests {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 16384)
         let older = try TemporaryDirectory()
         do {
-            var configuration = Configuration()
-            configuration.journalMode = .wal
-            let old = try DatabaseQueue(path: older.path + "/" + AssignmentStore.fileName, configuration: configuration)
-            try AssignmentStore.migrator.migrate(old, upTo: "v3")
+            let old = try olderState(older.path + "/" + AssignmentStore.fileName, upTo: "v3")
             try old.write { db in
                 try db.execute(sql: "INSERT INTO sticky (key, owner, team, at) VALUES ('email:a@b.c', 'ana', NULL, 1)")
             }

@@ -55,8 +55,11 @@ public struct Assigner: Sendable {
 
     /// What assignment reads from each lead on an assigned route; nil for the others.
     func keys(_ items: [Item]) -> [LeadKeys?] {
-        items.map { item in
-            item.decision.placement == nil ? nil : LeadKeys(decision: item.decision, lead: item.lead, plan: plan)
-        }
+        items.map(keys)
+    }
+
+    /// What assignment reads from a lead on an assigned route; nil for the others.
+    func keys(_ item: Item) -> LeadKeys? {
+        item.decision.placement == nil ? nil : LeadKeys(decision: item.decision, lead: item.lead, plan: plan)
     }
 }

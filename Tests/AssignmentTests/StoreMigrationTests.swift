@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Leads
 import Rules
 import TestSupport
 import Testing
@@ -177,6 +178,39 @@ struct StoreSyncTests {
         #expect(try store.integrityCheck() == ["ok"])
     }
 
+    @Test("the conversion docs/assignment.md gives turns an older state's pages into 16 KiB, every row kept")
+    func documentedPageConversion() throws {
+        let document = try String(
+            contentsOfFile: ProcessRunner.packageRoot + "/docs/assignment.md",
+            encoding: .utf8
+        )
+        let command = try #require(document.range(of: "sqlite3 assignments.sqlite '"))
+        let end = try #require(document[command.upperBound...].firstIndex(of: "'"))
+        let sql = document[command.upperBound..<end].split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(sql.contains("page_size = 16384"))
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/" + AssignmentStore.fileName
+        do {
+            let old = try olderState(path, upTo: "v3")
+            try old.write { db in
+                try db.execute(sql: "INSERT INTO sticky (key, owner, team, at) VALUES ('email:a@b.c', 'ana', NULL, 1)")
+            }
+        }
+        // As the sqlite3 shell runs it: the statements one after another, outside a transaction.
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in try db.execute(sql: sql) }
+        let store = try AssignmentStore(directory: directory.path)
+        let (pageSize, journal, owner) = try store.read { db in
+            (
+                try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                try String.fetchOne(db, sql: "SELECT owner FROM sticky")
+            )
+        }
+        #expect(pageSize == 16384)
+        #expect(journal == "wal")
+        #expect(owner == "ana")
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+
     @Test("commits are not synced by SQLite; sync() syncs the log after them, and is a no-op in memory")
     func syncOutsideTheLock() throws {
         let directory = try TemporaryDirectory()
@@ -233,5 +267,27 @@ struct DecisionLedgerTests {
         }
         #expect(opportunity.replayed)
         #expect(json == nil)
+    }
+
+    @Test("a record number past a decision key's 32 bits is a clear error, and its batch leaves nothing behind")
+    func recordBeyondTheKey() throws {
+        let fixture = try AssignmentFixture(teamConfig(strategy: "round_robin", members: "[ana]", reps: ["ana"]))
+        let program = try fixture.program()
+        let ledger = Ledger(store: try AssignmentStore(directory: fixture.state.path), plan: program.assignment)
+        var records = try (1...2).map {
+            try record("{\"id\": \"L-\($0)\", \"company\": {\"employees\": 10}}", line: $0)
+        }
+        records[1].origin.record = 1 << 32
+        let items = records.map { Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0) }
+        do {
+            _ = try ledger.record(items.map { ledger.entry($0) }, claim: "huge")
+            Issue.record("a record number of 2^32 was accepted")
+        } catch {
+            #expect("\(error)".contains("record 4294967296 is beyond the 4294967296 records of a file"), "\(error)")
+        }
+        let counts = try ledger.store.read { db in
+            try ["decisions", "ledger", "claims"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1 }
+        }
+        #expect(counts == [0, 0, 0], "the batch was rolled back whole")
     }
 }

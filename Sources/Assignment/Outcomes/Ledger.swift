@@ -45,8 +45,7 @@ public struct Ledger: Sendable {
         .lead(
             Decided(
                 decision: item.decision,
-                keys: item.decision.placement == nil
-                    ? nil : assigner.map { LeadKeys(decision: item.decision, lead: item.lead, plan: $0.plan) },
+                keys: assigner?.keys(item),
                 row: DecisionRow(item: item)
             )
         )
@@ -73,7 +72,7 @@ public struct Ledger: Sendable {
         }
         let rows = DecisionRows(entries)
         return try store.transaction(sync: sync) { db in
-            let claimKey = try DecisionRow.claimKey(claim, db)
+            let claimKey = try DecisionRows.claimKey(claim, db)
             try rows.insert(claimKey: claimKey, db)
             var session = assigner.map {
                 AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, db: db)
@@ -247,19 +246,6 @@ struct DecisionRow: Sendable {
         self.texts = texts
     }
 
-    /// The high bits of the keys of `claim`'s decisions: its number in `claims` (given on first use) times 2^32.
-    /// A decision's key is this plus its record number.
-    static func claimKey(_ claim: String, _ db: Database) throws -> Int {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO claims (claim) VALUES (?)").execute(arguments: [claim])
-        guard
-            let number = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT id FROM claims WHERE claim = ?"),
-                arguments: [claim]
-            )
-        else { throw DatabaseError(message: "claim \(claim) has no number in the state") }
-        return number << 32
-    }
-
 }
 
 /// A batch's rows for `decisions`, their texts in one buffer (copied from each lead's `DecisionRow` before the
@@ -288,12 +274,25 @@ struct DecisionRows {
         }
     }
 
+    /// The high bits of the keys of `claim`'s decisions: its number in `claims` (given on first use) times 2^32.
+    /// A decision's key is this plus its record number.
+    static func claimKey(_ claim: String, _ db: Database) throws -> Int {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO claims (claim) VALUES (?)").execute(arguments: [claim])
+        guard
+            let number = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM claims WHERE claim = ?"),
+                arguments: [claim]
+            )
+        else { throw DatabaseError(message: "claim \(claim) has no number in the state") }
+        return number << 32
+    }
+
     static func sql(rows: Int) -> String {
         "INSERT OR IGNORE INTO decisions \(columns) VALUES "
             + repeatElement(placeholders, count: rows).joined(separator: ", ")
     }
 
-    /// Inserts every row, keyed by `claimKey` (`DecisionRow.claimKey`) and its record number. The texts are bound
+    /// Inserts every row, keyed by `claimKey` (`claimKey(_:_:)`) and its record number. The texts are bound
     /// where they lie, for each statement's one step, then unbound.
     func insert(claimKey: Int, _ db: Database) throws {
         for row in rows where row.record < 0 || row.record >= AssignmentStore.recordLimit {

@@ -36,71 +36,48 @@ extension Decision {
         // Category names are the rule files' own: one called "total" takes the total's place.
         json.key("score")
         json.byte(UInt8(ascii: "{"))
-        // The last score of a name wins. A handful of categories: a scan by index (no hashing, no generic
-        // collection calls) finds a name written before or after.
-        func lastPoints(_ name: String, from start: Int) -> Double? {
-            var index = scores.count - 1
-            while index >= start {
-                if scores[index].name == name { return scores[index].points }
-                index -= 1
-            }
-            return nil
-        }
         json.key("total", first: true)
-        json.hundredths(lastPoints("total", from: 0) ?? total)
-        for index in scores.indices where scores[index].name != "total" {
-            let name = scores[index].name
-            var earlier = false
-            for before in 0..<index where scores[before].name == name {
-                earlier = true
-                break
-            }
-            if earlier { continue }
+        json.hundredths(scores.last { $0.name == "total" }?.points ?? total)
+        // A handful of categories: a scan finds a name written before without hashing.
+        for (index, category) in scores.enumerated()
+        where category.name != "total" && !scores[..<index].contains(where: { $0.name == category.name }) {
             json.byte(UInt8(ascii: ","))
-            json.string(name)
+            json.string(category.name)
             json.byte(UInt8(ascii: ":"))
-            json.hundredths(lastPoints(name, from: index) ?? scores[index].points)
+            let points = scores[index...].last { $0.name == category.name }?.points ?? category.points
+            json.hundredths(points)
         }
         json.byte(UInt8(ascii: "}"))
         json.key("disqualified")
-        json.byte(UInt8(ascii: "["))
-        for index in disqualifications.indices {
-            let opening: StaticString = index == 0 ? #"{"rule":"# : #",{"rule":"#
-            json.raw(opening)
-            json.string(disqualifications[index].rule)
+        json.array(disqualifications) { json, item in
+            json.byte(UInt8(ascii: "{"))
+            json.key("rule", first: true)
+            json.string(item.rule)
             json.key("reason")
-            json.string(disqualifications[index].reason)
+            json.string(item.reason)
             json.byte(UInt8(ascii: "}"))
         }
-        json.byte(UInt8(ascii: "]"))
         json.key("flags")
-        json.byte(UInt8(ascii: "["))
-        for index in flags.indices {
-            if index > 0 { json.byte(UInt8(ascii: ",")) }
-            json.string(flags[index])
-        }
-        json.byte(UInt8(ascii: "]"))
+        json.array(flags) { json, flag in json.string(flag) }
         json.key("rules")
-        json.byte(UInt8(ascii: "["))
-        for index in fired.indices {
-            let opening: StaticString = index == 0 ? #"{"id":"# : #",{"id":"#
-            json.raw(opening)
-            json.string(fired[index].id)
+        json.array(fired) { json, rule in
+            json.byte(UInt8(ascii: "{"))
+            json.key("id", first: true)
+            json.string(rule.id)
             json.key("category")
-            json.string(orNull: fired[index].category)
+            json.string(orNull: rule.category)
             json.key("points")
-            json.hundredths(fired[index].points)
-            if let events = fired[index].events {
+            json.hundredths(rule.points)
+            if let events = rule.events {
                 json.key("events")
                 json.integer(events)
             }
-            if fired[index].capped {
+            if rule.capped {
                 json.key("capped")
                 json.raw("true")
             }
             json.byte(UInt8(ascii: "}"))
         }
-        json.byte(UInt8(ascii: "]"))
         if let explanation {
             json.key("explanation")
             json.value(LeadValue.array(explanation.map(Self.json)))

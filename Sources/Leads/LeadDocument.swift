@@ -156,7 +156,7 @@ public struct LeadDocument: Sendable {
 /// A document read through pointers to its arrays, from `LeadDocument.withView`: the same nodes, no reference
 /// counting. Every reader of a lead's values goes through one.
 public struct LeadView {
-    @usableFromInline let nodes: UnsafeBufferPointer<LeadDocument.Node>
+    @usableFromInline package let nodes: UnsafeBufferPointer<LeadDocument.Node>
     @usableFromInline let text: UnsafeBufferPointer<UInt8>
 
     @inlinable

@@ -357,6 +357,11 @@ final class AggregatePlan: Sendable {
     let fieldKeyBytes: [UInt8]
     let fieldKeyBounds: [Range<Int>]
     let typeKeyBytes: [UInt8]
+    /// The same keys packed as `AggregatePlan.keyWord` packs them, with their lengths: an event's key of up to eight
+    /// bytes is matched by comparing two integers.
+    let fieldKeyWords: [UInt64]
+    let fieldKeyCounts: [Int]
+    let typeKeyWord: UInt64
     /// The fast predicates' tests, and their constants' bytes one after another.
     let tests: [EventPredicate.Test]
     let needles: [UInt8]
@@ -440,6 +445,9 @@ final class AggregatePlan: Sendable {
             return keyOffset..<(keyOffset + key.count)
         }
         typeKeyBytes = typeSlot.map { Array(eventSlots[$0].path[0].utf8) } ?? []
+        fieldKeyWords = fieldKeys.map { key in key.withUnsafeBufferPointer { Self.keyWord($0) } }
+        fieldKeyCounts = fieldKeys.map(\.count)
+        typeKeyWord = typeKeyBytes.withUnsafeBufferPointer { Self.keyWord($0) }
         self.tests = tests
         self.needles = needles
         let functions: [Function] = aggregates.indices.map { index in

@@ -10,7 +10,7 @@ package enum Timestamp {
     }
 
     package static func seconds(utf8 b: UnsafeBufferPointer<UInt8>) -> Double? {
-        if b.count == 20, let canonical = canonicalSeconds(b) { return canonical }
+        if b.count == 20, let base = b.baseAddress, let canonical = canonicalSeconds(base) { return canonical }
         var c = Cursor(bytes: b)
         guard let year = c.digits(4), c.skip(0x2D), let month = c.digits(2), c.skip(0x2D), let day = c.digits(2),
             (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
@@ -60,65 +60,63 @@ package enum Timestamp {
         return total - sign * Double(hours * 3600 + minutes * 60)
     }
 
-    /// `2026-11-28T10:00:00Z`, the form nearly every event time takes, read without the general parser's steps:
-    /// nil when the bytes are not exactly that form or not a valid time (the general parser then decides).
+    /// `2026-11-28T10:00:00Z`, the form nearly every event time takes, read from the twenty bytes at `base` without
+    /// the general parser's steps: nil when they are not exactly that form or not a valid time (the general parser
+    /// then decides).
     @inline(__always)
-    private static func canonicalSeconds(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
-        guard let base = b.baseAddress else { return nil }
-        // The twenty bytes as three words: "YYYY-MM-", "DDTHH:MM", ":SSZ". Separators are checked by masking them
-        // in; digits by subtracting "0" from every byte at once: each result must be below 10.
+    package static func canonicalSeconds(_ base: UnsafePointer<UInt8>) -> Double? {
+        // The twenty bytes as three words: "YYYY-MM-", "DDTHH:MM", ":SSZ" (little-endian: byte i of a word is bits
+        // 8i to 8i+7).
         let raw = UnsafeRawPointer(base)
         let w1 = raw.loadUnaligned(as: UInt64.self)
         let w2 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
         let w3 = UInt64(raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
-        // Little-endian: byte i of a word is bits 8i..8i+7.
-        let firstSeparators: UInt64 = 0x2D00_002D_0000_0000  // "-" at 4 and 7
-        let secondSeparators: UInt64 = 0x0000_3A00_0054_0000  // "T" at 2 (10), ":" at 5 (13)
-        let thirdSeparators: UInt64 = 0x5A00_003A  // ":" at 0 (16), "Z" at 3 (19)
-        let firstMask: UInt64 = 0xFF00_00FF_0000_0000
-        let secondMask: UInt64 = 0x0000_FF00_00FF_0000
-        let thirdMask: UInt64 = 0xFF00_00FF
-        guard w1 & firstMask == firstSeparators, w2 & secondMask == secondSeparators, w3 & thirdMask == thirdSeparators
+        // Separators exactly: "-" at 4 and 7; "T" at 10 and ":" at 13; ":" at 16 and "Z" at 19.
+        let separators1: UInt64 = 0xFF00_00FF_0000_0000
+        let separators2: UInt64 = 0x0000_FF00_00FF_0000
+        let separators3: UInt64 = 0xFF00_00FF
+        guard w1 & separators1 == 0x2D00_002D_0000_0000, w2 & separators2 == 0x0000_3A00_0054_0000,
+            w3 & separators3 == 0x5A00_003A
         else { return nil }
-        @inline(__always) func digits(_ word: UInt64, _ mask: UInt64) -> UInt64? {
-            // Each digit byte minus "0" is 0...9 exactly when the byte is a digit: none beyond ASCII, none below "0"
-            // (with 0x80 added first, it loses bit 7 and borrows from no other byte), none above "9" (adding 6 then
-            // reaches bit 4).
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            guard word & (ones &* 0x80) & mask == 0 else { return nil }
-            let value = (word | (ones &* 0x80)) &- (ones &* 0x30)
-            guard value & (ones &* 0x80) & mask == (ones &* 0x80) & mask else { return nil }
-            let digits = value & (ones &* 0x7F) & mask
-            guard (digits &+ ones &* 0x06) & (ones &* 0x70) & mask == 0 else { return nil }
-            return digits
+        // Digits: a byte is one when its high nibble is 3, and still is after adding 6 (its low nibble is at most
+        // 9). With every digit byte's high nibble 3 and the separators known, adding 6 carries into no other byte.
+        let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        let threes: UInt64 = 0x3030_3030_3030_3030
+        let sixes: UInt64 = 0x0606_0606_0606_0606
+        @inline(__always) func digits(_ word: UInt64, _ separators: UInt64) -> Bool {
+            let mask = nibbles & ~separators
+            return word & mask == threes & mask && (word &+ sixes) & mask == threes & mask
         }
-        guard let d1 = digits(w1, ~firstMask & 0x00FF_FF00_FFFF_FFFF), let d2 = digits(w2, ~secondMask),
-            let d3 = digits(w3, 0x00FF_FF00)
+        guard digits(w1, separators1), digits(w2, separators2), digits(w3, separators3 | 0xFFFF_FFFF_0000_0000)
         else { return nil }
-        @inline(__always) func two(_ word: UInt64, _ at: Int) -> Int {
-            Int((word >> (8 * at)) & 0xFF) * 10 + Int((word >> (8 * at + 8)) & 0xFF)
+        // Each byte's value (separators give values never read), then at each byte i: 10 x value(i) + value(i + 1),
+        // the two-digit number starting there (at most 165: no byte overflows into the next).
+        @inline(__always) func pairs(_ word: UInt64) -> UInt64 {
+            let values = word & 0x0F0F_0F0F_0F0F_0F0F
+            return values &* 10 &+ (values >> 8)
         }
-        let year = two(d1, 0) * 100 + two(d1, 2)
-        let (month, day) = (two(d1, 5), two(d2, 0))
-        let (hour, minute, second) = (two(d2, 3), two(d2, 6), two(d3, 1))
-        guard (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 61 else { return nil }
-        let time = Double(hour * 3600 + minute * 60 + second)
-        // Months from 1970 to 2099, the times leads carry, from a table: the calendar's arithmetic for the rest.
-        let monthIndex = (year - 1970) * 12 + month - 1
-        if monthIndex >= 0 && monthIndex < Self.monthStarts.count {
-            guard day <= Int(Self.monthLengths[monthIndex]) else { return nil }
-            return Double(Int(Self.monthStarts[monthIndex]) + day - 1) * 86400 + time
+        let p1 = pairs(w1)
+        let p2 = pairs(w2)
+        let p3 = pairs(w3)
+        @inline(__always) func at(_ word: UInt64, _ byte: Int) -> Int {
+            Int(truncatingIfNeeded: (word >> (8 * byte)) & 0xFF)
         }
-        guard day <= daysIn(month: month, year: year) else { return nil }
-        return Double(daysFromCivil(year: year, month: month, day: day)) * 86400 + time
-    }
-
-    /// For each month from January 1970 to December 2099: the days from 1970-01-01 to its first day, and its length.
-    private static let monthStarts: [Int32] = (1970...2099).flatMap { year in
-        (1...12).map { month in Int32(daysFromCivil(year: year, month: month, day: 1)) }
-    }
-    private static let monthLengths: [UInt8] = (1970...2099).flatMap { year in
-        (1...12).map { month in UInt8(daysIn(month: month, year: year)) }
+        let year = at(p1, 0) * 100 + at(p1, 2)
+        let month = at(p1, 5)
+        let day = at(p2, 0)
+        let (hour, minute, second) = (at(p2, 3), at(p2, 6), at(p3, 1))
+        guard month >= 1, month <= 12, day >= 1, hour < 24, minute < 60, second < 61,
+            day <= 28 || day <= daysIn(month: month, year: year)
+        else { return nil }
+        // `daysFromCivil` for a year from 0 to 9999, in unsigned arithmetic: a year starting in March, counted from
+        // 400 years before year 0 so that it is never negative (one era, 146,097 days, taken off at the end).
+        let y = UInt(year + 400 - (month <= 2 ? 1 : 0))
+        let era = y / 400
+        let yoe = y - era * 400
+        let doy = (153 * UInt(month <= 2 ? month + 9 : month - 3) + 2) / 5 + UInt(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = Int(era * 146_097 + doe) - 719_468 - 146_097
+        return Double(days * 86400 + hour * 3600 + minute * 60 + second)
     }
 
     /// A read position in the bytes of a timestamp.

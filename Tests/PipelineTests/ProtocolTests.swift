@@ -87,7 +87,9 @@ struct ProtocolTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.archive).count == 5)
     }
 
-    @Test("recovery: a claimed file is processed again; committed outputs are published; orphans are removed")
+    @Test(
+        "recovery: a claimed file is processed again; committed outputs are published; orphans are removed; a committed input left in processing/ is not processed again"
+    )
     func recovery() throws {
         let directory = try TemporaryDirectory("spool")
         let state = try TemporaryDirectory("state")
@@ -118,14 +120,33 @@ struct ProtocolTests {
             atPath: spool.processing + "/.\(c.id).staged",
             withIntermediateDirectories: true
         )
+        // Crash 5: committed (archived, `archive/` synced), but its removal from processing/ (not synced) undone:
+        // the input is in both, under the same name, and its staged output is not published.
+        try directory.write("inbox/d.ndjson", "{\"id\": \"D-1\", \"company\": {\"employees\": 5}}\n")
+        let d = try #require(try ClaimedFile.claim("d.ndjson", in: spool, id: ids.next()))
+        try d.prepareStaging()
+        try directory.write("processing/.\(d.id).staged/nurture.ndjson", "{\"lead\":\"D-1\"}\n")
+        try d.commit()
+        try FileManager.default.linkItem(atPath: spool.archive + "/" + d.claimedName, toPath: d.path)
+        // Crash 6: the same for a file rejected whole.
+        try directory.write("inbox/e.json", "not json")
+        let e = try #require(try ClaimedFile.claim("e.json", in: spool, id: ids.next()))
+        try e.prepareStaging()
+        try e.commitRejected(sidecar: Array("{\"reason\":\"bad\"}".utf8))
+        try FileManager.default.linkItem(atPath: spool.rejected + "/" + e.claimedName, toPath: e.path)
 
         let (recovery, outcomes) = try processAll(spool, processor)
         #expect(recovery.unfinished == [a.claimedName])
-        #expect(recovery.published.sorted() == [b.claimedName, c.claimedName].sorted())
+        #expect(recovery.committed.sorted() == [d.claimedName, e.claimedName].sorted())
+        #expect(
+            recovery.published.sorted() == [b.claimedName, c.claimedName, d.claimedName, e.claimedName].sorted()
+        )
         #expect(recovery.orphans == [".1.2.3.staged"])
         #expect(outcomes.map(\.file) == ["a.ndjson"])
-        #expect(try leadIDs(spool) == ["A-1", "B-1", "C-1"])
+        #expect(try leadIDs(spool) == ["A-1", "B-1", "C-1", "D-1"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.processing).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: spool.archive + "/" + d.claimedName))
+        #expect(FileManager.default.fileExists(atPath: spool.rejected + "/" + e.claimedName + ".error.json"))
     }
 
     @Test("a claim makes the staging folder with it; preparing keeps it while empty, and empties it otherwise")

@@ -21,12 +21,16 @@ struct EventPredicateTests {
         (#"form == "contact-sales" and url != "x""#, 0),
         (#"type == "form_submit" and form starts_with "contact""#, 2),
         (#"type == "form_submit" and form == "CONTACT-sales""#, 1),
+        // Keys of eight bytes and of more than eight, which events are matched on differently.
+        (#"campaign starts_with "spring-""#, 1),
+        (#"landing_page_url contains "PROMO""#, 2),
     ]
 
     static let eventsLead = """
         {"events": [
-          {"type": "page_view", "url": "https://x.example/PRICING/a", "at": "2026-11-20T00:00:00Z"},
-          {"type": "page_view", "url": "  /pricing  ", "at": "2026-11-20T00:00:00Z"},
+          {"type": "page_view", "url": "https://x.example/PRICING/a", "at": "2026-11-20T00:00:00Z",
+           "campaign": "Spring-Promo", "landing_page_url": "/promo/a"},
+          {"type": "page_view", "url": "  /pricing  ", "at": "2026-11-20T00:00:00Z", "landing_page_url": "https://x/Promo"},
           {"type": "page_view", "url": "", "at": "2026-11-20T00:00:00Z"},
           {"type": "page_view", "url": 42, "at": "2026-11-20T00:00:00Z"},
           {"type": "page_view", "at": "2026-11-20T00:00:00Z"},
@@ -39,7 +43,7 @@ struct EventPredicateTests {
 
     @Test("text tests on event fields count what the expression counts")
     func fastPathMatchesExpressions() throws {
-        var rules = "version: 1\ncategory: behavior\nrules:\n"
+        var rules = "version: 1\ncategory: behavior\nfields:\n  events.landing_page_url: string\nrules:\n"
         for (index, test) in Self.cases.enumerated() {
             let escaped = test.predicate.replacingOccurrences(of: "'", with: "''")
             rules += """
@@ -76,8 +80,8 @@ struct EventPredicateTests {
     }
 }
 
-/// `FoldedText.contains` finds a needle eight bytes at a time when it starts with a byte that is not a letter, and
-/// byte by byte otherwise: both must agree with a plain search, at every position and length.
+/// `FoldedText.contains` finds a needle of two bytes or more by its first two, eight positions at a time, and a
+/// one-byte needle byte by byte: both must agree with a plain search, at every position and length.
 @Suite("folded text search")
 struct FoldedContainsTests {
     /// The plain search: at some position, every byte equal, ASCII letters in any case.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+internal import GRDBSQLite
 import Glibc
 import Synchronization
 
@@ -37,6 +38,17 @@ public struct AssignmentStore: Sendable {
         let done = Mutex(false)
     }
 
+    /// The number of pages in the log after the last commit of this store's connection, as SQLite reports it to
+    /// the log hook (`walHook`): what `sync()` checkpoints by. The log file's size cannot tell, because a log started
+    /// again after a checkpoint is overwritten from its beginning and keeps its size.
+    final class LogPages: Sendable {
+        let pages = Atomic(0)
+    }
+
+    private let logPages = LogPages()
+    /// The state file's page size (an older file may have other pages than `pageSize`).
+    private let filePageSize: Int
+
     public static let fileName = "assignments.sqlite"
     /// The page size of a new state file, in bytes.
     static let pageSize = 16384
@@ -60,7 +72,12 @@ public struct AssignmentStore: Sendable {
             // a quarter as often. An existing file keeps its page size (docs/assignment.md says how to convert it).
             try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
             try db.execute(sql: "PRAGMA cache_size = -32768")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.automaticCheckpointPages)")
+        }
+        // Every commit reports the log's pages to `walHook` (which also stands in for SQLite's automatic checkpoint,
+        // whose hook it replaces). Retained for good: the connection may outlive this value.
+        let logPages = self.logPages
+        configuration.prepareDatabase { db in
+            sqlite3_wal_hook(db.sqliteConnection, walHook, Unmanaged.passRetained(logPages).toOpaque())
         }
         // Opening a new file switches it to WAL and creates the tables; two processes doing that at once could see
         // SQLITE_BUSY (changing the journal mode does not wait), so opening is serialized with a lock file.
@@ -76,6 +93,7 @@ public struct AssignmentStore: Sendable {
         queue = try DatabaseQueue(path: path, configuration: configuration)
         self.path = path
         try Self.migrator.migrate(queue)
+        filePageSize = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? Self.pageSize
         var checkpointConfiguration = Configuration()
         checkpointConfiguration.busyMode = .timeout(30)
         checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfiguration)
@@ -97,6 +115,7 @@ public struct AssignmentStore: Sendable {
         queue = try DatabaseQueue()
         path = nil
         checkpointer = nil
+        filePageSize = Self.pageSize
         try Self.migrator.migrate(queue)
     }
 
@@ -285,8 +304,8 @@ public struct AssignmentStore: Sendable {
         guard fdatasync(log) == 0 else {
             throw DatabaseError(message: "cannot sync \(path)-wal: \(String(cString: strerror(errno)))")
         }
-        var status = stat()
-        if fstat(log, &status) == 0, Int(status.st_size) >= Self.checkpointBytes { try checkpoint() }
+        // Each page is a frame of the log, with a 24-byte header.
+        if logPages.pages.load(ordering: .relaxed) * (filePageSize + 24) >= Self.checkpointBytes { try checkpoint() }
         guard !directorySynced.done.withLock({ $0 }) else { return }
         let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directory >= 0 else { return }
@@ -326,4 +345,22 @@ public struct AssignmentStore: Sendable {
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try queue.read(body)
     }
+}
+
+/// SQLite's log hook, called after each commit with the number of pages in the log: records it for `sync()`, and
+/// checkpoints as SQLite's automatic checkpoint would (past `automaticCheckpointPages`) for writers that never sync.
+private func walHook(
+    _ context: UnsafeMutableRawPointer?,
+    _ connection: OpaquePointer?,
+    _ name: UnsafePointer<CChar>?,
+    _ pages: Int32
+) -> Int32 {
+    if let context {
+        Unmanaged<AssignmentStore.LogPages>.fromOpaque(context).takeUnretainedValue().pages.store(
+            Int(pages),
+            ordering: .relaxed
+        )
+    }
+    if pages >= AssignmentStore.automaticCheckpointPages { sqlite3_wal_checkpoint(connection, name) }
+    return SQLITE_OK
 }

@@ -124,12 +124,13 @@ public final class LeadDaemon: Service, Sendable {
             do {
                 let (recovery, unfinished) = try Recovery.run(spool)
                 claimed = unfinished
-                if !recovery.unfinished.isEmpty || !recovery.published.isEmpty || !recovery.orphans.isEmpty {
+                if recovery != Recovery() {
                     logger.notice(
                         "recovered",
                         metadata: [
                             "reprocess": "\(recovery.unfinished.count)", "published": "\(recovery.published.count)",
                             "orphans_removed": "\(recovery.orphans.count)",
+                            "committed_left_in_processing": "\(recovery.committed.count)",
                         ]
                     )
                 }

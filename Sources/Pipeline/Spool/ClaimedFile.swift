@@ -77,12 +77,13 @@ public struct ClaimedFile: Sendable {
         try DurableFiles.makeDirectory(stagingPath)
     }
 
-    /// Step 3 for a readable file: the input goes to `archive/`.
+    /// Step 3 for a readable file: the input goes to `archive/`. Only `archive/` is synced: the name's removal from
+    /// `processing/` need not be durable, since recovery takes an input found in both for committed (and the next
+    /// claim syncs `processing/` anyway).
     func commit() throws(FileSystemError) {
         try DurableFiles.syncDirectory(stagingPath)
         try DurableFiles.renameNoReplace(path, spool.archive + "/" + claimedName)
         try DurableFiles.syncDirectory(spool.archive)
-        try DurableFiles.syncDirectory(spool.processing)
     }
 
     /// Step 3 for a file that cannot be read as leads: the sidecar is staged, the input goes to `rejected/`.
@@ -97,7 +98,6 @@ public struct ClaimedFile: Sendable {
         try DurableFiles.syncDirectory(stagingPath)
         try DurableFiles.renameNoReplace(path, spool.rejected + "/" + claimedName)
         try DurableFiles.syncDirectory(spool.rejected)
-        try DurableFiles.syncDirectory(spool.processing)
     }
 
     /// Step 4: every staged output into place, then the staging folder removed. Safe to run again after a crash.
@@ -151,6 +151,10 @@ public struct Recovery: Sendable, Hashable {
     public var published: [String] = []
     /// Staging folders without an input anywhere: removed.
     public var orphans: [String] = []
+    /// Inputs found both in `processing/` and in `archive/` or `rejected/`: committed, their rename made durable
+    /// but not yet its removal from `processing/` (a crash on a file system that does not keep a rename whole, or
+    /// `link` and `unlink` where `renameat2` is missing). The name left in `processing/` is removed.
+    public var committed: [String] = []
 
     /// Finishes what a crash interrupted: publishes committed outputs, removes orphans, and returns the claimed
     /// inputs to process again (their stale staging is removed when they are processed).
@@ -159,7 +163,20 @@ public struct Recovery: Sendable, Hashable {
         var unfinished: [ClaimedFile] = []
         let names = try DurableFiles.entries(spool.processing)
         let inputs = names.filter { !$0.hasPrefix(".") }
+        var done: Set<String> = []
+        if !inputs.isEmpty {
+            done = Set(try DurableFiles.entries(spool.archive)).union(try DurableFiles.entries(spool.rejected))
+        }
         for name in inputs {
+            if done.contains(name) {
+                // A file's second name goes. A folder (an input rejected as one) is left alone: with two names it
+                // would be one folder, and removing its contents would empty the rejected copy too.
+                var info = stat()
+                let path = spool.processing + "/" + name
+                if lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR { unlink(path) }
+                recovery.committed.append(name)
+                continue
+            }
             unfinished.append(ClaimedFile(spool: spool, claimedName: name))
             recovery.unfinished.append(name)
         }
@@ -179,7 +196,7 @@ public struct Recovery: Sendable, Hashable {
                 recovery.orphans.append(name)
             }
         }
-        if !recovery.orphans.isEmpty { try DurableFiles.syncDirectory(spool.processing) }
+        if !recovery.orphans.isEmpty || !recovery.committed.isEmpty { try DurableFiles.syncDirectory(spool.processing) }
         return (recovery, unfinished)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Leads
+import YAML
 
 /// One event of a lead: its object's node, with its time and type read up front.
 struct EventRow {
@@ -45,7 +46,7 @@ extension AggregatePlan {
     ) {
         let stride = fieldKeys.count
         let count = lead.count(array)
-        // The table's arrays are taken (swapped out, so they stay unshared), sized for every item, filled through
+        // The table's arrays are taken (swapped, so they stay unshared), sized for every item, filled through
         // pointers, then cut to the events found.
         var rows: [EventRow] = []
         swap(&rows, &table.rows)
@@ -55,51 +56,70 @@ extension AggregatePlan {
         swap(&fields, &table.fields)
         fields.removeAll(keepingCapacity: true)
         fields.append(contentsOf: repeatElement(-1, count: count * stride))
-        // An empty key never matches: no time, or no type to code.
-        let timeKey = timeType == nil ? UnsafeBufferPointer(start: nil, count: 0) : timeKey
+        // A key matches by its length and packed bytes; an empty time key never matches (no time is read).
+        let timeCount = timeType == nil ? -1 : timeKey.count
+        let timeWord = Self.keyWord(timeKey)
+        let typeCount = typeKeyBytes.isEmpty ? -1 : typeKeyBytes.count
+        let typeWord = typeKeyWord
+        let hasLongKeys = timeCount > 8 || typeCount > 8 || fieldKeyCounts.contains { $0 > 8 }
+        let nodes = lead.nodes
+        let text = lead.allText
         var found = 0
-        typeKeyBytes.withUnsafeBufferPointer { typeKey in
-            fieldKeyBytes.withUnsafeBufferPointer { keyBytes in
-                fieldKeyBounds.withUnsafeBufferPointer { keyBounds in
-                    rows.withUnsafeMutableBufferPointer { rows in
-                        fields.withUnsafeMutableBufferPointer { fields in
-                            var item = array + 1
-                            for _ in 0..<count {
-                                let event = item
-                                item = lead.end(event)
-                                guard lead.kind(event) == .object else { continue }
-                                var at: Double?
-                                var code = -1
-                                let first = found * stride
-                                var key = event + 1
-                                for _ in 0..<lead.count(event) {
-                                    let value = key + 1
-                                    defer { key = lead.end(value) }
-                                    let name = lead.bytes(key)
-                                    if !timeKey.isEmpty && Self.same(name, timeKey) {
-                                        at =
-                                            timeType == .timestamp
-                                            ? Normalizer.timestamp(lead, value)
-                                            : Self.seconds(lead, value, timeType)
-                                        continue
-                                    }
-                                    if !typeKey.isEmpty && Self.same(name, typeKey)
-                                        && lead.kind(value) == .string
-                                    {
-                                        code = self.code(of: lead.bytes(value))
-                                    }
-                                    for field in 0..<stride {
-                                        let bounds = keyBounds[field]
-                                        guard bounds.count == name.count else { continue }
-                                        if Self.same(name, UnsafeBufferPointer(rebasing: keyBytes[bounds])) {
-                                            fields[first + field] = Int32(value)
-                                            break
-                                        }
+        fieldKeyWords.withUnsafeBufferPointer { keyWords in
+            fieldKeyCounts.withUnsafeBufferPointer { keyCounts in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    fields.withUnsafeMutableBufferPointer { fields in
+                        var item = array + 1
+                        for _ in 0..<count {
+                            let event = item
+                            item = lead.end(event)
+                            guard nodes[event].kind == .object else { continue }
+                            var at: Double?
+                            var code = -1
+                            let first = found * stride
+                            var key = event + 1
+                            for _ in 0..<Int(nodes[event].a) {
+                                let value = key + 1
+                                let name = nodes[key]
+                                defer { key = lead.end(value) }
+                                let nameCount = Int(name.b)
+                                guard nameCount <= 8 || hasLongKeys else { continue }
+                                let start = Int(name.a)
+                                let word =
+                                    nameCount <= 8
+                                    ? Self.keyWord(text, start: start, count: nameCount)
+                                    : UInt64.max
+                                if nameCount == timeCount
+                                    && (nameCount <= 8
+                                        ? word == timeWord
+                                        : Self.same(lead.bytes(key), timeKey))
+                                {
+                                    at =
+                                        timeType == .timestamp
+                                        ? Self.timestamp(lead, value)
+                                        : Self.seconds(lead, value, timeType)
+                                    continue
+                                }
+                                if nameCount == typeCount && nodes[value].kind == .string
+                                    && (nameCount <= 8
+                                        ? word == typeWord
+                                        : typeKeyBytes.withUnsafeBufferPointer { Self.same(lead.bytes(key), $0) })
+                                {
+                                    code = self.code(of: lead.bytes(value))
+                                }
+                                for field in 0..<stride where keyCounts[field] == nameCount {
+                                    let same =
+                                        nameCount <= 8
+                                        ? keyWords[field] == word
+                                        : fieldKeys[field].withUnsafeBufferPointer { Self.same(lead.bytes(key), $0) }
+                                    if same {
+                                        fields[first + field] = Int32(value)
+                                        break
                                     }
                                 }
-                                rows[found] = EventRow(object: event, at: at, typeCode: code)
-                                found += 1
                             }
+                            rows[found] = EventRow(object: event, at: at, typeCode: code)
+                            found += 1
                         }
                     }
                 }
@@ -108,6 +128,37 @@ extension AggregatePlan {
         rows.removeLast(count - found)
         fields.removeLast((count - found) * stride)
         table = EventTable(rows: rows, fields: fields, stride: stride)
+    }
+
+    /// An event's time when it is a timestamp: the common twenty-byte form read directly, anything else as the
+    /// normalizer reads it.
+    @inline(__always)
+    static func timestamp(_ lead: LeadView, _ node: Int) -> Double? {
+        let value = lead.nodes[node]
+        if value.kind == .string && value.b == 20, let base = lead.allText.baseAddress,
+            let seconds = Timestamp.canonicalSeconds(base + Int(value.a))
+        {
+            return seconds
+        }
+        return Normalizer.timestamp(lead, node)
+    }
+
+    /// Up to eight bytes packed into an integer, the first in the lowest byte, zeros past the end; exactly (no case
+    /// folding), as keys compare.
+    static func keyWord(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var word: UInt64 = 0
+        for index in 0..<Swift.min(bytes.count, 8) { word |= UInt64(bytes[index]) << (8 * index) }
+        return word
+    }
+
+    /// `keyWord` of the `count` (at most eight) bytes of `text` from `start`: one load when eight bytes are there.
+    @inline(__always)
+    static func keyWord(_ text: UnsafeBufferPointer<UInt8>, start: Int, count: Int) -> UInt64 {
+        guard start + 8 <= text.count, let base = text.baseAddress else {
+            return keyWord(UnsafeBufferPointer(rebasing: text[start..<(start + count)]))
+        }
+        let word = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
+        return count == 8 ? word : word & ((1 << (8 * UInt64(count))) &- 1)
     }
 
     /// An event time of another type than a timestamp, as its value would be.

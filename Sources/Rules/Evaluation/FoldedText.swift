@@ -22,41 +22,41 @@ enum FoldedText {
     static func contains(_ x: UnsafeBufferPointer<UInt8>, _ n: UnsafeBufferPointer<UInt8>, foldNeedle: Bool) -> Bool {
         guard n.count <= x.count else { return false }
         guard let first = n.first.map(fold) else { return true }
-        // Candidates by the first byte: both cases of a letter, or exactly a byte that is not one, found eight
-        // bytes at a time.
-        let other = first &- 97 < 26 ? first & ~0x20 : first
-        var i = 0
         let last = x.count - n.count
         @inline(__always) func matches(at position: Int) -> Bool {
-            var k = 1
+            var k = 0
             while k < n.count && fold(x[position + k]) == (foldNeedle ? fold(n[k]) : n[k]) { k += 1 }
             return k == n.count
         }
-        if first == other, let base = x.baseAddress {
-            // Each word's bytes equal to `first` are flagged by the zero-byte test on the word XOR `first`s: the
-            // lowest flag is exact, higher ones may be false (a borrow), so each candidate is checked.
+        var i = 0
+        if n.count >= 2, let base = x.baseAddress {
+            // Candidates by the first two bytes, eight positions at a time: a byte is compared with a letter in
+            // either case by setting its 0x20 bit first (only the two cases of the letter then give it), with any
+            // other byte exactly. A position where both bytes match has a zero byte in the OR of the two words
+            // XORed with the wanted bytes; the zero-byte test flags the lowest exactly and may flag higher ones
+            // falsely (a borrow), so each candidate is checked.
+            let second = fold(n[1])
             let ones: UInt64 = 0x0101_0101_0101_0101
-            let pattern = ones &* UInt64(first)
-            while i + 8 <= x.count && i <= last {
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ pattern
-                var flags = (word &- ones) & ~word & (ones &* 0x80)
+            @inline(__always) func caseBit(_ byte: UInt8) -> UInt64 { byte &- 97 < 26 ? ones &* 0x20 : 0 }
+            let (firstBit, secondBit) = (caseBit(first), caseBit(second))
+            let (firstPattern, secondPattern) = (ones &* UInt64(first), ones &* UInt64(second))
+            while i + 9 <= x.count && i <= last {
+                let raw = UnsafeRawPointer(base + i)
+                let both =
+                    ((raw.loadUnaligned(as: UInt64.self) | firstBit) ^ firstPattern)
+                    | ((raw.loadUnaligned(fromByteOffset: 1, as: UInt64.self) | secondBit) ^ secondPattern)
+                var flags = (both &- ones) & ~both & (ones &* 0x80)
                 while flags != 0 {
                     let position = i + flags.trailingZeroBitCount >> 3
                     if position > last { return false }
-                    if x[position] == first && matches(at: position) { return true }
+                    if matches(at: position) { return true }
                     flags &= flags &- 1
                 }
                 i += 8
             }
-            while i <= last {
-                if x[i] == first && matches(at: i) { return true }
-                i += 1
-            }
-            return false
         }
         while i <= last {
-            let byte = x[i]
-            if (byte == first || byte == other) && matches(at: i) { return true }
+            if fold(x[i]) == first && matches(at: i) { return true }
             i += 1
         }
         return false

@@ -1,0 +1,67 @@
+import Testing
+
+@testable import Rules
+
+/// `contains` finds candidates by their first two bytes, eight positions at a time, then checks each: it must agree
+/// with the plain definition (a case-folded substring) for texts and needles of every length, every alignment, and
+/// bytes that only differ from a letter by its case bit.
+@Suite("text search and event keys, against their plain definitions")
+struct FoldedTextTests {
+    static func naive(_ text: [UInt8], _ needle: [UInt8]) -> Bool {
+        let x = text.map(FoldedText.fold)
+        let n = needle.map(FoldedText.fold)
+        guard n.count <= x.count else { return false }
+        if n.isEmpty { return true }
+        return (0...(x.count - n.count)).contains { start in Array(x[start..<(start + n.count)]) == n }
+    }
+
+    @Test("contains agrees with a plain substring search on folded bytes")
+    func agreesWithPlainSearch() {
+        // Letters in both cases, their case-bit twins (`@` and `` ` ``, `[` and `{`), the digit, slash and
+        // bytes beyond ASCII.
+        let alphabet: [UInt8] = Array("pPrR/-@`[{0".utf8) + [0xC3, 0xA9, 0x80, 0xF0, 0x50 | 0x80]
+        var generator = SystemRandomNumberGenerator()
+        var found = 0
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }
+            var needle = (0..<Int.random(in: 0...4, using: &generator)).map { _ in
+                alphabet.randomElement(using: &generator)!
+            }
+            // Often a piece of the text itself, so that matches are common, at every alignment.
+            if Bool.random(using: &generator), !text.isEmpty {
+                let start = Int.random(in: 0..<text.count, using: &generator)
+                let end = Swift.min(text.count, start + Int.random(in: 1...5, using: &generator))
+                needle = Array(text[start..<end])
+            }
+            let expected = Self.naive(text, needle)
+            if expected { found += 1 }
+            let folded = needle.map(FoldedText.fold)
+            let got = text.withUnsafeBufferPointer { x in
+                needle.withUnsafeBufferPointer { FoldedText.contains(x, $0, foldNeedle: true) }
+            }
+            let gotFolded = text.withUnsafeBufferPointer { x in
+                folded.withUnsafeBufferPointer { FoldedText.contains(x, $0, foldNeedle: false) }
+            }
+            #expect(got == expected, "\(text) contains \(needle)")
+            #expect(gotFolded == expected, "\(text) contains folded \(folded)")
+        }
+        #expect(found > 5_000, "the cases include many matches")
+    }
+
+    @Test("an event's key matches by its packed bytes, wherever it lies in the lead's text")
+    func keyWords() {
+        let text = Array("typeurlat_a_b_longer_key_xyz".utf8)
+        text.withUnsafeBufferPointer { text in
+            for start in 0..<text.count {
+                for count in 0...Swift.min(8, text.count - start) {
+                    let slice = UnsafeBufferPointer(rebasing: text[start..<(start + count)])
+                    let expected = slice.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+                    #expect(AggregatePlan.keyWord(slice) == expected)
+                    #expect(AggregatePlan.keyWord(text, start: start, count: count) == expected, "\(start) \(count)")
+                }
+            }
+        }
+    }
+}

@@ -149,6 +149,46 @@ struct ProtocolTests {
         #expect(FileManager.default.fileExists(atPath: spool.rejected + "/" + e.claimedName + ".error.json"))
     }
 
+    @Test("files claimed, committed and published as a group: each staged alone, each exactly once; a fault stops one")
+    func group() throws {
+        let directory = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let spool = try Spool(root: directory.path)
+        let processor = try processor(state: state)
+        try directory.write("inbox/a.ndjson", "{\"id\": \"A-1\", \"company\": {\"employees\": 5}}\n")
+        try directory.write(
+            "inbox/b.ndjson",
+            "{\"id\": \"B-1\", \"contact\": {\"email\": \"x@gmail.com\"}}\nnot json\n"
+        )
+        try directory.write("inbox/c.json", "[{\"id\": ")
+        try directory.write("inbox/d.ndjson", "{\"id\": \"D-1\", \"company\": {\"employees\": 5}}\n")
+        let ids = ClaimIDs()
+        let files = try ["a.ndjson", "b.ndjson", "c.json", "d.ndjson"].map { name in
+            try #require(try ClaimedFile.move(name, in: spool, id: ids.next()))
+        }
+        try ClaimedFile.syncClaims(in: spool)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.inbox).isEmpty)
+        let outcomes = try files.map { try processor.process($0, now: 1_795_996_800, deferCommit: true) }
+        // The file rejected whole is done at once; the others wait, staged, still in processing/.
+        #expect(outcomes.map(\.awaitsCommit) == [true, true, false, true])
+        #expect(outcomes[2].rejection != nil)
+        #expect(try leadIDs(spool).isEmpty)
+        // The last one's input disappears before the group's commit (a fault stops it, not the others).
+        try FileManager.default.removeItem(atPath: files[3].path)
+        let waiting = [files[0], files[1], files[3]]
+        let errors = processor.finish(waiting)
+        #expect(errors[0] == nil && errors[1] == nil)
+        #expect(errors[2]?.code == ENOENT)
+        #expect(try leadIDs(spool) == ["A-1", "B-1"])
+        let archived = try FileManager.default.contentsOfDirectory(atPath: spool.archive).sorted()
+        #expect(archived == [files[0].claimedName, files[1].claimedName].sorted())
+        let rejected = try FileManager.default.contentsOfDirectory(atPath: spool.rejected)
+        #expect(rejected.contains(files[2].claimedName + ".error.json"))
+        #expect(rejected.contains { $0.hasPrefix(files[1].id + "--") && $0.hasSuffix(".rejected.ndjson") })
+        // Only the stopped file's staging is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.processing) == [".\(files[3].id).staged"])
+    }
+
     @Test("a claim makes the staging folder with it; preparing keeps it while empty, and empties it otherwise")
     func stagingMadeAtClaim() throws {
         let directory = try TemporaryDirectory("spool")

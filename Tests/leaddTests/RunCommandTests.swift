@@ -54,6 +54,66 @@ struct RunCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path + "/archive").count == 30)
     }
 
+    @Test(
+        "many single-lead files are claimed and committed in groups; every lead exactly once, kill -9 or not"
+    )
+    func smallFilesInGroups() throws {
+        func fill(_ spool: TemporaryDirectory, files: Int, prefix: String) throws -> [String] {
+            try FileManager.default.createDirectory(atPath: spool.path + "/inbox", withIntermediateDirectories: true)
+            var ids: [String] = []
+            for file in 0..<files {
+                let id = "\(prefix)\(file)"
+                ids.append(id)
+                // Every third lead is disqualified (free mail), so groups publish to more than one route.
+                let domain = file % 3 == 0 ? "gmail.com" : "c\(file).example"
+                try spool.write(
+                    "inbox/lead-\(file).ndjson",
+                    "{\"id\":\"\(id)\",\"contact\":{\"email\":\"p@\(domain)\"},"
+                        + "\"company\":{\"employees\":\(1000 + file),\"country\":\"US\"}}\n"
+                )
+            }
+            // One file that is not leads at all: rejected whole, inside a group.
+            try spool.write("inbox/broken.json", "[{\"id\": ")
+            return ids
+        }
+        // A clean run: the metric says groups were used.
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let ids = try fill(spool, files: 120, prefix: "G")
+        let metrics = spool.path + "/metrics.prom"
+        let run = try ProcessRunner.run(leadd, arguments(spool, state, ["--once", "--metrics-file", metrics]))
+        #expect(run.exitStatus == 0, "\(run.standardError)")
+        #expect(try published(spool).sorted() == ids.sorted())
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        let grouped = text.split(separator: "\n").first { $0.hasPrefix("leadd_files_claimed_in_groups_total ") }
+        #expect(grouped.flatMap { Double($0.split(separator: " ")[1]) } ?? 0 >= 60, "\(text)")
+        #expect(SpoolReading.names(spool.path, "archive").count == 120)
+        #expect(SpoolReading.names(spool.path, "rejected").contains { $0.hasSuffix("--broken.json.error.json") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path + "/processing").isEmpty)
+
+        // Killed again and again while groups are in flight, then a clean run.
+        let killedSpool = try TemporaryDirectory("spool")
+        let killedState = try TemporaryDirectory("state")
+        let expected = try fill(killedSpool, files: 400, prefix: "K")
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        for _ in 0..<10 {
+            let process = try ProcessRunner.start(leadd, arguments(killedSpool, killedState, ["--once"]))
+            usleep(UInt32.random(in: 220_000...500_000, using: &generator))
+            process.kill(SIGKILL)
+            if process.wait().signal == SIGKILL { kills += 1 }
+        }
+        let final = try ProcessRunner.run(leadd, arguments(killedSpool, killedState, ["--once"]))
+        #expect(final.exitStatus == 0, "\(final.standardError)")
+        #expect(kills >= 3, "too few runs were killed mid-way to prove anything")
+        let published = try published(killedSpool)
+        #expect(published.count == expected.count, "published \(published.count) of \(expected.count)")
+        #expect(Set(published) == Set(expected))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: killedSpool.path + "/inbox").isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: killedSpool.path + "/processing").isEmpty)
+        #expect(SpoolReading.names(killedSpool.path, "archive").count == 400)
+    }
+
     @Test("a second instance on the same spool refuses to start")
     func secondInstance() throws {
         let spool = try TemporaryDirectory("spool")

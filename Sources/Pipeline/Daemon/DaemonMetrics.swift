@@ -13,6 +13,7 @@ public final class DaemonMetrics: Sendable {
     let duration: DurationHistogram
     let lastReloadSuccessful: Gauge
     let faults: Counter
+    let grouped: Counter
     let rulesInfo = Mutex<Gauge?>(nil)
 
     public init() {
@@ -38,6 +39,14 @@ public final class DaemonMetrics: Sendable {
                 "environment_faults",
                 "total",
                 "Disk full, I/O errors, too many open files: each retried later."
+            ),
+            labels: []
+        )
+        grouped = registry.makeCounter(
+            descriptor: Self.name(
+                "files_claimed_in_groups",
+                "total",
+                "Small files claimed and committed several at a time, sharing their syncs."
             ),
             labels: []
         )

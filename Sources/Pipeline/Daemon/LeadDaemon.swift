@@ -165,9 +165,12 @@ public final class LeadDaemon: Service, Sendable {
         var settling: [String: (signature: Inbox.Signature, since: ContinuousClock.Instant)] = [:]
         var ready: [String] = []
         var queued: Set<String> = []
-        func queue(_ name: String) {
+        /// The size of each ready name when it was queued: small files are claimed in groups.
+        var sizes: [String: Int64] = [:]
+        func queue(_ name: String, size: Int64) {
             ready.append(name)
             queued.insert(name)
+            sizes[name] = size
         }
         // Names that cannot be claimed (not for an environment fault), with the signature they had.
         var stuck: [String: Inbox.Signature?] = [:]
@@ -176,6 +179,40 @@ public final class LeadDaemon: Service, Sendable {
         var nextMetrics = clock.now
         var onceNames: Set<String>?
         var announcedReady = false
+
+        /// A file's outcome counted and logged.
+        @Sendable func completed(_ outcome: FileProcessor.Outcome, seconds: Duration) {
+            metrics.record(outcome, seconds: seconds)
+            if !outcome.abandoned {
+                filesDone.add(1, ordering: .relaxed)
+                leadsDone.add(outcome.records, ordering: .relaxed)
+                if let rejection = outcome.rejection {
+                    lastError.withLock { $0 = "\(outcome.file) rejected: \(rejection)" }
+                }
+            }
+            log(outcome)
+            successes.add(1, ordering: .relaxed)
+        }
+        /// A file an environment fault stopped: it waits in `processing/` for another attempt.
+        @Sendable func failed(_ file: ClaimedFile, _ error: any Error) {
+            lastError.withLock { $0 = "\(error)" }
+            if DurableFiles.exists(file.path) {
+                faulted.withLock { $0.append(file) }
+                metrics.faults.increment()
+                logger.error(
+                    "environment fault, the file waits in processing/ and is tried again",
+                    metadata: ["file": "\(file.originalName)", "error": "\(error)"]
+                )
+            } else {
+                logger.error(
+                    "the claimed file vanished from processing/",
+                    metadata: ["file": "\(file.originalName)", "claimed_as": "\(file.claimedName)"]
+                )
+            }
+        }
+        @Sendable func decisionTime(_ file: ClaimedFile) -> Double {
+            fixedNow ?? ReplaySource.claimTime(ofArchivedName: file.claimedName) ?? Double(time(nil))
+        }
 
         func dispatch(_ file: ClaimedFile, with processor: FileProcessor) {
             inFlight.add(1, ordering: .relaxed)
@@ -188,34 +225,85 @@ public final class LeadDaemon: Service, Sendable {
                 }
                 let started = clock.now
                 do {
-                    let now = fixedNow ?? ReplaySource.claimTime(ofArchivedName: file.claimedName) ?? Double(time(nil))
-                    let outcome = try processor.process(file, now: now) { stopping.load(ordering: .relaxed) }
-                    metrics.record(outcome, seconds: clock.now - started)
-                    if !outcome.abandoned {
-                        filesDone.add(1, ordering: .relaxed)
-                        leadsDone.add(outcome.records, ordering: .relaxed)
-                        if let rejection = outcome.rejection {
-                            lastError.withLock { $0 = "\(outcome.file) rejected: \(rejection)" }
-                        }
+                    let outcome = try processor.process(file, now: decisionTime(file)) {
+                        stopping.load(ordering: .relaxed)
                     }
-                    log(outcome)
-                    successes.add(1, ordering: .relaxed)
+                    completed(outcome, seconds: clock.now - started)
                 } catch {
-                    lastError.withLock { $0 = "\(error)" }
-                    if DurableFiles.exists(file.path) {
-                        faulted.withLock { $0.append(file) }
-                        metrics.faults.increment()
-                        logger.error(
-                            "environment fault, the file waits in processing/ and is tried again",
-                            metadata: ["file": "\(file.originalName)", "error": "\(error)"]
-                        )
-                    } else {
-                        logger.error(
-                            "the claimed file vanished from processing/",
-                            metadata: ["file": "\(file.originalName)", "claimed_as": "\(file.claimedName)"]
-                        )
+                    failed(file, error)
+                }
+            }
+        }
+
+        /// Several small files on one worker: each staged in turn, then committed and published together, sharing
+        /// the syncs (`FileProcessor.finish`).
+        func dispatch(group files: [ClaimedFile], with processor: FileProcessor) {
+            inFlight.add(1, ordering: .relaxed)
+            metrics.inFlight.set(to: Double(inFlight.load(ordering: .relaxed)))
+            group.addTask { [self] in
+                defer {
+                    let left = inFlight.subtract(1, ordering: .relaxed).newValue
+                    metrics.inFlight.set(to: Double(left))
+                    wakeup.signal()
+                }
+                let started = clock.now
+                var staged: [(file: ClaimedFile, outcome: FileProcessor.Outcome)] = []
+                for file in files {
+                    if stopping.load(ordering: .relaxed) {
+                        // Left in processing/ for the next start, as a file stopped at a batch boundary is.
+                        var outcome = FileProcessor.Outcome(file: file.originalName, claimedName: file.claimedName)
+                        outcome.abandoned = true
+                        completed(outcome, seconds: clock.now - started)
+                        continue
+                    }
+                    do {
+                        let outcome = try processor.process(file, now: decisionTime(file), deferCommit: true) {
+                            stopping.load(ordering: .relaxed)
+                        }
+                        if outcome.awaitsCommit {
+                            staged.append((file, outcome))
+                        } else {
+                            completed(outcome, seconds: clock.now - started)
+                        }
+                    } catch {
+                        failed(file, error)
                     }
                 }
+                let errors = processor.finish(staged.map(\.file))
+                for ((file, outcome), error) in zip(staged, errors) {
+                    if let error {
+                        failed(file, error)
+                    } else {
+                        var done = outcome
+                        done.awaitsCommit = false
+                        completed(done, seconds: clock.now - started)
+                    }
+                }
+            }
+        }
+
+        /// A name that could not be claimed, for a reason other than its being gone.
+        func claimFailed(_ name: String, id: String, _ error: FileSystemError) {
+            let file = ClaimedFile(spool: spool, claimedName: id + "--" + name)
+            if DurableFiles.exists(file.path) {
+                // Renamed, but a sync after it failed: it is ours now, and waits like any faulted file.
+                faulted.withLock { $0.append(file) }
+                logger.error(
+                    "environment fault after claiming a file; it is tried again",
+                    metadata: ["file": "\(name)", "error": "\(error)"]
+                )
+            } else if error.isEnvironmental {
+                fault(error, backoff: &backoff)
+                ready.insert(name, at: 0)
+                queued.insert(name)
+            } else {
+                // Something about this entry itself (a folder the daemon may not move, say): leave it in the inbox,
+                // say so once, and look again only when it changes.
+                stuck[name] = Inbox.signature(spool.inbox + "/" + name)
+                logger.warning(
+                    "cannot claim a file; it stays in the inbox until it changes",
+                    metadata: ["file": "\(name)", "error": "\(error)"]
+                )
             }
         }
 
@@ -319,11 +407,11 @@ public final class LeadDaemon: Service, Sendable {
                         stuck[name] = nil
                         if configuration.settle == 0 || movedIn.contains(name) {
                             settling[name] = nil
-                            queue(name)
+                            queue(name, size: signature.size)
                         } else if let seen = settling[name], seen.signature == signature {
                             if clock.now - seen.since >= .seconds(configuration.settle) {
                                 settling[name] = nil
-                                queue(name)
+                                queue(name, size: signature.size)
                             }
                         } else {
                             settling[name] = (signature, clock.now)
@@ -345,35 +433,59 @@ public final class LeadDaemon: Service, Sendable {
                     dispatch(claimed.removeFirst(), with: processor)
                     continue
                 }
-                let name = ready.removeFirst()
-                queued.remove(name)
-                let id = ids.next()
+                // Many small files waiting: a free worker takes a group of them, claimed with one pair of syncs and
+                // committed with shared ones. Otherwise, one file at a time.
+                let free = configuration.workers - inFlight.load(ordering: .relaxed)
+                let share = min(Self.groupLimit, ready.count / max(1, free))
+                var names: [String] = []
+                if share >= 2 {
+                    var index = 0
+                    while index < ready.count && names.count < share {
+                        if let size = sizes[ready[index]], size <= Self.smallFileBytes {
+                            names.append(ready.remove(at: index))
+                        } else {
+                            index += 1
+                        }
+                    }
+                }
+                if names.count < 2 {
+                    ready.insert(contentsOf: names, at: 0)
+                    names = [ready.removeFirst()]
+                }
+                var files: [ClaimedFile] = []
+                var moves: [(name: String, id: String)] = []
+                for (position, name) in names.enumerated() {
+                    queued.remove(name)
+                    sizes[name] = nil
+                    let id = ids.next()
+                    do {
+                        if let file = try ClaimedFile.move(name, in: spool, id: id) {
+                            files.append(file)
+                            moves.append((name, id))
+                        }
+                    } catch {
+                        claimFailed(name, id: id, error)
+                        if error.isEnvironmental && !DurableFiles.exists(spool.processing + "/" + id + "--" + name) {
+                            // The machine is in trouble: the rest of the group waits in the queue too.
+                            let rest = Array(names[(position + 1)...])
+                            ready.insert(contentsOf: rest, at: 1)
+                            for other in rest { queued.insert(other) }
+                            break
+                        }
+                    }
+                }
+                guard !files.isEmpty else { continue }
                 do {
-                    if let file = try ClaimedFile.claim(name, in: spool, id: id) {
-                        dispatch(file, with: processor)
-                    }
+                    try ClaimedFile.syncClaims(in: spool)
                 } catch {
-                    let file = ClaimedFile(spool: spool, claimedName: id + "--" + name)
-                    if DurableFiles.exists(file.path) {
-                        // Renamed, but a sync after it failed: it is ours now, and waits like any faulted file.
-                        faulted.withLock { $0.append(file) }
-                        logger.error(
-                            "environment fault after claiming a file; it is tried again",
-                            metadata: ["file": "\(name)", "error": "\(error)"]
-                        )
-                    } else if error.isEnvironmental {
-                        fault(error, backoff: &backoff)
-                        ready.insert(name, at: 0)
-                        queued.insert(name)
-                    } else {
-                        // Something about this entry itself (a folder the daemon may not move, say): leave it in
-                        // the inbox, say so once, and look again only when it changes.
-                        stuck[name] = Inbox.signature(spool.inbox + "/" + name)
-                        logger.warning(
-                            "cannot claim a file; it stays in the inbox until it changes",
-                            metadata: ["file": "\(name)", "error": "\(error)"]
-                        )
-                    }
+                    for (name, id) in moves { claimFailed(name, id: id, error) }
+                    continue
+                }
+                if files.count == 1 {
+                    dispatch(files[0], with: processor)
+                } else {
+                    metrics.grouped.increment(by: Int64(files.count))
+                    dispatch(group: files, with: processor)
                 }
             }
 
@@ -447,6 +559,11 @@ public final class LeadDaemon: Service, Sendable {
     }
 
     let ids = ClaimIDs()
+
+    /// Files claimed together by one worker when many are waiting, and the largest size that goes into a group: a
+    /// small file's time is mostly its syncs, which the group shares; a large one's is its leads.
+    static let groupLimit = 32
+    static let smallFileBytes: Int64 = 64 << 10
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

@@ -48,15 +48,22 @@ public struct FileProcessor: Sendable {
         /// Stopped part-way because the daemon is shutting down: the file stays in `processing/` and is processed
         /// again, from its start, at the next start (owners already recorded do not change).
         public var abandoned = false
+        /// Staged with `deferCommit`: its commit and publication are left to `finish`, with the other files of its
+        /// group.
+        public var awaitsCommit = false
         public var records: Int { decisions.values.reduce(0, +) + rejectedRecords }
     }
 
     /// Processes `file` at `now`: stage, commit, publish. `shouldStop` is asked between batches; when it says yes,
     /// the file is abandoned before commit. An environment fault (disk full, I/O error, too many open files) throws,
     /// leaving the file in `processing/` for another attempt: it never rejects the input.
+    ///
+    /// With `deferCommit`, a file that was read stops once staged (`Outcome.awaitsCommit`): `finish` commits and
+    /// publishes it with others, sharing their syncs. A file rejected whole is committed and published at once.
     public func process(
         _ file: ClaimedFile,
         now: Double,
+        deferCommit: Bool = false,
         shouldStop: () -> Bool = { false }
     ) throws(FileSystemError) -> Outcome {
         var outcome = Outcome(file: file.originalName, claimedName: file.claimedName)
@@ -208,12 +215,49 @@ public struct FileProcessor: Sendable {
             try file.publish()
             return outcome
         }
+        if deferCommit {
+            outcome.awaitsCommit = true
+            return outcome
+        }
         // The state's commits are on disk before the input is: a file in archive/ never has assignments that a
         // power cut could take back.
         try syncState()
         try file.commit()
         try file.publish()
         return outcome
+    }
+
+    /// Commits and publishes files that `process(_:now:deferCommit:shouldStop:)` staged, making the syncs each
+    /// would make alone once for all: the state's log, then (after every input is renamed into `archive/`)
+    /// `archive/`, then each outbox folder. Per file, nil when it went through, or the error that stopped it: a file
+    /// not committed stays in `processing/` for another attempt; one committed but not published has its outputs
+    /// published by the next start's recovery, as when a single file's publication fails.
+    public func finish(_ files: [ClaimedFile]) -> [FileSystemError?] {
+        var errors = [FileSystemError?](repeating: nil, count: files.count)
+        guard let first = files.first else { return errors }
+        do {
+            try ledger.store.sync()
+        } catch {
+            let fault = FileSystemError(operation: "sync", path: first.spool.processing, code: EIO)
+            return errors.map { _ in fault }
+        }
+        var moved: [Int] = []
+        for index in files.indices {
+            do {
+                try files[index].moveToArchive()
+                moved.append(index)
+            } catch {
+                errors[index] = error
+            }
+        }
+        guard !moved.isEmpty else { return errors }
+        do {
+            try DurableFiles.syncDirectory(first.spool.archive)
+            try ClaimedFile.publish(moved.map { files[$0] })
+        } catch {
+            for index in moved { errors[index] = error }
+        }
+        return errors
     }
 
     /// The outbox folder of applied outcome updates.

@@ -55,18 +55,30 @@ public struct ClaimedFile: Sendable {
 
     /// Claims `inbox/name`: nil when it is gone (another process took it, or its producer removed it).
     public static func claim(_ name: String, in spool: Spool, id: String) throws(FileSystemError) -> ClaimedFile? {
-        let claimed = ClaimedFile(spool: spool, claimedName: id + "--" + name)
+        guard let claimed = try move(name, in: spool, id: id) else { return nil }
+        try syncClaims(in: spool)
+        return claimed
+    }
+
+    /// The first half of a claim: `inbox/name` renamed into `processing/` and its staging folder made beside it,
+    /// not yet durable. Nil when it is gone. Several files claimed together share one `syncClaims`.
+    public static func move(_ name: String, in spool: Spool, id: String) throws(FileSystemError) -> ClaimedFile? {
+        var claimed = ClaimedFile(spool: spool, claimedName: id + "--" + name)
         do {
             try DurableFiles.renameNoReplace(spool.inbox + "/" + name, claimed.path)
         } catch  where error.code == ENOENT {
             return nil
         }
         // The staging folder is made beside it, so that one sync of processing/ makes both durable.
-        var made = claimed
-        made.stagingMadeAtClaim = mkdir(claimed.stagingPath, 0o775) == 0
+        claimed.stagingMadeAtClaim = mkdir(claimed.stagingPath, 0o775) == 0
+        return claimed
+    }
+
+    /// The second half of a claim, for every file `move` moved since the last one: `processing/`, then `inbox/`,
+    /// synced.
+    public static func syncClaims(in spool: Spool) throws(FileSystemError) {
         try DurableFiles.syncDirectory(spool.processing)
         try DurableFiles.syncDirectory(spool.inbox)
-        return made
     }
 
     /// Makes an empty staging folder (removing a stale one from an earlier attempt). The one `claim` made and
@@ -81,9 +93,15 @@ public struct ClaimedFile: Sendable {
     /// `processing/` need not be durable, since recovery takes an input found in both for committed (and the next
     /// claim syncs `processing/` anyway).
     func commit() throws(FileSystemError) {
+        try moveToArchive()
+        try DurableFiles.syncDirectory(spool.archive)
+    }
+
+    /// Step 3 without its last sync: the staging folder synced, the input renamed into `archive/`. Several files
+    /// committed together share one sync of `archive/` after their renames.
+    func moveToArchive() throws(FileSystemError) {
         try DurableFiles.syncDirectory(stagingPath)
         try DurableFiles.renameNoReplace(path, spool.archive + "/" + claimedName)
-        try DurableFiles.syncDirectory(spool.archive)
     }
 
     /// Step 3 for a file that cannot be read as leads: the sidecar is staged, the input goes to `rejected/`.
@@ -102,8 +120,23 @@ public struct ClaimedFile: Sendable {
 
     /// Step 4: every staged output into place, then the staging folder removed. Safe to run again after a crash.
     func publish() throws(FileSystemError) {
-        let staged = (try? DurableFiles.entries(stagingPath)) ?? []
+        try Self.publish([self])
+    }
+
+    /// Step 4 for several committed files at once: their outputs renamed into place, then each folder that received
+    /// one synced once, then their staging folders removed.
+    static func publish(_ files: [ClaimedFile]) throws(FileSystemError) {
         var touched: Set<String> = []
+        for file in files { try file.moveOutputs(touching: &touched) }
+        for folder in touched.sorted() { try DurableFiles.syncDirectory(folder) }
+        // Not synced: if a crash brings an empty folder back, recovery finds its input archived, has nothing to
+        // publish, and removes it. The next claim syncs `processing/` anyway.
+        for file in files { DurableFiles.remove(file.stagingPath) }
+    }
+
+    /// Renames each staged output into its folder (not synced), adding the folder to `touched`.
+    private func moveOutputs(touching touched: inout Set<String>) throws(FileSystemError) {
+        let staged = (try? DurableFiles.entries(stagingPath)) ?? []
         for name in staged {
             let from = stagingPath + "/" + name
             let to: String
@@ -130,10 +163,6 @@ public struct ClaimedFile: Sendable {
             }
             touched.insert(folder)
         }
-        for folder in touched.sorted() { try DurableFiles.syncDirectory(folder) }
-        // Not synced: if a crash brings the empty folder back, recovery finds its input archived, has nothing
-        // to publish, and removes it. The next claim syncs `processing/` anyway.
-        DurableFiles.remove(stagingPath)
     }
 
     static let rejectedRecordsStagedName = "rejected-records"

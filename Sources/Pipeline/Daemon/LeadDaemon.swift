@@ -434,11 +434,12 @@ public final class LeadDaemon: Service, Sendable {
                     continue
                 }
                 // Many small files waiting: a free worker takes a group of them, claimed with one pair of syncs and
-                // committed with shared ones. Otherwise, one file at a time.
+                // committed with shared ones. Otherwise (and always when the oldest waiting file is a large one, so
+                // that a stream of small files never holds it back), one file at a time.
                 let free = configuration.workers - inFlight.load(ordering: .relaxed)
                 let share = min(Self.groupLimit, ready.count / max(1, free))
                 var names: [String] = []
-                if share >= 2 {
+                if share >= 2, let size = sizes[ready[0]], size <= Self.smallFileBytes {
                     var index = 0
                     while index < ready.count && names.count < share {
                         if let size = sizes[ready[index]], size <= Self.smallFileBytes {

@@ -40,6 +40,8 @@ public final class LeadDaemon: Service, Sendable {
     /// SIGHUPs received: the intake loop reloads when this moves.
     let hangups = Atomic<Int>(0)
     let inFlight = Atomic<Int>(0)
+    /// Files in those tasks (a group of small files is one task): what `leadd_files_in_flight` shows.
+    let filesInFlight = Atomic<Int>(0)
     /// Files processed; a success ends a backoff.
     let successes = Atomic<Int>(0)
     /// Claimed files that hit an environment fault, for the intake loop to try again.
@@ -216,11 +218,11 @@ public final class LeadDaemon: Service, Sendable {
 
         func dispatch(_ file: ClaimedFile, with processor: FileProcessor) {
             inFlight.add(1, ordering: .relaxed)
-            metrics.inFlight.set(to: Double(inFlight.load(ordering: .relaxed)))
+            metrics.inFlight.set(to: Double(filesInFlight.add(1, ordering: .relaxed).newValue))
             group.addTask { [self] in
                 defer {
-                    let left = inFlight.subtract(1, ordering: .relaxed).newValue
-                    metrics.inFlight.set(to: Double(left))
+                    inFlight.subtract(1, ordering: .relaxed)
+                    metrics.inFlight.set(to: Double(filesInFlight.subtract(1, ordering: .relaxed).newValue))
                     wakeup.signal()
                 }
                 let started = clock.now
@@ -239,11 +241,13 @@ public final class LeadDaemon: Service, Sendable {
         /// the syncs (`FileProcessor.finish`).
         func dispatch(group files: [ClaimedFile], with processor: FileProcessor) {
             inFlight.add(1, ordering: .relaxed)
-            metrics.inFlight.set(to: Double(inFlight.load(ordering: .relaxed)))
+            metrics.inFlight.set(to: Double(filesInFlight.add(files.count, ordering: .relaxed).newValue))
             group.addTask { [self] in
                 defer {
-                    let left = inFlight.subtract(1, ordering: .relaxed).newValue
-                    metrics.inFlight.set(to: Double(left))
+                    inFlight.subtract(1, ordering: .relaxed)
+                    metrics.inFlight.set(
+                        to: Double(filesInFlight.subtract(files.count, ordering: .relaxed).newValue)
+                    )
                     wakeup.signal()
                 }
                 let started = clock.now
@@ -536,7 +540,7 @@ public final class LeadDaemon: Service, Sendable {
         if inFlight.load(ordering: .relaxed) > 0 {
             logger.info(
                 "stopping: waiting for files in flight",
-                metadata: ["files": "\(inFlight.load(ordering: .relaxed))"]
+                metadata: ["files": "\(filesInFlight.load(ordering: .relaxed))"]
             )
         }
         while inFlight.load(ordering: .relaxed) > 0 { watcher.wait(timeout: 0.1, wakeup: wakeup) }

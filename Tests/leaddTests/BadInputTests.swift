@@ -89,9 +89,13 @@ struct BadInputTests {
         unlink(inbox + "/vanishing.ndjson")
         try dropGood("last.ndjson")
 
+        // Archived, then published (a group of small files is committed whole before its outputs are renamed into
+        // the outbox): wait for both.
         let settled = SpoolReading.wait {
             SpoolReading.names(spool.path, "rejected").filter { $0.hasSuffix(".error.json") }.count >= expected.count
                 && SpoolReading.names(spool.path, "archive").count >= 5
+                && (try? SpoolReading.leadIDs(spool.path).count) ?? 0 >= good.count
+                && SpoolReading.names(spool.path, "processing").isEmpty
         }
         let log = (try? String(contentsOfFile: daemon.errPath, encoding: .utf8)) ?? ""
         #expect(settled, "\(SpoolReading.names(spool.path, "rejected"))\n\(log)")

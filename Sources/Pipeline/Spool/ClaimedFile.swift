@@ -192,9 +192,25 @@ public struct Recovery: Sendable, Hashable {
         var unfinished: [ClaimedFile] = []
         let names = try DurableFiles.entries(spool.processing)
         let inputs = names.filter { !$0.hasPrefix(".") }
+        let stagings = names.filter { $0.hasPrefix(".") && $0.hasSuffix(".staged") }
+        // What was committed, listed once: every name in archive/ and rejected/, and by claim id, the input each
+        // holds (an archived one first; in rejected/, not a sidecar or rejected records).
         var done: Set<String> = []
-        if !inputs.isEmpty {
-            done = Set(try DurableFiles.entries(spool.archive)).union(try DurableFiles.entries(spool.rejected))
+        var committedByID: [String: String] = [:]
+        if !inputs.isEmpty || !stagings.isEmpty {
+            let archived = try DurableFiles.entries(spool.archive)
+            let rejected = try DurableFiles.entries(spool.rejected)
+            done = Set(archived).union(rejected)
+            func claimID(_ name: String) -> String? {
+                let id = name.prefix { $0 != "-" }
+                return name.dropFirst(id.count).hasPrefix("--") ? String(id) : nil
+            }
+            for name in rejected where !name.hasSuffix(".error.json") && !name.hasSuffix(".rejected.ndjson") {
+                if let id = claimID(name) { committedByID[id] = name }
+            }
+            for name in archived {
+                if let id = claimID(name) { committedByID[id] = name }
+            }
         }
         for name in inputs {
             if done.contains(name) {
@@ -210,14 +226,10 @@ public struct Recovery: Sendable, Hashable {
             recovery.unfinished.append(name)
         }
         let unfinishedIDs = Set(unfinished.map(\.id))
-        for name in names where name.hasPrefix(".") && name.hasSuffix(".staged") {
+        for name in stagings {
             let id = String(name.dropFirst().dropLast(".staged".count))
             if unfinishedIDs.contains(id) { continue }
-            let archived = try DurableFiles.entries(spool.archive).first { $0.hasPrefix(id + "--") }
-            let rejected = try DurableFiles.entries(spool.rejected).first {
-                $0.hasPrefix(id + "--") && !$0.hasSuffix(".error.json") && !$0.hasSuffix(".rejected.ndjson")
-            }
-            if let committed = archived ?? rejected {
+            if let committed = committedByID[id] {
                 try ClaimedFile(spool: spool, claimedName: committed).publish()
                 recovery.published.append(committed)
             } else {

@@ -60,63 +60,94 @@ package enum Timestamp {
         return total - sign * Double(hours * 3600 + minutes * 60)
     }
 
+    /// The month of the last canonical timestamp read: the events of one lead nearly always share a few months, so
+    /// the year and month (the first eight bytes, `YYYY-MM-`) are checked and turned into days once per month.
+    package struct Month {
+        /// The eight bytes `YYYY-MM-` as a word, or zero (which no timestamp has) when none was read yet.
+        var word: UInt64 = 0
+        /// Days from 1970-01-01 to the month's first day, and the month's length.
+        var firstDay = 0
+        var length = 0
+
+        package init() {}
+    }
+
     /// `2026-11-28T10:00:00Z`, the form nearly every event time takes, read from the twenty bytes at `base` without
     /// the general parser's steps: nil when they are not exactly that form or not a valid time (the general parser
     /// then decides).
     @inline(__always)
     package static func canonicalSeconds(_ base: UnsafePointer<UInt8>) -> Double? {
+        var month = Month()
+        return canonicalSeconds(base, month: &month)
+    }
+
+    /// `canonicalSeconds`, with the month of the previous call: a timestamp in the same month skips its checks.
+    @inline(__always)
+    package static func canonicalSeconds(_ base: UnsafePointer<UInt8>, month: inout Month) -> Double? {
         // The twenty bytes as three words: "YYYY-MM-", "DDTHH:MM", ":SSZ" (little-endian: byte i of a word is bits
         // 8i to 8i+7).
         let raw = UnsafeRawPointer(base)
         let w1 = raw.loadUnaligned(as: UInt64.self)
         let w2 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
         let w3 = UInt64(raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
-        // Separators exactly: "-" at 4 and 7; "T" at 10 and ":" at 13; ":" at 16 and "Z" at 19.
-        let separators1: UInt64 = 0xFF00_00FF_0000_0000
+        if w1 != month.word {
+            guard let read = Self.month(w1) else { return nil }
+            month = read
+        }
+        // Separators exactly: "T" at 10 and ":" at 13; ":" at 16 and "Z" at 19.
         let separators2: UInt64 = 0x0000_FF00_00FF_0000
         let separators3: UInt64 = 0xFF00_00FF
-        guard w1 & separators1 == 0x2D00_002D_0000_0000, w2 & separators2 == 0x0000_3A00_0054_0000,
-            w3 & separators3 == 0x5A00_003A
+        guard w2 & separators2 == 0x0000_3A00_0054_0000, w3 & separators3 == 0x5A00_003A,
+            digits(w2, separators2), digits(w3, separators3 | 0xFFFF_FFFF_0000_0000)
         else { return nil }
-        // Digits: a byte is one when its high nibble is 3, and still is after adding 6 (its low nibble is at most
-        // 9). With every digit byte's high nibble 3 and the separators known, adding 6 carries into no other byte.
+        let p2 = pairs(w2)
+        let p3 = pairs(w3)
+        let day = at(p2, 0)
+        let (hour, minute, second) = (at(p2, 3), at(p2, 6), at(p3, 1))
+        guard day >= 1, day <= month.length, hour < 24, minute < 60, second < 61 else { return nil }
+        return Double((month.firstDay + day - 1) * 86400 + hour * 3600 + minute * 60 + second)
+    }
+
+    /// The month of a canonical timestamp's first eight bytes, `YYYY-MM-`: nil when they are not that form or not a
+    /// valid month.
+    private static func month(_ w1: UInt64) -> Month? {
+        // Separators exactly: "-" at 4 and 7.
+        let separators1: UInt64 = 0xFF00_00FF_0000_0000
+        guard w1 & separators1 == 0x2D00_002D_0000_0000, digits(w1, separators1) else { return nil }
+        let p1 = pairs(w1)
+        let year = at(p1, 0) * 100 + at(p1, 2)
+        let month = at(p1, 5)
+        guard month >= 1, month <= 12 else { return nil }
+        var read = Month()
+        read.word = w1
+        read.firstDay = daysFromCivil(year: year, month: month, day: 1)
+        read.length = daysIn(month: month, year: year)
+        return read
+    }
+
+    /// Whether every byte of `word` outside `separators` is an ASCII digit: a byte is one when its high nibble is 3,
+    /// and still is after adding 6 (its low nibble is at most 9). With every digit byte's high nibble 3 and the
+    /// separators known, adding 6 carries into no other byte.
+    @inline(__always)
+    private static func digits(_ word: UInt64, _ separators: UInt64) -> Bool {
         let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
         let threes: UInt64 = 0x3030_3030_3030_3030
         let sixes: UInt64 = 0x0606_0606_0606_0606
-        @inline(__always) func digits(_ word: UInt64, _ separators: UInt64) -> Bool {
-            let mask = nibbles & ~separators
-            return word & mask == threes & mask && (word &+ sixes) & mask == threes & mask
-        }
-        guard digits(w1, separators1), digits(w2, separators2), digits(w3, separators3 | 0xFFFF_FFFF_0000_0000)
-        else { return nil }
-        // Each byte's value (separators give values never read), then at each byte i: 10 x value(i) + value(i + 1),
-        // the two-digit number starting there (at most 165: no byte overflows into the next).
-        @inline(__always) func pairs(_ word: UInt64) -> UInt64 {
-            let values = word & 0x0F0F_0F0F_0F0F_0F0F
-            return values &* 10 &+ (values >> 8)
-        }
-        let p1 = pairs(w1)
-        let p2 = pairs(w2)
-        let p3 = pairs(w3)
-        @inline(__always) func at(_ word: UInt64, _ byte: Int) -> Int {
-            Int(truncatingIfNeeded: (word >> (8 * byte)) & 0xFF)
-        }
-        let year = at(p1, 0) * 100 + at(p1, 2)
-        let month = at(p1, 5)
-        let day = at(p2, 0)
-        let (hour, minute, second) = (at(p2, 3), at(p2, 6), at(p3, 1))
-        guard month >= 1, month <= 12, day >= 1, hour < 24, minute < 60, second < 61,
-            day <= 28 || day <= daysIn(month: month, year: year)
-        else { return nil }
-        // `daysFromCivil` for a year from 0 to 9999, in unsigned arithmetic: a year starting in March, counted from
-        // 400 years before year 0 so that it is never negative (one era, 146,097 days, taken off at the end).
-        let y = UInt(year + 400 - (month <= 2 ? 1 : 0))
-        let era = y / 400
-        let yoe = y - era * 400
-        let doy = (153 * UInt(month <= 2 ? month + 9 : month - 3) + 2) / 5 + UInt(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = Int(era * 146_097 + doe) - 719_468 - 146_097
-        return Double(days * 86400 + hour * 3600 + minute * 60 + second)
+        let mask = nibbles & ~separators
+        return word & mask == threes & mask && (word &+ sixes) & mask == threes & mask
+    }
+
+    /// Each byte's value (separators give values never read), then at each byte i: 10 x value(i) + value(i + 1), the
+    /// two-digit number starting there (at most 165: no byte overflows into the next).
+    @inline(__always)
+    private static func pairs(_ word: UInt64) -> UInt64 {
+        let values = word & 0x0F0F_0F0F_0F0F_0F0F
+        return values &* 10 &+ (values >> 8)
+    }
+
+    @inline(__always)
+    private static func at(_ word: UInt64, _ byte: Int) -> Int {
+        Int(truncatingIfNeeded: (word >> (8 * byte)) & 0xFF)
     }
 
     /// A read position in the bytes of a timestamp.

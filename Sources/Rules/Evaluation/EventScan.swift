@@ -65,6 +65,7 @@ extension AggregatePlan {
         let nodes = lead.nodes
         let text = lead.allText
         var found = 0
+        var month = Timestamp.Month()
         fieldKeyWords.withUnsafeBufferPointer { keyWords in
             fieldKeyCounts.withUnsafeBufferPointer { keyCounts in
                 rows.withUnsafeMutableBufferPointer { rows in
@@ -96,7 +97,7 @@ extension AggregatePlan {
                                 {
                                     at =
                                         timeType == .timestamp
-                                        ? Self.timestamp(lead, value)
+                                        ? Self.timestamp(lead, value, month: &month)
                                         : Self.seconds(lead, value, timeType)
                                     continue
                                 }
@@ -133,10 +134,10 @@ extension AggregatePlan {
     /// An event's time when it is a timestamp: the common twenty-byte form read directly, anything else as the
     /// normalizer reads it.
     @inline(__always)
-    static func timestamp(_ lead: LeadView, _ node: Int) -> Double? {
+    static func timestamp(_ lead: LeadView, _ node: Int, month: inout Timestamp.Month) -> Double? {
         let value = lead.nodes[node]
         if value.kind == .string && value.b == 20, let base = lead.allText.baseAddress,
-            let seconds = Timestamp.canonicalSeconds(base + Int(value.a))
+            let seconds = Timestamp.canonicalSeconds(base + Int(value.a), month: &month)
         {
             return seconds
         }

@@ -98,6 +98,10 @@ public final class Program: Sendable {
         categoryNames = categories.map(\.name)
         categoryCaps = categories.map { $0.cap ?? .infinity }
         ruleIDs = (disqualifiers + scorers).map(\.id)
+        ruleNames = RuleNames(
+            ids: (disqualifiers + scorers).map(\.id),
+            categories: (disqualifiers + scorers).map { rule in rule.category.map { categories[$0].name } }
+        )
         ruleSteps = (disqualifiers + scorers).map(RuleStep.init)
         self.slots = slots
         self.eventSlots = eventSlots
@@ -137,6 +141,8 @@ public final class Program: Sendable {
 
     /// The ids of every rule, in evaluation order.
     public let ruleIDs: [String]
+    /// The same ids, with each rule's category, shared by the program's decisions.
+    public let ruleNames: RuleNames
     /// The category names, in order.
     public let categoryNames: [String]
     /// The stage names, in table order, then `disqualified`.

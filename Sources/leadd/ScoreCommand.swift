@@ -112,7 +112,7 @@ enum DecisionText {
             text += "  flags: \(decision.flags.joined(separator: ", "))\n"
         }
         if !decision.fired.isEmpty {
-            let width = max(4, decision.fired.map(\.id.count).max() ?? 0)
+            let width = max(4, decision.firedIDs.map(\.count).max() ?? 0)
             text += "  points  " + "rule".padding(width) + "  category\n"
             for rule in decision.fired {
                 var note = ""
@@ -120,7 +120,7 @@ enum DecisionText {
                 if rule.capped { note += ", capped" }
                 let points = Decision.format(rule.points)
                 text += "  " + String(repeating: " ", count: max(0, 6 - points.count)) + points + "  "
-                text += rule.id.padding(width) + "  " + (rule.category ?? "-") + note + "\n"
+                text += decision.id(rule).padding(width) + "  " + (decision.category(rule) ?? "-") + note + "\n"
             }
         }
         if let opportunity {

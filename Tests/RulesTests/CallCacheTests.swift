@@ -56,7 +56,7 @@ struct CallCacheTests {
                 let record = try lead(item.json)
                 for explain in [false, true] {
                     let decision = program.evaluate(record, now: testNow, explain: explain)
-                    #expect(decision.fired.map(\.id) == item.fired, "\(item.json), explain: \(explain)")
+                    #expect(decision.firedIDs == item.fired, "\(item.json), explain: \(explain)")
                 }
             }
         }
@@ -75,8 +75,8 @@ struct CallCacheTests {
         for item in Self.leads {
             let record = try lead(item.json)
             let (before, after) = pair.evaluate(record, now: testNow)
-            #expect(before.fired.map(\.id) == current.evaluate(record, now: testNow).fired.map(\.id))
-            #expect(after.fired.map(\.id) == candidate.evaluate(record, now: testNow).fired.map(\.id))
+            #expect(before.firedIDs == current.evaluate(record, now: testNow).firedIDs)
+            #expect(after.firedIDs == candidate.evaluate(record, now: testNow).firedIDs)
         }
     }
 }

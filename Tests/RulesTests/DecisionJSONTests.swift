@@ -20,10 +20,14 @@ struct DecisionJSONTests {
             disqualifications: [.init(rule: "dq.test", reason: "a \\ reason\n")],
             flags: ["hand_raiser", "éclair"],
             fired: [
-                .init(id: "fit.size", category: "fit", points: 35, events: nil, capped: true),
-                .init(id: "engage.webinars", category: "engagement", points: 7.456, events: 3, capped: false),
-                .init(id: "bonus", category: nil, points: -10, events: nil, capped: false),
+                .init(rule: 1, points: 35, events: nil, capped: true),
+                .init(rule: 2, points: 7.456, events: 3, capped: false),
+                .init(rule: 3, points: -10, events: nil, capped: false),
             ],
+            ruleNames: RuleNames(
+                ids: ["dq.test", "fit.size", "engage.webinars", "bonus"],
+                categories: [nil, "fit", "engagement", nil]
+            ),
             explanation: explained
                 ? [
                     RuleTrace(

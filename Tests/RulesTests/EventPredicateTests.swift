@@ -70,7 +70,7 @@ struct EventPredicateTests {
         #expect(fastLabels.sorted() == expected.sorted())
 
         let decision = program.evaluate(try lead(Self.eventsLead), now: testNow, explain: true)
-        let fired = Set(decision.fired.map(\.id))
+        let fired = Set(decision.firedIDs)
         for index in Self.cases.indices {
             let counts = decision.explanation?.filter { $0.rule.hasSuffix(".\(index)") }
                 .flatMap(\.leaves).flatMap(\.values).map(\.value)

@@ -68,8 +68,8 @@ struct PhaseTests {
         )
         #expect(decision.scores.map(\.points) == [-5, 30])
         #expect(decision.scores.map(\.name) == ["engagement", "fit"])
-        let fit = decision.fired.filter { $0.category == "fit" }
-        #expect(fit.map(\.id) == ["fit.big", "fit.software", "fit.title"])
+        let fit = decision.fired.filter { decision.category($0) == "fit" }
+        #expect(fit.map(decision.id) == ["fit.big", "fit.software", "fit.title"])
         #expect(fit.map(\.points) == [20, 10, 0])
         #expect(fit.map(\.capped) == [false, true, true])
         #expect(decision.total == 25)
@@ -80,7 +80,7 @@ struct PhaseTests {
 
     @Test func unlessIsAnException() throws {
         let decision = try decide(#"{"contact":{"title":"VP intern"}}"#)
-        #expect(!decision.fired.contains { $0.id == "fit.title" })
+        #expect(!decision.firedIDs.contains("fit.title"))
         let trace = try #require(decision.explanation?.first { $0.rule == "fit.title" })
         #expect(trace.leaves.map(\.part) == ["when", "unless"])
         #expect(trace.leaves.map(\.verdict) == [.true, .true])
@@ -92,11 +92,11 @@ struct PhaseTests {
             #"{"type":"webinar","at":"\#(isoTime(testNow - Double(days) * 86400))"}"#
         }
         let decision = try decide(#"{"events":[\#(events.joined(separator: ","))]}"#)
-        let webinars = try #require(decision.fired.first { $0.id == "engage.webinars" })
+        let webinars = try #require(decision.fired.first { decision.id($0) == "engage.webinars" })
         #expect(webinars.events == 3)
         #expect(webinars.points == 15)  // 10 * 1.75 = 17.5, capped by max 15
         let two = try decide(#"{"events":[\#(events[1]),\#(events[2])]}"#)
-        #expect(two.fired.first { $0.id == "engage.webinars" }?.points == 7.5)
+        #expect(two.fired.first { two.id($0) == "engage.webinars" }?.points == 7.5)
     }
 
     @Test func flagsReachTheStageTable() throws {
@@ -108,7 +108,7 @@ struct PhaseTests {
 
     @Test func negativePointsAndOtherwise() throws {
         let decision = try decide(#"{"id":"x"}"#)
-        #expect(decision.fired.map(\.id) == ["engage.quiet"])
+        #expect(decision.firedIDs == ["engage.quiet"])
         #expect(decision.total == -5)
         #expect(decision.stage == "nurture")
         #expect(decision.route == "nurture")
@@ -126,7 +126,7 @@ struct PhaseTests {
         #expect(decision.stage == "disqualified")
         #expect(decision.route == "trash")
         // Points are still counted, for the record.
-        #expect(decision.fired.contains { $0.id == "engage.demo" })
+        #expect(decision.firedIDs.contains("engage.demo"))
     }
 
     @Test func decisionRecordsNowAndVersion() throws {
@@ -187,7 +187,7 @@ struct PhaseTests {
         #expect(first.total == second.total)
         #expect(first.stage == second.stage)
         #expect(first.grade == second.grade)
-        #expect(Set(first.fired.map(\.id)) == Set(second.fired.map(\.id)))
+        #expect(Set(first.firedIDs) == Set(second.firedIDs))
     }
 }
 
@@ -230,7 +230,7 @@ struct DerivedValueTests {
               {"type":"page_view","url":"/pricing#x","at":"2026-11-21T00:00:00Z"}]}
             """
         let decision = program.evaluate(try lead(json), now: testNow, explain: true)
-        #expect(decision.fired.map(\.id) == ["fit.enterprise", "engage.pricing"])
+        #expect(decision.firedIDs == ["fit.enterprise", "engage.pricing"])
         #expect(decision.stage == "big")
         let leaf = try #require(decision.explanation?.first { $0.rule == "engage.pricing" }?.leaves.first)
         #expect(leaf.values == [LeafTrace.Reading(name: "pricing_views", value: "2")])

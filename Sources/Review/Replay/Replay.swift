@@ -179,7 +179,8 @@ public struct ReplayReport: Sendable {
     static func sameRules(_ before: Decision, _ after: Decision) -> Bool {
         guard before.fired.count == after.fired.count, before.disqualifications.count == after.disqualifications.count
         else { return false }
-        for (a, b) in zip(before.fired, after.fired) where a.id != b.id || abs(a.points - b.points) > 1e-9 {
+        for (a, b) in zip(before.fired, after.fired)
+        where before.id(a) != after.id(b) || abs(a.points - b.points) > 1e-9 {
             return false
         }
         for (a, b) in zip(before.disqualifications, after.disqualifications) where a.rule != b.rule { return false }
@@ -189,10 +190,10 @@ public struct ReplayReport: Sendable {
     /// The rules that contributed differently to the two decisions, counted in `drivers`, as the sample shows them.
     mutating func ruleDifferences(_ before: Decision, _ after: Decision, outcomeChanged: Bool) -> [String] {
         var beforeRules: [String: Double] = [:]
-        for rule in before.fired { beforeRules[rule.id] = rule.points }
+        for rule in before.fired { beforeRules[before.id(rule)] = rule.points }
         for item in before.disqualifications { beforeRules[item.rule] = 0 }
         var afterRules: [String: Double] = [:]
-        for rule in after.fired { afterRules[rule.id] = rule.points }
+        for rule in after.fired { afterRules[after.id(rule)] = rule.points }
         for item in after.disqualifications { afterRules[item.rule] = 0 }
         var ruleChanges: [String] = []
         for (rule, points) in afterRules where beforeRules[rule] == nil {

@@ -59,7 +59,7 @@ public struct RuleTestRunner: Sendable {
             fields: testCase.lead
         )
         let decision = program.evaluate(record, now: testCase.now, explain: true)
-        result.fired = decision.fired.map(\.id) + decision.disqualifications.map(\.rule)
+        result.fired = decision.firedIDs + decision.disqualifications.map(\.rule)
         var opportunity: Opportunity?
         var assignmentError: String?
         let needsOwner = testCase.expectations.contains {
@@ -100,7 +100,7 @@ public struct RuleTestRunner: Sendable {
                 differs(grade ?? "none", decision.grade ?? "none", rules: ["grade"])
             case .score(let bound):
                 if !bound.holds(decision.total) {
-                    fail(bound.text, Decision.format(decision.total), rules: decision.fired.map(\.id))
+                    fail(bound.text, Decision.format(decision.total), rules: decision.firedIDs)
                 }
             case .categoryScore(let category, let bound):
                 let points = decision.scores.first { $0.name == category }?.points ?? 0
@@ -108,7 +108,7 @@ public struct RuleTestRunner: Sendable {
                     fail(
                         bound.text,
                         Decision.format(points),
-                        rules: decision.fired.filter { $0.category == category }.map(\.id)
+                        rules: decision.fired.filter { decision.category($0) == category }.map(decision.id)
                     )
                 }
             case .fired(let expected):
@@ -219,7 +219,7 @@ public struct RuleTestRunner: Sendable {
             default:
                 if let trace = decision.explanation?.first(where: { $0.rule == rule }) {
                     render(trace, location: locations[rule])
-                    if let points = decision.fired.first(where: { $0.id == rule }) {
+                    if let points = decision.fired.first(where: { decision.id($0) == rule }) {
                         lines.append("  points \(Decision.format(points.points))" + (points.capped ? " (capped)" : ""))
                     }
                 }

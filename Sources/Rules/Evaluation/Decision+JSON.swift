@@ -63,9 +63,9 @@ extension Decision {
         json.array(fired) { json, rule in
             json.byte(UInt8(ascii: "{"))
             json.key("id", first: true)
-            json.string(rule.id)
+            json.string(ruleNames.ids[rule.rule])
             json.key("category")
-            json.string(orNull: rule.category)
+            json.string(orNull: ruleNames.categories[rule.rule])
             json.key("points")
             json.hundredths(rule.points)
             if let events = rule.events {

@@ -9,9 +9,11 @@ public struct Decision: Sendable {
         public var points: Double
     }
 
+    /// A rule that gave points. Its id and category are the decision's (`id(_:)`, `category(_:)`): a decision keeps
+    /// one reference to its program's names rather than one per fired rule.
     public struct FiredRule: Sendable, Hashable {
-        public var id: String
-        public var category: String?
+        /// The rule's index in `Decision.ruleNames` (its program's rules, in evaluation order).
+        public var rule: Int
         /// Points after decay and the category's cap.
         public var points: Double
         /// For `each` rules, how many events matched.
@@ -38,6 +40,8 @@ public struct Decision: Sendable {
     public var disqualifications: [Disqualification]
     public var flags: [String]
     public var fired: [FiredRule]
+    /// The ids and categories of the program's rules, which `fired` points into.
+    public var ruleNames: RuleNames
     /// With `explain`: every rule's conditions, leaf by leaf.
     public var explanation: [RuleTrace]?
     /// With `explain`: the grade and stage rows tried, in order (`grade A`, `stage sql`), until one held.
@@ -87,4 +91,27 @@ public struct LeafTrace: Sendable, Hashable {
         public var name: String
         public var value: String
     }
+}
+
+/// The ids and categories of a program's rules, in evaluation order: one object shared by the program's decisions.
+public final class RuleNames: Sendable {
+    public let ids: [String]
+    /// Each rule's category; nil for disqualifiers.
+    public let categories: [String?]
+
+    init(ids: [String], categories: [String?]) {
+        self.ids = ids
+        self.categories = categories
+    }
+}
+
+extension Decision {
+    /// The id of a fired rule of this decision.
+    public func id(_ rule: FiredRule) -> String { ruleNames.ids[rule.rule] }
+
+    /// The category of a fired rule of this decision.
+    public func category(_ rule: FiredRule) -> String? { ruleNames.categories[rule.rule] }
+
+    /// The ids of the fired rules, in order.
+    public var firedIDs: [String] { fired.map { ruleNames.ids[$0.rule] } }
 }

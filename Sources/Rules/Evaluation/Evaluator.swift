@@ -299,8 +299,7 @@ struct EvaluationState {
             if explain { trace(program.scorers[index], fired: true, leaves) }
             fired.append(
                 Decision.FiredRule(
-                    id: program.ruleIDs[position],
-                    category: category >= 0 ? program.categoryNames[category] : nil,
+                    rule: position,
                     points: points,
                     events: matched,
                     capped: capped
@@ -350,6 +349,7 @@ struct EvaluationState {
             disqualifications: disqualifications,
             flags: flagNames,
             fired: fired,
+            ruleNames: program.ruleNames,
             explanation: explain ? traces : nil,
             tableExplanation: explain ? tableTraces : nil,
             placement: placement

@@ -261,8 +261,44 @@ package struct JSONParser {
         }
     }
 
-    /// Parses a string into `text` and appends its node.
+    /// Parses a string and appends its node. The common string, ASCII without escapes and ending at least eight
+    /// bytes before the buffer's end, is read here, in its caller (a call per string costs more than reading a
+    /// short one); any other goes to `parseOtherString`.
+    @inline(__always)
     private mutating func parseString() throws(JSONSyntaxError) {
+        let start = index + 1
+        let count = bytes.count
+        if let pointer = bytes.baseAddress {
+            var position = start
+            var highWord: UInt64 = 0
+            while position + 8 <= count {
+                let word = UnsafeRawPointer(pointer + position).loadUnaligned(as: UInt64.self)
+                let special = Self.specialBytes(word)
+                if special != 0 {
+                    // The lowest flagged byte is the first special one; the bytes before it are the string's.
+                    let before = special.trailingZeroBitCount & ~7
+                    highWord |= before == 0 ? 0 : word & (~0 >> (64 - before))
+                    position += before >> 3
+                    if pointer[position] == UInt8(ascii: "\"") && highWord & 0x8080_8080_8080_8080 == 0 {
+                        index = position + 1
+                        nodes.append(
+                            LeadDocument.Node(kind: .string, a: UInt32(start - base), b: UInt32(position - start))
+                        )
+                        return
+                    }
+                    break
+                }
+                highWord |= word
+                position += 8
+            }
+        }
+        try parseOtherString()
+    }
+
+    /// Parses any string: with escapes (unescaped into `text`), with non-ASCII bytes (checked to be UTF-8), or near
+    /// the buffer's end; and reports an unterminated one or one with a control character.
+    @inline(never)
+    private mutating func parseOtherString() throws(JSONSyntaxError) {
         // The position in a local while scanning: the parser's own `index` is memory, written back once.
         var position = index + 1
         let start = position

@@ -133,6 +133,23 @@ struct JSONStringWordTests {
                 == "\(length + 1): control character byte 0x01 in a string; escape it"
         )
         #expect(Self.parse([quote] + prefix + [0xC3, quote]) == "\(length + 1): invalid UTF-8 in a string (byte 0xc3)")
+        // The same with more of the document after the string, as most strings are read.
+        let after = Array("\",\"tail of the document\"]".utf8)
+        #expect(
+            Self.parse(Array("[\"".utf8) + prefix + [0xC3] + after)
+                == "\(length + 2): invalid UTF-8 in a string (byte 0xc3)"
+        )
+        #expect(
+            Self.parse(Array("[\"".utf8) + prefix + [0xC3, 0xA9] + after) == "[\"\(text)é\",\"tail of the document\"]"
+        )
+        #expect(
+            Self.parse(Array("[\"".utf8) + prefix + [0x1F] + after)
+                == "\(length + 2): control character byte 0x1f in a string; escape it"
+        )
+        #expect(
+            Self.parse(Array("[\"".utf8) + prefix + Array("\\\"".utf8) + after)
+                == "[\"\(text)\\\"\",\"tail of the document\"]"
+        )
         #expect(Self.parse([quote] + prefix + [0xC3, 0xA9, quote]) == "\"\(text)é\"")
         #expect(Self.parse([quote] + prefix + [0xC3, 0xA9]) == "0: unterminated string")
     }

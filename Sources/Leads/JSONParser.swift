@@ -85,20 +85,24 @@ package struct JSONParser {
     }
 
     /// Skips JSON whitespace and returns the next byte, or nil at the end.
-    @discardableResult
+    @discardableResult @inline(__always)
     package mutating func skipWhitespace() -> UInt8? {
         var position = index
         defer { index = position }
         while position < bytes.count {
-            switch bytes[position] {
+            let byte = bytes[position]
+            // Most bytes looked at here are not whitespace, and every byte above 0x20 is not.
+            if byte > 0x20 { return byte }
+            switch byte {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
-            default: return bytes[position]
+            default: return byte
             }
         }
         return nil
     }
 
     /// Consumes `byte` if it comes next (after whitespace).
+    @inline(__always)
     package mutating func consume(_ byte: UInt8) -> Bool {
         guard skipWhitespace() == byte else { return false }
         index += 1
@@ -130,6 +134,16 @@ package struct JSONParser {
         }
     }
 
+    /// A member's or item's value: a string read here (most are), anything else by `parseValue`.
+    @inline(__always)
+    private mutating func parseMember(depth: Int) throws(JSONSyntaxError) {
+        if skipWhitespace() == UInt8(ascii: "\"") {
+            try parseString()
+        } else {
+            try parseValue(depth: depth)
+        }
+    }
+
     private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let count = word.utf8CodeUnitCount
         let start = index
@@ -147,7 +161,12 @@ package struct JSONParser {
         index += 1
         let object = nodes.count
         nodes.append(LeadDocument.Node(kind: .object))
-        defer { nodes[object].b = UInt32(nodes.count) }
+        // The member count is kept here and written with the end: the earlier keys are walked by it.
+        var members: UInt32 = 0
+        defer {
+            nodes[object].a = members
+            nodes[object].b = UInt32(nodes.count)
+        }
         if consume(UInt8(ascii: "}")) { return }
         var names: Set<[UInt8]>?
         // A bit per key seen, chosen by its length and first byte: a key whose bit is not set yet cannot repeat an
@@ -162,7 +181,7 @@ package struct JSONParser {
             // Linear for lead-sized objects, a set past 16 keys. The object's earlier keys are found by walking its
             // members in the nodes: each value done is complete, so its end is known.
             let duplicate: Bool
-            let keyNode = nodes[key]
+            let keyNode = nodes.base[key]  // just appended by `parseString`
             let bit: UInt64 =
                 keyNode.a & Self.unescaped != 0 || keyNode.b == 0
                 ? ~0
@@ -172,13 +191,13 @@ package struct JSONParser {
             if unseen && bit != ~0 {
                 duplicate = false
                 if names != nil { names?.insert(keyBytes(key)) }
-            } else if nodes[object].a >= 16 {
-                if names == nil { names = Set(memberKeys(object).map(keyBytes)) }
+            } else if members >= 16 {
+                if names == nil { names = Set(memberKeys(object, members).map(keyBytes)) }
                 duplicate = !(names?.insert(keyBytes(key)).inserted ?? true)
             } else {
                 var earlier = object + 1
                 var found = false
-                for _ in 0..<nodes[object].a {
+                for _ in 0..<members {
                     if sameText(earlier, key) {
                         found = true
                         break
@@ -195,8 +214,8 @@ package struct JSONParser {
                 throw skipWhitespace().map { error(.unexpected($0, expected: "':' after the key")) }
                     ?? error(.unexpectedEnd("':'"))
             }
-            try parseValue(depth: depth)
-            nodes[object].a += 1
+            try parseMember(depth: depth)
+            members += 1
             guard let next = skipWhitespace() else { throw error(.unexpectedEnd("',' or '}'")) }
             index += 1
             if next == UInt8(ascii: ",") { continue }
@@ -231,11 +250,11 @@ package struct JSONParser {
         return withKey(x) { first in withKey(y) { second in first.elementsEqual(second) } }
     }
 
-    /// The key nodes of the members parsed so far of the object at `object`.
-    private func memberKeys(_ object: Int) -> [Int] {
+    /// The key nodes of the first `count` members of the object at `object`.
+    private func memberKeys(_ object: Int, _ count: UInt32) -> [Int] {
         var keys: [Int] = []
         var key = object + 1
-        for _ in 0..<nodes[object].a {
+        for _ in 0..<count {
             keys.append(key)
             key = nodes[key + 1].end(at: key + 1)
         }
@@ -250,7 +269,7 @@ package struct JSONParser {
         defer { nodes[array].b = UInt32(nodes.count) }
         if consume(UInt8(ascii: "]")) { return }
         while true {
-            try parseValue(depth: depth)
+            try parseMember(depth: depth)
             nodes[array].a += 1
             guard let next = skipWhitespace() else { throw error(.unexpectedEnd("',' or ']'")) }
             index += 1
@@ -282,7 +301,12 @@ package struct JSONParser {
                     if pointer[position] == UInt8(ascii: "\"") && highWord & 0x8080_8080_8080_8080 == 0 {
                         index = position + 1
                         nodes.append(
-                            LeadDocument.Node(kind: .string, a: UInt32(start - base), b: UInt32(position - start))
+                            // Offsets fit: the input from `base` is shorter than `unescaped` (checked before parsing).
+                            LeadDocument.Node(
+                                kind: .string,
+                                a: UInt32(truncatingIfNeeded: start - base),
+                                b: UInt32(truncatingIfNeeded: position - start)
+                            )
                         )
                         return
                     }

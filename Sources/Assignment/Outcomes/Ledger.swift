@@ -239,7 +239,7 @@ struct DecisionRow: Sendable {
             }
             for index in decision.fired.indices {
                 if index > 0 || !decision.disqualifications.isEmpty { json.byte(UInt8(ascii: ",")) }
-                json.string(decision.ruleNames.ids[decision.fired[index].rule])
+                json.raw(decision.ruleNames.quotedIDs[decision.fired[index].rule])
             }
             json.byte(UInt8(ascii: "]"))
         }

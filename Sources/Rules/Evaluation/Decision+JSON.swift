@@ -61,12 +61,7 @@ extension Decision {
         json.array(flags) { json, flag in json.string(flag) }
         json.key("rules")
         json.array(fired) { json, rule in
-            json.byte(UInt8(ascii: "{"))
-            json.key("id", first: true)
-            json.string(ruleNames.ids[rule.rule])
-            json.key("category")
-            json.string(orNull: ruleNames.categories[rule.rule])
-            json.key("points")
+            json.raw(ruleNames.firedJSON[rule.rule])
             json.hundredths(rule.points)
             if let events = rule.events {
                 json.key("events")

@@ -98,10 +98,29 @@ public final class RuleNames: Sendable {
     public let ids: [String]
     /// Each rule's category; nil for disqualifiers.
     public let categories: [String?]
+    /// Each id as a JSON string (quoted, escaped), and each rule's start as a fired rule in a decision's JSON
+    /// (`{"id":…,"category":…,"points":`): written once here, copied into every decision that fires the rule.
+    public let quotedIDs: [[UInt8]]
+    let firedJSON: [[UInt8]]
 
     init(ids: [String], categories: [String?]) {
         self.ids = ids
         self.categories = categories
+        quotedIDs = ids.map { id in
+            var json = JSONWriter()
+            json.string(id)
+            return json.finish()
+        }
+        firedJSON = zip(ids, categories).map { id, category in
+            var json = JSONWriter()
+            json.byte(UInt8(ascii: "{"))
+            json.key("id", first: true)
+            json.string(id)
+            json.key("category")
+            json.string(orNull: category)
+            json.key("points")
+            return json.finish()
+        }
     }
 }
 

@@ -33,8 +33,11 @@ let package = Package(
                 "YAML", "Leads", "Rules", .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's own C calls, for the rows written once per lead (`RowWriter`).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CSQLite",
             ]
         ),
+        // sqlite3_config, which is variadic, for Swift (the system SQLite, as GRDBSQLite links it).
+        .target(name: "CSQLite"),
         // Changing rules safely: rule unit tests (tests/*.yaml in a rules directory) and what-if replay of archived
         // leads against a candidate rule set.
         .target(name: "Review", dependencies: ["YAML", "Leads", "Rules", "Assignment"]),

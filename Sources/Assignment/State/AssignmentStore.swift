@@ -1,3 +1,4 @@
+internal import CSQLite
 import Foundation
 import GRDB
 internal import GRDBSQLite
@@ -59,6 +60,7 @@ public struct AssignmentStore: Sendable {
 
     /// Opens (creating if needed) the state in `directory`.
     public init(directory: String) throws {
+        _ = Self.memoryStatisticsOff
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         var configuration = Configuration()
@@ -102,6 +104,7 @@ public struct AssignmentStore: Sendable {
     /// Whether the state file in `directory` exists and was made by an earlier leadd: opening it migrates it, which
     /// rewrites tables (about a second per 100,000 decisions), so a service manager may need to wait longer.
     public static func migrationPending(directory: String) -> Bool {
+        _ = memoryStatisticsOff
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: path) else { return false }
         var configuration = Configuration()
@@ -110,8 +113,14 @@ public struct AssignmentStore: Sendable {
         return (try? queue.read { db in try !migrator.hasCompletedMigrations(db) }) ?? false
     }
 
+    /// Whether SQLite was told to keep no statistics of its memory, before the process's first connection: it then
+    /// takes no process-wide lock around each of its allocations (about thirty per lead recorded, most inside the
+    /// state's write lock). leadd reads none of those statistics. False when SQLite was already in use.
+    static let memoryStatisticsOff = csqlite_memory_statistics_off() == SQLITE_OK
+
     /// An empty state in memory, for previews that must change nothing.
     public init() throws {
+        _ = Self.memoryStatisticsOff
         queue = try DatabaseQueue()
         path = nil
         checkpointer = nil

@@ -1,0 +1,2 @@
+// The module is its header (`include/csqlite.h`); a C target needs a source file.
+#include "csqlite.h"

@@ -60,6 +60,10 @@ public struct Assigner: Sendable {
 
     /// What assignment reads from a lead on an assigned route; nil for the others.
     func keys(_ item: Item) -> LeadKeys? {
-        item.decision.placement == nil ? nil : LeadKeys(decision: item.decision, lead: item.lead, plan: plan)
+        keys(decision: item.decision, lead: item.lead)
+    }
+
+    func keys(decision: borrowing Decision, lead: borrowing LeadRecord) -> LeadKeys? {
+        decision.placement == nil ? nil : LeadKeys(decision: decision, lead: lead, plan: plan)
     }
 }

@@ -161,7 +161,19 @@ struct AssignmentSession {
 
     /// Assigns one lead; `keys` are its `LeadKeys` (nil when it is not on an assigned route).
     mutating func assign(_ decision: Decision, keys: LeadKeys?) throws -> Opportunity? {
-        guard let placement = decision.placement, let keys else { return nil }
+        try assign(placement: decision.placement, now: decision.now, rulesVersion: decision.rulesVersion, keys: keys)
+    }
+
+    /// `assign(_:keys:)` with the three parts of the decision it reads: a caller holding the decision in an object
+    /// passes them without copying the whole decision (a reference count per array and string), which matters
+    /// inside the state's transaction.
+    mutating func assign(
+        placement: Decision.Placement?,
+        now: Double,
+        rulesVersion: String,
+        keys: LeadKeys?
+    ) throws -> Opportunity? {
+        guard let placement, let keys else { return nil }
         if var earlier = assignedInBatch[keys.lead] {
             earlier.replayed = true
             return earlier
@@ -169,7 +181,6 @@ struct AssignmentSession {
         if let record = recorded[keys.lead] {
             return replay(record, lead: keys.lead)
         }
-        let now = decision.now
         var reasons: [Opportunity.Reason] = []
         func finish(owner: Int?, queue: String?, team: Int?, method: String) throws -> Opportunity {
             try record(
@@ -180,7 +191,7 @@ struct AssignmentSession {
                 team: team,
                 method: method,
                 reasons: reasons,
-                rulesVersion: decision.rulesVersion
+                rulesVersion: rulesVersion
             )
         }
         // The team checks, then at most: the account, the sticky owner, a step per skipped member, the hours,

@@ -22,7 +22,7 @@ struct LeadKeys {
     /// The lead's account owner, if the accounts file names one.
     var account: AssignmentSession.AccountMatch = .none(nil)
 
-    init(decision: Decision, lead record: LeadRecord, plan: AssignmentPlan) {
+    init(decision: borrowing Decision, lead record: borrowing LeadRecord, plan: AssignmentPlan) {
         if let id = decision.leadID {
             lead = id
         } else {

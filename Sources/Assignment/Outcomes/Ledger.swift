@@ -1,5 +1,5 @@
 import GRDB
-import Leads
+public import Leads
 public import Rules
 import YAML
 
@@ -42,13 +42,15 @@ public struct Ledger: Sendable {
     /// The entry for a decided lead, made as soon as it is decided (by the worker that decided it, outside the
     /// state's transaction).
     public func entry(_ item: Assigner.Item) -> Entry {
-        .lead(
-            Decided(
-                decision: item.decision,
-                keys: assigner?.keys(item),
-                row: DecisionRow(item: item)
-            )
-        )
+        entry(decision: item.decision, lead: item.lead)
+    }
+
+    /// `entry(_:)` for a decision just made: it is moved into the entry, not copied (a copy retains each of its
+    /// arrays and strings).
+    public func entry(decision: consuming Decision, lead: borrowing LeadRecord) -> Entry {
+        let keys = assigner?.keys(decision: decision, lead: lead)
+        let row = DecisionRow(decision: decision, lead: lead)
+        return .lead(Decided(decision: decision, keys: keys, row: row))
     }
 
     public enum Result: Sendable {
@@ -89,7 +91,12 @@ public struct Ledger: Sendable {
                     var opportunity: Opportunity?
                     var json: [UInt8]?
                     if session != nil {
-                        opportunity = try session?.assign(decided.decision, keys: decided.keys)
+                        opportunity = try session?.assign(
+                            placement: decided.decision.placement,
+                            now: decided.decision.now,
+                            rulesVersion: decided.decision.rulesVersion,
+                            keys: decided.keys
+                        )
                         if opportunity?.replayed == false { json = session?.recordJSON }
                     }
                     results.append(.decided(opportunity, json: json))
@@ -203,17 +210,16 @@ struct DecisionRow: Sendable {
     /// scores, rules.
     let texts: PackedTexts
 
-    init(item: Assigner.Item) {
-        let decision = item.decision
-        record = item.lead.origin.record
+    init(decision: borrowing Decision, lead input: borrowing LeadRecord) {
+        record = input.origin.record
         at = decision.now
-        line = item.lead.origin.line
+        line = input.origin.line
         score = decision.total
         var texts = PackedTexts(capacity: 1024)
         texts.append(decision.leadID)
-        texts.append(item.lead.origin.file)
+        texts.append(input.origin.file)
         texts.append(decision.rulesVersion)
-        item.lead.document.withView { lead in
+        input.document.withView { lead in
             let source = lead.member("source", of: LeadDocument.root)
             texts.append(source.flatMap { lead.kind($0) == .string ? lead.bytes($0) : nil })
         }

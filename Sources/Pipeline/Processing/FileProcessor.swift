@@ -169,7 +169,7 @@ public struct FileProcessor: Sendable {
                 } else {
                     // The entry keeps what the state and the outbox need, not the lead's document.
                     batch.append(
-                        ledger.entry(Assigner.Item(decision: program.evaluate(record, now: now), lead: record))
+                        ledger.entry(decision: program.evaluate(record, now: now), lead: record)
                     )
                 }
                 if batch.count >= batchSize {

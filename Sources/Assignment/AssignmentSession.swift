@@ -40,7 +40,9 @@ struct AssignmentSession {
     var loadCounts: [[RangeCount]]
     /// Ledger records of the batch's leads, read up front (lead -> JSON), and the batch's own new records.
     var recorded: [String: String] = [:]
-    var assignedInBatch: [String: Opportunity] = [:]
+    /// By lead: the JSON of each opportunity recorded in this batch (a lead twice in a batch gets it back, as from
+    /// the ledger; the JSON, not the opportunity, to keep a reference instead of a copy of each of its texts).
+    var assignedInBatch: [String: [UInt8]] = [:]
     /// The JSON of the opportunity `record` wrote last, as the ledger holds it: the outbox line reuses it.
     private(set) var recordJSON: [UInt8] = []
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
@@ -174,9 +176,8 @@ struct AssignmentSession {
         keys: LeadKeys?
     ) throws -> Opportunity? {
         guard let placement, let keys else { return nil }
-        if var earlier = assignedInBatch[keys.lead] {
-            earlier.replayed = true
-            return earlier
+        if let earlier = assignedInBatch[keys.lead] {
+            return replay(String(decoding: earlier, as: UTF8.self), lead: keys.lead)
         }
         if let record = recorded[keys.lead] {
             return replay(record, lead: keys.lead)
@@ -248,11 +249,11 @@ struct AssignmentSession {
         var current = matchedTeam
         var visited = VisitedTeams()
         while let index = current, visited.insert(index) {
-            let team = plan.teams[index]
+            // The team's fields read in place: a copy of the team retains each of its arrays and strings.
             if let rep = try pick(team: index, now: now, key: keys.lead, reasons: &reasons) {
-                return try finish(owner: rep, queue: nil, team: index, method: team.strategy.rawValue)
+                return try finish(owner: rep, queue: nil, team: index, method: plan.teams[index].strategy.rawValue)
             }
-            switch team.overflow {
+            switch plan.teams[index].overflow {
             case .team(let next):
                 reasons.append(
                     .init(
@@ -707,7 +708,7 @@ struct AssignmentSession {
         recordJSON = bytes
         try insertLedgerRow(opportunity, record: bytes, rulesVersion: rulesVersion)
         let seq = db.lastInsertedRowID
-        assignedInBatch[keys.lead] = opportunity
+        assignedInBatch[keys.lead] = bytes
         if let owner {
             if dayCounts[owner]?.covers(now) == true { dayCounts[owner]?.count += 1 }
             if weekCounts[owner]?.covers(now) == true { weekCounts[owner]?.count += 1 }

@@ -22,7 +22,7 @@ struct LeadKeys {
     /// The lead's account owner, if the accounts file names one.
     var account: AssignmentSession.AccountMatch = .none(nil)
 
-    init(decision: borrowing Decision, lead record: borrowing LeadRecord, plan: AssignmentPlan) {
+    init(decision: borrowing Decision, lead record: borrowing LeadRecord, plan: borrowing AssignmentPlan) {
         if let id = decision.leadID {
             lead = id
         } else {

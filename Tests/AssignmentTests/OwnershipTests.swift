@@ -183,6 +183,24 @@ struct OwnershipTests {
         #expect(report.entries.count == 32)  // 31 once each, and NEXT
     }
 
+    @Test("a lead twice in one batch: the second gets the first's opportunity, marked replayed, counted once")
+    func twiceInOneBatch() throws {
+        let fixture = try fixture()
+        let lead = try testLead("TWICE")
+        let results = try fixture.assign([lead, try testLead("OTHER"), lead], at: monday + 10 * hour)
+        #expect(!results[0].replayed)
+        #expect(results[2].replayed)
+        var replayed = results[2]
+        replayed.replayed = false
+        #expect(replayed == results[0])
+        let report = try AssignmentReport(
+            store: try AssignmentStore(directory: fixture.state.path),
+            plan: try fixture.program().assignment,
+            since: nil
+        )
+        #expect(report.entries.count == 2)
+    }
+
     @Test("leadd assignments' figures: each rep's share of the strategy's picks against the promised share")
     func report() throws {
         let fixture = try AssignmentFixture(

@@ -245,7 +245,7 @@ struct DecisionRow: Sendable {
             }
             for index in decision.fired.indices {
                 if index > 0 || !decision.disqualifications.isEmpty { json.byte(UInt8(ascii: ",")) }
-                json.raw(decision.ruleNames.quotedIDs[decision.fired[index].rule])
+                decision.ruleNames.writeQuotedID(decision.fired[index].rule, into: &json)
             }
             json.byte(UInt8(ascii: "]"))
         }

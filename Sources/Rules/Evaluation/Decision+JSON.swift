@@ -61,7 +61,7 @@ extension Decision {
         json.array(flags) { json, flag in json.string(flag) }
         json.key("rules")
         json.array(fired) { json, rule in
-            json.raw(ruleNames.firedJSON[rule.rule])
+            ruleNames.writeFiredStart(rule.rule, into: &json)
             json.hundredths(rule.points)
             if let events = rule.events {
                 json.key("events")

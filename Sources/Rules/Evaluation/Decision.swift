@@ -99,28 +99,52 @@ public final class RuleNames: Sendable {
     /// Each rule's category; nil for disqualifiers.
     public let categories: [String?]
     /// Each id as a JSON string (quoted, escaped), and each rule's start as a fired rule in a decision's JSON
-    /// (`{"id":…,"category":…,"points":`): written once here, copied into every decision that fires the rule.
-    public let quotedIDs: [[UInt8]]
-    let firedJSON: [[UInt8]]
+    /// (`{"id":…,"category":…,"points":`): written once here, copied into every decision that fires the rule. One
+    /// array for all, read through a pointer: an array per rule would be retained at each copy.
+    private let fragments: [UInt8]
+    private let quotedIDRanges: [Range<Int>]
+    private let firedJSONRanges: [Range<Int>]
 
     init(ids: [String], categories: [String?]) {
         self.ids = ids
         self.categories = categories
-        quotedIDs = ids.map { id in
-            var json = JSONWriter()
-            json.string(id)
-            return json.finish()
+        var fragments: [UInt8] = []
+        var quotedIDRanges: [Range<Int>] = []
+        var firedJSONRanges: [Range<Int>] = []
+        for (id, category) in zip(ids, categories) {
+            var quoted = JSONWriter()
+            quoted.string(id)
+            let start = fragments.count
+            fragments += quoted.finish()
+            quotedIDRanges.append(start..<fragments.count)
+            var fired = JSONWriter()
+            fired.byte(UInt8(ascii: "{"))
+            fired.key("id", first: true)
+            fired.string(id)
+            fired.key("category")
+            fired.string(orNull: category)
+            fired.key("points")
+            let firedStart = fragments.count
+            fragments += fired.finish()
+            firedJSONRanges.append(firedStart..<fragments.count)
         }
-        firedJSON = zip(ids, categories).map { id, category in
-            var json = JSONWriter()
-            json.byte(UInt8(ascii: "{"))
-            json.key("id", first: true)
-            json.string(id)
-            json.key("category")
-            json.string(orNull: category)
-            json.key("points")
-            return json.finish()
-        }
+        self.fragments = fragments
+        self.quotedIDRanges = quotedIDRanges
+        self.firedJSONRanges = firedJSONRanges
+    }
+
+    /// Writes rule `rule`'s id as a JSON string.
+    public func writeQuotedID(_ rule: Int, into json: inout JSONWriter) {
+        write(quotedIDRanges[rule], into: &json)
+    }
+
+    /// Writes the start of rule `rule` as a fired rule, up to its points' value.
+    func writeFiredStart(_ rule: Int, into json: inout JSONWriter) {
+        write(firedJSONRanges[rule], into: &json)
+    }
+
+    private func write(_ range: Range<Int>, into json: inout JSONWriter) {
+        fragments.withUnsafeBytes { json.raw(UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 }
 

@@ -138,16 +138,20 @@ struct AssignmentSession {
         // Sized once for the batch: grown from empty, they would hash every key again at each doubling.
         assignedInBatch.reserveCapacity(keys.count)
         if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
+        // By index, each key's fields read in place: binding each `LeadKeys` would copy (retain) all its texts,
+        // and this runs inside the state's transaction.
         let ledger = try db.cachedStatement(sql: "SELECT record FROM ledger WHERE lead = ?")
-        for case let key? in keys {
+        for index in keys.indices {
+            guard let lead = keys[index]?.lead else { continue }
             var query = RowWriter(ledger)
-            query.text(key.lead)
-            try query.rows(db) { row in recorded[key.lead] = RowWriter.text(row, 0) }
+            query.text(lead)
+            try query.rows(db) { row in recorded[lead] = RowWriter.text(row, 0) }
         }
         guard plan.sticky != nil else { return }
         let owners = try db.cachedStatement(sql: "SELECT owner, team, at FROM sticky WHERE key = ?")
-        for case let key? in keys {
-            for stickyKey in key.stickyKeys where sticky[stickyKey] == nil {
+        for index in keys.indices {
+            guard let stickyKeys = keys[index]?.stickyKeys else { continue }
+            for stickyKey in stickyKeys where sticky[stickyKey] == nil {
                 sticky[stickyKey] = .some(nil)
                 var query = RowWriter(owners)
                 query.text(stickyKey)

@@ -286,34 +286,19 @@ package struct JSONParser {
     @inline(__always)
     private mutating func parseString() throws(JSONSyntaxError) {
         let start = index + 1
-        let count = bytes.count
         if let pointer = bytes.baseAddress {
-            var position = start
-            var highWord: UInt64 = 0
-            while position + 8 <= count {
-                let word = UnsafeRawPointer(pointer + position).loadUnaligned(as: UInt64.self)
-                let special = Self.specialBytes(word)
-                if special != 0 {
-                    // The lowest flagged byte is the first special one; the bytes before it are the string's.
-                    let before = special.trailingZeroBitCount & ~7
-                    highWord |= before == 0 ? 0 : word & (~0 >> (64 - before))
-                    position += before >> 3
-                    if pointer[position] == UInt8(ascii: "\"") && highWord & 0x8080_8080_8080_8080 == 0 {
-                        index = position + 1
-                        nodes.append(
-                            // Offsets fit: the input from `base` is shorter than `unescaped` (checked before parsing).
-                            LeadDocument.Node(
-                                kind: .string,
-                                a: UInt32(truncatingIfNeeded: start - base),
-                                b: UInt32(truncatingIfNeeded: position - start)
-                            )
-                        )
-                        return
-                    }
-                    break
-                }
-                highWord |= word
-                position += 8
+            let scan = Self.scanPlain(pointer, from: start, count: bytes.count)
+            if scan.found && pointer[scan.position] == UInt8(ascii: "\"") && scan.bytes & 0x8080_8080_8080_8080 == 0 {
+                index = scan.position + 1
+                nodes.append(
+                    // Offsets fit: the input from `base` is shorter than `unescaped` (checked before parsing).
+                    LeadDocument.Node(
+                        kind: .string,
+                        a: UInt32(truncatingIfNeeded: start - base),
+                        b: UInt32(truncatingIfNeeded: scan.position - start)
+                    )
+                )
+                return
             }
         }
         try parseOtherString()
@@ -328,23 +313,11 @@ package struct JSONParser {
         let start = position
         let count = bytes.count
         var high: UInt8 = 0
-        // Fast path: no escapes. Eight bytes at a time, up to the first quote, backslash or control character.
+        // No escapes so far: eight bytes at a time, up to the first quote, backslash or control character.
         if let base = bytes.baseAddress {
-            var highWord: UInt64 = 0
-            while position + 8 <= count {
-                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-                let special = Self.specialBytes(word)
-                if special != 0 {
-                    // The lowest flagged byte is the first special one; the bytes before it are the string's.
-                    let before = special.trailingZeroBitCount & ~7
-                    highWord |= before == 0 ? 0 : word & (~0 >> (64 - before))
-                    position += before >> 3
-                    break
-                }
-                highWord |= word
-                position += 8
-            }
-            if highWord & 0x8080_8080_8080_8080 != 0 { high = 0x80 }
+            let scan = Self.scanPlain(base, from: position, count: count)
+            position = scan.position
+            if scan.bytes & 0x8080_8080_8080_8080 != 0 { high = 0x80 }
         }
         while position < count {
             let byte = bytes[position]
@@ -399,6 +372,32 @@ package struct JSONParser {
             }
         }
         throw error(.unterminatedString, at: start - 1)
+    }
+
+    /// Scans from `start` eight bytes at a time for the first quote, backslash or control character: its position
+    /// (`found`), or where fewer than eight bytes were left (not `found`); and the bytes before it OR-ed together,
+    /// whose high bits say whether any of them is not ASCII.
+    @inline(__always)
+    private static func scanPlain(
+        _ base: UnsafePointer<UInt8>,
+        from start: Int,
+        count: Int
+    ) -> (position: Int, bytes: UInt64, found: Bool) {
+        var position = start
+        var bytes: UInt64 = 0
+        while position + 8 <= count {
+            let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+            let special = specialBytes(word)
+            if special != 0 {
+                // The lowest flagged byte is the first special one; the bytes before it are the string's.
+                let before = special.trailingZeroBitCount & ~7
+                bytes |= before == 0 ? 0 : word & (~0 >> (64 - before))
+                return (position + before >> 3, bytes, true)
+            }
+            bytes |= word
+            position += 8
+        }
+        return (position, bytes, false)
     }
 
     /// The high bit of each byte of `word` (little-endian) that may be `"`, `\\` or below 0x20: zero when none is.

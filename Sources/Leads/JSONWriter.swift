@@ -69,12 +69,6 @@ public struct JSONWriter: ~Copyable {
         }
     }
 
-    /// Bytes as they are: a fragment written earlier, for one written many times.
-    @inlinable
-    public mutating func raw(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw($0) }
-    }
-
     public mutating func raw(_ text: StaticString) {
         raw(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }

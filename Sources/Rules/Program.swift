@@ -97,11 +97,11 @@ public final class Program: Sendable {
         self.categories = categories
         categoryNames = categories.map(\.name)
         categoryCaps = categories.map { $0.cap ?? .infinity }
-        ruleIDs = (disqualifiers + scorers).map(\.id)
         ruleNames = RuleNames(
             ids: (disqualifiers + scorers).map(\.id),
             categories: (disqualifiers + scorers).map { rule in rule.category.map { categories[$0].name } }
         )
+        ruleIDs = ruleNames.ids
         ruleSteps = (disqualifiers + scorers).map(RuleStep.init)
         self.slots = slots
         self.eventSlots = eventSlots
@@ -359,12 +359,10 @@ final class AggregatePlan: Sendable {
     /// The keys of event fields the fast predicates test, as UTF-8 bytes: each event's values for them are found in
     /// the same pass that reads its time and type (`EventTable.fields`).
     let fieldKeys: [[UInt8]]
-    /// The same keys one after another, and where each is; and `typeKey`'s bytes (empty when there is none).
-    let fieldKeyBytes: [UInt8]
-    let fieldKeyBounds: [Range<Int>]
+    /// `typeKey`'s bytes (empty when there is none).
     let typeKeyBytes: [UInt8]
-    /// The same keys packed as `AggregatePlan.keyWord` packs them, with their lengths: an event's key of up to eight
-    /// bytes is matched by comparing two integers.
+    /// The field keys and `typeKey` packed as `AggregatePlan.keyWord` packs them, with the field keys' lengths: an
+    /// event's key of up to eight bytes is matched by comparing two integers.
     let fieldKeyWords: [UInt64]
     let fieldKeyCounts: [Int]
     let typeKeyWord: UInt64
@@ -444,12 +442,6 @@ final class AggregatePlan: Sendable {
         }
         self.predicates = predicates
         self.fieldKeys = fieldKeys
-        fieldKeyBytes = fieldKeys.flatMap { $0 }
-        var keyOffset = 0
-        fieldKeyBounds = fieldKeys.map { key in
-            defer { keyOffset += key.count }
-            return keyOffset..<(keyOffset + key.count)
-        }
         typeKeyBytes = typeSlot.map { Array(eventSlots[$0].path[0].utf8) } ?? []
         fieldKeyWords = fieldKeys.map { key in key.withUnsafeBufferPointer { Self.keyWord($0) } }
         fieldKeyCounts = fieldKeys.map(\.count)

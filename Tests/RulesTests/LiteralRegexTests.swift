@@ -59,6 +59,70 @@ struct LiteralRegexTests {
         }
     }
 
+    /// The automaton decides as the backtracking matcher does: on every text above, on every text of up to three
+    /// bytes drawn from the pattern's own bytes (in both cases) and a few others (a word and a non-word byte, a
+    /// digit, spaces, a letter beyond ASCII), on a seeded sample of longer such texts, and on pairs of the words
+    /// the patterns look for.
+    @Test(arguments: patterns)
+    func automatonAgreesWithBacktracking(_ pattern: String) throws {
+        let literal = try #require(LiteralRegex(pattern))
+        let automaton = try #require(literal.automaton, "\(pattern) should have an automaton")
+        #expect(automaton.stateCount < 200, "\(pattern): \(automaton.stateCount) states")
+        var failures: [String] = []
+        var checked = 0
+        func check(_ bytes: [UInt8]) {
+            checked += 1
+            bytes.withUnsafeBufferPointer { text in
+                let expected = literal.backtrackingMatches(text)
+                let actual = automaton.matches(text, hasClasses: literal.hasClasses)
+                if actual != expected {
+                    failures.append("\(String(decoding: bytes, as: UTF8.self)): \(String(describing: actual))")
+                }
+            }
+        }
+        for text in Self.texts { check(Array(text.utf8)) }
+        let others = Array("aZ_9 .\t".utf8) + [0xC3, 0xA9]
+        let bytes = pattern.utf8.filter { $0 >= 0x20 && $0 < 0x7F } + others
+        let symbols = Array(Set(bytes.flatMap { [$0, FoldedText.fold($0), $0 &- 97 < 26 ? $0 - 32 : $0] })).sorted()
+        var texts: [[UInt8]] = [[]]
+        for _ in 0..<3 {
+            texts = texts.flatMap { text in symbols.map { text + [$0] } }
+            texts.forEach(check)
+        }
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        for _ in 0..<20_000 {
+            check((0..<(4 + random(8))).map { _ in symbols[random(symbols.count)] })
+        }
+        let words = [
+            "vp", "VP", "chief", "head of", "director", "sales ops", "revops", "3k leads", "12 inbound leads",
+            "routing", "pricing", "x1y", "a b", "colour", "ac.d", "student",
+        ]
+        for first in words {
+            for second in words {
+                for separator in [" ", "-", "", "é"] { check(Array((first + separator + second).utf8)) }
+            }
+        }
+        #expect(failures.isEmpty, "\(pattern): \(failures.count) of \(checked) differ: \(failures.prefix(5))")
+        #expect(checked > 20_000)
+    }
+
+    @Test func withoutAnAutomatonMatchesBacktrack() throws {
+        for pattern in Self.patterns {
+            let literal = try #require(LiteralRegex(pattern, automatonStateLimit: 3))
+            #expect(literal.automaton == nil, "\(pattern)")
+            let icu = try NSRegularExpression(pattern: pattern)
+            for text in Self.texts where text.utf8.allSatisfy({ $0 < 0x80 }) {
+                let expected =
+                    icu.firstMatch(in: text, range: NSRange(text.startIndex..<text.endIndex, in: text)) != nil
+                #expect(literal.matches(text) == expected, "\(pattern) on '\(text)'")
+            }
+        }
+    }
+
     @Test(arguments: [
         "a*b", "a+", "x.y", "[a-z]", "a{2}", #"\d+?"#, #"\d*?"#, #"\d++"#, #"\D"#, #"\d{2}"#, "(?=a)", "(?i)é",
     ])

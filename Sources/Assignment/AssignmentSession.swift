@@ -138,20 +138,17 @@ struct AssignmentSession {
         // Sized once for the batch: grown from empty, they would hash every key again at each doubling.
         assignedInBatch.reserveCapacity(keys.count)
         if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
-        // By index, each key's fields read in place: binding each `LeadKeys` would copy (retain) all its texts,
-        // and this runs inside the state's transaction.
         let ledger = try db.cachedStatement(sql: "SELECT record FROM ledger WHERE lead = ?")
-        for index in keys.indices {
-            guard let lead = keys[index]?.lead else { continue }
+        for case let keys? in keys {
+            let lead = keys.lead
             var query = RowWriter(ledger)
             query.text(lead)
             try query.rows(db) { row in recorded[lead] = RowWriter.text(row, 0) }
         }
         guard plan.sticky != nil else { return }
         let owners = try db.cachedStatement(sql: "SELECT owner, team, at FROM sticky WHERE key = ?")
-        for index in keys.indices {
-            guard let stickyKeys = keys[index]?.stickyKeys else { continue }
-            for stickyKey in stickyKeys where sticky[stickyKey] == nil {
+        for case let keys? in keys {
+            for stickyKey in keys.stickyKeys where sticky[stickyKey] == nil {
                 sticky[stickyKey] = .some(nil)
                 var query = RowWriter(owners)
                 query.text(stickyKey)
@@ -326,7 +323,12 @@ struct AssignmentSession {
     /// The account tiers, best first: the e-mail's exact domain, the company's exact domains, then their parent
     /// domains. The first tier with any account decides: one owner takes it; several owners mean "don't guess".
     /// It reads only the plan and the lead, so it runs with the lead's keys, before the batch's transaction.
-    static func matchAccount(_ keys: LeadKeys, plan: AssignmentPlan) -> AccountMatch {
+    static func matchAccount(
+        emailDomain: String?,
+        companyDomains: [String],
+        ignoredDomain: String?,
+        plan: borrowing AssignmentPlan
+    ) -> AccountMatch {
         guard !plan.accounts.isEmpty else { return .none(nil) }
         func match(_ accounts: [AccountBook.Account], source: String, domain: String, exact: Bool) -> AccountMatch {
             let how = "\(source) \(domain)" + (exact ? "" : " (parent domain)")
@@ -343,8 +345,8 @@ struct AssignmentSession {
         }
         /// The domains in tier order, `body` run on each until it gives an answer: the e-mail's, then the company's.
         func tiers(_ body: (_ source: String, _ domain: String) -> AccountMatch?) -> AccountMatch? {
-            if let domain = keys.emailDomain, let found = body("e-mail domain", domain) { return found }
-            for domain in keys.companyDomains where domain != keys.emailDomain {
+            if let domain = emailDomain, let found = body("e-mail domain", domain) { return found }
+            for domain in companyDomains where domain != emailDomain {
                 if let found = body("company domain", domain) { return found }
             }
             return nil
@@ -376,7 +378,7 @@ struct AssignmentSession {
             return nil
         }
         if first {
-            if let ignored = keys.ignoredDomain {
+            if let ignored = ignoredDomain {
                 return .none("e-mail domain \(ignored) is in ignore_domains: no account")
             }
             return .none("no e-mail or company domain to match to an account")

@@ -6,21 +6,24 @@ import Rules
 ///
 /// Addresses and domains are ASCII in practice; they are trimmed and lower-cased byte by byte (non-ASCII bytes are
 /// kept as they are).
-struct LeadKeys {
+///
+/// A class, immutable: a batch's keys are handed from the worker that made them into the state's transaction, where
+/// a copy of a struct of these texts would retain each of them.
+final class LeadKeys: Sendable {
     /// The lead id, or `content:HASH` (FNV-1a of its JSON) so a lead without an id is still recognized when it
     /// comes again.
-    var lead: String
+    let lead: String
     /// Lower-cased, trimmed, `+tag` removed.
-    var email: String?
-    var emailDomain: String?
+    let email: String?
+    let emailDomain: String?
     /// From the company's domain or website fields: lower-cased, without scheme, path, port or `www.`.
-    var companyDomains: [String]
+    let companyDomains: [String]
     /// The e-mail's domain when `ignore_domains` has it (free mail).
-    var ignoredDomain: String?
+    let ignoredDomain: String?
     /// Keys of the sticky table, in the order they are tried: `email:ADDRESS`, then `domain:DOMAIN`s.
-    var stickyKeys: [String] = []
+    let stickyKeys: [String]
     /// The lead's account owner, if the accounts file names one.
-    var account: AssignmentSession.AccountMatch = .none(nil)
+    let account: AssignmentSession.AccountMatch
 
     init(decision: borrowing Decision, lead record: borrowing LeadRecord, plan: borrowing AssignmentPlan) {
         if let id = decision.leadID {
@@ -50,24 +53,33 @@ struct LeadKeys {
                 domains.append(domain)
             }
         }
-        email = foundEmail
-        emailDomain = foundDomain
-        companyDomains = domains
-        if let domain = emailDomain, plan.ignoredDomains.contains(domain) {
-            ignoredDomain = domain
-            emailDomain = nil
+        var ignored: String?
+        if let domain = foundDomain, plan.ignoredDomains.contains(domain) {
+            ignored = domain
+            foundDomain = nil
         }
-        if !plan.ignoredDomains.isEmpty { companyDomains.removeAll { plan.ignoredDomains.contains($0) } }
+        if !plan.ignoredDomains.isEmpty { domains.removeAll { plan.ignoredDomains.contains($0) } }
+        var keys: [String] = []
         if let sticky = plan.sticky {
-            if sticky.byEmail, let email { stickyKeys.append(Self.joined("email:", email)) }
+            if sticky.byEmail, let foundEmail { keys.append(Self.joined("email:", foundEmail)) }
             if sticky.byDomain {
-                if let emailDomain { stickyKeys.append(Self.joined("domain:", emailDomain)) }
-                for domain in companyDomains where domain != emailDomain {
-                    stickyKeys.append(Self.joined("domain:", domain))
+                if let foundDomain { keys.append(Self.joined("domain:", foundDomain)) }
+                for domain in domains where domain != foundDomain {
+                    keys.append(Self.joined("domain:", domain))
                 }
             }
         }
-        account = AssignmentSession.matchAccount(self, plan: plan)
+        email = foundEmail
+        emailDomain = foundDomain
+        companyDomains = domains
+        ignoredDomain = ignored
+        stickyKeys = keys
+        account = AssignmentSession.matchAccount(
+            emailDomain: foundDomain,
+            companyDomains: domains,
+            ignoredDomain: ignored,
+            plan: plan
+        )
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }

@@ -661,7 +661,7 @@ struct EvaluationState {
         case (.len, .text), (.len, .textList), (.len, .items):
             return texts { $0.length(value) }
         case (.len, .events(let slot)):
-            return .number(Double(eventTable(slot).rows.count))
+            return .number(Double(eventTable(slot).count))
         case (.emailDomain, .text(let reference)):
             let (domain, lowered) = texts { $0.emailDomain(reference) }
             if let lowered { return Normalizer.text(lowered, in: &scratch) }
@@ -736,8 +736,7 @@ struct EvaluationState {
     func readEvents(_ slot: Int, into table: inout EventTable) {
         let array = slot < slotNodes.count ? slotNodes[slot] : -1
         guard array >= 0, lead.kind(array) == .array else {
-            table.rows.removeAll(keepingCapacity: true)
-            table.fields.removeAll(keepingCapacity: true)
+            table.count = 0
             table.stride = 0
             return
         }
@@ -767,7 +766,7 @@ struct EvaluationState {
         guard let plan = program.plans[collection] else { return tally }
         let typeCode = plan.filterCodes[index]
         let table = eventTable(collection)
-        for row in table.rows.indices {
+        for row in 0..<table.count {
             if typeCode >= 0 && table.rows[row].typeCode != typeCode { continue }
             add(index, row, of: table, into: &tally, plan: plan, halfLife: halfLife)
         }
@@ -813,7 +812,7 @@ struct EvaluationState {
             }
             // The general way: a fast predicate met a number, or a function needs an expression.
             tallies.update(repeating: EventTally())
-            for row in table.rows.indices {
+            for row in 0..<table.count {
                 let code = table.rows[row].typeCode
                 if code >= 0 {
                     for member in plan.typeStarts[code]..<plan.typeStarts[code + 1] {

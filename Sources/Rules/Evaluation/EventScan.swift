@@ -11,11 +11,16 @@ struct EventRow {
 }
 
 /// The events of one collection of a lead, read in one pass (`AggregatePlan.readEvents`).
+///
+/// The arrays are reused from lead to lead and only grow: the first `count` rows (and their fields) are this lead's,
+/// and the rest are left from an earlier lead.
 struct EventTable {
     var rows: [EventRow] = []
     /// Per row, `stride` node indices: the value of each of the plan's `fieldKeys` in that event, or -1 if absent.
     var fields: [Int32] = []
     var stride = 0
+    /// How many events this lead has.
+    var count = 0
 }
 
 /// What the events matching an event function add up to.
@@ -46,16 +51,18 @@ extension AggregatePlan {
     ) {
         let stride = fieldKeys.count
         let count = lead.count(array)
-        // The table's arrays are taken (swapped, so they stay unshared), sized for every item, filled through
-        // pointers, then cut to the events found.
+        // The table's arrays are taken (swapped, so they stay unshared), grown to hold every item if they are
+        // shorter, and filled through pointers; the events found are the first rows.
         var rows: [EventRow] = []
         swap(&rows, &table.rows)
-        rows.removeAll(keepingCapacity: true)
-        rows.append(contentsOf: repeatElement(EventRow(object: 0, at: nil, typeCode: -1), count: count))
+        if rows.count < count {
+            rows.append(contentsOf: repeatElement(EventRow(object: 0, at: nil, typeCode: -1), count: count - rows.count))
+        }
         var fields: [Int32] = []
         swap(&fields, &table.fields)
-        fields.removeAll(keepingCapacity: true)
-        fields.append(contentsOf: repeatElement(-1, count: count * stride))
+        if fields.count < count * stride {
+            fields.append(contentsOf: repeatElement(-1, count: count * stride - fields.count))
+        }
         // A key matches by its length and packed bytes; an empty time key never matches (no time is read).
         let timeCount = timeType == nil ? -1 : timeKey.count
         let timeWord = Self.keyWord(timeKey)
@@ -78,6 +85,7 @@ extension AggregatePlan {
                             var at: Double?
                             var code = -1
                             let first = found * stride
+                            for field in 0..<stride { fields[first + field] = -1 }
                             var key = event + 1
                             for _ in 0..<Int(nodes[event].a) {
                                 let value = key + 1
@@ -126,9 +134,7 @@ extension AggregatePlan {
                 }
             }
         }
-        rows.removeLast(count - found)
-        fields.removeLast((count - found) * stride)
-        table = EventTable(rows: rows, fields: fields, stride: stride)
+        table = EventTable(rows: rows, fields: fields, stride: stride, count: found)
     }
 
     /// An event's time when it is a timestamp: the common twenty-byte form read directly, anything else as the
@@ -192,7 +198,7 @@ extension AggregatePlan {
                     others.withUnsafeBufferPointer { others in
                         table.rows.withUnsafeBufferPointer { rows in
                             table.fields.withUnsafeBufferPointer { fields in
-                                for row in 0..<rows.count {
+                                for row in 0..<table.count {
                                     let event = rows[row]
                                     let eventFields = UnsafeBufferPointer(
                                         rebasing: fields[(row * table.stride)..<((row + 1) * table.stride)]

@@ -347,8 +347,15 @@ final class AggregatePlan: Sendable {
     let typeMembers: [Int]
     /// Functions without a filter on `typeSlot`: they see every event.
     let others: [Int]
-    /// Every function of the plan, `each` rules' excepted (their decay needs each event's age).
+    /// Of `others`, those that test only the event's time (`last(events)`, `exists(events, within 90d)`): `tallyAll`
+    /// counts each in its own tight loop over the times; and the rest, visited per event.
+    let timeOnlyOthers: [Int]
+    let visitedOthers: [Int]
+    /// Every function of the plan tallied in one pass: all but the `each` functions counted by rules with
+    /// different half-lives (`tally` counts those, once per rule).
     let all: [Int]
+    /// The `each` functions among them.
+    let fusedEach: [Int]
     /// By aggregate index: the type code its filter on `typeSlot` wants, or -1 (no such filter, or another
     /// collection's function).
     let filterCodes: [Int]
@@ -384,9 +391,23 @@ final class AggregatePlan: Sendable {
         var fast = false
         /// A `sum`'s value.
         var hasValue = false
+        /// For an `each` function: the half-life its events decay by, if any; an event without a time is then not
+        /// counted.
+        var hasHalfLife = false
+        var halfLife = 0.0
+        /// Tallied in the one pass with the others (in `all`).
+        var fused = false
     }
 
-    init(aggregates: [Aggregate], collection: Int, eventSlots: [FieldSlot]) {
+    /// An `each` function's half-life, as `EvaluationState.add` takes it.
+    @inline(__always)
+    func halfLife(_ index: Int) -> Double? {
+        functions[index].hasHalfLife ? functions[index].halfLife : nil
+    }
+
+    /// The plan of the functions of `collection`; `halfLives` has, for each `each` function tallied with the others,
+    /// its half-life (nil for none).
+    init(aggregates: [Aggregate], collection: Int, eventSlots: [FieldSlot], halfLives: [Int: Double?] = [:]) {
         let inCollection = aggregates.indices.filter { aggregates[$0].collection == collection }
         var slotCounts: [Int: Int] = [:]
         for index in inCollection {
@@ -409,7 +430,7 @@ final class AggregatePlan: Sendable {
                 filterCodes[index] = typeNames.count - 1
             }
         }
-        for index in inCollection where aggregates[index].kind != .each {
+        for index in inCollection where aggregates[index].kind != .each || halfLives[index] != nil {
             if filterCodes[index] >= 0 {
                 byType[filterCodes[index]].append(index)
             } else {
@@ -426,6 +447,7 @@ final class AggregatePlan: Sendable {
         typeMembers = byType.flatMap { $0 }
         self.others = others
         self.all = all
+        fusedEach = all.filter { aggregates[$0].kind == .each }
         self.filterCodes = filterCodes
         var fieldKeys: [[UInt8]] = []
         var tests: [EventPredicate.Test] = []
@@ -459,9 +481,20 @@ final class AggregatePlan: Sendable {
             function.hasPredicate = aggregate.predicate != nil
             function.fast = function.hasPredicate && aggregate.collection == collection && predicates[index] != nil
             function.hasValue = aggregate.value != nil
+            function.fused = all.contains(index)
+            if aggregate.kind == .each, let halfLife = halfLives[index], let halfLife {
+                function.hasHalfLife = true
+                function.halfLife = halfLife
+            }
             return function
         }
         self.functions = functions
+        let timeOnly = others.filter { index in
+            let function = functions[index]
+            return !function.hasPredicate && !function.otherTypeFilter && !function.hasValue
+        }
+        timeOnlyOthers = timeOnly
+        visitedOthers = others.filter { !timeOnly.contains($0) }
         allFast = all.allSatisfy { index in
             let function = functions[index]
             return !function.otherTypeFilter && (!function.hasPredicate || function.fast) && !function.hasValue

@@ -226,6 +226,16 @@ private struct Compiler {
         let errors = diagnostics.contains { $0.severity == .error }
         var program: Program?
         if !errors {
+            // Each `each` function's half-life (nil without decay), when every rule counting it has the same one: it
+            // is then tallied in the one pass over the events with the other functions.
+            var halfLives: [Int: Double?] = [:]
+            var mixed = Set<Int>()
+            for rule in scorers {
+                guard case .each(let aggregate, _, _, let halfLife) = rule.action else { continue }
+                if let known = halfLives[aggregate], known != halfLife { mixed.insert(aggregate) }
+                halfLives[aggregate] = .some(halfLife)
+            }
+            for aggregate in mixed { halfLives.removeValue(forKey: aggregate) }
             program = Program(
                 version: version(sources + assignmentCompiler.extraSources),
                 files: sources.map(\.path),
@@ -240,7 +250,8 @@ private struct Compiler {
                             AggregatePlan(
                                 aggregates: slots.aggregates,
                                 collection: collection,
-                                eventSlots: slots.eventSlots
+                                eventSlots: slots.eventSlots,
+                                halfLives: halfLives
                             )
                         )
                     }

@@ -39,6 +39,7 @@ final class EvaluationBuffers: @unchecked Sendable {
     var values: [Value] = []
     var scratch: [UInt8] = []
     var aggregates: [Value?] = []
+    var eachWeights: [Double] = []
     var derivedValues: [Value?] = []
     var calls: [Value?] = []
     var slotNodes: [Int] = []
@@ -83,6 +84,9 @@ struct EvaluationState {
     /// The lead, read in place: valid during the evaluation only.
     let lead: LeadView
     var aggregates: [Value?]
+    /// By aggregate index, for the `each` functions tallied with the others (`computeAll`): their matching events'
+    /// weight after decay; NaN for the others. Empty until a collection is tallied.
+    var eachWeights: [Double] = []
     var categoryScores: [Double]
     var total = 0.0
     var flags: [Bool]
@@ -139,6 +143,7 @@ struct EvaluationState {
             scratch.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
             aggregates.removeAll(keepingCapacity: true)
+            eachWeights.removeAll(keepingCapacity: true)
             derivedValues.removeAll(keepingCapacity: true)
             calls.removeAll(keepingCapacity: true)
             categoryScores.removeAll(keepingCapacity: true)
@@ -183,6 +188,7 @@ struct EvaluationState {
         swap(&scratch, &buffers.scratch)
         swap(&values, &buffers.values)
         swap(&aggregates, &buffers.aggregates)
+        swap(&eachWeights, &buffers.eachWeights)
         swap(&derivedValues, &buffers.derivedValues)
         swap(&calls, &buffers.calls)
         swap(&slotNodes, &buffers.slotNodes)
@@ -753,7 +759,7 @@ struct EvaluationState {
 
     /// An event field's value: the time as read up front, anything else normalized now.
     mutating func field(_ slot: Int, of event: EventRow) -> Value {
-        if slot == 0 { return event.at.map { .timestamp($0) } ?? .missing }
+        if slot == 0 { return event.at.isNaN ? .missing : .timestamp(event.at) }
         guard slot < program.eventSlots.count else { return .missing }
         let field = program.eventSlots[slot]
         return Normalizer.value(lead, lead.member(field.path[0], of: event.object), field.type, scratch: &scratch)
@@ -792,7 +798,7 @@ struct EvaluationState {
         switch kind {
         case .count, .each: .number(Double(tally.count))
         case .exists: .boolean(tally.count > 0)
-        case .last: tally.latest.map { .timestamp($0) } ?? .missing
+        case .last: tally.latest > -.infinity ? .timestamp(tally.latest) : .missing
         case .sum: .number(tally.sum)
         }
     }
@@ -805,9 +811,7 @@ struct EvaluationState {
         withUnsafeTemporaryAllocation(of: EventTally.self, capacity: program.aggregates.count) { tallies in
             tallies.initialize(repeating: EventTally())
             if plan.allFast && plan.tallyAll(table, lead: lead, now: now, into: tallies) {
-                for index in plan.all {
-                    aggregates[index] = Self.value(of: tallies[index], program.aggregates[index].kind)
-                }
+                store(tallies, of: plan)
                 return
             }
             // The general way: a fast predicate met a number, or a function needs an expression.
@@ -817,16 +821,26 @@ struct EvaluationState {
                 if code >= 0 {
                     for member in plan.typeStarts[code]..<plan.typeStarts[code + 1] {
                         let index = plan.typeMembers[member]
-                        add(index, row, of: table, into: &tallies[index], plan: plan)
+                        add(index, row, of: table, into: &tallies[index], plan: plan, halfLife: plan.halfLife(index))
                     }
                 }
-                for index in others { add(index, row, of: table, into: &tallies[index], plan: plan) }
+                for index in others {
+                    add(index, row, of: table, into: &tallies[index], plan: plan, halfLife: plan.halfLife(index))
+                }
             }
             currentEvent = nil
-            for index in plan.all {
-                aggregates[index] = Self.value(of: tallies[index], program.aggregates[index].kind)
-            }
+            store(tallies, of: plan)
         }
+    }
+
+    /// The values of a plan's functions, tallied together; an `each` function's weight beside its count.
+    private mutating func store(_ tallies: UnsafeMutableBufferPointer<EventTally>, of plan: AggregatePlan) {
+        for index in plan.all {
+            aggregates[index] = Self.value(of: tallies[index], program.aggregates[index].kind)
+        }
+        guard !plan.fusedEach.isEmpty else { return }
+        if eachWeights.isEmpty { eachWeights.append(contentsOf: repeatElement(.nan, count: program.aggregates.count)) }
+        for index in plan.fusedEach { eachWeights[index] = tallies[index].weight }
     }
 
     /// Adds event `row` of `table` to an event function's tally if it passes the window, type filter and predicate;
@@ -843,7 +857,8 @@ struct EvaluationState {
         let function = plan.functions[index]
         let at = event.at
         if function.hasWindow {
-            guard let at, at <= now, at >= now - function.window else { return }
+            // NaN (no time) fails both.
+            guard at <= now, at >= now - function.window else { return }
         }
         if function.otherTypeFilter, let (slot, value) = program.aggregates[index].typeFilter {
             let type = field(slot, of: event)
@@ -874,11 +889,11 @@ struct EvaluationState {
             guard holds == true else { return }
         }
         if let halfLife {
-            guard let at else { return }
+            guard !at.isNaN else { return }
             tally.weight += pow(0.5, Swift.max(0, now - at) / halfLife)
         }
         tally.count += 1
-        if let at { tally.latest = Swift.max(tally.latest ?? at, at) }
+        if at > tally.latest { tally.latest = at }
         let valueCode = program.aggregateValues[index]
         if function.hasValue, valueCode >= 0 {
             currentEvent = event
@@ -888,6 +903,15 @@ struct EvaluationState {
 
     /// For an `each` rule: how many events match, and their summed weight after decay.
     mutating func eachWeight(_ index: Int, halfLife: Double?) -> (count: Int, weight: Double) {
+        // Tallied with the collection's other functions, in its one pass over the events, when its half-life is
+        // the only one its rules give it.
+        let collection = program.aggregates[index].collection
+        if let plan = program.plans[collection], plan.functions[index].fused {
+            if aggregates[index] == nil { computeAll(plan, collection: collection) }
+            if case .number(let count) = aggregates[index], index < eachWeights.count, !eachWeights[index].isNaN {
+                return (Int(count), halfLife == nil ? count : eachWeights[index])
+            }
+        }
         let tally = tally(index, halfLife: halfLife)
         return (tally.count, halfLife == nil ? Double(tally.count) : tally.weight)
     }

@@ -5,7 +5,9 @@ import YAML
 /// One event of a lead: its object's node, with its time and type read up front.
 struct EventRow {
     var object: Int
-    var at: Double?
+    /// Seconds since 1970, or NaN when the event has no time (which every comparison with a window then fails): not
+    /// an optional, for the hot loops compare it per event and function.
+    var at: Double
     /// The code of its type in the collection's `AggregatePlan`, or -1 when no event function filters on it.
     var typeCode: Int
 }
@@ -26,7 +28,8 @@ struct EventTable {
 /// What the events matching an event function add up to.
 struct EventTally {
     var count = 0
-    var latest: Double?
+    /// The latest time among the matching events, or minus infinity when none has one.
+    var latest = -Double.infinity
     var sum = 0.0
     /// With a half-life: the matching events' weights after decay.
     var weight = 0.0
@@ -56,7 +59,9 @@ extension AggregatePlan {
         var rows: [EventRow] = []
         swap(&rows, &table.rows)
         if rows.count < count {
-            rows.append(contentsOf: repeatElement(EventRow(object: 0, at: nil, typeCode: -1), count: count - rows.count))
+            rows.append(
+                contentsOf: repeatElement(EventRow(object: 0, at: .nan, typeCode: -1), count: count - rows.count)
+            )
         }
         var fields: [Int32] = []
         swap(&fields, &table.fields)
@@ -82,7 +87,7 @@ extension AggregatePlan {
                             let event = item
                             item = lead.end(event)
                             guard nodes[event].kind == .object else { continue }
-                            var at: Double?
+                            var at = Double.nan
                             var code = -1
                             let first = found * stride
                             for field in 0..<stride { fields[first + field] = -1 }
@@ -104,9 +109,9 @@ extension AggregatePlan {
                                         : Self.same(lead.bytes(key), timeKey))
                                 {
                                     at =
-                                        timeType == .timestamp
-                                        ? Self.timestamp(lead, value, month: &month)
-                                        : Self.seconds(lead, value, timeType)
+                                        (timeType == .timestamp
+                                            ? Self.timestamp(lead, value, month: &month)
+                                            : Self.seconds(lead, value, timeType)) ?? .nan
                                     continue
                                 }
                                 if nameCount == typeCount && nodes[value].kind == .string
@@ -195,7 +200,7 @@ extension AggregatePlan {
         functions.withUnsafeBufferPointer { functions in
             typeStarts.withUnsafeBufferPointer { typeStarts in
                 typeMembers.withUnsafeBufferPointer { typeMembers in
-                    others.withUnsafeBufferPointer { others in
+                    visitedOthers.withUnsafeBufferPointer { others in
                         table.rows.withUnsafeBufferPointer { rows in
                             table.fields.withUnsafeBufferPointer { fields in
                                 for row in 0..<table.count {
@@ -217,7 +222,7 @@ extension AggregatePlan {
                                                 now: now
                                             )
                                         else { return false }
-                                        if passes { Self.count(event, into: &tallies[index]) }
+                                        if passes { Self.count(event, function, now: now, into: &tallies[index]) }
                                         return true
                                     }
                                     if event.typeCode >= 0 {
@@ -227,6 +232,19 @@ extension AggregatePlan {
                                         }
                                     }
                                     for index in others where !visit(index) { return false }
+                                }
+                                for index in timeOnlyOthers {
+                                    let function = functions[index]
+                                    let earliest = now - function.window
+                                    var tally = EventTally()
+                                    for row in 0..<table.count {
+                                        let event = rows[row]
+                                        if function.hasWindow {
+                                            guard event.at <= now, event.at >= earliest else { continue }
+                                        }
+                                        Self.count(event, function, now: now, into: &tally)
+                                    }
+                                    tallies[index] = tally
                                 }
                                 return true
                             }
@@ -248,7 +266,7 @@ extension AggregatePlan {
         now: Double
     ) -> Bool? {
         if function.hasWindow {
-            guard let at = event.at, at <= now, at >= now - function.window else { return false }
+            guard event.at <= now, event.at >= now - function.window else { return false }
         }
         if function.fast, let predicate = predicates[index] {
             return EventPredicate.decide(predicate.tests, self, lead: lead, fields: fields)
@@ -256,9 +274,16 @@ extension AggregatePlan {
         return true
     }
 
+    /// Counts an event that passed a function, as `EvaluationState.add` does: with a half-life, only an event with a
+    /// time counts, and adds its weight after decay.
     @inline(__always)
-    static func count(_ event: EventRow, into tally: inout EventTally) {
+    static func count(_ event: EventRow, _ function: Function, now: Double, into tally: inout EventTally) {
+        if function.hasHalfLife {
+            guard !event.at.isNaN else { return }
+            tally.weight += pow(0.5, Swift.max(0, now - event.at) / function.halfLife)
+        }
         tally.count += 1
-        if let at = event.at { tally.latest = Swift.max(tally.latest ?? at, at) }
+        // False for NaN: an event without a time leaves the latest as it is.
+        if event.at > tally.latest { tally.latest = event.at }
     }
 }

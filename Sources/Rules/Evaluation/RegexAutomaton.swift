@@ -83,8 +83,9 @@ struct RegexAutomaton: Sendable {
         }
         struct Signature: Hashable {
             var literal: Int
-            /// Bits: in `\d`, in `\w`, in `\s`, a word character for `\b`, undecided.
-            var traits: UInt8
+            var classes: [Bool]
+            var word: Bool
+            var undecided: Bool
         }
         var columnOf: [Signature: Int] = [:]
         var columns = [UInt8](repeating: 0, count: 256)
@@ -92,14 +93,14 @@ struct RegexAutomaton: Sendable {
         for byte in 0...255 {
             let value = UInt8(byte)
             let folded = ignoreCase ? FoldedText.fold(value) : value
-            var traits: UInt8 = 0
-            for (bit, byteClass) in [LiteralRegex.ByteClass.digit, .word, .space].enumerated()
-            where byteClass.contains(value) {
-                traits |= 1 << bit
-            }
-            if LiteralRegex.isWord(value) { traits |= 8 }
-            if hasClasses && value >= 0x80 { traits |= 16 }
-            let signature = Signature(literal: literals.contains(folded) ? Int(folded) : -1, traits: traits)
+            let signature = Signature(
+                literal: literals.contains(folded) ? Int(folded) : -1,
+                classes: [.digit, .word, .space].map { (byteClass: LiteralRegex.ByteClass) in
+                    byteClass.contains(value)
+                },
+                word: LiteralRegex.isWord(value),
+                undecided: hasClasses && value >= 0x80
+            )
             if let column = columnOf[signature] {
                 columns[byte] = UInt8(column)
             } else {
@@ -111,21 +112,17 @@ struct RegexAutomaton: Sendable {
         }
         let columnCount = representatives.count
 
-        /// The items a state's waiting items reach without reading a byte, given what is around the position (the
-        /// next byte a word character or not, or the text's end): those that read a byte, and whether a match ends
-        /// here.
-        var seen = [Bool](repeating: false, count: items.count)
-        var stack: [Int] = []
-        func closure(_ key: StateKey, nextIsWord: Bool, atEnd: Bool) -> (reading: [Int], accepts: Bool) {
+        /// The items a state's waiting items reach without reading a byte, given what is around the position: those
+        /// that read a byte, and whether a match ends here.
+        func closure(_ waiting: [Int], afterWord: Bool, atStart: Bool, next: UInt8?) -> (reading: [Int], accepts: Bool)
+        {
+            var seen = Set<Int>()
             var reading: [Int] = []
             var accepts = false
-            var visited: [Int] = []
-            stack.append(contentsOf: key.waiting)
-            stack.append(contentsOf: firsts)
+            var stack = waiting + firsts
+            let beforeWord = next.map { LiteralRegex.isWord($0) } ?? false
             while let item = stack.popLast() {
-                guard !seen[item] else { continue }
-                seen[item] = true
-                visited.append(item)
+                guard seen.insert(item).inserted else { continue }
                 switch items[item] {
                 case .byte, .one:
                     reading.append(item)
@@ -133,16 +130,15 @@ struct RegexAutomaton: Sendable {
                     reading.append(item)
                     stack.append(item + 1)
                 case .boundary:
-                    if key.afterWord != nextIsWord { stack.append(item + 1) }
+                    if afterWord != beforeWord { stack.append(item + 1) }
                 case .start:
-                    if key.atStart { stack.append(item + 1) }
+                    if atStart { stack.append(item + 1) }
                 case .end:
-                    if atEnd { stack.append(item + 1) }
+                    if next == nil { stack.append(item + 1) }
                 case .accept:
                     accepts = true
                 }
             }
-            for item in visited { seen[item] = false }
             return (reading.sorted(), accepts)
         }
 
@@ -160,34 +156,35 @@ struct RegexAutomaton: Sendable {
             table[columnCount + column] = Self.matched
         }
         var state = 2
-        var waiting: [Int] = []
         while state < keys.count {
             let key = keys[state]
-            acceptsAtEnd[state] = closure(key, nextIsWord: false, atEnd: true).accepts
-            // The closure depends on the next byte only through whether it is a word character.
-            let beforeOther = closure(key, nextIsWord: false, atEnd: false)
-            let beforeWord = closure(key, nextIsWord: true, atEnd: false)
+            acceptsAtEnd[state] =
+                closure(key.waiting, afterWord: key.afterWord, atStart: key.atStart, next: nil).accepts
             for column in 0..<columnCount {
                 let byte = representatives[column]
                 if hasClasses && byte >= 0x80 {
                     table[state * columnCount + column] = Self.undecided
                     continue
                 }
-                let isWord = LiteralRegex.isWord(byte)
-                let (reading, accepts) = isWord ? beforeWord : beforeOther
+                let (reading, accepts) = closure(
+                    key.waiting,
+                    afterWord: key.afterWord,
+                    atStart: key.atStart,
+                    next: byte
+                )
                 if accepts {
                     table[state * columnCount + column] = Self.matched
                     continue
                 }
-                waiting.removeAll(keepingCapacity: true)
+                var waiting: [Int] = []
                 for item in reading where passes(items[item], byte) {
-                    let next: Int
-                    if case .many = items[item] { next = item } else { next = item + 1 }
-                    // `reading` is sorted, so only a neighbour can repeat (an item and the one before it).
-                    if waiting.last != next { waiting.append(next) }
+                    if case .many = items[item] { waiting.append(item) } else { waiting.append(item + 1) }
                 }
-                if !waiting.isEmpty { waiting.sort() }
-                let next = StateKey(waiting: waiting, afterWord: isWord, atStart: false)
+                let next = StateKey(
+                    waiting: Array(Set(waiting)).sorted(),
+                    afterWord: LiteralRegex.isWord(byte),
+                    atStart: false
+                )
                 let id: Int
                 if let known = ids[next] {
                     id = known

@@ -58,14 +58,10 @@ final class LiteralRegex: Sendable {
     let literalBytes: [UInt8]
     let boundaryBefore: [Bool]
     let boundaryAfter: [Bool]
-    /// The alternatives as one automaton, when it is small enough (nearly always): what `matches` runs.
-    let automaton: RegexAutomaton?
 
     static let limit = 512
 
-    /// The pattern's matcher, or nil when it is not one this type understands; its automaton has at most
-    /// `automatonStateLimit` states (else none, and `matches` backtracks).
-    init?(_ pattern: String, automatonStateLimit: Int = RegexAutomaton.defaultStateLimit) {
+    init?(_ pattern: String) {
         var bytes = Array(pattern.utf8)
         var ignoreCase = false
         if bytes.starts(with: Array("(?i)".utf8)) {
@@ -155,13 +151,6 @@ final class LiteralRegex: Sendable {
         self.literalBytes = literalBytes
         self.boundaryBefore = boundaryBefore
         self.boundaryAfter = boundaryAfter
-        automaton = RegexAutomaton(
-            atoms: atoms,
-            starts: starts,
-            ignoreCase: ignoreCase,
-            hasClasses: hasClasses,
-            stateLimit: automatonStateLimit
-        )
     }
 
     /// Whether the pattern matches anywhere in `text`; nil when the pattern has a class and the text is not ASCII.
@@ -171,13 +160,6 @@ final class LiteralRegex: Sendable {
 
     /// `matches` on the text's UTF-8 bytes.
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        if let automaton { return automaton.matches(bytes, hasClasses: hasClasses) }
-        return backtrackingMatches(bytes)
-    }
-
-    /// `matches` by trying, at each position, each alternative that may start there: for patterns whose automaton
-    /// would be too large, and to check the automaton against.
-    func backtrackingMatches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         if hasClasses && bytes.contains(where: { $0 >= 0x80 }) { return nil }
         return atoms.withUnsafeBufferPointer { atoms in
             starts.withUnsafeBufferPointer { starts in
@@ -306,7 +288,7 @@ final class LiteralRegex: Sendable {
     }
 
     /// Word characters for `\b`: ASCII letters, digits, `_`, and every non-ASCII byte (letters, as ICU sees most).
-    static func isWord(_ byte: UInt8) -> Bool {
+    fileprivate static func isWord(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
             || byte == 0x5F || byte >= 0x80
     }

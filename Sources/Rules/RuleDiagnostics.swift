@@ -54,6 +54,9 @@ extension Diagnostic.Message {
     static let ruleNeedsCondition = Self("a rule needs 'when' or 'each'")
     static let eachNeedsPoints = Self("an 'each' rule needs 'points'")
     static let maxNeedsEach = Self("'max' and 'decay' apply only to 'each' rules")
+    static func halfLifeNotPositive(_ text: String) -> Self {
+        .init("'half_life' must be longer than zero, found '\(text)'")
+    }
     static let pointsAndDisqualify = Self("a rule either gives points or disqualifies, not both")
     static func invalidName(_ name: String) -> Self {
         .init("'\(name)' is not a valid name; use letters, digits and '_', starting with a letter")

@@ -56,6 +56,17 @@ struct DiagnosticTests {
                 """
         ),
         Case(
+            name: "zero half-life",
+            rules: rules(
+                "  - id: a\n    each: events within 30d\n    points: 1\n    decay: {half_life: 0d}\n"
+            ),
+            rendered: """
+                r.yaml:7:24: error: 'half_life' must be longer than zero, found '0d'
+                    7 |     decay: {half_life: 0d}
+                      |                        ^~
+                """
+        ),
+        Case(
             name: "bad duration",
             rules: rules("  - id: a\n    when: exists(events, within 30x)\n    points: 1\n"),
             rendered: """

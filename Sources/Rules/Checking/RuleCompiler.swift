@@ -388,7 +388,14 @@ private struct Compiler {
                 if let text = rule.halfLife {
                     do throws(ExpressionChecker.Failure) {
                         let parsed = try parse(text.text)
-                        halfLife = try checker.duration(parsed)
+                        let duration = try checker.duration(parsed)
+                        // A zero half-life would halve every event's points infinitely often (0 points, or NaN
+                        // for an event at `now`).
+                        if duration > 0 {
+                            halfLife = duration
+                        } else {
+                            diagnostics.append(text.scalar.diagnostic(.halfLifeNotPositive(text.text)))
+                        }
                     } catch {
                         diagnostics.append(diagnostic(error, in: text))
                     }

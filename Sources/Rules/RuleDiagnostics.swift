@@ -54,6 +54,10 @@ extension Diagnostic.Message {
     static let ruleNeedsCondition = Self("a rule needs 'when' or 'each'")
     static let eachNeedsPoints = Self("an 'each' rule needs 'points'")
     static let maxNeedsEach = Self("'max' and 'decay' apply only to 'each' rules")
+    static func maxNotPositive(_ value: Double) -> Self {
+        let text = value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        return .init("'max' must be above zero, found \(text)")
+    }
     static func halfLifeNotPositive(_ text: String) -> Self {
         .init("'half_life' must be longer than zero, found '\(text)'")
     }

@@ -56,6 +56,15 @@ struct DiagnosticTests {
                 """
         ),
         Case(
+            name: "max not above zero",
+            rules: rules("  - id: a\n    each: events within 30d\n    points: -2\n    max: -6\n"),
+            rendered: """
+                r.yaml:7:10: error: 'max' must be above zero, found -6
+                    7 |     max: -6
+                      |          ^~
+                """
+        ),
+        Case(
             name: "zero half-life",
             rules: rules(
                 "  - id: a\n    each: events within 30d\n    points: 1\n    decay: {half_life: 0d}\n"

@@ -42,6 +42,10 @@ struct PhaseTests {
           - id: engage.quiet
             when: not exists(events, within 90d)
             points: -5
+          - id: engage.bounces
+            each: events where type == "bounce" within 90d
+            points: -4
+            max: 10
         """,
         "qualification.yaml": """
         version: 1
@@ -97,6 +101,14 @@ struct PhaseTests {
         #expect(webinars.points == 15)  // 10 * 1.75 = 17.5, capped by max 15
         let two = try decide(#"{"events":[\#(events[1]),\#(events[2])]}"#)
         #expect(two.fired.first { two.id($0) == "engage.webinars" }?.points == 7.5)
+    }
+
+    @Test func maxCapsWhatANegativeEachRuleTakesAway() throws {
+        let bounce = #"{"type":"bounce","at":"2026-11-28T00:00:00Z"}"#
+        let two = try decide(#"{"events":[\#(bounce),\#(bounce)]}"#)
+        #expect(two.fired.first { two.id($0) == "engage.bounces" }?.points == -8)
+        let four = try decide(#"{"events":[\#(bounce),\#(bounce),\#(bounce),\#(bounce)]}"#)
+        #expect(four.fired.first { four.id($0) == "engage.bounces" }?.points == -10)
     }
 
     @Test func flagsReachTheStageTable() throws {

@@ -373,6 +373,9 @@ private struct Compiler {
         if (rule.max != nil || rule.halfLife != nil) && rule.each == nil {
             diagnostics.append((rule.max?.1 ?? node).diagnostic(.maxNeedsEach))
         }
+        if let (max, maxNode) = rule.max, !(max > 0) {
+            diagnostics.append(maxNode.diagnostic(.maxNotPositive(max)))
+        }
         if let reason = rule.disqualify {
             action = .disqualify(reason.value)
         } else if let each = rule.each {

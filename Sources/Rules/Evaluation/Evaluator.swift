@@ -286,7 +286,9 @@ struct EvaluationState {
                     if explain { trace(program.scorers[index], fired: false, leaves) }
                     continue
                 }
-                points = Swift.min(step.points * weight, step.max)
+                // `max` caps the total's size: a rule of negative points takes at most `max` away.
+                points = step.points * weight
+                points = points < 0 ? Swift.max(points, -step.max) : Swift.min(points, step.max)
             case .disqualify:
                 continue
             }

@@ -46,6 +46,14 @@ extension YAMLScalar {
         throw diagnostic(.expected("a number", found: self))
     }
 
+    /// The scalar as a number that is neither infinite nor NaN (YAML writes those `.inf` and `.nan`): for points,
+    /// caps and ceilings, where either would make every score that reads it meaningless.
+    public func finiteDouble() throws(Diagnostic) -> Double {
+        let number = try double()
+        guard number.isFinite else { throw diagnostic(.expected("a finite number", found: self)) }
+        return number
+    }
+
     /// The scalar as a timestamp: `2026-11-29`, or `2026-11-29T10:30:00Z` with optional fraction and offset
     /// (`+01:00`); a date-time without an offset is UTC, as YAML says.
     public func timestamp() throws(Diagnostic) -> Date {

@@ -56,6 +56,32 @@ struct DiagnosticTests {
                 """
         ),
         Case(
+            name: "cap and points that are not finite numbers; the file's other rules still read",
+            rules: "version: 1\ncategory: fit\ncap: .nan\nrules:\n  - id: a\n    when: company.employees > 1\n"
+                + "    points: .inf\n  - id: b\n    when: company.employes > 1\n    points: 1\n",
+            rendered: """
+                r.yaml:3:6: error: expected a finite number, found '.nan'
+                    3 | cap: .nan
+                      |      ^~~~
+                r.yaml:7:13: error: expected a finite number, found '.inf'
+                    7 |     points: .inf
+                      |             ^~~~
+                r.yaml:9:11: error: unknown field 'company.employes' (did you mean 'company.employees'?)
+                    9 |     when: company.employes > 1
+                      |           ^~~~~~~~~~~~~~~~
+                """
+        ),
+        Case(
+            name: "negative cap",
+            rules: "version: 1\ncategory: fit\ncap: -3\nrules:\n  - id: a\n    when: company.employees > 1\n"
+                + "    points: 1\n",
+            rendered: """
+                r.yaml:3:6: error: 'cap' must be zero or more, found -3
+                    3 | cap: -3
+                      |      ^~
+                """
+        ),
+        Case(
             name: "max not above zero",
             rules: rules("  - id: a\n    each: events within 30d\n    points: -2\n    max: -6\n"),
             rendered: """

@@ -113,6 +113,9 @@ private struct Compiler {
                 }
                 continue
             }
+            if let (cap, node) = file.cap, cap < 0 {
+                diagnostics.append(node.diagnostic(.capNegative(cap)))
+            }
             categories.append(Category(name: category.value, cap: file.cap?.0))
         }
         var flags: [String] = []

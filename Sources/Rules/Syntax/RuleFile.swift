@@ -99,8 +99,11 @@ extension RuleFile {
             if let category = top["category"] {
                 file.category = try category.scalar()
             }
-            if let cap = top["cap"] {
-                file.cap = (try cap.scalar().double(), cap)
+            // A bad cap is reported, and the file's rules are still read.
+            if let cap = top["cap"],
+                let error = attempt({ () throws(Diagnostic) in file.cap = (try cap.scalar().finiteDouble(), cap) })
+            {
+                diagnostics.append(error)
             }
             if let lists = top["lists"] {
                 for entry in try lists.mapping().entries {
@@ -232,8 +235,8 @@ extension RuleFile {
             let scalar = try each.scalar()
             rule.each = ExpressionText(text: scalar.value, scalar: scalar)
         }
-        if let points = mapping["points"] { rule.points = (try points.scalar().double(), points) }
-        if let max = mapping["max"] { rule.max = (try max.scalar().double(), max) }
+        if let points = mapping["points"] { rule.points = (try points.scalar().finiteDouble(), points) }
+        if let max = mapping["max"] { rule.max = (try max.scalar().finiteDouble(), max) }
         if let decay = mapping["decay"] {
             let decayMapping = try decay.mapping()
             checkKeys(decayMapping, allowed: ["half_life"], into: &diagnostics)

@@ -190,6 +190,33 @@ struct RuleTestRunnerTests {
         #expect(report.text().contains("FAIL \(directory.path)/tests/cases.yaml:12: misspelt rule\n"))
     }
 
+    @Test("a score bound that is not a finite number, or that no score is within, is an error at its position")
+    func badBounds() throws {
+        let (report, _) = try run(
+            """
+              - name: not a number
+                lead: big-vp
+                expect: {score: .nan}
+              - name: min above max
+                lead: big-vp
+                expect: {score: {min: 60, max: 50}}
+              - name: infinite ceiling
+                lead: big-vp
+                expect: {scores: {fit: {max: .inf}}}
+              - name: still runs
+                lead: big-vp
+                expect: {stage: mql}
+            """
+        )
+        let cases = try #require(report.files.first?.cases)
+        let messages = cases.map { $0.errors.map { "\($0.location.line):\($0.location.column): \($0.message.text)" } }
+        #expect(messages[0] == ["14:21: expected a finite number, found '.nan'"])
+        #expect(messages[1] == ["17:21: this bound's min is above its max: no score is within it"])
+        #expect(messages[2] == ["20:34: expected a finite number, found '.inf'"])
+        #expect(cases[3].passed)
+        #expect(report.failed == 3)
+    }
+
     @Test("a test file that is not valid YAML, or lacks now, fails as a whole with its position")
     func brokenFile() throws {
         let directory = try SmallRules.directory(tests: [

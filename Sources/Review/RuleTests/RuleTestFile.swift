@@ -518,19 +518,22 @@ struct TestFileReader {
     func bound(_ node: YAMLNode) throws(Diagnostic) -> Expectation.Bound {
         switch node {
         case .scalar(let scalar):
-            return Expectation.Bound(exact: try scalar.double())
+            return Expectation.Bound(exact: try scalar.finiteDouble())
         case .mapping(let map):
             var bound = Expectation.Bound()
             for entry in map.entries {
                 switch entry.key.value {
-                case "min": bound.min = try entry.value.scalar().double()
-                case "max": bound.max = try entry.value.scalar().double()
+                case "min": bound.min = try entry.value.scalar().finiteDouble()
+                case "max": bound.max = try entry.value.scalar().finiteDouble()
                 default:
                     throw entry.key.diagnostic(.init("unknown key '\(entry.key.value)' in a bound; use min and max"))
                 }
             }
             if bound.min == nil && bound.max == nil {
                 throw node.diagnostic(.init("a bound needs min, max or both"))
+            }
+            if let min = bound.min, let max = bound.max, min > max {
+                throw node.diagnostic(.init("this bound's min is above its max: no score is within it"))
             }
             return bound
         default:

@@ -470,6 +470,7 @@ final class AggregatePlan: Sendable {
         typeKeyWord = typeKeyBytes.withUnsafeBufferPointer { Self.keyWord($0) }
         self.tests = tests
         self.needles = needles
+        let inAll = Set(all)
         let functions: [Function] = aggregates.indices.map { index in
             let aggregate = aggregates[index]
             var function = Function()
@@ -481,7 +482,7 @@ final class AggregatePlan: Sendable {
             function.hasPredicate = aggregate.predicate != nil
             function.fast = function.hasPredicate && aggregate.collection == collection && predicates[index] != nil
             function.hasValue = aggregate.value != nil
-            function.fused = all.contains(index)
+            function.fused = inAll.contains(index)
             if aggregate.kind == .each, let halfLife = halfLives[index], let halfLife {
                 function.hasHalfLife = true
                 function.halfLife = halfLife
@@ -494,7 +495,8 @@ final class AggregatePlan: Sendable {
             return !function.hasPredicate && !function.otherTypeFilter && !function.hasValue
         }
         timeOnlyOthers = timeOnly
-        visitedOthers = others.filter { !timeOnly.contains($0) }
+        let timeOnlySet = Set(timeOnly)
+        visitedOthers = others.filter { !timeOnlySet.contains($0) }
         allFast = all.allSatisfy { index in
             let function = functions[index]
             return !function.otherTypeFilter && (!function.hasPredicate || function.fast) && !function.hasValue

@@ -26,6 +26,18 @@ struct NormalizerTests {
     }
 
     @Test(
+        "numbers written as text: grouped digits, sign, decimals and exponent; nothing else, NaN and infinity included",
+        arguments: [
+            ("1,100", 1100), (" 2_500 ", 2500), ("-3.5", -3.5), ("+7", 7), ("1.5e3", 1500), ("2E-1", 0.2),
+            ("NaN", nil), ("nan", nil), ("inf", nil), ("-Infinity", nil), ("0x10", nil), ("12abc", nil), ("", nil),
+            ("-", nil), ("1e400", nil), ("e5", nil),
+        ] as [(String, Double?)]
+    )
+    func numberFromText(_ input: String, _ expected: Double?) {
+        #expect(Normalizer.number(input) == expected)
+    }
+
+    @Test(
         "e-mail addresses read from a lead: in place when unchanged, else rewritten, the same text either way",
         arguments: [
             (" Ana.Lopez+promo@Acme.IO ", "ana.lopez@acme.io"),

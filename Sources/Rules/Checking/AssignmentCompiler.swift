@@ -393,7 +393,7 @@ struct AssignmentCompiler {
         let text = scalar.value
         if let unit = text.last, let seconds = Lexer.Duration.unitSeconds[String(unit)],
             let count = Double(text.dropLast()),
-            count > 0
+            count > 0, count.isFinite
         {
             return count * seconds
         }

@@ -24,8 +24,7 @@ enum Normalizer {
         case (.number, .double):
             return lead.double(node).map { .number($0) } ?? .missing
         case (.number, .string):
-            let cleaned = (lead.string(node) ?? "").filter { $0 != "," && $0 != "_" && $0 != " " }
-            return Double(cleaned).map { .number($0) } ?? .missing
+            return number(lead.string(node) ?? "").map { .number($0) } ?? .missing
         case (.boolean, .true):
             return .boolean(true)
         case (.boolean, .false):
@@ -117,6 +116,19 @@ enum Normalizer {
             let trimmed = String(decoding: FoldedText.trimmed(lead.bytes(item)), as: UTF8.self)
             return trimmed.isEmpty ? nil : trimmed
         }
+    }
+
+    /// A number written as text: digits with an optional sign, decimal point and exponent, grouped by commas,
+    /// underscores or spaces (`"1,100"`, `" 2_500 "`, `"1.5e3"`). Nil for anything else, `"NaN"`, `"inf"` and hex
+    /// included (which `Double(_:)` would read), so such a field is missing rather than a number no comparison holds
+    /// for.
+    static func number(_ text: String) -> Double? {
+        let cleaned = text.filter { $0 != "," && $0 != "_" && $0 != " " }
+        guard cleaned.utf8.contains(where: { $0 &- 0x30 < 10 }),
+            cleaned.utf8.allSatisfy({ $0 &- 0x30 < 10 || $0 == 0x2E || $0 == 0x2D || $0 == 0x2B || $0 | 0x20 == 0x65 }),
+            let number = Double(cleaned), number.isFinite
+        else { return nil }
+        return number
     }
 
     /// Where `bytes`, a slice of the lead's text, are.

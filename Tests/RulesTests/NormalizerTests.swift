@@ -38,6 +38,23 @@ struct NormalizerTests {
     }
 
     @Test(
+        "timestamps: ISO 8601 text, or seconds since 1970, or milliseconds when above 10^11",
+        arguments: [
+            (#""2026-11-28T10:00:00Z""#, 1_795_860_000), (#"" 2026-11-28T12:00:00+02:00 ""#, 1_795_860_000),
+            ("1795860000", 1_795_860_000), ("1795860000000", 1_795_860_000), ("1795860000.5", 1_795_860_000.5),
+            ("99999999999", 99_999_999_999), ("100000000000", 100_000_000), ("0", 0), ("-5", nil),
+            (#""yesterday""#, nil), ("true", nil), ("null", nil),
+        ] as [(String, Double?)]
+    )
+    func timestamp(_ json: String, _ expected: Double?) throws {
+        let record = try lead(#"{"at":\#(json)}"#)
+        let seconds = record.document.withView { view in
+            view.member("at", of: LeadDocument.root).flatMap { Normalizer.timestamp(view, $0) }
+        }
+        #expect(seconds == expected)
+    }
+
+    @Test(
         "e-mail addresses read from a lead: in place when unchanged, else rewritten, the same text either way",
         arguments: [
             (" Ana.Lopez+promo@Acme.IO ", "ana.lopez@acme.io"),
@@ -143,6 +160,9 @@ struct NormalizerTests {
         #expect(seconds(.string(" 2026-11-28T10:00:00Z ")) == 1_795_860_000)
         #expect(seconds(.string("2026-11-28")) == 1_795_824_000)
         #expect(seconds(.string("yesterday")) == nil)
-        #expect(seconds(.int(1_795_824_000)) == nil)
+        // A number is seconds since 1970 (milliseconds above 10^11).
+        #expect(seconds(.int(1_795_824_000)) == 1_795_824_000)
+        #expect(seconds(.int(1_795_824_000_000)) == 1_795_824_000)
+        #expect(seconds(.bool(true)) == nil)
     }
 }

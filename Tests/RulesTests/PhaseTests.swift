@@ -111,6 +111,18 @@ struct PhaseTests {
         #expect(four.fired.first { four.id($0) == "engage.bounces" }?.points == -10)
     }
 
+    @Test func eventTimesInEpochSecondsAndMilliseconds() throws {
+        // A demo 2 days ago in seconds, in milliseconds, and as text: each within the 30 days; 40 days ago is not.
+        for at in [
+            "\(Int(testNow) - 2 * 86400)", "\(Int(testNow) - 2 * 86400)000", #""\#(isoTime(testNow - 2 * 86400))""#,
+        ] {
+            let decision = try decide(#"{"events":[{"type":"demo","at":\#(at)}]}"#)
+            #expect(decision.flags == ["hand_raiser"], "\(at)")
+        }
+        let old = try decide(#"{"events":[{"type":"demo","at":\#(Int(testNow) - 40 * 86400)}]}"#)
+        #expect(old.flags.isEmpty)
+    }
+
     @Test func flagsReachTheStageTable() throws {
         let decision = try decide(#"{"events":[{"type":"demo","at":"2026-11-28T12:00:00Z"}]}"#)
         #expect(decision.flags == ["hand_raiser"])

@@ -29,7 +29,7 @@ enum Normalizer {
             return .boolean(true)
         case (.boolean, .false):
             return .boolean(false)
-        case (.timestamp, .string):
+        case (.timestamp, .string), (.timestamp, .int), (.timestamp, .double):
             return timestamp(lead, node).map { .timestamp($0) } ?? .missing
         case (.list, .array):
             return .items(node)
@@ -163,10 +163,27 @@ enum Normalizer {
         return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), arena: .scratch))
     }
 
-    /// The seconds of a timestamp written as text at `node`, surrounding spaces allowed; nil for anything else.
+    /// The seconds of a timestamp at `node`: text (ISO 8601, surrounding spaces allowed), or a number of seconds
+    /// since 1970, or of milliseconds (as marketing tools export them: a number above 10^11, which in seconds would
+    /// be after the year 5000); nil for anything else.
     static func timestamp(_ lead: LeadView, _ node: Int) -> Double? {
-        guard lead.kind(node) == .string else { return nil }
-        return Timestamp.seconds(utf8: FoldedText.trimmed(lead.bytes(node)))
+        switch lead.kind(node) {
+        case .string:
+            return Timestamp.seconds(utf8: FoldedText.trimmed(lead.bytes(node)))
+        case .int:
+            return lead.int(node).flatMap { epoch(Double($0)) }
+        case .double:
+            return lead.double(node).flatMap(epoch)
+        default:
+            return nil
+        }
+    }
+
+    /// Seconds since 1970 from an epoch number in seconds or milliseconds (see `timestamp`); nil when negative or
+    /// not finite.
+    static func epoch(_ number: Double) -> Double? {
+        guard number.isFinite, number >= 0 else { return nil }
+        return number >= 1e11 ? number / 1000 : number
     }
 
     static func trim(_ text: String) -> String {

@@ -4,7 +4,7 @@ public import YAML
 ///
 /// ```yaml
 /// version: 1
-/// delimiter: ","
+/// delimiter: ","          # optional: without it, taken from the header (comma, semicolon or tab)
 /// columns:
 ///   Employees: {field: company.employees, type: integer}
 ///   Interests: {field: interests, type: list, separator: ";"}
@@ -34,13 +34,31 @@ public struct CSVMapping: Sendable {
         }
     }
 
-    public var delimiter: UInt8
+    /// The field delimiter; nil to take it from the header (`detectDelimiter`): a comma, unless the header has
+    /// none and has semicolons (as spreadsheets write CSV where the comma is the decimal mark) or tabs.
+    public var delimiter: UInt8?
     /// Columns by header name.
     public var columns: [String: Column]
 
-    public init(delimiter: UInt8 = UInt8(ascii: ","), columns: [String: Column] = [:]) {
+    public init(delimiter: UInt8? = nil, columns: [String: Column] = [:]) {
         self.delimiter = delimiter
         self.columns = columns
+    }
+
+    /// The delimiter of a file whose first line (the header) is `header`, when no mapping names one: a comma if the
+    /// line has one outside quotes, else a semicolon, else a tab, else a comma (a header of one column).
+    public static func detectDelimiter(_ header: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        var quoted = false
+        var (semicolon, tab) = (false, false)
+        for byte in header {
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
+            if quoted { continue }
+            if byte == 0x0A || byte == 0x0D { break }
+            if byte == UInt8(ascii: ",") { return byte }
+            if byte == UInt8(ascii: ";") { semicolon = true }
+            if byte == 0x09 { tab = true }
+        }
+        return semicolon ? UInt8(ascii: ";") : tab ? 0x09 : UInt8(ascii: ",")
     }
 
     /// Loads a mapping file, reporting every problem at its position at once.

@@ -31,6 +31,9 @@ final class CSVReader {
     private var done = false
     private var skipping = false
     private var bomChecked = false
+    /// The mapping's delimiter, or the one the header shows (`CSVMapping.detectDelimiter`), once the header's bytes
+    /// are read.
+    private var delimiter: UInt8?
 
     init(path: String, file: ChunkedFile, options: LeadReaderOptions) {
         self.path = path
@@ -128,7 +131,14 @@ final class CSVReader {
 
     /// Scans one record from the window's start; `needMore` when it may continue past the bytes read so far.
     private func scan() -> Scan {
-        let delimiter = options.csvMapping.delimiter
+        if delimiter == nil {
+            delimiter =
+                options.csvMapping.delimiter
+                ?? window.storage.withUnsafeBufferPointer { bytes in
+                    CSVMapping.detectDelimiter(UnsafeBufferPointer(rebasing: bytes[window.start..<window.end]))
+                }
+        }
+        let delimiter = delimiter ?? UInt8(ascii: ",")
         return window.storage.withUnsafeBufferPointer { b -> Scan in
             let base = window.start
             let end = window.end

@@ -36,6 +36,28 @@ struct CSVReaderTests {
         #expect(try readAll("h.csv", "id,name\n").isEmpty)
     }
 
+    /// Without a mapping's delimiter, the header decides: a comma if it has one outside quotes, else a semicolon
+    /// (spreadsheets where the comma is the decimal mark), else a tab, else a comma.
+    @Test func delimiterTakenFromTheHeader() throws {
+        #expect(
+            try readAll("semi.csv", "id;contact.email;note\nL-1;a@x.com;\"1,5; or so\"\n") == [
+                #"record 2#1 {"id":"L-1","contact":{"email":"a@x.com"},"note":"1,5; or so"}"#
+            ]
+        )
+        #expect(try readAll("tab.csv", "id\tname\nL-1\tAna, Bo\n") == [#"record 2#1 {"id":"L-1","name":"Ana, Bo"}"#])
+        // A comma in the header wins, a quoted one does not count, and one column stays one column.
+        #expect(try readAll("both.csv", "id,name;x\nL-1,a;b\n") == [#"record 2#1 {"id":"L-1","name;x":"a;b"}"#])
+        #expect(try readAll("quoted.csv", "\"a,b\";c\n1;2\n") == [#"record 2#1 {"a,b":"1","c":"2"}"#])
+        #expect(try readAll("one.csv", "id\nL-1\n") == [#"record 2#1 {"id":"L-1"}"#])
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("id;name\nL-1;Zoë\n".utf8)
+        #expect(try readAll("bom-semi.csv", bom) == [#"record 2#1 {"id":"L-1","name":"Zoë"}"#])
+        // A mapping's delimiter is used as it is.
+        let options = LeadReaderOptions(csvMapping: CSVMapping(delimiter: UInt8(ascii: ",")))
+        #expect(
+            try readAll("forced.csv", "id;name\nL-1;Ana\n", options: options) == [#"record 2#1 {"id;name":"L-1;Ana"}"#]
+        )
+    }
+
     @Test func mappingGivesTypesAndNames() throws {
         let document = try YAMLDocument.parse(
             Array(

@@ -95,7 +95,19 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-        if let settle, settle < 0 { throw ValidationError("--settle must not be negative") }
+        // As the configuration file's durations: finite (ArgumentParser reads "nan" and "inf" as numbers).
+        if let settle, !(settle >= 0 && settle.isFinite) {
+            throw ValidationError("--settle must be a number of seconds, 0 or more")
+        }
+        if let interval, !(interval > 0 && interval.isFinite) {
+            throw ValidationError("--interval must be a number of seconds above 0")
+        }
+        if let rescan, !(rescan > 0 && rescan.isFinite) {
+            throw ValidationError("--rescan must be a number of seconds above 0")
+        }
+        if let maxFileBytes, maxFileBytes < 1 { throw ValidationError("--max-file-bytes must be at least 1") }
+        if let maxRecordBytes, maxRecordBytes < 1 { throw ValidationError("--max-record-bytes must be at least 1") }
+        if let maxDepth, maxDepth < 1 { throw ValidationError("--max-depth must be at least 1") }
     }
 
     /// The embedded defaults, then the configuration file, then the flags.

@@ -141,6 +141,29 @@ struct RunCommandTests {
         }
     }
 
+    @Test(
+        "flags out of range are refused before anything starts, NaN and infinity included",
+        arguments: [
+            (["--settle", "nan"], "--settle must be a number of seconds, 0 or more"),
+            (["--settle=-1"], "--settle must be a number of seconds, 0 or more"),
+            (["--interval", "0"], "--interval must be a number of seconds above 0"),
+            (["--rescan", "inf"], "--rescan must be a number of seconds above 0"),
+            (["--workers", "0"], "--workers must be at least 1"),
+            (["--max-file-bytes", "0"], "--max-file-bytes must be at least 1"),
+            (["--max-record-bytes=-5"], "--max-record-bytes must be at least 1"),
+            (["--max-depth", "0"], "--max-depth must be at least 1"),
+        ]
+    )
+    func badFlags(_ flags: [String], _ message: String) throws {
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let run = try ProcessRunner.run(leadd, arguments(spool, state, ["--once"] + flags))
+        // ArgumentParser's exit status for a validation error (EX_USAGE).
+        #expect(run.exitStatus == 64, "\(run.standardError)")
+        #expect(run.standardError.contains("Error: \(message)"), "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: spool.path + "/inbox"))
+    }
+
     @Test("a second instance on the same spool refuses to start")
     func secondInstance() throws {
         let spool = try TemporaryDirectory("spool")

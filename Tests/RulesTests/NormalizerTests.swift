@@ -26,11 +26,15 @@ struct NormalizerTests {
     }
 
     @Test(
-        "numbers written as text: grouped digits, sign, decimals and exponent; nothing else, NaN and infinity included",
+        "numbers written as text: digits grouped by threes, sign, decimals and exponent; nothing else, NaN and infinity included",
         arguments: [
             ("1,100", 1100), (" 2_500 ", 2500), ("-3.5", -3.5), ("+7", 7), ("1.5e3", 1500), ("2E-1", 0.2),
+            ("12,345,678.25", 12_345_678.25), ("1 000 000", 1_000_000), ("-1,000", -1000), (".5", 0.5), ("42", 42),
             ("NaN", nil), ("nan", nil), ("inf", nil), ("-Infinity", nil), ("0x10", nil), ("12abc", nil), ("", nil),
             ("-", nil), ("1e400", nil), ("e5", nil),
+            // Groupings not by threes: a decimal comma is missing, not a number ten or a hundred times too large.
+            ("1,5", nil), ("1,50", nil), ("1234,567", nil), ("1,000,00", nil), ("1,000_000", nil), (",100", nil),
+            ("100,", nil), ("1,,000", nil), ("1,000.5,0", nil),
         ] as [(String, Double?)]
     )
     func numberFromText(_ input: String, _ expected: Double?) {

@@ -118,15 +118,49 @@ enum Normalizer {
         }
     }
 
-    /// A number written as text: digits with an optional sign, decimal point and exponent, grouped by commas,
-    /// underscores or spaces (`"1,100"`, `" 2_500 "`, `"1.5e3"`). Nil for anything else, `"NaN"`, `"inf"` and hex
-    /// included (which `Double(_:)` would read), so such a field is missing rather than a number no comparison holds
-    /// for.
+    /// A number written as text: an optional sign, digits, an optional decimal point and exponent, surrounding
+    /// spaces allowed (`" -3.5 "`, `"1.5e3"`), the whole digits optionally grouped by threes with commas, underscores
+    /// or spaces (`"1,100"`, `"2_500"`, `"1 000 000"`). Nil for anything else: `"NaN"`, `"inf"` and hex (which
+    /// `Double(_:)` reads), and groupings that are not by threes, so a decimal comma (`"1,5"`) is missing rather than
+    /// read as 15.
     static func number(_ text: String) -> Double? {
-        let cleaned = text.filter { $0 != "," && $0 != "_" && $0 != " " }
-        guard cleaned.utf8.contains(where: { $0 &- 0x30 < 10 }),
-            cleaned.utf8.allSatisfy({ $0 &- 0x30 < 10 || $0 == 0x2E || $0 == 0x2D || $0 == 0x2B || $0 | 0x20 == 0x65 }),
-            let number = Double(cleaned), number.isFinite
+        var digits: [UInt8] = []
+        var bytes = Array(text.utf8)[...]
+        while bytes.first == 0x20 { bytes = bytes.dropFirst() }
+        while bytes.last == 0x20 { bytes = bytes.dropLast() }
+        if let sign = bytes.first, sign == 0x2B || sign == 0x2D {
+            digits.append(sign)
+            bytes = bytes.dropFirst()
+        }
+        // The whole digits: one group, or groups of three after the first (of one to three) between separators.
+        var group = 0
+        var groups = 0
+        var separator: UInt8?
+        while let byte = bytes.first, byte &- 0x30 < 10 || byte == 0x2C || byte == 0x5F || byte == 0x20 {
+            bytes = bytes.dropFirst()
+            if byte &- 0x30 < 10 {
+                digits.append(byte)
+                group += 1
+                continue
+            }
+            // A separator: the same one throughout, after a first group of one to three digits or a group of three.
+            guard separator == nil || separator == byte, group >= 1, groups == 0 ? group <= 3 : group == 3 else {
+                return nil
+            }
+            separator = byte
+            groups += 1
+            group = 0
+        }
+        guard group >= 1 || (groups == 0 && bytes.first == 0x2E), groups == 0 || group == 3 else { return nil }
+        // The fraction and the exponent, plain.
+        for byte in bytes {
+            guard byte &- 0x30 < 10 || byte == 0x2E || byte == 0x2B || byte == 0x2D || byte | 0x20 == 0x65 else {
+                return nil
+            }
+            digits.append(byte)
+        }
+        guard digits.contains(where: { $0 &- 0x30 < 10 }),
+            let number = Double(String(decoding: digits, as: UTF8.self)), number.isFinite
         else { return nil }
         return number
     }

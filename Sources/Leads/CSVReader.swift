@@ -327,7 +327,13 @@ final class CSVReader {
             return Int(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed).map { .some(.int($0)) }
         case .number:
             if let integer = Int(trimmed) { return .some(.int(integer)) }
-            guard let number = Double(trimmed), number.isFinite, trimmed.first != "." else { return nil }
+            // Decimal digits only: `Double(_:)` also reads hex ("0x10") and "nan".
+            guard
+                trimmed.utf8.allSatisfy({
+                    $0 &- 0x30 < 10 || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 | 0x20 == 0x65
+                }),
+                let number = Double(trimmed), number.isFinite, trimmed.first != "."
+            else { return nil }
             return .some(.double(number))
         case .boolean:
             switch trimmed.lowercased() {

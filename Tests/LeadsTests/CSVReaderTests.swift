@@ -74,7 +74,9 @@ struct CSVReaderTests {
             path: "mapping.yaml"
         )
         let options = LeadReaderOptions(csvMapping: try CSVMapping.load(document))
-        let text = "id;Employees;Revenue;Opt In;Tags\nL-1; 1200 ;2.5e6;Yes;api | routing||\nL-2;;;;\nL-3;ten;1;no;x\n"
+        let text =
+            "id;Employees;Revenue;Opt In;Tags\nL-1; 1200 ;2.5e6;Yes;api | routing||\nL-2;;;;\nL-3;ten;1;no;x\n"
+            + "L-4;5;0x10;no;x\nL-5;5;nan;no;x\n"
         #expect(
             try readAll("typed.csv", text, options: options) == [
                 #"record 2#1 {"id":"L-1","company":{"employees":1200,"revenue":2500000.0},"consent":true,"interests":["api","routing"]}"#,
@@ -83,6 +85,16 @@ struct CSVReaderTests {
                 record error #3: typed.csv:4:5: error: column 'Employees': expected an integer, found 'ten'
                     4 | L-3;ten;1;no;x
                       |     ^
+                """,
+                """
+                record error #4: typed.csv:5:7: error: column 'Revenue': expected a number, found '0x10'
+                    5 | L-4;5;0x10;no;x
+                      |       ^
+                """,
+                """
+                record error #5: typed.csv:6:7: error: column 'Revenue': expected a number, found 'nan'
+                    6 | L-5;5;nan;no;x
+                      |       ^
                 """,
             ]
         )

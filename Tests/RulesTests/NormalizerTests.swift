@@ -42,11 +42,13 @@ struct NormalizerTests {
     }
 
     @Test(
-        "timestamps: ISO 8601 text, or seconds since 1970, or milliseconds when above 10^11",
+        "timestamps: ISO 8601 text, or seconds since 1970 from 10^9, or milliseconds from 10^11",
         arguments: [
             (#""2026-11-28T10:00:00Z""#, 1_795_860_000), (#"" 2026-11-28T12:00:00+02:00 ""#, 1_795_860_000),
             ("1795860000", 1_795_860_000), ("1795860000000", 1_795_860_000), ("1795860000.5", 1_795_860_000.5),
-            ("99999999999", 99_999_999_999), ("100000000000", 100_000_000), ("0", 0), ("-5", nil),
+            ("99999999999", 99_999_999_999), ("100000000000", 100_000_000), ("1000000000", 1_000_000_000),
+            // Below 10^9: a year or a YYYYMMDD date more likely than a time.
+            ("999999999", nil), ("2026", nil), ("20261128", nil), ("0", nil), ("-5", nil),
             (#""yesterday""#, nil), ("true", nil), ("null", nil),
         ] as [(String, Double?)]
     )

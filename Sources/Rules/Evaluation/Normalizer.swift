@@ -198,8 +198,8 @@ enum Normalizer {
     }
 
     /// The seconds of a timestamp at `node`: text (ISO 8601, surrounding spaces allowed), or a number of seconds
-    /// since 1970, or of milliseconds (as marketing tools export them: a number above 10^11, which in seconds would
-    /// be after the year 5000); nil for anything else.
+    /// since 1970 from 10^9 (2001), or of milliseconds (as marketing tools export them: a number from 10^11, which in
+    /// seconds would be after the year 5000); nil for anything else.
     static func timestamp(_ lead: LeadView, _ node: Int) -> Double? {
         switch lead.kind(node) {
         case .string:
@@ -213,10 +213,11 @@ enum Normalizer {
         }
     }
 
-    /// Seconds since 1970 from an epoch number in seconds or milliseconds (see `timestamp`); nil when negative or
-    /// not finite.
+    /// Seconds since 1970 from an epoch number in seconds or milliseconds (see `timestamp`); nil below 10^9 (2001
+    /// in seconds: a smaller number is more likely a year or a `YYYYMMDD` date than a lead's time) and when not
+    /// finite.
     static func epoch(_ number: Double) -> Double? {
-        guard number.isFinite, number >= 0 else { return nil }
+        guard number.isFinite, number >= 1e9 else { return nil }
         return number >= 1e11 ? number / 1000 : number
     }
 

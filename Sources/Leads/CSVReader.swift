@@ -328,11 +328,8 @@ final class CSVReader {
         case .number:
             if let integer = Int(trimmed) { return .some(.int(integer)) }
             // Decimal digits only: `Double(_:)` also reads hex ("0x10") and "nan".
-            guard
-                trimmed.utf8.allSatisfy({
-                    $0 &- 0x30 < 10 || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 | 0x20 == 0x65
-                }),
-                let number = Double(trimmed), number.isFinite, trimmed.first != "."
+            guard trimmed.utf8.allSatisfy(NumberText.isPlainByte), let number = Double(trimmed), number.isFinite,
+                trimmed.first != "."
             else { return nil }
             return .some(.double(number))
         case .boolean:

@@ -54,15 +54,12 @@ extension Diagnostic.Message {
     static let ruleNeedsCondition = Self("a rule needs 'when' or 'each'")
     static let eachNeedsPoints = Self("an 'each' rule needs 'points'")
     static let maxNeedsEach = Self("'max' and 'decay' apply only to 'each' rules")
+    /// The number as rules write it (`-6`, `2.5`), as list keys are.
     static func maxNotPositive(_ value: Double) -> Self {
-        .init("'max' must be above zero, found \(number(value))")
+        .init("'max' must be above zero, found \(ExpressionChecker.key(value))")
     }
     static func capNegative(_ value: Double) -> Self {
-        .init("'cap' must be zero or more, found \(number(value))")
-    }
-    /// A number as rules write it: `-6`, `2.5`.
-    private static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        .init("'cap' must be zero or more, found \(ExpressionChecker.key(value))")
     }
     static func halfLifeNotPositive(_ text: String) -> Self {
         .init("'half_life' must be longer than zero, found '\(text)'")

@@ -153,12 +153,8 @@ enum Normalizer {
         }
         guard group >= 1 || (groups == 0 && bytes.first == 0x2E), groups == 0 || group == 3 else { return nil }
         // The fraction and the exponent, plain.
-        for byte in bytes {
-            guard byte &- 0x30 < 10 || byte == 0x2E || byte == 0x2B || byte == 0x2D || byte | 0x20 == 0x65 else {
-                return nil
-            }
-            digits.append(byte)
-        }
+        guard bytes.allSatisfy(NumberText.isPlainByte) else { return nil }
+        digits += bytes
         guard digits.contains(where: { $0 &- 0x30 < 10 }),
             let number = Double(String(decoding: digits, as: UTF8.self)), number.isFinite
         else { return nil }

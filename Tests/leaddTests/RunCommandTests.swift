@@ -164,6 +164,24 @@ struct RunCommandTests {
         #expect(!FileManager.default.fileExists(atPath: spool.path + "/inbox"))
     }
 
+    @Test("a spool and state in a folder that does not exist yet (make run on a fresh clone) are created, parents too")
+    func missingParents() throws {
+        let scratch = try TemporaryDirectory("fresh")
+        // As `make run` does: var/spool first, then var/state, in a checkout without var/.
+        let spool = scratch.path + "/var/spool"
+        let state = scratch.path + "/var/state"
+        let run = try ProcessRunner.run(
+            leadd,
+            ["run", "--once", "--spool", spool, "--state", state, "--rules", "\(root)/rules", "--settle", "0"]
+        )
+        #expect(run.exitStatus == 0, "\(run.standardError)")
+        for folder in ["inbox", "processing", "outbox", "archive", "rejected"] {
+            var info = stat()
+            #expect(stat("\(spool)/\(folder)", &info) == 0 && info.st_mode & S_IFMT == S_IFDIR, "\(folder)")
+        }
+        #expect(FileManager.default.fileExists(atPath: state + "/assignments.sqlite"))
+    }
+
     @Test("a second instance on the same spool refuses to start")
     func secondInstance() throws {
         let spool = try TemporaryDirectory("spool")

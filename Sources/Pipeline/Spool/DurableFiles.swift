@@ -44,8 +44,19 @@ enum DurableFiles {
         try sync(path, directory: true)
     }
 
-    /// Creates a directory if missing (and syncs its parent when it did).
+    /// Creates a directory if missing, with its missing parents as `mkdir -p` does (`make run` starts on `var/spool`
+    /// before `var` exists), and syncs the parent of each one it made.
     static func makeDirectory(_ path: String) throws(FileSystemError) {
+        if mkdir(path, 0o775) != 0 && errno == ENOENT {
+            let above = parent(path)
+            guard above != path, above != ".", above != "/" else { throw fail("mkdir", path) }
+            try makeDirectory(above)
+        }
+        try makeDirectoryIn(existingParent: path)
+    }
+
+    /// `makeDirectory` once the parent exists.
+    private static func makeDirectoryIn(existingParent path: String) throws(FileSystemError) {
         if mkdir(path, 0o775) == 0 {
             try syncDirectory(parent(path))
             return

@@ -131,31 +131,82 @@ struct AssignmentSession {
         presenceAt = Array(repeating: nil, count: plan.reps.count)
     }
 
-    /// Reads the ledger records and sticky owners of a batch's leads up front, each by its key through one
-    /// prepared statement (a statement with hundreds of `?` would be parsed again for every batch).
+    /// Reads the ledger records and sticky owners of a batch's leads up front: one query for each table, which
+    /// takes the batch's keys as one JSON array (`json_each`) and looks each up by its index, instead of a query
+    /// per key (each execution of a statement costs about as much as the lookup itself). A key with a NUL character,
+    /// which SQLite's JSON functions cut short, is looked up on its own.
     mutating func prefetch(_ keys: [LeadKeys?]) throws {
         ledgerInsert = try Self.ledgerInsert(db)
         // Sized once for the batch: grown from empty, they would hash every key again at each doubling.
         assignedInBatch.reserveCapacity(keys.count)
         if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
-        let ledger = try db.cachedStatement(sql: "SELECT record FROM ledger WHERE lead = ?")
-        for case let keys? in keys {
-            let lead = keys.lead
-            var query = RowWriter(ledger)
-            query.text(lead)
-            try query.rows(db) { row in recorded[lead] = RowWriter.text(row, 0) }
+        var leads = KeyList(capacity: keys.count)
+        for case let keys? in keys { leads.append(keys.lead) }
+        try leads.rows(
+            db,
+            "SELECT l.lead, l.record FROM json_each(?) AS j CROSS JOIN ledger AS l ON l.lead = j.value",
+            "SELECT lead, record FROM ledger WHERE lead = ?"
+        ) { row in
+            guard let lead = RowWriter.text(row, 0) else { return }
+            recorded[lead] = RowWriter.text(row, 1)
         }
         guard plan.sticky != nil else { return }
-        let owners = try db.cachedStatement(sql: "SELECT owner, team, at FROM sticky WHERE key = ?")
+        var stickyKeys = KeyList(capacity: 2 * keys.count)
         for case let keys? in keys {
             for stickyKey in keys.stickyKeys where sticky[stickyKey] == nil {
+                // Known to have no owner unless the query finds one.
                 sticky[stickyKey] = .some(nil)
-                var query = RowWriter(owners)
-                query.text(stickyKey)
-                try query.rows(db) { row in
-                    guard let owner = RowWriter.text(row, 0), let at = RowWriter.real(row, 2) else { return }
-                    sticky[stickyKey] = StickyOwner(owner: owner, team: RowWriter.text(row, 1), at: at)
-                }
+                stickyKeys.append(stickyKey)
+            }
+        }
+        try stickyKeys.rows(
+            db,
+            "SELECT s.key, s.owner, s.team, s.at FROM json_each(?) AS j CROSS JOIN sticky AS s ON s.key = j.value",
+            "SELECT key, owner, team, at FROM sticky WHERE key = ?"
+        ) { row in
+            guard let key = RowWriter.text(row, 0), let owner = RowWriter.text(row, 1), let at = RowWriter.real(row, 3)
+            else { return }
+            sticky[key] = StickyOwner(owner: owner, team: RowWriter.text(row, 2), at: at)
+        }
+    }
+
+    /// Keys to look up in one query: a JSON array of them, and apart, those with a NUL character.
+    struct KeyList: ~Copyable {
+        var json: JSONWriter
+        var count = 0
+        var apart: [String] = []
+
+        init(capacity: Int) {
+            json = JSONWriter(capacity: 24 * capacity + 16)
+            json.byte(UInt8(ascii: "["))
+        }
+
+        mutating func append(_ key: String) {
+            if key.utf8.contains(0) { return apart.append(key) }
+            if count > 0 { json.byte(UInt8(ascii: ",")) }
+            json.string(key)
+            count += 1
+        }
+
+        /// Runs `batched` on the array (its one parameter), then `single` on each key apart, handing every row
+        /// found to `row`.
+        consuming func rows(
+            _ db: Database,
+            _ batched: String,
+            _ single: String,
+            _ row: (SQLiteStatement) throws -> Void
+        ) throws {
+            let apart = apart
+            if count > 0 {
+                json.byte(UInt8(ascii: "]"))
+                var query = RowWriter(try db.cachedStatement(sql: batched))
+                query.text(json.finish())
+                try query.rows(db, row)
+            }
+            for key in apart {
+                var query = RowWriter(try db.cachedStatement(sql: single))
+                query.text(key)
+                try query.rows(db, row)
             }
         }
     }

@@ -183,6 +183,33 @@ struct OwnershipTests {
         #expect(report.entries.count == 32)  // 31 once each, and NEXT
     }
 
+    @Test("ids and addresses with quotes, backslashes, control and non-ASCII characters are found again next batch")
+    func oddKeys() throws {
+        // The batch's keys reach SQLite as one JSON array (json_each): each must come back exactly as written.
+        let fixture = try fixture()
+        let ids = [#"Q\"uote"#, #"back\\slash"#, #"tab\there"#, "Zoë-ü-日本", #"nul\u0000byte"#, "[1,2]", "12", ""]
+        let batch = try ids.enumerated().map { index, id in
+            try record(
+                #"{"id": "\#(id)", "contact": {"email": "o\#(index)\"x@odd\#(index).example"}, "company": {"employees": 5000, "country": "US"}}"#
+            )
+        }
+        let first = try fixture.assign(batch, at: monday + 10 * hour)
+        #expect(!first.contains { $0.replayed })
+        let second = try fixture.assign(batch, at: monday + 11 * hour)
+        #expect(second.allSatisfy { $0.replayed }, "\(second.map(\.lead))")
+        #expect(first.map(\.owner) == second.map(\.owner))
+        #expect(first.map(\.lead) == second.map(\.lead))
+        // Sticky by e-mail: the same odd addresses under new ids go to the same reps.
+        let renamed = try ids.indices.map { index in
+            try record(
+                #"{"id": "new-\#(index)", "contact": {"email": "o\#(index)\"x@odd\#(index).example"}, "company": {"employees": 5000, "country": "US"}}"#
+            )
+        }
+        let third = try fixture.assign(renamed, at: monday + 12 * hour)
+        #expect(third.map(\.method) == Array(repeating: "sticky", count: ids.count))
+        #expect(third.map(\.owner) == first.map(\.owner))
+    }
+
     @Test("a lead twice in one batch: the second gets the first's opportunity, marked replayed, counted once")
     func twiceInOneBatch() throws {
         let fixture = try fixture()

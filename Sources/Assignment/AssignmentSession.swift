@@ -182,7 +182,12 @@ struct AssignmentSession {
         }
 
         mutating func append(_ key: String) {
-            if key.utf8.contains(0) { return apart.append(key) }
+            let nul =
+                key.utf8.withContiguousStorageIfAvailable { bytes in
+                    guard let base = bytes.baseAddress else { return false }
+                    return memchr(base, 0, bytes.count) != nil
+                } ?? key.utf8.contains(0)
+            if nul { return apart.append(key) }
             if count > 0 { json.byte(UInt8(ascii: ",")) }
             json.string(key)
             count += 1

@@ -48,8 +48,8 @@ struct AssignmentSession {
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [String: StickyOwner?] = [:]
     var dirtySticky: Set<String> = []
-    /// Per rep, the last `offHours` text and the `now` it was made for.
-    var offHoursTexts: [(now: Double, text: String)?]
+    /// Per rep, the last `offHours` step and the `now` it was made for.
+    var offHoursTexts: [(now: Double, step: [UInt8])?]
     /// Per rep, whether it could take a lead at the `now` it was last asked for (inactive or out of office: why
     /// not) and whether that `now` is in its working hours: the same for every lead of a batch decided at one `now`.
     var presenceAt: [(now: Double, unavailable: String?, working: Bool)?]
@@ -76,14 +76,19 @@ struct AssignmentSession {
     let texts: Texts
 
     struct Texts: Sendable {
-        var teamFalse: [String]
-        var teamUnknown: [String]
-        var teamMatched: [String]
+        /// Steps of the reason chain, as their JSON (`ReasonChain.fragment`), per team or rep.
+        var teamFalse: [[UInt8]]
+        var teamUnknown: [[UInt8]]
+        var teamMatched: [[UInt8]]
+        var noTeam: [UInt8]
         var dayCap: [String?]
         var weekCap: [String?]
-        var overflow: [String]
-        var noneInHours: [String]
-        var fallback: String
+        /// Per rep: skipped because its day or week cap is reached.
+        var dayCapSkipped: [[UInt8]?]
+        var weekCapSkipped: [[UInt8]?]
+        var overflow: [[UInt8]]
+        var noneInHours: [[UInt8]]
+        var fallback: [UInt8]
         /// The clock of leads without an owner: the default time zone and hours.
         var queueClock: RepClock
         /// The most members a team has.
@@ -95,26 +100,40 @@ struct AssignmentSession {
             queueClock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
             largestTeam = plan.teams.map(\.members.count).max() ?? 0
             rotatedOrders = plan.teams.map(AssignmentSession.rotatedOrder)
-            teamFalse = plan.teams.map { "team \($0.id): condition false" }
-            teamUnknown = plan.teams.map { "team \($0.id): condition unknown (a field it reads is missing)" }
+            func step(_ step: String, _ detail: String, rep: String? = nil) -> [UInt8] {
+                Opportunity.ReasonChain.fragment(step: step, detail: detail, rep: rep)
+            }
+            teamFalse = plan.teams.map { step("team", "team \($0.id): condition false") }
+            teamUnknown = plan.teams.map {
+                step("team", "team \($0.id): condition unknown (a field it reads is missing)")
+            }
             teamMatched = plan.teams.map { team in
                 let condition = team.condition.map { "condition `\($0)` holds" } ?? "takes every lead that reaches it"
-                return "team \(team.id) (line \(team.line)): \(condition)"
+                return step("team", "team \(team.id) (line \(team.line)): \(condition)")
             }
+            noTeam = step("team", "no team's condition holds")
             dayCap = plan.reps.map { rep in rep.dayCap.map { "day cap \($0) reached" } }
             weekCap = plan.reps.map { rep in rep.weekCap.map { "week cap \($0) reached" } }
+            dayCapSkipped = zip(plan.reps, dayCap).map { rep, text in text.map { step("skipped", $0, rep: rep.id) } }
+            weekCapSkipped = zip(plan.reps, weekCap).map { rep, text in text.map { step("skipped", $0, rep: rep.id) } }
             overflow = plan.teams.map { team in
-                switch team.overflow {
-                case .team(let next): "no member of \(team.id) can take it: overflow to team \(plan.teams[next].id)"
-                case .queue(let queue): "no member of \(team.id) can take it: overflow to queue \(queue)"
-                case nil: "no member of \(team.id) can take it and it has no overflow"
-                }
+                let detail =
+                    switch team.overflow {
+                    case .team(let next):
+                        "no member of \(team.id) can take it: overflow to team \(plan.teams[next].id)"
+                    case .queue(let queue): "no member of \(team.id) can take it: overflow to queue \(queue)"
+                    case nil: "no member of \(team.id) can take it and it has no overflow"
+                    }
+                return step("overflow", detail)
             }
             noneInHours = plan.teams.map { team in
-                "no available member of \(team.id) is in working hours; choosing among all of them, "
-                    + "the SLA counts from the owner's next working hour"
+                step(
+                    "hours",
+                    "no available member of \(team.id) is in working hours; choosing among all of them, "
+                        + "the SLA counts from the owner's next working hour"
+                )
             }
-            fallback = "queued to the fallback queue \(plan.fallback.name)"
+            fallback = step("queue", "queued to the fallback queue \(plan.fallback.name)")
         }
     }
 
@@ -239,7 +258,7 @@ struct AssignmentSession {
         if let record = recorded[keys.lead] {
             return replay(record, lead: keys.lead)
         }
-        var reasons: [Opportunity.Reason] = []
+        var reasons = Opportunity.ReasonChain(capacity: 1024)
         func finish(owner: Int?, queue: String?, team: Int?, method: String) throws -> Opportunity {
             try record(
                 keys: keys,
@@ -252,53 +271,40 @@ struct AssignmentSession {
                 rulesVersion: rulesVersion
             )
         }
-        // The team checks, then at most: the account, the sticky owner, a step per skipped member, the hours,
-        // the strategy, an overflow and a queue, per team tried.
-        reasons.reserveCapacity(placement.checked.count + 8 + texts.largestTeam)
         for (index, check) in placement.checked.enumerated() {
-            reasons.append(
-                .init(
-                    step: "team",
-                    detail: check.verdict == .missing ? texts.teamUnknown[index] : texts.teamFalse[index]
-                )
-            )
+            reasons.append(check.verdict == .missing ? texts.teamUnknown[index] : texts.teamFalse[index])
         }
         let matchedTeam = placement.team
         if let index = matchedTeam {
-            reasons.append(.init(step: "team", detail: texts.teamMatched[index]))
+            reasons.append(texts.teamMatched[index])
         } else {
-            reasons.append(.init(step: "team", detail: "no team's condition holds"))
+            reasons.append(texts.noTeam)
         }
         // 1. The account owner.
         switch keys.account {
         case .none(let detail):
-            if let detail { reasons.append(.init(step: "account", detail: detail)) }
+            if let detail { reasons.append(step: "account", detail: detail) }
         case .ambiguous(let detail):
-            reasons.append(.init(step: "account", detail: detail))
+            reasons.append(step: "account", detail: detail)
             let queue = plan.accounts.ambiguousQueue
-            reasons.append(.init(step: "queue", detail: "several owners claim this lead's account: queued to \(queue)"))
+            reasons.append(step: "queue", detail: "several owners claim this lead's account: queued to \(queue)")
             return try finish(owner: nil, queue: queue, team: matchedTeam, method: "account")
         case .owner(let rep, let detail):
             if let unavailable = available(rep, at: now).unavailable {
-                reasons.append(
-                    .init(
-                        step: "account",
-                        detail: "\(detail); passed over: \(unavailable)"
-                    )
-                )
+                reasons.append(step: "account", detail: "\(detail); passed over: \(unavailable)")
             } else {
-                reasons.append(.init(step: "account", detail: detail))
+                reasons.append(step: "account", detail: detail)
                 return try finish(owner: rep, queue: nil, team: matchedTeam, method: "account")
             }
         }
         // 2. The sticky owner.
         if let sticky = plan.sticky, let (rep, detail) = try stickyOwner(keys, sticky: sticky, now: now) {
-            if let unavailable = try available(rep, at: now).unavailable ?? capReached(rep, at: now) {
-                reasons.append(
-                    .init(step: "sticky", detail: "\(detail); passed over: \(unavailable)")
-                )
+            if let unavailable = try available(rep, at: now).unavailable
+                ?? capReached(rep, at: now).map { capText($0, rep) }
+            {
+                reasons.append(step: "sticky", detail: "\(detail); passed over: \(unavailable)")
             } else {
-                reasons.append(.init(step: "sticky", detail: detail))
+                reasons.append(step: "sticky", detail: detail)
                 return try finish(owner: rep, queue: nil, team: matchedTeam, method: "sticky")
             }
         }
@@ -312,26 +318,17 @@ struct AssignmentSession {
             }
             switch plan.teams[index].overflow {
             case .team(let next):
-                reasons.append(
-                    .init(
-                        step: "overflow",
-                        detail: texts.overflow[index]
-                    )
-                )
+                reasons.append(texts.overflow[index])
                 current = next
             case .queue(let queue):
-                reasons.append(
-                    .init(step: "overflow", detail: texts.overflow[index])
-                )
+                reasons.append(texts.overflow[index])
                 return try finish(owner: nil, queue: queue, team: index, method: "overflow")
             case nil:
-                reasons.append(
-                    .init(step: "overflow", detail: texts.overflow[index])
-                )
+                reasons.append(texts.overflow[index])
                 current = nil
             }
         }
-        reasons.append(.init(step: "queue", detail: texts.fallback))
+        reasons.append(texts.fallback)
         return try finish(owner: nil, queue: plan.fallback.name, team: nil, method: "fallback")
     }
 
@@ -359,13 +356,17 @@ struct AssignmentSession {
         return answer
     }
 
-    /// Why a rep is passed over outside its hours, with its local time: the same for every lead of a batch
+    /// The step of a rep passed over outside its hours, with its local time: the same for every lead of a batch
     /// decided at one `now`, so made once per rep and `now`.
-    mutating func offHours(_ rep: Int, at now: Double) -> String {
-        if let cached = offHoursTexts[rep], cached.now == now { return cached.text }
-        let text = "outside working hours (\(clocks[rep].describe(now)))"
-        offHoursTexts[rep] = (now, text)
-        return text
+    mutating func offHours(_ rep: Int, at now: Double) -> [UInt8] {
+        if let cached = offHoursTexts[rep], cached.now == now { return cached.step }
+        let step = Opportunity.ReasonChain.fragment(
+            step: "skipped",
+            detail: "outside working hours (\(clocks[rep].describe(now)))",
+            rep: plan.reps[rep].id
+        )
+        offHoursTexts[rep] = (now, step)
+        return step
     }
 
     // MARK: - Accounts and sticky owners
@@ -513,7 +514,12 @@ struct AssignmentSession {
 
     /// The member the team's strategy picks now, or nil when none can take the lead; skipped members are added
     /// to `reasons` with why.
-    mutating func pick(team index: Int, now: Double, key: String, reasons: inout [Opportunity.Reason]) throws -> Int? {
+    mutating func pick(
+        team index: Int,
+        now: Double,
+        key: String,
+        reasons: inout Opportunity.ReasonChain
+    ) throws -> Int? {
         let team = plan.teams[index]
         try loadTeam(index)
         var inHours: [AssignmentPlan.Team.Member] = []
@@ -523,12 +529,14 @@ struct AssignmentSession {
         for member in team.members {
             let (unavailable, working) = available(member.rep, at: now)
             if let unavailable {
-                reasons.append(.init(step: "skipped", detail: unavailable, rep: plan.reps[member.rep].id))
+                reasons.append(step: "skipped", detail: unavailable, rep: plan.reps[member.rep].id)
                 absent.insert(member.rep)
                 continue
             }
-            if let capped = try capReached(member.rep, at: now) {
-                reasons.append(.init(step: "skipped", detail: capped, rep: plan.reps[member.rep].id))
+            if let cap = try capReached(member.rep, at: now) {
+                if let step = cap == .day ? texts.dayCapSkipped[member.rep] : texts.weekCapSkipped[member.rep] {
+                    reasons.append(step)
+                }
                 continue
             }
             if working { inHours.append(member) } else { offHours.append(member) }
@@ -536,12 +544,11 @@ struct AssignmentSession {
         var pool = inHours
         if inHours.isEmpty && !offHours.isEmpty {
             pool = offHours
-            reasons.append(.init(step: "hours", detail: texts.noneInHours[index]))
+            reasons.append(texts.noneInHours[index])
         } else {
             for member in offHours {
                 absent.insert(member.rep)
-                let detail = self.offHours(member.rep, at: now)
-                reasons.append(.init(step: "skipped", detail: detail, rep: plan.reps[member.rep].id))
+                reasons.append(self.offHours(member.rep, at: now))
             }
         }
         guard !pool.isEmpty else { return nil }
@@ -623,7 +630,7 @@ struct AssignmentSession {
                 + (offset > 0 ? " (counted as \(Decision.format(Double(count) + offset)) since returning)" : "")
                 + ", the fewest of \(pool.count) available"
         }
-        reasons.append(.init(step: "strategy", detail: detail))
+        reasons.append(step: "strategy", detail: detail)
         return chosen
     }
 
@@ -679,21 +686,28 @@ struct AssignmentSession {
         }
     }
 
+    enum Cap { case day, week }
+
+    /// "day cap 40 reached".
+    func capText(_ cap: Cap, _ rep: Int) -> String {
+        (cap == .day ? texts.dayCap[rep] : texts.weekCap[rep]) ?? ""
+    }
+
     /// Which cap `rep` has reached at `now`, if any.
-    mutating func capReached(_ rep: Int, at now: Double) throws -> String? {
+    mutating func capReached(_ rep: Int, at now: Double) throws -> Cap? {
         if let cap = plan.reps[rep].dayCap {
             if dayCounts[rep]?.covers(now) != true {
                 let (from, until) = dayBounds(rep, now)
                 dayCounts[rep] = RangeCount(from: from, until: until, count: try count(rep, from: from, until: until))
             }
-            if let count = dayCounts[rep]?.count, count >= cap { return texts.dayCap[rep] }
+            if let count = dayCounts[rep]?.count, count >= cap { return .day }
         }
         if let cap = plan.reps[rep].weekCap {
             if weekCounts[rep]?.covers(now) != true {
                 let (from, until) = weekBounds(rep, now)
                 weekCounts[rep] = RangeCount(from: from, until: until, count: try count(rep, from: from, until: until))
             }
-            if let count = weekCounts[rep]?.count, count >= cap { return texts.weekCap[rep] }
+            if let count = weekCounts[rep]?.count, count >= cap { return .week }
         }
         return nil
     }
@@ -737,7 +751,7 @@ struct AssignmentSession {
         queue: String?,
         team: Int?,
         method: String,
-        reasons: [Opportunity.Reason],
+        reasons: Opportunity.ReasonChain,
         rulesVersion: String
     ) throws -> Opportunity {
         var opportunity = Opportunity(

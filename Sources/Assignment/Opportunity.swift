@@ -27,6 +27,60 @@ public struct Opportunity: Sendable, Hashable {
         }
     }
 
+    /// The reason chain as the record's JSON holds it: the array's items, `{"step":...,"detail":...}` objects
+    /// separated by commas. Assignment writes each step as it finds it, most of them copied from texts made once
+    /// per plan (`ReasonChain.fragment`), instead of building a value per step and writing it out afterwards.
+    public struct ReasonChain: Sendable, Hashable {
+        private(set) var bytes: [UInt8] = []
+
+        init(capacity: Int = 0) {
+            bytes.reserveCapacity(capacity)
+        }
+
+        /// A step written once: `fragment(step:detail:rep:)`'s bytes.
+        mutating func append(_ fragment: [UInt8]) {
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: fragment)
+        }
+
+        mutating func append(step: String, detail: String, rep: String? = nil) {
+            append(Self.fragment(step: step, detail: detail, rep: rep))
+        }
+
+        /// One step's JSON object.
+        static func fragment(step: String, detail: String, rep: String? = nil) -> [UInt8] {
+            var json = JSONWriter(capacity: detail.utf8.count + 64)
+            json.byte(0x7B)
+            json.key("step", first: true)
+            json.string(step)
+            if let rep {
+                json.key("rep")
+                json.string(rep)
+            }
+            json.key("detail")
+            json.string(detail)
+            json.byte(0x7D)
+            return json.finish()
+        }
+
+        /// The steps, read back from the JSON.
+        var reasons: [Reason] {
+            var array: [UInt8] = [0x5B]
+            array.append(contentsOf: bytes)
+            array.append(0x5D)
+            let value = array.withUnsafeBufferPointer { try? JSONParser.parse($0, maxDepth: 8) }
+            guard case .array(let items) = value else { return [] }
+            return items.compactMap { item in
+                guard case .object(let object) = item, case .string(let step) = object["step"],
+                    case .string(let detail) = object["detail"]
+                else { return nil }
+                var rep: String?
+                if case .string(let value) = object["rep"] { rep = value }
+                return Reason(step: step, detail: detail, rep: rep)
+            }
+        }
+    }
+
     /// The ledger key: the lead's id, or `content:HASH` for leads without one.
     public var lead: String
     public var status: Status
@@ -44,7 +98,15 @@ public struct Opportunity: Sendable, Hashable {
     /// When the first contact is due, from the SLA counted in the owner's working hours.
     public var firstContactDue: Double?
     public var playbook: String?
-    public var reasons: [Reason]
+    /// The reason chain, in the order it was found.
+    public var reasons: [Reason] {
+        get { reasonChain.reasons }
+        set {
+            reasonChain = ReasonChain()
+            for reason in newValue { reasonChain.append(step: reason.step, detail: reason.detail, rep: reason.rep) }
+        }
+    }
+    var reasonChain: ReasonChain
     /// True when the ledger already held this lead: the same record, not counted again.
     public var replayed: Bool = false
 
@@ -53,7 +115,7 @@ public struct Opportunity: Sendable, Hashable {
 
     /// The same JSON as `json`, written straight to bytes (the ledger keeps one per lead).
     public func writeJSON(into out: inout [UInt8]) {
-        var json = JSONWriter()
+        var json = JSONWriter(capacity: 512 + reasonChain.bytes.count)
         json.byte(0x7B)
         json.key("lead", first: true)
         json.string(lead)
@@ -84,18 +146,9 @@ public struct Opportunity: Sendable, Hashable {
         json.key("playbook")
         json.string(orNull: playbook)
         json.key("reasons")
-        json.array(reasons) { json, reason in
-            json.byte(0x7B)
-            json.key("step", first: true)
-            json.string(reason.step)
-            if let rep = reason.rep {
-                json.key("rep")
-                json.string(rep)
-            }
-            json.key("detail")
-            json.string(reason.detail)
-            json.byte(0x7D)
-        }
+        json.byte(0x5B)
+        reasonChain.bytes.withUnsafeBytes { json.raw($0) }
+        json.byte(0x5D)
         if replayed {
             json.key("replayed")
             json.raw("true")
@@ -126,17 +179,17 @@ public struct Opportunity: Sendable, Hashable {
         self.assignedAt = assignedAt
         self.firstContactDue = text("first_contact_due").flatMap(Timestamp.seconds)
         self.playbook = text("playbook")
-        var reasons: [Reason] = []
+        var chain = ReasonChain()
         if case .array(let items) = json["reasons"] {
             for case .object(let item) in items {
                 if case .string(let step) = item["step"], case .string(let detail) = item["detail"] {
                     var rep: String?
                     if case .string(let value) = item["rep"] { rep = value }
-                    reasons.append(Reason(step: step, detail: detail, rep: rep))
+                    chain.append(step: step, detail: detail, rep: rep)
                 }
             }
         }
-        self.reasons = reasons
+        reasonChain = chain
     }
 
     init(
@@ -145,13 +198,13 @@ public struct Opportunity: Sendable, Hashable {
         method: String,
         stage: String,
         assignedAt: Double,
-        reasons: [Reason]
+        reasons: ReasonChain
     ) {
         self.lead = lead
         self.status = status
         self.method = method
         self.stage = stage
         self.assignedAt = assignedAt
-        self.reasons = reasons
+        reasonChain = reasons
     }
 }

@@ -297,3 +297,45 @@ struct DecisionLedgerTests {
         #expect(counts == [0, 0, 0], "the batch was rolled back whole")
     }
 }
+
+extension StoreMigrationTests {
+    @Test("the owners' index leaves queued leads out; counts per owner read it and come out the same")
+    func ownerIndexWithoutQueued() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/" + AssignmentStore.fileName
+        do {
+            let old = try olderState(path, upTo: "v4")
+            try old.write { db in
+                for (index, owner) in ["ana", nil, "ben", nil, "ana", nil].enumerated() {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO ledger (lead, at, owner, queue, method, rules_version, record)
+                            VALUES (?, ?, ?, ?, 'round_robin', 'v1', '{}')
+                            """,
+                        arguments: ["L-\(index)", 100 + index, owner, owner == nil ? "inbox" : nil]
+                    )
+                }
+            }
+        }
+        let store = try AssignmentStore(directory: directory.path)
+        try store.read { db in
+            let index = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ledger_owner_at'")
+            #expect(index?.contains("WHERE owner IS NOT NULL") == true)
+            let count = "SELECT COUNT(*) FROM ledger WHERE owner = ? AND at >= ? AND at < ?"
+            #expect(try Int.fetchOne(db, sql: count, arguments: ["ana", 100, 105]) == 2)
+            #expect(try Int.fetchOne(db, sql: count, arguments: ["ana", 101, 105]) == 1)
+            #expect(try Int.fetchOne(db, sql: count, arguments: ["ben", 100, 200]) == 1)
+            let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + count, arguments: ["ana", 100, 105])
+                .map { $0["detail"] as String }
+            #expect(plan.contains { $0.contains("ledger_owner_at") }, "\(plan)")
+            // The index holds only the three leads with an owner.
+            #expect(
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM ledger INDEXED BY ledger_owner_at WHERE owner IS NOT NULL"
+                ) == 3
+            )
+        }
+        #expect(try store.integrityCheck() == ["ok"])
+    }
+}

@@ -274,6 +274,16 @@ public struct AssignmentStore: Sendable {
                     """
             )
         }
+        // The owners' index without the queued leads: only assignments with an owner are ever counted (caps, load
+        // windows), and a bulk import that fills every cap queues most of its leads, each of which cost an entry.
+        migrator.registerMigration("v5") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX ledger_owner_at;
+                    CREATE INDEX ledger_owner_at ON ledger(owner, at) WHERE owner IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 

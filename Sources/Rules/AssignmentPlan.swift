@@ -103,7 +103,7 @@ public struct WeeklyHours: Sendable, Hashable {
     /// Every hour of every day.
     public static let always = WeeklyHours(days: Array(repeating: [0..<1440], count: 7))
 
-    public var isEmpty: Bool { days.allSatisfy(\.isEmpty) }
+    public var isEmpty: Bool { days.allSatisfy { $0.isEmpty } }
 }
 
 /// Local dates, both ends included, as days since 1970-01-01.

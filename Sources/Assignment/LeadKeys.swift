@@ -42,6 +42,7 @@ final class LeadKeys: Sendable {
         var foundEmail: String?
         var foundDomain: String?
         var domains: [String] = []
+        domains.reserveCapacity(plan.domainPaths.count)
         record.document.withView { view in
             if let node = view.member(at: plan.emailPath), view.kind(node) == .string {
                 (foundEmail, foundDomain) = Self.email(view.bytes(node))
@@ -61,6 +62,8 @@ final class LeadKeys: Sendable {
         if !plan.ignoredDomains.isEmpty { domains.removeAll { plan.ignoredDomains.contains($0) } }
         var keys: [String] = []
         if let sticky = plan.sticky {
+            // Sized once: grown from empty, the array is made again at its second and third key.
+            keys.reserveCapacity(2 + domains.count)
             if sticky.byEmail, let foundEmail { keys.append(Self.joined("email:", foundEmail)) }
             if sticky.byDomain {
                 if let foundDomain { keys.append(Self.joined("domain:", foundDomain)) }

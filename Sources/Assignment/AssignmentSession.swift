@@ -91,14 +91,11 @@ struct AssignmentSession {
         var fallback: [UInt8]
         /// The clock of leads without an owner: the default time zone and hours.
         var queueClock: RepClock
-        /// The most members a team has.
-        var largestTeam: Int
         /// Per team, each member's place in its starting rotation (`rotatedOrder`).
         var rotatedOrders: [[Int: Int]]
 
         init(plan: AssignmentPlan) {
             queueClock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
-            largestTeam = plan.teams.map(\.members.count).max() ?? 0
             rotatedOrders = plan.teams.map(AssignmentSession.rotatedOrder)
             func step(_ step: String, _ detail: String, rep: String? = nil) -> [UInt8] {
                 Opportunity.ReasonChain.fragment(step: step, detail: detail, rep: rep)
@@ -299,9 +296,9 @@ struct AssignmentSession {
         }
         // 2. The sticky owner.
         if let sticky = plan.sticky, let (rep, detail) = try stickyOwner(keys, sticky: sticky, now: now) {
-            if let unavailable = try available(rep, at: now).unavailable
-                ?? capReached(rep, at: now).map { capText($0, rep) }
-            {
+            let passedOver =
+                try available(rep, at: now).unavailable ?? capReached(rep, at: now).map { capText($0, rep) }
+            if let unavailable = passedOver {
                 reasons.append(step: "sticky", detail: "\(detail); passed over: \(unavailable)")
             } else {
                 reasons.append(step: "sticky", detail: detail)

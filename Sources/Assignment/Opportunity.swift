@@ -25,6 +25,16 @@ public struct Opportunity: Sendable, Hashable {
             self.detail = detail
             self.rep = rep
         }
+
+        /// A step as the record's JSON holds it, `{"step":...,"rep":...,"detail":...}`; nil when not one.
+        init?(json item: LeadValue) {
+            guard case .object(let object) = item, case .string(let step) = object["step"],
+                case .string(let detail) = object["detail"]
+            else { return nil }
+            var rep: String?
+            if case .string(let value) = object["rep"] { rep = value }
+            self.init(step: step, detail: detail, rep: rep)
+        }
     }
 
     /// The reason chain as the record's JSON holds it: the array's items, `{"step":...,"detail":...}` objects
@@ -35,6 +45,10 @@ public struct Opportunity: Sendable, Hashable {
 
         init(capacity: Int = 0) {
             bytes.reserveCapacity(capacity)
+        }
+
+        init(_ reasons: [Reason]) {
+            for reason in reasons { append(step: reason.step, detail: reason.detail, rep: reason.rep) }
         }
 
         /// A step written once: `fragment(step:detail:rep:)`'s bytes.
@@ -70,14 +84,7 @@ public struct Opportunity: Sendable, Hashable {
             array.append(0x5D)
             let value = array.withUnsafeBufferPointer { try? JSONParser.parse($0, maxDepth: 8) }
             guard case .array(let items) = value else { return [] }
-            return items.compactMap { item in
-                guard case .object(let object) = item, case .string(let step) = object["step"],
-                    case .string(let detail) = object["detail"]
-                else { return nil }
-                var rep: String?
-                if case .string(let value) = object["rep"] { rep = value }
-                return Reason(step: step, detail: detail, rep: rep)
-            }
+            return items.compactMap(Reason.init(json:))
         }
     }
 
@@ -101,10 +108,7 @@ public struct Opportunity: Sendable, Hashable {
     /// The reason chain, in the order it was found.
     public var reasons: [Reason] {
         get { reasonChain.reasons }
-        set {
-            reasonChain = ReasonChain()
-            for reason in newValue { reasonChain.append(step: reason.step, detail: reason.detail, rep: reason.rep) }
-        }
+        set { reasonChain = ReasonChain(newValue) }
     }
     var reasonChain: ReasonChain
     /// True when the ledger already held this lead: the same record, not counted again.
@@ -179,17 +183,9 @@ public struct Opportunity: Sendable, Hashable {
         self.assignedAt = assignedAt
         self.firstContactDue = text("first_contact_due").flatMap(Timestamp.seconds)
         self.playbook = text("playbook")
-        var chain = ReasonChain()
-        if case .array(let items) = json["reasons"] {
-            for case .object(let item) in items {
-                if case .string(let step) = item["step"], case .string(let detail) = item["detail"] {
-                    var rep: String?
-                    if case .string(let value) = item["rep"] { rep = value }
-                    chain.append(step: step, detail: detail, rep: rep)
-                }
-            }
-        }
-        reasonChain = chain
+        var items: [LeadValue] = []
+        if case .array(let array) = json["reasons"] { items = array }
+        reasonChain = ReasonChain(items.compactMap(Reason.init(json:)))
     }
 
     init(

@@ -59,6 +59,51 @@ struct LiteralRegexTests {
         }
     }
 
+    /// The patterns whose alternatives are all plain texts (between optional `\b`s): matched by one automaton.
+    static let automatonPatterns = [
+        #"(?i)\b(student|intern|trainee)\b"#,
+        #"(?i)\b(chief|c[eiortf]o|vp|vice president|head of|svp|evp)\b"#,
+        #"(?i)(revenue|sales|marketing) op(eration)?s|revops|demand gen"#,
+        #"(?i)\b(rout(e|ing)|assign(ment)?|round robin|territor(y|ies))\b"#,
+        #"(?:a|b)c\.d"#,
+        #"colou?r"#,
+        #"(?i)\b(he|she|hers|his)\b"#,
+        #"ab|b|bab|abab"#,
+        // Ends found only through a shorter suffix: in "abce", "bc" ends where the automaton is inside "abcd".
+        #"abcd|bc|xbd"#,
+        #"(?i)\bhead of\b|\bof\b|ad"#,
+    ]
+
+    @Test("plain alternatives go to the automaton, and it agrees with ICU on texts made of their pieces")
+    func automatonAgreesWithICU() throws {
+        for pattern in Self.automatonPatterns {
+            let literal = try #require(LiteralRegex(pattern))
+            #expect(literal.automaton != nil, "\(pattern)")
+        }
+        for pattern in [#"^vp"#, #"sales$"#, #"(?i)(\d+k? (inbound )?leads|hubspot)"#, #"x\d*y"#] {
+            #expect(LiteralRegex(pattern)?.automaton == nil, "\(pattern)")
+        }
+        // Texts of pieces of the alternatives, overlapping, in both cases, next to word and other characters.
+        let pieces = [
+            "he", "HERS", "she", "is", "s", "a", "b", "ab", "c.d", "col", "ou", "r", "vp", "VP", "c", "e", "o", "x",
+            "head", " of", "rout", "ing", "e", "revenue", " ops", "op", "eration", "ops", "_", " ", "-", "é", "9",
+            "abc", "bcd", "bd", "d", "HEAD O", "f",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for pattern in Self.automatonPatterns {
+            let literal = try #require(LiteralRegex(pattern))
+            let icu = try NSRegularExpression(pattern: pattern)
+            for _ in 0..<400 {
+                let text = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
+                    pieces.randomElement(using: &generator) ?? ""
+                }.joined()
+                let expected =
+                    icu.firstMatch(in: text, range: NSRange(text.startIndex..<text.endIndex, in: text)) != nil
+                #expect(literal.matches(text) == expected, "\(pattern) on '\(text)'")
+            }
+        }
+    }
+
     @Test(arguments: [
         "a*b", "a+", "x.y", "[a-z]", "a{2}", #"\d+?"#, #"\d*?"#, #"\d++"#, #"\D"#, #"\d{2}"#, "(?=a)", "(?i)é",
     ])

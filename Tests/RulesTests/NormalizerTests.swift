@@ -70,6 +70,16 @@ struct NormalizerTests {
             ("a+b@c@acme.io", "a@acme.io"),
             ("Tomás.Brown+X@ZhangSystems.COM", "tomás.brown@zhangsystems.com"),
             ("ana@", nil),
+            // Latin-1 letters, lower-cased in place: upper case (U+00C0 to U+00DE) gains 0x20; ×, ß, ÿ and the
+            // C2 block (¡, «, µ) are their own lower case.
+            ("ÉLODIE.DUPRÉ+news@EXÄMPLE.FR", "élodie.dupré@exämple.fr"),
+            ("zoë@exämple.fr", "zoë@exämple.fr"),
+            ("ÀÞ×ßÿ@x.io", "àþ×ßÿ@x.io"),
+            ("µ«¡@X.io", "µ«¡@x.io"),
+            // Beyond Latin-1: Unicode's lower case, whose bytes may differ in length (the Kelvin sign is a k).
+            ("ŁUKASZ+x@Przykład.PL", "łukasz@przykład.pl"),
+            ("\u{212A}ATE@X.IO", "kate@x.io"),
+            ("ÉVA", nil),
         ]
     )
     func emailInPlace(_ input: String, _ expected: String?) {

@@ -56,4 +56,17 @@ struct TypeCodeTests {
         #expect(code("") == -1)
         #expect(code("   ") == -1)
     }
+
+    @Test("many types, of every length up to sixteen bytes and beyond: each is found in its one probe")
+    func manyTypes() {
+        // Types that share their first or last eight bytes and differ only in length, in one table.
+        let names = (0..<300).map { index in
+            String(repeating: "e", count: index % 20) + "_\(index)"
+        }
+        let codes = TypeCodes(names)
+        for (index, name) in names.enumerated() {
+            #expect(FoldedText.withBytes(name.uppercased()) { codes.code(of: $0) } == index, "\(name)")
+            #expect(FoldedText.withBytes(name + "x") { codes.code(of: $0) } == -1, "\(name)x")
+        }
+    }
 }

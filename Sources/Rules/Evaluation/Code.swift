@@ -68,6 +68,9 @@ final class Code: @unchecked Sendable {
     let sets: UnsafeBufferPointer<TextLookup>
     let ranges: UnsafeBufferPointer<Double>
     let regexes: UnsafeBufferPointer<CompiledRegex>
+    /// The same regexes, unretained, for matching: a regex read from `regexes` is retained and released around each
+    /// match (two atomic operations), one used through its `Unmanaged` reference is not. `regexes` keeps them alive.
+    let regexReferences: UnsafeBufferPointer<Unmanaged<CompiledRegex>>
     let conditions: UnsafeBufferPointer<ConditionOp>
     let children: UnsafeBufferPointer<Int32>
     let leafTexts: [String]
@@ -82,6 +85,7 @@ final class Code: @unchecked Sendable {
         sets = Self.copy(builder.sets.map(TextLookup.allocate))
         ranges = Self.copy(builder.ranges)
         regexes = Self.copy(builder.regexes)
+        regexReferences = Self.copy(builder.regexes.map { Unmanaged.passUnretained($0) })
         conditions = Self.copy(builder.conditions)
         children = Self.copy(builder.children)
         leafTexts = builder.leafTexts
@@ -96,6 +100,7 @@ final class Code: @unchecked Sendable {
         for set in sets { set.deallocate() }
         Self.free(sets)
         Self.free(ranges)
+        Self.free(regexReferences)
         Self.free(regexes)
         Self.free(conditions)
         Self.free(children)

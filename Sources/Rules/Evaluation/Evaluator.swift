@@ -238,8 +238,12 @@ struct EvaluationState {
         // Rules are read through `ruleSteps` and `ruleIDs`; a rule itself only for explanations.
         var disqualifications: [Decision.Disqualification] = []
         let disqualifierCount = program.disqualifiers.count
+        // Each rule's leaf traces, when explaining: one array, emptied for each rule (an array returned per rule is
+        // released per rule, explaining or not).
+        var leaves: [LeafTrace] = []
         for position in 0..<disqualifierCount {
-            let (holds, leaves) = known(position).map { ($0.holds, []) } ?? conditionsHold(position)
+            if explain { leaves.removeAll(keepingCapacity: true) }
+            let holds = known(position)?.holds ?? conditionsHold(position, into: &leaves)
             ruleOutcomes?.append(RuleOutcome(holds: holds))
             if explain { trace(program.disqualifiers[position], fired: holds, leaves) }
             if holds, case .disqualify(let reason) = program.disqualifiers[position].action {
@@ -252,7 +256,8 @@ struct EvaluationState {
         for index in 0..<scorerCount {
             let position = disqualifierCount + index
             let earlier = known(position)
-            var (holds, leaves) = earlier.map { ($0.holds, []) } ?? conditionsHold(position)
+            if explain { leaves.removeAll(keepingCapacity: true) }
+            let holds = earlier?.holds ?? conditionsHold(position, into: &leaves)
             ruleOutcomes?.append(RuleOutcome(holds: holds))
             guard holds else {
                 if explain { trace(program.scorers[index], fired: false, leaves) }
@@ -380,11 +385,12 @@ struct EvaluationState {
             guard conditions[index] >= 0 else {
                 return Decision.Placement(team: index, checked: checked)
             }
-            var leaves: [LeafTrace] = []
-            let teamID = program.teamIDs[index]
-            let verdict = evaluate(condition: conditions[index], part: teamID, into: &leaves)
+            // Team conditions are not traced: their verdicts go in the placement.
+            let verdict = self.verdict(conditions[index])
             if verdict == true { return Decision.Placement(team: index, checked: checked) }
-            checked.append(Decision.TeamCheck(team: teamID, verdict: verdict == nil ? .missing : .false))
+            checked.append(
+                Decision.TeamCheck(team: program.teamIDs[index], verdict: verdict == nil ? .missing : .false)
+            )
         }
         return Decision.Placement(team: nil, checked: checked)
     }
@@ -393,8 +399,13 @@ struct EvaluationState {
 
     /// Whether the `when` of the rule at `position` (disqualifiers, then scorers) holds and its `unless` does not,
     /// with the leaves' traces.
-    mutating func conditionsHold(_ position: Int) -> (Bool, [LeafTrace]) {
-        var leaves: [LeafTrace] = []
+    mutating func conditionsHold(_ position: Int, into leaves: inout [LeafTrace]) -> Bool {
+        guard explain else {
+            let when = program.ruleWhen[position]
+            guard when < 0 || verdict(when) == .some(true) else { return false }
+            let unless = program.ruleUnless[position]
+            return unless < 0 || verdict(unless) != .some(true)
+        }
         var result = true
         let when = program.ruleWhen[position]
         if when >= 0 {
@@ -405,7 +416,7 @@ struct EvaluationState {
             let exception = evaluate(condition: unless, part: "unless", into: &leaves) == .some(true)
             result = result && !exception
         }
-        return (result, leaves)
+        return result
     }
 
     mutating func trace(_ rule: CompiledRule, fired: Bool, _ leaves: [LeafTrace]) {
@@ -415,16 +426,45 @@ struct EvaluationState {
     /// Whether row `index` of the grade (or stage) table matches.
     mutating func rowMatches(_ index: Int, grade: Bool) -> Bool {
         let condition = grade ? program.gradeConditions[index] : program.stageConditions[index]
+        guard explain else { return condition < 0 || verdict(condition) == .some(true) }
         let name = grade ? program.grades[index].name : program.stages[index].name
         let table = grade ? "grade" : "stage"
         guard condition >= 0 else {
-            if explain { tableTraces.append(RuleTrace(rule: "\(table) \(name)", fired: true, leaves: [])) }
+            tableTraces.append(RuleTrace(rule: "\(table) \(name)", fired: true, leaves: []))
             return true
         }
         var leaves: [LeafTrace] = []
         let holds = evaluate(condition: condition, part: name, into: &leaves) == .some(true)
-        if explain { tableTraces.append(RuleTrace(rule: "\(table) \(name)", fired: holds, leaves: leaves)) }
+        tableTraces.append(RuleTrace(rule: "\(table) \(name)", fired: holds, leaves: leaves))
         return holds
+    }
+
+    /// `evaluate(condition:part:into:)` without explaining: no part name or traces to pass down.
+    mutating func verdict(_ index: Int32) -> Bool? {
+        unowned(unsafe) let code = code
+        let condition = code.conditions[Int(index)]
+        switch condition.kind {
+        case .leaf:
+            return truth(evaluate(condition.a))
+        case .all:
+            var result: Bool? = true
+            for child in condition.a..<(condition.a + condition.b) {
+                let value = verdict(code.children[Int(child)])
+                if value == false { return false }
+                if value == nil { result = nil }
+            }
+            return result
+        case .any:
+            var result: Bool? = false
+            for child in condition.a..<(condition.a + condition.b) {
+                let value = verdict(code.children[Int(child)])
+                if value == true { return true }
+                if value == nil { result = nil }
+            }
+            return result
+        case .not:
+            return verdict(condition.a).map { !$0 }
+        }
     }
 
     /// Three-valued: nil is unknown (a field was missing).
@@ -594,9 +634,11 @@ struct EvaluationState {
             return texts { $0.text(Code.textOperators[Int(op.mode)], left, right) }
         case .matches:
             let value = operand(op.a)
-            // Through a pointer: reading the element would copy the regex and its matcher's arrays.
-            guard let regex = code.regexes.baseAddress.map({ $0 + Int(op.b) }) else { return .missing }
-            return texts { texts in texts.withText(value) { regex.pointee.matches($0) }.map { .boolean($0) } ?? .missing
+            // Unretained: `code.regexes` holds it.
+            let regex = code.regexReferences[Int(op.b)]
+            return texts { texts in
+                texts.withText(value) { bytes in regex._withUnsafeGuaranteedRef { $0.matches(bytes) } }
+                    .map { .boolean($0) } ?? .missing
             }
         case .coalesce:
             let value = evaluate(op.a)

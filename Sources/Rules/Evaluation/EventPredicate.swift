@@ -92,36 +92,48 @@ struct EventPredicate: Sendable {
         fields: UnsafeBufferPointer<Int32>
     ) -> Bool? {
         plan.tests.withUnsafeBufferPointer { planTests in
-            plan.needles.withUnsafeBufferPointer { needles -> Bool? in
-                for index in tests {
-                    let test = planTests[index]
-                    let value = Int(fields[test.field])
-                    guard value >= 0 else { return false }
-                    switch lead.kind(value) {
-                    case .string:
-                        let bytes = FoldedText.trimmed(lead.bytes(value))
-                        // An empty text is missing: no test on it holds, `!=` included.
-                        guard !bytes.isEmpty else { return false }
-                        let needle = UnsafeBufferPointer(
-                            rebasing: needles[test.needleStart..<(test.needleStart + test.needleCount)]
-                        )
-                        let holds =
-                            switch test.operation {
-                            case .equal: FoldedText.equal(bytes, folded: needle)
-                            case .notEqual: !FoldedText.equal(bytes, folded: needle)
-                            case .contains: FoldedText.contains(bytes, needle, foldNeedle: false)
-                            case .startsWith: FoldedText.hasPrefix(bytes, folded: needle)
-                            case .endsWith: FoldedText.hasSuffix(bytes, folded: needle)
-                            }
-                        if !holds { return false }
-                    case .int:
-                        return nil
-                    default:
-                        return false
-                    }
-                }
-                return true
+            plan.needles.withUnsafeBufferPointer { needles in
+                decide(tests, planTests, needles, lead: lead, fields: fields)
             }
         }
+    }
+
+    /// `decide` with the plan's tests and needles in hand: for a loop over events, which takes them once.
+    @inline(__always)
+    static func decide(
+        _ tests: Range<Int>,
+        _ planTests: UnsafeBufferPointer<Test>,
+        _ needles: UnsafeBufferPointer<UInt8>,
+        lead: LeadView,
+        fields: UnsafeBufferPointer<Int32>
+    ) -> Bool? {
+        for index in tests {
+            let test = planTests[index]
+            let value = Int(fields[test.field])
+            guard value >= 0 else { return false }
+            switch lead.kind(value) {
+            case .string:
+                let bytes = FoldedText.trimmed(lead.bytes(value))
+                // An empty text is missing: no test on it holds, `!=` included.
+                guard !bytes.isEmpty else { return false }
+                let needle = UnsafeBufferPointer(
+                    rebasing: needles[test.needleStart..<(test.needleStart + test.needleCount)]
+                )
+                let holds =
+                    switch test.operation {
+                    case .equal: FoldedText.equal(bytes, folded: needle)
+                    case .notEqual: !FoldedText.equal(bytes, folded: needle)
+                    case .contains: FoldedText.contains(bytes, needle, foldNeedle: false)
+                    case .startsWith: FoldedText.hasPrefix(bytes, folded: needle)
+                    case .endsWith: FoldedText.hasSuffix(bytes, folded: needle)
+                    }
+                if !holds { return false }
+            case .int:
+                return nil
+            default:
+                return false
+            }
+        }
+        return true
     }
 }

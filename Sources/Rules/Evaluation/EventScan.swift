@@ -189,6 +189,12 @@ extension AggregatePlan {
     /// Every function of the plan over the events of `table`, when each needs only the event's time, type and fast
     /// predicate (`allFast`): the tallies by aggregate index. Nil when an event holds a number where a fast predicate
     /// tests text, which only the expression decides.
+    ///
+    /// Function by function, each over the events it can match: the events are first grouped by type code (in
+    /// document order within a group, so sums add up in the same order as event by event), then each function with a
+    /// type filter runs over its type's group, and each of the others over every event. A function's window,
+    /// predicate and half-life are then the same through its whole loop, where visiting each event's functions in
+    /// turn made every one of those tests a branch the processor could not predict.
     func tallyAll(
         _ table: EventTable,
         lead: LeadView,
@@ -197,81 +203,109 @@ extension AggregatePlan {
     )
         -> Bool
     {
-        functions.withUnsafeBufferPointer { functions in
-            typeStarts.withUnsafeBufferPointer { typeStarts in
-                typeMembers.withUnsafeBufferPointer { typeMembers in
-                    visitedOthers.withUnsafeBufferPointer { others in
-                        table.rows.withUnsafeBufferPointer { rows in
-                            table.fields.withUnsafeBufferPointer { fields in
-                                for row in 0..<table.count {
-                                    let event = rows[row]
-                                    let eventFields = UnsafeBufferPointer(
-                                        rebasing: fields[(row * table.stride)..<((row + 1) * table.stride)]
-                                    )
-                                    /// Counts the event for function `index` if it passes; false when only the
-                                    /// expression can decide.
-                                    func visit(_ index: Int) -> Bool {
-                                        let function = functions[index]
-                                        guard
-                                            let passes = self.passes(
-                                                function,
-                                                index,
-                                                event,
-                                                eventFields,
-                                                lead: lead,
-                                                now: now
-                                            )
-                                        else { return false }
-                                        if passes { Self.count(event, function, now: now, into: &tallies[index]) }
+        let codes = types.count
+        let eventCount = table.count
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: eventCount + 2 * codes + 1) { scratch in
+            // `starts[c]..<starts[c + 1]` of `order` are the rows of type code `c`; `next` is each group's fill point.
+            let starts = UnsafeMutableBufferPointer(rebasing: scratch[0..<(codes + 1)])
+            let next = UnsafeMutableBufferPointer(rebasing: scratch[(codes + 1)..<(2 * codes + 1)])
+            let order = UnsafeMutableBufferPointer(rebasing: scratch[(2 * codes + 1)...])
+            return functions.withUnsafeBufferPointer { functions in
+                tests.withUnsafeBufferPointer { planTests in
+                    needles.withUnsafeBufferPointer { needles in
+                        typeStarts.withUnsafeBufferPointer { typeStarts in
+                            typeMembers.withUnsafeBufferPointer { typeMembers in
+                                table.rows.withUnsafeBufferPointer { rows in
+                                    table.fields.withUnsafeBufferPointer { fields in
+                                        starts.update(repeating: 0)
+                                        for row in 0..<eventCount where rows[row].typeCode >= 0 {
+                                            starts[rows[row].typeCode + 1] += 1
+                                        }
+                                        for code in 0..<codes {
+                                            next[code] = starts[code]
+                                            starts[code + 1] += starts[code]
+                                        }
+                                        for row in 0..<eventCount where rows[row].typeCode >= 0 {
+                                            let code = rows[row].typeCode
+                                            order[Int(next[code])] = Int32(row)
+                                            next[code] += 1
+                                        }
+                                        /// Tallies function `index` over the events `count` rows give (`row(i)`); false when
+                                        /// only the expression can decide.
+                                        @inline(__always)
+                                        func tally(_ index: Int, count: Int, row: (Int) -> Int) -> Bool {
+                                            let function = functions[index]
+                                            let earliest = now - function.window
+                                            let tests = function.fast ? predicates[index]?.tests : nil
+                                            var tally = tallies[index]
+                                            for position in 0..<count {
+                                                let row = row(position)
+                                                let event = rows[row]
+                                                if function.hasWindow {
+                                                    // NaN (no time) fails both.
+                                                    guard event.at <= now, event.at >= earliest else { continue }
+                                                }
+                                                if let tests {
+                                                    let eventFields = UnsafeBufferPointer(
+                                                        rebasing: fields[
+                                                            (row * table.stride)..<((row + 1) * table.stride)
+                                                        ]
+                                                    )
+                                                    guard
+                                                        let passes = EventPredicate.decide(
+                                                            tests,
+                                                            planTests,
+                                                            needles,
+                                                            lead: lead,
+                                                            fields: eventFields
+                                                        )
+                                                    else { return false }
+                                                    guard passes else { continue }
+                                                }
+                                                Self.count(event, function, now: now, into: &tally)
+                                            }
+                                            tallies[index] = tally
+                                            return true
+                                        }
+                                        for code in 0..<codes {
+                                            let first = Int(starts[code])
+                                            let count = Int(starts[code + 1]) - first
+                                            guard count > 0 else { continue }
+                                            for member in typeStarts[code]..<typeStarts[code + 1] {
+                                                guard
+                                                    tally(
+                                                        typeMembers[member],
+                                                        count: count,
+                                                        row: { Int(order[first + $0]) }
+                                                    )
+                                                else { return false }
+                                            }
+                                        }
+                                        for index in visitedOthers {
+                                            guard tally(index, count: eventCount, row: { $0 }) else { return false }
+                                        }
+                                        for index in timeOnlyOthers {
+                                            let function = functions[index]
+                                            let earliest = now - function.window
+                                            var tally = EventTally()
+                                            for row in 0..<eventCount {
+                                                let event = rows[row]
+                                                if function.hasWindow {
+                                                    guard event.at <= now, event.at >= earliest else { continue }
+                                                }
+                                                Self.count(event, function, now: now, into: &tally)
+                                            }
+                                            tallies[index] = tally
+                                        }
                                         return true
                                     }
-                                    if event.typeCode >= 0 {
-                                        for member in typeStarts[event.typeCode]..<typeStarts[event.typeCode + 1]
-                                        where !visit(typeMembers[member]) {
-                                            return false
-                                        }
-                                    }
-                                    for index in others where !visit(index) { return false }
                                 }
-                                for index in timeOnlyOthers {
-                                    let function = functions[index]
-                                    let earliest = now - function.window
-                                    var tally = EventTally()
-                                    for row in 0..<table.count {
-                                        let event = rows[row]
-                                        if function.hasWindow {
-                                            guard event.at <= now, event.at >= earliest else { continue }
-                                        }
-                                        Self.count(event, function, now: now, into: &tally)
-                                    }
-                                    tallies[index] = tally
-                                }
-                                return true
                             }
                         }
                     }
                 }
             }
         }
-    }
-
-    /// Whether an event passes a fast function's window and predicate; nil when only the expression can decide.
-    @inline(__always)
-    func passes(
-        _ function: Function,
-        _ index: Int,
-        _ event: EventRow,
-        _ fields: UnsafeBufferPointer<Int32>,
-        lead: LeadView,
-        now: Double
-    ) -> Bool? {
-        if function.hasWindow {
-            guard event.at <= now, event.at >= now - function.window else { return false }
-        }
-        if function.fast, let predicate = predicates[index] {
-            return EventPredicate.decide(predicate.tests, self, lead: lead, fields: fields)
-        }
-        return true
     }
 
     /// Counts an event that passed a function, as `EvaluationState.add` does: with a half-life, only an event with a

@@ -58,6 +58,9 @@ final class LiteralRegex: Sendable {
     let literalBytes: [UInt8]
     let boundaryBefore: [Bool]
     let boundaryAfter: [Bool]
+    /// When every alternative is only bytes between optional `\b`s (as most patterns rules use are): all of them in
+    /// one automaton, which reads the text once.
+    let automaton: LiteralAutomaton?
 
     static let limit = 512
 
@@ -151,6 +154,14 @@ final class LiteralRegex: Sendable {
         self.literalBytes = literalBytes
         self.boundaryBefore = boundaryBefore
         self.boundaryAfter = boundaryAfter
+        automaton =
+            literalCounts.allSatisfy { $0 > 0 }
+            ? LiteralAutomaton(
+                literalStarts.indices.map {
+                    Array(literalBytes[literalStarts[$0]..<(literalStarts[$0] + literalCounts[$0])])
+                },
+                ignoreCase: ignoreCase
+            ) : nil
     }
 
     /// Whether the pattern matches anywhere in `text`; nil when the pattern has a class and the text is not ASCII.
@@ -160,6 +171,13 @@ final class LiteralRegex: Sendable {
 
     /// `matches` on the text's UTF-8 bytes.
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        if let automaton {
+            // Each alternative found, checked for its boundaries.
+            return automaton.firstMatch(in: bytes) { alternative, end in
+                boundaryAfter[alternative] || boundaryBefore[alternative]
+                    ? bounded(alternative, in: bytes, from: end - literalCounts[alternative], to: end) : true
+            }
+        }
         if hasClasses && bytes.contains(where: { $0 >= 0x80 }) { return nil }
         return atoms.withUnsafeBufferPointer { atoms in
             starts.withUnsafeBufferPointer { starts in
@@ -235,6 +253,12 @@ final class LiteralRegex: Sendable {
             return offset == count
         }
         guard matched else { return false }
+        return bounded(index, in: bytes, from: start, to: end)
+    }
+
+    /// Whether literal alternative `index`, found at `start..<end`, has the word boundaries it asks for there.
+    @inline(__always)
+    private func bounded(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
         if boundaryBefore[index] && (start > 0 && Self.isWord(bytes[start - 1])) == Self.isWord(bytes[start]) {
             return false
         }

@@ -174,23 +174,57 @@ enum Normalizer {
     /// written to `scratch`.
     static func email(_ lead: LeadView, _ node: Int, scratch: inout [UInt8]) -> Value {
         let raw = lead.bytes(node)
-        guard raw.allSatisfy({ $0 < 0x80 }) else {
-            return email(raw).map { text($0, in: &scratch) } ?? .missing
+        // `@`, `+` and `.` are ASCII: found in the bytes as they are, whatever else the address holds. Lower-casing
+        // keeps every byte where it is when the letters beyond ASCII are all Latin-1 (two bytes led by 0xC2 or
+        // 0xC3, as in `Tomás` or `Zoë`): then the address is made here, in the scratch bytes. Any other letter goes
+        // through Unicode's lower-casing, as a string.
+        guard let parts = asciiEmailParts(raw) else {
+            return raw.contains(where: { $0 >= 0x80 })
+                ? email(raw).map { text($0, in: &scratch) } ?? .missing : .missing
         }
-        guard let parts = asciiEmailParts(raw) else { return .missing }
         let bytes = parts.bytes
-        let unchanged =
-            parts.localEnd == parts.at && !bytes.contains { $0 &- 65 < 26 }
-        if unchanged { return .text(reference(bytes, in: lead)) }
-        // The kept parts are appended whole, then folded where they lie: an append per byte checks the array's
+        var changes = parts.localEnd != parts.at
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                if byte &- 65 < 26 { changes = true }
+                index += 1
+                continue
+            }
+            guard byte == 0xC2 || byte == 0xC3, index + 1 < bytes.count, bytes[index + 1] & 0xC0 == 0x80 else {
+                return email(raw).map { text($0, in: &scratch) } ?? .missing
+            }
+            if Self.latin1Upper(byte, bytes[index + 1]) { changes = true }
+            index += 2
+        }
+        if !changes { return .text(reference(bytes, in: lead)) }
+        // The kept parts are appended whole, then lower-cased where they lie: an append per byte checks the array's
         // uniqueness and capacity each time.
         let start = scratch.count
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<parts.localEnd]))
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[parts.at...]))
         scratch.withUnsafeMutableBufferPointer { scratch in
-            for index in start..<scratch.count { scratch[index] = FoldedText.fold(scratch[index]) }
+            var index = start
+            while index < scratch.count {
+                let byte = scratch[index]
+                if byte < 0x80 {
+                    scratch[index] = FoldedText.fold(byte)
+                    index += 1
+                } else {
+                    if Self.latin1Upper(byte, scratch[index + 1]) { scratch[index + 1] += 0x20 }
+                    index += 2
+                }
+            }
         }
         return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), arena: .scratch))
+    }
+
+    /// Whether the Latin-1 letter of these two bytes is an upper-case one (U+00C0 to U+00DE but U+00D7, `×`), whose
+    /// lower case is the same bytes with 0x20 added to the second (as `FoldedText.lowercased` has it).
+    @inline(__always)
+    static func latin1Upper(_ lead: UInt8, _ next: UInt8) -> Bool {
+        lead == 0xC3 && next <= 0x9E && next != 0x97
     }
 
     /// The seconds of a timestamp at `node`: text (ISO 8601, surrounding spaces allowed), or a number of seconds

@@ -3,8 +3,9 @@
 ///
 /// A type of up to sixteen bytes is known by its length and two words, its first eight bytes and its last eight
 /// (zeros after the end of a shorter one), ASCII letters lower-cased (`AggregatePlan.head`): the words are hashed
-/// into an open-addressing table, so a type is found in about one probe and one comparison of three integers. A
-/// longer type is compared byte by byte.
+/// into a table where no two types share a slot (the hash's seed is chosen so), so a type is found in one probe and
+/// one comparison of three integers, with no loop whose length the processor must guess. A longer type is compared
+/// byte by byte.
 struct TypeCodes: Sendable {
     struct Words: Equatable, Sendable {
         var count: Int
@@ -18,6 +19,8 @@ struct TypeCodes: Sendable {
     /// By hash slot: the code of the type there, or -1. Types longer than sixteen bytes are not in it.
     private let table: [Int32]
     private let mask: Int
+    /// The hash's seed: one with which every type has a slot of its own.
+    private let seed: UInt64
     /// Whether some type is longer than sixteen bytes.
     private let hasLong: Bool
 
@@ -26,15 +29,29 @@ struct TypeCodes: Sendable {
         let names = names.map { Array($0.utf8) }
         self.names = names
         words = names.map { name in name.withUnsafeBufferPointer { Self.words($0) } }
+        // A table four times the types' number or larger, and the first seed that gives each type its own slot;
+        // a table twice as large after every 64 seeds that do not.
         var size = 8
         while size < names.count * 4 { size *= 2 }
-        var table = [Int32](repeating: -1, count: size)
-        for code in names.indices where names[code].count <= 16 {
-            var slot = Self.hash(words[code]) & (size - 1)
-            while table[slot] >= 0 { slot = (slot + 1) & (size - 1) }
-            table[slot] = Int32(code)
+        var seed: UInt64 = 0
+        var table: [Int32]
+        while true {
+            table = [Int32](repeating: -1, count: size)
+            var distinct = true
+            for code in names.indices where names[code].count <= 16 {
+                let slot = Self.hash(words[code], seed: seed) & (size - 1)
+                if table[slot] >= 0 {
+                    distinct = false
+                    break
+                }
+                table[slot] = Int32(code)
+            }
+            if distinct { break }
+            seed += 1
+            if seed % 64 == 0 { size *= 2 }
         }
         self.table = table
+        self.seed = seed
         mask = size - 1
         hasLong = names.contains { $0.count > 16 }
     }
@@ -48,12 +65,8 @@ struct TypeCodes: Sendable {
         let key = Self.words(type)
         return table.withUnsafeBufferPointer { table in
             words.withUnsafeBufferPointer { words in
-                var slot = Self.hash(key) & mask
-                while true {
-                    let code = Int(table[slot])
-                    if code < 0 || words[code] == key { return code }
-                    slot = (slot + 1) & mask
-                }
+                let code = Int(table[Self.hash(key, seed: seed) & mask])
+                return code >= 0 && words[code] == key ? code : -1
             }
         }
     }
@@ -79,8 +92,10 @@ struct TypeCodes: Sendable {
     }
 
     @inline(__always)
-    private static func hash(_ words: Words) -> Int {
-        let mixed = (words.first &+ words.last &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(words.count)) &* 0xFF51_AFD7_ED55_8CCD
+    private static func hash(_ words: Words, seed: UInt64) -> Int {
+        let mixed =
+            (words.first &+ words.last &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(words.count) &+ seed &* 0xC2B2_AE3D_27D4_EB4F)
+            &* 0xFF51_AFD7_ED55_8CCD
         return Int(truncatingIfNeeded: mixed >> 40)
     }
 }

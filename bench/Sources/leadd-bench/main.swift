@@ -66,22 +66,29 @@ if let count = option("--profile-evaluate").flatMap({ Int($0) }) {
     let records = syntheticRecords(count)
     guard let program = RuleCompiler.compile(directory: "rules").program else { exit(1) }
     let clock = ContinuousClock()
-    // A checksum of the decisions, so a change to the evaluator that changes a result shows.
-    var sql = 0
-    var points = 0.0
-    var fired = 0
+    var checksum = DecisionChecksum()
     let elapsed = clock.measure {
-        for _ in 0..<10 {
-            for record in records {
-                let decision = program.evaluate(record, now: 1_795_910_400)
-                if decision.stage == "sql" { sql += 1 }
-                points += decision.total
-                fired += decision.fired.count + decision.disqualifications.count
-            }
-        }
+        for _ in 0..<10 { evaluateAll(records, program, now: 1_795_910_400, into: &checksum) }
     }
+    print("\(Int(Double(records.count * 10) / elapsed.inSeconds)) leads/s (\(checksum))")
+    exit(0)
+}
+// `leadd-bench --evaluate-rates N`: the evaluate figures alone on N synthetic leads, for comparing builds: leads just
+// read (the figure), and leads parsed long before (out of the caches).
+if let count = option("--evaluate-rates").flatMap({ Int($0) }) {
+    var generator = LeadGenerator(seed: 20_261_129)
+    let lines = (1...count).map { Array(generator.nextLine(id: $0).utf8) }
+    let records = lines.enumerated().compactMap { leadRecord($1, number: $0 + 1) }
+    guard let program = RuleCompiler.compile(directory: "rules").program else { exit(1) }
+    var checksum = DecisionChecksum()
+    let fresh = (0..<runs).map { _ in
+        Double(records.count) / evaluationSeconds(lines, program, now: 1_795_910_400, into: &checksum)
+    }
+    let cold = time(runs: runs) { evaluateAll(records, program, now: 1_795_910_400, into: &checksum) }
+    print(Figure(name: "evaluate, leads just read", unit: "leads/s", samples: fresh).line)
     print(
-        "\(Int(Double(records.count * 10) / elapsed.inSeconds)) leads/s (\(sql) sql, \(points) points, \(fired) fired)"
+        Figure(name: "evaluate, leads read before", unit: "leads/s", samples: cold.map { Double(records.count) / $0 })
+            .line
     )
     exit(0)
 }
@@ -272,18 +279,28 @@ let parsedLeads: [(line: [UInt8], record: LeadRecord)] = lines.enumerated().comp
 }
 let leadRecords = parsedLeads.map(\.record)
 let evaluationNow = 1_795_910_400.0  // 2026-11-29, when the synthetic events are recent
-var stageCounts: [String: Int] = [:]
-let evaluation = time(runs: runs) {
-    stageCounts = [:]
-    for record in leadRecords {
-        stageCounts[program.evaluate(record, now: evaluationNow).stage, default: 0] += 1
-    }
+// Evaluation alone, as a worker meets each lead: just read, in the caches (`evaluationSeconds`).
+var evaluationChecksum = DecisionChecksum()
+let evaluation = (0..<runs).map { _ in
+    evaluationSeconds(lines, program, now: evaluationNow, into: &evaluationChecksum)
 }
 report(
     Figure(
         name: "evaluate, shipped rules (1 core)",
         unit: "leads/s",
         samples: evaluation.map { Double(leadRecords.count) / $0 }
+    )
+)
+print("  (checksum of the \(runs) runs: \(evaluationChecksum))")
+// The same over the leads parsed before the runs: every lead's document comes from memory, not the caches.
+let coldEvaluation = time(runs: runs) {
+    evaluateAll(leadRecords, program, now: evaluationNow, into: &evaluationChecksum)
+}
+report(
+    Figure(
+        name: "evaluate, leads parsed before (1 core)",
+        unit: "leads/s",
+        samples: coldEvaluation.map { Double(leadRecords.count) / $0 }
     )
 )
 // Parse and evaluation together, from the NDJSON file, as one worker of the daemon does them.
@@ -301,6 +318,9 @@ report(
         samples: readAndEvaluate.map { Double(leadCount) / $0 }
     )
 )
+// The stages, counted once outside the timed runs (a dictionary per lead is not evaluation's cost).
+var stageCounts: [String: Int] = [:]
+for record in leadRecords { stageCounts[program.evaluate(record, now: evaluationNow).stage, default: 0] += 1 }
 print("  (stages: \(stageCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))")
 
 /// The leads the shipped rules send to an assigned route: assignment's figures, alone and end to end.

@@ -142,21 +142,28 @@ struct EvaluationState {
             exchange(buffers)
             scratch.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
-            aggregates.removeAll(keepingCapacity: true)
             eachWeights.removeAll(keepingCapacity: true)
-            derivedValues.removeAll(keepingCapacity: true)
-            calls.removeAll(keepingCapacity: true)
-            categoryScores.removeAll(keepingCapacity: true)
-            flags.removeAll(keepingCapacity: true)
             eventTables.removeAll(keepingCapacity: true)
             eventTableSlots.removeAll(keepingCapacity: true)
         }
         Self.readFields(program, lead, nodes: &slotNodes, into: &values, scratch: &scratch)
-        aggregates.append(contentsOf: repeatElement(nil, count: program.aggregates.count))
-        derivedValues.append(contentsOf: repeatElement(nil, count: program.derived.count))
-        calls.append(contentsOf: repeatElement(nil, count: program.code.callCacheCount))
-        categoryScores.append(contentsOf: repeatElement(0, count: program.categories.count))
-        flags.append(contentsOf: repeatElement(false, count: program.flags.count))
+        Self.reset(&aggregates, to: nil, count: program.aggregates.count)
+        Self.reset(&derivedValues, to: nil, count: program.derived.count)
+        Self.reset(&calls, to: nil, count: program.code.callCacheCount)
+        Self.reset(&categoryScores, to: 0, count: program.categories.count)
+        Self.reset(&flags, to: false, count: program.flags.count)
+    }
+
+    /// `count` copies of `value` in `array`: overwritten where they lie when the array has that many already (as
+    /// the buffers of the program's last evaluation have), which costs far less than emptying it and appending.
+    @inline(__always)
+    static func reset<T>(_ array: inout [T], to value: T, count: Int) {
+        if array.count == count {
+            array.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+        } else {
+            array.removeAll(keepingCapacity: true)
+            array.append(contentsOf: repeatElement(value, count: count))
+        }
     }
 
     /// Each slot's node in `lead` and its value, normalized. Static: a closure in the initializer that captured the
@@ -169,8 +176,7 @@ struct EvaluationState {
         scratch: inout [UInt8]
     ) {
         let types = program.slotTypes
-        nodes.removeAll(keepingCapacity: true)
-        nodes.append(contentsOf: repeatElement(-1, count: types.count))
+        reset(&nodes, to: -1, count: types.count)
         nodes.withUnsafeMutableBufferPointer { program.slotTree.resolve(lead, into: $0) }
         values.reserveCapacity(types.count)
         for index in types.indices {
@@ -215,12 +221,9 @@ struct EvaluationState {
         program = next
         code = next.code
         // Cache slots are the program's own.
-        calls.removeAll(keepingCapacity: true)
-        calls.append(contentsOf: repeatElement(nil, count: next.code.callCacheCount))
-        categoryScores.removeAll(keepingCapacity: true)
-        categoryScores.append(contentsOf: repeatElement(0, count: next.categories.count))
-        flags.removeAll(keepingCapacity: true)
-        flags.append(contentsOf: repeatElement(false, count: next.flags.count))
+        Self.reset(&calls, to: nil, count: next.code.callCacheCount)
+        Self.reset(&categoryScores, to: 0, count: next.categories.count)
+        Self.reset(&flags, to: false, count: next.flags.count)
         total = 0
         currentEvent = nil
         traces.removeAll()

@@ -291,6 +291,8 @@ enum Normalizer {
         var plus = -1
         var dot = false
         for i in 0..<bytes.count {
+            // Letters and most else: none of the three, all below 0x41 ("A").
+            guard bytes[i] < 0x41 else { continue }
             switch bytes[i] {
             case UInt8(ascii: "@"):
                 at = i

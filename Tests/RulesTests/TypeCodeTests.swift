@@ -57,10 +57,13 @@ struct TypeCodeTests {
         #expect(code("   ") == -1)
     }
 
-    @Test("many types, of every length up to sixteen bytes and beyond: each is found in its one probe")
-    func manyTypes() {
+    @Test(
+        "many types, of every length up to sixteen bytes and beyond: each is found, in one probe or, past thousands, by probing",
+        arguments: [300, 5000]
+    )
+    func manyTypes(_ count: Int) {
         // Types that share their first or last eight bytes and differ only in length, in one table.
-        let names = (0..<300).map { index in
+        let names = (0..<count).map { index in
             String(repeating: "e", count: index % 20) + "_\(index)"
         }
         let codes = TypeCodes(names)

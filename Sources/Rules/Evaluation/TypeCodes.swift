@@ -4,8 +4,9 @@
 /// A type of up to sixteen bytes is known by its length and two words, its first eight bytes and its last eight
 /// (zeros after the end of a shorter one), ASCII letters lower-cased (`AggregatePlan.head`): the words are hashed
 /// into a table where no two types share a slot (the hash's seed is chosen so), so a type is found in one probe and
-/// one comparison of three integers, with no loop whose length the processor must guess. A longer type is compared
-/// byte by byte.
+/// one comparison of three integers, with no loop whose length the processor must guess. Rules name a few types; for
+/// very many, when no seed spreads them over a table of at most 64 slots per type, types that share a slot take the
+/// next free one, and a lookup probes on. A longer type is compared byte by byte.
 struct TypeCodes: Sendable {
     struct Words: Equatable, Sendable {
         var count: Int
@@ -19,8 +20,11 @@ struct TypeCodes: Sendable {
     /// By hash slot: the code of the type there, or -1. Types longer than sixteen bytes are not in it.
     private let table: [Int32]
     private let mask: Int
-    /// The hash's seed: one with which every type has a slot of its own.
+    /// The hash's seed: one with which every type has a slot of its own, unless `probes`.
     private let seed: UInt64
+    /// Whether some types share a slot: a lookup then goes on to the next slots until it finds the type or an empty
+    /// one.
+    private let probes: Bool
     /// Whether some type is longer than sixteen bytes.
     private let hasLong: Bool
 
@@ -30,28 +34,43 @@ struct TypeCodes: Sendable {
         self.names = names
         words = names.map { name in name.withUnsafeBufferPointer { Self.words($0) } }
         // A table four times the types' number or larger, and the first seed that gives each type its own slot;
-        // a table twice as large after every 64 seeds that do not.
+        // a table twice as large after every 64 seeds that do not, up to 64 slots per type.
         var size = 8
         while size < names.count * 4 { size *= 2 }
+        let largest = Swift.max(size, names.count * 64)
         var seed: UInt64 = 0
-        var table: [Int32]
+        var table: [Int32] = []
+        var probes = false
         while true {
             table = [Int32](repeating: -1, count: size)
             var distinct = true
             for code in names.indices where names[code].count <= 16 {
-                let slot = Self.hash(words[code], seed: seed) & (size - 1)
+                var slot = Self.hash(words[code], seed: seed) & (size - 1)
                 if table[slot] >= 0 {
-                    distinct = false
-                    break
+                    guard probes else {
+                        distinct = false
+                        break
+                    }
+                    while table[slot] >= 0 { slot = (slot + 1) & (size - 1) }
                 }
                 table[slot] = Int32(code)
             }
             if distinct { break }
             seed += 1
-            if seed % 64 == 0 { size *= 2 }
+            if seed % 64 == 0 {
+                if size * 2 > largest {
+                    // No seed found: the table of four slots per type, shared slots probed.
+                    probes = true
+                    size = 8
+                    while size < names.count * 4 { size *= 2 }
+                } else {
+                    size *= 2
+                }
+            }
         }
         self.table = table
         self.seed = seed
+        self.probes = probes
         mask = size - 1
         hasLong = names.contains { $0.count > 16 }
     }
@@ -65,8 +84,15 @@ struct TypeCodes: Sendable {
         let key = Self.words(type)
         return table.withUnsafeBufferPointer { table in
             words.withUnsafeBufferPointer { words in
-                let code = Int(table[Self.hash(key, seed: seed) & mask])
-                return code >= 0 && words[code] == key ? code : -1
+                var slot = Self.hash(key, seed: seed) & mask
+                var code = Int(table[slot])
+                if code >= 0 && words[code] == key { return code }
+                while probes && code >= 0 {
+                    slot = (slot + 1) & mask
+                    code = Int(table[slot])
+                    if code >= 0 && words[code] == key { return code }
+                }
+                return -1
             }
         }
     }

@@ -105,7 +105,8 @@ package enum Timestamp {
         let day = at(p2, 0)
         let (hour, minute, second) = (at(p2, 3), at(p2, 6), at(p3, 1))
         guard day >= 1, day <= month.length, hour < 24, minute < 60, second < 61 else { return nil }
-        return Double((month.firstDay + day - 1) * 86400 + hour * 3600 + minute * 60 + second)
+        // Wrapping arithmetic, without overflow checks: a four-digit year's days times 86,400 is far inside 64 bits.
+        return Double((month.firstDay &+ day &- 1) &* 86400 &+ hour &* 3600 &+ minute &* 60 &+ second)
     }
 
     /// The month of a canonical timestamp's first eight bytes, `YYYY-MM-`: nil when they are not that form or not a

@@ -159,7 +159,8 @@ struct EvaluationState {
     @inline(__always)
     static func reset<T>(_ array: inout [T], to value: T, count: Int) {
         if array.count == count {
-            array.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+            // Not an empty one: making the shared empty array writable allocates a new one.
+            if count > 0 { array.withUnsafeMutableBufferPointer { $0.update(repeating: value) } }
         } else {
             array.removeAll(keepingCapacity: true)
             array.append(contentsOf: repeatElement(value, count: count))

@@ -118,6 +118,7 @@ final class Code: @unchecked Sendable {
         UnsafeMutablePointer(mutating: base).deallocate()
     }
 
+    /// In the order `EvaluationState.compare(mode:_:_:)` reads for numbers.
     static let comparisons: [Expression.Comparison] = [
         .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual,
     ]

@@ -622,6 +622,10 @@ struct EvaluationState {
         case .compare:
             let left = operand(op.a)
             let right = operand(op.b)
+            // Two numbers (most comparisons: sizes, scores, counts) compared here, without the texts `compare` reads.
+            if case .number(let a) = left, case .number(let b) = right {
+                return .boolean(Self.compare(mode: op.mode, a, b))
+            }
             return texts { Self.compare(Code.comparisons[Int(op.mode)], left, right, $0) }
         case .inSet:
             let value = operand(op.a)
@@ -673,6 +677,19 @@ struct EvaluationState {
             return values[Int(node.a)]
         default:
             return evaluate(index)
+        }
+    }
+
+    /// Two numbers compared by the comparison at `mode` in `Code.comparisons` (`==`, `!=`, `<`, `<=`, `>`, `>=`).
+    @inline(__always)
+    static func compare(mode: UInt8, _ a: Double, _ b: Double) -> Bool {
+        switch mode {
+        case 0: a == b
+        case 1: a != b
+        case 2: a < b
+        case 3: a <= b
+        case 4: a > b
+        default: a >= b
         }
     }
 

@@ -177,7 +177,8 @@ struct EvaluationState {
         scratch: inout [UInt8]
     ) {
         let types = program.slotTypes
-        reset(&nodes, to: -1, count: types.count)
+        // Sized here; `resolve` sets every entry.
+        if nodes.count != types.count { reset(&nodes, to: -1, count: types.count) }
         nodes.withUnsafeMutableBufferPointer { program.slotTree.resolve(lead, into: $0) }
         values.reserveCapacity(types.count)
         for index in types.indices {

@@ -284,6 +284,8 @@ extension AggregatePlan {
                                         for index in visitedOthers {
                                             guard tally(index, count: eventCount, row: { $0 }) else { return false }
                                         }
+                                        // Those testing only the time: a loop of their own, leaner than `tally`'s
+                                        // (through it, 600 more instructions per lead).
                                         for index in timeOnlyOthers {
                                             let function = functions[index]
                                             let earliest = now - function.window

@@ -164,7 +164,7 @@ enum FoldedText {
                 }
                 let next = bytes[index + 1]
                 buffer[index] = byte
-                buffer[index + 1] = byte == 0xC3 && next <= 0x9E && next != 0x97 ? next + 0x20 : next
+                buffer[index + 1] = latin1Upper(byte, next) ? next + 0x20 : next
                 index += 2
             }
             return bytes.count
@@ -177,6 +177,13 @@ enum FoldedText {
             let kept = trimmed(bytes)
             return kept.count == bytes.count ? text : String(decoding: kept, as: UTF8.self)
         }
+    }
+
+    /// Whether the Latin-1 letter of these two bytes (led by 0xC2 or 0xC3) is an upper-case one, U+00C0 to U+00DE
+    /// but U+00D7 (`×`): its lower case is the same bytes with 0x20 added to the second.
+    @inline(__always)
+    static func latin1Upper(_ lead: UInt8, _ next: UInt8) -> Bool {
+        lead == 0xC3 && next <= 0x9E && next != 0x97
     }
 
     @inline(__always)

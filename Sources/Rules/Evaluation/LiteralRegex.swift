@@ -174,8 +174,7 @@ final class LiteralRegex: Sendable {
         if let automaton {
             // Each alternative found, checked for its boundaries.
             return automaton.firstMatch(in: bytes) { alternative, end in
-                boundaryAfter[alternative] || boundaryBefore[alternative]
-                    ? bounded(alternative, in: bytes, from: end - literalCounts[alternative], to: end) : true
+                bounded(alternative, in: bytes, from: end - literalCounts[alternative], to: end)
             }
         }
         if hasClasses && bytes.contains(where: { $0 >= 0x80 }) { return nil }

@@ -178,9 +178,9 @@ enum Normalizer {
         // keeps every byte where it is when the letters beyond ASCII are all Latin-1 (two bytes led by 0xC2 or
         // 0xC3, as in `Tomás` or `Zoë`): then the address is made here, in the scratch bytes. Any other letter goes
         // through Unicode's lower-casing, as a string.
+        func throughUnicode() -> Value { email(raw).map { text($0, in: &scratch) } ?? .missing }
         guard let parts = asciiEmailParts(raw) else {
-            return raw.contains(where: { $0 >= 0x80 })
-                ? email(raw).map { text($0, in: &scratch) } ?? .missing : .missing
+            return raw.contains(where: { $0 >= 0x80 }) ? throughUnicode() : .missing
         }
         let bytes = parts.bytes
         var changes = parts.localEnd != parts.at
@@ -193,9 +193,9 @@ enum Normalizer {
                 continue
             }
             guard byte == 0xC2 || byte == 0xC3, index + 1 < bytes.count, bytes[index + 1] & 0xC0 == 0x80 else {
-                return email(raw).map { text($0, in: &scratch) } ?? .missing
+                return throughUnicode()
             }
-            if Self.latin1Upper(byte, bytes[index + 1]) { changes = true }
+            if FoldedText.latin1Upper(byte, bytes[index + 1]) { changes = true }
             index += 2
         }
         if !changes { return .text(reference(bytes, in: lead)) }
@@ -212,19 +212,12 @@ enum Normalizer {
                     scratch[index] = FoldedText.fold(byte)
                     index += 1
                 } else {
-                    if Self.latin1Upper(byte, scratch[index + 1]) { scratch[index + 1] += 0x20 }
+                    if FoldedText.latin1Upper(byte, scratch[index + 1]) { scratch[index + 1] += 0x20 }
                     index += 2
                 }
             }
         }
         return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), arena: .scratch))
-    }
-
-    /// Whether the Latin-1 letter of these two bytes is an upper-case one (U+00C0 to U+00DE but U+00D7, `×`), whose
-    /// lower case is the same bytes with 0x20 added to the second (as `FoldedText.lowercased` has it).
-    @inline(__always)
-    static func latin1Upper(_ lead: UInt8, _ next: UInt8) -> Bool {
-        lead == 0xC3 && next <= 0x9E && next != 0x97
     }
 
     /// The seconds of a timestamp at `node`: text (ISO 8601, surrounding spaces allowed), or a number of seconds

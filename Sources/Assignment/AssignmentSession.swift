@@ -40,11 +40,17 @@ struct AssignmentSession {
     var loadCounts: [[RangeCount]]
     /// Ledger records of the batch's leads, read up front (lead -> JSON), and the batch's own new records.
     var recorded: [String: String] = [:]
-    /// By lead: the JSON of each opportunity recorded in this batch (a lead twice in a batch gets it back, as from
-    /// the ledger; the JSON, not the opportunity, to keep a reference instead of a copy of each of its texts).
-    var assignedInBatch: [String: [UInt8]] = [:]
-    /// The JSON of the opportunity `record` wrote last, as the ledger holds it: the outbox line reuses it.
-    private(set) var recordJSON: [UInt8] = []
+    /// By lead: where the record of each opportunity recorded in this batch lies in `output` (a lead twice in a
+    /// batch gets it back, as from the ledger).
+    var assignedInBatch: [String: Range<Int>] = [:]
+    /// The records of the batch's opportunities, one after the other, as JSON (`Opportunity.writeJSON`): the
+    /// ledger binds each from here, and the outbox writes each from here. One array for the batch, not one per
+    /// lead.
+    private(set) var output: [UInt8] = []
+    /// The reason chain's bytes, emptied and used again for each lead.
+    var scratch: [UInt8] = []
+    /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
+    var buildsOpportunities = false
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [String: StickyOwner?] = [:]
     var dirtySticky: Set<String> = []
@@ -153,8 +159,10 @@ struct AssignmentSession {
     /// which SQLite's JSON functions cut short, is looked up on its own.
     mutating func prefetch(_ keys: [LeadKeys?]) throws {
         ledgerInsert = try Self.ledgerInsert(db)
-        // Sized once for the batch: grown from empty, they would hash every key again at each doubling.
+        // Sized once for the batch: grown from empty, they would hash every key again at each doubling (and the
+        // output copy itself).
         assignedInBatch.reserveCapacity(keys.count)
+        output.reserveCapacity(1400 * keys.count)
         if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
         var leads = KeyList(capacity: keys.count)
         for case let keys? in keys { leads.append(keys.lead) }
@@ -234,40 +242,65 @@ struct AssignmentSession {
 
     // MARK: - One lead
 
-    /// Assigns one lead; `keys` are its `LeadKeys` (nil when it is not on an assigned route).
-    mutating func assign(_ decision: Decision, keys: LeadKeys?) throws -> Opportunity? {
-        try assign(placement: decision.placement, now: decision.now, rulesVersion: decision.rulesVersion, keys: keys)
+    /// Where one lead's record was written in `output`.
+    struct Written {
+        var range: Range<Int>
+        /// The ledger already held the lead: its recorded assignment, again.
+        var replayed: Bool
+        /// The opportunity itself, when `buildsOpportunities`.
+        var opportunity: Opportunity?
     }
 
-    /// `assign(_:keys:)` with the three parts of the decision it reads: a caller holding the decision in an object
-    /// passes them without copying the whole decision (a reference count per array and string), which matters
-    /// inside the state's transaction.
-    mutating func assign(
+    /// Who takes a lead: an owner, or a queue.
+    struct Choice {
+        var owner: Int?
+        var queue: String?
+        var team: Int?
+        var method: String
+    }
+
+    /// Assigns one lead; `keys` are its `LeadKeys` (nil when it is not on an assigned route).
+    mutating func assign(_ decision: Decision, keys: LeadKeys?) throws -> Opportunity? {
+        buildsOpportunities = true
+        return try write(
+            placement: decision.placement,
+            now: decision.now,
+            rulesVersion: decision.rulesVersion,
+            keys: keys
+        )?.opportunity
+    }
+
+    /// Assigns one lead and writes its record to `output` (and the ledger), from the three parts of the decision it
+    /// reads: a caller holding the decision in an object passes them without copying the whole decision (a
+    /// reference count per array and string), which matters inside the state's transaction. Nil when the lead is
+    /// not on an assigned route.
+    mutating func write(
         placement: Decision.Placement?,
         now: Double,
         rulesVersion: String,
         keys: LeadKeys?
-    ) throws -> Opportunity? {
+    ) throws -> Written? {
         guard let placement, let keys else { return nil }
         if let earlier = assignedInBatch[keys.lead] {
-            return replay(String(decoding: earlier, as: UTF8.self), lead: keys.lead)
+            return replay(String(decoding: output[earlier], as: UTF8.self))
         }
         if let record = recorded[keys.lead] {
-            return replay(record, lead: keys.lead)
+            return replay(record)
         }
-        var reasons = Opportunity.ReasonChain(capacity: 1024)
-        func finish(owner: Int?, queue: String?, team: Int?, method: String) throws -> Opportunity {
-            try record(
-                keys: keys,
-                now: now,
-                owner: owner,
-                queue: queue,
-                team: team,
-                method: method,
-                reasons: reasons,
-                rulesVersion: rulesVersion
-            )
-        }
+        var reasons = Opportunity.ReasonChain(reusing: &scratch)
+        defer { scratch = reasons.take() }
+        let choice = try choose(placement: placement, now: now, keys: keys, reasons: &reasons)
+        return try record(keys: keys, now: now, choice: choice, reasons: reasons, rulesVersion: rulesVersion)
+    }
+
+    /// The owner or queue for a lead, in order: account owner, sticky owner, the team's strategy and overflow,
+    /// the fallback queue; each step found is added to `reasons`.
+    mutating func choose(
+        placement: Decision.Placement,
+        now: Double,
+        keys: LeadKeys,
+        reasons: inout Opportunity.ReasonChain
+    ) throws -> Choice {
         for (index, check) in placement.checked.enumerated() {
             reasons.append(check.verdict == .missing ? texts.teamUnknown[index] : texts.teamFalse[index])
         }
@@ -285,13 +318,13 @@ struct AssignmentSession {
             reasons.append(step: "account", detail: detail)
             let queue = plan.accounts.ambiguousQueue
             reasons.append(step: "queue", detail: "several owners claim this lead's account: queued to \(queue)")
-            return try finish(owner: nil, queue: queue, team: matchedTeam, method: "account")
+            return Choice(owner: nil, queue: queue, team: matchedTeam, method: "account")
         case .owner(let rep, let detail):
             if let unavailable = available(rep, at: now).unavailable {
                 reasons.append(step: "account", detail: "\(detail); passed over: \(unavailable)")
             } else {
                 reasons.append(step: "account", detail: detail)
-                return try finish(owner: rep, queue: nil, team: matchedTeam, method: "account")
+                return Choice(owner: rep, queue: nil, team: matchedTeam, method: "account")
             }
         }
         // 2. The sticky owner.
@@ -302,7 +335,7 @@ struct AssignmentSession {
                 reasons.append(step: "sticky", detail: "\(detail); passed over: \(unavailable)")
             } else {
                 reasons.append(step: "sticky", detail: detail)
-                return try finish(owner: rep, queue: nil, team: matchedTeam, method: "sticky")
+                return Choice(owner: rep, queue: nil, team: matchedTeam, method: "sticky")
             }
         }
         // 3. The team's strategy, then its overflow.
@@ -311,7 +344,7 @@ struct AssignmentSession {
         while let index = current, visited.insert(index) {
             // The team's fields read in place: a copy of the team retains each of its arrays and strings.
             if let rep = try pick(team: index, now: now, key: keys.lead, reasons: &reasons) {
-                return try finish(owner: rep, queue: nil, team: index, method: plan.teams[index].strategy.rawValue)
+                return Choice(owner: rep, queue: nil, team: index, method: plan.teams[index].strategy.rawValue)
             }
             switch plan.teams[index].overflow {
             case .team(let next):
@@ -319,22 +352,26 @@ struct AssignmentSession {
                 current = next
             case .queue(let queue):
                 reasons.append(texts.overflow[index])
-                return try finish(owner: nil, queue: queue, team: index, method: "overflow")
+                return Choice(owner: nil, queue: queue, team: index, method: "overflow")
             case nil:
                 reasons.append(texts.overflow[index])
                 current = nil
             }
         }
         reasons.append(texts.fallback)
-        return try finish(owner: nil, queue: plan.fallback.name, team: nil, method: "fallback")
+        return Choice(owner: nil, queue: plan.fallback.name, team: nil, method: "fallback")
     }
 
-    func replay(_ text: String, lead: String) -> Opportunity? {
+    /// A record from the ledger (or from earlier in the batch), given again: read back, marked replayed, and
+    /// written to `output` as the outbox shows it.
+    mutating func replay(_ text: String) -> Written? {
         let bytes = Array(text.utf8)
         let value = bytes.withUnsafeBufferPointer { buffer in try? JSONParser.parse(buffer, maxDepth: 64) }
         guard case .object(let object) = value, var opportunity = Opportunity(json: object) else { return nil }
         opportunity.replayed = true
-        return opportunity
+        let start = output.count
+        opportunity.writeJSON(into: &output)
+        return Written(range: start..<output.count, replayed: true, opportunity: opportunity)
     }
 
     /// Why a rep cannot own a lead right now (inactive, out of office), or nil.
@@ -740,26 +777,24 @@ struct AssignmentSession {
         return (clock.utc(fromLocal: Double(monday) * 86400), clock.utc(fromLocal: Double(monday + 7) * 86400))
     }
 
-    /// Writes the ledger row and updates the counts, rotation and sticky owners.
+    /// Writes the record to `output` and its ledger row, and updates the counts, rotation and sticky owners.
     mutating func record(
         keys: LeadKeys,
         now: Double,
-        owner: Int?,
-        queue: String?,
-        team: Int?,
-        method: String,
+        choice: Choice,
         reasons: Opportunity.ReasonChain,
         rulesVersion: String
-    ) throws -> Opportunity {
+    ) throws -> Written {
+        let (owner, team) = (choice.owner, choice.team)
         var opportunity = Opportunity(
             lead: keys.lead,
             status: owner == nil ? .queued : .assigned,
-            method: method,
+            method: choice.method,
             stage: plan.openingStage,
             assignedAt: now,
             reasons: reasons
         )
-        opportunity.queue = queue
+        opportunity.queue = choice.queue
         let teamConfig = team.map { plan.teams[$0] }
         opportunity.team = teamConfig?.id
         let sla = owner == nil && team == nil ? plan.fallback.sla : teamConfig?.sla ?? plan.fallback.sla
@@ -774,21 +809,19 @@ struct AssignmentSession {
         } else {
             opportunity.firstContactDue = sla.map { texts.queueClock.due(from: now, after: $0) }
         }
-        var bytes = recordJSON
-        bytes.removeAll(keepingCapacity: true)
-        bytes.reserveCapacity(1024)
-        opportunity.writeJSON(into: &bytes)
-        recordJSON = bytes
-        try insertLedgerRow(opportunity, record: bytes, rulesVersion: rulesVersion)
+        let start = output.count
+        opportunity.writeJSON(into: &output)
+        let range = start..<output.count
+        try insertLedgerRow(opportunity, record: range, rulesVersion: rulesVersion)
         let seq = db.lastInsertedRowID
-        assignedInBatch[keys.lead] = bytes
+        assignedInBatch[keys.lead] = range
         if let owner {
             if dayCounts[owner]?.covers(now) == true { dayCounts[owner]?.count += 1 }
             if weekCounts[owner]?.covers(now) == true { weekCounts[owner]?.count += 1 }
             for index in loadCounts[owner].indices where loadCounts[owner][index].covers(now) {
                 loadCounts[owner][index].count += 1
             }
-            if let team, plan.teams[team].strategy.rawValue == method {
+            if let team, plan.teams[team].strategy.rawValue == choice.method {
                 let teamRep = TeamRep(team: team, rep: owner)
                 rotation[teamRep, default: Rotation(lastSeq: nil, credit: 0)].lastSeq = seq
                 dirtyRotation.insert(teamRep)
@@ -800,16 +833,17 @@ struct AssignmentSession {
                 }
             }
         }
-        return opportunity
+        return Written(range: range, replayed: false, opportunity: buildsOpportunities ? opportunity : nil)
     }
 
     /// The ledger's row for a new opportunity. Kept out of line: inlined into `assign`, it crashes Swift 6.3's
     /// optimizer (SILCombine).
     @inline(never)
-    func insertLedgerRow(_ opportunity: Opportunity, record: [UInt8], rulesVersion: String) throws {
+    func insertLedgerRow(_ opportunity: Opportunity, record: Range<Int>, rulesVersion: String) throws {
         let statement = try ledgerInsert ?? Self.ledgerInsert(db)
-        // The record (about a kilobyte) is bound where it lies, for the one step.
-        try record.withUnsafeBufferPointer { bytes in
+        // The record (about a kilobyte) is bound where it lies in `output`, for the one step.
+        try output.withUnsafeBufferPointer { output in
+            let bytes = UnsafeBufferPointer(rebasing: output[record])
             var row = RowWriter(statement)
             defer { row.unbind() }
             row.text(opportunity.lead)

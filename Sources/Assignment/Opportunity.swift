@@ -47,6 +47,20 @@ public struct Opportunity: Sendable, Hashable {
             bytes.reserveCapacity(capacity)
         }
 
+        /// An empty chain in `buffer`'s storage (taken from it, and left empty): `take()` gives it back.
+        init(reusing buffer: inout [UInt8]) {
+            swap(&bytes, &buffer)
+            bytes.removeAll(keepingCapacity: true)
+            bytes.reserveCapacity(1024)
+        }
+
+        /// The chain's storage, for `init(reusing:)` to use again; the chain is left empty.
+        mutating func take() -> [UInt8] {
+            var taken: [UInt8] = []
+            swap(&taken, &bytes)
+            return taken
+        }
+
         init(_ reasons: [Reason]) {
             for reason in reasons { append(step: reason.step, detail: reason.detail, rep: reason.rep) }
         }

@@ -66,7 +66,7 @@ struct AssignCommand: ParsableCommand {
             guard !items.isEmpty else { return }
             let results = try ledger.record(items.map { ledger.entry($0) }, claim: claim)
             let opportunities = results.map { result -> Opportunity? in
-                if case .decided(let opportunity, _) = result { return opportunity }
+                if case .decided(let record) = result { return record?.opportunity }
                 return nil
             }
             for (item, opportunity) in zip(items, opportunities) {

@@ -261,18 +261,25 @@ struct DecisionLedgerTests {
                 ).map { "\($0["claim"] as String)#\($0["record"] as Int) \($0["lead"] as String)" }
             }
         }
-        _ = try ledger.record(items.map { ledger.entry($0) }, claim: "first")
+        let first = try ledger.record(items.map { ledger.entry($0) }, claim: "first")
         _ = try ledger.record(items.map { ledger.entry($0) }, claim: "first")
         #expect(try rows() == ["first#1 L-1", "first#2 L-2", "first#3 L-3"])
         let again = try ledger.record(items.prefix(1).map { ledger.entry($0) }, claim: "second")
         #expect(try rows() == ["first#1 L-1", "first#2 L-2", "first#3 L-3", "second#1 L-1"])
         // The lead itself was assigned once: the second input gets its recorded owner back.
-        guard case .decided(let opportunity?, let json) = again.first else {
+        guard case .decided(let record?) = again.first, let opportunity = record.opportunity else {
             Issue.record("no opportunity for L-1")
             return
         }
+        #expect(record.replayed)
         #expect(opportunity.replayed)
-        #expect(json == nil)
+        guard case .decided(let recorded?) = first.first, let original = recorded.opportunity else {
+            Issue.record("L-1 was not assigned the first time")
+            return
+        }
+        #expect(!recorded.replayed)
+        #expect(opportunity.owner != nil && opportunity.owner == original.owner)
+        #expect(opportunity.reasons == original.reasons)
     }
 
     @Test("a record number past a decision key's 32 bits is a clear error, and its batch leaves nothing behind")

@@ -54,12 +54,28 @@ public struct Ledger: Sendable {
     }
 
     public enum Result: Sendable {
-        /// The lead's decision was recorded; its opportunity, if its route is assigned, with the opportunity's JSON
-        /// when it was assigned just now (`writeJSON`'s bytes, as the ledger keeps them).
-        case decided(Opportunity?, json: [UInt8]?)
+        /// The lead's decision was recorded; its opportunity's record, if its route is assigned.
+        case decided(OpportunityRecord?)
         /// The update moved the opportunity on from `previous`.
         case applied(OutcomeUpdate, previous: String)
         case refused(OutcomeUpdate, reason: String)
+    }
+
+    /// An opportunity as the outbox writes it: its record's JSON (`Opportunity.writeJSON`'s bytes). The records of
+    /// a batch are slices of one array, written one after the other inside the state's transaction: no array of
+    /// its own per lead.
+    public struct OpportunityRecord: Sendable {
+        public let json: ArraySlice<UInt8>
+        /// True when the ledger already held the lead: its recorded assignment, not counted again.
+        public let replayed: Bool
+
+        /// The record read back from its JSON.
+        public var opportunity: Opportunity? {
+            let value = json.withUnsafeBufferPointer { try? JSONParser.parse($0, maxDepth: 64) }
+            guard case .object(let object) = value, var opportunity = Opportunity(json: object) else { return nil }
+            opportunity.replayed = replayed
+            return opportunity
+        }
     }
 
     /// Records a batch, in order, in one transaction. `claim` identifies the input (its claim id). The commit is
@@ -80,30 +96,42 @@ public struct Ledger: Sendable {
                 AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, db: db)
             }
             try session?.prefetch(keys)
-            var results: [Result] = []
-            results.reserveCapacity(entries.count)
+            /// Per entry: an outcome's result, or where a lead's record lies in the session's output.
+            enum Made {
+                case done(Result)
+                case lead(AssignmentSession.Written?)
+            }
+            var made: [Made] = []
+            made.reserveCapacity(entries.count)
             // By index: binding each entry would copy its decision (a retain per field).
             for index in entries.indices {
                 switch entries[index] {
                 case .outcome(let update):
-                    results.append(try Self.apply(update, claim: claim, opening: opening, db: db))
+                    made.append(.done(try Self.apply(update, claim: claim, opening: opening, db: db)))
                 case .lead(let decided):
-                    var opportunity: Opportunity?
-                    var json: [UInt8]?
-                    if session != nil {
-                        opportunity = try session?.assign(
-                            placement: decided.decision.placement,
-                            now: decided.decision.now,
-                            rulesVersion: decided.decision.rulesVersion,
-                            keys: decided.keys
+                    made.append(
+                        .lead(
+                            try session?.write(
+                                placement: decided.decision.placement,
+                                now: decided.decision.now,
+                                rulesVersion: decided.decision.rulesVersion,
+                                keys: decided.keys
+                            )
                         )
-                        if opportunity?.replayed == false { json = session?.recordJSON }
-                    }
-                    results.append(.decided(opportunity, json: json))
+                    )
                 }
             }
             try session?.save()
-            return results
+            // Sliced once every record is written: the slices share the output's one array.
+            let output = session?.output ?? []
+            return made.map { item in
+                switch item {
+                case .done(let result): result
+                case .lead(let written?):
+                    .decided(OpportunityRecord(json: output[written.range], replayed: written.replayed))
+                case .lead(nil): .decided(nil)
+                }
+            }
         }
     }
 

@@ -114,17 +114,17 @@ public struct FileProcessor: Sendable {
             }
             for (entry, result) in zip(batch, results) {
                 switch (entry, result) {
-                case (.lead(let decided), .decided(let opportunity, let json)):
+                case (.lead(let decided), .decided(let opportunity)):
                     let route = decided.decision.route
                     let folder = safeRoutes[route] ?? Self.safeRoute(route)
                     safeRoutes[route] = folder
                     try output(folder).line { out in
                         decided.decision.writeJSON(into: &out)
-                        // The opportunity record goes last, written directly rather than built as a tree first.
+                        // The opportunity record goes last, as the ledger wrote it.
                         guard let opportunity else { return }
                         out.removeLast()
                         out.append(contentsOf: #","assignment":"#.utf8)
-                        if let json { out.append(contentsOf: json) } else { opportunity.writeJSON(into: &out) }
+                        out.append(contentsOf: opportunity.json)
                         out.append(UInt8(ascii: "}"))
                     }
                     outcome.decisions[route, default: 0] += 1

@@ -135,8 +135,8 @@ if let count = option("--profile-ledger").flatMap({ Int($0) }) {
             for start in stride(from: 0, to: items.count, by: 1000) {
                 // As a worker does: each lead's entry made when it is decided, then the batch recorded.
                 let batch = items[start..<min(start + 1000, items.count)].map { ledger.entry($0) }
-                for case .decided(let opportunity?, _) in try ledger.record(batch, claim: "profile-\(start)") {
-                    if opportunity.owner != nil { assigned += 1 }
+                for case .decided(let record?) in try ledger.record(batch, claim: "profile-\(start)") {
+                    if record.opportunity?.owner != nil { assigned += 1 }
                 }
             }
         }

@@ -1,5 +1,6 @@
 public import Leads
 public import Rules
+import Synchronization
 
 /// Gives qualified leads an owner: where an owner is decided.
 ///
@@ -13,6 +14,21 @@ public struct Assigner: Sendable {
     public let store: AssignmentStore
     let clocks: [RepClock]
     let texts: AssignmentSession.Texts
+    /// Whether the plan's shared texts are in the state's `fragments` table (nil: not known yet), so that records
+    /// can refer to them (`SharedText`).
+    let sharing = Sharing()
+
+    final class Sharing: Sendable {
+        private let known = Mutex<Bool?>(nil)
+
+        var value: Bool? { known.withLock { $0 } }
+
+        /// Learnt from a session whose transaction committed.
+        func learn(_ value: Bool?) {
+            guard let value else { return }
+            known.withLock { $0 = value }
+        }
+    }
 
     public struct Item: Sendable {
         public var decision: Decision
@@ -44,13 +60,17 @@ public struct Assigner: Sendable {
     /// One batch in one transaction, committed or rolled back.
     func run(_ items: [Item], commit: Bool) throws -> [Opportunity?] {
         let keys = self.keys(items)
-        return try store.transaction(commit: commit) { db in
-            var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, db: db)
+        var registered: Bool?
+        let result = try store.transaction(commit: commit) { db in
+            var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, sharing: sharing.value, db: db)
             try session.prefetch(keys)
             let result = try zip(items, keys).map { item, key in try session.assign(item.decision, keys: key) }
             if commit { try session.save() }
+            registered = session.registeredSharing
             return result
         }
+        if commit { sharing.learn(registered) }
+        return result
     }
 
     /// What assignment reads from each lead on an assigned route; nil for the others.

@@ -47,8 +47,16 @@ struct AssignmentSession {
     /// ledger binds each from here, and the outbox writes each from here. One array for the batch, not one per
     /// lead.
     private(set) var output: [UInt8] = []
-    /// The reason chain's bytes, emptied and used again for each lead.
-    var scratch: [UInt8] = []
+    /// The reason chain, emptied and used again for each lead.
+    var scratch = Opportunity.ReasonChain(capacity: 1024)
+    /// Whether records are stored with references to the plan's shared texts (`SharedText`): known once they are
+    /// in the state's `fragments` table; nil until `prefetch` finds out.
+    var sharing: Bool?
+    /// Whether this session wrote the plan's shared texts to the state: the assigner knows them to be there
+    /// once its transaction commits.
+    private(set) var registeredSharing: Bool?
+    /// Shared texts read back for records replayed from the ledger, by hash.
+    var sharedTexts: [UInt64: [UInt8]] = [:]
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
     var buildsOpportunities = false
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
@@ -83,18 +91,29 @@ struct AssignmentSession {
 
     struct Texts: Sendable {
         /// Steps of the reason chain, as their JSON (`ReasonChain.fragment`), per team or rep.
-        var teamFalse: [[UInt8]]
-        var teamUnknown: [[UInt8]]
-        var teamMatched: [[UInt8]]
-        var noTeam: [UInt8]
+        var teamFalse: [SharedText]
+        var teamUnknown: [SharedText]
+        var teamMatched: [SharedText]
+        var noTeam: SharedText
         var dayCap: [String?]
         var weekCap: [String?]
         /// Per rep: skipped because its day or week cap is reached.
-        var dayCapSkipped: [[UInt8]?]
-        var weekCapSkipped: [[UInt8]?]
-        var overflow: [[UInt8]]
-        var noneInHours: [[UInt8]]
-        var fallback: [UInt8]
+        var dayCapSkipped: [SharedText?]
+        var weekCapSkipped: [SharedText?]
+        var overflow: [SharedText]
+        var noneInHours: [SharedText]
+        var fallback: SharedText
+        /// Per rep: its id, name and address as a record holds them (`Opportunity.writeOwner`).
+        var owners: [SharedText]
+        /// Per team, then the fallback queue's: the playbook as a record holds it (a JSON string).
+        var playbooks: [SharedText?]
+        var fallbackPlaybook: SharedText?
+        /// Every text above, for the state's `fragments` table.
+        var shared: [SharedText] {
+            var all = teamFalse + teamUnknown + teamMatched + [noTeam, fallback] + overflow + noneInHours + owners
+            all += (dayCapSkipped + weekCapSkipped + playbooks + [fallbackPlaybook]).compactMap { $0 }
+            return all
+        }
         /// The clock of leads without an owner: the default time zone and hours.
         var queueClock: RepClock
         /// Per team, each member's place in its starting rotation (`rotatedOrder`).
@@ -103,9 +122,22 @@ struct AssignmentSession {
         init(plan: AssignmentPlan) {
             queueClock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
             rotatedOrders = plan.teams.map(AssignmentSession.rotatedOrder)
-            func step(_ step: String, _ detail: String, rep: String? = nil) -> [UInt8] {
-                Opportunity.ReasonChain.fragment(step: step, detail: detail, rep: rep)
+            func step(_ step: String, _ detail: String, rep: String? = nil) -> SharedText {
+                SharedText(Opportunity.ReasonChain.fragment(step: step, detail: detail, rep: rep))
             }
+            owners = plan.reps.map { rep in
+                var json = JSONWriter(capacity: 128)
+                Opportunity.writeOwner(&json, id: rep.id, name: rep.name, email: rep.email)
+                return SharedText(json.finish())
+            }
+            func playbook(_ text: String?) -> SharedText? {
+                guard let text else { return nil }
+                var json = JSONWriter(capacity: text.utf8.count + 16)
+                json.string(text)
+                return SharedText(json.finish())
+            }
+            playbooks = plan.teams.map { playbook($0.playbook) }
+            fallbackPlaybook = playbook(plan.fallback.playbook)
             teamFalse = plan.teams.map { step("team", "team \($0.id): condition false") }
             teamUnknown = plan.teams.map {
                 step("team", "team \($0.id): condition unknown (a field it reads is missing)")
@@ -140,7 +172,8 @@ struct AssignmentSession {
         }
     }
 
-    init(plan: AssignmentPlan, clocks: [RepClock], texts: Texts, db: Database) {
+    init(plan: AssignmentPlan, clocks: [RepClock], texts: Texts, sharing: Bool? = nil, db: Database) {
+        self.sharing = sharing
         self.plan = plan
         self.clocks = clocks
         self.texts = texts
@@ -159,6 +192,11 @@ struct AssignmentSession {
     /// which SQLite's JSON functions cut short, is looked up on its own.
     mutating func prefetch(_ keys: [LeadKeys?]) throws {
         ledgerInsert = try Self.ledgerInsert(db)
+        if sharing == nil {
+            let registered = try SharedText.register(texts.shared, db)
+            sharing = registered
+            registeredSharing = registered
+        }
         // Sized once for the batch: grown from empty, they would hash every key again at each doubling (and the
         // output copy itself).
         assignedInBatch.reserveCapacity(keys.count)
@@ -282,13 +320,15 @@ struct AssignmentSession {
     ) throws -> Written? {
         guard let placement, let keys else { return nil }
         if let earlier = assignedInBatch[keys.lead] {
-            return replay(String(decoding: output[earlier], as: UTF8.self))
+            return try replay(String(decoding: output[earlier], as: UTF8.self))
         }
         if let record = recorded[keys.lead] {
-            return replay(record)
+            return try replay(record)
         }
-        var reasons = Opportunity.ReasonChain(reusing: &scratch)
-        defer { scratch = reasons.take() }
+        var reasons = Opportunity.ReasonChain()
+        swap(&reasons, &scratch)
+        reasons.removeAll()
+        defer { swap(&reasons, &scratch) }
         let choice = try choose(placement: placement, now: now, keys: keys, reasons: &reasons)
         return try record(keys: keys, now: now, choice: choice, reasons: reasons, rulesVersion: rulesVersion)
     }
@@ -364,8 +404,14 @@ struct AssignmentSession {
 
     /// A record from the ledger (or from earlier in the batch), given again: read back, marked replayed, and
     /// written to `output` as the outbox shows it.
-    mutating func replay(_ text: String) -> Written? {
-        let bytes = Array(text.utf8)
+    mutating func replay(_ text: String) throws -> Written? {
+        var bytes = Array(text.utf8)
+        if let hashes = SharedText.references(in: bytes), !hashes.isEmpty {
+            let missing = hashes.filter { sharedTexts[$0] == nil }
+            if !missing.isEmpty { sharedTexts.merge(try SharedText.fetch(missing, db)) { old, _ in old } }
+            guard let expanded = SharedText.expand(bytes, texts: sharedTexts) else { return nil }
+            bytes = expanded
+        }
         let value = bytes.withUnsafeBufferPointer { buffer in try? JSONParser.parse(buffer, maxDepth: 64) }
         guard case .object(let object) = value, var opportunity = Opportunity(json: object) else { return nil }
         opportunity.replayed = true
@@ -810,9 +856,18 @@ struct AssignmentSession {
             opportunity.firstContactDue = sla.map { texts.queueClock.due(from: now, after: $0) }
         }
         let start = output.count
-        opportunity.writeJSON(into: &output)
+        let layout = opportunity.writeJSON(appendingTo: &output)
         let range = start..<output.count
-        try insertLedgerRow(opportunity, record: range, rulesVersion: rulesVersion)
+        let stored =
+            sharing == true
+            ? storedRecord(
+                range,
+                layout: layout,
+                owner: owner.map { texts.owners[$0] },
+                playbook: owner == nil && team == nil ? texts.fallbackPlaybook : team.flatMap { texts.playbooks[$0] },
+                reasons: reasons
+            ) : nil
+        try insertLedgerRow(opportunity, record: range, stored: stored, rulesVersion: rulesVersion)
         let seq = db.lastInsertedRowID
         assignedInBatch[keys.lead] = range
         if let owner {
@@ -839,11 +894,18 @@ struct AssignmentSession {
     /// The ledger's row for a new opportunity. Kept out of line: inlined into `assign`, it crashes Swift 6.3's
     /// optimizer (SILCombine).
     @inline(never)
-    func insertLedgerRow(_ opportunity: Opportunity, record: Range<Int>, rulesVersion: String) throws {
+    func insertLedgerRow(
+        _ opportunity: Opportunity,
+        record: Range<Int>,
+        stored: [UInt8]?,
+        rulesVersion: String
+    )
+        throws
+    {
         let statement = try ledgerInsert ?? Self.ledgerInsert(db)
-        // The record (about a kilobyte) is bound where it lies in `output`, for the one step.
-        try output.withUnsafeBufferPointer { output in
-            let bytes = UnsafeBufferPointer(rebasing: output[record])
+        // The record is bound where it lies (`stored`, or whole in `output`), for the one step.
+        try (stored ?? output).withUnsafeBufferPointer { source in
+            let bytes = stored == nil ? UnsafeBufferPointer(rebasing: source[record]) : source
             var row = RowWriter(statement)
             defer { row.unbind() }
             row.text(opportunity.lead)
@@ -856,6 +918,52 @@ struct AssignmentSession {
             row.text(borrowing: bytes)
             row.real(opportunity.firstContactDue)
             try row.execute(db)
+        }
+    }
+
+    /// The record at `range` in `output` as the ledger stores it: each shared text in it (the owner, the
+    /// playbook, the shared reason steps) replaced by a reference (`SharedText`). The owner and the playbook are
+    /// replaced only where the record holds exactly their bytes.
+    func storedRecord(
+        _ range: Range<Int>,
+        layout: Opportunity.Layout,
+        owner: SharedText?,
+        playbook: SharedText?,
+        reasons: Opportunity.ReasonChain
+    ) -> [UInt8] {
+        output.withUnsafeBufferPointer { output in
+            // References are never longer than what they replace... almost: a text shorter than a reference is
+            // left whole (see `refer`), so the record's own length is enough.
+            [UInt8](unsafeUninitializedCapacity: range.count) { stored, written in
+                guard let base = output.baseAddress, let out = stored.baseAddress else { return }
+                var cursor = range.lowerBound
+                var end = out
+                func refer(_ at: Int, _ count: Int, _ hash: UInt64, _ bytes: [UInt8]?) {
+                    guard count > SharedText.referenceLength, at >= cursor, at + count <= range.upperBound else {
+                        return
+                    }
+                    if let bytes, !bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base + at, count) == 0 }) {
+                        return
+                    }
+                    memcpy(end, base + cursor, at - cursor)
+                    end += at - cursor
+                    SharedText.writeReference(hash, to: end)
+                    end += SharedText.referenceLength
+                    cursor = at + count
+                }
+                if let owner, let span = layout.owner, span.count == owner.bytes.count {
+                    refer(range.lowerBound + span.lowerBound, span.count, owner.hash, owner.bytes)
+                }
+                if let playbook, let span = layout.playbook, span.count == playbook.bytes.count {
+                    refer(range.lowerBound + span.lowerBound, span.count, playbook.hash, playbook.bytes)
+                }
+                // Copied from the shared texts themselves (`ReasonChain.append`).
+                let reasonsStart = range.lowerBound + layout.reasons
+                for step in reasons.shared { refer(reasonsStart + step.offset, step.count, step.hash, nil) }
+                memcpy(end, base + cursor, range.upperBound - cursor)
+                end += range.upperBound - cursor
+                written = end - out
+            }
         }
     }
 

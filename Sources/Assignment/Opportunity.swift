@@ -42,27 +42,21 @@ public struct Opportunity: Sendable, Hashable {
     /// per plan (`ReasonChain.fragment`), instead of building a value per step and writing it out afterwards.
     public struct ReasonChain: Sendable, Hashable {
         private(set) var bytes: [UInt8] = []
+        /// Where the steps copied from shared texts lie in `bytes`, for the ledger to store as references.
+        private(set) var shared: [(offset: Int, count: Int, hash: UInt64)] = []
 
         init(capacity: Int = 0) {
             bytes.reserveCapacity(capacity)
         }
 
-        /// An empty chain in `buffer`'s storage (taken from it, and left empty): `take()` gives it back.
-        init(reusing buffer: inout [UInt8]) {
-            swap(&bytes, &buffer)
-            bytes.removeAll(keepingCapacity: true)
-            bytes.reserveCapacity(1024)
-        }
-
-        /// The chain's storage, for `init(reusing:)` to use again; the chain is left empty.
-        mutating func take() -> [UInt8] {
-            var taken: [UInt8] = []
-            swap(&taken, &bytes)
-            return taken
-        }
-
         init(_ reasons: [Reason]) {
             for reason in reasons { append(step: reason.step, detail: reason.detail, rep: reason.rep) }
+        }
+
+        /// Emptied, its storage kept, for the next lead.
+        mutating func removeAll() {
+            bytes.removeAll(keepingCapacity: true)
+            shared.removeAll(keepingCapacity: true)
         }
 
         /// A step written once: `fragment(step:detail:rep:)`'s bytes.
@@ -70,6 +64,18 @@ public struct Opportunity: Sendable, Hashable {
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: fragment)
         }
+
+        /// A step the ledger stores once for all records (`SharedText`).
+        mutating func append(_ text: SharedText) {
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            shared.append((bytes.count, text.bytes.count, text.hash))
+            bytes.append(contentsOf: text.bytes)
+        }
+
+        // Two chains are the same steps whatever was shared.
+        public static func == (a: ReasonChain, b: ReasonChain) -> Bool { a.bytes == b.bytes }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
 
         mutating func append(step: String, detail: String, rep: String? = nil) {
             append(Self.fragment(step: step, detail: detail, rep: rep))
@@ -133,6 +139,22 @@ public struct Opportunity: Sendable, Hashable {
 
     /// The same JSON as `json`, written straight to bytes (the ledger keeps one per lead).
     public func writeJSON(into out: inout [UInt8]) {
+        _ = writeJSON(appendingTo: &out)
+    }
+
+    /// Where the texts a ledger record can share lie in the JSON `writeJSON(appendingTo:)` wrote, as offsets from
+    /// where it started.
+    struct Layout {
+        /// The owner's id, name and address (`writeOwner`), when there is an owner.
+        var owner: Range<Int>?
+        /// The playbook's string, when there is one.
+        var playbook: Range<Int>?
+        /// Where the reason chain's bytes start.
+        var reasons: Int
+    }
+
+    /// `writeJSON(into:)`, saying where the shareable texts went.
+    func writeJSON(appendingTo out: inout [UInt8]) -> Layout {
         var json = JSONWriter(capacity: 512 + reasonChain.bytes.count)
         json.byte(0x7B)
         json.key("lead", first: true)
@@ -140,14 +162,14 @@ public struct Opportunity: Sendable, Hashable {
         json.key("status")
         json.string(status.rawValue)
         json.key("owner")
-        json.string(orNull: owner)
-        if let ownerName {
-            json.key("owner_name")
-            json.string(ownerName)
-        }
-        if let ownerEmail {
-            json.key("owner_email")
-            json.string(ownerEmail)
+        var layout = Layout(reasons: 0)
+        if let owner {
+            let start = json.count
+            Self.writeOwner(&json, id: owner, name: ownerName, email: ownerEmail)
+            layout.owner = start..<json.count
+        } else {
+            json.null()
+            Self.writeOwnerDetails(&json, name: ownerName, email: ownerEmail)
         }
         json.key("team")
         json.string(orNull: team)
@@ -162,9 +184,16 @@ public struct Opportunity: Sendable, Hashable {
         json.key("first_contact_due")
         if let firstContactDue { json.timestamp(firstContactDue) } else { json.null() }
         json.key("playbook")
-        json.string(orNull: playbook)
+        if let playbook {
+            let start = json.count
+            json.string(playbook)
+            layout.playbook = start..<json.count
+        } else {
+            json.null()
+        }
         json.key("reasons")
         json.byte(0x5B)
+        layout.reasons = json.count
         reasonChain.bytes.withUnsafeBytes { json.raw($0) }
         json.byte(0x5D)
         if replayed {
@@ -173,6 +202,24 @@ public struct Opportunity: Sendable, Hashable {
         }
         json.byte(0x7D)
         json.finish(into: &out)
+        return layout
+    }
+
+    /// The owner's id, then its name and address when it has them: what follows `"owner":` in the record.
+    static func writeOwner(_ json: inout JSONWriter, id: String, name: String?, email: String?) {
+        json.string(id)
+        writeOwnerDetails(&json, name: name, email: email)
+    }
+
+    static func writeOwnerDetails(_ json: inout JSONWriter, name: String?, email: String?) {
+        if let name {
+            json.key("owner_name")
+            json.string(name)
+        }
+        if let email {
+            json.key("owner_email")
+            json.string(email)
+        }
     }
 
     /// Reads a record back from the ledger's JSON.

@@ -89,11 +89,12 @@ public struct Ledger: Sendable {
             return nil
         }
         let rows = DecisionRows(entries)
-        return try store.transaction(sync: sync) { db in
+        var registered: Bool?
+        let results: [Result] = try store.transaction(sync: sync) { db in
             let claimKey = try DecisionRows.claimKey(claim, db)
             try rows.insert(claimKey: claimKey, db)
             var session = assigner.map {
-                AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, db: db)
+                AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, sharing: $0.sharing.value, db: db)
             }
             try session?.prefetch(keys)
             /// Per entry: an outcome's result, or where a lead's record lies in the session's output.
@@ -122,6 +123,7 @@ public struct Ledger: Sendable {
                 }
             }
             try session?.save()
+            registered = session?.registeredSharing
             // Sliced once every record is written: the slices share the output's one array.
             let output = session?.output ?? []
             return made.map { item in
@@ -133,6 +135,8 @@ public struct Ledger: Sendable {
                 }
             }
         }
+        assigner?.sharing.learn(registered)
+        return results
     }
 
     /// Applies an update if the opportunity exists and the move is forward, else says why not.

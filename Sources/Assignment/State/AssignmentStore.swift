@@ -284,6 +284,18 @@ public struct AssignmentStore: Sendable {
                     """
             )
         }
+        // Texts shared by many opportunity records, stored once: a record in the ledger refers to each by its hash
+        // (`SharedText`). Records stored before stay whole.
+        migrator.registerMigration("v6") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE fragments (
+                        hash INTEGER PRIMARY KEY,
+                        text TEXT NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 

@@ -106,6 +106,14 @@ struct RowWriter {
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
+    /// A row's text column as bytes, nil for NULL.
+    static func bytes(_ statement: SQLiteStatement, _ column: Int32) -> [UInt8]? {
+        guard sqlite3_column_type(statement, column) != SQLITE_NULL, let text = sqlite3_column_text(statement, column)
+        else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return Array(UnsafeBufferPointer(start: text, count: count))
+    }
+
     /// A row's real column, nil for NULL.
     static func real(_ statement: SQLiteStatement, _ column: Int32) -> Double? {
         sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column)

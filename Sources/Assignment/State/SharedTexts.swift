@@ -1,0 +1,143 @@
+import GRDB
+import Leads
+
+/// A text that many opportunity records carry word for word (a team's reason steps, a rep's name and address, a
+/// playbook): the ledger keeps it once, in the `fragments` table, keyed by a hash of its bytes, and each record
+/// refers to it there.
+///
+/// A record in the ledger is its JSON with each such text replaced by a reference: the byte 0x01, then the
+/// text's hash as 16 lower-case hex digits. JSON written by leadd never holds a raw control byte (they are
+/// escaped inside strings), so a record without 0x01 is plain JSON, as every record was before (they are read as
+/// they are). A kilobyte of record becomes about 400 bytes, which the state writes twice (log, then database
+/// file).
+struct SharedText: Sendable {
+    let bytes: [UInt8]
+    /// FNV-1a, 64 bits, of `bytes`.
+    let hash: UInt64
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        self.hash = hash
+    }
+
+    /// What marks a reference in a stored record.
+    static let marker: UInt8 = 0x01
+    /// A reference's length: the marker and 16 hex digits.
+    static let referenceLength = 17
+
+    /// Appends a reference to the text hashed `hash`.
+    static func appendReference(_ hash: UInt64, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: referenceLength) { reference in
+            guard let base = reference.baseAddress else { return }
+            writeReference(hash, to: base)
+            out.append(contentsOf: UnsafeBufferPointer(reference))
+        }
+    }
+
+    /// Writes a reference's `referenceLength` bytes at `out`.
+    @inline(__always)
+    static func writeReference(_ hash: UInt64, to out: UnsafeMutablePointer<UInt8>) {
+        let digits: StaticString = "0123456789abcdef"
+        let table = digits.utf8Start
+        out[0] = marker
+        for index in 0..<16 { out[1 + index] = table[Int((hash >> UInt64(60 - 4 * index)) & 0xF)] }
+    }
+
+    /// The hashes a stored record refers to, in order; empty for plain JSON. Nil when a reference is cut short or
+    /// not hex.
+    static func references(in stored: [UInt8]) -> [UInt64]? {
+        var hashes: [UInt64] = []
+        var index = 0
+        while index < stored.count {
+            guard stored[index] == marker else {
+                index += 1
+                continue
+            }
+            guard let hash = hexHash(stored, at: index + 1) else { return nil }
+            hashes.append(hash)
+            index += referenceLength
+        }
+        return hashes
+    }
+
+    /// The stored record with each reference replaced by its text from `texts`; nil when one is not there.
+    static func expand(_ stored: [UInt8], texts: [UInt64: [UInt8]]) -> [UInt8]? {
+        guard stored.contains(marker) else { return stored }
+        var out: [UInt8] = []
+        out.reserveCapacity(stored.count * 3)
+        var index = 0
+        while index < stored.count {
+            guard stored[index] == marker else {
+                out.append(stored[index])
+                index += 1
+                continue
+            }
+            guard let hash = hexHash(stored, at: index + 1), let text = texts[hash] else { return nil }
+            out.append(contentsOf: text)
+            index += referenceLength
+        }
+        return out
+    }
+
+    private static func hexHash(_ bytes: [UInt8], at start: Int) -> UInt64? {
+        guard start + 16 <= bytes.count else { return nil }
+        var hash: UInt64 = 0
+        for byte in bytes[start..<(start + 16)] {
+            let digit: UInt8
+            switch byte {
+            case 0x30...0x39: digit = byte - 0x30
+            case 0x61...0x66: digit = byte - 0x61 + 10
+            default: return nil
+            }
+            hash = hash << 4 | UInt64(digit)
+        }
+        return hash
+    }
+
+    /// Writes `texts` to the state's `fragments` table (those already there stay) and says whether every one of
+    /// them is there with its own bytes: false when another text has the same hash (two texts of one plan, or a
+    /// text already stored), and records must then be stored whole.
+    static func register(_ texts: [SharedText], _ db: Database) throws -> Bool {
+        var seen: [UInt64: [UInt8]] = [:]
+        for text in texts {
+            if let other = seen[text.hash] {
+                if other != text.bytes { return false }
+                continue
+            }
+            seen[text.hash] = text.bytes
+        }
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO fragments (hash, text) VALUES (?, ?)")
+        let select = try db.cachedStatement(sql: "SELECT text FROM fragments WHERE hash = ?")
+        for (hash, bytes) in seen {
+            var row = RowWriter(insert)
+            row.integer(Int(bitPattern: UInt(hash)))
+            row.text(bytes)
+            try row.execute(db)
+            var query = RowWriter(select)
+            query.integer(Int(bitPattern: UInt(hash)))
+            var same = false
+            try query.rows(db) { row in same = RowWriter.bytes(row, 0) == bytes }
+            if !same { return false }
+        }
+        return true
+    }
+
+    /// The stored texts with these hashes (those found).
+    static func fetch(_ hashes: some Sequence<UInt64>, _ db: Database) throws -> [UInt64: [UInt8]] {
+        var texts: [UInt64: [UInt8]] = [:]
+        let select = try db.cachedStatement(sql: "SELECT text FROM fragments WHERE hash = ?")
+        for hash in hashes where texts[hash] == nil {
+            var query = RowWriter(select)
+            query.integer(Int(bitPattern: UInt(hash)))
+            try query.rows(db) { row in
+                if let bytes = RowWriter.bytes(row, 0) { texts[hash] = bytes }
+            }
+        }
+        return texts
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import Rules
+import TestSupport
+import Testing
+
+@testable import Assignment
+
+/// The ledger stores each opportunity record with the texts many records share (reason steps, owners, playbooks)
+/// as references to the `fragments` table, and gives the whole record back when the lead comes again.
+@Suite("shared texts in the ledger")
+struct SharedTextsTests {
+    static let config = """
+        version: 1
+        assign:
+          time_zone: UTC
+          hours: always
+        reps:
+          - {id: ana, name: Ana Lima, email: ana@example.com}
+          - {id: ben, name: Ben Okoro, email: ben@example.com}
+        teams:
+          - id: big
+            when: company.employees >= 1000
+            strategy: round_robin
+            members: [ana, ben]
+            sla: 4h
+            playbook: Call within four working hours and book a discovery call.
+          - id: small
+            strategy: round_robin
+            members: [ben]
+            playbook: Reply by e-mail the same day, then offer a short call.
+        fallback: {queue: inbox}
+        """
+
+    /// Each lead's stored record and its whole record, as the ledger gives it back.
+    struct Recorded {
+        var stored: [String: String]
+        var json: [String: String]
+    }
+
+    func run(_ fixture: AssignmentFixture, claim: String, count: Int = 12) throws -> Recorded {
+        let program = try fixture.program()
+        let ledger = Ledger(store: try AssignmentStore(directory: fixture.state.path), plan: program.assignment)
+        let records = try (0..<count).map { index in
+            try testLead("L-\(index)", employees: index.isMultiple(of: 2) ? 5000 : 20)
+        }
+        let entries = records.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0)) }
+        var json: [String: String] = [:]
+        for result in try ledger.record(entries, claim: claim) {
+            guard case .decided(let record?) = result, let opportunity = record.opportunity else {
+                Issue.record("a lead without an opportunity")
+                continue
+            }
+            json[opportunity.lead] = String(decoding: record.json, as: UTF8.self)
+        }
+        let stored = try ledger.store.read { db in
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT lead, record FROM ledger").map {
+                    ($0["lead"] as String, $0["record"] as String)
+                }
+            )
+        }
+        return Recorded(stored: stored, json: json)
+    }
+
+    @Test("a stored record refers to the shared texts, and the lead again gets its whole record back")
+    func sharedAndReplayed() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let first = try run(fixture, claim: "first")
+        #expect(first.json.count == 12)
+        for (lead, json) in first.json {
+            let stored = try #require(first.stored[lead])
+            // The owner, the playbook and the team steps are references; the rest is the record's own JSON.
+            #expect(stored.contains("\u{01}"), "\(stored)")
+            #expect(!stored.contains("Call within") && !stored.contains("Reply by e-mail"), "\(stored)")
+            #expect(!stored.contains("Ana Lima") && !stored.contains("Ben Okoro"), "\(stored)")
+            #expect(stored.utf8.count < json.utf8.count * 3 / 4, "\(stored.utf8.count) of \(json.utf8.count) bytes")
+            #expect(json.contains("\"playbook\":\"") && json.contains("\"owner_name\":\""))
+            #expect(!json.contains("\u{01}"))
+        }
+        // A new assigner (a new process) reads the shared texts back from the state.
+        let again = try run(fixture, claim: "again")
+        for (lead, json) in first.json {
+            let replayed = try #require(again.json[lead])
+            #expect(replayed == String(json.dropLast()) + ",\"replayed\":true}")
+        }
+        #expect(again.stored == first.stored)
+        let fragments = try AssignmentStore(directory: fixture.state.path).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM fragments") ?? 0
+        }
+        // Per team: its false, unknown and matched steps, overflow, no one in hours, playbook; per rep its owner
+        // fields; no team, the fallback.
+        #expect(fragments == 2 * 6 + 2 + 2)
+    }
+
+    @Test("a text stored under the same hash with other bytes makes records be stored whole")
+    func hashTakenByAnotherText() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let plan = try #require(try fixture.program().assignment)
+        let texts = AssignmentSession.Texts(plan: plan)
+        let store = try AssignmentStore(directory: fixture.state.path)
+        try store.transaction { db in
+            try db.execute(
+                sql: "INSERT INTO fragments (hash, text) VALUES (?, 'something else')",
+                arguments: [Int64(bitPattern: texts.fallback.hash)]
+            )
+        }
+        let first = try run(fixture, claim: "first")
+        for (lead, json) in first.json {
+            #expect(first.stored[lead] == json, "stored whole")
+        }
+        let again = try run(fixture, claim: "again")
+        for (lead, json) in first.json {
+            #expect(again.json[lead] == String(json.dropLast()) + ",\"replayed\":true}")
+        }
+    }
+
+    @Test("a record stored whole, as before shared texts, is given back as it is")
+    func wholeRecordsStillRead() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let first = try run(fixture, claim: "first")
+        let store = try AssignmentStore(directory: fixture.state.path)
+        try store.transaction { db in
+            for (lead, json) in first.json {
+                try db.execute(sql: "UPDATE ledger SET record = ? WHERE lead = ?", arguments: [json, lead])
+            }
+        }
+        let again = try run(fixture, claim: "again")
+        for (lead, json) in first.json {
+            #expect(again.json[lead] == String(json.dropLast()) + ",\"replayed\":true}")
+        }
+    }
+
+    @Test("references: written as 0x01 and 16 hex digits, read back; a cut or unknown one reads as nothing")
+    func references() {
+        let text = SharedText(Array("{\"step\":\"team\"}".utf8))
+        var stored = Array("[".utf8)
+        SharedText.appendReference(text.hash, to: &stored)
+        stored += Array("]".utf8)
+        #expect(stored.count == 2 + SharedText.referenceLength)
+        #expect(SharedText.references(in: stored) == [text.hash])
+        #expect(SharedText.expand(stored, texts: [text.hash: text.bytes]) == Array("[{\"step\":\"team\"}]".utf8))
+        #expect(SharedText.expand(stored, texts: [:]) == nil)
+        #expect(SharedText.references(in: Array(stored.prefix(10))) == nil)
+        #expect(SharedText.references(in: Array("{\"plain\":1}".utf8)) == [])
+    }
+}

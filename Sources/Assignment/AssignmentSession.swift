@@ -942,7 +942,11 @@ struct AssignmentSession {
                     guard count > SharedText.referenceLength, at >= cursor, at + count <= range.upperBound else {
                         return
                     }
-                    if let bytes, !bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base + at, count) == 0 }) {
+                    if let bytes,
+                        !bytes.withUnsafeBufferPointer({ text in
+                            text.baseAddress.map { memcmp($0, base + at, count) == 0 } ?? false
+                        })
+                    {
                         return
                     }
                     memcpy(end, base + cursor, at - cursor)

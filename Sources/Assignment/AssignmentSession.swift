@@ -11,11 +11,6 @@ struct AssignmentSession {
     let clocks: [RepClock]
     let db: Database
 
-    struct TeamRep: Hashable {
-        var team: Int
-        var rep: Int
-    }
-
     struct Rotation {
         var lastSeq: Int64?
         var credit: Double
@@ -27,12 +22,30 @@ struct AssignmentSession {
         var offset: Double
     }
 
-    var rotation: [TeamRep: Rotation] = [:]
-    var presence: [TeamRep: Presence] = [:]
+    /// Per team member (its slot: `Texts.slotBase` of its team plus its place in the team's members): its
+    /// rotation and presence rows, read once per team, and whether the batch changed them.
+    var rotation: [Rotation?]
+    var presence: [Presence?]
+    var rotationChanged: [Bool]
+    var presenceChanged: [Bool]
     /// Per team: whether its rotation and presence rows are read.
     var loadedTeams: [Bool]
-    var dirtyRotation: Set<TeamRep> = []
-    var dirtyPresence: Set<TeamRep> = []
+    /// Members by their place in the team, emptied and used again for each lead: those in working hours, those
+    /// outside them, those away.
+    var inHoursScratch: [Int] = []
+    var offHoursScratch: [Int] = []
+    var absentScratch: [Int] = []
+    /// The strategy steps already written in this batch (most leads of a team repeat a few of them), made shared
+    /// texts of the state (`sharedStep`).
+    var strategySteps: [StrategyStep: SharedText] = [:]
+
+    /// What a strategy step says: the same key, the same text.
+    struct StrategyStep: Hashable {
+        var team: Int
+        var chosen: Int
+        var first: Int
+        var second: Int
+    }
     /// Per rep: assignments in its current local day and week (caps) and in load windows, read from the ledger
     /// once, then kept up to date during the batch.
     var dayCounts: [RangeCount?]
@@ -63,7 +76,7 @@ struct AssignmentSession {
     var sticky: [String: StickyOwner?] = [:]
     var dirtySticky: Set<String> = []
     /// Per rep, the last `offHours` step and the `now` it was made for.
-    var offHoursTexts: [(now: Double, step: [UInt8])?]
+    var offHoursTexts: [(now: Double, step: SharedText)?]
     /// Per rep, whether it could take a lead at the `now` it was last asked for (inactive or out of office: why
     /// not) and whether that `now` is in its working hours: the same for every lead of a batch decided at one `now`.
     var presenceAt: [(now: Double, unavailable: String?, working: Bool)?]
@@ -116,12 +129,21 @@ struct AssignmentSession {
         }
         /// The clock of leads without an owner: the default time zone and hours.
         var queueClock: RepClock
-        /// Per team, each member's place in its starting rotation (`rotatedOrder`).
-        var rotatedOrders: [[Int: Int]]
+        /// Per team, each member's place in its starting rotation (`rotatedOrder`), by its place in the team.
+        var rotatedOrders: [[Int]]
+        /// Per team: where its members' slots start (see `rotation`); and the slots of every team.
+        var slotBase: [Int]
+        var slotCount: Int
 
         init(plan: AssignmentPlan) {
             queueClock = RepClock(timeZone: plan.defaultTimeZone, hours: plan.defaultHours)
             rotatedOrders = plan.teams.map(AssignmentSession.rotatedOrder)
+            var base = 0
+            slotBase = plan.teams.map { team in
+                defer { base += team.members.count }
+                return base
+            }
+            slotCount = base
             func step(_ step: String, _ detail: String, rep: String? = nil) -> SharedText {
                 SharedText(Opportunity.ReasonChain.fragment(step: step, detail: detail, rep: rep))
             }
@@ -183,6 +205,10 @@ struct AssignmentSession {
         loadCounts = Array(repeating: [], count: plan.reps.count)
         offHoursTexts = Array(repeating: nil, count: plan.reps.count)
         loadedTeams = Array(repeating: false, count: plan.teams.count)
+        rotation = Array(repeating: nil, count: texts.slotCount)
+        presence = Array(repeating: nil, count: texts.slotCount)
+        rotationChanged = Array(repeating: false, count: texts.slotCount)
+        presenceChanged = Array(repeating: false, count: texts.slotCount)
         presenceAt = Array(repeating: nil, count: plan.reps.count)
     }
 
@@ -295,6 +321,8 @@ struct AssignmentSession {
         var queue: String?
         var team: Int?
         var method: String
+        /// The owner's slot in the team whose strategy picked it (see `rotation`).
+        var slot: Int?
     }
 
     /// Assigns one lead; `keys` are its `LeadKeys` (nil when it is not on an assigned route).
@@ -383,8 +411,14 @@ struct AssignmentSession {
         var visited = VisitedTeams()
         while let index = current, visited.insert(index) {
             // The team's fields read in place: a copy of the team retains each of its arrays and strings.
-            if let rep = try pick(team: index, now: now, key: keys.lead, reasons: &reasons) {
-                return Choice(owner: rep, queue: nil, team: index, method: plan.teams[index].strategy.rawValue)
+            if let (rep, slot) = try pick(team: index, now: now, reasons: &reasons) {
+                return Choice(
+                    owner: rep,
+                    queue: nil,
+                    team: index,
+                    method: plan.teams[index].strategy.rawValue,
+                    slot: slot
+                )
             }
             switch plan.teams[index].overflow {
             case .team(let next):
@@ -438,12 +472,14 @@ struct AssignmentSession {
 
     /// The step of a rep passed over outside its hours, with its local time: the same for every lead of a batch
     /// decided at one `now`, so made once per rep and `now`.
-    mutating func offHours(_ rep: Int, at now: Double) -> [UInt8] {
+    mutating func offHours(_ rep: Int, at now: Double) throws -> SharedText {
         if let cached = offHoursTexts[rep], cached.now == now { return cached.step }
-        let step = Opportunity.ReasonChain.fragment(
-            step: "skipped",
-            detail: "outside working hours (\(clocks[rep].describe(now)))",
-            rep: plan.reps[rep].id
+        let step = try sharedStep(
+            Opportunity.ReasonChain.fragment(
+                step: "skipped",
+                detail: "outside working hours (\(clocks[rep].describe(now)))",
+                rep: plan.reps[rep].id
+            )
         )
         offHoursTexts[rep] = (now, step)
         return step
@@ -592,138 +628,183 @@ struct AssignmentSession {
 
     // MARK: - Strategies
 
-    /// The member the team's strategy picks now, or nil when none can take the lead; skipped members are added
-    /// to `reasons` with why.
+    /// The member the team's strategy picks now (its rep and slot), or nil when none can take the lead; skipped
+    /// members are added to `reasons` with why.
     mutating func pick(
         team index: Int,
         now: Double,
-        key: String,
         reasons: inout Opportunity.ReasonChain
-    ) throws -> Int? {
-        let team = plan.teams[index]
+    ) throws -> (rep: Int, slot: Int)? {
         try loadTeam(index)
-        var inHours: [AssignmentPlan.Team.Member] = []
-        var offHours: [AssignmentPlan.Team.Member] = []
+        let base = texts.slotBase[index]
+        // Members by their place in the team, in arrays kept from lead to lead.
+        var inHours: [Int] = []
+        var offHours: [Int] = []
+        var absent: [Int] = []
+        swap(&inHours, &inHoursScratch)
+        swap(&offHours, &offHoursScratch)
+        swap(&absent, &absentScratch)
+        inHours.removeAll(keepingCapacity: true)
+        offHours.removeAll(keepingCapacity: true)
+        absent.removeAll(keepingCapacity: true)
+        defer {
+            swap(&inHours, &inHoursScratch)
+            swap(&offHours, &offHoursScratch)
+            swap(&absent, &absentScratch)
+        }
         // Skipped members go straight to `reasons`, in the order they are found.
-        var absent: Set<Int> = []
-        for member in team.members {
-            let (unavailable, working) = available(member.rep, at: now)
+        for position in plan.teams[index].members.indices {
+            let rep = plan.teams[index].members[position].rep
+            let (unavailable, working) = available(rep, at: now)
             if let unavailable {
-                reasons.append(step: "skipped", detail: unavailable, rep: plan.reps[member.rep].id)
-                absent.insert(member.rep)
+                reasons.append(step: "skipped", detail: unavailable, rep: plan.reps[rep].id)
+                absent.append(position)
                 continue
             }
-            if let cap = try capReached(member.rep, at: now) {
-                if let step = cap == .day ? texts.dayCapSkipped[member.rep] : texts.weekCapSkipped[member.rep] {
+            if let cap = try capReached(rep, at: now) {
+                if let step = cap == .day ? texts.dayCapSkipped[rep] : texts.weekCapSkipped[rep] {
                     reasons.append(step)
                 }
                 continue
             }
-            if working { inHours.append(member) } else { offHours.append(member) }
+            if working { inHours.append(position) } else { offHours.append(position) }
         }
-        var pool = inHours
-        if inHours.isEmpty && !offHours.isEmpty {
-            pool = offHours
+        let outOfHours = inHours.isEmpty && !offHours.isEmpty
+        if outOfHours {
             reasons.append(texts.noneInHours[index])
         } else {
-            for member in offHours {
-                absent.insert(member.rep)
-                reasons.append(self.offHours(member.rep, at: now))
+            for position in offHours {
+                absent.append(position)
+                reasons.append(try self.offHours(plan.teams[index].members[position].rep, at: now))
             }
         }
-        guard !pool.isEmpty else { return nil }
-        let order = texts.rotatedOrders[index]
-        func lastSeq(_ rep: Int) -> Int64 { rotation[TeamRep(team: index, rep: rep)]?.lastSeq ?? -1 }
+        let pool = outOfHours ? offHours : inHours
+        guard let first = pool.first else { return nil }
+        func lastSeq(_ position: Int) -> Int64 { rotation[base + position]?.lastSeq ?? -1 }
         /// Least recently assigned first, then the team's rotated member order.
         func fairer(_ a: Int, _ b: Int) -> Bool {
             let (sa, sb) = (lastSeq(a), lastSeq(b))
             if sa != sb { return sa < sb }
-            return (order[a] ?? 0) < (order[b] ?? 0)
+            return texts.rotatedOrders[index][a] < texts.rotatedOrders[index][b]
         }
-        let chosen: Int
-        let detail: String
-        switch team.strategy {
+        func repID(_ position: Int) -> String { plan.reps[plan.teams[index].members[position].rep].id }
+        var chosen = first
+        let step: SharedText
+        switch plan.teams[index].strategy {
         case .roundRobin:
-            chosen = pool.map(\.rep).min(by: fairer) ?? pool[0].rep
-            detail =
-                "round robin: \(plan.reps[chosen].id) is next in rotation (least recently assigned of \(pool.count) available)"
+            for position in pool.dropFirst() where fairer(position, chosen) { chosen = position }
+            let key = StrategyStep(team: index, chosen: chosen, first: pool.count, second: 0)
+            step =
+                try strategySteps[key]
+                ?? newStrategyStep(
+                    key,
+                    "round robin: \(repID(chosen)) is next in rotation (least recently assigned of \(pool.count) available)"
+                )
         case .weightedRoundRobin:
-            let total = Double(pool.reduce(0) { $0 + $1.weight })
-            for member in pool {
-                rotation[TeamRep(team: index, rep: member.rep), default: Rotation(lastSeq: nil, credit: 0)].credit +=
-                    Double(member.weight)
-                dirtyRotation.insert(TeamRep(team: index, rep: member.rep))
+            var total = 0
+            for position in pool { total += plan.teams[index].members[position].weight }
+            for position in pool {
+                var state = rotation[base + position] ?? Rotation(lastSeq: nil, credit: 0)
+                state.credit += Double(plan.teams[index].members[position].weight)
+                rotation[base + position] = state
+                rotationChanged[base + position] = true
             }
-            func credit(_ rep: Int) -> Double { rotation[TeamRep(team: index, rep: rep)]?.credit ?? 0 }
-            chosen =
-                pool.map(\.rep).min { a, b in
-                    credit(a) != credit(b) ? credit(a) > credit(b) : fairer(a, b)
-                } ?? pool[0].rep
-            let weight = pool.first { $0.rep == chosen }?.weight ?? 1
-            detail =
-                "weighted round robin: \(plan.reps[chosen].id) had the most credit "
-                + "(weight \(weight) of \(Int(total)) among the \(pool.count) available)"
-            rotation[TeamRep(team: index, rep: chosen)]?.credit -= total
+            func credit(_ position: Int) -> Double { rotation[base + position]?.credit ?? 0 }
+            for position in pool.dropFirst() {
+                let (a, b) = (credit(position), credit(chosen))
+                if a != b ? a > b : fairer(position, chosen) { chosen = position }
+            }
+            rotation[base + chosen]?.credit -= Double(total)
+            let weight = plan.teams[index].members[chosen].weight
+            let key = StrategyStep(team: index, chosen: chosen, first: total, second: pool.count)
+            step =
+                try strategySteps[key]
+                ?? newStrategyStep(
+                    key,
+                    "weighted round robin: \(repID(chosen)) had the most credit "
+                        + "(weight \(weight) of \(total) among the \(pool.count) available)"
+                )
         case .leastLoaded:
-            var loads: [Int: Double] = [:]
+            let window = plan.teams[index].window
+            var loads = [Double](repeating: 0, count: plan.teams[index].members.count)
             var returning: [Int] = []
-            for member in pool {
-                let count = Double(try windowLoad(member.rep, window: team.window, now: now))
-                loads[member.rep] = count
-                let teamRep = TeamRep(team: index, rep: member.rep)
-                if presence[teamRep]?.away == true { returning.append(member.rep) }
+            for position in pool {
+                loads[position] = Double(
+                    try windowLoad(plan.teams[index].members[position].rep, window: window, now: now)
+                )
+                if presence[base + position]?.away == true { returning.append(position) }
             }
             // A rep back from an absence joins at the load of the least loaded teammate who stayed, so it is
             // not flooded to catch up.
-            let stayed = pool.map(\.rep).filter { !returning.contains($0) }
-            let floor = stayed.map { rep in
-                (loads[rep] ?? 0) + effectiveOffset(index, rep, now: now, window: team.window)
-            }.min()
-            for rep in returning {
-                let own = loads[rep] ?? 0
-                presence[TeamRep(team: index, rep: rep)] = Presence(
-                    away: false,
-                    returnedAt: now,
-                    offset: max(0, (floor ?? own) - own)
-                )
-                dirtyPresence.insert(TeamRep(team: index, rep: rep))
+            var floor: Double?
+            for position in pool where !returning.contains(position) {
+                let load = loads[position] + effectiveOffset(base + position, now: now, window: window)
+                floor = min(floor ?? load, load)
             }
-            for rep in absent where presence[TeamRep(team: index, rep: rep)]?.away != true {
-                let previous = presence[TeamRep(team: index, rep: rep)]
-                presence[TeamRep(team: index, rep: rep)] = Presence(
+            for position in returning {
+                let own = loads[position]
+                presence[base + position] = Presence(away: false, returnedAt: now, offset: max(0, (floor ?? own) - own))
+                presenceChanged[base + position] = true
+            }
+            for position in absent where presence[base + position]?.away != true {
+                let previous = presence[base + position]
+                presence[base + position] = Presence(
                     away: true,
                     returnedAt: previous?.returnedAt,
                     offset: previous?.offset ?? 0
                 )
-                dirtyPresence.insert(TeamRep(team: index, rep: rep))
+                presenceChanged[base + position] = true
             }
-            func load(_ rep: Int) -> Double {
-                (loads[rep] ?? 0) + effectiveOffset(index, rep, now: now, window: team.window)
+            func load(_ position: Int) -> Double {
+                loads[position] + effectiveOffset(base + position, now: now, window: window)
             }
-            chosen =
-                pool.map(\.rep).min { a, b in load(a) != load(b) ? load(a) < load(b) : fairer(a, b) } ?? pool[0].rep
-            let window = Decision.format(team.window / 86400)
-            let count = Int(loads[chosen] ?? 0)
-            let offset = effectiveOffset(index, chosen, now: now, window: team.window)
-            detail =
-                "least loaded: \(plan.reps[chosen].id) had \(count) assignment\(count == 1 ? "" : "s") in the last \(window)d"
-                + (offset > 0 ? " (counted as \(Decision.format(Double(count) + offset)) since returning)" : "")
-                + ", the fewest of \(pool.count) available"
+            for position in pool.dropFirst() {
+                let (a, b) = (load(position), load(chosen))
+                if a != b ? a < b : fairer(position, chosen) { chosen = position }
+            }
+            let days = Decision.format(window / 86400)
+            let count = Int(loads[chosen])
+            let offset = effectiveOffset(base + chosen, now: now, window: window)
+            // Counts change with every lead: not a text worth sharing.
+            step = SharedText(
+                Opportunity.ReasonChain.fragment(
+                    step: "strategy",
+                    detail:
+                        "least loaded: \(repID(chosen)) had \(count) assignment\(count == 1 ? "" : "s") in the last \(days)d"
+                        + (offset > 0 ? " (counted as \(Decision.format(Double(count) + offset)) since returning)" : "")
+                        + ", the fewest of \(pool.count) available"
+                ),
+                shareable: false
+            )
         }
-        reasons.append(step: "strategy", detail: detail)
-        return chosen
+        reasons.append(step)
+        return (plan.teams[index].members[chosen].rep, base + chosen)
     }
 
-    func effectiveOffset(_ team: Int, _ rep: Int, now: Double, window: Double) -> Double {
-        guard let state = presence[TeamRep(team: team, rep: rep)], let returned = state.returnedAt,
-            now - returned < window
-        else { return 0 }
+    /// The strategy step for `key` the first time in the batch (`strategySteps` has it after), shared.
+    mutating func newStrategyStep(_ key: StrategyStep, _ detail: String) throws -> SharedText {
+        let step = try sharedStep(Opportunity.ReasonChain.fragment(step: "strategy", detail: detail))
+        strategySteps[key] = step
+        return step
+    }
+
+    /// A step made during the batch that many records will carry: written to the state's `fragments` table (in
+    /// the batch's transaction, so it is there exactly when the records that refer to it are), unless records
+    /// are stored whole or its hash is taken.
+    mutating func sharedStep(_ bytes: [UInt8]) throws -> SharedText {
+        let text = SharedText(bytes)
+        guard sharing == true, try SharedText.register([text], db) else { return SharedText(bytes, shareable: false) }
+        return text
+    }
+
+    func effectiveOffset(_ slot: Int, now: Double, window: Double) -> Double {
+        guard let state = presence[slot], let returned = state.returnedAt, now - returned < window else { return 0 }
         return state.offset
     }
 
-    /// Each member's place in the team's starting rotation: the member list turned by a hash of the team id, so
-    /// a new team does not start with whoever is listed first.
-    static func rotatedOrder(_ team: AssignmentPlan.Team) -> [Int: Int] {
+    /// Each member's place in the team's starting rotation, by its place in the team: the member list turned by
+    /// a hash of the team id, so a new team does not start with whoever is listed first.
+    static func rotatedOrder(_ team: AssignmentPlan.Team) -> [Int] {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in team.id.utf8 {
             hash ^= UInt64(byte)
@@ -731,14 +812,15 @@ struct AssignmentSession {
         }
         let count = team.members.count
         let start = Int(hash % UInt64(max(count, 1)))
-        var order: [Int: Int] = [:]
-        for (position, member) in team.members.enumerated() {
-            order[member.rep] = (position - start + count) % count
-        }
-        return order
+        return team.members.indices.map { position in (position - start + count) % count }
     }
 
     // MARK: - State
+
+    /// The slot of `rep` in team `index`, if it is a member.
+    func slot(team index: Int, rep: Int) -> Int? {
+        plan.teams[index].members.firstIndex { $0.rep == rep }.map { texts.slotBase[index] + $0 }
+    }
 
     mutating func loadTeam(_ index: Int) throws {
         guard !loadedTeams[index] else { return }
@@ -749,20 +831,16 @@ struct AssignmentSession {
             arguments: [team.id]
         )
         for row in rows {
-            guard let rep = plan.rep(row["rep"]) else { continue }
-            rotation[TeamRep(team: index, rep: rep)] = Rotation(lastSeq: row["last_seq"], credit: row["credit"])
+            guard let rep = plan.rep(row["rep"]), let slot = slot(team: index, rep: rep) else { continue }
+            rotation[slot] = Rotation(lastSeq: row["last_seq"], credit: row["credit"])
         }
         let presenceRows = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT rep, away, returned_at, offset FROM presence WHERE team = ?"),
             arguments: [team.id]
         )
         for row in presenceRows {
-            guard let rep = plan.rep(row["rep"]) else { continue }
-            presence[TeamRep(team: index, rep: rep)] = Presence(
-                away: row["away"],
-                returnedAt: row["returned_at"],
-                offset: row["offset"]
-            )
+            guard let rep = plan.rep(row["rep"]), let slot = slot(team: index, rep: rep) else { continue }
+            presence[slot] = Presence(away: row["away"], returnedAt: row["returned_at"], offset: row["offset"])
         }
     }
 
@@ -876,10 +954,11 @@ struct AssignmentSession {
             for index in loadCounts[owner].indices where loadCounts[owner][index].covers(now) {
                 loadCounts[owner][index].count += 1
             }
-            if let team, plan.teams[team].strategy.rawValue == choice.method {
-                let teamRep = TeamRep(team: team, rep: owner)
-                rotation[teamRep, default: Rotation(lastSeq: nil, credit: 0)].lastSeq = seq
-                dirtyRotation.insert(teamRep)
+            if let slot = choice.slot {
+                var state = rotation[slot] ?? Rotation(lastSeq: nil, credit: 0)
+                state.lastSeq = seq
+                rotation[slot] = state
+                rotationChanged[slot] = true
             }
             if plan.sticky != nil {
                 for key in keys.stickyKeys {
@@ -994,19 +1073,25 @@ struct AssignmentSession {
             row.real(entry.at)
             try row.execute(db)
         }
-        for key in dirtyRotation {
-            guard let state = rotation[key] else { continue }
-            try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO rotation (team, rep, last_seq, credit) VALUES (?, ?, ?, ?)"
-            ).execute(arguments: [plan.teams[key.team].id, plan.reps[key.rep].id, state.lastSeq, state.credit])
-        }
-        for key in dirtyPresence {
-            guard let state = presence[key] else { continue }
-            try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO presence (team, rep, away, returned_at, offset) VALUES (?, ?, ?, ?, ?)"
-            ).execute(arguments: [
-                plan.teams[key.team].id, plan.reps[key.rep].id, state.away, state.returnedAt, state.offset,
-            ])
+        for team in plan.teams.indices where loadedTeams[team] {
+            for (position, member) in plan.teams[team].members.enumerated() {
+                let slot = texts.slotBase[team] + position
+                if rotationChanged[slot], let state = rotation[slot] {
+                    try db.cachedStatement(
+                        sql: "INSERT OR REPLACE INTO rotation (team, rep, last_seq, credit) VALUES (?, ?, ?, ?)"
+                    ).execute(arguments: [
+                        plan.teams[team].id, plan.reps[member.rep].id, state.lastSeq, state.credit,
+                    ])
+                }
+                if presenceChanged[slot], let state = presence[slot] {
+                    try db.cachedStatement(
+                        sql:
+                            "INSERT OR REPLACE INTO presence (team, rep, away, returned_at, offset) VALUES (?, ?, ?, ?, ?)"
+                    ).execute(arguments: [
+                        plan.teams[team].id, plan.reps[member.rep].id, state.away, state.returnedAt, state.offset,
+                    ])
+                }
+            }
         }
     }
 }

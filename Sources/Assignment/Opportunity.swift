@@ -68,7 +68,7 @@ public struct Opportunity: Sendable, Hashable {
         /// A step the ledger stores once for all records (`SharedText`).
         mutating func append(_ text: SharedText) {
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
-            shared.append((bytes.count, text.bytes.count, text.hash))
+            if text.shareable { shared.append((bytes.count, text.bytes.count, text.hash)) }
             bytes.append(contentsOf: text.bytes)
         }
 

@@ -15,8 +15,13 @@ struct SharedText: Sendable {
     /// FNV-1a, 64 bits, of `bytes`.
     let hash: UInt64
 
-    init(_ bytes: [UInt8]) {
+    /// False for a text written whole in each record (its hash is taken by another text, or records are stored
+    /// whole): `ReasonChain.append` then copies it without marking it.
+    let shareable: Bool
+
+    init(_ bytes: [UInt8], shareable: Bool = true) {
         self.bytes = bytes
+        self.shareable = shareable
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)

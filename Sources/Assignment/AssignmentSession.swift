@@ -52,10 +52,10 @@ struct AssignmentSession {
     var weekCounts: [RangeCount?]
     var loadCounts: [[RangeCount]]
     /// Ledger records of the batch's leads, read up front (lead -> JSON), and the batch's own new records.
-    var recorded: [String: String] = [:]
+    var recorded: [HashedKey: String] = [:]
     /// By lead: where the record of each opportunity recorded in this batch lies in `output` (a lead twice in a
     /// batch gets it back, as from the ledger).
-    var assignedInBatch: [String: Range<Int>] = [:]
+    var assignedInBatch: [HashedKey: Range<Int>] = [:]
     /// The records of the batch's opportunities, one after the other, as JSON (`Opportunity.writeJSON`): the
     /// ledger binds each from here, and the outbox writes each from here. One array for the batch, not one per
     /// lead.
@@ -73,8 +73,8 @@ struct AssignmentSession {
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
     var buildsOpportunities = false
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
-    var sticky: [String: StickyOwner?] = [:]
-    var dirtySticky: Set<String> = []
+    var sticky: [HashedKey: StickyOwner?] = [:]
+    var dirtySticky: Set<HashedKey> = []
     /// Per rep, the last `offHours` step and the `now` it was made for.
     var offHoursTexts: [(now: Double, step: SharedText)?]
     /// Per rep, whether it could take a lead at the `now` it was last asked for (inactive or out of office: why
@@ -87,6 +87,8 @@ struct AssignmentSession {
         var owner: String
         var team: String?
         var at: Double
+        /// `owner`'s index in the plan's reps, nil when the plan has no such rep.
+        var rep: Int?
     }
 
     /// Assignments in [from, until).
@@ -236,7 +238,7 @@ struct AssignmentSession {
             "SELECT lead, record FROM ledger WHERE lead = ?"
         ) { row in
             guard let lead = RowWriter.text(row, 0) else { return }
-            recorded[lead] = RowWriter.text(row, 1)
+            recorded[HashedKey(lead)] = RowWriter.text(row, 1)
         }
         guard plan.sticky != nil else { return }
         var stickyKeys = KeyList(capacity: 2 * keys.count)
@@ -244,7 +246,7 @@ struct AssignmentSession {
             for stickyKey in keys.stickyKeys where sticky[stickyKey] == nil {
                 // Known to have no owner unless the query finds one.
                 sticky[stickyKey] = .some(nil)
-                stickyKeys.append(stickyKey)
+                stickyKeys.append(stickyKey.text)
             }
         }
         try stickyKeys.rows(
@@ -254,7 +256,12 @@ struct AssignmentSession {
         ) { row in
             guard let key = RowWriter.text(row, 0), let owner = RowWriter.text(row, 1), let at = RowWriter.real(row, 3)
             else { return }
-            sticky[key] = StickyOwner(owner: owner, team: RowWriter.text(row, 2), at: at)
+            sticky[HashedKey(key)] = StickyOwner(
+                owner: owner,
+                team: RowWriter.text(row, 2),
+                at: at,
+                rep: plan.rep(owner)
+            )
         }
     }
 
@@ -347,10 +354,10 @@ struct AssignmentSession {
         keys: LeadKeys?
     ) throws -> Written? {
         guard let placement, let keys else { return nil }
-        if let earlier = assignedInBatch[keys.lead] {
+        if let earlier = assignedInBatch[keys.leadKey] {
             return try replay(String(decoding: output[earlier], as: UTF8.self))
         }
-        if let record = recorded[keys.lead] {
+        if let record = recorded[keys.leadKey] {
             return try replay(record)
         }
         var reasons = Opportunity.ReasonChain()
@@ -571,15 +578,16 @@ struct AssignmentSession {
             } else {
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT owner, team, at FROM sticky WHERE key = ?"),
-                    arguments: [key]
+                    arguments: [key.text]
                 )
-                entry = row.map { StickyOwner(owner: $0["owner"], team: $0["team"], at: $0["at"]) }
+                entry = row.map {
+                    let owner: String = $0["owner"]
+                    return StickyOwner(owner: owner, team: $0["team"], at: $0["at"], rep: plan.rep(owner))
+                }
                 sticky[key] = .some(entry)
             }
-            guard let entry, entry.at > now - config.window, entry.at <= now, let rep = plan.rep(entry.owner) else {
-                continue
-            }
-            return (rep, Self.stickyDetail(key: key, owner: entry.owner, at: entry.at))
+            guard let entry, entry.at > now - config.window, entry.at <= now, let rep = entry.rep else { continue }
+            return (rep, Self.stickyDetail(key: key.text, owner: entry.owner, at: entry.at))
         }
         return nil
     }
@@ -947,7 +955,7 @@ struct AssignmentSession {
             ) : nil
         try insertLedgerRow(opportunity, record: range, stored: stored, rulesVersion: rulesVersion)
         let seq = db.lastInsertedRowID
-        assignedInBatch[keys.lead] = range
+        assignedInBatch[keys.leadKey] = range
         if let owner {
             if dayCounts[owner]?.covers(now) == true { dayCounts[owner]?.count += 1 }
             if weekCounts[owner]?.covers(now) == true { weekCounts[owner]?.count += 1 }
@@ -962,7 +970,7 @@ struct AssignmentSession {
             }
             if plan.sticky != nil {
                 for key in keys.stickyKeys {
-                    sticky[key] = StickyOwner(owner: plan.reps[owner].id, team: opportunity.team, at: now)
+                    sticky[key] = StickyOwner(owner: plan.reps[owner].id, team: opportunity.team, at: now, rep: owner)
                     dirtySticky.insert(key)
                 }
             }
@@ -1067,7 +1075,7 @@ struct AssignmentSession {
         for key in dirtySticky {
             guard let entry = sticky[key] ?? nil else { continue }
             var row = RowWriter(stickyRow)
-            row.text(key)
+            row.text(key.text)
             row.text(entry.owner)
             row.text(entry.team)
             row.real(entry.at)

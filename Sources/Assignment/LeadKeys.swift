@@ -20,8 +20,10 @@ final class LeadKeys: Sendable {
     let companyDomains: [String]
     /// The e-mail's domain when `ignore_domains` has it (free mail).
     let ignoredDomain: String?
+    /// `lead`, hashed once, for the batch's lookups by lead.
+    let leadKey: HashedKey
     /// Keys of the sticky table, in the order they are tried: `email:ADDRESS`, then `domain:DOMAIN`s.
-    let stickyKeys: [String]
+    let stickyKeys: [HashedKey]
     /// The lead's account owner, if the accounts file names one.
     let account: AssignmentSession.AccountMatch
 
@@ -60,15 +62,15 @@ final class LeadKeys: Sendable {
             foundDomain = nil
         }
         if !plan.ignoredDomains.isEmpty { domains.removeAll { plan.ignoredDomains.contains($0) } }
-        var keys: [String] = []
+        var keys: [HashedKey] = []
         if let sticky = plan.sticky {
             // Sized once: grown from empty, the array is made again at its second and third key.
             keys.reserveCapacity(2 + domains.count)
-            if sticky.byEmail, let foundEmail { keys.append(Self.joined("email:", foundEmail)) }
+            if sticky.byEmail, let foundEmail { keys.append(HashedKey(Self.joined("email:", foundEmail))) }
             if sticky.byDomain {
-                if let foundDomain { keys.append(Self.joined("domain:", foundDomain)) }
+                if let foundDomain { keys.append(HashedKey(Self.joined("domain:", foundDomain))) }
                 for domain in domains where domain != foundDomain {
-                    keys.append(Self.joined("domain:", domain))
+                    keys.append(HashedKey(Self.joined("domain:", domain)))
                 }
             }
         }
@@ -77,6 +79,7 @@ final class LeadKeys: Sendable {
         companyDomains = domains
         ignoredDomain = ignored
         stickyKeys = keys
+        leadKey = HashedKey(lead)
         account = AssignmentSession.matchAccount(
             emailDomain: foundDomain,
             companyDomains: domains,
@@ -177,10 +180,35 @@ final class LeadKeys: Sendable {
     /// The parents of a domain down to two labels: `eu.acme.com` -> `acme.com`.
     static func parents(_ domain: String) -> [String] {
         // Most domains have two labels and no parent: found without an allocation.
-        guard domain.utf8.count(where: { $0 == 0x2E }) >= 2 else { return [] }
+        var domain = domain
+        guard domain.withUTF8({ bytes in bytes.count(where: { $0 == 0x2E }) >= 2 }) else { return [] }
         let bytes = Array(domain.utf8)
         let dots = bytes.indices.filter { bytes[$0] == 0x2E }
         guard dots.count >= 2 else { return [] }
         return dots.dropLast().map { String(decoding: bytes[($0 + 1)...], as: UTF8.self) }
     }
+}
+
+/// A text with its hash made once (FNV-1a, 64 bits), for the lookups a batch makes by lead and by sticky key:
+/// hashing it again costs a few instructions, where hashing the text costs a pass over it each time.
+struct HashedKey: Hashable, Sendable {
+    let text: String
+    let hash: UInt64
+
+    init(_ text: String) {
+        var text = text
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+        }
+        self.text = text
+        self.hash = hash
+    }
+
+    static func == (a: HashedKey, b: HashedKey) -> Bool { a.hash == b.hash && a.text == b.text }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 }

@@ -68,6 +68,8 @@ struct AssignmentSession {
     /// Whether this session wrote the plan's shared texts to the state: the assigner knows them to be there
     /// once its transaction commits.
     private(set) var registeredSharing: Bool?
+    /// Records' heads written in this batch (`Head`).
+    var heads: [Head.Key: Head] = [:]
     /// Shared texts read back for records replayed from the ledger, by hash.
     var sharedTexts: [UInt64: [UInt8]] = [:]
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
@@ -918,32 +920,33 @@ struct AssignmentSession {
         rulesVersion: String
     ) throws -> Written {
         let (owner, team) = (choice.owner, choice.team)
-        var opportunity = Opportunity(
-            lead: keys.lead,
-            status: owner == nil ? .queued : .assigned,
+        let sla =
+            owner == nil && team == nil ? plan.fallback.sla : team.flatMap { plan.teams[$0].sla } ?? plan.fallback.sla
+        let due = sla.map { (owner.map { clocks[$0] } ?? texts.queueClock).due(from: now, after: $0) }
+        let key = Head.Key(
+            owner: owner ?? -1,
+            team: team ?? -1,
             method: choice.method,
-            stage: plan.openingStage,
-            assignedAt: now,
-            reasons: reasons
+            queue: choice.queue,
+            now: now,
+            due: due
         )
-        opportunity.queue = choice.queue
-        let teamConfig = team.map { plan.teams[$0] }
-        opportunity.team = teamConfig?.id
-        let sla = owner == nil && team == nil ? plan.fallback.sla : teamConfig?.sla ?? plan.fallback.sla
-        opportunity.playbook = owner == nil && team == nil ? plan.fallback.playbook : teamConfig?.playbook
-        if let owner {
-            let rep = plan.reps[owner]
-            let clock = clocks[owner]
-            opportunity.owner = rep.id
-            opportunity.ownerName = rep.name
-            opportunity.ownerEmail = rep.email
-            opportunity.firstContactDue = sla.map { clock.due(from: now, after: $0) }
-        } else {
-            opportunity.firstContactDue = sla.map { texts.queueClock.due(from: now, after: $0) }
-        }
+        let head = heads[key] ?? newHead(key, choice: choice)
+        // The record: its lead, the head its owner, team and times share with others, then its reasons.
         let start = output.count
-        let layout = opportunity.writeJSON(appendingTo: &output)
+        output.append(contentsOf: Head.leadKey)
+        LeadValue.writeJSONString(keys.lead, into: &output)
+        let headStart = output.count - start
+        output.append(contentsOf: head.bytes)
+        let reasonsStart = output.count - start
+        output.append(contentsOf: reasons.bytes)
+        output.append(contentsOf: Head.end)
         let range = start..<output.count
+        let layout = Opportunity.Layout(
+            owner: head.owner.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },
+            playbook: head.playbook.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },
+            reasons: reasonsStart
+        )
         let stored =
             sharing == true
             ? storedRecord(
@@ -953,7 +956,17 @@ struct AssignmentSession {
                 playbook: owner == nil && team == nil ? texts.fallbackPlaybook : team.flatMap { texts.playbooks[$0] },
                 reasons: reasons
             ) : nil
-        try insertLedgerRow(opportunity, record: range, stored: stored, rulesVersion: rulesVersion)
+        try insertLedgerRow(
+            lead: keys.lead,
+            at: now,
+            head: head,
+            queue: choice.queue,
+            method: choice.method,
+            due: due,
+            record: range,
+            stored: stored,
+            rulesVersion: rulesVersion
+        )
         let seq = db.lastInsertedRowID
         assignedInBatch[keys.leadKey] = range
         if let owner {
@@ -970,40 +983,130 @@ struct AssignmentSession {
             }
             if plan.sticky != nil {
                 for key in keys.stickyKeys {
-                    sticky[key] = StickyOwner(owner: plan.reps[owner].id, team: opportunity.team, at: now, rep: owner)
+                    sticky[key] = StickyOwner(owner: plan.reps[owner].id, team: head.team, at: now, rep: owner)
                     dirtySticky.insert(key)
                 }
             }
         }
-        return Written(range: range, replayed: false, opportunity: buildsOpportunities ? opportunity : nil)
+        var opportunity: Opportunity?
+        if buildsOpportunities {
+            opportunity = self.opportunity(choice: choice, now: now, due: due, lead: keys.lead, reasons: reasons)
+        }
+        return Written(range: range, replayed: false, opportunity: opportunity)
+    }
+
+    /// A record's JSON from its first key after the lead to the opening of its reasons (`,"status":...,"reasons":[`):
+    /// the same for every lead with the same owner, team, queue, method, `now` and due time, so written once per
+    /// batch for each (`heads`), with the ledger's columns it gives.
+    struct Head {
+        struct Key: Hashable {
+            var owner: Int
+            var team: Int
+            var method: String
+            var queue: String?
+            var now: Double
+            var due: Double?
+        }
+
+        var bytes: [UInt8]
+        /// Where the owner's and the playbook's texts lie in `bytes` (`Opportunity.Layout`).
+        var owner: Range<Int>?
+        var playbook: Range<Int>?
+        /// The ledger's columns.
+        var team: String?
+        var ownerID: String?
+
+        /// What comes before the lead's id, and after the reasons.
+        static let leadKey = Array(#"{"lead":"#.utf8)
+        static let end = Array("]}".utf8)
+    }
+
+    /// The head for `key`, written by `Opportunity.writeJSON` for a record without lead id or reasons, and kept.
+    mutating func newHead(_ key: Head.Key, choice: Choice) -> Head {
+        let model = opportunity(
+            choice: choice,
+            now: key.now,
+            due: key.due,
+            lead: "",
+            reasons: Opportunity.ReasonChain()
+        )
+        var bytes: [UInt8] = []
+        let layout = model.writeJSON(appendingTo: &bytes)
+        // `{"lead":""` before it, `]}` after it.
+        let skip = Head.leadKey.count + 2
+        let head = Head(
+            bytes: Array(bytes[skip..<layout.reasons]),
+            owner: layout.owner.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
+            playbook: layout.playbook.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
+            team: model.team,
+            ownerID: model.owner
+        )
+        heads[key] = head
+        return head
+    }
+
+    /// The opportunity a choice makes of a lead.
+    func opportunity(
+        choice: Choice,
+        now: Double,
+        due: Double?,
+        lead: String,
+        reasons: Opportunity.ReasonChain
+    )
+        -> Opportunity
+    {
+        let (owner, team) = (choice.owner, choice.team)
+        var opportunity = Opportunity(
+            lead: lead,
+            status: owner == nil ? .queued : .assigned,
+            method: choice.method,
+            stage: plan.openingStage,
+            assignedAt: now,
+            reasons: reasons
+        )
+        opportunity.queue = choice.queue
+        opportunity.team = team.map { plan.teams[$0].id }
+        opportunity.playbook =
+            owner == nil && team == nil ? plan.fallback.playbook : team.flatMap { plan.teams[$0].playbook }
+        if let owner {
+            let rep = plan.reps[owner]
+            opportunity.owner = rep.id
+            opportunity.ownerName = rep.name
+            opportunity.ownerEmail = rep.email
+        }
+        opportunity.firstContactDue = due
+        return opportunity
     }
 
     /// The ledger's row for a new opportunity. Kept out of line: inlined into `assign`, it crashes Swift 6.3's
     /// optimizer (SILCombine).
     @inline(never)
     func insertLedgerRow(
-        _ opportunity: Opportunity,
+        lead: String,
+        at now: Double,
+        head: Head,
+        queue: String?,
+        method: String,
+        due: Double?,
         record: Range<Int>,
         stored: [UInt8]?,
         rulesVersion: String
-    )
-        throws
-    {
+    ) throws {
         let statement = try ledgerInsert ?? Self.ledgerInsert(db)
         // The record is bound where it lies (`stored`, or whole in `output`), for the one step.
         try (stored ?? output).withUnsafeBufferPointer { source in
             let bytes = stored == nil ? UnsafeBufferPointer(rebasing: source[record]) : source
             var row = RowWriter(statement)
             defer { row.unbind() }
-            row.text(opportunity.lead)
-            row.real(opportunity.assignedAt)
-            row.text(opportunity.team)
-            row.text(opportunity.owner)
-            row.text(opportunity.queue)
-            row.text(opportunity.method)
+            row.text(lead)
+            row.real(now)
+            row.text(head.team)
+            row.text(head.ownerID)
+            row.text(queue)
+            row.text(method)
             row.text(rulesVersion)
             row.text(borrowing: bytes)
-            row.real(opportunity.firstContactDue)
+            row.real(due)
             try row.execute(db)
         }
     }

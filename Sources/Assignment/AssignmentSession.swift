@@ -68,6 +68,8 @@ struct AssignmentSession {
     /// Whether this session wrote the plan's shared texts to the state: the assigner knows them to be there
     /// once its transaction commits.
     private(set) var registeredSharing: Bool?
+    /// A step's detail, written again for each lead that needs one.
+    var detailScratch: [UInt8] = []
     /// Records' heads written in this batch (`Head`).
     var heads: [Head.Key: Head] = [:]
     /// Shared texts read back for records replayed from the ledger, by hash.
@@ -391,6 +393,16 @@ struct AssignmentSession {
         switch keys.account {
         case .none(let detail):
             if let detail { reasons.append(step: "account", detail: detail) }
+        case .unmatched:
+            // "no account for acme.com or acme.de": the domains in the order they were tried.
+            detailScratch.removeAll(keepingCapacity: true)
+            detailScratch.append(contentsOf: Self.noAccountFor)
+            if let domain = keys.emailDomain { detailScratch.append(contentsOf: domain.utf8) }
+            for domain in keys.companyDomains where domain != keys.emailDomain {
+                if detailScratch.count > Self.noAccountFor.count { detailScratch.append(contentsOf: Self.or) }
+                detailScratch.append(contentsOf: domain.utf8)
+            }
+            detailScratch.withUnsafeBufferPointer { reasons.append(step: "account", detail: $0) }
         case .ambiguous(let detail):
             reasons.append(step: "account", detail: detail)
             let queue = plan.accounts.ambiguousQueue
@@ -405,15 +417,17 @@ struct AssignmentSession {
             }
         }
         // 2. The sticky owner.
-        if let sticky = plan.sticky, let (rep, detail) = try stickyOwner(keys, sticky: sticky, now: now) {
+        if let sticky = plan.sticky, let (rep, key, entry) = try stickyOwner(keys, sticky: sticky, now: now) {
             let passedOver =
                 try available(rep, at: now).unavailable ?? capReached(rep, at: now).map { capText($0, rep) }
-            if let unavailable = passedOver {
-                reasons.append(step: "sticky", detail: "\(detail); passed over: \(unavailable)")
-            } else {
-                reasons.append(step: "sticky", detail: detail)
-                return Choice(owner: rep, queue: nil, team: matchedTeam, method: "sticky")
+            detailScratch.removeAll(keepingCapacity: true)
+            Self.stickyDetail(key: key.text, owner: entry.owner, at: entry.at, into: &detailScratch)
+            if let passedOver {
+                detailScratch.append(contentsOf: Self.passedOver)
+                detailScratch.append(contentsOf: passedOver.utf8)
             }
+            detailScratch.withUnsafeBufferPointer { reasons.append(step: "sticky", detail: $0) }
+            if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: "sticky") }
         }
         // 3. The team's strategy, then its overflow.
         var current = matchedTeam
@@ -498,6 +512,8 @@ struct AssignmentSession {
 
     enum AccountMatch {
         case none(String?)
+        /// No account for any of the lead's domains (`choose` says which).
+        case unmatched
         case owner(Int, String)
         case ambiguous(String)
     }
@@ -551,28 +567,22 @@ struct AssignmentSession {
             }
             if let parent { return parent }
         }
-        var detail = "no account for "
-        var first = true
-        _ = tiers { _, domain in
-            if !first { detail += " or " }
-            detail += domain
-            first = false
-            return nil
+        // "no account for" the domains tried: written by `choose`, from the lead's keys.
+        if emailDomain != nil || companyDomains.contains(where: { $0 != emailDomain }) { return .unmatched }
+        if let ignored = ignoredDomain {
+            return .none("e-mail domain \(ignored) is in ignore_domains: no account")
         }
-        if first {
-            if let ignored = ignoredDomain {
-                return .none("e-mail domain \(ignored) is in ignore_domains: no account")
-            }
-            return .none("no e-mail or company domain to match to an account")
-        }
-        return .none(detail)
+        return .none("no e-mail or company domain to match to an account")
     }
+
+    static let noAccountFor = Array("no account for ".utf8)
+    static let or = Array(" or ".utf8)
 
     mutating func stickyOwner(
         _ keys: LeadKeys,
         sticky config: AssignmentPlan.Sticky,
         now: Double
-    ) throws -> (Int, String)? {
+    ) throws -> (rep: Int, key: HashedKey, entry: StickyOwner)? {
         for key in keys.stickyKeys {
             let entry: StickyOwner?
             if let cached = sticky[key] {
@@ -589,38 +599,42 @@ struct AssignmentSession {
                 sticky[key] = .some(entry)
             }
             guard let entry, entry.at > now - config.window, entry.at <= now, let rep = entry.rep else { continue }
-            return (rep, Self.stickyDetail(key: key.text, owner: entry.owner, at: entry.at))
+            return (rep, key, entry)
         }
         return nil
     }
 
     /// "same e-mail pat@acme.com went to ana on 2026-11-29, within the sticky window", written in place.
     static func stickyDetail(key: String, owner: String, at: Double) -> String {
-        var key = key
-        var owner = owner
-        return key.withUTF8 { key in
-            owner.withUTF8 { owner in
-                let email = key.starts(with: "email:".utf8)
-                let value = UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7))
-                return String(unsafeUninitializedCapacity: value.count + owner.count + 80) { out in
-                    guard let base = out.baseAddress else { return 0 }
-                    var end = base
-                    end.put(email ? "same e-mail " : "same domain ")
-                    end.put(value)
-                    end.put(" went to ")
-                    end.put(owner)
-                    end.put(" on ")
-                    if Timestamp.writeISO8601(at, to: end) {
-                        end += 10
-                    } else {
-                        Array(Timestamp.iso8601(at).utf8.prefix(10)).withUnsafeBufferPointer { end.put($0) }
-                    }
-                    end.put(", within the sticky window")
-                    return end - base
-                }
-            }
-        }
+        var bytes: [UInt8] = []
+        stickyDetail(key: key, owner: owner, at: at, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// `stickyDetail(key:owner:at:)`'s bytes, appended to `out`.
+    static func stickyDetail(key: String, owner: String, at: Double, into out: inout [UInt8]) {
+        let email = key.utf8.starts(with: "email:".utf8)
+        out.append(contentsOf: email ? sameEmail : sameDomain)
+        out.append(contentsOf: key.utf8.dropFirst(email ? 6 : 7))
+        out.append(contentsOf: wentTo)
+        out.append(contentsOf: owner.utf8)
+        out.append(contentsOf: on)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { date in
+            guard let base = date.baseAddress, Timestamp.writeISO8601(at, to: base) else {
+                out.append(contentsOf: Timestamp.iso8601(at).utf8.prefix(10))
+                return
+            }
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: 10))
+        }
+        out.append(contentsOf: withinWindow)
+    }
+
+    static let sameEmail = Array("same e-mail ".utf8)
+    static let sameDomain = Array("same domain ".utf8)
+    static let wentTo = Array(" went to ".utf8)
+    static let on = Array(" on ".utf8)
+    static let withinWindow = Array(", within the sticky window".utf8)
+    static let passedOver = Array("; passed over: ".utf8)
 
     /// The teams an overflow chain went through: a bit per team for the first 64, a set beyond.
     struct VisitedTeams {

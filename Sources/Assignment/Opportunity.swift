@@ -77,6 +77,20 @@ public struct Opportunity: Sendable, Hashable {
 
         public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
 
+        /// A step without a rep whose detail is UTF-8 bytes, written straight into the chain: the same JSON as
+        /// `fragment(step:detail:)` makes, without an array of its own.
+        mutating func append(step: StaticString, detail: UnsafeBufferPointer<UInt8>) {
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: Self.stepOpening)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: step.utf8Start, count: step.utf8CodeUnitCount))
+            bytes.append(contentsOf: Self.detailOpening)
+            LeadValue.writeJSONString(bytes: detail, into: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+        }
+
+        private static let stepOpening = Array(#"{"step":""#.utf8)
+        private static let detailOpening = Array(#"","detail":"#.utf8)
+
         mutating func append(step: String, detail: String, rep: String? = nil) {
             append(Self.fragment(step: step, detail: detail, rep: rep))
         }

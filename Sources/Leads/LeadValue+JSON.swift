@@ -66,6 +66,13 @@ extension LeadValue {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Appends UTF-8 bytes as a JSON string literal, as `writeJSONString(_:into:)` does a text.
+    public static func writeJSONString(bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        appendEscaped(bytes, into: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         // Most strings need no escape: copy them whole.
         guard let first = firstToEscape(bytes) else {

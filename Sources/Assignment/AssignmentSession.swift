@@ -945,7 +945,19 @@ struct AssignmentSession {
             now: now,
             due: due
         )
-        let head = heads[key] ?? newHead(key, choice: choice)
+        var head: Head
+        if let known = heads[key] {
+            head = known
+            if head.shared == nil, sharing == true {
+                // A second lead with this head: worth storing once (a head given to one lead only is not written
+                // to the state, as when every lead has a `now` of its own).
+                head.shared = try sharedStep(head.bytes)
+                heads[key] = head
+            }
+        } else {
+            head = newHead(key, choice: choice)
+            heads[key] = head
+        }
         // The record: its lead, the head its owner, team and times share with others, then its reasons.
         let start = output.count
         output.append(contentsOf: Head.leadKey)
@@ -966,6 +978,7 @@ struct AssignmentSession {
             ? storedRecord(
                 range,
                 layout: layout,
+                head: head.shared.map { (headStart, $0) },
                 owner: owner.map { texts.owners[$0] },
                 playbook: owner == nil && team == nil ? texts.fallbackPlaybook : team.flatMap { texts.playbooks[$0] },
                 reasons: reasons
@@ -1023,6 +1036,9 @@ struct AssignmentSession {
         }
 
         var bytes: [UInt8]
+        /// `bytes` as a shared text of the state, from its second lead on: the records of the batch with this
+        /// head refer to it.
+        var shared: SharedText?
         /// Where the owner's and the playbook's texts lie in `bytes` (`Opportunity.Layout`).
         var owner: Range<Int>?
         var playbook: Range<Int>?
@@ -1035,8 +1051,8 @@ struct AssignmentSession {
         static let end = Array("]}".utf8)
     }
 
-    /// The head for `key`, written by `Opportunity.writeJSON` for a record without lead id or reasons, and kept.
-    mutating func newHead(_ key: Head.Key, choice: Choice) -> Head {
+    /// The head for `key`, written by `Opportunity.writeJSON` for a record without lead id or reasons.
+    func newHead(_ key: Head.Key, choice: Choice) -> Head {
         let model = opportunity(
             choice: choice,
             now: key.now,
@@ -1048,15 +1064,14 @@ struct AssignmentSession {
         let layout = model.writeJSON(appendingTo: &bytes)
         // `{"lead":""` before it, `]}` after it.
         let skip = Head.leadKey.count + 2
-        let head = Head(
+        return Head(
             bytes: Array(bytes[skip..<layout.reasons]),
+            shared: nil,
             owner: layout.owner.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
             playbook: layout.playbook.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
             team: model.team,
             ownerID: model.owner
         )
-        heads[key] = head
-        return head
     }
 
     /// The opportunity a choice makes of a lead.
@@ -1131,6 +1146,7 @@ struct AssignmentSession {
     func storedRecord(
         _ range: Range<Int>,
         layout: Opportunity.Layout,
+        head: (offset: Int, text: SharedText)?,
         owner: SharedText?,
         playbook: SharedText?,
         reasons: Opportunity.ReasonChain
@@ -1158,6 +1174,10 @@ struct AssignmentSession {
                     SharedText.writeReference(hash, to: end)
                     end += SharedText.referenceLength
                     cursor = at + count
+                }
+                // The head holds the owner and the playbook: one reference for all three when it is shared.
+                if let head, head.text.shareable {
+                    refer(range.lowerBound + head.offset, head.text.bytes.count, head.text.hash, nil)
                 }
                 if let owner, let span = layout.owner, span.count == owner.bytes.count {
                     refer(range.lowerBound + span.lowerBound, span.count, owner.hash, owner.bytes)

@@ -13,8 +13,6 @@ final class LeadKeys: Sendable {
     /// The lead id, or `content:HASH` (FNV-1a of its JSON) so a lead without an id is still recognized when it
     /// comes again.
     let lead: String
-    /// Lower-cased, trimmed, `+tag` removed.
-    let email: String?
     let emailDomain: String?
     /// From the company's domain or website fields: lower-cased, without scheme, path, port or `www.`.
     let companyDomains: [String]
@@ -41,13 +39,15 @@ final class LeadKeys: Sendable {
             let hex = String(hash, radix: 16)
             lead = "content:" + String(repeating: "0", count: 16 - hex.count) + hex
         }
+        // The address as its sticky key (`email:ADDRESS`) when sticky by e-mail, else not kept.
+        let emailKey = plan.sticky?.byEmail == true
         var foundEmail: String?
         var foundDomain: String?
         var domains: [String] = []
         domains.reserveCapacity(plan.domainPaths.count)
         record.document.withView { view in
             if let node = view.member(at: plan.emailPath), view.kind(node) == .string {
-                (foundEmail, foundDomain) = Self.email(view.bytes(node))
+                (foundEmail, foundDomain) = Self.email(view.bytes(node), prefix: emailKey ? "email:" : "")
             }
             for path in plan.domainPaths {
                 guard let node = view.member(at: path), view.kind(node) == .string,
@@ -66,7 +66,7 @@ final class LeadKeys: Sendable {
         if let sticky = plan.sticky {
             // Sized once: grown from empty, the array is made again at its second and third key.
             keys.reserveCapacity(2 + domains.count)
-            if sticky.byEmail, let foundEmail { keys.append(HashedKey(Self.joined("email:", foundEmail))) }
+            if sticky.byEmail, let foundEmail { keys.append(HashedKey(foundEmail)) }
             if sticky.byDomain {
                 if let foundDomain { keys.append(HashedKey(Self.joined("domain:", foundDomain))) }
                 for domain in domains where domain != foundDomain {
@@ -74,7 +74,6 @@ final class LeadKeys: Sendable {
                 }
             }
         }
-        email = foundEmail
         emailDomain = foundDomain
         companyDomains = domains
         ignoredDomain = ignored
@@ -130,6 +129,11 @@ final class LeadKeys: Sendable {
     }
 
     static func email(_ bytes: UnsafeBufferPointer<UInt8>) -> (String?, String?) {
+        email(bytes, prefix: "")
+    }
+
+    /// `email(_:)`, the address written after `prefix` (`email:` makes the sticky key itself, in one text).
+    static func email(_ bytes: UnsafeBufferPointer<UInt8>, prefix: StaticString) -> (String?, String?) {
         let (start, end) = trimmed(bytes)
         var at = end - 1
         while at >= 0 && bytes[at] != 0x40 { at -= 1 }
@@ -139,11 +143,14 @@ final class LeadKeys: Sendable {
         guard localEnd > start else { return (nil, nil) }
         let local = localEnd - start
         let domainCount = end - at - 1
-        let address = String(unsafeUninitializedCapacity: local + 1 + domainCount) { out in
-            for index in 0..<local { out[index] = lower(bytes[start + index]) }
-            out[local] = 0x40
-            for index in 0..<domainCount { out[local + 1 + index] = lower(bytes[at + 1 + index]) }
-            return local + 1 + domainCount
+        let head = prefix.utf8CodeUnitCount
+        let address = String(unsafeUninitializedCapacity: head + local + 1 + domainCount) { out in
+            guard var end = out.baseAddress else { return 0 }
+            end.put(prefix)
+            for index in 0..<local { out[head + index] = lower(bytes[start + index]) }
+            out[head + local] = 0x40
+            for index in 0..<domainCount { out[head + local + 1 + index] = lower(bytes[at + 1 + index]) }
+            return head + local + 1 + domainCount
         }
         return (address, lowered(bytes, at + 1, end))
     }

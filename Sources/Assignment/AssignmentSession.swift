@@ -1,4 +1,5 @@
 import GRDB
+internal import GRDBSQLite
 import Glibc
 import Leads
 import Rules
@@ -397,10 +398,10 @@ struct AssignmentSession {
             // "no account for acme.com or acme.de": the domains in the order they were tried.
             detailScratch.removeAll(keepingCapacity: true)
             detailScratch.append(contentsOf: Self.noAccountFor)
-            if let domain = keys.emailDomain { detailScratch.append(contentsOf: domain.utf8) }
-            for domain in keys.companyDomains where domain != keys.emailDomain {
+            if var domain = keys.emailDomain { domain.withUTF8 { detailScratch.append(contentsOf: $0) } }
+            for var domain in keys.companyDomains where domain != keys.emailDomain {
                 if detailScratch.count > Self.noAccountFor.count { detailScratch.append(contentsOf: Self.or) }
-                detailScratch.append(contentsOf: domain.utf8)
+                domain.withUTF8 { detailScratch.append(contentsOf: $0) }
             }
             detailScratch.withUnsafeBufferPointer { reasons.append(step: "account", detail: $0) }
         case .ambiguous(let detail):
@@ -422,9 +423,9 @@ struct AssignmentSession {
                 try available(rep, at: now).unavailable ?? capReached(rep, at: now).map { capText($0, rep) }
             detailScratch.removeAll(keepingCapacity: true)
             Self.stickyDetail(key: key.text, owner: entry.owner, at: entry.at, into: &detailScratch)
-            if let passedOver {
+            if var passedOver {
                 detailScratch.append(contentsOf: Self.passedOver)
-                detailScratch.append(contentsOf: passedOver.utf8)
+                passedOver.withUTF8 { detailScratch.append(contentsOf: $0) }
             }
             detailScratch.withUnsafeBufferPointer { reasons.append(step: "sticky", detail: $0) }
             if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: "sticky") }
@@ -613,11 +614,15 @@ struct AssignmentSession {
 
     /// `stickyDetail(key:owner:at:)`'s bytes, appended to `out`.
     static func stickyDetail(key: String, owner: String, at: Double, into out: inout [UInt8]) {
-        let email = key.utf8.starts(with: "email:".utf8)
-        out.append(contentsOf: email ? sameEmail : sameDomain)
-        out.append(contentsOf: key.utf8.dropFirst(email ? 6 : 7))
+        var key = key
+        var owner = owner
+        key.withUTF8 { key in
+            let email = key.starts(with: "email:".utf8)
+            out.append(contentsOf: email ? sameEmail : sameDomain)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7)))
+        }
         out.append(contentsOf: wentTo)
-        out.append(contentsOf: owner.utf8)
+        owner.withUTF8 { out.append(contentsOf: $0) }
         out.append(contentsOf: on)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { date in
             guard let base = date.baseAddress, Timestamp.writeISO8601(at, to: base) else {
@@ -994,7 +999,7 @@ struct AssignmentSession {
             stored: stored,
             rulesVersion: rulesVersion
         )
-        let seq = db.lastInsertedRowID
+        let seq = sqlite3_last_insert_rowid(db.sqliteConnection)
         assignedInBatch[keys.leadKey] = range
         if let owner {
             if dayCounts[owner]?.covers(now) == true { dayCounts[owner]?.count += 1 }
@@ -1126,7 +1131,8 @@ struct AssignmentSession {
         try (stored ?? output).withUnsafeBufferPointer { source in
             let bytes = stored == nil ? UnsafeBufferPointer(rebasing: source[record]) : source
             var row = RowWriter(statement)
-            defer { row.unbind() }
+            // Only the record is bound without a copy (column 8).
+            defer { row.unbind(column: 8) }
             row.text(lead)
             row.real(now)
             row.text(head.team)

@@ -37,8 +37,8 @@ struct AssignmentSession {
     var offHoursScratch: [Int] = []
     var absentScratch: [Int] = []
     /// The strategy steps already written in this batch (most leads of a team repeat a few of them), made shared
-    /// texts of the state (`sharedStep`).
-    var strategySteps: [StrategyStep: SharedText] = [:]
+    /// texts of the state (`sharedStep`) at their second lead.
+    var strategySteps: [StrategyStep: (text: SharedText, offered: Bool)] = [:]
 
     /// What a strategy step says: the same key, the same text.
     struct StrategyStep: Hashable {
@@ -81,7 +81,8 @@ struct AssignmentSession {
     var sticky: [HashedKey: StickyOwner?] = [:]
     var dirtySticky: Set<HashedKey> = []
     /// Per rep, the last `offHours` step and the `now` it was made for.
-    var offHoursTexts: [(now: Double, step: SharedText)?]
+    /// `offered`: whether the step was offered to the state's shared texts (at its second lead).
+    var offHoursTexts: [(now: Double, step: SharedText, offered: Bool)?]
     /// Per rep, whether it could take a lead at the `now` it was last asked for (inactive or out of office: why
     /// not) and whether that `now` is in its working hours: the same for every lead of a batch decided at one `now`.
     var presenceAt: [(now: Double, unavailable: String?, working: Bool)?]
@@ -497,15 +498,22 @@ struct AssignmentSession {
     /// The step of a rep passed over outside its hours, with its local time: the same for every lead of a batch
     /// decided at one `now`, so made once per rep and `now`.
     mutating func offHours(_ rep: Int, at now: Double) throws -> SharedText {
-        if let cached = offHoursTexts[rep], cached.now == now { return cached.step }
-        let step = try sharedStep(
+        if let cached = offHoursTexts[rep], cached.now == now {
+            if cached.offered { return cached.step }
+            // Its second lead: worth storing once.
+            let step = try sharedStep(cached.step.bytes)
+            offHoursTexts[rep] = (now, step, true)
+            return step
+        }
+        let step = SharedText(
             Opportunity.ReasonChain.fragment(
                 step: "skipped",
                 detail: "outside working hours (\(clocks[rep].describe(now)))",
                 rep: plan.reps[rep].id
-            )
+            ),
+            shareable: false
         )
-        offHoursTexts[rep] = (now, step)
+        offHoursTexts[rep] = (now, step, false)
         return step
     }
 
@@ -724,7 +732,7 @@ struct AssignmentSession {
             for position in pool.dropFirst() where fairer(position, chosen) { chosen = position }
             let key = StrategyStep(team: index, chosen: chosen, first: pool.count, second: 0)
             step =
-                try strategySteps[key]
+                try knownStrategyStep(key)
                 ?? newStrategyStep(
                     key,
                     "round robin: \(repID(chosen)) is next in rotation (least recently assigned of \(pool.count) available)"
@@ -747,7 +755,7 @@ struct AssignmentSession {
             let weight = plan.teams[index].members[chosen].weight
             let key = StrategyStep(team: index, chosen: chosen, first: total, second: pool.count)
             step =
-                try strategySteps[key]
+                try knownStrategyStep(key)
                 ?? newStrategyStep(
                     key,
                     "weighted round robin: \(repID(chosen)) had the most credit "
@@ -810,10 +818,20 @@ struct AssignmentSession {
         return (plan.teams[index].members[chosen].rep, base + chosen)
     }
 
-    /// The strategy step for `key` the first time in the batch (`strategySteps` has it after), shared.
+    /// The strategy step for `key` the first time in the batch (`strategySteps` has it after), written whole.
     mutating func newStrategyStep(_ key: StrategyStep, _ detail: String) throws -> SharedText {
-        let step = try sharedStep(Opportunity.ReasonChain.fragment(step: "strategy", detail: detail))
-        strategySteps[key] = step
+        let step = SharedText(Opportunity.ReasonChain.fragment(step: "strategy", detail: detail), shareable: false)
+        strategySteps[key] = (step, false)
+        return step
+    }
+
+    /// The strategy step said before in the batch for `key`, if any: offered to the state's shared texts at its
+    /// second lead (a step given to one lead only is not written to `fragments`).
+    mutating func knownStrategyStep(_ key: StrategyStep) throws -> SharedText? {
+        guard let known = strategySteps[key] else { return nil }
+        if known.offered { return known.text }
+        let step = try sharedStep(known.text.bytes)
+        strategySteps[key] = (step, true)
         return step
     }
 

@@ -99,14 +99,36 @@ struct SharedTextsTests {
             Set(try Int64.fetchAll(db, sql: "SELECT hash FROM fragments").map { UInt64(bitPattern: $0) })
         }
         // Per team: its false, unknown and matched steps, overflow, no one in hours, playbook; per rep its owner
-        // fields; no team, the fallback: written with the first batch. Then the strategy steps the batch made
-        // (round robin, per owner and pool).
+        // fields and cap steps; no team, the fallback: written with the first batch. Then the heads and strategy
+        // steps the batch repeated (round robin, per owner and pool), from their second lead on.
         #expect(fragments.count > 2 * 6 + 2 + 2)
         for stored in first.stored.values {
             let references = try #require(SharedText.references(in: Array(stored.utf8)))
             #expect(references.allSatisfy(fragments.contains))
-            #expect(!stored.contains("round robin:"), "the strategy step is shared too")
         }
+        let whole = first.stored.values.filter { $0.contains("round robin:") }.count
+        #expect(whole > 0 && whole < first.stored.count, "the strategy steps are shared from their second lead")
+    }
+
+    @Test("a text made for one lead only (its head, its strategy step) is not written to fragments")
+    func oneLeadTextsStayWhole() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let plan = try #require(try fixture.program().assignment)
+        let planTexts = Set(AssignmentSession.Texts(plan: plan).shared.map(\.hash))
+        let store = try AssignmentStore(directory: fixture.state.path)
+        func fragments() throws -> Set<UInt64> {
+            try store.read { db in
+                Set(try Int64.fetchAll(db, sql: "SELECT hash FROM fragments").map { UInt64(bitPattern: $0) })
+            }
+        }
+        // One lead in its batch: its head and its strategy step are written whole in its record.
+        let single = try run(fixture, claim: "single", count: 1)
+        #expect(try fragments() == planTexts)
+        let stored = try #require(single.stored["L-0"])
+        #expect(stored.contains("\"status\":\"assigned\"") && stored.contains("round robin:"), "\(stored)")
+        // A batch where leads share them: written once, and referred to.
+        _ = try run(fixture, claim: "batch", count: 12)
+        #expect(try fragments().count > planTexts.count)
     }
 
     @Test("a text stored under the same hash with other bytes makes records be stored whole")

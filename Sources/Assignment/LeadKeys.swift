@@ -44,16 +44,23 @@ final class LeadKeys: Sendable {
         var foundEmail: String?
         var foundDomain: String?
         var domains: [String] = []
-        domains.reserveCapacity(plan.domainPaths.count)
         record.document.withView { view in
             if let node = view.member(at: plan.emailPath), view.kind(node) == .string {
                 (foundEmail, foundDomain) = Self.email(view.bytes(node), prefix: emailKey ? "email:" : "")
             }
             for path in plan.domainPaths {
-                guard let node = view.member(at: path), view.kind(node) == .string,
-                    let domain = Self.domain(view.bytes(node)), !domains.contains(domain)
-                else { continue }
-                domains.append(domain)
+                guard let node = view.member(at: path), view.kind(node) == .string else { continue }
+                let bytes = view.bytes(node)
+                guard let span = Self.domainSpan(bytes) else { continue }
+                // The e-mail's own domain again (the usual case) adds nothing: every use of the company's domains
+                // skips the e-mail's, and an ignored e-mail domain is dropped from both.
+                if var email = foundDomain,
+                    email.withUTF8({ Self.sameLowered(bytes, span, $0) })
+                {
+                    continue
+                }
+                let domain = Self.lowered(bytes, span.lowerBound, span.upperBound)
+                if !domains.contains(domain) { domains.append(domain) }
             }
         }
         var ignored: String?
@@ -162,6 +169,24 @@ final class LeadKeys: Sendable {
     }
 
     static func domain(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        domainSpan(bytes).map { lowered(bytes, $0.lowerBound, $0.upperBound) }
+    }
+
+    /// Whether `bytes[span]`, lower-cased, are `other`.
+    static func sameLowered(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ span: Range<Int>,
+        _ other: UnsafeBufferPointer<UInt8>
+    )
+        -> Bool
+    {
+        guard span.count == other.count else { return false }
+        for index in span.indices where lower(bytes[index]) != other[index - span.lowerBound] { return false }
+        return true
+    }
+
+    /// Where `domain(_:)`'s domain lies in `bytes` (before lower-casing).
+    static func domainSpan(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         var (start, end) = trimmed(bytes)
         // A scheme: `://`.
         if let colon = (start..<end).first(where: { bytes[$0] == 0x3A }), colon + 2 < end, bytes[colon + 1] == 0x2F,
@@ -181,7 +206,7 @@ final class LeadKeys: Sendable {
         guard (start..<end).contains(where: { bytes[$0] == 0x2E }),
             !(start..<end).contains(where: { isSpace(bytes[$0]) })
         else { return nil }
-        return lowered(bytes, start, end)
+        return start..<end
     }
 
     /// The parents of a domain down to two labels: `eu.acme.com` -> `acme.com`.

@@ -36,6 +36,9 @@ struct AssignmentSession {
     var inHoursScratch: [Int] = []
     var offHoursScratch: [Int] = []
     var absentScratch: [Int] = []
+    /// Per team: the `now` at which every member was found capped or away in this batch, and the skipped steps
+    /// that said so (offered to the shared texts at their second lead).
+    var exhaustedTeams: [Int: (now: Double, steps: SharedText, offered: Bool)] = [:]
     /// The strategy steps already written in this batch (most leads of a team repeat a few of them), made shared
     /// texts of the state (`sharedStep`) at their second lead.
     var strategySteps: [StrategyStep: (text: SharedText, offered: Bool)] = [:]
@@ -672,8 +675,20 @@ struct AssignmentSession {
         now: Double,
         reasons: inout Opportunity.ReasonChain
     ) throws -> (rep: Int, slot: Int)? {
+        if let known = exhaustedTeams[index], known.now == now {
+            // Every member was capped or away at this `now` before in the batch: still so (counts only grow), and
+            // skipped for the same reasons.
+            var steps = known.steps
+            if !known.offered, sharing == true {
+                steps = try sharedStep(steps.bytes)
+                exhaustedTeams[index] = (now, steps, true)
+            }
+            if !steps.bytes.isEmpty { reasons.append(steps) }
+            return nil
+        }
         try loadTeam(index)
         let base = texts.slotBase[index]
+        let mark = reasons.bytes.count
         // Members by their place in the team, in arrays kept from lead to lead.
         var inHours: [Int] = []
         var offHours: [Int] = []
@@ -716,7 +731,12 @@ struct AssignmentSession {
             }
         }
         let pool = outOfHours ? offHours : inHours
-        guard let first = pool.first else { return nil }
+        guard let first = pool.first else {
+            // Kept for the batch's next leads at this `now`: the skipped steps just written, as one text.
+            let start = mark == 0 || mark == reasons.bytes.count ? mark : mark + 1
+            exhaustedTeams[index] = (now, SharedText(Array(reasons.bytes[start...]), shareable: false), false)
+            return nil
+        }
         func lastSeq(_ position: Int) -> Int64 { rotation[base + position]?.lastSeq ?? -1 }
         /// Least recently assigned first, then the team's rotated member order.
         func fairer(_ a: Int, _ b: Int) -> Bool {

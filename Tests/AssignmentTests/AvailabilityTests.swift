@@ -65,6 +65,13 @@ struct AvailabilityTests {
         #expect(
             result.last?.reasons.contains { $0.step == "queue" && $0.detail.contains("fallback queue inbox") } == true
         )
+        // Once every member is capped, each later lead of the batch says so in full, as the first one did.
+        let queued = result.filter { $0.status == .queued }
+        for lead in queued {
+            #expect(lead.reasons == queued[0].reasons)
+            #expect(lead.reasons.contains(Opportunity.Reason(step: "skipped", detail: "day cap 7 reached", rep: "ana")))
+            #expect(lead.reasons.contains(Opportunity.Reason(step: "skipped", detail: "day cap 5 reached", rep: "ben")))
+        }
     }
 
     static let worldTeam = """

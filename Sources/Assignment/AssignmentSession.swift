@@ -364,10 +364,10 @@ struct AssignmentSession {
     ) throws -> Written? {
         guard let placement, let keys else { return nil }
         if let earlier = assignedInBatch[keys.leadKey] {
-            return try replay(String(decoding: output[earlier], as: UTF8.self))
+            return try replay(String(decoding: output[earlier], as: UTF8.self), lead: keys.lead)
         }
         if let record = recorded[keys.leadKey] {
-            return try replay(record)
+            return try replay(record, lead: keys.lead)
         }
         var reasons = Opportunity.ReasonChain()
         swap(&reasons, &scratch)
@@ -465,13 +465,20 @@ struct AssignmentSession {
     }
 
     /// A record from the ledger (or from earlier in the batch), given again: read back, marked replayed, and
-    /// written to `output` as the outbox shows it.
-    mutating func replay(_ text: String) throws -> Written? {
+    /// written to `output` as the outbox shows it. A record that refers to a shared text the state no longer
+    /// holds is an error: the batch is not recorded, rather than the lead's owner silently dropped.
+    mutating func replay(_ text: String, lead: String) throws -> Written? {
         var bytes = Array(text.utf8)
         if let hashes = SharedText.references(in: bytes), !hashes.isEmpty {
             let missing = hashes.filter { sharedTexts[$0] == nil }
             if !missing.isEmpty { sharedTexts.merge(try SharedText.fetch(missing, db)) { old, _ in old } }
-            guard let expanded = SharedText.expand(bytes, texts: sharedTexts) else { return nil }
+            guard let expanded = SharedText.expand(bytes, texts: sharedTexts) else {
+                let absent = hashes.first { sharedTexts[$0] == nil }.map { String($0, radix: 16) } ?? "?"
+                throw DatabaseError(
+                    message: "the ledger's record of lead \(lead) refers to shared text \(absent), which the "
+                        + "fragments table does not hold (was the state file changed outside leadd?)"
+                )
+            }
             bytes = expanded
         }
         let value = bytes.withUnsafeBufferPointer { buffer in try? JSONParser.parse(buffer, maxDepth: 64) }

@@ -169,6 +169,35 @@ struct SharedTextsTests {
         }
     }
 
+    @Test("a stored record whose shared text is gone: a clear error naming the lead, and the batch not recorded")
+    func missingSharedText() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let first = try run(fixture, claim: "first")
+        let store = try AssignmentStore(directory: fixture.state.path)
+        try store.transaction { db in try db.execute(sql: "DELETE FROM fragments") }
+        func decisions() throws -> Int {
+            try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decisions") ?? 0 }
+        }
+        let before = try decisions()
+        do {
+            _ = try run(fixture, claim: "again")
+            Issue.record("a record with a missing shared text was given back")
+        } catch let error as DatabaseError {
+            #expect(error.message?.contains("the ledger's record of lead L-") == true, "\(error)")
+            #expect(error.message?.contains("fragments table does not hold") == true, "\(error)")
+        }
+        // Nothing of the failed batch was written, and the ledger's records are as they were.
+        #expect(try decisions() == before)
+        let stored = try store.read { db in
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT lead, record FROM ledger").map {
+                    ($0["lead"] as String, $0["record"] as String)
+                }
+            )
+        }
+        #expect(stored == first.stored)
+    }
+
     @Test("references: written as 0x01 and 16 hex digits, read back; a cut or unknown one reads as nothing")
     func references() {
         let text = SharedText(Array("{\"step\":\"team\"}".utf8))

@@ -57,20 +57,19 @@ public struct Assigner: Sendable {
         try run(items, commit: false)
     }
 
-    /// One batch in one transaction, committed or rolled back.
+    /// One batch in one transaction, committed or rolled back: recorded as the ledger records a file's leads,
+    /// each decision a row of its own (numbered in the batch's order, under a claim of its own), and each
+    /// opportunity on its decision's row.
     func run(_ items: [Item], commit: Bool) throws -> [Opportunity?] {
-        let keys = self.keys(items)
-        var registered: Bool?
-        let result = try store.transaction(commit: commit) { db in
-            var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, sharing: sharing.value, db: db)
-            try session.prefetch(keys)
-            let result = try zip(items, keys).map { item, key in try session.assign(item.decision, keys: key) }
-            if commit { try session.save() }
-            registered = session.registeredSharing
-            return result
+        let ledger = Ledger(assigner: self)
+        let entries = items.indices.map { index in
+            ledger.entry(decision: items[index].decision, lead: items[index].lead, record: index + 1)
         }
-        if commit { sharing.learn(registered) }
-        return result
+        let claim = "assign:" + String(UInt64.random(in: .min ... .max), radix: 16)
+        return try ledger.record(entries, claim: claim, sync: true, commit: commit, values: true).map { result in
+            guard case .decided(let record) = result else { return nil }
+            return record?.made
+        }
     }
 
     /// What assignment reads from each lead on an assigned route; nil for the others.

@@ -89,8 +89,19 @@ struct AssignmentSession {
     /// Per rep, whether it could take a lead at the `now` it was last asked for (inactive or out of office: why
     /// not) and whether that `now` is in its working hours: the same for every lead of a batch decided at one `now`.
     var presenceAt: [(now: Double, unavailable: String?, working: Bool)?]
-    /// The ledger's insert, looked up once per batch (GRDB's statement cache hashes the whole SQL text).
-    var ledgerInsert: Statement?
+    /// The records of the batch's new opportunities as the ledger stores them, with references to shared texts
+    /// (`storeRecord`), one after the other; a record stored as written is not copied here (`Ledger.Columns`).
+    private(set) var stored: [UInt8] = []
+    /// The ledger's text columns of the batch's heads (`Head.columns`), one after the other: bound from here.
+    private(set) var columnTexts: [UInt8] = []
+    /// Per rep: the times of its assignments in this batch, which the ledger holds only once the batch's rows are
+    /// written (`count`).
+    var assignedTimes: [[Double]]
+    /// The ledger's last number given (`counters`), once read; saved with the batch.
+    var lastSeq: Int64?
+    /// Whether the state has ledger rows of its own (`ledger_rows`), from before opportunities were kept on their
+    /// decisions: looked up with the decisions when it has.
+    var legacyRows = false
 
     struct StickyOwner {
         var owner: String
@@ -221,6 +232,7 @@ struct AssignmentSession {
         rotationChanged = Array(repeating: false, count: texts.slotCount)
         presenceChanged = Array(repeating: false, count: texts.slotCount)
         presenceAt = Array(repeating: nil, count: plan.reps.count)
+        assignedTimes = Array(repeating: [], count: plan.reps.count)
     }
 
     /// Reads the ledger records and sticky owners of a batch's leads up front: one query for each table, which
@@ -228,7 +240,6 @@ struct AssignmentSession {
     /// per key (each execution of a statement costs about as much as the lookup itself). A key with a NUL character,
     /// which SQLite's JSON functions cut short, is looked up on its own.
     mutating func prefetch(_ keys: [LeadKeys?]) throws {
-        ledgerInsert = try Self.ledgerInsert(db)
         if sharing == nil {
             let registered = try SharedText.register(texts.shared, db)
             sharing = registered
@@ -238,17 +249,36 @@ struct AssignmentSession {
         // output copy itself).
         assignedInBatch.reserveCapacity(keys.count)
         output.reserveCapacity(1400 * keys.count)
+        stored.reserveCapacity(512 * keys.count)
         if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
+        legacyRows = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ledger_rows)") ?? false
         var leads = KeyList(capacity: keys.count)
         for case let keys? in keys { leads.append(keys.lead) }
+        // A lead's opportunity is its first: the one it got, which it keeps.
+        func found(_ row: SQLiteStatement) {
+            guard let lead = RowWriter.text(row, 0) else { return }
+            let key = HashedKey(lead)
+            if recorded[key] == nil { recorded[key] = RowWriter.text(row, 1) }
+        }
+        if legacyRows {
+            var again = KeyList(capacity: keys.count)
+            for case let keys? in keys { again.append(keys.lead) }
+            try again.rows(
+                db,
+                "SELECT l.lead, l.record FROM json_each(?) AS j CROSS JOIN ledger_rows AS l ON l.lead = j.value",
+                "SELECT lead, record FROM ledger_rows WHERE lead = ?",
+                found
+            )
+        }
         try leads.rows(
             db,
-            "SELECT l.lead, l.record FROM json_each(?) AS j CROSS JOIN ledger AS l ON l.lead = j.value",
-            "SELECT lead, record FROM ledger WHERE lead = ?"
-        ) { row in
-            guard let lead = RowWriter.text(row, 0) else { return }
-            recorded[HashedKey(lead)] = RowWriter.text(row, 1)
-        }
+            """
+            SELECT d.lead, d.opportunity FROM json_each(?) AS j CROSS JOIN decisions AS d ON d.lead = j.value
+            WHERE d.opportunity IS NOT NULL ORDER BY d.id
+            """,
+            "SELECT lead, opportunity FROM decisions WHERE lead = ? AND opportunity IS NOT NULL ORDER BY id",
+            found
+        )
         guard plan.sticky != nil else { return }
         var stickyKeys = KeyList(capacity: 2 * keys.count)
         for case let keys? in keys {
@@ -329,6 +359,8 @@ struct AssignmentSession {
         var replayed: Bool
         /// The opportunity itself, when `buildsOpportunities`.
         var opportunity: Opportunity?
+        /// The ledger's columns for a new opportunity, written on its decision's row; nil when replayed.
+        var columns: Ledger.Columns?
     }
 
     /// Who takes a lead: an owner, or a queue.
@@ -342,15 +374,6 @@ struct AssignmentSession {
     }
 
     /// Assigns one lead; `keys` are its `LeadKeys` (nil when it is not on an assigned route).
-    mutating func assign(_ decision: Decision, keys: LeadKeys?) throws -> Opportunity? {
-        buildsOpportunities = true
-        return try write(
-            placement: decision.placement,
-            now: decision.now,
-            rulesVersion: decision.rulesVersion,
-            keys: keys
-        )?.opportunity
-    }
 
     /// Assigns one lead and writes its record to `output` (and the ledger), from the three parts of the decision it
     /// reads: a caller holding the decision in an object passes them without copying the whole decision (a
@@ -359,7 +382,6 @@ struct AssignmentSession {
     mutating func write(
         placement: Decision.Placement?,
         now: Double,
-        rulesVersion: String,
         keys: LeadKeys?
     ) throws -> Written? {
         guard let placement, let keys else { return nil }
@@ -374,7 +396,7 @@ struct AssignmentSession {
         reasons.removeAll()
         defer { swap(&reasons, &scratch) }
         let choice = try choose(placement: placement, now: now, keys: keys, reasons: &reasons)
-        return try record(keys: keys, now: now, choice: choice, reasons: reasons, rulesVersion: rulesVersion)
+        return try record(keys: keys, now: now, choice: choice, reasons: reasons)
     }
 
     /// The owner or queue for a lead, in order: account owner, sticky owner, the team's strategy and overflow,
@@ -954,12 +976,14 @@ struct AssignmentSession {
         return count
     }
 
-    /// Assignments of `rep` decided in [from, until), from the ledger.
+    /// Assignments of `rep` decided in [from, until): from the ledger, and from this batch.
     func count(_ rep: Int, from: Double, until: Double) throws -> Int {
-        try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT COUNT(*) FROM ledger WHERE owner = ? AND at >= ? AND at < ?"),
-            arguments: [plan.reps[rep].id, from, until]
-        ) ?? 0
+        let recorded =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM ledger WHERE owner = ? AND at >= ? AND at < ?"),
+                arguments: [plan.reps[rep].id, from, until]
+            ) ?? 0
+        return recorded + assignedTimes[rep].count { from <= $0 && $0 < until }
     }
 
     /// The rep's local day, or week from Monday, around `now`, as UTC instants.
@@ -975,13 +999,13 @@ struct AssignmentSession {
         return (clock.utc(fromLocal: Double(monday) * 86400), clock.utc(fromLocal: Double(monday + 7) * 86400))
     }
 
-    /// Writes the record to `output` and its ledger row, and updates the counts, rotation and sticky owners.
+    /// Writes the record to `output` (and as stored, to `stored`), numbers it in the ledger's order, and updates
+    /// the counts, rotation and sticky owners.
     mutating func record(
         keys: LeadKeys,
         now: Double,
         choice: Choice,
-        reasons: Opportunity.ReasonChain,
-        rulesVersion: String
+        reasons: Opportunity.ReasonChain
     ) throws -> Written {
         let (owner, team) = (choice.owner, choice.team)
         let sla =
@@ -1008,6 +1032,7 @@ struct AssignmentSession {
             head = newHead(key, choice: choice)
             heads[key] = head
         }
+        let spans = head.columns
         // The record: its lead, the head its owner, team and times share with others, then its reasons.
         let start = output.count
         output.append(contentsOf: Head.leadKey)
@@ -1023,9 +1048,9 @@ struct AssignmentSession {
             playbook: head.playbook.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },
             reasons: reasonsStart
         )
-        let stored =
+        let storedRange =
             sharing == true
-            ? storedRecord(
+            ? storeRecord(
                 range,
                 layout: layout,
                 head: head.shared.map { (headStart, $0) },
@@ -1033,20 +1058,18 @@ struct AssignmentSession {
                 playbook: owner == nil && team == nil ? texts.fallbackPlaybook : team.flatMap { texts.playbooks[$0] },
                 reasons: reasons
             ) : nil
-        try insertLedgerRow(
+        let seq = try nextSeq()
+        let columns = Ledger.Columns(
             lead: keys.lead,
-            at: now,
-            head: head,
-            queue: choice.queue,
-            method: choice.method,
+            seq: seq,
+            texts: spans,
             due: due,
             record: range,
-            stored: stored,
-            rulesVersion: rulesVersion
+            stored: storedRange
         )
-        let seq = sqlite3_last_insert_rowid(db.sqliteConnection)
         assignedInBatch[keys.leadKey] = range
         if let owner {
+            assignedTimes[owner].append(now)
             if dayCounts[owner]?.covers(now) == true { dayCounts[owner]?.count += 1 }
             if weekCounts[owner]?.covers(now) == true { weekCounts[owner]?.count += 1 }
             for index in loadCounts[owner].indices where loadCounts[owner][index].covers(now) {
@@ -1069,7 +1092,7 @@ struct AssignmentSession {
         if buildsOpportunities {
             opportunity = self.opportunity(choice: choice, now: now, due: due, lead: keys.lead, reasons: reasons)
         }
-        return Written(range: range, replayed: false, opportunity: opportunity)
+        return Written(range: range, replayed: false, opportunity: opportunity, columns: columns)
     }
 
     /// A record's JSON from its first key after the lead to the opening of its reasons (`,"status":...,"reasons":[`):
@@ -1095,6 +1118,8 @@ struct AssignmentSession {
         /// The ledger's columns.
         var team: String?
         var ownerID: String?
+        /// Where the ledger's text columns lie in the session's `columnTexts`.
+        var columns: Ledger.Columns.Texts
 
         /// What comes before the lead's id, and after the reasons.
         static let leadKey = Array(#"{"lead":"#.utf8)
@@ -1102,7 +1127,7 @@ struct AssignmentSession {
     }
 
     /// The head for `key`, written by `Opportunity.writeJSON` for a record without lead id or reasons.
-    func newHead(_ key: Head.Key, choice: Choice) -> Head {
+    mutating func newHead(_ key: Head.Key, choice: Choice) -> Head {
         let model = opportunity(
             choice: choice,
             now: key.now,
@@ -1120,7 +1145,13 @@ struct AssignmentSession {
             owner: layout.owner.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
             playbook: layout.playbook.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
             team: model.team,
-            ownerID: model.owner
+            ownerID: model.owner,
+            columns: Ledger.Columns.Texts(
+                team: columnText(model.team),
+                owner: columnText(model.owner),
+                queue: columnText(choice.queue),
+                method: columnText(choice.method) ?? 0..<0
+            )
         )
     }
 
@@ -1157,55 +1188,25 @@ struct AssignmentSession {
         return opportunity
     }
 
-    /// The ledger's row for a new opportunity. Kept out of line: inlined into `assign`, it crashes Swift 6.3's
-    /// optimizer (SILCombine).
-    @inline(never)
-    func insertLedgerRow(
-        lead: String,
-        at now: Double,
-        head: Head,
-        queue: String?,
-        method: String,
-        due: Double?,
-        record: Range<Int>,
-        stored: [UInt8]?,
-        rulesVersion: String
-    ) throws {
-        let statement = try ledgerInsert ?? Self.ledgerInsert(db)
-        // The record is bound where it lies (`stored`, or whole in `output`), for the one step.
-        try (stored ?? output).withUnsafeBufferPointer { source in
-            let bytes = stored == nil ? UnsafeBufferPointer(rebasing: source[record]) : source
-            var row = RowWriter(statement)
-            // Only the record is bound without a copy (column 8).
-            defer { row.unbind(column: 8) }
-            row.text(lead)
-            row.real(now)
-            row.text(head.team)
-            row.text(head.ownerID)
-            row.text(queue)
-            row.text(method)
-            row.text(rulesVersion)
-            row.text(borrowing: bytes)
-            row.real(due)
-            try row.execute(db)
-        }
-    }
-
-    /// The record at `range` in `output` as the ledger stores it: each shared text in it (the owner, the
-    /// playbook, the shared reason steps) replaced by a reference (`SharedText`). The owner and the playbook are
-    /// replaced only where the record holds exactly their bytes.
-    func storedRecord(
+    /// Appends the record at `range` in `output` to `stored` as the ledger stores it: each shared text in it (the
+    /// owner, the playbook, the shared reason steps) replaced by a reference (`SharedText`). The owner and the
+    /// playbook are replaced only where the record holds exactly their bytes. Returns where it lies in `stored`.
+    mutating func storeRecord(
         _ range: Range<Int>,
         layout: Opportunity.Layout,
         head: (offset: Int, text: SharedText)?,
         owner: SharedText?,
         playbook: SharedText?,
         reasons: Opportunity.ReasonChain
-    ) -> [UInt8] {
+    ) -> Range<Int> {
+        var arena: [UInt8] = []
+        swap(&arena, &stored)
+        defer { swap(&arena, &stored) }
+        let first = arena.count
         output.withUnsafeBufferPointer { output in
             // References are never longer than what they replace... almost: a text shorter than a reference is
             // left whole (see `refer`), so the record's own length is enough.
-            [UInt8](unsafeUninitializedCapacity: range.count) { stored, written in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: range.count) { stored in
                 guard let base = output.baseAddress, let out = stored.baseAddress else { return }
                 var cursor = range.lowerBound
                 var end = out
@@ -1241,22 +1242,41 @@ struct AssignmentSession {
                 for step in reasons.shared { refer(reasonsStart + step.offset, step.count, step.hash, nil) }
                 memcpy(end, base + cursor, range.upperBound - cursor)
                 end += range.upperBound - cursor
-                written = end - out
+                arena.append(contentsOf: UnsafeBufferPointer(start: out, count: end - out))
             }
         }
+        return first..<arena.count
     }
 
-    static func ledgerInsert(_ db: Database) throws -> Statement {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO ledger (lead, at, team, owner, queue, method, rules_version, record, due)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        )
+    /// The ledger's next number (`counters`), read once per batch.
+    mutating func nextSeq() throws -> Int64 {
+        let last =
+            try lastSeq
+            ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM counters WHERE name = 'ledger'")) ?? 0
+        lastSeq = last + 1
+        return last + 1
     }
 
-    /// Writes back the rotation, presence and sticky rows the batch changed.
+    /// `text`'s bytes appended to `columnTexts`: where they lie there.
+    mutating func columnText(_ text: String?) -> Range<Int>? {
+        guard var text else { return nil }
+        let start = columnTexts.count
+        text.withUTF8 { columnTexts.append(contentsOf: $0) }
+        return start..<columnTexts.count
+    }
+
+    /// The batch's rows are in the ledger: its assignments are counted from there from now on (`count`).
+    mutating func rowsWritten() {
+        for rep in assignedTimes.indices { assignedTimes[rep].removeAll(keepingCapacity: true) }
+    }
+
+    /// Writes back the rotation, presence and sticky rows the batch changed, and the ledger's last number.
     func save() throws {
+        if let lastSeq {
+            try db.cachedStatement(sql: "UPDATE counters SET value = ? WHERE name = 'ledger'").execute(arguments: [
+                lastSeq
+            ])
+        }
         let stickyRow = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO sticky (key, owner, team, at) VALUES (?, ?, ?, ?)"
         )

@@ -42,7 +42,7 @@ struct SharedTextsTests {
         let program = try fixture.program()
         let ledger = Ledger(store: try AssignmentStore(directory: fixture.state.path), plan: program.assignment)
         let records = try (0..<count).map { index in
-            try testLead("L-\(index)", employees: index.isMultiple(of: 2) ? 5000 : 20)
+            try testLead("L-\(index)", employees: index.isMultiple(of: 2) ? 5000 : 20, line: index + 1)
         }
         let entries = records.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0)) }
         var json: [String: String] = [:]
@@ -160,7 +160,10 @@ struct SharedTextsTests {
         let store = try AssignmentStore(directory: fixture.state.path)
         try store.transaction { db in
             for (lead, json) in first.json {
-                try db.execute(sql: "UPDATE ledger SET record = ? WHERE lead = ?", arguments: [json, lead])
+                try db.execute(
+                    sql: "UPDATE decisions SET opportunity = ? WHERE lead = ? AND opportunity IS NOT NULL",
+                    arguments: [json, lead]
+                )
             }
         }
         let again = try run(fixture, claim: "again")

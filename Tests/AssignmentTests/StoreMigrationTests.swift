@@ -48,16 +48,21 @@ struct StoreMigrationTests {
             #expect(rows.map { $0["lead"] as String } == ["L-1", "L-2", "L-3"])
             #expect(rows.map { $0["owner"] as String } == ["ana", "ben", "ana"])
             #expect(rows.allSatisfy { ($0["due"] as Double?) == 200 })
-            let schema = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ledger'")
+            // Rows without a decision (there was no `decisions` table then) stay in the ledger's own table.
+            let schema = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ledger_rows'")
             #expect(schema?.contains("AUTOINCREMENT") == false)
-            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'ledger'")
+            let indexes = try String.fetchAll(
+                db,
+                sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'ledger_rows'"
+            )
             #expect(indexes.contains("ledger_owner_at"))
             #expect(try Int.fetchOne(db, sql: "SELECT last_seq FROM rotation WHERE rep = 'ana'") == 3)
         }
         try store.transaction { db in
             try db.execute(
                 sql: """
-                    INSERT INTO ledger (lead, at, method, rules_version, record) VALUES ('L-4', 101, 'fallback', 'v1', '{}')
+                    INSERT INTO ledger_rows (lead, at, method, rules_version, record)
+                    VALUES ('L-4', 101, 'fallback', 'v1', '{}')
                     """
             )
             #expect(db.lastInsertedRowID == 4)
@@ -157,7 +162,8 @@ struct StoreSyncTests {
             try store.transaction(sync: false) { db in
                 for index in range {
                     try db.execute(
-                        sql: "INSERT INTO ledger (lead, at, method, rules_version, record) VALUES (?, 1, 'm', 'v', ?)",
+                        sql:
+                            "INSERT INTO ledger_rows (lead, at, method, rules_version, record) VALUES (?, 1, 'm', 'v', ?)",
                         arguments: ["L-\(index)", record]
                     )
                 }
@@ -282,6 +288,57 @@ struct DecisionLedgerTests {
         #expect(opportunity.reasons == original.reasons)
     }
 
+    @Test(
+        "a decision recorded again that now makes an opportunity keeps it on its row; a record twice in a batch is an error"
+    )
+    func opportunityOnARecordedDecision() throws {
+        let fixture = try AssignmentFixture(
+            teamConfig(strategy: "round_robin", members: "[ana, ben]", reps: ["ana", "ben"])
+        )
+        let program = try fixture.program()
+        let ledger = Ledger(store: try AssignmentStore(directory: fixture.state.path), plan: program.assignment)
+        // The same input (claim and record) read again, the lead now with the company size it lacked.
+        let before = try record(#"{"id": "L-1", "contact": {"email": "a@x.example"}}"#, line: 1)
+        let after = try record(#"{"id": "L-1", "company": {"employees": 10}}"#, line: 1)
+        func recorded(_ lead: LeadRecord, claim: String) throws -> Ledger.OpportunityRecord? {
+            let item = Assigner.Item(decision: program.evaluate(lead, now: monday), lead: lead)
+            guard case .decided(let record) = try ledger.record([ledger.entry(item)], claim: claim).first else {
+                return nil
+            }
+            return record
+        }
+        #expect(try recorded(before, claim: "file") == nil, "not on an assigned route")
+        let made = try #require(try recorded(after, claim: "file"))
+        #expect(!made.replayed)
+        let owner = try #require(made.opportunity?.owner)
+        try ledger.store.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT lead, owner, opportunity_seq FROM decisions")
+            #expect(
+                rows.map { "\($0["lead"] as String) \($0["owner"] as String) \($0["opportunity_seq"] as Int)" }
+                    == ["L-1 \(owner) 1"]
+            )
+            #expect(try String.fetchAll(db, sql: "SELECT owner FROM ledger") == [owner])
+        }
+        // Once an opportunity, the lead keeps it: the same input again gives it back.
+        let again = try #require(try recorded(after, claim: "file"))
+        #expect(again.replayed)
+        #expect(again.opportunity?.owner == owner)
+        // Two decisions of one batch under one record number: an error, and nothing recorded.
+        let twice = try ["T-1", "T-2"].map {
+            try record("{\"id\": \"\($0)\", \"company\": {\"employees\": 10}}", line: 7)
+        }
+        do {
+            _ = try ledger.record(
+                twice.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0)) },
+                claim: "other"
+            )
+            Issue.record("a record number twice in one batch was accepted")
+        } catch let error as DatabaseError {
+            #expect(error.message == "record 7 appears twice in one batch of decisions")
+        }
+        #expect(try ledger.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decisions") } == 1)
+    }
+
     @Test("a record number past a decision key's 32 bits is a clear error, and its batch leaves nothing behind")
     func recordBeyondTheKey() throws {
         let fixture = try AssignmentFixture(teamConfig(strategy: "round_robin", members: "[ana]", reps: ["ana"]))
@@ -325,24 +382,166 @@ extension StoreMigrationTests {
             }
         }
         let store = try AssignmentStore(directory: directory.path)
+        try store.transaction { db in
+            // Rows on decisions as well as the ledger's own (these, from before decisions held them).
+            try db.execute(
+                sql: """
+                    INSERT INTO decisions (id, record, lead, at, file, line, rules_version, stage, route, score,
+                        scores, rules, owner, queue, method, opportunity, opportunity_seq)
+                    VALUES (4294967297, 1, 'D-1', 102, 'in.ndjson', 1, 'v1', 'sql', 'opportunities', 80, '{}', '[]',
+                        'ana', NULL, 'round_robin', '{}', 7),
+                    (4294967298, 2, 'D-2', 102, 'in.ndjson', 2, 'v1', 'sql', 'opportunities', 80, '{}', '[]',
+                        NULL, 'inbox', 'fallback', '{}', 8),
+                    (4294967299, 3, 'D-3', 102, 'in.ndjson', 3, 'v1', 'nurture', 'nurture', 10, '{}', '[]',
+                        NULL, NULL, NULL, NULL, NULL)
+                    """
+            )
+        }
         try store.read { db in
             let index = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ledger_owner_at'")
             #expect(index?.contains("WHERE owner IS NOT NULL") == true)
+            let onDecisions = try String.fetchOne(
+                db,
+                sql: "SELECT sql FROM sqlite_master WHERE name = 'decisions_owner_at'"
+            )
+            #expect(onDecisions?.contains("WHERE owner IS NOT NULL") == true)
             let count = "SELECT COUNT(*) FROM ledger WHERE owner = ? AND at >= ? AND at < ?"
-            #expect(try Int.fetchOne(db, sql: count, arguments: ["ana", 100, 105]) == 2)
-            #expect(try Int.fetchOne(db, sql: count, arguments: ["ana", 101, 105]) == 1)
+            #expect(try Int.fetchOne(db, sql: count, arguments: ["ana", 100, 105]) == 3)
+            #expect(try Int.fetchOne(db, sql: count, arguments: ["ana", 101, 105]) == 2)
             #expect(try Int.fetchOne(db, sql: count, arguments: ["ben", 100, 200]) == 1)
             let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + count, arguments: ["ana", 100, 105])
                 .map { $0["detail"] as String }
             #expect(plan.contains { $0.contains("ledger_owner_at") }, "\(plan)")
-            // The index holds only the three leads with an owner.
+            #expect(plan.contains { $0.contains("decisions_owner_at") }, "\(plan)")
+            // The indexes hold only the leads with an owner: three in the ledger's table, one on decisions.
             #expect(
                 try Int.fetchOne(
                     db,
-                    sql: "SELECT COUNT(*) FROM ledger INDEXED BY ledger_owner_at WHERE owner IS NOT NULL"
+                    sql: "SELECT COUNT(*) FROM ledger_rows INDEXED BY ledger_owner_at WHERE owner IS NOT NULL"
                 ) == 3
+            )
+            #expect(
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM decisions INDEXED BY decisions_owner_at WHERE owner IS NOT NULL"
+                ) == 1
             )
         }
         #expect(try store.integrityCheck() == ["ok"])
+    }
+}
+
+extension StoreMigrationTests {
+    static let ledgerConfig = """
+        version: 1
+        assign:
+          time_zone: UTC
+          hours: always
+        reps:
+          - {id: ana}
+          - {id: ben}
+        teams:
+          - id: sales
+            strategy: round_robin
+            members: [ana, ben]
+        fallback: {queue: inbox}
+        """
+
+    /// An opportunity record as an earlier leadd stored it: whole.
+    static func oldRecord(_ lead: String, owner: String?, at: Double) -> String {
+        var opportunity = Opportunity(
+            lead: lead,
+            status: owner == nil ? .queued : .assigned,
+            method: owner == nil ? "fallback" : "round_robin",
+            stage: "discovery",
+            assignedAt: at,
+            reasons: Opportunity.ReasonChain([Opportunity.Reason(step: "team", detail: "from before")])
+        )
+        opportunity.owner = owner
+        opportunity.team = owner == nil ? nil : "sales"
+        opportunity.queue = owner == nil ? "inbox" : nil
+        var bytes: [UInt8] = []
+        opportunity.writeJSON(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test("ledger rows move onto their decisions, keeping their order; rows without one stay; every lead comes back")
+    func opportunitiesOnDecisions() throws {
+        let fixture = try AssignmentFixture(Self.ledgerConfig)
+        let path = fixture.state.path + "/" + AssignmentStore.fileName
+        do {
+            let old = try olderState(path, upTo: "v6")
+            try old.write { db in
+                try db.execute(sql: "INSERT INTO claims (id, claim) VALUES (1, 'old-file')")
+                // L-1 decided twice (its opportunity is its first decision's), L-2 once, L-3 not an opportunity.
+                for (record, lead, at, route) in [
+                    (1, "L-1", 100.0, "opportunities"), (2, "L-2", 100.0, "opportunities"),
+                    (3, "L-3", 100.0, "nurture"),
+                    (4, "L-1", 200.0, "opportunities"),
+                ] {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO decisions (id, record, lead, at, file, line, rules_version, stage, route,
+                                score, scores, rules)
+                            VALUES (?, ?, ?, ?, 'old.ndjson', ?, 'v1', 'sql', ?, 80, '{}', '[]')
+                            """,
+                        arguments: [1 << 32 | record, record, lead, at, record, route]
+                    )
+                }
+                // L-9's row has no decision (a state from before decisions were kept).
+                for (seq, lead, owner, at) in [
+                    (5, "L-1", "ana", 100.0), (9, "L-2", nil, 100.0), (11, "L-9", "ben", 50.0),
+                ] {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO ledger (seq, lead, at, team, owner, queue, method, rules_version, record, due)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, 'v1', ?, ?)
+                            """,
+                        arguments: [
+                            seq, lead, at, owner == nil ? nil : "sales", owner, owner == nil ? "inbox" : nil,
+                            owner == nil ? "fallback" : "round_robin", Self.oldRecord(lead, owner: owner, at: at),
+                            at + 3600,
+                        ]
+                    )
+                }
+            }
+        }
+        let program = try fixture.program()
+        let ledger = Ledger(store: try AssignmentStore(directory: fixture.state.path), plan: program.assignment)
+        try ledger.store.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT record, opportunity_seq, owner, queue, due FROM decisions WHERE opportunity IS NOT NULL"
+            )
+            #expect(rows.map { $0["record"] as Int } == [1, 2])
+            #expect(rows.map { $0["opportunity_seq"] as Int } == [5, 9])
+            #expect(rows.map { $0["owner"] as String? } == ["ana", nil])
+            #expect(rows.map { $0["queue"] as String? } == [nil, "inbox"])
+            #expect(rows.map { $0["due"] as Double } == [3700, 3700])
+            #expect(try String.fetchAll(db, sql: "SELECT lead FROM ledger_rows") == ["L-9"])
+            let view = try Row.fetchAll(db, sql: "SELECT seq, lead, owner FROM ledger ORDER BY seq")
+            #expect(view.map { $0["seq"] as Int } == [5, 9, 11])
+            #expect(view.map { $0["lead"] as String } == ["L-1", "L-2", "L-9"])
+            #expect(try Int.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'ledger'") == 11)
+        }
+        // Each lead of the ledger, old row or moved, comes back as it was; a new lead is numbered after them all.
+        let batch = try ["L-1", "L-2", "L-9", "N-1"].enumerated().map { index, id in
+            try testLead(id, line: index + 1)
+        }
+        let entries = batch.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0)) }
+        let results = try ledger.record(entries, claim: "new-file").map { result -> Opportunity? in
+            guard case .decided(let record) = result else { return nil }
+            return record?.opportunity
+        }
+        #expect(results.map { $0?.replayed } == [true, true, true, false])
+        #expect(results.map { $0?.owner } == ["ana", nil, "ben", results[3]?.owner])
+        #expect(results[3]?.owner != nil)
+        try ledger.store.read { db in
+            let view = try Row.fetchAll(db, sql: "SELECT seq, lead FROM ledger ORDER BY seq")
+            #expect(view.map { $0["seq"] as Int } == [5, 9, 11, 12])
+            #expect(view.map { $0["lead"] as String } == ["L-1", "L-2", "L-9", "N-1"])
+            #expect(try Int.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'ledger'") == 12)
+        }
+        #expect(try ledger.store.integrityCheck() == ["ok"])
     }
 }

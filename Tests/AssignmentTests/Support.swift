@@ -94,12 +94,16 @@ func testLead(
     email: String? = nil,
     domain: String? = nil,
     country: String = "US",
-    employees: Int = 500
+    employees: Int = 500,
+    line: Int = 1
 ) throws -> LeadRecord {
     let address = email ?? "\(id.lowercased())@\(domain ?? "\(id.lowercased()).example")"
     var company = "\"employees\": \(employees), \"country\": \"\(country)\""
     if let domain { company += ", \"domain\": \"\(domain)\"" }
-    return try record("{\"id\": \"\(id)\", \"contact\": {\"email\": \"\(address)\"}, \"company\": {\(company)}}")
+    return try record(
+        "{\"id\": \"\(id)\", \"contact\": {\"email\": \"\(address)\"}, \"company\": {\(company)}}",
+        line: line
+    )
 }
 
 func leads(_ count: Int, prefix: String = "L") throws -> [LeadRecord] {

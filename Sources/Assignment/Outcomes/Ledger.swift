@@ -18,6 +18,12 @@ public struct Ledger: Sendable {
         assigner = plan.map { Assigner(plan: $0, store: store) }
     }
 
+    /// The ledger of `assigner`'s state, assigning with it.
+    init(assigner: Assigner) {
+        store = assigner.store
+        self.assigner = assigner
+    }
+
     public enum Entry: Sendable {
         /// A decided lead: recorded, and assigned when its route is assigned. Made by `entry(_:)`.
         case lead(Decided)
@@ -53,6 +59,39 @@ public struct Ledger: Sendable {
         return .lead(Decided(decision: decision, keys: keys, row: row))
     }
 
+    /// `entry(decision:lead:)` as record `record` of its batch, whatever its origin says: for batches that are not
+    /// one file's records in order (`Assigner.assign`).
+    func entry(decision: consuming Decision, lead: borrowing LeadRecord, record: Int) -> Entry {
+        let keys = assigner?.keys(decision: decision, lead: lead)
+        var row = DecisionRow(decision: decision, lead: lead)
+        row.record = record
+        return .lead(Decided(decision: decision, keys: keys, row: row))
+    }
+
+    /// A new opportunity's columns in the ledger, which are its decision's row's: written by the assignment
+    /// session, bound by `DecisionRows.insert`.
+    struct Columns {
+        /// The lead's key in the ledger: its id, or `content:HASH` for a lead without one (`LeadKeys.lead`).
+        var lead: String
+        /// Its number in the ledger's order (`counters`).
+        var seq: Int64
+        /// Where `team`, `owner`, `queue` and `method` lie in the session's `columnTexts`: the same for every lead
+        /// with the same record head, so written once per head.
+        var texts: Texts
+        var due: Double?
+        /// Where the record lies in the session's `output`, as written, and in its `stored` when the ledger keeps
+        /// it with references to shared texts (`AssignmentSession.storeRecord`).
+        var record: Range<Int>
+        var stored: Range<Int>?
+
+        struct Texts {
+            var team: Range<Int>?
+            var owner: Range<Int>?
+            var queue: Range<Int>?
+            var method: Range<Int>
+        }
+    }
+
     public enum Result: Sendable {
         /// The lead's decision was recorded; its opportunity's record, if its route is assigned.
         case decided(OpportunityRecord?)
@@ -68,9 +107,18 @@ public struct Ledger: Sendable {
         public let json: ArraySlice<UInt8>
         /// True when the ledger already held the lead: its recorded assignment, not counted again.
         public let replayed: Bool
+        /// The opportunity as a value, when the batch made it one (`Assigner.assign`).
+        var made: Opportunity?
+
+        init(json: ArraySlice<UInt8>, replayed: Bool, made: Opportunity? = nil) {
+            self.json = json
+            self.replayed = replayed
+            self.made = made
+        }
 
         /// The record read back from its JSON.
         public var opportunity: Opportunity? {
+            if let made { return made }
             let value = json.withUnsafeBufferPointer { try? JSONParser.parse($0, maxDepth: 64) }
             guard case .object(let object) = value, var opportunity = Opportunity(json: object) else { return nil }
             opportunity.replayed = replayed
@@ -82,20 +130,27 @@ public struct Ledger: Sendable {
     /// synced before this returns unless `sync` is false: the caller then calls `store.sync()` before it relies
     /// on it (the daemon, once per file).
     public func record(_ entries: [Entry], claim: String, sync: Bool = true) throws -> [Result] {
+        try record(entries, claim: claim, sync: sync, commit: true, values: false)
+    }
+
+    /// `record`, rolled back instead of committed when `commit` is false (a preview), and with each opportunity
+    /// made a value as well when `values` is true (`OpportunityRecord.made`).
+    func record(_ entries: [Entry], claim: String, sync: Bool, commit: Bool, values: Bool) throws -> [Result] {
         let opening = assigner?.plan.openingStage ?? OutcomeUpdate.Stage.discovery.rawValue
         // Keys and rows were made before the transaction (`entry`): workers take turns inside it, not outside.
         let keys: [LeadKeys?] = entries.compactMap {
             if case .lead(let decided) = $0 { return .some(decided.keys) }
             return nil
         }
-        let rows = DecisionRows(entries)
+        var rows = DecisionRows(entries)
+        try rows.checkRecords()
         var registered: Bool?
-        let results: [Result] = try store.transaction(sync: sync) { db in
+        let results: [Result] = try store.transaction(commit: commit, sync: sync) { db in
             let claimKey = try DecisionRows.claimKey(claim, db)
-            try rows.insert(claimKey: claimKey, db)
             var session = assigner.map {
                 AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, sharing: $0.sharing.value, db: db)
             }
+            session?.buildsOpportunities = values
             try session?.prefetch(keys)
             /// Per entry: an outcome's result, or where a lead's record lies in the session's output.
             enum Made {
@@ -104,24 +159,40 @@ public struct Ledger: Sendable {
             }
             var made: [Made] = []
             made.reserveCapacity(entries.count)
+            // Per decision row, in order: its opportunity's columns, if it made one.
+            var columns: [Columns?] = []
+            columns.reserveCapacity(rows.rows.count)
+            /// Writes the decision rows not yet written, with their opportunities.
+            func flush() throws {
+                guard rows.written < columns.count else { return }
+                try rows.insert(
+                    columns: columns,
+                    output: session?.output ?? [],
+                    stored: session?.stored ?? [],
+                    columnTexts: session?.columnTexts ?? [],
+                    claimKey: claimKey,
+                    db
+                )
+                session?.rowsWritten()
+            }
             // By index: binding each entry would copy its decision (a retain per field).
             for index in entries.indices {
                 switch entries[index] {
                 case .outcome(let update):
+                    // The decisions before the update are in the state first: it may be about one of them.
+                    try flush()
                     made.append(.done(try Self.apply(update, claim: claim, opening: opening, db: db)))
                 case .lead(let decided):
-                    made.append(
-                        .lead(
-                            try session?.write(
-                                placement: decided.decision.placement,
-                                now: decided.decision.now,
-                                rulesVersion: decided.decision.rulesVersion,
-                                keys: decided.keys
-                            )
-                        )
+                    let written = try session?.write(
+                        placement: decided.decision.placement,
+                        now: decided.decision.now,
+                        keys: decided.keys
                     )
+                    columns.append(written?.columns)
+                    made.append(.lead(written))
                 }
             }
+            try flush()
             try session?.save()
             registered = session?.registeredSharing
             // Sliced once every record is written: the slices share the output's one array.
@@ -130,12 +201,18 @@ public struct Ledger: Sendable {
                 switch item {
                 case .done(let result): result
                 case .lead(let written?):
-                    .decided(OpportunityRecord(json: output[written.range], replayed: written.replayed))
+                    .decided(
+                        OpportunityRecord(
+                            json: output[written.range],
+                            replayed: written.replayed,
+                            made: written.opportunity
+                        )
+                    )
                 case .lead(nil): .decided(nil)
                 }
             }
         }
-        assigner?.sharing.learn(registered)
+        if commit { assigner?.sharing.learn(registered) }
         return results
     }
 
@@ -234,7 +311,7 @@ public struct Ledger: Sendable {
 
 /// A decision as the ledger's `decisions` table holds it.
 struct DecisionRow: Sendable {
-    let record: Int
+    var record: Int
     let at: Double
     let line: Int
     let score: Double
@@ -288,18 +365,32 @@ struct DecisionRow: Sendable {
 
 /// A batch's rows for `decisions`, their texts in one buffer (copied from each lead's `DecisionRow` before the
 /// transaction), inserted up to `perStatement` rows to a statement: a statement's own cost (its cursors, its start
-/// and end) is paid once per 64 rows, not per row.
+/// and end) is paid once per 64 rows, not per row. A row of a lead that became an opportunity holds it too
+/// (`Ledger.Columns`).
 struct DecisionRows {
     static let perStatement = 64
     static let columns =
-        "(id, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores, rules)"
-    static let placeholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "(id, record, lead, at, file, line, rules_version, source, stage, route, grade, score, scores, rules, team, "
+        + "owner, queue, method, due, opportunity, opportunity_seq)"
+    static let placeholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    /// A decision recorded again under its claim and record (the same input again) is left as it is, unless it
+    /// made no opportunity and the same lead now makes one (the rules changed in between): the opportunity is
+    /// kept on it.
+    static let conflict = """
+         ON CONFLICT (id) DO UPDATE SET lead = excluded.lead, team = excluded.team, owner = excluded.owner,
+        queue = excluded.queue, method = excluded.method, due = excluded.due, opportunity = excluded.opportunity,
+        opportunity_seq = excluded.opportunity_seq
+        WHERE decisions.opportunity IS NULL AND excluded.opportunity IS NOT NULL
+        AND coalesce(decisions.lead, excluded.lead) = excluded.lead
+        """
     static let fullStatement = sql(rows: perStatement)
     /// The texts per row, in the order `insert` binds them (`DecisionRow.texts`).
     static let textsPerRow = 9
 
     var texts: PackedTexts
     var rows: [(record: Int, at: Double, line: Int, score: Double)] = []
+    /// How many of `rows` are in the state.
+    private(set) var written = 0
 
     init(_ entries: [Ledger.Entry]) {
         texts = PackedTexts(capacity: entries.count * 320, texts: entries.count * Self.textsPerRow)
@@ -309,6 +400,24 @@ struct DecisionRows {
             let row = decided.row
             texts.append(row.texts)
             rows.append((row.record, row.at, row.line, row.score))
+        }
+    }
+
+    /// Each decision of a batch is a record of its own, its key in `decisions`: a number twice is an error (the
+    /// caller's), not a decision silently left out.
+    func checkRecords() throws {
+        var previous = Int.min
+        for row in rows {
+            if row.record > previous {
+                previous = row.record
+                continue
+            }
+            // Not in increasing order, as a file's are: checked one by one.
+            var seen = Set<Int>()
+            for row in rows where !seen.insert(row.record).inserted {
+                throw DatabaseError(message: "record \(row.record) appears twice in one batch of decisions")
+            }
+            return
         }
     }
 
@@ -326,42 +435,83 @@ struct DecisionRows {
     }
 
     static func sql(rows: Int) -> String {
-        "INSERT OR IGNORE INTO decisions \(columns) VALUES "
-            + repeatElement(placeholders, count: rows).joined(separator: ", ")
+        "INSERT INTO decisions \(columns) VALUES "
+            + repeatElement(placeholders, count: rows).joined(separator: ", ") + conflict
     }
 
-    /// Inserts every row, keyed by `claimKey` (`claimKey(_:_:)`) and its record number. The texts are bound
-    /// where they lie, for each statement's one step, then unbound.
-    func insert(claimKey: Int, _ db: Database) throws {
-        for row in rows where row.record < 0 || row.record >= AssignmentStore.recordLimit {
+    /// Inserts the rows after those written, up to the `columns.count`th, keyed by `claimKey` (`claimKey(_:_:)`)
+    /// and their record numbers, each with its opportunity's `columns` (its record in `output`, or as stored in
+    /// `stored`). The texts are bound where they lie, for each statement's one step, then unbound.
+    mutating func insert(
+        columns: [Ledger.Columns?],
+        output: [UInt8],
+        stored: [UInt8],
+        columnTexts: [UInt8],
+        claimKey: Int,
+        _ db: Database
+    ) throws {
+        let rows = written..<columns.count
+        for row in self.rows[rows] where row.record < 0 || row.record >= AssignmentStore.recordLimit {
             throw DatabaseError(
                 message: "record \(row.record) is beyond the \(AssignmentStore.recordLimit) records of a file"
             )
         }
         try texts.bytes.withUnsafeBufferPointer { buffer in
-            for start in stride(from: 0, to: rows.count, by: Self.perStatement) {
-                let count = min(Self.perStatement, rows.count - start)
-                let statement = try db.cachedStatement(
-                    sql: count == Self.perStatement ? Self.fullStatement : Self.sql(rows: count)
-                )
-                var writer = RowWriter(statement)
-                defer { writer.unbind() }
-                for index in start..<(start + count) {
-                    let row = rows[index]
-                    let first = index * Self.textsPerRow
-                    writer.integer(claimKey | row.record)
-                    writer.integer(row.record)
-                    writer.text(borrowing: texts.text(first, in: buffer))
-                    writer.real(row.at)
-                    writer.text(borrowing: texts.text(first + 1, in: buffer))
-                    writer.integer(row.line)
-                    for text in (first + 2)...(first + 6) { writer.text(borrowing: texts.text(text, in: buffer)) }
-                    writer.real(row.score)
-                    writer.text(borrowing: texts.text(first + 7, in: buffer))
-                    writer.text(borrowing: texts.text(first + 8, in: buffer))
+            try output.withUnsafeBufferPointer { output in
+                try stored.withUnsafeBufferPointer { stored in
+                    try columnTexts.withUnsafeBufferPointer { columnTexts in
+                        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: Self.perStatement) {
+                            let count = min(Self.perStatement, rows.upperBound - start)
+                            let statement = try db.cachedStatement(
+                                sql: count == Self.perStatement ? Self.fullStatement : Self.sql(rows: count)
+                            )
+                            var writer = RowWriter(statement)
+                            defer { writer.unbind() }
+                            for index in start..<(start + count) {
+                                let row = self.rows[index]
+                                let first = index * Self.textsPerRow
+                                let opportunity = columns[index]
+                                writer.integer(claimKey | row.record)
+                                writer.integer(row.record)
+                                let lead = texts.text(first, in: buffer)
+                                if lead == nil, let opportunity {
+                                    writer.text(opportunity.lead)
+                                } else {
+                                    writer.text(borrowing: lead)
+                                }
+                                writer.real(row.at)
+                                writer.text(borrowing: texts.text(first + 1, in: buffer))
+                                writer.integer(row.line)
+                                for text in (first + 2)...(first + 6) {
+                                    writer.text(borrowing: texts.text(text, in: buffer))
+                                }
+                                writer.real(row.score)
+                                writer.text(borrowing: texts.text(first + 7, in: buffer))
+                                writer.text(borrowing: texts.text(first + 8, in: buffer))
+                                guard let opportunity else {
+                                    for _ in 0..<7 { writer.null() }
+                                    continue
+                                }
+                                func text(_ span: Range<Int>?) -> UnsafeBufferPointer<UInt8>? {
+                                    span.map { UnsafeBufferPointer(rebasing: columnTexts[$0]) }
+                                }
+                                writer.text(borrowing: text(opportunity.texts.team))
+                                writer.text(borrowing: text(opportunity.texts.owner))
+                                writer.text(borrowing: text(opportunity.texts.queue))
+                                writer.text(borrowing: text(opportunity.texts.method))
+                                writer.real(opportunity.due)
+                                writer.text(
+                                    borrowing: opportunity.stored.map { UnsafeBufferPointer(rebasing: stored[$0]) }
+                                        ?? UnsafeBufferPointer(rebasing: output[opportunity.record])
+                                )
+                                writer.integer(Int(opportunity.seq))
+                            }
+                            try writer.execute(db)
+                        }
+                    }
                 }
-                try writer.execute(db)
             }
         }
+        written = columns.count
     }
 }

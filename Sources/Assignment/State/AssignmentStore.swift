@@ -296,6 +296,41 @@ public struct AssignmentStore: Sendable {
                     """
             )
         }
+        // An opportunity kept on its lead's decision row: `decisions` gains the ledger's columns, and `ledger`
+        // becomes a view of the decisions that made an opportunity. A decided lead then costs one row and one
+        // index entry for its lead, where it cost two of each. The ledger's rows move onto their decisions (the
+        // lead's first decision at the same time), keeping their `seq`; those without one (states from before
+        // `decisions`, leads without an id) stay in `ledger_rows`, which the view also reads and nothing writes any
+        // more. A decision's key orders decisions by input, not by time across inputs decided at once, so the
+        // ledger's order is its own `opportunity_seq`, numbered from `counters`.
+        migrator.registerMigration("v7") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE decisions ADD COLUMN team TEXT;
+                    ALTER TABLE decisions ADD COLUMN owner TEXT;
+                    ALTER TABLE decisions ADD COLUMN queue TEXT;
+                    ALTER TABLE decisions ADD COLUMN method TEXT;
+                    ALTER TABLE decisions ADD COLUMN due REAL;
+                    ALTER TABLE decisions ADD COLUMN opportunity TEXT;
+                    ALTER TABLE decisions ADD COLUMN opportunity_seq INTEGER;
+                    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                    INSERT INTO counters (name, value) SELECT 'ledger', coalesce(max(seq), 0) FROM ledger;
+                    UPDATE decisions
+                        SET team = l.team, owner = l.owner, queue = l.queue, method = l.method, due = l.due,
+                            opportunity = l.record, opportunity_seq = l.seq
+                        FROM ledger AS l
+                        WHERE decisions.id = (SELECT min(d.id) FROM decisions AS d WHERE d.lead = l.lead AND d.at = l.at);
+                    DELETE FROM ledger WHERE lead IN (SELECT lead FROM decisions WHERE opportunity IS NOT NULL);
+                    ALTER TABLE ledger RENAME TO ledger_rows;
+                    CREATE INDEX decisions_owner_at ON decisions(owner, at) WHERE owner IS NOT NULL;
+                    CREATE VIEW ledger (seq, lead, at, team, owner, queue, method, rules_version, record, due) AS
+                        SELECT seq, lead, at, team, owner, queue, method, rules_version, record, due FROM ledger_rows
+                        UNION ALL
+                        SELECT opportunity_seq, lead, at, team, owner, queue, method, rules_version, opportunity, due
+                        FROM decisions WHERE opportunity IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 

@@ -97,6 +97,9 @@ struct AssignmentSession {
     /// Per rep: the times of its assignments in this batch, which the ledger holds only once the batch's rows are
     /// written (`count`).
     var assignedTimes: [[Double]]
+    /// The keys the state holds, when its process remembers them (`KnownKeys`), and the filter this batch took.
+    let known: KnownKeys?
+    var filter: KnownKeys.Filter?
     /// The ledger's last number given (`counters`), once read; saved with the batch.
     var lastSeq: Int64?
     /// Whether the state has ledger rows of its own (`ledger_rows`), from before opportunities were kept on their
@@ -216,7 +219,15 @@ struct AssignmentSession {
         }
     }
 
-    init(plan: AssignmentPlan, clocks: [RepClock], texts: Texts, sharing: Bool? = nil, db: Database) {
+    init(
+        plan: AssignmentPlan,
+        clocks: [RepClock],
+        texts: Texts,
+        sharing: Bool? = nil,
+        known: KnownKeys? = nil,
+        db: Database
+    ) {
+        self.known = known
         self.sharing = sharing
         self.plan = plan
         self.clocks = clocks
@@ -252,8 +263,14 @@ struct AssignmentSession {
         stored.reserveCapacity(512 * keys.count)
         if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
         legacyRows = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ledger_rows)") ?? false
+        filter = try known?.current(db)
+        // Only the leads the state may hold are looked up (all of them, when it is not known what it holds).
         var leads = KeyList(capacity: keys.count)
-        for case let keys? in keys { leads.append(keys.lead) }
+        var again = KeyList(capacity: legacyRows ? keys.count : 0)
+        for case let keys? in keys where filter?.mayContain(keys.leadKey.hash) != false {
+            leads.append(keys.lead)
+            if legacyRows { again.append(keys.lead) }
+        }
         // A lead's opportunity is its first: the one it got, which it keeps.
         func found(_ row: SQLiteStatement) {
             guard let lead = RowWriter.text(row, 0) else { return }
@@ -261,8 +278,6 @@ struct AssignmentSession {
             if recorded[key] == nil { recorded[key] = RowWriter.text(row, 1) }
         }
         if legacyRows {
-            var again = KeyList(capacity: keys.count)
-            for case let keys? in keys { again.append(keys.lead) }
             try again.rows(
                 db,
                 "SELECT l.lead, l.record FROM json_each(?) AS j CROSS JOIN ledger_rows AS l ON l.lead = j.value",
@@ -285,7 +300,7 @@ struct AssignmentSession {
             for stickyKey in keys.stickyKeys where sticky[stickyKey] == nil {
                 // Known to have no owner unless the query finds one.
                 sticky[stickyKey] = .some(nil)
-                stickyKeys.append(stickyKey.text)
+                if filter?.mayContain(stickyKey.hash) != false { stickyKeys.append(stickyKey.text) }
             }
         }
         try stickyKeys.rows(
@@ -978,11 +993,15 @@ struct AssignmentSession {
 
     /// Assignments of `rep` decided in [from, until): from the ledger, and from this batch.
     func count(_ rep: Int, from: Double, until: Double) throws -> Int {
-        let recorded =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM ledger WHERE owner = ? AND at >= ? AND at < ?"),
-                arguments: [plan.reps[rep].id, from, until]
-            ) ?? 0
+        // The tables apart, not through the view, which hands each row it counts through a co-routine.
+        var recorded = 0
+        for table in legacyRows ? ["decisions", "ledger_rows"] : ["decisions"] {
+            recorded +=
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM \(table) WHERE owner = ? AND at >= ? AND at < ?"),
+                    arguments: [plan.reps[rep].id, from, until]
+                ) ?? 0
+        }
         return recorded + assignedTimes[rep].count { from <= $0 && $0 < until }
     }
 
@@ -1270,8 +1289,14 @@ struct AssignmentSession {
         for rep in assignedTimes.indices { assignedTimes[rep].removeAll(keepingCapacity: true) }
     }
 
-    /// Writes back the rotation, presence and sticky rows the batch changed, and the ledger's last number.
+    /// Writes back the rotation, presence and sticky rows the batch changed, and the ledger's last number; and
+    /// keeps the keys the batch wrote in the filter of known keys.
     func save() throws {
+        if var filter, let known {
+            for key in assignedInBatch.keys where !filter.mayContain(key.hash) { filter.insert(key.hash) }
+            for key in dirtySticky where !filter.mayContain(key.hash) { filter.insert(key.hash) }
+            known.keep(filter)
+        }
         if let lastSeq {
             try db.cachedStatement(sql: "UPDATE counters SET value = ? WHERE name = 'ledger'").execute(arguments: [
                 lastSeq

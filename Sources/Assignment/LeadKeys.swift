@@ -229,15 +229,18 @@ struct HashedKey: Hashable, Sendable {
 
     init(_ text: String) {
         var text = text
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        text.withUTF8 { bytes in
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
-        }
+        hash = text.withUTF8(Self.hash)
         self.text = text
-        self.hash = hash
+    }
+
+    /// FNV-1a of `bytes`, 64 bits.
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
     }
 
     static func == (a: HashedKey, b: HashedKey) -> Bool { a.hash == b.hash && a.text == b.text }

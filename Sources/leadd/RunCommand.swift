@@ -232,7 +232,7 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
         do {
-            store = try StateOptions(state: settings.state).open()
+            store = try StateOptions(state: settings.state).open(remembersKeys: true)
         } catch {
             errors.write("leadd: \(error)\n")
             throw cannotStart(EIO, "\(error)")

@@ -19,10 +19,10 @@ struct StateOptions: ParsableArguments {
 
     var databasePath: String { (state as NSString).appendingPathComponent(AssignmentStore.fileName) }
 
-    /// The state, created if missing.
-    func open() throws -> AssignmentStore {
+    /// The state, created if missing; `remembersKeys` for the daemon (`AssignmentStore.init`).
+    func open(remembersKeys: Bool = false) throws -> AssignmentStore {
         do {
-            return try AssignmentStore(directory: state)
+            return try AssignmentStore(directory: state, remembersKeys: remembersKeys)
         } catch {
             throw StateError(description: "cannot open the assignment state in \(state): \(error)")
         }

@@ -148,7 +148,14 @@ public struct Ledger: Sendable {
         let results: [Result] = try store.transaction(commit: commit, sync: sync) { db in
             let claimKey = try DecisionRows.claimKey(claim, db)
             var session = assigner.map {
-                AssignmentSession(plan: $0.plan, clocks: $0.clocks, texts: $0.texts, sharing: $0.sharing.value, db: db)
+                AssignmentSession(
+                    plan: $0.plan,
+                    clocks: $0.clocks,
+                    texts: $0.texts,
+                    sharing: $0.sharing.value,
+                    known: store.knownKeys,
+                    db: db
+                )
             }
             session?.buildsOpportunities = values
             try session?.prefetch(keys)

@@ -47,6 +47,8 @@ public struct AssignmentStore: Sendable {
     }
 
     private let logPages = LogPages()
+    /// The keys the state holds, remembered between batches (`KnownKeys`), when opened to remember them.
+    let knownKeys: KnownKeys?
     /// The state file's page size (an older file may have other pages than `pageSize`).
     private let filePageSize: Int
 
@@ -58,8 +60,12 @@ public struct AssignmentStore: Sendable {
     /// SQLite's automatic checkpoint, in pages: past `sync()`'s threshold, for writers that do not sync.
     static let automaticCheckpointPages = 8192
 
-    /// Opens (creating if needed) the state in `directory`.
-    public init(directory: String) throws {
+    /// Opens (creating if needed) the state in `directory`. A long-running process that records many batches (the
+    /// daemon) asks it to remember the keys it holds (`KnownKeys`): its batches then look up only the leads and
+    /// sticky keys the state may hold. Remembering costs a read of every lead and key the state holds, at the first
+    /// batch.
+    public init(directory: String, remembersKeys: Bool = false) throws {
+        knownKeys = remembersKeys ? KnownKeys() : nil
         _ = Self.memoryStatisticsOff
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
@@ -120,6 +126,7 @@ public struct AssignmentStore: Sendable {
 
     /// An empty state in memory, for previews that must change nothing.
     public init() throws {
+        knownKeys = nil
         _ = Self.memoryStatisticsOff
         queue = try DatabaseQueue()
         path = nil

@@ -78,9 +78,12 @@ public final class LeadDaemon: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withTaskExecutorPreference(threads) {
                 try await withThrowingDiscardingTaskGroup { group in
-                    // SIGHUP: reload the rules.
+                    // SIGHUP: reload the rules. The loop ends when the group is cancelled, once the intake returns
+                    // (the signals are an `AsyncStream`, which ends when its task is cancelled). Not
+                    // `cancelOnGracefulShutdown()`: its `merge` (swift-async-algorithms) can deadlock when its task
+                    // is cancelled (apple/swift-async-algorithms#430), which hung the daemon at exit now and then.
                     group.addTask { [self] in
-                        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+                        for await _ in await UnixSignalsSequence(trapping: .sighup) {
                             hangups.add(1, ordering: .relaxed)
                             wakeup.signal()
                         }

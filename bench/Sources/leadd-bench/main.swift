@@ -129,7 +129,7 @@ if let count = option("--profile-ledger").flatMap({ Int($0) }) {
     var assigned = 0
     var total = Duration.zero
     for run in 1...3 {
-        let store = try AssignmentStore(directory: "\(directory.path)/state-\(run)")
+        let store = try AssignmentStore(directory: "\(directory.path)/state-\(run)", remembersKeys: true)
         let ledger = Ledger(store: store, plan: program.assignment)
         total += try clock.measure {
             for start in stride(from: 0, to: items.count, by: 1000) {

@@ -1,0 +1,104 @@
+internal import CSQLite
+import GRDB
+internal import GRDBSQLite
+import Synchronization
+
+/// The keys a state holds, remembered between batches by a long-running process: the leads of its ledger and the
+/// keys of its sticky owners, as a Bloom filter of their hashes (`HashedKey`). A batch then looks up in the state
+/// only the keys the filter may hold: a new lead (nearly every lead) costs no lookup of the ledger and none of the
+/// sticky table.
+///
+/// The filter never misses a key the state holds: it is made from the state's tables, and every batch adds the
+/// keys it writes. A key it holds that the state does not (another key with the same bits, or a batch rolled back)
+/// only costs a lookup. Another connection's commit (a `leadd assign` beside the daemon) makes the state's
+/// `PRAGMA data_version` change: the filter is then made again, as it is when it fills up.
+final class KnownKeys: Sendable {
+    private let filter = Mutex<Filter?>(nil)
+
+    struct Filter: Sendable {
+        var words: [UInt64]
+        /// The number of bits less one (a power of two).
+        var mask: UInt64
+        var count = 0
+        /// How many keys it holds before it is made again, larger: at most one bit in eight set, so that a key it
+        /// never saw passes for a known one about once in four thousand.
+        var capacity: Int
+        /// The state's `PRAGMA data_version` it was made or last kept at, on this process's connection.
+        var version: Int64
+
+        init(capacity: Int, version: Int64) {
+            var bits = 1 << 16
+            while bits < 16 * capacity { bits <<= 1 }
+            words = Array(repeating: 0, count: bits / 64)
+            mask = UInt64(bits - 1)
+            self.capacity = bits / 16
+            self.version = version
+        }
+
+        /// Four bits per key, from two halves of the key's hash mixed again (FNV-1a's low bits follow its last
+        /// bytes too closely to be used as they are).
+        @inline(__always)
+        static func probes(_ hash: UInt64) -> (UInt64, UInt64) {
+            var mixed = hash ^ (hash >> 33)
+            mixed = mixed &* 0xFF51_AFD7_ED55_8CCD
+            mixed ^= mixed >> 33
+            mixed = mixed &* 0xC4CE_B9FE_1A85_EC53
+            mixed ^= mixed >> 33
+            return (mixed, (mixed >> 32) | 1)
+        }
+
+        func mayContain(_ hash: UInt64) -> Bool {
+            let (first, step) = Self.probes(hash)
+            for probe in 0..<UInt64(4) {
+                let bit = (first &+ probe &* step) & mask
+                if words[Int(bit >> 6)] & (1 << (bit & 63)) == 0 { return false }
+            }
+            return true
+        }
+
+        mutating func insert(_ hash: UInt64) {
+            let (first, step) = Self.probes(hash)
+            for probe in 0..<UInt64(4) {
+                let bit = (first &+ probe &* step) & mask
+                words[Int(bit >> 6)] |= 1 << (bit & 63)
+            }
+            count += 1
+        }
+    }
+
+    /// The filter for the state as `db` sees it, made from its tables when there is none yet, when another
+    /// connection changed the state since, or when the last one filled up.
+    func current(_ db: Database) throws -> Filter {
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? -1
+        if let kept = filter.withLock({ $0 }), kept.version == version, kept.count <= kept.capacity {
+            return kept
+        }
+        return try Self.made(db, version: version)
+    }
+
+    /// Keeps `updated` (the filter a batch took, with the keys it wrote) for the next batch. Called inside the
+    /// batch's transaction: should it roll back, the keys stay in the filter, which only costs lookups.
+    func keep(_ updated: Filter) {
+        filter.withLock { $0 = updated }
+    }
+
+    /// The filter of every lead in `decisions` (those with an opportunity among them) and `ledger_rows`, and of
+    /// every key of `sticky`, sized for twice as many.
+    static func made(_ db: Database, version: Int64) throws -> Filter {
+        var hashes: [UInt64] = []
+        for query in [
+            "SELECT lead FROM decisions WHERE lead IS NOT NULL", "SELECT lead FROM ledger_rows",
+            "SELECT key FROM sticky",
+        ] {
+            try RowWriter(db.cachedStatement(sql: query)).rows(db) { row in
+                guard let text = sqlite3_column_text(row, 0) else { return }
+                hashes.append(
+                    HashedKey.hash(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(row, 0))))
+                )
+            }
+        }
+        var filter = Filter(capacity: 2 * hashes.count, version: version)
+        for hash in hashes { filter.insert(hash) }
+        return filter
+    }
+}

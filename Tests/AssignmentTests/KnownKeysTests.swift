@@ -1,0 +1,114 @@
+import GRDB
+import Leads
+import Rules
+import TestSupport
+import Testing
+
+@testable import Assignment
+
+/// A daemon's state remembers the leads and sticky keys it holds (`KnownKeys`), so that its batches look up only
+/// those it may hold: it must never miss one, whoever wrote it.
+@Suite("known keys")
+struct KnownKeysTests {
+    static let config = """
+        version: 1
+        assign: {time_zone: UTC, hours: always}
+        sticky: {window: 30d, by: [email]}
+        reps:
+          - {id: ana}
+          - {id: ben}
+          - {id: cho}
+        teams:
+          - {id: sales, strategy: round_robin, members: [ana, ben, cho]}
+        fallback: {queue: inbox}
+        """
+
+    @Test("the filter holds every key put in it, and passes few others")
+    func filter() {
+        var filter = KnownKeys.Filter(capacity: 10_000, version: 0)
+        var generator = SystemRandomNumberGenerator()
+        let held = (0..<10_000).map { _ in UInt64.random(in: .min ... .max, using: &generator) }
+        for hash in held { filter.insert(hash) }
+        #expect(held.allSatisfy(filter.mayContain))
+        let others = (0..<100_000).filter { _ in filter.mayContain(UInt64.random(in: .min ... .max, using: &generator))
+        }
+        #expect(others.count < 100, "\(others.count) of 100,000 keys never put in passed")
+        // Texts, hashed as the state's keys are.
+        var texts = KnownKeys.Filter(capacity: 100, version: 0)
+        for index in 0..<100 { texts.insert(HashedKey("L-\(index)").hash) }
+        #expect((0..<100).allSatisfy { texts.mayContain(HashedKey("L-\($0)").hash) })
+    }
+
+    /// A batch of leads recorded through `ledger`, each its own record of `claim`.
+    func record(_ ledger: Ledger, _ program: Program, _ leads: [LeadRecord], claim: String) throws -> [Opportunity] {
+        let entries = leads.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0)) }
+        return try ledger.record(entries, claim: claim).map { result in
+            guard case .decided(let record?) = result, let opportunity = record.opportunity else {
+                throw TestFailure("a lead without an opportunity")
+            }
+            return opportunity
+        }
+    }
+
+    @Test("a remembering state misses no lead or sticky key: its own batches', nor another connection's")
+    func missesNothing() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let program = try fixture.program()
+        let remembering = try AssignmentStore(directory: fixture.state.path, remembersKeys: true)
+        let daemon = Ledger(store: remembering, plan: program.assignment)
+        // Its own batch: the leads come back, and the address's sticky owner holds.
+        let first = try record(
+            daemon,
+            program,
+            [try testLead("A-1", line: 1), try testLead("A-2", line: 2)],
+            claim: "one"
+        )
+        let known = try #require(remembering.knownKeys)
+        let again = try record(
+            daemon,
+            program,
+            [try testLead("A-1", line: 1), try testLead("A-9", email: "a-2@a-2.example", line: 2)],
+            claim: "two"
+        )
+        #expect(again[0].replayed && again[0].owner == first[0].owner)
+        #expect(again[1].method == "sticky" && again[1].owner == first[1].owner)
+        // Another connection (a `leadd assign` beside the daemon) assigns a lead and an address the daemon's filter
+        // has never seen.
+        let other = Ledger(store: try AssignmentStore(directory: fixture.state.path), plan: program.assignment)
+        let outside = try record(other, program, [try testLead("B-1", line: 1)], claim: "three")
+        // The state changed under the daemon's filter: it is made again, with what the other connection wrote.
+        let made = try remembering.read { db in try known.current(db) }
+        #expect(made.mayContain(HashedKey("B-1").hash) && made.mayContain(HashedKey("email:b-1@b-1.example").hash))
+        let seen = try record(
+            daemon,
+            program,
+            [try testLead("B-1", line: 1), try testLead("B-9", email: "b-1@b-1.example", line: 2)],
+            claim: "four"
+        )
+        #expect(seen[0].replayed && seen[0].owner == outside[0].owner, "the other connection's lead was assigned again")
+        #expect(seen[1].method == "sticky" && seen[1].owner == outside[0].owner)
+        // Every opportunity once.
+        let leads = try remembering.read { db in try String.fetchAll(db, sql: "SELECT lead FROM ledger ORDER BY seq") }
+        #expect(leads == ["A-1", "A-2", "A-9", "B-1", "B-9"])
+    }
+
+    @Test("a filter full past its capacity is made again from the state, larger")
+    func madeAgainWhenFull() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let program = try fixture.program()
+        let store = try AssignmentStore(directory: fixture.state.path, remembersKeys: true)
+        let ledger = Ledger(store: store, plan: program.assignment)
+        let known = try #require(store.knownKeys)
+        _ = try record(ledger, program, [try testLead("C-0", line: 1)], claim: "first")
+        let small = try store.read { db in try known.current(db) }
+        // More leads than the first filter was made for, over several batches: each comes back afterwards.
+        let many = try (1...(small.capacity + 10)).map { try testLead("C-\($0)", line: $0) }
+        for (index, start) in stride(from: 0, to: many.count, by: 2000).enumerated() {
+            _ = try record(ledger, program, Array(many[start..<min(start + 2000, many.count)]), claim: "batch-\(index)")
+        }
+        let larger = try store.read { db in try known.current(db) }
+        #expect(larger.capacity > small.capacity)
+        let again = try record(ledger, program, [try testLead("C-0", line: 1)] + many.suffix(3), claim: "again")
+        #expect(again.allSatisfy { $0.replayed })
+    }
+}

@@ -80,6 +80,8 @@ struct AssignmentSession {
     var sharedTexts: [UInt64: [UInt8]] = [:]
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
     var buildsOpportunities = false
+    /// Per sticky key, the last sticky step written in this batch, with what it says.
+    var stickySteps: [HashedKey: (owner: String, at: Double, passedOver: String?, step: [UInt8])] = [:]
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [HashedKey: StickyOwner?] = [:]
     var dirtySticky: Set<HashedKey> = []
@@ -462,13 +464,23 @@ struct AssignmentSession {
         if let sticky = plan.sticky, let (rep, key, entry) = try stickyOwner(keys, sticky: sticky, now: now) {
             let passedOver =
                 try available(rep, at: now).unavailable ?? capReached(rep, at: now).map { capText($0, rep) }
-            detailScratch.removeAll(keepingCapacity: true)
-            Self.stickyDetail(key: key.text, owner: entry.owner, at: entry.at, into: &detailScratch)
-            if var passedOver {
-                detailScratch.append(contentsOf: Self.passedOver)
-                passedOver.withUTF8 { detailScratch.append(contentsOf: $0) }
+            // The step, as the batch's last lead with this key and owner had it: leads of one company come together.
+            if let cached = stickySteps[key], cached.owner == entry.owner, cached.at == entry.at,
+                cached.passedOver == passedOver
+            {
+                reasons.append(cached.step)
+            } else {
+                detailScratch.removeAll(keepingCapacity: true)
+                Self.stickyDetail(key: key.text, owner: entry.owner, at: entry.at, into: &detailScratch)
+                if var passedOver {
+                    detailScratch.append(contentsOf: Self.passedOver)
+                    passedOver.withUTF8 { detailScratch.append(contentsOf: $0) }
+                }
+                var step = Opportunity.ReasonChain()
+                detailScratch.withUnsafeBufferPointer { step.append(step: "sticky", detail: $0) }
+                reasons.append(step.bytes)
+                stickySteps[key] = (entry.owner, entry.at, passedOver, step.bytes)
             }
-            detailScratch.withUnsafeBufferPointer { reasons.append(step: "sticky", detail: $0) }
             if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: "sticky") }
         }
         // 3. The team's strategy, then its overflow.
@@ -1125,6 +1137,15 @@ struct AssignmentSession {
             var queue: String?
             var now: Double
             var due: Double?
+
+            /// Without the method and queue, which the owner and team nearly always decide: hashing two texts per
+            /// lead cost more than the rare key that differs only by them (told apart by `==`).
+            func hash(into hasher: inout Hasher) {
+                hasher.combine(owner)
+                hasher.combine(team)
+                hasher.combine(now)
+                hasher.combine(due)
+            }
         }
 
         var bytes: [UInt8]

@@ -116,6 +116,32 @@ struct OwnershipTests {
         #expect(late[0].method == "round_robin")
     }
 
+    @Test(
+        "sticky steps in one batch follow the owner: capped mid-batch it is passed over, and the next goes sticky to the new one"
+    )
+    func stickyStepsInABatch() throws {
+        let fixture = try AssignmentFixture(
+            teamConfig(
+                strategy: "round_robin",
+                members: "[ana, ben]",
+                reps: [],
+                extraReps: "  - {id: ana, caps: {day: 2}}\n  - {id: ben, caps: {day: 2}}",
+                head: "sticky: {window: 30d, by: [domain]}"
+            )
+        )
+        let first = try fixture.assign([try testLead("D1", domain: "capco.example", employees: 10)], at: monday)
+        let owner = try #require(first[0].owner)
+        let other = owner == "ana" ? "ben" : "ana"
+        let batch = try (2...4).map { try testLead("D\($0)", domain: "capco.example", employees: 10) }
+        let later = try fixture.assign(batch, at: monday + hour)
+        #expect(later.map(\.owner) == [owner, other, other])
+        #expect(later.map(\.method) == ["sticky", "round_robin", "sticky"])
+        let steps = later.map { $0.reasons.first { $0.step == "sticky" }?.detail ?? "" }
+        #expect(steps[0] == "same domain capco.example went to \(owner) on 2026-11-30, within the sticky window")
+        #expect(steps[1] == steps[0] + "; passed over: day cap 2 reached")
+        #expect(steps[2] == "same domain capco.example went to \(other) on 2026-11-30, within the sticky window")
+    }
+
     @Test("free-mail addresses are sticky by e-mail only, never by domain")
     func stickyFreeMail() throws {
         let fixture = try fixture()

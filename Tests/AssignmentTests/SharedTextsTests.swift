@@ -213,5 +213,16 @@ struct SharedTextsTests {
         #expect(SharedText.expand(stored, texts: [:]) == nil)
         #expect(SharedText.references(in: Array(stored.prefix(10))) == nil)
         #expect(SharedText.references(in: Array("{\"plain\":1}".utf8)) == [])
+        // The digits, most significant first, lower case, every nibble's.
+        var generator = SystemRandomNumberGenerator()
+        for hash in [0, 1, 0xABCD_EF01_2345_6789, .max]
+            + (0..<200).map({ _ in UInt64.random(in: .min ... .max, using: &generator) })
+        {
+            var written: [UInt8] = []
+            SharedText.appendReference(hash, to: &written)
+            let hex = String(hash, radix: 16)
+            #expect(written == [0x01] + Array((String(repeating: "0", count: 16 - hex.count) + hex).utf8))
+            #expect(SharedText.references(in: written) == [hash])
+        }
     }
 }

@@ -47,10 +47,22 @@ struct SharedText: Sendable {
     /// Writes a reference's `referenceLength` bytes at `out`.
     @inline(__always)
     static func writeReference(_ hash: UInt64, to out: UnsafeMutablePointer<UInt8>) {
-        let digits: StaticString = "0123456789abcdef"
-        let table = digits.utf8Start
         out[0] = marker
-        for index in 0..<16 { out[1 + index] = table[Int((hash >> UInt64(60 - 4 * index)) & 0xF)] }
+        // Each half's eight nibbles spread to eight bytes, most significant first (the first byte in memory is the
+        // lowest), then made digits: a nibble of 10 or more gets 'a' - 10, the others '0'.
+        func digits(_ half: UInt64) -> UInt64 {
+            var spread = half & 0xFFFF_FFFF
+            spread = (spread | (spread << 16)) & 0x0000_FFFF_0000_FFFF
+            spread = (spread | (spread << 8)) & 0x00FF_00FF_00FF_00FF
+            spread = (spread | (spread << 4)) & 0x0F0F_0F0F_0F0F_0F0F
+            // Most significant nibble in the lowest byte.
+            spread = spread.byteSwapped
+            let letters = ((spread &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+            return spread &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
+        }
+        let raw = UnsafeMutableRawPointer(out + 1)
+        raw.storeBytes(of: digits(hash >> 32).littleEndian, as: UInt64.self)
+        raw.storeBytes(of: digits(hash).littleEndian, toByteOffset: 8, as: UInt64.self)
     }
 
     /// The hashes a stored record refers to, in order; empty for plain JSON. Nil when a reference is cut short or

@@ -7,9 +7,10 @@ import Synchronization
 
 /// The assignment state: one SQLite file (`assignments.sqlite` in the state directory), in write-ahead-log mode.
 ///
-/// Tables: `ledger` (every assignment, keyed by lead, in assignment order), `rotation` (per team and rep: the last
-/// ledger row it got and its weighted-round-robin credit), `sticky` (recent owners by e-mail and domain) and
-/// `presence` (per team and rep: whether it was away when last considered, and the load it rejoined at).
+/// Tables: `decisions` (every decision, and on the decision that made one, its opportunity: `ledger` is the view of
+/// those, every assignment keyed by lead, in assignment order), `rotation` (per team and rep: the last ledger number
+/// it got and its weighted-round-robin credit), `sticky` (recent owners by e-mail and domain) and `presence` (per
+/// team and rep: whether it was away when last considered, and the load it rejoined at).
 /// Each batch is one `BEGIN IMMEDIATE` transaction, so concurrent writers, in this process or another, take turns
 /// and never see the same rotation state.
 ///

@@ -264,7 +264,7 @@ struct AssignmentSession {
         output.reserveCapacity(1400 * keys.count)
         stored.reserveCapacity(512 * keys.count)
         if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
-        legacyRows = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ledger_rows)") ?? false
+        legacyRows = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ledger_rows)")) ?? false
         filter = try known?.current(db)
         // Only the leads the state may hold are looked up (all of them, when it is not known what it holds).
         var leads = KeyList(capacity: keys.count)

@@ -69,7 +69,7 @@ final class KnownKeys: Sendable {
     /// The filter for the state as `db` sees it, made from its tables when there is none yet, when another
     /// connection changed the state since, or when the last one filled up.
     func current(_ db: Database) throws -> Filter {
-        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? -1
+        let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
         if let kept = filter.withLock({ $0 }), kept.version == version, kept.count <= kept.capacity {
             return kept
         }

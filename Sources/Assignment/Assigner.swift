@@ -72,16 +72,7 @@ public struct Assigner: Sendable {
         }
     }
 
-    /// What assignment reads from each lead on an assigned route; nil for the others.
-    func keys(_ items: [Item]) -> [LeadKeys?] {
-        items.map(keys)
-    }
-
     /// What assignment reads from a lead on an assigned route; nil for the others.
-    func keys(_ item: Item) -> LeadKeys? {
-        keys(decision: item.decision, lead: item.lead)
-    }
-
     func keys(decision: borrowing Decision, lead: borrowing LeadRecord) -> LeadKeys? {
         decision.placement == nil ? nil : LeadKeys(decision: decision, lead: lead, plan: plan)
     }

@@ -54,17 +54,15 @@ public struct Ledger: Sendable {
     /// `entry(_:)` for a decision just made: it is moved into the entry, not copied (a copy retains each of its
     /// arrays and strings).
     public func entry(decision: consuming Decision, lead: borrowing LeadRecord) -> Entry {
-        let keys = assigner?.keys(decision: decision, lead: lead)
-        let row = DecisionRow(decision: decision, lead: lead)
-        return .lead(Decided(decision: decision, keys: keys, row: row))
+        entry(decision: decision, lead: lead, record: nil)
     }
 
-    /// `entry(decision:lead:)` as record `record` of its batch, whatever its origin says: for batches that are not
-    /// one file's records in order (`Assigner.assign`).
-    func entry(decision: consuming Decision, lead: borrowing LeadRecord, record: Int) -> Entry {
+    /// `entry(decision:lead:)`, as record `record` of its batch when given, whatever its origin says: for batches
+    /// that are not one file's records in order (`Assigner.assign`).
+    func entry(decision: consuming Decision, lead: borrowing LeadRecord, record: Int?) -> Entry {
         let keys = assigner?.keys(decision: decision, lead: lead)
         var row = DecisionRow(decision: decision, lead: lead)
-        row.record = record
+        if let record { row.record = record }
         return .lead(Decided(decision: decision, keys: keys, row: row))
     }
 
@@ -463,10 +461,11 @@ struct DecisionRows {
                 message: "record \(row.record) is beyond the \(AssignmentStore.recordLimit) records of a file"
             )
         }
-        try texts.bytes.withUnsafeBufferPointer { buffer in
+        try texts.bytes.withUnsafeBufferPointer { texts in
             try output.withUnsafeBufferPointer { output in
                 try stored.withUnsafeBufferPointer { stored in
                     try columnTexts.withUnsafeBufferPointer { columnTexts in
+                        let buffers = Buffers(texts: texts, output: output, stored: stored, columnTexts: columnTexts)
                         for start in stride(from: rows.lowerBound, to: rows.upperBound, by: Self.perStatement) {
                             let count = min(Self.perStatement, rows.upperBound - start)
                             let statement = try db.cachedStatement(
@@ -475,43 +474,7 @@ struct DecisionRows {
                             var writer = RowWriter(statement)
                             defer { writer.unbind() }
                             for index in start..<(start + count) {
-                                let row = self.rows[index]
-                                let first = index * Self.textsPerRow
-                                let opportunity = columns[index]
-                                writer.integer(claimKey | row.record)
-                                writer.integer(row.record)
-                                let lead = texts.text(first, in: buffer)
-                                if lead == nil, let opportunity {
-                                    writer.text(opportunity.lead)
-                                } else {
-                                    writer.text(borrowing: lead)
-                                }
-                                writer.real(row.at)
-                                writer.text(borrowing: texts.text(first + 1, in: buffer))
-                                writer.integer(row.line)
-                                for text in (first + 2)...(first + 6) {
-                                    writer.text(borrowing: texts.text(text, in: buffer))
-                                }
-                                writer.real(row.score)
-                                writer.text(borrowing: texts.text(first + 7, in: buffer))
-                                writer.text(borrowing: texts.text(first + 8, in: buffer))
-                                guard let opportunity else {
-                                    for _ in 0..<7 { writer.null() }
-                                    continue
-                                }
-                                func text(_ span: Range<Int>?) -> UnsafeBufferPointer<UInt8>? {
-                                    span.map { UnsafeBufferPointer(rebasing: columnTexts[$0]) }
-                                }
-                                writer.text(borrowing: text(opportunity.texts.team))
-                                writer.text(borrowing: text(opportunity.texts.owner))
-                                writer.text(borrowing: text(opportunity.texts.queue))
-                                writer.text(borrowing: text(opportunity.texts.method))
-                                writer.real(opportunity.due)
-                                writer.text(
-                                    borrowing: opportunity.stored.map { UnsafeBufferPointer(rebasing: stored[$0]) }
-                                        ?? UnsafeBufferPointer(rebasing: output[opportunity.record])
-                                )
-                                writer.integer(Int(opportunity.seq))
+                                bind(index, columns[index], claimKey: claimKey, from: buffers, to: &writer)
                             }
                             try writer.execute(db)
                         }
@@ -520,5 +483,57 @@ struct DecisionRows {
             }
         }
         written = columns.count
+    }
+
+    /// Where the texts `bind` binds lie, for one `insert`.
+    struct Buffers {
+        var texts: UnsafeBufferPointer<UInt8>
+        var output: UnsafeBufferPointer<UInt8>
+        var stored: UnsafeBufferPointer<UInt8>
+        var columnTexts: UnsafeBufferPointer<UInt8>
+    }
+
+    /// Binds row `index`, and its opportunity's columns (NULL without one).
+    func bind(
+        _ index: Int,
+        _ opportunity: Ledger.Columns?,
+        claimKey: Int,
+        from buffers: Buffers,
+        to writer: inout RowWriter
+    ) {
+        let row = rows[index]
+        let first = index * Self.textsPerRow
+        writer.integer(claimKey | row.record)
+        writer.integer(row.record)
+        let lead = texts.text(first, in: buffers.texts)
+        if lead == nil, let opportunity {
+            writer.text(opportunity.lead)
+        } else {
+            writer.text(borrowing: lead)
+        }
+        writer.real(row.at)
+        writer.text(borrowing: texts.text(first + 1, in: buffers.texts))
+        writer.integer(row.line)
+        for text in (first + 2)...(first + 6) { writer.text(borrowing: texts.text(text, in: buffers.texts)) }
+        writer.real(row.score)
+        writer.text(borrowing: texts.text(first + 7, in: buffers.texts))
+        writer.text(borrowing: texts.text(first + 8, in: buffers.texts))
+        guard let opportunity else {
+            for _ in 0..<7 { writer.null() }
+            return
+        }
+        func text(_ span: Range<Int>?) -> UnsafeBufferPointer<UInt8>? {
+            span.map { UnsafeBufferPointer(rebasing: buffers.columnTexts[$0]) }
+        }
+        writer.text(borrowing: text(opportunity.texts.team))
+        writer.text(borrowing: text(opportunity.texts.owner))
+        writer.text(borrowing: text(opportunity.texts.queue))
+        writer.text(borrowing: text(opportunity.texts.method))
+        writer.real(opportunity.due)
+        writer.text(
+            borrowing: opportunity.stored.map { UnsafeBufferPointer(rebasing: buffers.stored[$0]) }
+                ?? UnsafeBufferPointer(rebasing: buffers.output[opportunity.record])
+        )
+        writer.integer(Int(opportunity.seq))
     }
 }

@@ -78,7 +78,7 @@ let package = Package(
         // `make bench`: figures for the speed and memory targets (see bench/README.md).
         .executableTarget(
             name: "leadd-bench",
-            dependencies: ["Leads", "Rules", "Assignment", "Review", "YAML", "TestSupport"],
+            dependencies: ["Leads", "Rules", "Assignment", "Pipeline", "Review", "YAML", "TestSupport"],
             path: "bench/Sources/leadd-bench"
         ),
         // Temporary directories and a process runner shared by the test targets.

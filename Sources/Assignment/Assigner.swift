@@ -14,6 +14,8 @@ public struct Assigner: Sendable {
     public let store: AssignmentStore
     let clocks: [RepClock]
     let texts: AssignmentSession.Texts
+    /// What every lead's keys look up in the plan (`LeadKeys.Tables`).
+    let keyTables: LeadKeys.Tables
     /// Whether the plan's shared texts are in the state's `fragments` table (nil: not known yet), so that records
     /// can refer to them (`SharedText`).
     let sharing = Sharing()
@@ -45,6 +47,7 @@ public struct Assigner: Sendable {
         self.store = store
         clocks = plan.reps.map(RepClock.init(rep:))
         texts = AssignmentSession.Texts(plan: plan)
+        keyTables = LeadKeys.Tables(plan: plan)
     }
 
     /// Assigns a batch in one transaction; nil for leads on routes that are not assigned.
@@ -74,6 +77,6 @@ public struct Assigner: Sendable {
 
     /// What assignment reads from a lead on an assigned route; nil for the others.
     func keys(decision: borrowing Decision, lead: borrowing LeadRecord) -> LeadKeys? {
-        decision.placement == nil ? nil : LeadKeys(decision: decision, lead: lead, plan: plan)
+        decision.placement == nil ? nil : LeadKeys(decision: decision, lead: lead, plan: plan, tables: keyTables)
     }
 }

@@ -442,7 +442,7 @@ struct AssignmentSession {
             detailScratch.removeAll(keepingCapacity: true)
             detailScratch.append(contentsOf: Self.noAccountFor)
             if var domain = keys.emailDomain { domain.withUTF8 { detailScratch.append(contentsOf: $0) } }
-            for var domain in keys.companyDomains where domain != keys.emailDomain {
+            for var domain in keys.companyDomains {
                 if detailScratch.count > Self.noAccountFor.count { detailScratch.append(contentsOf: Self.or) }
                 domain.withUTF8 { detailScratch.append(contentsOf: $0) }
             }
@@ -590,10 +590,11 @@ struct AssignmentSession {
     /// domains. The first tier with any account decides: one owner takes it; several owners mean "don't guess".
     /// It reads only the plan and the lead, so it runs with the lead's keys, before the batch's transaction.
     static func matchAccount(
-        emailDomain: String?,
+        emailDomain: (text: Substring, hash: UInt64)?,
         companyDomains: [String],
         ignoredDomain: String?,
-        plan: borrowing AssignmentPlan
+        plan: borrowing AssignmentPlan,
+        accounts filter: DomainFilter
     ) -> AccountMatch {
         guard !plan.accounts.isEmpty else { return .none(nil) }
         func match(_ accounts: [AccountBook.Account], source: String, domain: String, exact: Bool) -> AccountMatch {
@@ -609,34 +610,44 @@ struct AssignmentSession {
             let list = accounts.map { "\($0.name) (\(plan.reps[$0.owner].id), line \($0.line))" }
             return .ambiguous("\(how) matches accounts with different owners: \(list.joined(separator: ", "))")
         }
-        /// The domains in tier order, `body` run on each until it gives an answer: the e-mail's, then the company's.
-        func tiers(_ body: (_ source: String, _ domain: String) -> AccountMatch?) -> AccountMatch? {
-            if let domain = emailDomain, let found = body("e-mail domain", domain) { return found }
-            for domain in companyDomains where domain != emailDomain {
-                if let found = body("company domain", domain) { return found }
-            }
-            return nil
+        /// The accounts of `domain` (hashed `hash`), nil when the book has none: looked up in the book only when
+        /// its filter may hold the domain.
+        func accounts(_ domain: some StringProtocol, _ hash: UInt64) -> [AccountBook.Account]? {
+            filter.mayContain(hash) ? plan.accounts.byDomain[String(domain)] : nil
         }
-        // Exact domains first, each looked up once; parent domains only when no exact one is in the book.
+        func hash(_ domain: String) -> UInt64 {
+            var domain = domain
+            return domain.withUTF8(HashedKey.hash)
+        }
+        // Exact domains first, each looked up once, in tier order (the e-mail's, then the company's); parent
+        // domains only when no exact one is in the book.
         var exactKnown = false
-        let exact = tiers { source, domain in
-            guard let accounts = plan.accounts.byDomain[domain] else { return nil }
+        if let (domain, domainHash) = emailDomain, let found = accounts(domain, domainHash) {
             exactKnown = true
-            return accounts.isEmpty ? nil : match(accounts, source: source, domain: domain, exact: true)
+            if !found.isEmpty { return match(found, source: "e-mail domain", domain: String(domain), exact: true) }
         }
-        if let exact { return exact }
+        for domain in companyDomains {
+            guard let found = accounts(domain, hash(domain)) else { continue }
+            exactKnown = true
+            if !found.isEmpty { return match(found, source: "company domain", domain: domain, exact: true) }
+        }
         if !exactKnown {
-            let parent = tiers { source, domain in
-                for parent in LeadKeys.parents(domain) {
-                    guard let accounts = plan.accounts.byDomain[parent], !accounts.isEmpty else { continue }
-                    return match(accounts, source: source, domain: parent, exact: false)
+            func parent(of domain: some StringProtocol, source: String) -> AccountMatch? {
+                // Most domains have two labels and no parent: found without making a text.
+                guard domain.utf8.count(where: { $0 == 0x2E }) >= 2 else { return nil }
+                for parent in LeadKeys.parents(String(domain)) {
+                    guard let found = accounts(parent, hash(parent)), !found.isEmpty else { continue }
+                    return match(found, source: source, domain: parent, exact: false)
                 }
                 return nil
             }
-            if let parent { return parent }
+            if let (domain, _) = emailDomain, let found = parent(of: domain, source: "e-mail domain") { return found }
+            for domain in companyDomains {
+                if let found = parent(of: domain, source: "company domain") { return found }
+            }
         }
         // "no account for" the domains tried: written by `choose`, from the lead's keys.
-        if emailDomain != nil || companyDomains.contains(where: { $0 != emailDomain }) { return .unmatched }
+        if emailDomain != nil || !companyDomains.isEmpty { return .unmatched }
         if let ignored = ignoredDomain {
             return .none("e-mail domain \(ignored) is in ignore_domains: no account")
         }

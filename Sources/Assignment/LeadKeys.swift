@@ -13,8 +13,12 @@ final class LeadKeys: Sendable {
     /// The lead id, or `content:HASH` (FNV-1a of its JSON) so a lead without an id is still recognized when it
     /// comes again.
     let lead: String
-    let emailDomain: String?
-    /// From the company's domain or website fields: lower-cased, without scheme, path, port or `www.`.
+    /// The e-mail's domain (not when `ignore_domains` has it): the end of `domainKey`, which holds it once.
+    var emailDomain: Substring? { domainKey.map(Self.domain(ofKey:)) }
+    /// `domain:DOMAIN` for the e-mail's domain: its sticky key, and where `emailDomain` is kept.
+    private let domainKey: String?
+    /// From the company's domain or website fields: lower-cased, without scheme, path, port or `www.`. Never the
+    /// e-mail's domain, nor an ignored one.
     let companyDomains: [String]
     /// The e-mail's domain when `ignore_domains` has it (free mail).
     let ignoredDomain: String?
@@ -25,28 +29,47 @@ final class LeadKeys: Sendable {
     /// The lead's account owner, if the accounts file names one.
     let account: AssignmentSession.AccountMatch
 
-    init(decision: borrowing Decision, lead record: borrowing LeadRecord, plan: borrowing AssignmentPlan) {
+    static let emailPrefix: StaticString = "email:"
+    static let domainPrefix: StaticString = "domain:"
+
+    /// `DOMAIN` of `domain:DOMAIN`, found by its bytes (`dropFirst` on the text itself would walk its characters).
+    static func domain(ofKey key: String) -> Substring {
+        Substring(key.utf8.dropFirst(domainPrefix.utf8CodeUnitCount))
+    }
+
+    /// What the keys of every lead look up, made once per plan: filters of the hashes of the ignored domains and
+    /// of the accounts file's domains, so that a lead's domain is hashed once (FNV-1a, as it is written) and
+    /// looked up in the plan's sets only when it may be there.
+    struct Tables: Sendable {
+        let ignored: DomainFilter
+        let accounts: DomainFilter
+
+        init(plan: AssignmentPlan) {
+            ignored = DomainFilter(plan.ignoredDomains)
+            accounts = DomainFilter(plan.accounts.byDomain.keys)
+        }
+    }
+
+    init(
+        decision: borrowing Decision,
+        lead record: borrowing LeadRecord,
+        plan: borrowing AssignmentPlan,
+        tables: Tables
+    ) {
         if let id = decision.leadID {
             lead = id
         } else {
             var bytes: [UInt8] = []
             record.fields.writeJSON(into: &bytes)
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
-            let hex = String(hash, radix: 16)
+            let hex = String(HashedKey.hash(bytes.withUnsafeBufferPointer { $0 }), radix: 16)
             lead = "content:" + String(repeating: "0", count: 16 - hex.count) + hex
         }
-        // The address as its sticky key (`email:ADDRESS`) when sticky by e-mail, else not kept.
-        let emailKey = plan.sticky?.byEmail == true
-        var foundEmail: String?
-        var foundDomain: String?
+        let sticky = plan.sticky
+        var email: Email?
         var domains: [String] = []
         record.document.withView { view in
             if let node = view.member(at: plan.emailPath), view.kind(node) == .string {
-                (foundEmail, foundDomain) = Self.email(view.bytes(node), prefix: emailKey ? "email:" : "")
+                email = Self.email(view.bytes(node), keepsAddress: sticky?.byEmail == true, tables: tables)
             }
             for path in plan.domainPaths {
                 guard let node = view.member(at: path), view.kind(node) == .string else { continue }
@@ -54,44 +77,148 @@ final class LeadKeys: Sendable {
                 guard let span = Self.domainSpan(bytes) else { continue }
                 // The e-mail's own domain again (the usual case) adds nothing: every use of the company's domains
                 // skips the e-mail's, and an ignored e-mail domain is dropped from both.
-                if var email = foundDomain,
-                    email.withUTF8({ Self.sameLowered(bytes, span, $0) })
-                {
-                    continue
-                }
+                if let email, email.sameDomain(bytes, span) { continue }
                 let domain = Self.lowered(bytes, span.lowerBound, span.upperBound)
                 if !domains.contains(domain) { domains.append(domain) }
             }
         }
-        var ignored: String?
-        if let domain = foundDomain, plan.ignoredDomains.contains(domain) {
-            ignored = domain
-            foundDomain = nil
+        if !plan.ignoredDomains.isEmpty, !domains.isEmpty {
+            domains.removeAll { domain in
+                var domain = domain
+                return domain.withUTF8 { tables.ignored.mayContain(HashedKey.hash($0)) }
+                    && plan.ignoredDomains.contains(domain)
+            }
         }
-        if !plan.ignoredDomains.isEmpty { domains.removeAll { plan.ignoredDomains.contains($0) } }
+        let ignored = email?.ignored == true
+        let domainKey = ignored ? nil : email?.domainKey
         var keys: [HashedKey] = []
-        if let sticky = plan.sticky {
-            // Sized once: grown from empty, the array is made again at its second and third key.
-            keys.reserveCapacity(2 + domains.count)
-            if sticky.byEmail, let foundEmail { keys.append(HashedKey(foundEmail)) }
-            if sticky.byDomain {
-                if let foundDomain { keys.append(HashedKey(Self.joined("domain:", foundDomain))) }
-                for domain in domains where domain != foundDomain {
-                    keys.append(HashedKey(Self.joined("domain:", domain)))
+        if let sticky {
+            let address = sticky.byEmail ? email?.addressKey : nil
+            let domainCount = (sticky.byDomain && domainKey != nil ? 1 : 0) + (sticky.byDomain ? domains.count : 0)
+            if address != nil || domainCount > 0 {
+                // Sized once: grown from empty, the array is made again at its second and third key.
+                keys.reserveCapacity((address == nil ? 0 : 1) + domainCount)
+                if let address { keys.append(address) }
+                if sticky.byDomain {
+                    if let domainKey { keys.append(domainKey) }
+                    for domain in domains { keys.append(HashedKey(Self.joined(Self.domainPrefix, domain))) }
                 }
             }
         }
-        emailDomain = foundDomain
+        self.domainKey = domainKey?.text
         companyDomains = domains
-        ignoredDomain = ignored
+        ignoredDomain = ignored ? email.map { String(Self.domain(ofKey: $0.domainKey.text)) } : nil
         stickyKeys = keys
         leadKey = HashedKey(lead)
         account = AssignmentSession.matchAccount(
-            emailDomain: foundDomain,
+            emailDomain: domainKey.map { (Self.domain(ofKey: $0.text), email?.domainHash ?? 0) },
             companyDomains: domains,
-            ignoredDomain: ignored,
-            plan: plan
+            ignoredDomain: ignoredDomain,
+            plan: plan,
+            accounts: tables.accounts
         )
+    }
+
+    /// An e-mail address as the keys hold it: `email:ADDRESS` (when kept), `domain:DOMAIN`, each made in one
+    /// allocation with its hash, and the domain's own hash.
+    struct Email {
+        var addressKey: HashedKey?
+        var domainKey: HashedKey
+        var domainHash: UInt64
+        var ignored: Bool
+
+        /// Whether `bytes[span]`, lower-cased, are this address's domain.
+        func sameDomain(_ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Bool {
+            var key = domainKey.text
+            return key.withUTF8 { key in
+                LeadKeys.sameLowered(
+                    bytes,
+                    span,
+                    UnsafeBufferPointer(rebasing: key[LeadKeys.domainPrefix.utf8CodeUnitCount...])
+                )
+            }
+        }
+    }
+
+    /// The address in `bytes` (`email(_:)`), as keys: nil when it is not an address.
+    static func email(_ bytes: UnsafeBufferPointer<UInt8>, keepsAddress: Bool, tables: Tables) -> Email? {
+        guard let parts = emailParts(bytes) else { return nil }
+        let domain = parts.at + 1..<parts.end
+        let domainHash = lowerHash(bytes, domain)
+        let ignored =
+            tables.ignored.mayContain(domainHash)
+            && tables.ignored.names.contains(String(decoding: lowerBytes(bytes, domain), as: UTF8.self))
+        return Email(
+            addressKey: keepsAddress ? key(emailPrefix, bytes, parts.start..<parts.localEnd, domain) : nil,
+            domainKey: key(domainPrefix, bytes, nil, domain),
+            domainHash: domainHash,
+            ignored: ignored
+        )
+    }
+
+    /// Where an address's parts lie in `bytes`: its start and end without white space, the end of its local part
+    /// (before any `+tag`) and its `@`. Nil when it is not an address.
+    static func emailParts(_ bytes: UnsafeBufferPointer<UInt8>) -> (start: Int, end: Int, localEnd: Int, at: Int)? {
+        let (start, end) = trimmed(bytes)
+        var at = end - 1
+        while at >= 0 && bytes[at] != 0x40 { at -= 1 }
+        guard at > start else { return nil }
+        var dot = at + 1
+        while dot < end && bytes[dot] != 0x2E { dot += 1 }
+        guard dot < end else { return nil }
+        var localEnd = start
+        while localEnd < at && bytes[localEnd] != 0x2B { localEnd += 1 }
+        guard localEnd > start else { return nil }
+        return (start, end, localEnd, at)
+    }
+
+    /// FNV-1a of `bytes[span]` lower-cased.
+    static func lowerHash(_ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for index in span {
+            hash ^= UInt64(lower(bytes[index]))
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    static func lowerBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> [UInt8] {
+        span.map { lower(bytes[$0]) }
+    }
+
+    /// `prefix`, then `bytes[local]` and `@` (when given), then `bytes[domain]`, lower-cased: one text, with its
+    /// hash, written in one pass.
+    static func key(
+        _ prefix: StaticString,
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ local: Range<Int>?,
+        _ domain: Range<Int>
+    ) -> HashedKey {
+        let count = prefix.utf8CodeUnitCount + (local.map { $0.count + 1 } ?? 0) + domain.count
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { out -> String in
+            guard let base = out.baseAddress, let source = bytes.baseAddress else { return "" }
+            var end = base
+            end.put(prefix)
+            @inline(__always) func copy(_ range: Range<Int>) {
+                for index in range {
+                    end.pointee = lower(source[index])
+                    end += 1
+                }
+            }
+            if let local {
+                copy(local)
+                end.pointee = 0x40
+                end += 1
+            }
+            copy(domain)
+            for byte in UnsafeBufferPointer(start: base, count: count) {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+            return String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self)
+        }
+        return HashedKey(text: text, hash: hash)
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
@@ -123,7 +250,12 @@ final class LeadKeys: Sendable {
     /// ` Pat.Lee+promo@Acme.COM ` -> (`pat.lee@acme.com`, `acme.com`).
     static func email(_ text: String) -> (String?, String?) {
         var text = text
-        return text.withUTF8 { email($0) }
+        return text.withUTF8 { bytes in
+            guard let parts = emailParts(bytes) else { return (nil, nil) }
+            let local = lowerBytes(bytes, parts.start..<parts.localEnd)
+            let domain = lowerBytes(bytes, parts.at + 1..<parts.end)
+            return (String(decoding: local + [0x40] + domain, as: UTF8.self), String(decoding: domain, as: UTF8.self))
+        }
     }
 
     /// Where `bytes` start and end without the white space around them.
@@ -133,33 +265,6 @@ final class LeadKeys: Sendable {
         var start = 0
         while start < end && isSpace(bytes[start]) { start += 1 }
         return (start, end)
-    }
-
-    static func email(_ bytes: UnsafeBufferPointer<UInt8>) -> (String?, String?) {
-        email(bytes, prefix: "")
-    }
-
-    /// `email(_:)`, the address written after `prefix` (`email:` makes the sticky key itself, in one text).
-    static func email(_ bytes: UnsafeBufferPointer<UInt8>, prefix: StaticString) -> (String?, String?) {
-        let (start, end) = trimmed(bytes)
-        var at = end - 1
-        while at >= 0 && bytes[at] != 0x40 { at -= 1 }
-        guard at > start else { return (nil, nil) }
-        guard (at + 1..<end).contains(where: { bytes[$0] == 0x2E }) else { return (nil, nil) }
-        let localEnd = (start..<at).first { bytes[$0] == 0x2B } ?? at
-        guard localEnd > start else { return (nil, nil) }
-        let local = localEnd - start
-        let domainCount = end - at - 1
-        let head = prefix.utf8CodeUnitCount
-        let address = String(unsafeUninitializedCapacity: head + local + 1 + domainCount) { out in
-            guard var end = out.baseAddress else { return 0 }
-            end.put(prefix)
-            for index in 0..<local { out[head + index] = lower(bytes[start + index]) }
-            out[head + local] = 0x40
-            for index in 0..<domainCount { out[head + local + 1 + index] = lower(bytes[at + 1 + index]) }
-            return head + local + 1 + domainCount
-        }
-        return (address, lowered(bytes, at + 1, end))
     }
 
     /// `https://www.Acme.com/about` -> `acme.com`.
@@ -233,6 +338,12 @@ struct HashedKey: Hashable, Sendable {
         self.text = text
     }
 
+    /// A text whose hash was made as it was written.
+    init(text: String, hash: UInt64) {
+        self.text = text
+        self.hash = hash
+    }
+
     /// FNV-1a of `bytes`, 64 bits.
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -256,5 +367,36 @@ struct HashedKey: Hashable, Sendable {
         mixed = mixed &* 0xD6E8_FEB8_6659_FD93
         mixed ^= mixed >> 32
         return Int(truncatingIfNeeded: mixed)
+    }
+}
+
+/// A filter of the FNV-1a hashes of a set of domains (`HashedKey.hash`), with the set: a domain whose hash is not in
+/// the filter is not in the set, found without hashing its text again (the set's own hashing is SipHash, many times
+/// the cost). A domain it may hold is looked up in the set.
+struct DomainFilter: Sendable {
+    private let bits: [UInt64]
+    let names: Set<String>
+
+    init(_ domains: some Collection<String>) {
+        names = Set(domains)
+        // About 16 bits per domain, at least 4,096: a domain not in the set passes 1 time in 16 or fewer.
+        var count = 1 << 12
+        while count < 16 * domains.count { count <<= 1 }
+        var bits = [UInt64](repeating: 0, count: count / 64)
+        for var domain in domains {
+            let bit = Self.bit(domain.withUTF8(HashedKey.hash), count)
+            bits[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        self.bits = bits
+    }
+
+    private static func bit(_ hash: UInt64, _ count: Int) -> Int {
+        Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & UInt64(count - 1))
+    }
+
+    func mayContain(_ hash: UInt64) -> Bool {
+        guard !names.isEmpty else { return false }
+        let bit = Self.bit(hash, bits.count * 64)
+        return bits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
     }
 }

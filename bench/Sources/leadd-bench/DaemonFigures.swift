@@ -55,31 +55,47 @@ struct DaemonFigures {
     /// What assignment adds to the daemon's cost per lead, end to end: the qualified leads (those the shipped
     /// rules send to an assigned route) in files of 5,000 through `leadd run --once`, with the shipped rules, and
     /// with the same rules without their assignment configuration (the decisions, their rows in the state and the
-    /// outbox are the same work in both). Runs alternate, so both see the machine alike.
+    /// outbox are the same work in both). Runs alternate, so all see the machine alike.
+    ///
+    /// With the shipped caps (25 to 40 leads per rep and day, 255 in all), a batch decided at one `now` fills
+    /// every rep within its first few hundred leads: nearly every lead is queued, with the skipped reps in its
+    /// reasons. A third rule set, the shipped one with every cap lifted, measures the other regime, where every
+    /// lead is assigned to a rep (rotation, sticky owners and loads written for each).
     func assignmentCost(qualified: [[UInt8]]) throws -> [Figure] {
         let unassigned = "\(scratch)/rules-unassigned"
-        try? FileManager.default.removeItem(atPath: unassigned)
-        try FileManager.default.copyItem(atPath: "rules", toPath: unassigned)
-        // The shipped rule tests expect owners and teams: without assignment they do not compile.
+        let uncapped = "\(scratch)/rules-uncapped"
+        for copy in [unassigned, uncapped] {
+            try? FileManager.default.removeItem(atPath: copy)
+            try FileManager.default.copyItem(atPath: "rules", toPath: copy)
+        }
+        // The shipped rule tests expect owners and teams: without assignment they do not compile, and without
+        // caps some of them fail.
         for name in ["assignment.yaml", "accounts.csv", "tests"] {
             try FileManager.default.removeItem(atPath: "\(unassigned)/\(name)")
         }
-        var with: [Double] = []
-        var without: [Double] = []
+        try FileManager.default.removeItem(atPath: "\(uncapped)/tests")
+        let configuration = try String(contentsOfFile: "\(uncapped)/assignment.yaml", encoding: .utf8)
+        let lifted = configuration.replacing(#/caps: \{[^}]*\}/#) { _ in "caps: {day: 1000000, week: 1000000}" }
+        guard lifted != configuration else {
+            print("leadd-bench: rules/assignment.yaml has no caps to lift")
+            exit(1)
+        }
+        try lifted.write(toFile: "\(uncapped)/assignment.yaml", atomically: true, encoding: .utf8)
+        var seconds: [String: [Double]] = [:]
         for _ in 0..<runs {
-            for rules in ["rules", unassigned] {
+            for rules in ["rules", unassigned, uncapped] {
                 let (spool, state) = try makeSpool("assigned")
                 for (index, start) in stride(from: 0, to: qualified.count, by: 5000).enumerated() {
                     let chunk = qualified[start..<min(start + 5000, qualified.count)]
                     let bytes = Data(chunk.joined(separator: [0x0A]) + [0x0A])
                     FileManager.default.createFile(atPath: "\(spool)/inbox/batch-\(index).ndjson", contents: bytes)
                 }
-                let seconds = try once(spool, state, rules: rules).seconds
-                if rules == "rules" { with.append(seconds) } else { without.append(seconds) }
+                seconds[rules, default: []].append(try once(spool, state, rules: rules).seconds)
                 try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
             }
         }
         let count = Double(qualified.count)
+        let (with, without, assigned) = (seconds["rules"] ?? [], seconds[unassigned] ?? [], seconds[uncapped] ?? [])
         return [
             Figure(
                 name: "daemon, \(qualified.count) qualified leads, with assignment",
@@ -95,6 +111,16 @@ struct DaemonFigures {
                 name: "assignment's added cost per lead, end to end",
                 unit: "%",
                 samples: zip(with, without).map { ($0 / $1 - 1) * 100 }
+            ),
+            Figure(
+                name: "daemon, the same leads, every cap lifted (each assigned to a rep)",
+                unit: "leads/s",
+                samples: assigned.map { count / $0 }
+            ),
+            Figure(
+                name: "assignment's added cost per lead, end to end, caps lifted",
+                unit: "%",
+                samples: zip(assigned, without).map { ($0 / $1 - 1) * 100 }
             ),
         ]
     }

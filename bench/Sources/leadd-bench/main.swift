@@ -1,6 +1,7 @@
 import Assignment
 import Foundation
 import Leads
+import Pipeline
 import Review
 import Rules
 import TestSupport
@@ -119,8 +120,9 @@ if let count = option("--profile-assign").flatMap({ Int($0) }) {
 // `leadd-bench --profile-ledger N`: what a daemon worker does for the state, on N synthetic leads decided once:
 // `Ledger.entry` per lead and `Ledger.record` in batches of 1,000 (every decision's row, assignment of the
 // qualified), three times over on fresh states, for `perf record` and callgrind (`--toggle-collect` on both).
+// `--rules DIR` takes another rules directory (one without `assignment.yaml`, for the cost of the rows alone).
 if let count = option("--profile-ledger").flatMap({ Int($0) }) {
-    guard let program = RuleCompiler.compile(directory: "rules").program else { exit(1) }
+    guard let program = RuleCompiler.compile(directory: option("--rules") ?? "rules").program else { exit(1) }
     let items = syntheticRecords(count).map { record in
         Assigner.Item(decision: program.evaluate(record, now: 1_795_910_400), lead: record)
     }
@@ -142,6 +144,39 @@ if let count = option("--profile-ledger").flatMap({ Int($0) }) {
         }
     }
     print("\(Int(Double(items.count * 3) / total.inSeconds)) leads/s (\(items.count) leads, \(assigned) owners)")
+    exit(0)
+}
+// `leadd-bench --profile-process FILE [--rules DIR]`: what one daemon worker does with FILE's leads in files of 5,000
+// (`FileProcessor.process`: read, decide, record, assign, stage, commit, publish), one file after another on a new
+// spool and state, once, for callgrind (`--toggle-collect` on `FileProcessor.process`): the whole per-lead cost
+// that assignment adds to.
+if let path = option("--profile-process") {
+    guard let program = RuleCompiler.compile(directory: option("--rules") ?? "rules").program,
+        let text = FileManager.default.contents(atPath: path)
+    else { exit(1) }
+    let directory = try TemporaryDirectory("leadd-profile")
+    let spool = try Spool(root: "\(directory.path)/spool")
+    let lines = text.split(separator: 0x0A)
+    for (index, start) in stride(from: 0, to: lines.count, by: 5000).enumerated() {
+        let slice = lines[start..<min(start + 5000, lines.count)]
+        FileManager.default.createFile(
+            atPath: "\(spool.inbox)/batch-\(index).ndjson",
+            contents: Data(slice.joined(separator: [0x0A]) + [0x0A])
+        )
+    }
+    let store = try AssignmentStore(directory: "\(directory.path)/state", remembersKeys: true)
+    let processor = FileProcessor(program: program, ledger: Ledger(store: store, plan: program.assignment))
+    let names = try FileManager.default.contentsOfDirectory(atPath: spool.inbox).sorted()
+    var decided = 0
+    let elapsed = try ContinuousClock().measure {
+        for (index, name) in names.enumerated() {
+            guard let file = try ClaimedFile.claim(name, in: spool, id: "\(1_795_910_400 + index).1.\(index)") else {
+                continue
+            }
+            decided += try processor.process(file, now: 1_795_910_400).decisions.values.reduce(0, +)
+        }
+    }
+    print("\(Int(Double(decided) / elapsed.inSeconds)) leads/s (\(decided) leads decided)")
     exit(0)
 }
 // `leadd-bench --profile-replay N`: only what-if replay (no owners) of N synthetic leads in ten archived files, the

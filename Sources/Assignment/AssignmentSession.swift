@@ -104,6 +104,16 @@ struct AssignmentSession {
     var filter: KnownKeys.Filter?
     /// The ledger's last number given (`counters`), once read; saved with the batch.
     var lastSeq: Int64?
+    /// The ledger's last number as the batch found it, once read.
+    var startSeq: Int64?
+    /// The counts the process's last batch left (`RememberedCounts`), when it remembers them; once looked up, the
+    /// counts for the state as this batch found it, if they hold for it.
+    let remembered: RememberedCounts?
+    var countsBase: RememberedCounts.Counts??
+    /// Whether the batch's rows were written (`rowsWritten`) before its end.
+    var wroteRows = false
+    /// Per rep: its assignments in this batch.
+    var batchAssigned: [Int]
     /// Whether the state has ledger rows of its own (`ledger_rows`), from before opportunities were kept on their
     /// decisions: looked up with the decisions when it has.
     var legacyRows = false
@@ -227,9 +237,11 @@ struct AssignmentSession {
         texts: Texts,
         sharing: Bool? = nil,
         known: KnownKeys? = nil,
+        counts: RememberedCounts? = nil,
         db: Database
     ) {
         self.known = known
+        remembered = counts
         self.sharing = sharing
         self.plan = plan
         self.clocks = clocks
@@ -246,6 +258,7 @@ struct AssignmentSession {
         presenceChanged = Array(repeating: false, count: texts.slotCount)
         presenceAt = Array(repeating: nil, count: plan.reps.count)
         assignedTimes = Array(repeating: [], count: plan.reps.count)
+        batchAssigned = Array(repeating: 0, count: plan.reps.count)
     }
 
     /// Reads the ledger records and sticky owners of a batch's leads up front: one query for each table, which
@@ -1014,8 +1027,28 @@ struct AssignmentSession {
         return count
     }
 
-    /// Assignments of `rep` decided in [from, until): from the ledger, and from this batch.
-    func count(_ rep: Int, from: Double, until: Double) throws -> Int {
+    /// Assignments of `rep` decided in [from, until): from the ledger, and from this batch. From the counts the
+    /// process's last batch left (`RememberedCounts`) when they hold for the state, counting only the rows between
+    /// their range and this one; else every row of the range.
+    mutating func count(_ rep: Int, from: Double, until: Double) throws -> Int {
+        let batch = assignedTimes[rep].count { from <= $0 && $0 < until }
+        // Once this batch wrote rows, the state is no longer the one the remembered counts hold for.
+        if !wroteRows, let base = try rememberedBase() {
+            // The remembered range closest to this one: the fewest rows to count.
+            let nearest = base.ranges[rep].min { a, b in
+                abs(a.from - from) + abs(a.until - until) < abs(b.from - from) + abs(b.until - until)
+            }
+            if let nearest,
+                let derived = try nearest.derived(from: from, until: until, { try recorded(rep, from: $0, until: $1) })
+            {
+                return derived + batch
+            }
+        }
+        return try recorded(rep, from: from, until: until) + batch
+    }
+
+    /// Assignments of `rep` in the ledger decided in [from, until).
+    func recorded(_ rep: Int, from: Double, until: Double) throws -> Int {
         // The tables apart, not through the view, which hands each row it counts through a co-routine.
         var recorded = 0
         for table in legacyRows ? ["decisions", "ledger_rows"] : ["decisions"] {
@@ -1025,7 +1058,39 @@ struct AssignmentSession {
                     arguments: [plan.reps[rep].id, from, until]
                 ) ?? 0
         }
-        return recorded + assignedTimes[rep].count { from <= $0 && $0 < until }
+        return recorded
+    }
+
+    /// The counts the process's last batch left, if they hold for the state as this batch found it.
+    mutating func rememberedBase() throws -> RememberedCounts.Counts? {
+        if let base = countsBase { return base }
+        guard let remembered else { return nil }
+        let base = remembered.counts(at: try ledgerStart(), version: try dataVersion())
+        countsBase = .some(base)
+        return base
+    }
+
+    /// Keeps the batch's counts for the next batch (`RememberedCounts`): those it counted, which it kept up to
+    /// date, and those the last batch left for reps this batch assigned nothing to.
+    func rememberCounts() throws {
+        guard let remembered else { return }
+        var ranges = Array(repeating: [RangeCount](), count: plan.reps.count)
+        for rep in plan.reps.indices {
+            if let day = dayCounts[rep] { ranges[rep].append(day) }
+            if let week = weekCounts[rep] { ranges[rep].append(week) }
+            ranges[rep] += loadCounts[rep]
+            if ranges[rep].isEmpty, batchAssigned[rep] == 0, let base = countsBase ?? nil {
+                ranges[rep] = base.ranges[rep]
+            }
+        }
+        // A batch that neither counted nor assigned changed nothing they hold.
+        guard let tag = lastSeq ?? startSeq else { return }
+        remembered.keep(RememberedCounts.Counts(tag: tag, version: try dataVersion(), ranges: ranges))
+    }
+
+    /// The state's `PRAGMA data_version` on this connection: it moves when another connection commits.
+    func dataVersion() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
     }
 
     /// The rep's local day, or week from Monday, around `now`, as UTC instants.
@@ -1112,6 +1177,7 @@ struct AssignmentSession {
         assignedInBatch[keys.leadKey] = range
         if let owner {
             assignedTimes[owner].append(now)
+            batchAssigned[owner] += 1
             if dayCounts[owner]?.covers(now) == true { dayCounts[owner]?.count += 1 }
             if weekCounts[owner]?.covers(now) == true { weekCounts[owner]?.count += 1 }
             for index in loadCounts[owner].indices where loadCounts[owner][index].covers(now) {
@@ -1301,11 +1367,21 @@ struct AssignmentSession {
 
     /// The ledger's next number (`counters`), read once per batch.
     mutating func nextSeq() throws -> Int64 {
-        let last =
-            try lastSeq
-            ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM counters WHERE name = 'ledger'")) ?? 0
+        let last = try lastSeq ?? ledgerStart()
         lastSeq = last + 1
         return last + 1
+    }
+
+    /// The ledger's last number as the batch found it.
+    mutating func ledgerStart() throws -> Int64 {
+        if let startSeq { return startSeq }
+        let start = try ledgerStartValue()
+        startSeq = start
+        return start
+    }
+
+    func ledgerStartValue() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM counters WHERE name = 'ledger'")) ?? 0
     }
 
     /// `text`'s bytes appended to `columnTexts`: where they lie there.
@@ -1319,6 +1395,7 @@ struct AssignmentSession {
     /// The batch's rows are in the ledger: its assignments are counted from there from now on (`count`).
     mutating func rowsWritten() {
         for rep in assignedTimes.indices { assignedTimes[rep].removeAll(keepingCapacity: true) }
+        wroteRows = true
     }
 
     /// Writes back the rotation, presence and sticky rows the batch changed, and the ledger's last number; and
@@ -1334,18 +1411,8 @@ struct AssignmentSession {
                 lastSeq
             ])
         }
-        let stickyRow = try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO sticky (key, owner, team, at) VALUES (?, ?, ?, ?)"
-        )
-        for key in dirtySticky {
-            guard let entry = sticky[key] ?? nil else { continue }
-            var row = RowWriter(stickyRow)
-            row.text(key.text)
-            row.text(entry.owner)
-            row.text(entry.team)
-            row.real(entry.at)
-            try row.execute(db)
-        }
+        try saveSticky()
+        try rememberCounts()
         for team in plan.teams.indices where loadedTeams[team] {
             for (position, member) in plan.teams[team].members.enumerated() {
                 let slot = texts.slotBase[team] + position
@@ -1364,6 +1431,49 @@ struct AssignmentSession {
                         plan.teams[team].id, plan.reps[member.rep].id, state.away, state.returnedAt, state.offset,
                     ])
                 }
+            }
+        }
+    }
+}
+
+extension AssignmentSession {
+    /// Sticky rows per statement: a statement's own cost (its start, its end) is paid once per 64 rows.
+    static let stickyPerStatement = 64
+
+    static func stickySQL(rows: Int) -> String {
+        "INSERT OR REPLACE INTO sticky (key, owner, team, at) VALUES "
+            + repeatElement("(?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    }
+
+    static let fullStickyStatement = stickySQL(rows: stickyPerStatement)
+
+    /// Writes the sticky owners the batch changed, their texts bound where they lie in one buffer.
+    func saveSticky() throws {
+        var texts = PackedTexts(capacity: 64 * dirtySticky.count, texts: 3 * dirtySticky.count)
+        var times: [Double] = []
+        times.reserveCapacity(dirtySticky.count)
+        for key in dirtySticky {
+            guard let entry = sticky[key] ?? nil else { continue }
+            texts.append(key.text)
+            texts.append(entry.owner)
+            texts.append(entry.team)
+            times.append(entry.at)
+        }
+        try texts.bytes.withUnsafeBufferPointer { bytes in
+            for start in stride(from: 0, to: times.count, by: Self.stickyPerStatement) {
+                let count = min(Self.stickyPerStatement, times.count - start)
+                let statement = try db.cachedStatement(
+                    sql: count == Self.stickyPerStatement ? Self.fullStickyStatement : Self.stickySQL(rows: count)
+                )
+                var writer = RowWriter(statement)
+                defer { writer.unbind() }
+                for row in start..<(start + count) {
+                    writer.text(borrowing: texts.text(3 * row, in: bytes))
+                    writer.text(borrowing: texts.text(3 * row + 1, in: bytes))
+                    writer.text(borrowing: texts.text(3 * row + 2, in: bytes))
+                    writer.real(times[row])
+                }
+                try writer.execute(db)
             }
         }
     }

@@ -152,6 +152,8 @@ public struct Ledger: Sendable {
                     texts: $0.texts,
                     sharing: $0.sharing.value,
                     known: store.knownKeys,
+                    // A preview, rolled back, keeps no counts.
+                    counts: commit ? store.rememberedCounts : nil,
                     db: db
                 )
             }

@@ -50,6 +50,8 @@ public struct AssignmentStore: Sendable {
     private let logPages = LogPages()
     /// The keys the state holds, remembered between batches (`KnownKeys`), when opened to remember them.
     let knownKeys: KnownKeys?
+    /// The reps' counts of its last batch, remembered with the keys (`RememberedCounts`).
+    let rememberedCounts: RememberedCounts?
     /// The state file's page size (an older file may have other pages than `pageSize`).
     private let filePageSize: Int
 
@@ -64,9 +66,10 @@ public struct AssignmentStore: Sendable {
     /// Opens (creating if needed) the state in `directory`. A long-running process that records many batches (the
     /// daemon) asks it to remember the keys it holds (`KnownKeys`): its batches then look up only the leads and
     /// sticky keys the state may hold. Remembering costs a read of every lead and key the state holds, at the first
-    /// batch.
+    /// batch. It also remembers each batch's counts for the next (`RememberedCounts`).
     public init(directory: String, remembersKeys: Bool = false) throws {
         knownKeys = remembersKeys ? KnownKeys() : nil
+        rememberedCounts = remembersKeys ? RememberedCounts() : nil
         _ = Self.memoryStatisticsOff
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
@@ -128,6 +131,7 @@ public struct AssignmentStore: Sendable {
     /// An empty state in memory, for previews that must change nothing.
     public init() throws {
         knownKeys = nil
+        rememberedCounts = nil
         _ = Self.memoryStatisticsOff
         queue = try DatabaseQueue()
         path = nil

@@ -1320,11 +1320,13 @@ struct AssignmentSession {
         swap(&arena, &stored)
         defer { swap(&arena, &stored) }
         let first = arena.count
-        output.withUnsafeBufferPointer { output in
-            // References are never longer than what they replace... almost: a text shorter than a reference is
-            // left whole (see `refer`), so the record's own length is enough.
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: range.count) { stored in
-                guard let base = output.baseAddress, let out = stored.baseAddress else { return }
+        // References are never longer than what they replace... almost: a text shorter than a reference is left
+        // whole (see `refer`), so the record's own length is enough: that much room is made at the arena's end,
+        // written in place, and what is left over dropped.
+        arena.append(contentsOf: repeatElement(0, count: range.count))
+        let written = output.withUnsafeBufferPointer { output in
+            arena.withUnsafeMutableBufferPointer { arena -> Int in
+                guard let base = output.baseAddress, let out = arena.baseAddress.map({ $0 + first }) else { return 0 }
                 var cursor = range.lowerBound
                 var end = out
                 func refer(_ at: Int, _ count: Int, _ hash: UInt64, _ bytes: [UInt8]?) {
@@ -1359,9 +1361,10 @@ struct AssignmentSession {
                 for step in reasons.shared { refer(reasonsStart + step.offset, step.count, step.hash, nil) }
                 memcpy(end, base + cursor, range.upperBound - cursor)
                 end += range.upperBound - cursor
-                arena.append(contentsOf: UnsafeBufferPointer(start: out, count: end - out))
+                return end - out
             }
         }
+        arena.removeLast(range.count - written)
         return first..<arena.count
     }
 

@@ -61,7 +61,7 @@ final class LeadKeys: Sendable {
         } else {
             var bytes: [UInt8] = []
             record.fields.writeJSON(into: &bytes)
-            let hex = String(HashedKey.hash(bytes.withUnsafeBufferPointer { $0 }), radix: 16)
+            let hex = String(bytes.withUnsafeBufferPointer(HashedKey.hash), radix: 16)
             lead = "content:" + String(repeating: "0", count: 16 - hex.count) + hex
         }
         let sticky = plan.sticky

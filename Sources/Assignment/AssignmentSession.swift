@@ -74,6 +74,8 @@ struct AssignmentSession {
     private(set) var registeredSharing: Bool?
     /// A step's detail, written again for each lead that needs one.
     var detailScratch: [UInt8] = []
+    /// Runs of shared steps seen in this batch (`referenceUnits`).
+    var sharedRuns: [UInt64: SharedRun] = [:]
     /// Records' heads written in this batch (`Head`).
     var heads: [Head.Key: Head] = [:]
     /// Shared texts read back for records replayed from the ledger, by hash.
@@ -81,7 +83,9 @@ struct AssignmentSession {
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
     var buildsOpportunities = false
     /// Per sticky key, the last sticky step written in this batch, with what it says.
-    var stickySteps: [HashedKey: (owner: String, at: Double, passedOver: String?, step: [UInt8])] = [:]
+    /// `offered`: whether the step was offered to the state's shared texts (at its second lead).
+    var stickySteps: [HashedKey: (owner: String, at: Double, passedOver: String?, step: SharedText, offered: Bool)] =
+        [:]
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [HashedKey: StickyOwner?] = [:]
     var dirtySticky: Set<HashedKey> = []
@@ -478,9 +482,15 @@ struct AssignmentSession {
             let passedOver =
                 try available(rep, at: now).unavailable ?? capReached(rep, at: now).map { capText($0, rep) }
             // The step, as the batch's last lead with this key and owner had it: leads of one company come together.
-            if let cached = stickySteps[key], cached.owner == entry.owner, cached.at == entry.at,
+            if var cached = stickySteps[key], cached.owner == entry.owner, cached.at == entry.at,
                 cached.passedOver == passedOver
             {
+                if !cached.offered {
+                    // Its second lead: worth storing once.
+                    cached.step = try sharedStep(cached.step.bytes)
+                    cached.offered = true
+                    stickySteps[key] = cached
+                }
                 reasons.append(cached.step)
             } else {
                 detailScratch.removeAll(keepingCapacity: true)
@@ -492,7 +502,7 @@ struct AssignmentSession {
                 var step = Opportunity.ReasonChain()
                 detailScratch.withUnsafeBufferPointer { step.append(step: "sticky", detail: $0) }
                 reasons.append(step.bytes)
-                stickySteps[key] = (entry.owner, entry.at, passedOver, step.bytes)
+                stickySteps[key] = (entry.owner, entry.at, passedOver, SharedText(step.bytes, shareable: false), false)
             }
             if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: "sticky") }
         }
@@ -1157,7 +1167,7 @@ struct AssignmentSession {
         )
         let storedRange =
             sharing == true
-            ? storeRecord(
+            ? try storeRecord(
                 range,
                 layout: layout,
                 head: head.shared.map { (headStart, $0) },
@@ -1315,7 +1325,8 @@ struct AssignmentSession {
         owner: SharedText?,
         playbook: SharedText?,
         reasons: Opportunity.ReasonChain
-    ) -> Range<Int> {
+    ) throws -> Range<Int> {
+        let units = try referenceUnits(reasons)
         var arena: [UInt8] = []
         swap(&arena, &stored)
         defer { swap(&arena, &stored) }
@@ -1356,9 +1367,9 @@ struct AssignmentSession {
                 if let playbook, let span = layout.playbook, span.count == playbook.bytes.count {
                     refer(range.lowerBound + span.lowerBound, span.count, playbook.hash, playbook.bytes)
                 }
-                // Copied from the shared texts themselves (`ReasonChain.append`).
+                // Copied from the shared texts themselves (`ReasonChain.append`), runs of them as one.
                 let reasonsStart = range.lowerBound + layout.reasons
-                for step in reasons.shared { refer(reasonsStart + step.offset, step.count, step.hash, nil) }
+                for step in units { refer(reasonsStart + step.offset, step.count, step.hash, nil) }
                 memcpy(end, base + cursor, range.upperBound - cursor)
                 end += range.upperBound - cursor
                 return end - out
@@ -1366,6 +1377,68 @@ struct AssignmentSession {
         }
         arena.removeLast(range.count - written)
         return first..<arena.count
+    }
+
+    /// What a run of adjacent shared steps is in this batch (`referenceUnits`), by a hash of its steps' hashes.
+    enum SharedRun {
+        /// Seen in one record so far.
+        case seen
+        /// One shared text for the whole run, from its second record on.
+        case shared(SharedText)
+        /// Its text's hash is taken: its steps are referred to one by one.
+        case apart
+    }
+
+    /// The shared steps of `reasons` as the stored record refers to them: one by one, except that a run of
+    /// adjacent ones that an earlier record of the batch had too (the teams a lead's condition passed over, or the
+    /// steps of full teams and their overflow, which every lead queued behind them repeats) is one shared text of
+    /// its own, a single reference instead of one per step.
+    mutating func referenceUnits(_ reasons: Opportunity.ReasonChain) throws -> [(offset: Int, count: Int, hash: UInt64)]
+    {
+        let shared = reasons.shared
+        guard shared.count >= 2, sharing == true else { return shared }
+        var units: [(offset: Int, count: Int, hash: UInt64)] = []
+        units.reserveCapacity(shared.count)
+        var start = 0
+        while start < shared.count {
+            var end = start + 1
+            // Adjacent: only the comma between them.
+            while end < shared.count, shared[end].offset == shared[end - 1].offset + shared[end - 1].count + 1 {
+                end += 1
+            }
+            defer { start = end }
+            guard end - start >= 2 else {
+                units.append(shared[start])
+                continue
+            }
+            var key: UInt64 = 0xCBF2_9CE4_8422_2325
+            for index in start..<end { key = (key ^ shared[index].hash) &* 0x0000_0100_0000_01B3 }
+            let offset = shared[start].offset
+            let count = shared[end - 1].offset + shared[end - 1].count - offset
+            func apart() { units.append(contentsOf: shared[start..<end]) }
+            switch sharedRuns[key] {
+            case nil:
+                sharedRuns[key] = .seen
+                apart()
+            case .seen:
+                let text = try sharedStep(Array(reasons.bytes[offset..<(offset + count)]))
+                sharedRuns[key] = text.shareable ? .shared(text) : .apart
+                if text.shareable { units.append((offset, count, text.hash)) } else { apart() }
+            case .shared(let text):
+                // The same steps, byte for byte (the key is a hash of hashes).
+                let same =
+                    text.bytes.count == count
+                    && reasons.bytes.withUnsafeBufferPointer { bytes in
+                        text.bytes.withUnsafeBufferPointer {
+                            memcmp(bytes.baseAddress! + offset, $0.baseAddress!, count) == 0
+                        }
+                    }
+                if same { units.append((offset, count, text.hash)) } else { apart() }
+            case .apart:
+                apart()
+            }
+        }
+        return units
     }
 
     /// The ledger's next number (`counters`), read once per batch.

@@ -110,6 +110,59 @@ struct SharedTextsTests {
         #expect(whole > 0 && whole < first.stored.count, "the strategy steps are shared from their second lead")
     }
 
+    @Test("steps a batch repeats (a company's sticky owner, full teams and their overflow) are stored as one reference")
+    func repeatedRunsStoredOnce() throws {
+        let fixture = try AssignmentFixture(
+            """
+            version: 1
+            assign: {time_zone: UTC, hours: always}
+            sticky: {window: 30d, by: [domain]}
+            reps:
+              - {id: ana, caps: {day: 1}}
+              - {id: ben, caps: {day: 1}}
+            teams:
+              - {id: first, when: company.employees >= 1000, strategy: round_robin, members: [ana], overflow: {team: second}}
+              - {id: second, strategy: round_robin, members: [ben]}
+            fallback: {queue: inbox}
+            """
+        )
+        let program = try fixture.program()
+        let leads = try (1...8).map { try testLead("L-\($0)", domain: "acme.example", employees: 5000, line: $0) }
+        func record(_ claim: String) throws -> (json: [String], stored: [String]) {
+            let ledger = Ledger(store: try AssignmentStore(directory: fixture.state.path), plan: program.assignment)
+            let entries = leads.map {
+                ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0))
+            }
+            let json = try ledger.record(entries, claim: claim).map { result in
+                guard case .decided(let record?) = result else { throw TestFailure("a lead without an opportunity") }
+                return String(decoding: record.json, as: UTF8.self)
+            }
+            let stored = try ledger.store.read { db in
+                try String.fetchAll(db, sql: "SELECT record FROM ledger ORDER BY seq")
+            }
+            return (json, stored)
+        }
+        let first = try record("first")
+        // L-1 takes ana; L-2 finds her as the company's sticky owner, passed over at her cap, and overflows to
+        // ben; the others find ben, passed over too, and both teams full: queued, each with the same steps.
+        #expect(first.json[0].contains("\"owner\":\"ana\"") && first.json[1].contains("\"owner\":\"ben\""))
+        #expect(first.json[2].contains("\"queue\":\"inbox\""))
+        let last = try #require(first.stored.last)
+        #expect(first.json[7].contains("same domain acme.example went to ben") && !last.contains("same domain"))
+        // The head, then the team's step and the rest of the chain: one reference each.
+        let references = try #require(SharedText.references(in: Array(last.utf8)))
+        #expect(references.count <= 3, "\(last)")
+        #expect(
+            last.utf8.count * 3 < first.json[7].utf8.count,
+            "\(last.utf8.count) of \(first.json[7].utf8.count) bytes"
+        )
+        // The leads again: every record given back whole, as first written.
+        let again = try record("again")
+        for (written, replayed) in zip(first.json, again.json) {
+            #expect(replayed == String(written.dropLast()) + ",\"replayed\":true}")
+        }
+    }
+
     @Test("a text made for one lead only (its head, its strategy step) is not written to fragments")
     func oneLeadTextsStayWhole() throws {
         let fixture = try AssignmentFixture(Self.config)

@@ -1429,8 +1429,9 @@ struct AssignmentSession {
                 let same =
                     text.bytes.count == count
                     && reasons.bytes.withUnsafeBufferPointer { bytes in
-                        text.bytes.withUnsafeBufferPointer {
-                            memcmp(bytes.baseAddress! + offset, $0.baseAddress!, count) == 0
+                        text.bytes.withUnsafeBufferPointer { text in
+                            guard let base = bytes.baseAddress, let other = text.baseAddress else { return false }
+                            return memcmp(base + offset, other, count) == 0
                         }
                     }
                 if same { units.append((offset, count, text.hash)) } else { apart() }

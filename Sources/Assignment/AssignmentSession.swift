@@ -74,6 +74,9 @@ struct AssignmentSession {
     private(set) var registeredSharing: Bool?
     /// A step's detail, written again for each lead that needs one.
     var detailScratch: [UInt8] = []
+    /// The shared texts this process's committed batches wrote (`KnownFragments`), and those this batch wrote.
+    let fragments: KnownFragments?
+    private(set) var learntFragments: [SharedText] = []
     /// Runs of shared steps seen in this batch (`referenceUnits`).
     var sharedRuns: [UInt64: SharedRun] = [:]
     /// Records' heads written in this batch (`Head`).
@@ -241,10 +244,12 @@ struct AssignmentSession {
         texts: Texts,
         sharing: Bool? = nil,
         known: KnownKeys? = nil,
+        fragments: KnownFragments? = nil,
         counts: RememberedCounts? = nil,
         db: Database
     ) {
         self.known = known
+        self.fragments = fragments
         remembered = counts
         self.sharing = sharing
         self.plan = plan
@@ -950,7 +955,11 @@ struct AssignmentSession {
     /// are stored whole or its hash is taken.
     mutating func sharedStep(_ bytes: [UInt8]) throws -> SharedText {
         let text = SharedText(bytes)
-        guard sharing == true, try SharedText.register([text], db) else { return SharedText(bytes, shareable: false) }
+        guard sharing == true else { return SharedText(bytes, shareable: false) }
+        // Written by an earlier committed batch of this process: in the state, with these bytes.
+        if fragments?.contains(text) == true { return text }
+        guard try SharedText.register([text], db) else { return SharedText(bytes, shareable: false) }
+        learntFragments.append(text)
         return text
     }
 

@@ -163,6 +163,33 @@ struct SharedTextsTests {
         }
     }
 
+    @Test("the texts of a batch rolled back are not taken for the state's: the next batch writes them again")
+    func rolledBackTexts() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let program = try fixture.program()
+        let store = try AssignmentStore(directory: fixture.state.path)
+        let assigner = Assigner(plan: try #require(program.assignment), store: store)
+        let items = try (0..<12).map { index in
+            let lead = try testLead("L-\(index)", employees: index.isMultiple(of: 2) ? 5000 : 20, line: index + 1)
+            return Assigner.Item(decision: program.evaluate(lead, now: monday), lead: lead)
+        }
+        // A preview writes the batch's shared texts, then rolls them back.
+        let previewed = try assigner.preview(items)
+        let assigned = try assigner.assign(items)
+        #expect(previewed.map { $0?.owner } == assigned.map { $0?.owner })
+        let (stored, fragments) = try store.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT record FROM ledger"),
+                Set(try Int64.fetchAll(db, sql: "SELECT hash FROM fragments").map { UInt64(bitPattern: $0) })
+            )
+        }
+        #expect(stored.count == 12)
+        for record in stored {
+            let references = try #require(SharedText.references(in: Array(record.utf8)))
+            #expect(!references.isEmpty && references.allSatisfy(fragments.contains), "\(record)")
+        }
+    }
+
     @Test("a text made for one lead only (its head, its strategy step) is not written to fragments")
     func oneLeadTextsStayWhole() throws {
         let fixture = try AssignmentFixture(Self.config)

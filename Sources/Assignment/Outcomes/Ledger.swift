@@ -143,6 +143,7 @@ public struct Ledger: Sendable {
         var rows = DecisionRows(entries)
         try rows.checkRecords()
         var registered: Bool?
+        var learnt: [SharedText] = []
         let results: [Result] = try store.transaction(commit: commit, sync: sync) { db in
             let claimKey = try DecisionRows.claimKey(claim, db)
             var session = assigner.map {
@@ -152,6 +153,7 @@ public struct Ledger: Sendable {
                     texts: $0.texts,
                     sharing: $0.sharing.value,
                     known: store.knownKeys,
+                    fragments: store.knownFragments,
                     // A preview, rolled back, keeps no counts.
                     counts: commit ? store.rememberedCounts : nil,
                     db: db
@@ -202,6 +204,7 @@ public struct Ledger: Sendable {
             try flush()
             try session?.save()
             registered = session?.registeredSharing
+            learnt = session?.learntFragments ?? []
             // Sliced once every record is written: the slices share the output's one array.
             let output = session?.output ?? []
             return made.map { item in
@@ -219,7 +222,11 @@ public struct Ledger: Sendable {
                 }
             }
         }
-        if commit { assigner?.sharing.learn(registered) }
+        if commit {
+            assigner?.sharing.learn(registered)
+            // Known to be in the state only now that the batch that wrote them is committed.
+            store.knownFragments.learn(learnt)
+        }
         return results
     }
 

@@ -52,6 +52,8 @@ public struct AssignmentStore: Sendable {
     let knownKeys: KnownKeys?
     /// The reps' counts of its last batch, remembered with the keys (`RememberedCounts`).
     let rememberedCounts: RememberedCounts?
+    /// The shared texts this process's batches wrote to `fragments` (`KnownFragments`).
+    let knownFragments = KnownFragments()
     /// The state file's page size (an older file may have other pages than `pageSize`).
     private let filePageSize: Int
 

@@ -1,5 +1,6 @@
 import GRDB
 import Leads
+import Synchronization
 
 /// A text that many opportunity records carry word for word (a team's reason steps, a rep's name and address, a
 /// playbook): the ledger keeps it once, in the `fragments` table, keyed by a hash of its bytes, and each record
@@ -156,5 +157,28 @@ struct SharedText: Sendable {
             }
         }
         return texts
+    }
+}
+
+/// The shared texts a process's committed batches wrote to the state's `fragments` table (or found there with the
+/// same bytes), with their bytes: a batch that makes the same text again (a company's sticky step, a run of steps,
+/// every day's heads) refers to it without writing it again and reading it back. Learnt only after the batch that
+/// wrote them committed (`Ledger.record`), so a batch rolled back leaves no text the state does not hold. Nothing
+/// removes a row of `fragments`. Made empty again past `limit` texts.
+final class KnownFragments: Sendable {
+    private let texts = Mutex<[UInt64: [UInt8]]>([:])
+    static let limit = 1 << 16
+
+    /// Whether `text` is in the state, with its bytes.
+    func contains(_ text: SharedText) -> Bool {
+        texts.withLock { $0[text.hash] == text.bytes }
+    }
+
+    func learn(_ learnt: [SharedText]) {
+        guard !learnt.isEmpty else { return }
+        texts.withLock { texts in
+            if texts.count + learnt.count > Self.limit { texts.removeAll() }
+            for text in learnt { texts[text.hash] = text.bytes }
+        }
     }
 }

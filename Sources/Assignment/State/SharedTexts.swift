@@ -1,4 +1,5 @@
 import GRDB
+import Glibc
 import Leads
 import Synchronization
 
@@ -171,7 +172,15 @@ final class KnownFragments: Sendable {
 
     /// Whether `text` is in the state, with its bytes.
     func contains(_ text: SharedText) -> Bool {
-        texts.withLock { $0[text.hash] == text.bytes }
+        texts.withLock { texts in
+            guard let known = texts[text.hash], known.count == text.bytes.count else { return false }
+            return known.withUnsafeBufferPointer { known in
+                text.bytes.withUnsafeBufferPointer { bytes in
+                    guard let a = known.baseAddress, let b = bytes.baseAddress else { return known.isEmpty }
+                    return memcmp(a, b, bytes.count) == 0
+                }
+            }
+        }
     }
 
     func learn(_ learnt: [SharedText]) {

@@ -1523,7 +1523,7 @@ struct AssignmentSession {
 }
 
 extension AssignmentSession {
-    /// Sticky rows per statement: a statement's own cost (its start, its end) is paid once per 64 rows.
+    /// Sticky rows per statement (`RowWriter.write`).
     static let stickyPerStatement = 64
 
     static func stickySQL(rows: Int) -> String {
@@ -1546,20 +1546,17 @@ extension AssignmentSession {
             times.append(entry.at)
         }
         try texts.bytes.withUnsafeBufferPointer { bytes in
-            for start in stride(from: 0, to: times.count, by: Self.stickyPerStatement) {
-                let count = min(Self.stickyPerStatement, times.count - start)
-                let statement = try db.cachedStatement(
-                    sql: count == Self.stickyPerStatement ? Self.fullStickyStatement : Self.stickySQL(rows: count)
-                )
-                var writer = RowWriter(statement)
-                defer { writer.unbind() }
-                for row in start..<(start + count) {
-                    writer.text(borrowing: texts.text(3 * row, in: bytes))
-                    writer.text(borrowing: texts.text(3 * row + 1, in: bytes))
-                    writer.text(borrowing: texts.text(3 * row + 2, in: bytes))
-                    writer.real(times[row])
-                }
-                try writer.execute(db)
+            try RowWriter.write(
+                times.indices,
+                perStatement: Self.stickyPerStatement,
+                full: Self.fullStickyStatement,
+                sql: Self.stickySQL(rows:),
+                db
+            ) { row, writer in
+                writer.text(borrowing: texts.text(3 * row, in: bytes))
+                writer.text(borrowing: texts.text(3 * row + 1, in: bytes))
+                writer.text(borrowing: texts.text(3 * row + 2, in: bytes))
+                writer.real(times[row])
             }
         }
     }

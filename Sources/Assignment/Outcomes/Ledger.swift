@@ -475,17 +475,14 @@ struct DecisionRows {
                 try stored.withUnsafeBufferPointer { stored in
                     try columnTexts.withUnsafeBufferPointer { columnTexts in
                         let buffers = Buffers(texts: texts, output: output, stored: stored, columnTexts: columnTexts)
-                        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: Self.perStatement) {
-                            let count = min(Self.perStatement, rows.upperBound - start)
-                            let statement = try db.cachedStatement(
-                                sql: count == Self.perStatement ? Self.fullStatement : Self.sql(rows: count)
-                            )
-                            var writer = RowWriter(statement)
-                            defer { writer.unbind() }
-                            for index in start..<(start + count) {
-                                bind(index, columns[index], claimKey: claimKey, from: buffers, to: &writer)
-                            }
-                            try writer.execute(db)
+                        try RowWriter.write(
+                            rows,
+                            perStatement: Self.perStatement,
+                            full: Self.fullStatement,
+                            sql: Self.sql(rows:),
+                            db
+                        ) { index, writer in
+                            bind(index, columns[index], claimKey: claimKey, from: buffers, to: &writer)
                         }
                     }
                 }

@@ -125,6 +125,27 @@ struct RowWriter {
         sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column)
     }
 
+    /// Writes rows `rows` through statements of up to `perStatement` rows each, so a statement's own cost (its
+    /// start, its end) is paid once per statement, not per row: `full` is the statement for `perStatement` rows
+    /// (made once by the caller), `sql(count)` the one for fewer; `bind` binds row `index`. Texts bound with
+    /// `text(borrowing:)` need to live only until the statement's step: every binding is dropped after it.
+    static func write(
+        _ rows: Range<Int>,
+        perStatement: Int,
+        full: String,
+        sql: (Int) -> String,
+        _ db: Database,
+        bind: (_ index: Int, _ writer: inout RowWriter) -> Void
+    ) throws {
+        for start in stride(from: rows.lowerBound, to: rows.upperBound, by: perStatement) {
+            let count = min(perStatement, rows.upperBound - start)
+            var writer = RowWriter(try db.cachedStatement(sql: count == perStatement ? full : sql(count)))
+            defer { writer.unbind() }
+            for index in start..<(start + count) { bind(index, &writer) }
+            try writer.execute(db)
+        }
+    }
+
     /// Steps the statement once; throws SQLite's error if a bind or the step failed.
     func execute(_ db: Database) throws {
         let result = code == SQLITE_OK ? sqlite3_step(statement) : code

@@ -36,16 +36,21 @@ struct DaemonFigures {
         return ((ContinuousClock.now - start).inSeconds, result)
     }
 
+    /// `leads` in NDJSON files of 5,000 lines in `spool`'s inbox.
+    func writeBatches(_ leads: [[UInt8]], into spool: String) {
+        for (index, start) in stride(from: 0, to: leads.count, by: 5000).enumerated() {
+            let chunk = leads[start..<min(start + 5000, leads.count)]
+            let bytes = Data(chunk.joined(separator: [0x0A]) + [0x0A])
+            FileManager.default.createFile(atPath: "\(spool)/inbox/batch-\(index).ndjson", contents: bytes)
+        }
+    }
+
     /// NDJSON batches: the synthetic leads in files of 5,000, through `leadd run --once` (start to exit).
     func batches() throws -> Figure {
         var samples: [Double] = []
         for _ in 0..<runs {
             let (spool, state) = try makeSpool("batches")
-            for (index, start) in stride(from: 0, to: lines.count, by: 5000).enumerated() {
-                let chunk = lines[start..<min(start + 5000, lines.count)]
-                let bytes = Data(chunk.joined(separator: [0x0A]) + [0x0A])
-                FileManager.default.createFile(atPath: "\(spool)/inbox/batch-\(index).ndjson", contents: bytes)
-            }
+            writeBatches(lines, into: spool)
             samples.append(Double(lines.count) / (try once(spool, state).seconds))
             try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
         }
@@ -85,11 +90,7 @@ struct DaemonFigures {
         for _ in 0..<runs {
             for rules in ["rules", unassigned, uncapped] {
                 let (spool, state) = try makeSpool("assigned")
-                for (index, start) in stride(from: 0, to: qualified.count, by: 5000).enumerated() {
-                    let chunk = qualified[start..<min(start + 5000, qualified.count)]
-                    let bytes = Data(chunk.joined(separator: [0x0A]) + [0x0A])
-                    FileManager.default.createFile(atPath: "\(spool)/inbox/batch-\(index).ndjson", contents: bytes)
-                }
+                writeBatches(qualified, into: spool)
                 seconds[rules, default: []].append(try once(spool, state, rules: rules).seconds)
                 try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
             }

@@ -71,6 +71,13 @@ final class Code: @unchecked Sendable {
     /// The same regexes, unretained, for matching: a regex read from `regexes` is retained and released around each
     /// match (two atomic operations), one used through its `Unmanaged` reference is not. `regexes` keeps them alive.
     let regexReferences: UnsafeBufferPointer<Unmanaged<CompiledRegex>>
+    /// The groups of literal regexes tested on one lead field, read once per lead for all (`RegexGroup`).
+    let regexGroups: [RegexGroup]
+    /// Unretained, for matching (`regexGroups` keeps them).
+    let groupReferences: UnsafeBufferPointer<Unmanaged<RegexGroup>>
+    /// By regex: its group, or -1; and its bit in the group's matches.
+    let regexGroupOf: UnsafeBufferPointer<Int32>
+    let regexBits: UnsafeBufferPointer<UInt64>
     let conditions: UnsafeBufferPointer<ConditionOp>
     let children: UnsafeBufferPointer<Int32>
     let leafTexts: [String]
@@ -86,6 +93,39 @@ final class Code: @unchecked Sendable {
         ranges = Self.copy(builder.ranges)
         regexes = Self.copy(builder.regexes)
         regexReferences = Self.copy(builder.regexes.map { Unmanaged.passUnretained($0) })
+        // Per field (and case rule), its literal regexes, each pattern once.
+        var byField: [Int: [String]] = [:]
+        var fieldOrder: [Int] = []
+        for (index, slot) in builder.regexFields.enumerated() {
+            guard slot >= 0, let literal = builder.regexes[index].literal, literal.automaton != nil else { continue }
+            let key = slot * 2 + (literal.ignoreCase ? 1 : 0)
+            if byField[key] == nil { fieldOrder.append(key) }
+            let pattern = builder.regexes[index].pattern
+            if byField[key]?.contains(pattern) != true { byField[key, default: []].append(pattern) }
+        }
+        var groups: [RegexGroup] = []
+        var groupOf = [Int32](repeating: -1, count: builder.regexes.count)
+        var bits = [UInt64](repeating: 0, count: builder.regexes.count)
+        for key in fieldOrder {
+            guard let patterns = byField[key]?.prefix(RegexGroup.limit), patterns.count >= 2 else { continue }
+            let members = patterns.compactMap { pattern in
+                builder.regexes.first { $0.pattern == pattern }?.literal
+            }
+            guard let group = RegexGroup(members) else { continue }
+            for (index, slot) in builder.regexFields.enumerated() where slot >= 0 {
+                let regex = builder.regexes[index]
+                guard let literal = regex.literal, slot * 2 + (literal.ignoreCase ? 1 : 0) == key,
+                    let bit = patterns.firstIndex(of: regex.pattern)
+                else { continue }
+                groupOf[index] = Int32(groups.count)
+                bits[index] = 1 << UInt64(bit - patterns.startIndex)
+            }
+            groups.append(group)
+        }
+        regexGroups = groups
+        groupReferences = Self.copy(groups.map { Unmanaged.passUnretained($0) })
+        regexGroupOf = Self.copy(groupOf)
+        regexBits = Self.copy(bits)
         conditions = Self.copy(builder.conditions)
         children = Self.copy(builder.children)
         leafTexts = builder.leafTexts
@@ -101,6 +141,9 @@ final class Code: @unchecked Sendable {
         Self.free(sets)
         Self.free(ranges)
         Self.free(regexReferences)
+        Self.free(groupReferences)
+        Self.free(regexGroupOf)
+        Self.free(regexBits)
         Self.free(regexes)
         Self.free(conditions)
         Self.free(children)
@@ -140,6 +183,8 @@ struct CodeBuilder {
     var sets: [TextSet] = []
     var ranges: [Double] = []
     var regexes: [CompiledRegex] = []
+    /// By regex: the lead field slot it is tested on, or -1 when its operand is anything else.
+    var regexFields: [Int] = []
     var conditions: [ConditionOp] = []
     var children: [Int32] = []
     var leafTexts: [String] = []
@@ -206,6 +251,7 @@ struct CodeBuilder {
         case .matches(let operand, let regex):
             let a = add(operand)
             regexes.append(regex)
+            if case .field(let slot) = operand { regexFields.append(slot) } else { regexFields.append(-1) }
             op = Op(kind: .matches, a: a, b: Int32(regexes.count - 1))
         case .call(let builtin, let operand):
             let mode = Code.builtins.firstIndex(of: builtin) ?? 0

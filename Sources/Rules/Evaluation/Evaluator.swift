@@ -42,6 +42,7 @@ final class EvaluationBuffers: @unchecked Sendable {
     var eachWeights: [Double] = []
     var derivedValues: [Value?] = []
     var calls: [Value?] = []
+    var regexMatches: [UInt64] = []
     var slotNodes: [Int] = []
     var categoryScores: [Double] = []
     var flags: [Bool] = []
@@ -98,6 +99,8 @@ struct EvaluationState {
     var derivedValues: [Value?]
     /// Calls on lead fields, computed once per lead when first used, unless explaining (`Code.Kind.call`).
     var calls: [Value?]
+    /// By regex group (`Code.regexGroups`): which of its regexes match the lead's field, once read (0 until then).
+    var regexMatches: [UInt64] = []
 
     enum Read: Hashable {
         case field(Int)
@@ -150,6 +153,7 @@ struct EvaluationState {
         Self.reset(&aggregates, to: nil, count: program.aggregates.count)
         Self.reset(&derivedValues, to: nil, count: program.derived.count)
         Self.reset(&calls, to: nil, count: program.code.callCacheCount)
+        Self.reset(&regexMatches, to: 0, count: program.code.regexGroups.count)
         Self.reset(&categoryScores, to: 0, count: program.categories.count)
         Self.reset(&flags, to: false, count: program.flags.count)
     }
@@ -199,6 +203,7 @@ struct EvaluationState {
         swap(&eachWeights, &buffers.eachWeights)
         swap(&derivedValues, &buffers.derivedValues)
         swap(&calls, &buffers.calls)
+        swap(&regexMatches, &buffers.regexMatches)
         swap(&slotNodes, &buffers.slotNodes)
         swap(&categoryScores, &buffers.categoryScores)
         swap(&flags, &buffers.flags)
@@ -224,6 +229,7 @@ struct EvaluationState {
         code = next.code
         // Cache slots are the program's own.
         Self.reset(&calls, to: nil, count: next.code.callCacheCount)
+        Self.reset(&regexMatches, to: 0, count: next.code.regexGroups.count)
         Self.reset(&categoryScores, to: 0, count: next.categories.count)
         Self.reset(&flags, to: false, count: next.flags.count)
         total = 0
@@ -643,6 +649,22 @@ struct EvaluationState {
             return texts { $0.text(Code.textOperators[Int(op.mode)], left, right) }
         case .matches:
             let value = operand(op.a)
+            let group = Int(code.regexGroupOf[Int(op.b)])
+            if group >= 0 {
+                // The field's text read once for every regex of its group.
+                var found = regexMatches[group]
+                if found == 0 {
+                    let read = code.groupReferences[group]
+                    guard
+                        let matches = texts({ texts in
+                            texts.withText(value) { bytes in read._withUnsafeGuaranteedRef { $0.matches(bytes) } }
+                        })
+                    else { return .missing }
+                    found = matches
+                    regexMatches[group] = found
+                }
+                return .boolean(found & code.regexBits[Int(op.b)] != 0)
+            }
             // Unretained: `code.regexes` holds it.
             let regex = code.regexReferences[Int(op.b)]
             return texts { texts in

@@ -257,7 +257,7 @@ final class LiteralRegex: Sendable {
 
     /// Whether literal alternative `index`, found at `start..<end`, has the word boundaries it asks for there.
     @inline(__always)
-    private func bounded(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
+    func bounded(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
         if boundaryBefore[index] && (start > 0 && Self.isWord(bytes[start - 1])) == Self.isWord(bytes[start]) {
             return false
         }

@@ -1,0 +1,83 @@
+/// The literal regexes that rules test on one lead field (`contact.title matches "..."` in several rules), as one
+/// automaton: the field's text is read once per lead for all of them, where each regex read it again. Evaluation
+/// keeps, per lead, which of the group's regexes matched (`EvaluationState.regexMatches`).
+///
+/// Only regexes whose every alternative is bytes between optional `\b`s (those with their own `LiteralAutomaton`),
+/// with the same `(?i)`. A regex matches exactly when it would alone: every place where one of its alternatives ends
+/// comes out, and is checked for that alternative's boundaries.
+///
+/// A class whose tables are allocated once and never change; Sendable as its regexes and automaton are.
+final class RegexGroup: @unchecked Sendable {
+    /// Every alternative of every member, one after another.
+    let automaton: LiteralAutomaton
+    /// The members, by bit: bit `i` of a lead's matches is `members[i]`.
+    let members: [LiteralRegex]
+    /// The members unretained, for matching (`members` keeps them).
+    private let references: UnsafeBufferPointer<Unmanaged<LiteralRegex>>
+    /// By alternative of the automaton: its member's bit, and its index among that member's alternatives.
+    private let owners: UnsafeBufferPointer<Int32>
+    private let locals: UnsafeBufferPointer<Int32>
+    /// Every member's bit set.
+    let all: UInt64
+
+    /// At most this many members: a lead's matches are one word, whose top bit says they were read.
+    static let limit = 63
+    /// Set in a lead's matches once the field was read: a word of matches is never zero once read.
+    static let read: UInt64 = 1 << 63
+
+    /// The group of `members` (each with an automaton, at most `limit`, all with the same `(?i)`), or nil when their
+    /// automaton together would be too large.
+    init?(_ members: [LiteralRegex]) {
+        guard members.count >= 2, members.count <= Self.limit, let first = members.first,
+            members.allSatisfy({ $0.automaton != nil && $0.ignoreCase == first.ignoreCase })
+        else { return nil }
+        var alternatives: [[UInt8]] = []
+        var owners: [Int32] = []
+        var locals: [Int32] = []
+        for (bit, member) in members.enumerated() {
+            for local in member.literalCounts.indices {
+                let start = member.literalStarts[local]
+                alternatives.append(Array(member.literalBytes[start..<(start + member.literalCounts[local])]))
+                owners.append(Int32(bit))
+                locals.append(Int32(local))
+            }
+        }
+        guard let automaton = LiteralAutomaton(alternatives, ignoreCase: first.ignoreCase) else { return nil }
+        self.automaton = automaton
+        self.members = members
+        references = Self.copy(members.map { Unmanaged.passUnretained($0) })
+        self.owners = Self.copy(owners)
+        self.locals = Self.copy(locals)
+        all = (1 << UInt64(members.count)) &- 1
+    }
+
+    deinit {
+        UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(references)).deallocate()
+        UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(owners)).deallocate()
+        UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(locals)).deallocate()
+    }
+
+    private static func copy<T: BitwiseCopyable>(_ array: [T]) -> UnsafeBufferPointer<T> {
+        let memory = UnsafeMutableBufferPointer<T>.allocate(capacity: Swift.max(array.count, 1))
+        _ = memory.initialize(from: array)
+        return UnsafeBufferPointer(rebasing: memory[..<array.count])
+    }
+
+    /// Which members match `bytes`, by bit, with `read` set. The text is read to its end, or until every member
+    /// matched.
+    func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var found: UInt64 = 0
+        let all = all
+        _ = automaton.firstMatch(in: bytes) { alternative, end in
+            let bit = UInt64(1) << UInt64(owners[alternative])
+            guard found & bit == 0 else { return false }
+            let local = Int(locals[alternative])
+            let matched = references[Int(owners[alternative])]._withUnsafeGuaranteedRef { member in
+                member.bounded(local, in: bytes, from: end - member.literalCounts[local], to: end)
+            }
+            if matched { found |= bit }
+            return found == all
+        }
+        return found | Self.read
+    }
+}

@@ -1,4 +1,4 @@
-public import YAML
+import YAML
 
 /// The assignment configuration of a rules directory (`assign`, `reps`, `teams`, `fallback`, `accounts`, `sticky`),
 /// checked and compiled with the rules: immutable, `Sendable`.

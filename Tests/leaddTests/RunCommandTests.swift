@@ -212,13 +212,10 @@ struct RunCommandTests {
         let daemon = try ProcessRunner.start(leadd, arguments(spool, state))
         let path = spool.path + "/inbox/slow.ndjson"
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: spool.path + "/inbox") { usleep(10_000) }
-        let handle = try #require(
-            FileHandle(forWritingAtPath: path)
-                ?? {
-                    FileManager.default.createFile(atPath: path, contents: nil)
-                    return FileHandle(forWritingAtPath: path)
-                }()
-        )
+        if !FileManager.default.fileExists(atPath: path) {
+            try #require(FileManager.default.createFile(atPath: path, contents: nil))
+        }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
         for index in 0..<15 {
             try handle.write(contentsOf: Data("{\"id\":\"S-\(index)\",\"company\":{\"employees\":10}}\n".utf8))
             usleep(80_000)

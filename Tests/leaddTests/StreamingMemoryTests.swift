@@ -11,7 +11,7 @@ struct StreamingMemoryTests {
             + #""company":{"name":"Example %d","employees":%d,"industry":"software","country":"US"},"#
             + #""interests":["routing","scoring"],"events":[{"type":"page_view","url":"/pricing","at":"2026-11-20T10:00:00Z"},"#
             + #"{"type":"email_open","at":"2026-11-21T10:00:00Z"},{"type":"demo_request","at":"2026-11-22T10:00:00Z"}]}"#
-        FileManager.default.createFile(atPath: path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var written = 0

@@ -1,4 +1,4 @@
-public import Assignment
+import Assignment
 public import Leads
 public import Rules
 

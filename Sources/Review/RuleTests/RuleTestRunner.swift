@@ -1,6 +1,6 @@
-public import Assignment
+import Assignment
 import Foundation
-public import Leads
+import Leads
 public import Rules
 public import YAML
 

@@ -86,13 +86,13 @@ final class Code: @unchecked Sendable {
     let callCacheCount: Int
 
     init(_ builder: CodeBuilder) {
-        ops = Self.copy(builder.ops)
-        constants = Self.copy(builder.constants)
-        bytes = Self.copy(builder.bytes)
-        sets = Self.copy(builder.sets.map(TextLookup.allocate))
-        ranges = Self.copy(builder.ranges)
-        regexes = Self.copy(builder.regexes)
-        regexReferences = Self.copy(builder.regexes.map { Unmanaged.passUnretained($0) })
+        ops = UnsafeBufferPointer.copying(builder.ops)
+        constants = UnsafeBufferPointer.copying(builder.constants)
+        bytes = UnsafeBufferPointer.copying(builder.bytes)
+        sets = UnsafeBufferPointer.copying(builder.sets.map(TextLookup.allocate))
+        ranges = UnsafeBufferPointer.copying(builder.ranges)
+        regexes = UnsafeBufferPointer.copying(builder.regexes)
+        regexReferences = UnsafeBufferPointer.copying(builder.regexes.map { Unmanaged.passUnretained($0) })
         // Per field (and case rule), its literal regexes, each pattern once.
         var byField: [Int: [String]] = [:]
         var fieldOrder: [Int] = []
@@ -123,42 +123,30 @@ final class Code: @unchecked Sendable {
             groups.append(group)
         }
         regexGroups = groups
-        groupReferences = Self.copy(groups.map { Unmanaged.passUnretained($0) })
-        regexGroupOf = Self.copy(groupOf)
-        regexBits = Self.copy(bits)
-        conditions = Self.copy(builder.conditions)
-        children = Self.copy(builder.children)
+        groupReferences = UnsafeBufferPointer.copying(groups.map { Unmanaged.passUnretained($0) })
+        regexGroupOf = UnsafeBufferPointer.copying(groupOf)
+        regexBits = UnsafeBufferPointer.copying(bits)
+        conditions = UnsafeBufferPointer.copying(builder.conditions)
+        children = UnsafeBufferPointer.copying(builder.children)
         leafTexts = builder.leafTexts
         leafLines = builder.leafLines
         callCacheCount = builder.callCache.count
     }
 
     deinit {
-        Self.free(ops)
-        Self.free(constants)
-        Self.free(bytes)
+        ops.freeCopy()
+        constants.freeCopy()
+        bytes.freeCopy()
         for set in sets { set.deallocate() }
-        Self.free(sets)
-        Self.free(ranges)
-        Self.free(regexReferences)
-        Self.free(groupReferences)
-        Self.free(regexGroupOf)
-        Self.free(regexBits)
-        Self.free(regexes)
-        Self.free(conditions)
-        Self.free(children)
-    }
-
-    private static func copy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
-        let memory = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(array.count, 1))
-        memory.initialize(from: array, count: array.count)
-        return UnsafeBufferPointer(start: memory, count: array.count)
-    }
-
-    private static func free<T>(_ buffer: UnsafeBufferPointer<T>) {
-        guard let base = buffer.baseAddress else { return }
-        UnsafeMutablePointer(mutating: base).deinitialize(count: buffer.count)
-        UnsafeMutablePointer(mutating: base).deallocate()
+        sets.freeCopy()
+        ranges.freeCopy()
+        regexReferences.freeCopy()
+        groupReferences.freeCopy()
+        regexGroupOf.freeCopy()
+        regexBits.freeCopy()
+        regexes.freeCopy()
+        conditions.freeCopy()
+        children.freeCopy()
     }
 
     /// In the order `EvaluationState.compare(mode:_:_:)` reads for numbers.

@@ -89,30 +89,22 @@ final class LiteralAutomaton: @unchecked Sendable {
             let row = Int32(state * columnCount)
             next[entry] = allEnds[state].isEmpty ? row : ~row
         }
-        columns = Self.copy(
+        columns = UnsafeBufferPointer.copying(
             (0..<256).map { byte in UInt8(columnOf[Int(ignoreCase ? FoldedText.fold(UInt8(byte)) : UInt8(byte))]) }
         )
         self.columnCount = columnCount
-        self.next = Self.copy(next)
-        endStarts = Self.copy(
+        self.next = UnsafeBufferPointer.copying(next)
+        endStarts = UnsafeBufferPointer.copying(
             allEnds.reduce(into: [0]) { starts, ends in starts.append(starts[starts.count - 1] + Int32(ends.count)) }
         )
-        ends = Self.copy(allEnds.flatMap { $0 })
+        ends = UnsafeBufferPointer.copying(allEnds.flatMap { $0 })
     }
 
     deinit {
-        for table in [
-            UnsafeRawBufferPointer(columns), UnsafeRawBufferPointer(next), UnsafeRawBufferPointer(endStarts),
-            UnsafeRawBufferPointer(ends),
-        ] {
-            table.deallocate()
-        }
-    }
-
-    private static func copy<T: BitwiseCopyable>(_ array: [T]) -> UnsafeBufferPointer<T> {
-        let memory = UnsafeMutableBufferPointer<T>.allocate(capacity: Swift.max(array.count, 1))
-        _ = memory.initialize(from: array)
-        return UnsafeBufferPointer(rebasing: memory[..<array.count])
+        columns.freeCopy()
+        next.freeCopy()
+        endStarts.freeCopy()
+        ends.freeCopy()
     }
 
     /// Reads `bytes` and calls `found(alternative, end)` wherever an alternative ends (`end` just past its last byte),

@@ -45,22 +45,16 @@ final class RegexGroup: @unchecked Sendable {
         guard let automaton = LiteralAutomaton(alternatives, ignoreCase: first.ignoreCase) else { return nil }
         self.automaton = automaton
         self.members = members
-        references = Self.copy(members.map { Unmanaged.passUnretained($0) })
-        self.owners = Self.copy(owners)
-        self.locals = Self.copy(locals)
+        references = UnsafeBufferPointer.copying(members.map { Unmanaged.passUnretained($0) })
+        self.owners = UnsafeBufferPointer.copying(owners)
+        self.locals = UnsafeBufferPointer.copying(locals)
         all = (1 << UInt64(members.count)) &- 1
     }
 
     deinit {
-        UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(references)).deallocate()
-        UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(owners)).deallocate()
-        UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(locals)).deallocate()
-    }
-
-    private static func copy<T: BitwiseCopyable>(_ array: [T]) -> UnsafeBufferPointer<T> {
-        let memory = UnsafeMutableBufferPointer<T>.allocate(capacity: Swift.max(array.count, 1))
-        _ = memory.initialize(from: array)
-        return UnsafeBufferPointer(rebasing: memory[..<array.count])
+        references.freeCopy()
+        owners.freeCopy()
+        locals.freeCopy()
     }
 
     /// Which members match `bytes`, by bit, with `read` set. The text is read to its end, or until every member

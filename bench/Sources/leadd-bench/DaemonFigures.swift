@@ -37,11 +37,11 @@ struct DaemonFigures {
     }
 
     /// `leads` in NDJSON files of 5,000 lines in `spool`'s inbox.
-    func writeBatches(_ leads: [[UInt8]], into spool: String) {
+    func writeBatches(_ leads: [[UInt8]], into spool: String) throws {
         for (index, start) in stride(from: 0, to: leads.count, by: 5000).enumerated() {
             let chunk = leads[start..<min(start + 5000, leads.count)]
             let bytes = Data(chunk.joined(separator: [0x0A]) + [0x0A])
-            FileManager.default.createFile(atPath: "\(spool)/inbox/batch-\(index).ndjson", contents: bytes)
+            try bytes.write(to: URL(fileURLWithPath: "\(spool)/inbox/batch-\(index).ndjson"))
         }
     }
 
@@ -50,7 +50,7 @@ struct DaemonFigures {
         var samples: [Double] = []
         for _ in 0..<runs {
             let (spool, state) = try makeSpool("batches")
-            writeBatches(lines, into: spool)
+            try writeBatches(lines, into: spool)
             samples.append(Double(lines.count) / (try once(spool, state).seconds))
             try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
         }
@@ -90,7 +90,7 @@ struct DaemonFigures {
         for _ in 0..<runs {
             for rules in ["rules", unassigned, uncapped] {
                 let (spool, state) = try makeSpool("assigned")
-                writeBatches(qualified, into: spool)
+                try writeBatches(qualified, into: spool)
                 seconds[rules, default: []].append(try once(spool, state, rules: rules).seconds)
                 try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
             }
@@ -135,8 +135,8 @@ struct DaemonFigures {
             let (loopSpool, _) = try makeSpool("loop")
             for index in 0..<count {
                 let bytes = Data(lines[index % lines.count] + [0x0A])
-                FileManager.default.createFile(atPath: "\(spool)/inbox/lead-\(index).ndjson", contents: bytes)
-                FileManager.default.createFile(atPath: "\(loopSpool)/inbox/lead-\(index).ndjson", contents: bytes)
+                try bytes.write(to: URL(fileURLWithPath: "\(spool)/inbox/lead-\(index).ndjson"))
+                try bytes.write(to: URL(fileURLWithPath: "\(loopSpool)/inbox/lead-\(index).ndjson"))
             }
             daemonRates.append(Double(count) / (try once(spool, state).seconds))
             if let fileCycle {

@@ -22,7 +22,7 @@ let runs = 5
 if let count = option("--write-leads").flatMap({ Int($0) }), let path = arguments.last {
     var generator = LeadGenerator(seed: 20_261_129)
     let text = (1...count).map { generator.nextLine(id: $0) + "\n" }.joined()
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     exit(0)
 }
 /// Synthetic line `number` as a record; nil for the lines that are messy on purpose.
@@ -159,9 +159,8 @@ if let path = option("--profile-process") {
     let lines = text.split(separator: 0x0A)
     for (index, start) in stride(from: 0, to: lines.count, by: 5000).enumerated() {
         let slice = lines[start..<min(start + 5000, lines.count)]
-        FileManager.default.createFile(
-            atPath: "\(spool.inbox)/batch-\(index).ndjson",
-            contents: Data(slice.joined(separator: [0x0A]) + [0x0A])
+        try Data(slice.joined(separator: [0x0A]) + [0x0A]).write(
+            to: URL(fileURLWithPath: "\(spool.inbox)/batch-\(index).ndjson")
         )
     }
     let store = try AssignmentStore(directory: "\(directory.path)/state", remembersKeys: true)
@@ -188,9 +187,8 @@ if let count = option("--profile-replay").flatMap({ Int($0) }) {
     let now = 1_795_910_400
     for file in 0..<10 {
         let slice = lines[(file * count / 10)..<((file + 1) * count / 10)]
-        FileManager.default.createFile(
-            atPath: "\(directory.path)/\(now * 1_000_000_000 + file).1.\(file)--leads-\(file).ndjson",
-            contents: Data(slice.joined(separator: [0x0A]) + [0x0A])
+        try Data(slice.joined(separator: [0x0A]) + [0x0A]).write(
+            to: URL(fileURLWithPath: "\(directory.path)/\(now * 1_000_000_000 + file).1.\(file)--leads-\(file).ndjson")
         )
     }
     try FileManager.default.copyItem(atPath: "rules", toPath: "\(directory.path)/candidate")
@@ -261,7 +259,7 @@ print(
 // The NDJSON reader over a file: read(2) in chunks, split lines, parse, make records.
 let directory = try TemporaryDirectory("leadd-bench")
 let ndjson = "\(directory.path)/leads.ndjson"
-FileManager.default.createFile(atPath: ndjson, contents: Data(lines.joined(separator: [0x0A]) + [0x0A]))
+try Data(lines.joined(separator: [0x0A]) + [0x0A]).write(to: URL(fileURLWithPath: ndjson))
 var records = 0
 let reader = time(runs: runs) {
     records = 0
@@ -430,10 +428,7 @@ try FileManager.default.createDirectory(atPath: archive, withIntermediateDirecto
 for file in 0..<10 {
     let slice = lines[(file * replayLeads / 10)..<((file + 1) * replayLeads / 10)]
     let name = String(Int(evaluationNow) * 1_000_000_000 + file) + ".1.\(file)--leads-\(file).ndjson"
-    FileManager.default.createFile(
-        atPath: "\(archive)/\(name)",
-        contents: Data(slice.joined(separator: [0x0A]) + [0x0A])
-    )
+    try Data(slice.joined(separator: [0x0A]) + [0x0A]).write(to: URL(fileURLWithPath: "\(archive)/\(name)"))
 }
 let candidateDirectory = "\(directory.path)/candidate-rules"
 try FileManager.default.copyItem(atPath: "rules", toPath: candidateDirectory)
@@ -466,7 +461,7 @@ if let candidateProgram = RuleCompiler.compile(directory: candidateDirectory).pr
 var bigLeads = 0
 if let leadd {
     let big = "\(directory.path)/big.ndjson"
-    FileManager.default.createFile(atPath: big, contents: nil)
+    try Data().write(to: URL(fileURLWithPath: big))
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
     let block = Data(lines.joined(separator: [0x0A]) + [0x0A])
     var size = 0

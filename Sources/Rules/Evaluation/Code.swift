@@ -93,39 +93,11 @@ final class Code: @unchecked Sendable {
         ranges = UnsafeBufferPointer.copying(builder.ranges)
         regexes = UnsafeBufferPointer.copying(builder.regexes)
         regexReferences = UnsafeBufferPointer.copying(builder.regexes.map { Unmanaged.passUnretained($0) })
-        // Per field (and case rule), its literal regexes, each pattern once.
-        var byField: [Int: [String]] = [:]
-        var fieldOrder: [Int] = []
-        for (index, slot) in builder.regexFields.enumerated() {
-            guard slot >= 0, let literal = builder.regexes[index].literal, literal.automaton != nil else { continue }
-            let key = slot * 2 + (literal.ignoreCase ? 1 : 0)
-            if byField[key] == nil { fieldOrder.append(key) }
-            let pattern = builder.regexes[index].pattern
-            if byField[key]?.contains(pattern) != true { byField[key, default: []].append(pattern) }
-        }
-        var groups: [RegexGroup] = []
-        var groupOf = [Int32](repeating: -1, count: builder.regexes.count)
-        var bits = [UInt64](repeating: 0, count: builder.regexes.count)
-        for key in fieldOrder {
-            guard let patterns = byField[key]?.prefix(RegexGroup.limit), patterns.count >= 2 else { continue }
-            let members = patterns.compactMap { pattern in
-                builder.regexes.first { $0.pattern == pattern }?.literal
-            }
-            guard let group = RegexGroup(members) else { continue }
-            for (index, slot) in builder.regexFields.enumerated() where slot >= 0 {
-                let regex = builder.regexes[index]
-                guard let literal = regex.literal, slot * 2 + (literal.ignoreCase ? 1 : 0) == key,
-                    let bit = patterns.firstIndex(of: regex.pattern)
-                else { continue }
-                groupOf[index] = Int32(groups.count)
-                bits[index] = 1 << UInt64(bit - patterns.startIndex)
-            }
-            groups.append(group)
-        }
-        regexGroups = groups
-        groupReferences = UnsafeBufferPointer.copying(groups.map { Unmanaged.passUnretained($0) })
-        regexGroupOf = UnsafeBufferPointer.copying(groupOf)
-        regexBits = UnsafeBufferPointer.copying(bits)
+        let grouping = RegexGroup.grouping(builder.regexes, fields: builder.regexFields)
+        regexGroups = grouping.groups
+        groupReferences = UnsafeBufferPointer.copying(grouping.groups.map { Unmanaged.passUnretained($0) })
+        regexGroupOf = UnsafeBufferPointer.copying(grouping.groupOf)
+        regexBits = UnsafeBufferPointer.copying(grouping.bits)
         conditions = UnsafeBufferPointer.copying(builder.conditions)
         children = UnsafeBufferPointer.copying(builder.children)
         leafTexts = builder.leafTexts

@@ -57,6 +57,49 @@ final class RegexGroup: @unchecked Sendable {
         locals.freeCopy()
     }
 
+    /// The groups of a program's regexes, and by regex its group (or -1) and its bit in that group's matches.
+    struct Grouping {
+        var groups: [RegexGroup] = []
+        var groupOf: [Int32]
+        var bits: [UInt64]
+    }
+
+    /// The groups of `regexes` (by index, tested on the lead field slot `fields[index]`, or -1 for another operand):
+    /// per field and case rule, its literal regexes, each pattern once, when there are two or more.
+    static func grouping(_ regexes: [CompiledRegex], fields: [Int]) -> Grouping {
+        // Per field (and case rule), its literal regexes, each pattern once.
+        var byField: [Int: [String]] = [:]
+        var fieldOrder: [Int] = []
+        for (index, slot) in fields.enumerated() {
+            guard slot >= 0, let literal = regexes[index].literal, literal.automaton != nil else { continue }
+            let key = slot * 2 + (literal.ignoreCase ? 1 : 0)
+            if byField[key] == nil { fieldOrder.append(key) }
+            let pattern = regexes[index].pattern
+            if byField[key]?.contains(pattern) != true { byField[key, default: []].append(pattern) }
+        }
+        var grouping = Grouping(
+            groupOf: [Int32](repeating: -1, count: regexes.count),
+            bits: [UInt64](repeating: 0, count: regexes.count)
+        )
+        for key in fieldOrder {
+            guard let patterns = byField[key]?.prefix(RegexGroup.limit), patterns.count >= 2 else { continue }
+            let members = patterns.compactMap { pattern in
+                regexes.first { $0.pattern == pattern }?.literal
+            }
+            guard let group = RegexGroup(members) else { continue }
+            for (index, slot) in fields.enumerated() where slot >= 0 {
+                let regex = regexes[index]
+                guard let literal = regex.literal, slot * 2 + (literal.ignoreCase ? 1 : 0) == key,
+                    let bit = patterns.firstIndex(of: regex.pattern)
+                else { continue }
+                grouping.groupOf[index] = Int32(grouping.groups.count)
+                grouping.bits[index] = 1 << UInt64(bit - patterns.startIndex)
+            }
+            grouping.groups.append(group)
+        }
+        return grouping
+    }
+
     /// Which members match `bytes`, by bit, with `read` set. The text is read to its end, or until every member
     /// matched.
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {

@@ -27,26 +27,17 @@ struct ReplayRuleComparisonTests {
         return try Replay(current: current, candidate: candidate, owners: false).run([source])
     }
 
-    static let reordered = """
-        version: 1
-        category: fit
-        rules:
-          - id: fit.us
-            when: company.country == "US"
-            points: 5
-          - id: dq.gmail
-            when: email_domain(contact.email) == "gmail.com"
-            disqualify: personal address
-          - id: fit.senior
-            when: contact.title matches "(?i)\\\\bvp\\\\b"
-            points: 20
-          - id: fit.big
-            when: company.employees >= 1000
-            points: 30
-        """
+    /// `SmallRules`' fit rules, in the reverse order.
+    static var reordered: String {
+        let text = SmallRules.files["fit.yaml"] ?? ""
+        let parts = text.components(separatedBy: "\n  - id: ")
+        return ([parts[0]] + parts.dropFirst().reversed()).joined(separator: "\n  - id: ")
+    }
 
     @Test("the same rules in another order change nothing")
     func sameRulesReordered() throws {
+        #expect(Self.reordered.hasPrefix(SmallRules.files["fit.yaml"]?.prefix(40) ?? "x"))
+        #expect(Self.reordered != SmallRules.files["fit.yaml"])
         let report = try replay(candidateFit: Self.reordered)
         #expect(report.leads == 4)
         #expect(report.changedLeads == 0)

@@ -1354,8 +1354,8 @@ struct AssignmentSession {
                         return
                     }
                     if let bytes,
-                        !bytes.withUnsafeBufferPointer({ text in
-                            text.baseAddress.map { memcmp($0, base + at, count) == 0 } ?? false
+                        !bytes.withUnsafeBufferPointer({
+                            SharedText.sameBytes($0, UnsafeBufferPointer(start: base + at, count: count))
                         })
                     {
                         return
@@ -1435,14 +1435,11 @@ struct AssignmentSession {
                 if text.shareable { units.append((offset, count, text.hash)) } else { apart() }
             case .shared(let text):
                 // The same steps, byte for byte (the key is a hash of hashes).
-                let same =
-                    text.bytes.count == count
-                    && reasons.bytes.withUnsafeBufferPointer { bytes in
-                        text.bytes.withUnsafeBufferPointer { text in
-                            guard let base = bytes.baseAddress, let other = text.baseAddress else { return false }
-                            return memcmp(base + offset, other, count) == 0
-                        }
+                let same = reasons.bytes.withUnsafeBufferPointer { bytes in
+                    text.bytes.withUnsafeBufferPointer {
+                        SharedText.sameBytes(UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), $0)
                     }
+                }
                 if same { units.append((offset, count, text.hash)) } else { apart() }
             case .apart:
                 apart()
@@ -1461,13 +1458,9 @@ struct AssignmentSession {
     /// The ledger's last number as the batch found it.
     mutating func ledgerStart() throws -> Int64 {
         if let startSeq { return startSeq }
-        let start = try ledgerStartValue()
+        let start = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM counters WHERE name = 'ledger'")) ?? 0
         startSeq = start
         return start
-    }
-
-    func ledgerStartValue() throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM counters WHERE name = 'ledger'")) ?? 0
     }
 
     /// `text`'s bytes appended to `columnTexts`: where they lie there.

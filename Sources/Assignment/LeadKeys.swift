@@ -195,7 +195,7 @@ final class LeadKeys: Sendable {
         _ domain: Range<Int>
     ) -> HashedKey {
         let count = prefix.utf8CodeUnitCount + (local.map { $0.count + 1 } ?? 0) + domain.count
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        var hash: UInt64 = 0
         let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { out -> String in
             guard let base = out.baseAddress, let source = bytes.baseAddress else { return "" }
             var end = base
@@ -212,10 +212,7 @@ final class LeadKeys: Sendable {
                 end += 1
             }
             copy(domain)
-            for byte in UnsafeBufferPointer(start: base, count: count) {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
+            hash = HashedKey.hash(UnsafeBufferPointer(start: base, count: count))
             return String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self)
         }
         return HashedKey(text: text, hash: hash)

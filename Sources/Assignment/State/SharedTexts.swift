@@ -161,6 +161,16 @@ struct SharedText: Sendable {
     }
 }
 
+extension SharedText {
+    /// Whether `a` and `b` are the same bytes, compared with `memcmp`: element by element, a run of steps costs
+    /// thousands of instructions.
+    static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return a.isEmpty }
+        return memcmp(x, y, a.count) == 0
+    }
+}
+
 /// The shared texts a process's committed batches wrote to the state's `fragments` table (or found there with the
 /// same bytes), with their bytes: a batch that makes the same text again (a company's sticky step, a run of steps,
 /// every day's heads) refers to it without writing it again and reading it back. Learnt only after the batch that
@@ -173,12 +183,9 @@ final class KnownFragments: Sendable {
     /// Whether `text` is in the state, with its bytes.
     func contains(_ text: SharedText) -> Bool {
         texts.withLock { texts in
-            guard let known = texts[text.hash], known.count == text.bytes.count else { return false }
+            guard let known = texts[text.hash] else { return false }
             return known.withUnsafeBufferPointer { known in
-                text.bytes.withUnsafeBufferPointer { bytes in
-                    guard let a = known.baseAddress, let b = bytes.baseAddress else { return known.isEmpty }
-                    return memcmp(a, b, bytes.count) == 0
-                }
+                text.bytes.withUnsafeBufferPointer { SharedText.sameBytes(known, $0) }
             }
         }
     }

@@ -36,12 +36,12 @@ struct DaemonFigures {
         return ((ContinuousClock.now - start).inSeconds, result)
     }
 
-    /// `leads` in NDJSON files of 5,000 lines in `spool`'s inbox.
-    func writeBatches(_ leads: [[UInt8]], into spool: String) throws {
+    /// `leads` (each a line's bytes) in NDJSON files of 5,000 lines in the folder `inbox`.
+    static func writeBatches<Line: Collection<UInt8>>(_ leads: [Line], inbox: String) throws {
         for (index, start) in stride(from: 0, to: leads.count, by: 5000).enumerated() {
             let chunk = leads[start..<min(start + 5000, leads.count)]
             let bytes = Data(chunk.joined(separator: [0x0A]) + [0x0A])
-            try bytes.write(to: URL(fileURLWithPath: "\(spool)/inbox/batch-\(index).ndjson"))
+            try bytes.write(to: URL(fileURLWithPath: "\(inbox)/batch-\(index).ndjson"))
         }
     }
 
@@ -50,7 +50,7 @@ struct DaemonFigures {
         var samples: [Double] = []
         for _ in 0..<runs {
             let (spool, state) = try makeSpool("batches")
-            try writeBatches(lines, into: spool)
+            try Self.writeBatches(lines, inbox: "\(spool)/inbox")
             samples.append(Double(lines.count) / (try once(spool, state).seconds))
             try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
         }
@@ -90,7 +90,7 @@ struct DaemonFigures {
         for _ in 0..<runs {
             for rules in ["rules", unassigned, uncapped] {
                 let (spool, state) = try makeSpool("assigned")
-                try writeBatches(qualified, into: spool)
+                try Self.writeBatches(qualified, inbox: "\(spool)/inbox")
                 seconds[rules, default: []].append(try once(spool, state, rules: rules).seconds)
                 try FileManager.default.removeItem(atPath: DurableFilesPath.parent(spool))
             }

@@ -156,13 +156,7 @@ if let path = option("--profile-process") {
     else { exit(1) }
     let directory = try TemporaryDirectory("leadd-profile")
     let spool = try Spool(root: "\(directory.path)/spool")
-    let lines = text.split(separator: 0x0A)
-    for (index, start) in stride(from: 0, to: lines.count, by: 5000).enumerated() {
-        let slice = lines[start..<min(start + 5000, lines.count)]
-        try Data(slice.joined(separator: [0x0A]) + [0x0A]).write(
-            to: URL(fileURLWithPath: "\(spool.inbox)/batch-\(index).ndjson")
-        )
-    }
+    try DaemonFigures.writeBatches(text.split(separator: 0x0A), inbox: spool.inbox)
     let store = try AssignmentStore(directory: "\(directory.path)/state", remembersKeys: true)
     let processor = FileProcessor(program: program, ledger: Ledger(store: store, plan: program.assignment))
     let names = try FileManager.default.contentsOfDirectory(atPath: spool.inbox).sorted()

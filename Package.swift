@@ -91,7 +91,10 @@ let package = Package(
             name: "PipelineTests",
             dependencies: ["Pipeline", "Assignment", "Rules", "Leads", "YAML", "TestSupport"]
         ),
-        .testTarget(name: "ReviewTests", dependencies: ["Review", "Rules", "Leads", "YAML", "TestSupport"]),
+        .testTarget(
+            name: "ReviewTests",
+            dependencies: ["Review", "Assignment", "Rules", "Leads", "YAML", "TestSupport"]
+        ),
         .testTarget(name: "leaddTests", dependencies: ["leadd", "Leads", "Assignment", "TestSupport"]),
     ]
 )

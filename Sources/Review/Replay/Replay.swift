@@ -46,8 +46,8 @@ public struct Replay: Sendable {
         var after: [Assigner.Item] = []
         func flush() throws {
             guard !before.isEmpty else { return }
-            let ownersBefore = try currentAssigner?.assign(before) ?? Array(repeating: nil, count: before.count)
-            let ownersAfter = try candidateAssigner?.assign(after) ?? Array(repeating: nil, count: after.count)
+            let ownersBefore = try Self.owners(currentAssigner, before)
+            let ownersAfter = try Self.owners(candidateAssigner, after)
             for index in before.indices {
                 report.add(
                     lead: before[index].lead,
@@ -82,6 +82,20 @@ public struct Replay: Sendable {
             try flush()
         }
         return report
+    }
+
+    /// The opportunities `assigner` makes of a batch, by item; nil for the leads its rules do not place. Only the
+    /// placed leads are given to it: the others change no assignment state, and recording their decisions (as the
+    /// daemon must) would only slow the simulation.
+    static func owners(_ assigner: Assigner?, _ items: [Assigner.Item]) throws -> [Opportunity?] {
+        var owners = [Opportunity?](repeating: nil, count: items.count)
+        guard let assigner else { return owners }
+        let placed = items.indices.filter { items[$0].decision.placement != nil }
+        guard !placed.isEmpty else { return owners }
+        for (index, opportunity) in zip(placed, try assigner.assign(placed.map { items[$0] })) {
+            owners[index] = opportunity
+        }
+        return owners
     }
 }
 

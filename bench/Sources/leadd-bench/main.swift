@@ -172,8 +172,9 @@ if let path = option("--profile-process") {
     print("\(Int(Double(decided) / elapsed.inSeconds)) leads/s (\(decided) leads decided)")
     exit(0)
 }
-// `leadd-bench --profile-replay N`: only what-if replay (no owners) of N synthetic leads in ten archived files, the
-// bench's candidate (the MQL threshold raised), three times over, for `perf record`.
+// `leadd-bench --profile-replay N [--owners]`: only what-if replay (no owners, unless `--owners`: simulated, as
+// `leadd replay` does by default) of N synthetic leads in ten archived files, the bench's candidate (the MQL threshold
+// raised), three times over, for `perf record`.
 if let count = option("--profile-replay").flatMap({ Int($0) }) {
     let directory = try TemporaryDirectory("leadd-profile")
     var generator = LeadGenerator(seed: 20_261_129)
@@ -194,7 +195,7 @@ if let count = option("--profile-replay").flatMap({ Int($0) }) {
         let candidate = RuleCompiler.compile(directory: "\(directory.path)/candidate").program
     else { exit(1) }
     let sources = try ReplaySource.archive(directory.path)
-    let replay = Replay(current: current, candidate: candidate, owners: false)
+    let replay = Replay(current: current, candidate: candidate, owners: CommandLine.arguments.contains("--owners"))
     var report: ReplayReport?
     let elapsed = try ContinuousClock().measure {
         for _ in 0..<3 { report = try replay.run(sources) }

@@ -87,7 +87,7 @@ struct DaemonFigures {
         }
         try lifted.write(toFile: "\(uncapped)/assignment.yaml", atomically: true, encoding: .utf8)
         var seconds: [String: [Double]] = [:]
-        for _ in 0..<runs {
+        for _ in 0..<Self.assignmentRounds(runs) {
             for rules in ["rules", unassigned, uncapped] {
                 let (spool, state) = try makeSpool("assigned")
                 try Self.writeBatches(qualified, inbox: "\(spool)/inbox")
@@ -125,6 +125,11 @@ struct DaemonFigures {
             ),
         ]
     }
+
+    /// Rounds of the assignment figures: at least nine. Each of their ratios divides two end-to-end times taken a
+    /// second apart on a machine whose speed drifts, so a pair lands on two speeds more often than one run does,
+    /// and the median needs more pairs to settle.
+    static func assignmentRounds(_ runs: Int) -> Int { Swift.max(runs, 9) }
 
     /// Single-lead files through the daemon, and the same files through the bare C loop; the ratio of the two.
     func singleFiles(fileCycle: String?, count: Int = 2000) throws -> [Figure] {

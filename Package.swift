@@ -82,7 +82,7 @@ let package = Package(
             path: "bench/Sources/leadd-bench"
         ),
         // Temporary directories and a process runner shared by the test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Leads"], path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "LeadsTests", dependencies: ["Leads", "YAML", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Leads", "YAML", "TestSupport"]),

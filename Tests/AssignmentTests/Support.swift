@@ -82,10 +82,7 @@ struct AssignmentFixture {
 
 /// A lead record from JSON text.
 func record(_ json: String, line: Int = 1) throws -> LeadRecord {
-    let bytes = Array(json.utf8)
-    let value = try bytes.withUnsafeBufferPointer { buffer in try JSONParser.parse(buffer, maxDepth: 64) }
-    guard case .object(let object) = value else { throw TestFailure("not an object") }
-    return LeadRecord(origin: LeadOrigin(file: "test.json", line: line, record: line, byteOffset: 0), fields: object)
+    try LeadFixture.record(json, line: line)
 }
 
 /// A qualified lead: a work e-mail at `domain` (unique per id unless given), a country and a company size.
@@ -117,11 +114,6 @@ func tally(_ opportunities: [Opportunity]) -> [String: Int] {
         counts[opportunity.owner ?? "queue:" + (opportunity.queue ?? "-"), default: 0] += 1
     }
     return counts
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// A team of reps in UTC who work around the clock, with the given strategy and members.

@@ -1,6 +1,4 @@
 import Assignment
-import Foundation
-import Leads
 import Rules
 import TestSupport
 import Testing
@@ -13,21 +11,6 @@ import Testing
 @Suite("replay's owner simulation")
 struct ReplayOwnersTests {
     static let now = 1_795_910_400.0
-
-    static func record(_ json: String, line: Int) throws -> LeadRecord {
-        let bytes = Array(json.utf8)
-        let value = try bytes.withUnsafeBufferPointer { try JSONParser.parse($0, maxDepth: 64) }
-        guard case .object(let object) = value else { throw TestFailure("not an object: \(json)") }
-        return LeadRecord(
-            origin: LeadOrigin(file: "leads.ndjson", line: line, record: line, byteOffset: 0),
-            fields: object
-        )
-    }
-
-    struct TestFailure: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
-    }
 
     @Test("only placed leads reach the assigner, and each gets the owner it gets among all the leads")
     func placedLeadsOnly() throws {
@@ -47,7 +30,7 @@ struct ReplayOwnersTests {
                 case 2: #"{"id": "\#(id)", "contact": {"email": "\#(id)@small.example"}, "company": {"employees": 20}}"#
                 default: #"{"id": "\#(id)", "contact": {"email": "\#(id)@gmail.com", "title": "VP"}}"#
                 }
-            let record = try Self.record(json, line: index + 1)
+            let record = try LeadFixture.record(json, file: "leads.ndjson", line: index + 1)
             items.append(Assigner.Item(decision: program.evaluate(record, now: Self.now), lead: record))
         }
         #expect(Set(items.map(\.decision.stage)) == ["mql", "nurture", "disqualified"])

@@ -45,17 +45,7 @@ let qualification = """
 
 /// A lead record from JSON text.
 func lead(_ json: String) throws -> LeadRecord {
-    let bytes = Array(json.utf8)
-    let value = try bytes.withUnsafeBufferPointer { buffer in
-        try JSONParser.parse(buffer, maxDepth: 64)
-    }
-    guard case .object(let object) = value else { throw TestFailure("not an object") }
-    return LeadRecord(origin: LeadOrigin(file: "test.json", line: 1, record: 1, byteOffset: 0), fields: object)
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+    try LeadFixture.record(json)
 }
 
 enum ProcessRunnerPaths {

@@ -18,9 +18,10 @@ let leadd = option("--leadd")
 let fileCycle = option("--file-cycle")
 let runs = 5
 
-// `leadd-bench --write-leads N FILE`: the synthetic leads as an NDJSON file, for profiling by hand.
+// `leadd-bench --write-leads N [--seed S] FILE`: the synthetic leads as an NDJSON file, for profiling by hand; with
+// another seed than the figures', the training leads of the profile-guided build (bench/pgo-train.sh).
 if let count = option("--write-leads").flatMap({ Int($0) }), let path = arguments.last {
-    var generator = LeadGenerator(seed: 20_261_129)
+    var generator = LeadGenerator(seed: option("--seed").flatMap { UInt64($0) } ?? 20_261_129)
     let text = (1...count).map { generator.nextLine(id: $0) + "\n" }.joined()
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     exit(0)

@@ -37,6 +37,9 @@ INSTRUMENTED := -c release --scratch-path .build/pgo/instrumented -Xswiftc -Xfro
 ifeq ($(PROFILE_RUNTIME),)
 PGO := 0
 endif
+ifeq ($(wildcard $(LLVM_PROFDATA)),)
+PGO := 0
+endif
 ifeq ($(PGO),1)
 RELEASE += -Xswiftc -Xfrontend -Xswiftc -ir-profile-use=$(abspath $(PROFILE))
 RELEASE_PROFILE := $(PROFILE)

@@ -25,7 +25,7 @@ RELEASE := -c release --static-swift-stdlib
 # They are also profile-guided (LLVM's IR-level PGO): an instrumented build in .build/pgo/instrumented runs a training
 # workload (bench/pgo-train.sh: the daemon, replay, scoring and parsing on synthetic leads), and the release build is
 # optimized with the execution counts it wrote, in .build/pgo/leadd.profdata (branch layout, inlining, hot and cold
-# code). Evaluation and replay run 10-20% faster (bench/RESULTS.md, 2026-12-03). It costs a second build, about four
+# code). Evaluation runs about a quarter faster (bench/RESULTS.md, 2026-12-03). It costs a second build, about four
 # minutes on two cores. PGO=0 builds without it, as does a toolchain without LLVM's profile runtime.
 PGO ?= 1
 SWIFT_BIN := $(shell dirname "$$(readlink -f "$$(command -v $(SWIFT))")")

@@ -661,8 +661,12 @@ struct AssignmentSession {
         }
         if !exactKnown {
             func parent(of domain: some StringProtocol, source: String) -> AccountMatch? {
-                // Most domains have two labels and no parent: found without making a text.
-                guard domain.utf8.count(where: { $0 == 0x2E }) >= 2 else { return nil }
+                // Most domains have two labels and no parent: found without making a text, on the bytes in place
+                // (walking a substring's UTF-8 view checks each index it steps to).
+                let dots =
+                    domain.utf8.withContiguousStorageIfAvailable { $0.count(where: { $0 == 0x2E }) }
+                    ?? domain.utf8.count(where: { $0 == 0x2E })
+                guard dots >= 2 else { return nil }
                 for parent in LeadKeys.parents(String(domain)) {
                     guard let found = accounts(parent, hash(parent)), !found.isEmpty else { continue }
                     return match(found, source: source, domain: parent, exact: false)

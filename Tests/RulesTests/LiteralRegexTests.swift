@@ -26,6 +26,9 @@ struct LiteralRegexTests {
         #"(?i)\bv\s*p\b"#,
         #"\w+@\w+"#,
         #"a\s+b|\d?z"#,
+        // A `?` after a character beyond ASCII takes all of its bytes; a list's members beyond ASCII are whole.
+        #"caf[ée]s?|naïve?"#,
+        #"(?i)\bstrasse\b"#,
     ]
 
     static let texts = [
@@ -40,6 +43,10 @@ struct LiteralRegexTests {
         "v p", "V  P", "vp", "v\tp", "a@b", "@b", "a b", "a  b", "ab", "z", "9z", "a\u{0B}b", "a\u{1C}b", "a\u{0C}\rb",
         // Non-ASCII: classes are Unicode to ICU, so these go to ICU.
         "٣ leads", "１２ leads", "Zoë 3k leads", "é@ü", "v\u{A0}p",
+        // `\b` beside characters beyond ASCII: a dash, a no-break space, a combining accent; `$` before a final
+        // line break; characters ICU's case folding takes for ASCII letters.
+        "VP—Sales", "vp\u{A0}", "vpe\u{301}", "Sales\n", "sales\r\n", "sales\n\n", "café", "cafés", "cafÉ", "caf",
+        "naïv", "naïve", "na", "Straße", "STRASSE", "ſtrasse", "\u{212A}ey",
     ]
 
     @Test(arguments: patterns)
@@ -48,13 +55,15 @@ struct LiteralRegexTests {
         let icu = try NSRegularExpression(pattern: pattern)
         for text in Self.texts {
             let expected = icu.firstMatch(in: text, range: NSRange(text.startIndex..<text.endIndex, in: text)) != nil
-            // Undecided (nil) is allowed only where ICU must decide: a class, and a text beyond ASCII.
+            // Undecided (nil) is allowed only where ICU must decide, on a text beyond ASCII: with a class, or with
+            // `(?i)` and a character that ICU's case folding takes for ASCII letters.
             let verdict = literal.matches(text)
             #expect(
                 verdict == expected || (verdict == nil && !text.utf8.allSatisfy { $0 < 0x80 }),
                 "\(pattern) on '\(text)'"
             )
-            #expect(verdict != nil || literal.hasClasses, "\(pattern) on '\(text)'")
+            let folds = literal.ignoreCase && FoldedText.withBytes(text) { LiteralRegex.foldsToASCII($0) }
+            #expect(verdict != nil || literal.hasClasses || folds, "\(pattern) on '\(text)'")
             #expect(CompiledRegex(pattern: pattern, regex: icu).matches(text) == expected, "\(pattern) on '\(text)'")
         }
     }

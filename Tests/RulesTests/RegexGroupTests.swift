@@ -24,9 +24,14 @@ struct RegexGroupTests {
         for patterns in [Self.caseless, Self.exact] {
             let members = try patterns.map { try #require(LiteralRegex($0)) }
             let group = try #require(RegexGroup(members))
-            for text in LiteralRegexTests.texts + ["abce", "he said ushers", "VP, head of revops", "ad of"] {
+            for text in LiteralRegexTests.texts + ["abce", "he said ushers", "VP, head of revops", "ad of", "ſhe"] {
                 let found = FoldedText.withBytes(text) { group.matches($0) }
                 #expect(found & RegexGroup.read != 0)
+                // A text the members leave to ICU: the group decides none of them either.
+                if found & RegexGroup.undecided != 0 {
+                    #expect(members.allSatisfy { $0.matches(text) == nil }, "\(text)")
+                    continue
+                }
                 for (bit, member) in members.enumerated() {
                     #expect(
                         (found >> UInt64(bit)) & 1 == (member.matches(text) == true ? 1 : 0),
@@ -85,6 +90,8 @@ struct RegexGroupTests {
     static let titles = [
         "VP Sales", "Director of Revenue Operations", "Student", "internship", "Head of Growth", "ceo & founder",
         "Directorate", "IT director, ex-intern", "Zoë, Director", "", "marketing ops", "SVP of Marketing, director",
+        // A word boundary at a dash beyond ASCII; a long s that ICU's case folding takes for an s.
+        "VP—Sales", "ſales ops", "Director·EMEA", "Directeur\u{A0}Général",
     ]
 
     func expected(_ title: String, _ patterns: [String], message: String) throws -> Set<String> {

@@ -663,7 +663,7 @@ struct EvaluationState {
                     found = matches
                     regexMatches[group] = found
                 }
-                return .boolean(found & code.regexBits[Int(op.b)] != 0)
+                if found & RegexGroup.undecided == 0 { return .boolean(found & code.regexBits[Int(op.b)] != 0) }
             }
             // Unretained: `code.regexes` holds it.
             let regex = code.regexReferences[Int(op.b)]

@@ -89,7 +89,9 @@ final class LiteralRegex: Sendable {
             var first: [UInt8]?
             // `\b` then a word character: a match starts only where a word does.
             var wordStart = false
-            if atoms.count >= 2, case .boundary = atoms[0], case .byte(let byte) = atoms[1], Self.isWord(byte) {
+            if atoms.count >= 2, case .boundary = atoms[0], case .byte(let byte) = atoms[1], byte < 0x80,
+                Self.isWord(byte)
+            {
                 wordStart = true
             }
             for atom in atoms {
@@ -171,6 +173,7 @@ final class LiteralRegex: Sendable {
 
     /// `matches` on the text's UTF-8 bytes.
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        if ignoreCase && Self.foldsToASCII(bytes) { return nil }
         if let automaton {
             // Each alternative found, checked for its boundaries.
             return automaton.firstMatch(in: bytes) { alternative, end in
@@ -201,7 +204,7 @@ final class LiteralRegex: Sendable {
                                     // instructions per evaluated lead.
                                     for start in 0..<bytes.count {
                                         let kind = startKinds[Int(bytes[start])]
-                                        guard kind != 0 && (kind == 1 || start == 0 || !Self.isWord(bytes[start - 1]))
+                                        guard kind != 0 && (kind == 1 || !Self.wordBefore(bytes, start))
                                         else { continue }
                                         let byte = Int(ignoreCase ? FoldedText.fold(bytes[start]) : bytes[start])
                                         for member in firstStarts[byte]..<firstStarts[byte + 1]
@@ -214,7 +217,7 @@ final class LiteralRegex: Sendable {
                                 for start in 0...bytes.count {
                                     if start < bytes.count {
                                         let kind = startKinds[Int(bytes[start])]
-                                        if kind != 0 && (kind == 1 || start == 0 || !Self.isWord(bytes[start - 1])) {
+                                        if kind != 0 && (kind == 1 || !Self.wordBefore(bytes, start)) {
                                             let byte = Int(ignoreCase ? FoldedText.fold(bytes[start]) : bytes[start])
                                             for member in firstStarts[byte]..<firstStarts[byte + 1]
                                             where tryAlternative(firstMembers[member], at: start) {
@@ -258,12 +261,8 @@ final class LiteralRegex: Sendable {
     /// Whether literal alternative `index`, found at `start..<end`, has the word boundaries it asks for there.
     @inline(__always)
     func bounded(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
-        if boundaryBefore[index] && (start > 0 && Self.isWord(bytes[start - 1])) == Self.isWord(bytes[start]) {
-            return false
-        }
-        if boundaryAfter[index] && Self.isWord(bytes[end - 1]) == (end < bytes.count && Self.isWord(bytes[end])) {
-            return false
-        }
+        if boundaryBefore[index] && !Self.isBoundary(bytes, at: start) { return false }
+        if boundaryAfter[index] && !Self.isBoundary(bytes, at: end) { return false }
         return true
     }
 
@@ -298,22 +297,123 @@ final class LiteralRegex: Sendable {
                 guard equal else { return false }
                 position += 1
             case .boundary:
-                let before = position > 0 && isWord(bytes[position - 1])
-                let after = position < bytes.count && isWord(bytes[position])
-                guard before != after else { return false }
+                guard isBoundary(bytes, at: position) else { return false }
             case .start:
                 guard position == 0 else { return false }
             case .end:
-                guard position == bytes.count else { return false }
+                guard position == bytes.count || endsLine(bytes, from: position) else { return false }
             }
         }
         return true
     }
 
-    /// Word characters for `\b`: ASCII letters, digits, `_`, and every non-ASCII byte (letters, as ICU sees most).
+    /// The ASCII word characters: letters, digits and `_`.
     fileprivate static func isWord(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-            || byte == 0x5F || byte >= 0x80
+            || byte == 0x5F
+    }
+
+    /// Whether `\b` holds at `position`, as ICU decides: a word character on one side and not on the other, where
+    /// word characters are `[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\u200C\u200D]`, combining marks (and format characters)
+    /// belong to the character before them, and there is no boundary just before one. Between ASCII bytes, one test.
+    @inline(__always)
+    static func isBoundary(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
+        let before = position > 0 ? bytes[position - 1] : 0x20
+        let after = position < bytes.count ? bytes[position] : 0x20
+        if before < 0x80 && after < 0x80 { return isWord(before) != isWord(after) }
+        if after >= 0x80, let scalar = scalar(bytes, at: position), extendsCharacter(scalar) { return false }
+        return wordBefore(bytes, position)
+            != (after < 0x80 ? isWord(after) : scalar(bytes, at: position).map(isWord) == true)
+    }
+
+    /// Whether the character before `position` (past any combining marks) is a word character.
+    @inline(__always)
+    static func wordBefore(_ bytes: UnsafeBufferPointer<UInt8>, _ position: Int) -> Bool {
+        guard position > 0 else { return false }
+        if bytes[position - 1] < 0x80 { return isWord(bytes[position - 1]) }
+        var end = position
+        while end > 0 {
+            if bytes[end - 1] < 0x80 { return isWord(bytes[end - 1]) }
+            // The start of the scalar that ends at `end`: back over continuation bytes to its lead byte.
+            var start = end - 1
+            while start > 0 && bytes[start] & 0xC0 == 0x80 && end - start < 4 { start -= 1 }
+            guard let scalar = scalar(bytes, at: start) else { return false }
+            if !extendsCharacter(scalar) { return isWord(scalar) }
+            end = start
+        }
+        return false
+    }
+
+    /// The Unicode scalar whose UTF-8 starts at `position`, or nil when the bytes there are not one.
+    static func scalar(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Unicode.Scalar? {
+        guard position < bytes.count else { return nil }
+        var iterator = bytes[position...].makeIterator()
+        var decoder = UTF8()
+        if case .scalarValue(let scalar) = decoder.decode(&iterator) { return scalar }
+        return nil
+    }
+
+    /// ICU's word characters: `[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\u200C\u200D]`.
+    static func isWord(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return isWord(UInt8(scalar.value)) }
+        let properties = scalar.properties
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
+        default: return properties.isAlphabetic || scalar.value == 0x200C || scalar.value == 0x200D
+        }
+    }
+
+    /// Whether `scalar` belongs to the character before it for `\b` (Grapheme_Extend, or a format character).
+    static func extendsCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isGraphemeExtend || scalar.properties.generalCategory == .format
+    }
+
+    /// Whether the text has a character beyond ASCII that ICU's case-insensitive matching takes for ASCII letters:
+    /// one whose case folding or case mappings hold one (`ß` as `ss`, `ſ` as `s`, the Kelvin sign as `k`, `ﬁ` as
+    /// `fi`, `İ` and `ı`, 20 in all). With `(?i)`, such a text is left to ICU (`(?i)strasse` finds `Straße`).
+    static func foldsToASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var index = 0
+        // Past the ASCII bytes (a whole title, usually) eight at a time.
+        while index + 8 <= bytes.count
+            && UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+        {
+            index += 8
+        }
+        while index + 1 < bytes.count {
+            let lead = bytes[index]
+            index += 1
+            guard lead >= 0xC3 else { continue }
+            let second = bytes[index]
+            switch lead {
+            case 0xC3: if second == 0x9F { return true }  // ß
+            case 0xC4: if second == 0xB0 || second == 0xB1 { return true }  // İ ı
+            case 0xC5: if second == 0x89 || second == 0xBF { return true }  // ŉ ſ
+            case 0xC7: if second == 0xB0 { return true }  // ǰ
+            case 0xE1, 0xE2, 0xEF:
+                guard index + 1 < bytes.count else { return false }
+                let third = bytes[index + 1]
+                if lead == 0xE1 && second == 0xBA && ((0x96...0x9A).contains(third) || third == 0x9E) { return true }
+                if lead == 0xE2 && second == 0x84 && third == 0xAA { return true }  // Kelvin sign
+                if lead == 0xEF && second == 0xAC && third <= 0x86 && third >= 0x80 { return true }  // ﬀ to ﬆ
+            default: break
+            }
+        }
+        return false
+    }
+
+    /// Whether the bytes from `position` are one line terminator and the end: where ICU's `$` also matches (LF, VT,
+    /// FF, CR, CR LF, NEL, LS, PS). Not between the CR and the LF of a CR LF, which is one terminator.
+    static func endsLine(_ bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> Bool {
+        let rest = UnsafeBufferPointer(rebasing: bytes[position...])
+        switch rest.count {
+        case 1:
+            if rest[0] == 0x0A { return position == 0 || bytes[position - 1] != 0x0D }
+            return rest[0] >= 0x0B && rest[0] <= 0x0D
+        case 2: return (rest[0] == 0x0D && rest[1] == 0x0A) || (rest[0] == 0xC2 && rest[1] == 0x85)
+        case 3: return rest[0] == 0xE2 && rest[1] == 0x80 && (rest[2] == 0xA8 || rest[2] == 0xA9)
+        default: return false
+        }
     }
 
     /// Expands the pattern into every sequence of atoms it can match.
@@ -372,8 +472,14 @@ final class LiteralRegex: Sendable {
                     guard c != UInt8(ascii: "\\"), c != UInt8(ascii: "^"), c != UInt8(ascii: "-"),
                         c != UInt8(ascii: "[")
                     else { return nil }
-                    choices.append([.byte(c)])
+                    // Each member whole: a character beyond ASCII is all of its UTF-8 bytes.
+                    var member: [Atom] = [.byte(c)]
                     index += 1
+                    while c >= 0xC0, index < bytes.count, bytes[index] & 0xC0 == 0x80 {
+                        member.append(.byte(bytes[index]))
+                        index += 1
+                    }
+                    choices.append(member)
                 }
                 guard index < bytes.count, !choices.isEmpty else { return nil }
                 index += 1
@@ -413,7 +519,13 @@ final class LiteralRegex: Sendable {
                 UInt8(ascii: "?"), UInt8(ascii: "]"):
                 return nil
             default:
-                return [[.byte(byte)]]
+                // A character beyond ASCII is its UTF-8 bytes together, so that a `?` after it takes it whole.
+                var character: [Atom] = [.byte(byte)]
+                while byte >= 0xC0, index < bytes.count, bytes[index] & 0xC0 == 0x80 {
+                    character.append(.byte(bytes[index]))
+                    index += 1
+                }
+                return [character]
             }
         }
     }

@@ -19,11 +19,17 @@ final class RegexGroup: @unchecked Sendable {
     private let locals: UnsafeBufferPointer<Int32>
     /// Every member's bit set.
     let all: UInt64
+    /// Whether the members ignore case (all or none do).
+    let ignoreCase: Bool
 
-    /// At most this many members: a lead's matches are one word, whose top bit says they were read.
-    static let limit = 63
+    /// At most this many members: a lead's matches are one word, whose top bits say they were read, and whether the
+    /// group could decide them.
+    static let limit = 62
     /// Set in a lead's matches once the field was read: a word of matches is never zero once read.
     static let read: UInt64 = 1 << 63
+    /// Set, with `read`, when the text is one the members leave to ICU (`LiteralRegex.foldsToASCII`): each member
+    /// then decides as it does alone.
+    static let undecided: UInt64 = 1 << 62
 
     /// The group of `members` (each with an automaton, at most `limit`, all with the same `(?i)`), or nil when their
     /// automaton together would be too large.
@@ -49,6 +55,7 @@ final class RegexGroup: @unchecked Sendable {
         self.owners = UnsafeBufferPointer.copying(owners)
         self.locals = UnsafeBufferPointer.copying(locals)
         all = (1 << UInt64(members.count)) &- 1
+        ignoreCase = first.ignoreCase
     }
 
     deinit {
@@ -103,6 +110,7 @@ final class RegexGroup: @unchecked Sendable {
     /// Which members match `bytes`, by bit, with `read` set. The text is read to its end, or until every member
     /// matched.
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        if ignoreCase && LiteralRegex.foldsToASCII(bytes) { return Self.read | Self.undecided }
         var found: UInt64 = 0
         let all = all
         _ = automaton.firstMatch(in: bytes) { alternative, end in

@@ -421,7 +421,7 @@ final class AggregatePlan: Sendable {
         var filterCodes = Array(repeating: -1, count: aggregates.count)
         for index in inCollection {
             guard let filter = aggregates[index].typeFilter, filter.slot == typeSlot else { continue }
-            let name = FoldedText.folded(FoldedText.trimmed(filter.value))
+            let name = FoldedText.withBytes(FoldedText.trimmed(filter.value)) { FoldedText.lowercased($0) }
             if let code = typeNames.firstIndex(of: name) {
                 filterCodes[index] = code
             } else {

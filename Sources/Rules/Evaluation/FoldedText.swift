@@ -1,7 +1,10 @@
 import Foundation
 
-/// Case-insensitive text operations on UTF-8 bytes, without allocating: ASCII letters compare without regard to
-/// case, other characters exactly. Rule constants are lower-cased when the rules compile.
+/// Case-insensitive text operations on UTF-8 bytes: texts compare as `String.lowercased()` makes them (each
+/// character's lower-case mapping, as `in` lists compare too), by their bytes. ASCII letters are folded in place,
+/// without allocating; only when that finds no match and a text holds a character beyond ASCII are both sides
+/// lower-cased whole (`MÜNCHEN` contains `münchen`). A match found with ASCII letters folded is one with both
+/// lower-cased: other characters then matched byte for byte, and lower-case the same.
 enum FoldedText {
     @inline(__always)
     static func fold(_ byte: UInt8) -> UInt8 {
@@ -18,8 +21,19 @@ enum FoldedText {
         withBytes(text) { bytes in String(decoding: bytes.map(fold), as: UTF8.self) }
     }
 
-    /// Whether `x` contains `n`, ASCII letters in any case; `foldNeedle: false` when `n` is folded already.
+    /// Whether `x` contains `n`, without regard to case; `foldNeedle: false` when `n`'s ASCII letters are folded
+    /// already.
     static func contains(_ x: UnsafeBufferPointer<UInt8>, _ n: UnsafeBufferPointer<UInt8>, foldNeedle: Bool) -> Bool {
+        asciiContains(x, n, foldNeedle: foldNeedle)
+            || (beyondASCII(x, n) && lowered(x, n) { asciiContains($0, $1, foldNeedle: false) })
+    }
+
+    /// Whether `x` contains `n`, ASCII letters in any case, other bytes exactly.
+    private static func asciiContains(
+        _ x: UnsafeBufferPointer<UInt8>,
+        _ n: UnsafeBufferPointer<UInt8>,
+        foldNeedle: Bool
+    ) -> Bool {
         guard n.count <= x.count else { return false }
         guard let first = n.first.map(fold) else { return true }
         let last = x.count - n.count
@@ -64,42 +78,86 @@ enum FoldedText {
 
     /// `equal`, `hasPrefix` and `hasSuffix` on UTF-8 bytes, neither side folded.
     static func equal(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard x.count == y.count else { return false }
-        for i in 0..<x.count where fold(x[i]) != fold(y[i]) { return false }
-        return true
+        (x.count == y.count && matches(x, at: 0, y, fold: true))
+            || (beyondASCII(x, y) && lowered(x, y) { $0.elementsEqual($1) })
     }
 
     static func hasPrefix(_ x: UnsafeBufferPointer<UInt8>, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard p.count <= x.count else { return false }
-        for i in 0..<p.count where fold(x[i]) != fold(p[i]) { return false }
-        return true
+        (p.count <= x.count && matches(x, at: 0, p, fold: true))
+            || (beyondASCII(x, p) && lowered(x, p) { $1.count <= $0.count && matches($0, at: 0, $1, fold: false) })
     }
 
     static func hasSuffix(_ x: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard s.count <= x.count else { return false }
-        let offset = x.count - s.count
-        for i in 0..<s.count where fold(x[offset + i]) != fold(s[i]) { return false }
-        return true
+        (s.count <= x.count && matches(x, at: x.count - s.count, s, fold: true))
+            || (beyondASCII(x, s)
+                && lowered(x, s) { $1.count <= $0.count && matches($0, at: $0.count - $1.count, $1, fold: false) })
     }
 
-    /// `x` and the folded `n`, compared as `equal`, `hasPrefix` and `hasSuffix` do.
+    /// `x` and `n` with its ASCII letters folded, compared as `equal`, `hasPrefix` and `hasSuffix` do.
     static func equal(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
-        x.count == n.count && matches(x, at: 0, folded: n)
+        (x.count == n.count && matches(x, at: 0, n, fold: false))
+            || (beyondASCII(x, n) && lowered(x, n) { $0.elementsEqual($1) })
     }
 
     static func hasPrefix(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
-        n.count <= x.count && matches(x, at: 0, folded: n)
+        (n.count <= x.count && matches(x, at: 0, n, fold: false))
+            || (beyondASCII(x, n) && lowered(x, n) { $1.count <= $0.count && matches($0, at: 0, $1, fold: false) })
     }
 
     static func hasSuffix(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
-        n.count <= x.count && matches(x, at: x.count - n.count, folded: n)
+        (n.count <= x.count && matches(x, at: x.count - n.count, n, fold: false))
+            || (beyondASCII(x, n)
+                && lowered(x, n) { $1.count <= $0.count && matches($0, at: $0.count - $1.count, $1, fold: false) })
     }
 
+    /// Whether `x` from `offset` starts with `n`, ASCII letters folded (in `n` too when `fold`).
     @inline(__always)
-    static func matches(_ x: UnsafeBufferPointer<UInt8>, at offset: Int, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func matches(
+        _ x: UnsafeBufferPointer<UInt8>,
+        at offset: Int,
+        _ n: UnsafeBufferPointer<UInt8>,
+        fold foldNeedle: Bool
+    ) -> Bool {
         var k = 0
-        while k < n.count && fold(x[offset + k]) == n[k] { k += 1 }
+        while k < n.count && fold(x[offset + k]) == (foldNeedle ? fold(n[k]) : n[k]) { k += 1 }
         return k == n.count
+    }
+
+    /// Whether either text holds a byte beyond ASCII: only then can lower-casing them whole find what folding their
+    /// ASCII letters did not. Eight bytes at a time.
+    @inline(__always)
+    static func beyondASCII(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        beyondASCII(x) || beyondASCII(y)
+    }
+
+    static func beyondASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var index = 0
+        while index + 8 <= bytes.count {
+            if UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                return true
+            }
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] >= 0x80 { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// `body` on both texts lower-cased whole (`lowercased`): the comparisons' way for texts beyond ASCII. False
+    /// when either is not UTF-8 (lower-casing would make every broken sequence the same replacement character).
+    static func lowered(
+        _ x: UnsafeBufferPointer<UInt8>,
+        _ y: UnsafeBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool
+    ) -> Bool {
+        guard String(validating: x, as: UTF8.self) != nil, String(validating: y, as: UTF8.self) != nil else {
+            return false
+        }
+        let (a, b) = (lowercased(x), lowercased(y))
+        return withBytes(a) { a in withBytes(b) { b in body(a, b) } }
     }
 
     /// `bytes` without leading and trailing ASCII whitespace.

@@ -28,7 +28,7 @@ struct TypeCodes: Sendable {
     /// Whether some type is longer than sixteen bytes.
     private let hasLong: Bool
 
-    /// The codes of `names`, which are trimmed, their ASCII letters lower-cased, and distinct.
+    /// The codes of `names`, which are trimmed, lower-cased (`FoldedText.lowercased`), and distinct.
     init(_ names: [String]) {
         let names = names.map { Array($0.utf8) }
         self.names = names
@@ -77,9 +77,16 @@ struct TypeCodes: Sendable {
 
     var count: Int { names.count }
 
-    /// The code of an event's type text (trimmed, ASCII letters in any case), or -1 when it is none of them.
+    /// The code of an event's type text (trimmed, in any case), or -1 when it is none of them.
     func code(of raw: UnsafeBufferPointer<UInt8>) -> Int {
-        let type = FoldedText.trimmed(raw)
+        let code = asciiCode(of: FoldedText.trimmed(raw))
+        // A type beyond ASCII may differ in the case of such a letter: lower-cased whole, as the names are.
+        guard code < 0, FoldedText.beyondASCII(raw) else { return code }
+        return FoldedText.withBytes(FoldedText.lowercased(FoldedText.trimmed(raw))) { asciiCode(of: $0) }
+    }
+
+    /// The code of a trimmed type text, ASCII letters in any case, any other bytes exactly.
+    private func asciiCode(of type: UnsafeBufferPointer<UInt8>) -> Int {
         guard type.count <= 16 else { return hasLong ? longCode(of: type) : -1 }
         let key = Self.words(type)
         return table.withUnsafeBufferPointer { table in

@@ -4,15 +4,32 @@
 public final class SourceFile: Sendable {
     public let path: String
     public let text: String
-    /// Each line without its line break (`\n` or `\r\n`).
+    /// Each line without its line break: `\n`, `\r\n`, `\r`, or NEL, LS or PS, the breaks libyaml counts lines by
+    /// (a file saved with Windows line breaks has the same lines as with Unix ones).
     public let lines: [Substring]
 
     public init(path: String, text: String) {
         self.path = path
         self.text = text
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.last == "\r" ? line.dropLast() : line
+        // By Unicode scalars: as characters, `\r\n` is one, and not `\n`.
+        let scalars = text.unicodeScalars
+        var lines: [Substring] = []
+        var start = scalars.startIndex
+        var index = start
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            guard scalar == "\n" || scalar == "\r" || scalar == "\u{85}" || scalar == "\u{2028}" || scalar == "\u{2029}"
+            else {
+                index = scalars.index(after: index)
+                continue
+            }
+            lines.append(Substring(scalars[start..<index]))
+            index = scalars.index(after: index)
+            if scalar == "\r", index < scalars.endIndex, scalars[index] == "\n" { index = scalars.index(after: index) }
+            start = index
         }
+        lines.append(Substring(scalars[start..<scalars.endIndex]))
+        self.lines = lines
     }
 
     /// The text of a 1-based line, or nil past the end.

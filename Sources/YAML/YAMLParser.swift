@@ -78,7 +78,13 @@ private struct TreeBuilder {
     }
 
     func location(_ mark: yaml_mark_t) -> SourceLocation {
-        SourceLocation(file: source.path, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        let line = Int(mark.line) + 1
+        // At the end of a text without a final line break, libyaml counts the line break it adds itself: a mark
+        // there is on a line after the last, and is shown at the end of the last instead, where the text stops.
+        if line > source.lines.count, let last = source.lines.last {
+            return SourceLocation(file: source.path, line: source.lines.count, column: last.unicodeScalars.count + 1)
+        }
+        return SourceLocation(file: source.path, line: line, column: Int(mark.column) + 1)
     }
 
     mutating func run(_ buffer: UnsafeBufferPointer<UInt8>) {

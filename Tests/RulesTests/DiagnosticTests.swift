@@ -188,6 +188,30 @@ struct DiagnosticTests {
                 """
         ),
         Case(
+            name: "a file saved with Windows line breaks: the same lines and columns",
+            rules: rules("  - id: a\n    when: company.employes >= 1\n    points: 1\n").replacingOccurrences(
+                of: "\n",
+                with: "\r\n"
+            ),
+            rendered: """
+                r.yaml:5:11: error: unknown field 'company.employes' (did you mean 'company.employees'?)
+                    5 |     when: company.employes >= 1
+                      |           ^~~~~~~~~~~~~~~~
+                """
+        ),
+        Case(
+            name: "a file with old Mac line breaks (carriage returns alone): the same lines and columns",
+            rules: rules("  - id: a\n    when: company.employes >= 1\n    points: 1\n").replacingOccurrences(
+                of: "\n",
+                with: "\r"
+            ),
+            rendered: """
+                r.yaml:5:11: error: unknown field 'company.employes' (did you mean 'company.employees'?)
+                    5 |     when: company.employes >= 1
+                      |           ^~~~~~~~~~~~~~~~
+                """
+        ),
+        Case(
             name: "unknown function",
             rules: rules("  - id: a\n    when: lowercase(company.name) == \"x\"\n    points: 1\n"),
             rendered: """

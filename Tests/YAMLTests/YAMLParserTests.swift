@@ -156,6 +156,18 @@ struct YAMLErrorTests {
             """
         ),
         Case(
+            "a file cut short without a final line break: at the end of its last line, not on a line after it",
+            "rules:\n  - id: a\n    w",
+            """
+            test.yaml:3:6: error: could not find expected ':'
+                3 |     w
+                  |      ^
+            test.yaml:3:5: note: while scanning a simple key
+                3 |     w
+                  |     ^
+            """
+        ),
+        Case(
             "duplicate key, both positions",
             "rules:\n  id: a\n  points: 1\n  id: b\n",
             """

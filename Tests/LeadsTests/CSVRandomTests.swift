@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@testable import Leads
+
+/// Random tables written as RFC 4180 CSV (cells quoted when they must be, and sometimes when not; CRLF or LF; blank
+/// lines; a BOM), long enough that records cross the reader's 256 KiB reads, read back: every record, every cell as
+/// written, at the line it starts on.
+struct CSVRandomTests {
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+    }
+
+    static let pieces = [
+        "a", "B", "x", "42", "é", "😀", ",", "\"", "\"\"", "\n", "\r\n", ";", "'", "\t", "Zoë", "O'Brien", "a b",
+        "https://x.example/?a=1&b=2", "\\", "#",
+    ]
+    static let columns = ["id", "contact.first_name", "company.name", "message"]
+
+    /// A cell's text: pieces, with neither leading nor trailing spaces or tabs (which an unquoted cell's reader
+    /// keeps, and typed columns trim), and sometimes a long run that crosses a read.
+    static func cell(_ g: inout Generator) -> String {
+        if g.next() % 7 == 0 { return "" }
+        var text = (0..<(1 + g.next() % 4)).map { _ in pieces[g.next() % pieces.count] }.joined()
+        if g.next() % 50 == 0 { text += String(repeating: "long, \"cell\"\n", count: 200 + g.next() % 3000) }
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return text
+    }
+
+    /// The cell as CSV: quoted, its quotes doubled, when it holds a delimiter, quote or line break; else quoted or
+    /// not.
+    static func written(_ cell: String, _ g: inout Generator) -> String {
+        let needsQuotes = cell.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+        guard needsQuotes || g.next() % 4 == 0 else { return cell }
+        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    @Test func recordsReadAsWritten() throws {
+        var g = Generator(state: UInt64(ProcessInfo.processInfo.environment["SEED"] ?? "") ?? 20_261_203)
+        for file in 0..<4 {
+            var rows: [[String]] = []
+            var lines: [Int] = []
+            let breakText = g.next() % 2 == 0 ? "\r\n" : "\n"
+            var text = (g.next() % 3 == 0 ? "\u{FEFF}" : "") + Self.columns.joined(separator: ",") + breakText
+            var line = 2
+            for index in 0..<(1500 + g.next() % 1500) {
+                if g.next() % 20 == 0 {
+                    text += breakText
+                    line += 1
+                }
+                var row = ["R\(file)-\(index)"]
+                row += (1..<Self.columns.count).map { _ in Self.cell(&g) }
+                var cells: [String] = []
+                for cell in row { cells.append(Self.written(cell, &g)) }
+                let record = cells.joined(separator: ",")
+                rows.append(row)
+                lines.append(line)
+                text += record + breakText
+                // A line break inside a quoted cell is a line of the file too: CR LF counts once.
+                line +=
+                    1 + record.replacingOccurrences(of: "\r\n", with: "\n").filter { $0 == "\n" || $0 == "\r" }.count
+            }
+            if g.next() % 2 == 0 { text.removeLast(breakText.count) }
+            let directory = try TemporaryDirectory("csv")
+            let path = try directory.write("random.csv", text)
+            #expect(text.utf8.count > 1 << 18, "the file spans more than one read")
+            var read = 0
+            for result in LeadFileReader(path: path) {
+                guard case .record(let record) = result else {
+                    Issue.record("file \(file): \(result)")
+                    continue
+                }
+                guard read < rows.count else {
+                    Issue.record("file \(file): more records than written")
+                    break
+                }
+                let row = rows[read]
+                for (column, cell) in zip(Self.columns, row) {
+                    let value = record.fields.value(at: column.split(separator: ".").map(String.init))
+                    #expect(
+                        value == (cell.isEmpty ? nil : .string(cell)),
+                        "file \(file), record \(read + 1), \(column): \(String(describing: value)) for \(cell.debugDescription)"
+                    )
+                }
+                #expect(record.origin.line == lines[read], "file \(file), record \(read + 1)")
+                #expect(record.origin.record == read + 1)
+                read += 1
+            }
+            #expect(read == rows.count, "file \(file)")
+        }
+    }
+}

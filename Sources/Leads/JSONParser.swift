@@ -19,6 +19,8 @@ package struct JSONParser {
     private let nodes: NodeBuffer
     /// Unescaped strings: those with escapes, which cannot point into the input.
     private var text: [UInt8] = []
+    /// Whether a string read so far (a key or a value, after unescaping) holds a byte beyond ASCII.
+    private var beyondASCII = false
     /// Where the value being parsed starts in the input: a string without escapes is its bytes there, at an offset
     /// from here, and the document's text is the input from here on, then the unescaped strings.
     private var base = 0
@@ -63,6 +65,7 @@ package struct JSONParser {
     package mutating func parseDocument(depth: Int) throws(JSONSyntaxError) -> LeadDocument {
         nodes.removeAll()
         text = []
+        beyondASCII = false
         skipWhitespace()
         base = index
         // Offsets are from the value's start: what is left of the input must fit them.
@@ -81,7 +84,7 @@ package struct JSONParser {
                 nodes[node].a = nodes[node].a & ~Self.unescaped + offset
             }
         }
-        return LeadDocument(nodes: nodes.array(), text: all)
+        return LeadDocument(nodes: nodes.array(), text: all, asciiStrings: !beyondASCII)
     }
 
     /// Skips JSON whitespace and returns the next byte, or nil at the end.
@@ -328,6 +331,7 @@ package struct JSONParser {
                     throw error(.invalidUTF8(raw[bad]), at: start + bad)
                 }
                 index = position + 1
+                if high >= 0x80 { beyondASCII = true }
                 nodes.append(LeadDocument.Node(kind: .string, a: UInt32(start - base), b: UInt32(raw.count)))
                 return
             }
@@ -354,6 +358,7 @@ package struct JSONParser {
                 }
                 // After escapes the offset points at the string's start.
                 if let bad { throw error(.invalidUTF8(text[textStart + bad]), at: start) }
+                if text[textStart...].contains(where: { $0 >= 0x80 }) { beyondASCII = true }
                 nodes.append(
                     LeadDocument.Node(
                         kind: .string,

@@ -52,19 +52,23 @@ public struct LeadDocument: Sendable {
     @usableFromInline package private(set) var nodes: [Node]
     /// The strings' bytes (keys included), unescaped, one after another.
     @usableFromInline package private(set) var text: [UInt8]
+    /// Whether every string (keys included) is ASCII: text operators then need not lower-case beyond it.
+    @usableFromInline package private(set) var asciiStrings: Bool
 
     /// The index of the root value.
     public static let root = 0
 
-    package init(nodes: [Node], text: [UInt8]) {
+    package init(nodes: [Node], text: [UInt8], asciiStrings: Bool) {
         self.nodes = nodes
         self.text = text
+        self.asciiStrings = asciiStrings
     }
 
     /// A document holding `object`, as the parser would make it from the object's JSON.
     public init(_ object: LeadObject) {
         nodes = []
         text = []
+        asciiStrings = true
         append(.object(object))
     }
 
@@ -72,6 +76,7 @@ public struct LeadDocument: Sendable {
     public init(_ value: LeadValue) {
         nodes = []
         text = []
+        asciiStrings = true
         append(value)
     }
 
@@ -101,6 +106,7 @@ public struct LeadDocument: Sendable {
     private mutating func appendString(_ string: String) {
         let start = text.count
         text.append(contentsOf: string.utf8)
+        if asciiStrings && text[start...].contains(where: { $0 >= 0x80 }) { asciiStrings = false }
         nodes.append(Node(kind: .string, a: UInt32(start), b: UInt32(text.count - start)))
     }
 
@@ -111,7 +117,9 @@ public struct LeadDocument: Sendable {
     @inlinable
     public func withView<R>(_ body: (LeadView) throws -> R) rethrows -> R {
         try nodes.withUnsafeBufferPointer { nodes in
-            try text.withUnsafeBufferPointer { text in try body(LeadView(nodes: nodes, text: text)) }
+            try text.withUnsafeBufferPointer { text in
+                try body(LeadView(nodes: nodes, text: text, asciiStrings: asciiStrings))
+            }
         }
     }
 
@@ -158,11 +166,14 @@ public struct LeadDocument: Sendable {
 public struct LeadView {
     @usableFromInline package let nodes: UnsafeBufferPointer<LeadDocument.Node>
     @usableFromInline let text: UnsafeBufferPointer<UInt8>
+    /// Whether every string of the document is ASCII (`LeadDocument.asciiStrings`).
+    @usableFromInline package let asciiStrings: Bool
 
     @inlinable
-    init(nodes: UnsafeBufferPointer<LeadDocument.Node>, text: UnsafeBufferPointer<UInt8>) {
+    init(nodes: UnsafeBufferPointer<LeadDocument.Node>, text: UnsafeBufferPointer<UInt8>, asciiStrings: Bool) {
         self.nodes = nodes
         self.text = text
+        self.asciiStrings = asciiStrings
     }
 
     /// The kind of the value at `index`.

@@ -657,7 +657,9 @@ struct EvaluationState {
                     let read = code.groupReferences[group]
                     guard
                         let matches = texts({ texts in
-                            texts.withText(value) { bytes in read._withUnsafeGuaranteedRef { $0.matches(bytes) } }
+                            texts.withText(value) { bytes in
+                                read._withUnsafeGuaranteedRef { $0.matches(bytes, ascii: texts.isASCII(value)) }
+                            }
                         })
                     else { return .missing }
                     found = matches
@@ -668,8 +670,10 @@ struct EvaluationState {
             // Unretained: `code.regexes` holds it.
             let regex = code.regexReferences[Int(op.b)]
             return texts { texts in
-                texts.withText(value) { bytes in regex._withUnsafeGuaranteedRef { $0.matches(bytes) } }
-                    .map { .boolean($0) } ?? .missing
+                texts.withText(value) { bytes in
+                    regex._withUnsafeGuaranteedRef { $0.matches(bytes, ascii: texts.isASCII(value)) }
+                }
+                .map { .boolean($0) } ?? .missing
             }
         case .coalesce:
             let value = evaluate(op.a)

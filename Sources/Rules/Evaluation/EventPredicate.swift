@@ -25,6 +25,8 @@ struct EventPredicate: Sendable {
         /// The constant's UTF-8 bytes, ASCII letters lower-cased: where they are in the plan's `needles`.
         var needleStart: Int
         var needleCount: Int
+        /// Whether the constant is ASCII: with a lead whose texts are too, only ASCII letters need folding.
+        var needleASCII: Bool
     }
 
     /// The predicate's tests in the plan's `tests`.
@@ -75,7 +77,8 @@ struct EventPredicate: Sendable {
                     field: field,
                     operation: test.operation,
                     needleStart: needles.count,
-                    needleCount: test.needle.count
+                    needleCount: test.needle.count,
+                    needleASCII: test.needle.allSatisfy { $0 < 0x80 }
                 )
             )
             needles += test.needle
@@ -119,13 +122,14 @@ struct EventPredicate: Sendable {
                 let needle = UnsafeBufferPointer(
                     rebasing: needles[test.needleStart..<(test.needleStart + test.needleCount)]
                 )
+                let ascii = test.needleASCII && lead.asciiStrings
                 let holds =
                     switch test.operation {
-                    case .equal: FoldedText.equal(bytes, folded: needle)
-                    case .notEqual: !FoldedText.equal(bytes, folded: needle)
-                    case .contains: FoldedText.contains(bytes, needle, foldNeedle: false)
-                    case .startsWith: FoldedText.hasPrefix(bytes, folded: needle)
-                    case .endsWith: FoldedText.hasSuffix(bytes, folded: needle)
+                    case .equal: FoldedText.equal(bytes, folded: needle, ascii: ascii)
+                    case .notEqual: !FoldedText.equal(bytes, folded: needle, ascii: ascii)
+                    case .contains: FoldedText.contains(bytes, needle, foldNeedle: false, ascii: ascii)
+                    case .startsWith: FoldedText.hasPrefix(bytes, folded: needle, ascii: ascii)
+                    case .endsWith: FoldedText.hasSuffix(bytes, folded: needle, ascii: ascii)
                     }
                 if !holds { return false }
             case .int:

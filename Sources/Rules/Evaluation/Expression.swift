@@ -73,9 +73,9 @@ final class CompiledRegex: Sendable, Hashable {
     }
 
     /// Whether the pattern matches anywhere in the text with these UTF-8 bytes.
-    func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    func matches(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool = false) -> Bool {
         // Called through the optional, not bound: binding would copy the matcher's arrays (a retain each).
-        if let verdict = literal?.matches(bytes) { return verdict }
+        if let verdict = literal?.matches(bytes, ascii: ascii) { return verdict }
         let text = String(decoding: bytes, as: UTF8.self)
         let range = NSRange(location: 0, length: text.utf16.count)
         return regex.rangeOfFirstMatch(in: text, range: range).location != NSNotFound

@@ -22,10 +22,15 @@ enum FoldedText {
     }
 
     /// Whether `x` contains `n`, without regard to case; `foldNeedle: false` when `n`'s ASCII letters are folded
-    /// already.
-    static func contains(_ x: UnsafeBufferPointer<UInt8>, _ n: UnsafeBufferPointer<UInt8>, foldNeedle: Bool) -> Bool {
-        asciiContains(x, n, foldNeedle: foldNeedle)
-            || (beyondASCII(x, n) && lowered(x, n) { asciiContains($0, $1, foldNeedle: false) })
+    /// already. `ascii` when both are known to be ASCII (a lead's texts, from its document): then only their ASCII
+    /// letters are folded, as lower-casing them would do, and they are not read again to find out.
+    static func contains(
+        _ x: UnsafeBufferPointer<UInt8>,
+        _ n: UnsafeBufferPointer<UInt8>,
+        foldNeedle: Bool,
+        ascii: Bool = false
+    ) -> Bool {
+        asciiContains(x, n, foldNeedle: foldNeedle) || (!ascii && unicode(.contains, x, n))
     }
 
     /// Whether `x` contains `n`, ASCII letters in any case, other bytes exactly.
@@ -77,37 +82,48 @@ enum FoldedText {
     }
 
     /// `equal`, `hasPrefix` and `hasSuffix` on UTF-8 bytes, neither side folded.
-    static func equal(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
-        (x.count == y.count && matches(x, at: 0, y, fold: true))
-            || (beyondASCII(x, y) && lowered(x, y) { $0.elementsEqual($1) })
+    static func equal(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>, ascii: Bool = false) -> Bool {
+        (x.count == y.count && matches(x, at: 0, y, fold: true)) || (!ascii && unicode(.equal, x, y))
     }
 
-    static func hasPrefix(_ x: UnsafeBufferPointer<UInt8>, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func hasPrefix(_ x: UnsafeBufferPointer<UInt8>, _ p: UnsafeBufferPointer<UInt8>, ascii: Bool = false) -> Bool
+    {
         (p.count <= x.count && matches(x, at: 0, p, fold: true))
-            || (beyondASCII(x, p) && lowered(x, p) { $1.count <= $0.count && matches($0, at: 0, $1, fold: false) })
+            || (!ascii && unicode(.hasPrefix, x, p))
     }
 
-    static func hasSuffix(_ x: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func hasSuffix(_ x: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>, ascii: Bool = false) -> Bool
+    {
         (s.count <= x.count && matches(x, at: x.count - s.count, s, fold: true))
-            || (beyondASCII(x, s)
-                && lowered(x, s) { $1.count <= $0.count && matches($0, at: $0.count - $1.count, $1, fold: false) })
+            || (!ascii && unicode(.hasSuffix, x, s))
     }
 
     /// `x` and `n` with its ASCII letters folded, compared as `equal`, `hasPrefix` and `hasSuffix` do.
-    static func equal(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func equal(
+        _ x: UnsafeBufferPointer<UInt8>,
+        folded n: UnsafeBufferPointer<UInt8>,
+        ascii: Bool = false
+    ) -> Bool {
         (x.count == n.count && matches(x, at: 0, n, fold: false))
-            || (beyondASCII(x, n) && lowered(x, n) { $0.elementsEqual($1) })
+            || (!ascii && unicode(.equal, x, n))
     }
 
-    static func hasPrefix(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func hasPrefix(
+        _ x: UnsafeBufferPointer<UInt8>,
+        folded n: UnsafeBufferPointer<UInt8>,
+        ascii: Bool = false
+    ) -> Bool {
         (n.count <= x.count && matches(x, at: 0, n, fold: false))
-            || (beyondASCII(x, n) && lowered(x, n) { $1.count <= $0.count && matches($0, at: 0, $1, fold: false) })
+            || (!ascii && unicode(.hasPrefix, x, n))
     }
 
-    static func hasSuffix(_ x: UnsafeBufferPointer<UInt8>, folded n: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func hasSuffix(
+        _ x: UnsafeBufferPointer<UInt8>,
+        folded n: UnsafeBufferPointer<UInt8>,
+        ascii: Bool = false
+    ) -> Bool {
         (n.count <= x.count && matches(x, at: x.count - n.count, n, fold: false))
-            || (beyondASCII(x, n)
-                && lowered(x, n) { $1.count <= $0.count && matches($0, at: $0.count - $1.count, $1, fold: false) })
+            || (!ascii && unicode(.hasSuffix, x, n))
     }
 
     /// Whether `x` from `offset` starts with `n`, ASCII letters folded (in `n` too when `fold`).
@@ -121,6 +137,35 @@ enum FoldedText {
         var k = 0
         while k < n.count && fold(x[offset + k]) == (foldNeedle ? fold(n[k]) : n[k]) { k += 1 }
         return k == n.count
+    }
+
+    enum Comparison {
+        case equal
+        case contains
+        case hasPrefix
+        case hasSuffix
+    }
+
+    /// A comparison that found no match by folding ASCII letters, made again with both texts lower-cased whole when
+    /// either holds a byte beyond ASCII. Apart from the comparisons, which stay small enough to inline in the loops
+    /// that call them.
+    @inline(never)
+    static func unicode(
+        _ comparison: Comparison,
+        _ x: UnsafeBufferPointer<UInt8>,
+        _ y: UnsafeBufferPointer<UInt8>
+    )
+        -> Bool
+    {
+        guard beyondASCII(x, y) else { return false }
+        return lowered(x, y) { x, y in
+            switch comparison {
+            case .equal: x.elementsEqual(y)
+            case .contains: asciiContains(x, y, foldNeedle: false)
+            case .hasPrefix: y.count <= x.count && matches(x, at: 0, y, fold: false)
+            case .hasSuffix: y.count <= x.count && matches(x, at: x.count - y.count, y, fold: false)
+            }
+        }
     }
 
     /// Whether either text holds a byte beyond ASCII: only then can lower-casing them whole find what folding their

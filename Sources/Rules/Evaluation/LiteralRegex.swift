@@ -171,9 +171,9 @@ final class LiteralRegex: Sendable {
         FoldedText.withBytes(text) { matches($0) }
     }
 
-    /// `matches` on the text's UTF-8 bytes.
-    func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        if ignoreCase && Self.foldsToASCII(bytes) { return nil }
+    /// `matches` on the text's UTF-8 bytes; `ascii` when they are known to be ASCII (a lead's, from its document).
+    func matches(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool = false) -> Bool? {
+        if ignoreCase && !ascii && Self.foldsToASCII(bytes) { return nil }
         if let automaton {
             // Each alternative found, checked for its boundaries.
             return automaton.firstMatch(in: bytes) { alternative, end in
@@ -321,6 +321,13 @@ final class LiteralRegex: Sendable {
         let before = position > 0 ? bytes[position - 1] : 0x20
         let after = position < bytes.count ? bytes[position] : 0x20
         if before < 0x80 && after < 0x80 { return isWord(before) != isWord(after) }
+        return unicodeBoundary(bytes, at: position)
+    }
+
+    /// `isBoundary` beside a byte beyond ASCII: the characters there decoded.
+    @inline(never)
+    static func unicodeBoundary(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Bool {
+        let after = position < bytes.count ? bytes[position] : 0x20
         if after >= 0x80, let scalar = scalar(bytes, at: position), extendsCharacter(scalar) { return false }
         return wordBefore(bytes, position)
             != (after < 0x80 ? isWord(after) : scalar(bytes, at: position).map(isWord) == true)
@@ -331,6 +338,12 @@ final class LiteralRegex: Sendable {
     static func wordBefore(_ bytes: UnsafeBufferPointer<UInt8>, _ position: Int) -> Bool {
         guard position > 0 else { return false }
         if bytes[position - 1] < 0x80 { return isWord(bytes[position - 1]) }
+        return unicodeWordBefore(bytes, position)
+    }
+
+    /// `wordBefore` after a byte beyond ASCII.
+    @inline(never)
+    static func unicodeWordBefore(_ bytes: UnsafeBufferPointer<UInt8>, _ position: Int) -> Bool {
         var end = position
         while end > 0 {
             if bytes[end - 1] < 0x80 { return isWord(bytes[end - 1]) }

@@ -109,8 +109,8 @@ final class RegexGroup: @unchecked Sendable {
 
     /// Which members match `bytes`, by bit, with `read` set. The text is read to its end, or until every member
     /// matched.
-    func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        if ignoreCase && LiteralRegex.foldsToASCII(bytes) { return Self.read | Self.undecided }
+    func matches(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool = false) -> UInt64 {
+        if ignoreCase && !ascii && LiteralRegex.foldsToASCII(bytes) { return Self.read | Self.undecided }
         var found: UInt64 = 0
         let all = all
         _ = automaton.firstMatch(in: bytes) { alternative, end in

@@ -31,6 +31,23 @@ struct Texts {
         return UnsafeBufferPointer(rebasing: arena[range])
     }
 
+    /// Whether a text value is known to be ASCII without reading it: the lead's texts, when its document says
+    /// every string of it is. Others (constants, normalized texts) are read, when they must be, by the comparison.
+    @inline(__always)
+    func isASCII(_ value: Value) -> Bool {
+        if case .text(let reference) = value { return reference.arena == .lead && lead.asciiStrings }
+        return false
+    }
+
+    /// Whether a text value is ASCII: the lead's from its document, others read (constants and normalized texts
+    /// are short).
+    @inline(__always)
+    func readASCII(_ value: Value) -> Bool {
+        guard case .text(let reference) = value else { return false }
+        if reference.arena == .lead { return lead.asciiStrings }
+        return !FoldedText.beyondASCII(bytes(reference))
+    }
+
     /// A text value as a `String`; nil for any other value.
     func string(_ value: Value) -> String? {
         withText(value) { String(decoding: $0, as: UTF8.self) }
@@ -63,7 +80,8 @@ struct Texts {
 
     /// Whether two text values are equal, ASCII letters in any case; false when either is not a text.
     func equal(_ lhs: Value, _ rhs: Value) -> Bool {
-        withText(lhs) { a in withText(rhs) { b in FoldedText.equal(a, b) } ?? false } ?? false
+        let ascii = readASCII(lhs) && readASCII(rhs)
+        return withText(lhs) { a in withText(rhs) { b in FoldedText.equal(a, b, ascii: ascii) } ?? false } ?? false
     }
 
     /// `VALUE in LIST`: a text lower-cased, a number as its digits, a list when any of its texts is in.
@@ -82,18 +100,27 @@ struct Texts {
     /// `contains`, `starts_with`, `ends_with`: on a text, ASCII letters in any case; on a list, whether an item
     /// equals the text.
     func text(_ op: Expression.TextOperator, _ left: Value, _ right: Value) -> Value {
+        // Both ASCII (the lead's known so, the constant read): only ASCII letters to fold.
+        let leftASCII =
+            switch left {
+            case .items: lead.asciiStrings
+            case .textList(let reference):
+                reference.arena == .lead ? lead.asciiStrings : !FoldedText.beyondASCII(bytes(reference))
+            default: readASCII(left)
+            }
+        let ascii = leftASCII && readASCII(right)
         let verdict = withText(right) { needle -> Bool? in
             switch left {
             case .text:
                 withText(left) { text in
                     switch op {
-                    case .contains: FoldedText.contains(text, needle, foldNeedle: true)
-                    case .startsWith: FoldedText.hasPrefix(text, needle)
-                    case .endsWith: FoldedText.hasSuffix(text, needle)
+                    case .contains: FoldedText.contains(text, needle, foldNeedle: true, ascii: ascii)
+                    case .startsWith: FoldedText.hasPrefix(text, needle, ascii: ascii)
+                    case .endsWith: FoldedText.hasSuffix(text, needle, ascii: ascii)
                     }
                 }
             case .textList, .items:
-                anyItem(left) { FoldedText.equal($0, needle) }
+                anyItem(left) { FoldedText.equal($0, needle, ascii: ascii) }
             default:
                 nil
             }

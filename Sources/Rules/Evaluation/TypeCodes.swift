@@ -79,17 +79,22 @@ struct TypeCodes: Sendable {
 
     /// The code of an event's type text (trimmed, in any case), or -1 when it is none of them.
     func code(of raw: UnsafeBufferPointer<UInt8>) -> Int {
-        let code = asciiCode(of: FoldedText.trimmed(raw))
-        // A type beyond ASCII may differ in the case of such a letter: lower-cased whole, as the names are.
-        guard code < 0, FoldedText.beyondASCII(raw) else { return code }
-        return FoldedText.withBytes(FoldedText.lowercased(FoldedText.trimmed(raw))) { asciiCode(of: $0) }
+        let type = FoldedText.trimmed(raw)
+        guard type.count <= 16 else {
+            let code = longCode(of: type)
+            return code >= 0 || !FoldedText.beyondASCII(type) ? code : unicodeCode(of: type)
+        }
+        let key = Self.words(type)
+        let code = lookup(key)
+        // None: the words hold every byte of the type, high bits kept, and one beyond ASCII may differ from a name
+        // in the case of such a letter.
+        return code >= 0 || (key.first | key.last) & 0x8080_8080_8080_8080 == 0 ? code : unicodeCode(of: type)
     }
 
-    /// The code of a trimmed type text, ASCII letters in any case, any other bytes exactly.
-    private func asciiCode(of type: UnsafeBufferPointer<UInt8>) -> Int {
-        guard type.count <= 16 else { return hasLong ? longCode(of: type) : -1 }
-        let key = Self.words(type)
-        return table.withUnsafeBufferPointer { table in
+    /// The code of a type of up to sixteen bytes by its words, or -1.
+    @inline(__always)
+    private func lookup(_ key: Words) -> Int {
+        table.withUnsafeBufferPointer { table in
             words.withUnsafeBufferPointer { words in
                 var slot = Self.hash(key, seed: seed) & mask
                 var code = Int(table[slot])
@@ -104,10 +109,19 @@ struct TypeCodes: Sendable {
         }
     }
 
-    /// A type longer than sixteen bytes, compared with each such type.
+    /// The code of a type beyond ASCII, lower-cased whole as the names are (`FoldedText.lowercased`).
+    @inline(never)
+    private func unicodeCode(of type: UnsafeBufferPointer<UInt8>) -> Int {
+        FoldedText.withBytes(FoldedText.lowercased(type)) { lowered in
+            lowered.count > 16 ? longCode(of: lowered) : lookup(Self.words(lowered))
+        }
+    }
+
+    /// A type longer than sixteen bytes (or lower-cased already), compared with each name of its length, exactly
+    /// but for ASCII letters' case.
     private func longCode(of type: UnsafeBufferPointer<UInt8>) -> Int {
         for code in names.indices where names[code].count == type.count {
-            if names[code].withUnsafeBufferPointer({ FoldedText.equal(type, folded: $0) }) { return code }
+            if names[code].withUnsafeBufferPointer({ FoldedText.equal(type, folded: $0, ascii: true) }) { return code }
         }
         return -1
     }

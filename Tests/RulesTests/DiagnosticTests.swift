@@ -212,6 +212,15 @@ struct DiagnosticTests {
                 """
         ),
         Case(
+            name: "a minus before a duration: no negative windows (a minus is only a number's sign)",
+            rules: rules("  - id: a\n    when: count(events, within -30d) > 1\n    points: 1\n"),
+            rendered: """
+                r.yaml:5:32: error: unexpected character '-'
+                    5 |     when: count(events, within -30d) > 1
+                      |                                ^
+                """
+        ),
+        Case(
             name: "unknown function",
             rules: rules("  - id: a\n    when: lowercase(company.name) == \"x\"\n    points: 1\n"),
             rendered: """

@@ -67,6 +67,10 @@ struct ExpressionTests {
         Case("company.revenue <= 50000000", "true"),
         Case(#"company.name == "ACME""#, "true"),
         Case(#"company.name != "acme""#, "false"),
+        // Negative numbers (no subtraction in the language: a minus before a digit is a sign).
+        Case("company.revenue > -1", "true"),
+        Case("sum(events, value, type == \"purchase\") >= -150.5", "true"),
+        Case("company.employees in -5..5", "false"),
         // Boolean operators.
         Case(#"company.employees > 10 and company.name == "acme""#, "true"),
         Case("company.employees > 10000 or company.revenue > 1", "true"),

@@ -70,6 +70,15 @@ struct Lexer {
         if Self.isDigit(c) {
             return try numberDurationOrDate()
         }
+        // A negative number: the language has no subtraction, so a minus before a digit can only be its sign.
+        if c == "-", let d = peek(1), Self.isDigit(d) {
+            index += 1
+            let token = try numberDurationOrDate()
+            guard case .number(let value) = token.kind else {
+                throw Failure(message: "unexpected character '-'", range: start..<start + 1)
+            }
+            return Token(kind: .number(-value), range: start..<token.range.upperBound)
+        }
         if Self.isNameStart(c) {
             while let d = peek(), Self.isNamePart(d) || (d == "." && peek(1).map(Self.isNameStart) == true) {
                 index += 1

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Leads
@@ -7,13 +8,6 @@ import Testing
 /// lines; a BOM), long enough that records cross the reader's 256 KiB reads, read back: every record, every cell as
 /// written, at the line it starts on.
 struct CSVRandomTests {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
-    }
 
     static let pieces = [
         "a", "B", "x", "42", "é", "😀", ",", "\"", "\"\"", "\n", "\r\n", ";", "'", "\t", "Zoë", "O'Brien", "a b",
@@ -23,7 +17,7 @@ struct CSVRandomTests {
 
     /// A cell's text: pieces, with neither leading nor trailing spaces or tabs (which an unquoted cell's reader
     /// keeps, and typed columns trim), and sometimes a long run that crosses a read.
-    static func cell(_ g: inout Generator) -> String {
+    static func cell(_ g: inout TestRandom) -> String {
         if g.next() % 7 == 0 { return "" }
         var text = (0..<(1 + g.next() % 4)).map { _ in pieces[g.next() % pieces.count] }.joined()
         if g.next() % 50 == 0 { text += String(repeating: "long, \"cell\"\n", count: 200 + g.next() % 3000) }
@@ -34,14 +28,14 @@ struct CSVRandomTests {
 
     /// The cell as CSV: quoted, its quotes doubled, when it holds a delimiter, quote or line break; else quoted or
     /// not.
-    static func written(_ cell: String, _ g: inout Generator) -> String {
+    static func written(_ cell: String, _ g: inout TestRandom) -> String {
         let needsQuotes = cell.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
         guard needsQuotes || g.next() % 4 == 0 else { return cell }
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     @Test func recordsReadAsWritten() throws {
-        var g = Generator(state: UInt64(ProcessInfo.processInfo.environment["SEED"] ?? "") ?? 20_261_203)
+        var g = TestRandom()
         for file in 0..<4 {
             var rows: [[String]] = []
             var lines: [Int] = []

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Leads
@@ -8,14 +9,6 @@ import Testing
 /// Out-of-range numbers are left to `JSONParserTests` (with two equal keys, Foundation drops the first before it
 /// would refuse it). `SEED=N ROUNDS=N swift test --filter JSONParserRandom` searches further.
 struct JSONParserRandomTests {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
-        mutating func pick<T>(_ items: [T]) -> T { items[next() % items.count] }
-    }
 
     static let strings = [
         "", "a", "é", "\\u00e9", "\\ud83d\\ude00", "\\n", "\\\"", "\\\\", "\\/", "😀", "x y", "\\u0000", "\\ud800",
@@ -27,7 +20,7 @@ struct JSONParserRandomTests {
         "0.1e1", "NaN", "Infinity", "0x10",
     ]
 
-    static func value(_ g: inout Generator, depth: Int) -> String {
+    static func value(_ g: inout TestRandom, depth: Int) -> String {
         switch g.next() % (depth > 3 ? 4 : 6) {
         case 0: return "\"" + g.pick(strings) + "\""
         case 1: return g.pick(numbers)
@@ -45,7 +38,7 @@ struct JSONParserRandomTests {
     }
 
     /// A text: a value, sometimes with one of its bytes removed, doubled or replaced.
-    static func text(_ g: inout Generator) -> [UInt8] {
+    static func text(_ g: inout TestRandom) -> [UInt8] {
         var bytes = Array(value(&g, depth: 0).utf8)
         if g.next() % 3 == 0, !bytes.isEmpty {
             let at = g.next() % bytes.count
@@ -98,10 +91,10 @@ struct JSONParserRandomTests {
     }
 
     @Test func agreesWithFoundation() throws {
-        var g = Generator(state: UInt64(ProcessInfo.processInfo.environment["SEED"] ?? "") ?? 20_261_203)
+        var g = TestRandom()
         var disagreements: [String] = []
         var accepted = 0
-        for _ in 0..<(Int(ProcessInfo.processInfo.environment["ROUNDS"] ?? "") ?? 20_000) {
+        for _ in 0..<TestRandom.rounds(20_000) {
             let bytes = Self.text(&g)
             let ours: Result<LeadValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
                 do throws(JSONSyntaxError) {

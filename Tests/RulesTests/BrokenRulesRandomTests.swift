@@ -11,13 +11,6 @@ import YAML
 /// compile to a program or to diagnostics, never a crash; every diagnostic points into the file it names, at a line
 /// and column that exist there, showing that line; and a program that does compile decides the example leads.
 struct BrokenRulesRandomTests {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
-    }
 
     static let insertions = [
         "{", "}", "[", "]", ":", ": ", "- ", "\"", "'", "#", "&a ", "*a", "!!str ", "\t", "\n", "  ", "%", "|", ">",
@@ -25,7 +18,7 @@ struct BrokenRulesRandomTests {
         "-1", "1e999", "null", "~", "<<: *a", "---\n", "...\n", "\u{0}", "\r", "category: ", "all:\n  - ", "1..",
     ]
 
-    static func mutate(_ bytes: [UInt8], _ g: inout Generator) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ g: inout TestRandom) -> [UInt8] {
         var bytes = bytes
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
         switch g.next() % 7 {
@@ -66,10 +59,10 @@ struct BrokenRulesRandomTests {
             }
         }
         #expect(!records.isEmpty)
-        var g = Generator(state: UInt64(ProcessInfo.processInfo.environment["SEED"] ?? "") ?? 20_261_203)
+        var g = TestRandom()
         var compiled = 0
         var refused = 0
-        for _ in 0..<(Int(ProcessInfo.processInfo.environment["ROUNDS"] ?? "") ?? 150) {
+        for _ in 0..<TestRandom.rounds(150) {
             let directory = try TemporaryDirectory("broken-rules")
             for entry in try FileManager.default.contentsOfDirectory(atPath: shipped) {
                 try FileManager.default.copyItem(atPath: "\(shipped)/\(entry)", toPath: "\(directory.path)/\(entry)")

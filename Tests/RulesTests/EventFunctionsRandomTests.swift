@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YAML
 
@@ -10,13 +11,6 @@ import YAML
 /// duration up to `now`, both ends included; an event after `now` never counts; one without a valid time counts only
 /// where there is no window; types and texts compare trimmed and without regard to case; the sum of no events is 0.
 struct EventFunctionsRandomTests {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
-    }
 
     struct Event {
         var type: String?
@@ -38,7 +32,7 @@ struct EventFunctionsRandomTests {
 
     static let day = 86400.0
 
-    static func event(_ g: inout Generator) -> Event {
+    static func event(_ g: inout TestRandom) -> Event {
         let types: [String?] = [nil, "page_view", "PAGE_VIEW", " page_view ", "demo_request", "webinar", "Page_View"]
         let urls: [String?] = [nil, "/pricing", "/PRICING/enterprise", "/docs", "https://x.example/pricing#a"]
         var event = Event(type: types[g.next() % types.count], url: urls[g.next() % urls.count])
@@ -102,7 +96,7 @@ struct EventFunctionsRandomTests {
             """
         let fixture = try RuleFixture(["q.yaml": qualification, "fit.yaml": rules])
         let program = try #require(fixture.result.program, "\(fixture.rendered)")
-        var g = Generator(state: UInt64(ProcessInfo.processInfo.environment["SEED"] ?? "") ?? 20_261_203)
+        var g = TestRandom()
         for _ in 0..<400 {
             let events = (0..<(g.next() % 16)).map { _ in Self.event(&g) }
             let json = #"{"events": ["# + events.map(\.json).joined(separator: ", ") + "]}"

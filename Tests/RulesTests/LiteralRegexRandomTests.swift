@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Rules
@@ -8,20 +9,6 @@ import Testing
 /// combining accent) and the characters ICU's case folding takes for ASCII letters (`ß`, `ſ`, `ﬁ`, Kelvin sign). The
 /// same seed each run; `SEED=N ROUNDS=N swift test --filter LiteralRegexRandom` searches further.
 struct LiteralRegexRandomTests {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int {
-            range.lowerBound + Int(next() % UInt64(range.count))
-        }
-        mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-    }
 
     static let literals = [
         "a", "b", "A", "B", "ab", "ba", "1", " ", "-", #"\."#, "é", "x", "s", "ss", "k", "fi", #"\$"#, #"\("#, "/", "@",
@@ -33,7 +20,7 @@ struct LiteralRegexRandomTests {
         "@", "&",
     ]
 
-    static func atom(_ g: inout Generator, depth: Int) -> String {
+    static func atom(_ g: inout TestRandom, depth: Int) -> String {
         switch g.int(0...9) {
         case 0, 1, 2: return g.pick(literals)
         case 3: return g.pick([#"\d"#, #"\w"#, #"\s"#]) + g.pick(["", "+", "*"])
@@ -46,24 +33,24 @@ struct LiteralRegexRandomTests {
         }
     }
 
-    static func sequence(_ g: inout Generator, depth: Int) -> String {
+    static func sequence(_ g: inout TestRandom, depth: Int) -> String {
         (0..<g.int(1...4)).map { _ in atom(&g, depth: depth) }.joined()
     }
 
-    static func alternation(_ g: inout Generator, depth: Int) -> String {
+    static func alternation(_ g: inout TestRandom, depth: Int) -> String {
         (0..<g.int(1...3)).map { _ in sequence(&g, depth: depth) }.joined(separator: "|")
     }
 
-    static func pattern(_ g: inout Generator) -> String {
+    static func pattern(_ g: inout TestRandom) -> String {
         (g.int(0...2) == 0 ? "(?i)" : "") + (g.int(0...5) == 0 ? "^" : "") + alternation(&g, depth: 0)
             + (g.int(0...5) == 0 ? "$" : "")
     }
 
     @Test func agreesWithICUOnRandomPatterns() throws {
-        var g = Generator(state: UInt64(ProcessInfo.processInfo.environment["SEED"] ?? "") ?? 20_261_203)
+        var g = TestRandom()
         var tried = 0
         var failures: [String] = []
-        for _ in 0..<(Int(ProcessInfo.processInfo.environment["ROUNDS"] ?? "") ?? 4000) {
+        for _ in 0..<TestRandom.rounds(4000) {
             let pattern = Self.pattern(&g)
             guard let literal = LiteralRegex(pattern), let icu = try? NSRegularExpression(pattern: pattern) else {
                 continue

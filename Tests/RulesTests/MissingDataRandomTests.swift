@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Rules
@@ -9,13 +10,6 @@ import Testing
 /// another item is false, `any` (or `or`) holds when one item is true, `not` of unknown is unknown, a rule fires only
 /// when its condition is true, and `unless` stops it only when true.
 struct MissingDataRandomTests {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
-    }
 
     /// True, false or unknown (nil).
     typealias Truth = Bool?
@@ -79,7 +73,7 @@ struct MissingDataRandomTests {
     ]
 
     /// An expression of leaves joined by `and`, `or` and `not`, in parentheses: its text and truth.
-    static func expression(_ g: inout Generator, depth: Int) -> (String, ([Int]) -> Truth) {
+    static func expression(_ g: inout TestRandom, depth: Int) -> (String, ([Int]) -> Truth) {
         switch depth >= 2 ? 0 : g.next() % 4 {
         case 1:
             let (a, b) = (expression(&g, depth: depth + 1), expression(&g, depth: depth + 1))
@@ -97,7 +91,7 @@ struct MissingDataRandomTests {
     }
 
     /// A condition in YAML at `indent`: an expression, or `all`, `any` or `not` of conditions.
-    static func condition(_ g: inout Generator, indent: String, depth: Int) -> (String, ([Int]) -> Truth) {
+    static func condition(_ g: inout TestRandom, indent: String, depth: Int) -> (String, ([Int]) -> Truth) {
         func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
         switch depth >= 2 ? 0 : g.next() % 5 {
         case 1, 2:
@@ -116,7 +110,7 @@ struct MissingDataRandomTests {
 
     @Test("conditions on missing, empty, null and wrong-typed fields fire as three-valued logic says")
     func threeValuedLogic() throws {
-        var g = Generator(state: UInt64(ProcessInfo.processInfo.environment["SEED"] ?? "") ?? 20_261_203)
+        var g = TestRandom()
         var rules = "version: 1\ncategory: fit\nrules:\n"
         var truths: [(when: ([Int]) -> Truth, unless: (([Int]) -> Truth)?)] = []
         for index in 0..<80 {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Rules
@@ -13,16 +14,9 @@ struct TextCaseTests {
         "e\u{301}", "Ω", "ω", "ﬁ", "FI", "ǅ", "Ǆ", "ǆ", "-", "1", "MÜNCHEN", "münchen",
     ]
 
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
-        mutating func text(_ count: ClosedRange<Int>) -> String {
-            let length = count.lowerBound + next() % count.count
-            return (0..<length).map { _ in TextCaseTests.pieces[next() % TextCaseTests.pieces.count] }.joined()
-        }
+    /// A text of `count` pieces.
+    static func text(_ g: inout TestRandom, _ count: ClosedRange<Int>) -> String {
+        (0..<g.int(count)).map { _ in g.pick(pieces) }.joined()
     }
 
     static func lowered(_ text: String) -> [UInt8] { Array(text.lowercased().utf8) }
@@ -48,8 +42,8 @@ struct TextCaseTests {
 
     @Test("==, !=, contains, starts_with, ends_with and event types compare as both sides lower-cased")
     func operatorsAgreeWithLowercased() throws {
-        var g = Generator(state: 20_261_203)
-        let constants = (0..<24).map { _ in g.text(1...3) }
+        var g = TestRandom()
+        let constants = (0..<24).map { _ in Self.text(&g, 1...3) }
         var rules = "version: 1\ncategory: fit\nrules:\n"
         for (index, constant) in constants.enumerated() {
             for (number, operation) in Self.operations.enumerated() {
@@ -66,9 +60,10 @@ struct TextCaseTests {
         for number in 0..<300 {
             // Every third lead's texts are made of one constant's pieces in another case: more of them match.
             let base = constants[number % constants.count]
-            let name = number % 3 == 0 ? (number % 2 == 0 ? base.uppercased() : base.lowercased()) : g.text(1...4)
-            let form = number % 3 == 1 ? base.uppercased() + g.text(0...1) : g.text(1...4)
-            let type = number % 3 == 2 ? base.uppercased() : g.text(1...2)
+            let name =
+                number % 3 == 0 ? (number % 2 == 0 ? base.uppercased() : base.lowercased()) : Self.text(&g, 1...4)
+            let form = number % 3 == 1 ? base.uppercased() + Self.text(&g, 0...1) : Self.text(&g, 1...4)
+            let type = number % 3 == 2 ? base.uppercased() : Self.text(&g, 1...2)
             let json = """
                 {"company": {"name": "\(name)"}, "events": [{"type": "\(type)", "form": "\(form)", \
                 "at": "2026-11-28T00:00:00Z"}]}

@@ -11,21 +11,13 @@ struct RandomInputTests {
     let leadd = ProcessRunner.leadd
     let root = ProcessRunner.packageRoot
 
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
-    }
-
     static let insertions: [[UInt8]] = [
         Array("{".utf8), Array("}".utf8), Array("\"".utf8), Array("\n".utf8), Array("\r\n".utf8), Array(",".utf8),
         Array(":".utf8), Array("[".utf8), Array("\\".utf8), Array("é".utf8), [0xFF], [0x00], [0xC3], Array("\t".utf8),
         Array("null".utf8), Array("{\"id\":1}".utf8), Array(" ".utf8), Array("\u{FEFF}".utf8),
     ]
 
-    static func mutate(_ bytes: [UInt8], _ g: inout Generator) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ g: inout TestRandom) -> [UInt8] {
         var bytes = bytes
         guard !bytes.isEmpty else { return bytes }
         let at = g.next() % bytes.count
@@ -53,7 +45,7 @@ struct RandomInputTests {
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         let example = try Array(Data(contentsOf: URL(fileURLWithPath: "\(root)/examples/leads/marketing-sync.ndjson")))
         let exampleLines = example.split(separator: 0x0A).map(Array.init)
-        var g = Generator(state: UInt64(ProcessInfo.processInfo.environment["SEED"] ?? "") ?? 20_261_203)
+        var g = TestRandom()
         var inputs: [String: [UInt8]] = [:]
         for index in 0..<40 {
             // Lines of the example file, with ids of their own, then one to four breaks.

@@ -1119,14 +1119,12 @@ struct AssignmentSession {
     /// The rep's local day, or week from Monday, around `now`, as UTC instants.
     func dayBounds(_ rep: Int, _ now: Double) -> (Double, Double) {
         let clock = clocks[rep]
-        let day = clock.day(now)
-        return (clock.utc(fromLocal: Double(day) * 86400), clock.utc(fromLocal: Double(day + 1) * 86400))
+        return clock.bounds(ofDay: clock.day(now))
     }
 
     func weekBounds(_ rep: Int, _ now: Double) -> (Double, Double) {
         let clock = clocks[rep]
-        let monday = clock.week(now) * 7 - 3
-        return (clock.utc(fromLocal: Double(monday) * 86400), clock.utc(fromLocal: Double(monday + 7) * 86400))
+        return clock.bounds(ofWeek: clock.week(now))
     }
 
     /// Writes the record to `output` (and as stored, to `stored`), numbers it in the ledger's order, and updates

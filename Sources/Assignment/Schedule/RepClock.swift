@@ -60,13 +60,45 @@ public struct RepClock: Sendable {
         return offsets[index].seconds
     }
 
+    /// The first instant after `time` at which the offset may change: the next transition, the end of the table,
+    /// or infinity.
+    func nextChange(after time: Double) -> Double {
+        guard offsetsCover.contains(time) else {
+            return zone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: time))?
+                .timeIntervalSince1970 ?? .infinity
+        }
+        for entry in offsets where entry.from > time { return entry.from }
+        return offsetsCover.upperBound
+    }
+
     /// Local seconds since 1970 (as if the local wall clock were UTC).
     func local(_ time: Double) -> Double { time + offset(time) }
 
-    /// The UTC instant of a local wall-clock time.
-    func utc(fromLocal local: Double) -> Double {
-        let guess = local - offset(local)
-        return local - offset(guess)
+    /// The first instant whose local time is `local` or later: that local time's instant, the earlier of two when
+    /// clocks turned back over it, or the instant clocks turned forward when they skipped it.
+    func firstInstant(atLocal local: Double) -> Double {
+        // No zone is more than 14 hours ahead of UTC: local time is earlier than `local` at this instant.
+        var time = local - 15 * 3600
+        for _ in 0..<16 {
+            let offset = offset(time)
+            let candidate = local - offset
+            if candidate <= time { return time }
+            let end = nextChange(after: time)
+            if candidate < end { return candidate }
+            time = end
+        }
+        return local - offset(local - offset(local))
+    }
+
+    /// The first and the last instant (excluded) of the local day `day`.
+    public func bounds(ofDay day: Int) -> (Double, Double) {
+        (firstInstant(atLocal: Double(day) * 86400), firstInstant(atLocal: Double(day + 1) * 86400))
+    }
+
+    /// The first and the last instant (excluded) of the local week `week` (from Monday).
+    public func bounds(ofWeek week: Int) -> (Double, Double) {
+        let monday = week * 7 - 3
+        return (firstInstant(atLocal: Double(monday) * 86400), firstInstant(atLocal: Double(monday + 7) * 86400))
     }
 
     /// The local day (days since 1970-01-01) at `time`.
@@ -95,27 +127,38 @@ public struct RepClock: Sendable {
         }
     }
 
-    /// `seconds` of working time after `time`: when an SLA that starts at `time` is due. Days out of office do
-    /// not count. Without any working hours, the clock runs around the clock.
+    /// `seconds` of working time after `time`: when an SLA that starts at `time` is due. Working time is time
+    /// that passes while the local clock shows working hours, so a day clocks turn forward on has an hour less of
+    /// it if the hours cover the change, and the day they turn back an hour more. Days out of office do not count.
+    /// Without any working hours, the clock runs around the clock.
     public func due(from time: Double, after seconds: Double) -> Double {
         guard !hours.isEmpty else { return time + seconds }
         var remaining = seconds
-        let start = local(time)
-        var day = Int((start / 86400).rounded(.down))
-        var minute = (start - Double(day) * 86400) / 60
-        for _ in 0..<800 {
-            if !away.contains(where: { $0.contains(day) }) {
-                for range in hours.days[Self.weekday(day)] where Double(range.upperBound) > minute {
-                    let from = max(Double(range.lowerBound), minute)
-                    let available = (Double(range.upperBound) - from) * 60
-                    if remaining <= available {
-                        return utc(fromLocal: Double(day) * 86400 + from * 60 + remaining)
+        var start = time
+        var days = 0
+        // Stretch by stretch of one offset; in each, local time runs with real time.
+        while days < 800 {
+            let offset = offset(start)
+            let end = nextChange(after: start)
+            let localEnd = end + offset
+            var local = start + offset
+            while local < localEnd && days < 800 {
+                let day = Int((local / 86400).rounded(.down))
+                let midnight = Double(day) * 86400
+                let minute = (local - midnight) / 60
+                if !away.contains(where: { $0.contains(day) }) {
+                    for range in hours.days[Self.weekday(day)] where Double(range.upperBound) > minute {
+                        let from = midnight + max(Double(range.lowerBound), minute) * 60
+                        if from >= localEnd { break }
+                        let available = min(midnight + Double(range.upperBound) * 60, localEnd) - from
+                        if remaining <= available { return from + remaining - offset }
+                        remaining -= available
                     }
-                    remaining -= available
                 }
+                local = midnight + 86400
+                days += 1
             }
-            day += 1
-            minute = 0
+            start = end
         }
         return time + seconds
     }

@@ -475,7 +475,10 @@ struct AssignmentSession {
             reasons.append(step: "queue", detail: "several owners claim this lead's account: queued to \(queue)")
             return Choice(owner: nil, queue: queue, team: matchedTeam, method: "account")
         case .owner(let rep, let detail):
-            if let unavailable = available(rep, at: now).unavailable {
+            // Caps hold for every source: an owner at a cap is passed over, as a sticky owner is.
+            if let unavailable = try available(rep, at: now).unavailable
+                ?? capReached(rep, at: now).map({ capText($0, rep) })
+            {
                 reasons.append(step: "account", detail: "\(detail); passed over: \(unavailable)")
             } else {
                 reasons.append(step: "account", detail: detail)

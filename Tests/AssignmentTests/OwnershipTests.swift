@@ -87,6 +87,28 @@ struct OwnershipTests {
         #expect(result[1].reasons.contains { $0.detail.contains("owned by dan; passed over: inactive") })
     }
 
+    @Test("an account owner at a day cap is passed over: caps hold for leads from every source")
+    func accountOwnerCapped() throws {
+        let config = Self.config.replacingOccurrences(of: "  - {id: ana}", with: "  - {id: ana, caps: {day: 2}}")
+        let fixture = try AssignmentFixture(config, accounts: Self.accounts)
+        let result = try fixture.assign(
+            (1...4).map { try testLead("A\($0)", email: "p\($0)@acme.com", employees: 10) },
+            at: monday + 10 * hour
+        )
+        // The third goes to the team; the fourth, of the same domain, sticks to the third's owner.
+        #expect(result.map(\.method) == ["account", "account", "round_robin", "sticky"])
+        #expect(result[2].owner != "ana" && result[3].owner == result[2].owner)
+        #expect(
+            result[2].reasons.contains {
+                $0.detail == "e-mail domain acme.com matches account Acme (accounts line 2), owned by ana; "
+                    + "passed over: day cap 2 reached"
+            }
+        )
+        // The next day, ana takes her account's leads again.
+        let next = try fixture.assign([try testLead("A5", email: "p5@acme.com")], at: monday + 34 * hour)
+        #expect(next[0].owner == "ana")
+    }
+
     @Test("sticky owners: the same e-mail or company domain within the window goes to the same rep")
     func sticky() throws {
         let fixture = try fixture()

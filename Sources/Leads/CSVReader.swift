@@ -186,7 +186,13 @@ final class CSVReader {
                         }
                         continue
                     }
-                    if c == UInt8(ascii: "\n") { lines += 1 }
+                    // A line break inside quotes: `\n`, `\r\n` or `\r`, as between records.
+                    if c == UInt8(ascii: "\n") {
+                        lines += 1
+                    } else if c == UInt8(ascii: "\r") {
+                        if i + 1 == end && !eof { return .needMore }
+                        if i + 1 == end || b[i + 1] != UInt8(ascii: "\n") { lines += 1 }
+                    }
                     current.append(c)
                     i += 1
                     continue
@@ -221,8 +227,9 @@ final class CSVReader {
                 if afterQuote {
                     // Resynchronise at the end of the line.
                     var j = i
-                    while j < end && b[j] != UInt8(ascii: "\n") { j += 1 }
-                    if j == end && !eof { return .needMore }
+                    while j < end && b[j] != UInt8(ascii: "\n") && b[j] != UInt8(ascii: "\r") { j += 1 }
+                    if j + 1 >= end && !eof { return .needMore }
+                    if j + 1 < end && b[j] == UInt8(ascii: "\r") && b[j + 1] == UInt8(ascii: "\n") { j += 1 }
                     let consumed = min(j + 1, end) - base
                     return .malformed(
                         reason: LeadMessage.textAfterQuote.text,
@@ -249,7 +256,8 @@ final class CSVReader {
                 firstLine: line,
                 bufferOffset: window.baseOffset + window.start,
                 record: scope == .record ? record : nil,
-                reason: reason
+                reason: reason,
+                breaks: .newlineOrReturn
             )
         }
     }

@@ -97,9 +97,10 @@ extension LeadReadError {
         firstLine: Int,
         bufferOffset: Int,
         record: Int?,
-        reason: String
+        reason: String,
+        breaks: UTF8Text.LineBreaks = .newline
     ) -> LeadReadError {
-        let position = UTF8Text.position(ofOffset: offset, in: buffer)
+        let position = UTF8Text.position(ofOffset: offset, in: buffer, breaks: breaks)
         return LeadReadError(
             scope: scope,
             file: path,

@@ -42,27 +42,61 @@ package enum UTF8Text {
         return nil
     }
 
-    /// The 1-based line and column (counted in Unicode scalars) of a byte offset, and the byte range of its line.
+    /// What ends a line: `\n` (JSON and NDJSON), also `\r\n` and `\r` (CSV), or also NEL, LS and PS (YAML, as
+    /// libyaml counts lines).
+    package enum LineBreaks: Sendable {
+        case newline
+        case newlineOrReturn
+        case yaml
+    }
+
+    /// The length of the line break at `i`, or 0 when none starts there; `\r\n` is one break.
+    @inline(__always)
+    static func lineBreak(at i: Int, in bytes: UnsafeBufferPointer<UInt8>, _ breaks: LineBreaks) -> Int {
+        let byte = bytes[i]
+        if byte == UInt8(ascii: "\n") { return 1 }
+        if breaks == .newline { return 0 }
+        if byte == UInt8(ascii: "\r") { return i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n") ? 2 : 1 }
+        if breaks == .yaml {
+            if byte == 0xC2 && i + 1 < bytes.count && bytes[i + 1] == 0x85 { return 2 }
+            if byte == 0xE2 && i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] | 1) == 0xA9 { return 3 }
+        }
+        return 0
+    }
+
+    /// The 1-based line and column (counted in Unicode scalars) of a byte offset, and the byte range of its line
+    /// (without its break).
     package static func position(
         ofOffset offset: Int,
-        in bytes: UnsafeBufferPointer<UInt8>
+        in bytes: UnsafeBufferPointer<UInt8>,
+        breaks: LineBreaks = .newline
     ) -> (line: Int, column: Int, lineRange: Range<Int>) {
         let offset = min(max(0, offset), bytes.count)
         var line = 1
         var lineStart = 0
-        for i in 0..<offset where bytes[i] == UInt8(ascii: "\n") {
-            line += 1
-            lineStart = i + 1
+        var i = 0
+        while i < offset {
+            let length = lineBreak(at: i, in: bytes, breaks)
+            if length == 0 {
+                i += 1
+            } else if i + length > offset {
+                // The offset is inside a break (`\r` | `\n`): on the line the break ends.
+                break
+            } else {
+                i += length
+                line += 1
+                lineStart = i
+            }
         }
         var column = 1
         for i in lineStart..<offset where bytes[i] & 0xC0 != 0x80 {
             column += 1
         }
         var lineEnd = offset
-        while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") {
+        while lineEnd < bytes.count && lineBreak(at: lineEnd, in: bytes, breaks) == 0 {
             lineEnd += 1
         }
-        if lineEnd > lineStart && bytes[lineEnd - 1] == UInt8(ascii: "\r") {
+        if breaks == .newline && lineEnd > lineStart && bytes[lineEnd - 1] == UInt8(ascii: "\r") {
             lineEnd -= 1
         }
         return (line, column, lineStart..<max(lineStart, lineEnd))

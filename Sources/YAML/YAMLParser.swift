@@ -22,7 +22,7 @@ extension YAMLDocument {
     public static func parse(_ bytes: [UInt8], path: String) throws(DiagnosticError) -> YAMLDocument {
         if let bad = bytes.withUnsafeBufferPointer({ UTF8Text.firstInvalidOffset(in: $0) }) {
             let diagnostic = bytes.withUnsafeBufferPointer { buffer in
-                let position = UTF8Text.position(ofOffset: bad, in: buffer)
+                let position = UTF8Text.position(ofOffset: bad, in: buffer, breaks: .yaml)
                 return Diagnostic(
                     at: SourceLocation(file: path, line: position.line, column: position.column),
                     .invalidUTF8(buffer[bad]),
@@ -230,7 +230,7 @@ private struct TreeBuilder {
     mutating func reportParserError(_ parser: yaml_parser_t, _ buffer: UnsafeBufferPointer<UInt8>) {
         let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
         if parser.error == YAML_READER_ERROR {
-            let position = UTF8Text.position(ofOffset: parser.problem_offset, in: buffer)
+            let position = UTF8Text.position(ofOffset: parser.problem_offset, in: buffer, breaks: .yaml)
             let at = source.location(line: position.line, column: position.column)
             diagnostics.append(source.diagnostic(at: at, .readerProblem(problem, parser.problem_value)))
             return

@@ -213,6 +213,24 @@ struct YAMLErrorTests {
             """
         ),
         Case(
+            "invalid UTF-8 in a file whose lines end with CR, as libyaml counts its lines",
+            [UInt8]("a: ok\rb: 1\r\nc: caf".utf8) + [0xE9] + [UInt8]("\r".utf8),
+            """
+            test.yaml:3:7: error: invalid UTF-8 (byte 0xe9); save the file as UTF-8
+                3 | c: caf\u{FFFD}
+                  |       ^
+            """
+        ),
+        Case(
+            "a control character in a file whose lines end with CR",
+            [UInt8]("a: ok\rb: 1".utf8) + [0x01] + [0x0D],
+            """
+            test.yaml:2:5: error: control characters are not allowed (0x01)
+                2 | b: 1\u{FFFD}
+                  |     ^
+            """
+        ),
+        Case(
             "UTF-16 file",
             [0xFF, 0xFE, 0x61, 0x00],
             """

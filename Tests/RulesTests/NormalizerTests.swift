@@ -1,3 +1,4 @@
+import Foundation
 import Leads
 import Testing
 
@@ -110,6 +111,44 @@ struct NormalizerTests {
         for (name, code) in Countries.codes {
             #expect(normalized(name, .country) == code, "\(name)")
             #expect(normalized(" \(name.uppercased())\t", .country) == code, "\(name)")
+        }
+    }
+
+    @Test(
+        "a name written loosely: '&' for 'and', 'St.' for 'Saint', no accents, a leading 'the', a parenthesis",
+        arguments: [
+            ("Bosnia & Herzegovina", "BA"), ("St. Lucia", "LC"), ("St Kitts & Nevis", "KN"), ("Cote d'Ivoire", "CI"),
+            ("Côte d’Ivoire", "CI"), ("Myanmar (Burma)", "MM"), ("the UK", "GB"), ("The Netherlands", "NL"),
+            ("Sao Tome & Principe", "ST"), ("U.S. Virgin Islands", "VI"), ("So. Georgia & So. Sandwich Isl.", "GS"),
+            ("Curacao", "CW"), ("REUNION", "RE"), ("  trinidad  &  tobago ", "TT"), ("Brunei", "BN"),
+        ]
+    )
+    func looseCountry(_ input: String, _ expected: String) {
+        #expect(normalized(input, .country) == expected)
+    }
+
+    /// Web forms built on the Unicode CLDR (`Intl.DisplayNames` in browsers, Foundation's `Locale`) send its
+    /// English names: each ISO 3166-1 country's is known. (CLDR also names regions that are not ISO 3166-1
+    /// countries: Kosovo, the Canary Islands, Ascension, the European Union and others stay as written.)
+    @Test("the English CLDR name of every ISO 3166-1 country becomes its code")
+    func cldrNames() {
+        let notISO: Set<String> = ["AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK"]
+        let locale = Locale(identifier: "en_US")
+        var checked = 0
+        for region in Locale.Region.isoRegions where region.identifier.count == 2 && !notISO.contains(region.identifier)
+        {
+            guard let name = locale.localizedString(forRegionCode: region.identifier) else { continue }
+            #expect(normalized(name, .country) == region.identifier, "\(name)")
+            checked += 1
+        }
+        #expect(checked >= 249)
+    }
+
+    @Test("no loosely written name stands for two countries")
+    func looseTableIsUnambiguous() {
+        for (name, code) in Countries.codes {
+            let loose = Countries.loose[Countries.loosened(name)]
+            #expect(loose == nil || loose == code, "\(name)")
         }
     }
 

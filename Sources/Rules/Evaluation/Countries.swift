@@ -1,5 +1,8 @@
-// Generated from Debian's iso-codes (ISO 3166-1: codes, names, common and official names), plus common aliases.
-// Used by country normalization (docs/rules.md, "Normalization").
+// Generated from Debian's iso-codes (ISO 3166-1: codes, names, common and official names), plus common aliases and
+// the English names of the Unicode CLDR (what web forms built on `Intl.DisplayNames` send: `St. Lucia`,
+// `Bosnia & Herzegovina`, `Myanmar (Burma)`). Used by country normalization (docs/rules.md, "Normalization").
+
+import Foundation
 
 /// Country names and codes, lower-cased, to ISO 3166-1 alpha-2 codes.
 enum Countries {
@@ -97,6 +100,7 @@ enum Countries {
         "bolivia": "BO",
         "bolivia, plurinational state of": "BO",
         "bonaire, sint eustatius and saba": "BQ",
+        "bosnia": "BA",
         "bosnia and herzegovina": "BA",
         "botswana": "BW",
         "bouvet island": "BV",
@@ -110,12 +114,14 @@ enum Countries {
         "british indian ocean territory": "IO",
         "british virgin islands": "VG",
         "brn": "BN",
+        "brunei": "BN",
         "brunei darussalam": "BN",
         "bs": "BS",
         "bt": "BT",
         "btn": "BT",
         "bulgaria": "BG",
         "burkina faso": "BF",
+        "burma": "MM",
         "burundi": "BI",
         "bv": "BV",
         "bvt": "BV",
@@ -130,6 +136,8 @@ enum Countries {
         "cameroon": "CM",
         "can": "CA",
         "canada": "CA",
+        "cape verde": "CV",
+        "caribbean netherlands": "BQ",
         "cayman islands": "KY",
         "cc": "CC",
         "cck": "CC",
@@ -139,9 +147,11 @@ enum Countries {
         "cg": "CG",
         "ch": "CH",
         "chad": "TD",
+        "chagos archipelago": "IO",
         "che": "CH",
         "chile": "CL",
         "china": "CN",
+        "china mainland": "CN",
         "chl": "CL",
         "chn": "CN",
         "christmas island": "CX",
@@ -165,6 +175,8 @@ enum Countries {
         "commonwealth of the northern mariana islands": "MP",
         "comoros": "KM",
         "congo": "CG",
+        "congo - brazzaville": "CG",
+        "congo - kinshasa": "CD",
         "congo, the democratic republic of the": "CD",
         "cook islands": "CK",
         "costa rica": "CR",
@@ -210,6 +222,8 @@ enum Countries {
         "dom": "DO",
         "dominica": "DM",
         "dominican republic": "DO",
+        "dr congo": "CD",
+        "drc": "CD",
         "dz": "DZ",
         "dza": "DZ",
         "eastern republic of uruguay": "UY",
@@ -238,6 +252,7 @@ enum Countries {
         "et": "ET",
         "eth": "ET",
         "ethiopia": "ET",
+        "falkland islands": "FK",
         "falkland islands (malvinas)": "FK",
         "faroe islands": "FO",
         "federal democratic republic of ethiopia": "ET",
@@ -324,6 +339,7 @@ enum Countries {
         "gy": "GY",
         "haiti": "HT",
         "hashemite kingdom of jordan": "JO",
+        "heard and mcdonald islands": "HM",
         "heard island and mcdonald islands": "HM",
         "hellenic republic": "GR",
         "hk": "HK",
@@ -333,6 +349,7 @@ enum Countries {
         "hn": "HN",
         "hnd": "HN",
         "holland": "NL",
+        "holy see": "VA",
         "holy see (vatican city state)": "VA",
         "honduras": "HN",
         "hong kong": "HK",
@@ -503,6 +520,7 @@ enum Countries {
         "mg": "MG",
         "mh": "MH",
         "mhl": "MH",
+        "micronesia": "FM",
         "micronesia, federated states of": "FM",
         "mk": "MK",
         "mkd": "MK",
@@ -579,6 +597,7 @@ enum Countries {
         "norge": "NO",
         "north korea": "KP",
         "north macedonia": "MK",
+        "northern ireland": "GB",
         "northern mariana islands": "MP",
         "norway": "NO",
         "np": "NP",
@@ -598,6 +617,7 @@ enum Countries {
         "palau": "PW",
         "palestine": "PS",
         "palestine, state of": "PS",
+        "palestinian territories": "PS",
         "pan": "PA",
         "panama": "PA",
         "papua new guinea": "PG",
@@ -615,6 +635,7 @@ enum Countries {
         "philippines": "PH",
         "phl": "PH",
         "pitcairn": "PN",
+        "pitcairn islands": "PN",
         "pk": "PK",
         "pl": "PL",
         "plurinational state of bolivia": "BO",
@@ -688,6 +709,7 @@ enum Countries {
         "republic of kazakhstan": "KZ",
         "republic of kenya": "KE",
         "republic of kiribati": "KI",
+        "republic of korea": "KR",
         "republic of latvia": "LV",
         "republic of liberia": "LR",
         "republic of lithuania": "LT",
@@ -751,11 +773,14 @@ enum Countries {
         "réunion": "RE",
         "sa": "SA",
         "saint barthélemy": "BL",
+        "saint helena": "SH",
         "saint helena, ascension and tristan da cunha": "SH",
         "saint kitts and nevis": "KN",
         "saint lucia": "LC",
+        "saint martin": "MF",
         "saint martin (french part)": "MF",
         "saint pierre and miquelon": "PM",
+        "saint vincent and grenadines": "VC",
         "saint vincent and the grenadines": "VC",
         "samoa": "WS",
         "san marino": "SM",
@@ -781,6 +806,7 @@ enum Countries {
         "si": "SI",
         "sierra leone": "SL",
         "singapore": "SG",
+        "sint maarten": "SX",
         "sint maarten (dutch part)": "SX",
         "sj": "SJ",
         "sjm": "SJ",
@@ -801,6 +827,7 @@ enum Countries {
         "som": "SO",
         "somalia": "SO",
         "south africa": "ZA",
+        "south georgia and south sandwich islands": "GS",
         "south georgia and the south sandwich islands": "GS",
         "south korea": "KR",
         "south sudan": "SS",
@@ -828,6 +855,7 @@ enum Countries {
         "svizzera": "CH",
         "svk": "SK",
         "svn": "SI",
+        "swaziland": "SZ",
         "swe": "SE",
         "sweden": "SE",
         "swiss confederation": "CH",
@@ -918,6 +946,8 @@ enum Countries {
         "uruguay": "UY",
         "ury": "UY",
         "us": "US",
+        "us outlying islands": "UM",
+        "us virgin islands": "VI",
         "usa": "US",
         "uy": "UY",
         "uz": "UZ",
@@ -927,6 +957,7 @@ enum Countries {
         "vanuatu": "VU",
         "vat": "VA",
         "vatican": "VA",
+        "vatican city": "VA",
         "vc": "VC",
         "vct": "VC",
         "ve": "VE",
@@ -969,4 +1000,43 @@ enum Countries {
         "österreich": "AT",
         "россия": "RU",
     ]
+
+    /// A name as `loose` holds it: lower-cased, accents dropped, `&` read as "and", "St." as "Saint", "So." as
+    /// "South", "U.S." as "US", a typographic apostrophe as `'`, a leading "the" and a trailing parenthesis (`Myanmar
+    /// (Burma)`) left out, spaces collapsed.
+    static func loosened(_ name: String) -> String {
+        var key = name.lowercased().folding(options: .diacriticInsensitive, locale: nil)
+        key = key.replacingOccurrences(of: "\u{2019}", with: "'").replacingOccurrences(of: "&", with: " and ")
+        if key.hasSuffix(")"), let open = key.lastIndex(of: "("), open != key.startIndex {
+            key = String(key[..<open])
+        }
+        var words = key.split(separator: " ").map(String.init)
+        if words.count > 1 && words[0] == "the" { words.removeFirst() }
+        for index in words.indices {
+            switch words[index] {
+            case "st.", "st": words[index] = "saint"
+            case "so.": words[index] = "south"
+            case "u.s.", "u.s": words[index] = "us"
+            case "isl.": words[index] = "islands"
+            default: break
+            }
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// `codes` by loosened name, for names not written as the table has them; a loosened name two codes share is
+    /// left out.
+    static let loose: [String: String] = {
+        var table: [String: String?] = [:]
+        for (name, code) in codes {
+            let key = loosened(name)
+            if let existing = table[key], existing != code { table[key] = .some(nil) } else { table[key] = code }
+        }
+        return table.compactMapValues { $0 }
+    }()
+
+    /// The code of a country name or code, in any case, written as the table has it or loosely.
+    static func code(_ name: String) -> String? {
+        codes[name.lowercased()] ?? loose[loosened(name)]
+    }
 }

@@ -50,7 +50,7 @@ enum Normalizer {
         guard !bytes.isEmpty else { return .missing }
         guard let packed = packedCountry(bytes) else {
             let trimmed = String(decoding: bytes, as: UTF8.self)
-            return text(Countries.codes[trimmed.lowercased()] ?? trimmed, in: &scratch)
+            return text(Countries.code(trimmed) ?? trimmed, in: &scratch)
         }
         let keys = countryKeys
         var low = 0
@@ -59,7 +59,12 @@ enum Normalizer {
             let middle = (low + high) / 2
             if keys[middle] < packed { low = middle + 1 } else { high = middle }
         }
-        guard low < keys.count, keys[low] == packed else { return .text(reference(bytes, in: lead)) }
+        guard low < keys.count, keys[low] == packed else {
+            // Not a name or code as the table holds it: maybe written loosely ("the UK", "St Lucia").
+            let written = String(decoding: bytes, as: UTF8.self)
+            if let code = Countries.loose[Countries.loosened(written)] { return text(code, in: &scratch) }
+            return .text(reference(bytes, in: lead))
+        }
         let code = countryCodes[low]
         let (first, second) = (UInt8(truncatingIfNeeded: code), UInt8(truncatingIfNeeded: code >> 8))
         if bytes.count == 2 && bytes[0] == first && bytes[1] == second { return .text(reference(bytes, in: lead)) }

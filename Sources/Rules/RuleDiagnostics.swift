@@ -21,6 +21,12 @@ extension Diagnostic.Message {
     static func unknownField(_ name: String, _ suggestion: String?) -> Self {
         .init("unknown field '\(name)'" + didYouMean(suggestion))
     }
+    static func unknownCountry(_ text: String, _ suggestion: String?) -> Self {
+        .init(
+            "'\(text)' is not a country name or code leadd knows, so it matches only leads that write it the same way"
+                + didYouMean(suggestion)
+        )
+    }
     static func unknownList(_ name: String, _ suggestion: String?) -> Self {
         .init("unknown list '\(name)'" + didYouMean(suggestion))
     }

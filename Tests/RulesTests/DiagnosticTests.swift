@@ -140,6 +140,23 @@ struct DiagnosticTests {
                 """
         ),
         Case(
+            name: "a text compared with a country field that is no country: a warning, and the rule still compiles",
+            rules: rules(
+                "  - id: a\n    when: company.country in [\"Germany\", \"Germnay\"] or contact.country == 'Atlantis'\n"
+                    + "    points: 1\n"
+            ),
+            rendered: """
+                r.yaml:5:42: warning: 'Germnay' is not a country name or code leadd knows, so it matches only leads \
+                that write it the same way (did you mean 'germany'?)
+                    5 |     when: company.country in ["Germany", "Germnay"] or contact.country == 'Atlantis'
+                      |                                          ^~~~~~~~~
+                r.yaml:5:75: warning: 'Atlantis' is not a country name or code leadd knows, so it matches only leads \
+                that write it the same way
+                    5 |     when: company.country in ["Germany", "Germnay"] or contact.country == 'Atlantis'
+                      |                                                                           ^~~~~~~~~~
+                """
+        ),
+        Case(
             name: "unknown key in a rule",
             rules: rules("  - id: a\n    wen: company.employees > 1\n    points: 1\n"),
             rendered: """

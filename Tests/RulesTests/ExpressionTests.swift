@@ -99,6 +99,14 @@ struct ExpressionTests {
         Case(#"contact.email == "ana.lopez@acme.io""#, "true"),
         Case(#"contact.country == "NO""#, "true"),
         Case(#"company.country == "US""#, "true"),
+        // A name compared with a country field is read as its code, as the field's value is.
+        Case(#"contact.country == "Norway""#, "true"),
+        Case(#"company.country == "United States""#, "true"),
+        Case(#""united states of america" == company.country"#, "true"),
+        Case(#"company.country != "USA""#, "false"),
+        Case(#"company.country in ["Germany", "U.S."]"#, "true"),
+        Case(#"contact.country not in ["norway"]"#, "false"),
+        Case(#"company.country == "Canada""#, "false"),
         Case("days_since(created_at) == 10", "true"),
         Case("created_at < 2026-11-20", "true"),
         // Event aggregates, windows relative to now (events after now never count).
@@ -125,6 +133,37 @@ struct ExpressionTests {
     @Test(arguments: cases)
     func evaluates(_ test: Case) throws {
         #expect(try verdict(test.expression, Self.lead) == test.expected)
+    }
+
+    @Test("a named list of country names matches a country field by code; the same list stays text elsewhere")
+    func countryNamesInNamedList() throws {
+        let fixture = try RuleFixture([
+            "q.yaml": qualification,
+            "r.yaml": """
+            version: 1
+            category: fit
+            lists:
+              markets: [Germany, "St. Lucia", United States]
+            rules:
+              - id: market
+                when: company.country in markets
+                points: 10
+              - id: named-after-market
+                when: company.name in markets
+                points: 1
+            """,
+        ])
+        let program = try fixture.program()
+        #expect(fixture.result.diagnostics.isEmpty, "\(fixture.rendered)")
+        func points(_ json: String) throws -> Double {
+            program.evaluate(try RulesTests.lead(json), now: testNow).total
+        }
+        #expect(try points(#"{"company": {"country": "DE"}}"#) == 10)
+        #expect(try points(#"{"company": {"country": "saint lucia"}}"#) == 10)
+        #expect(try points(#"{"company": {"country": "usa"}}"#) == 10)
+        #expect(try points(#"{"company": {"country": "FR"}}"#) == 0)
+        #expect(try points(#"{"company": {"name": "germany"}}"#) == 1)
+        #expect(try points(#"{"company": {"name": "DE"}}"#) == 0)
     }
 
     @Test func wrongTypedFieldIsMissing() throws {

@@ -58,7 +58,7 @@ struct AssignmentCompiler {
             }
             return nil
         }
-        let errorsBefore = collected.diagnostics.count
+        let errorsBefore = collected.diagnostics.count { $0.severity == .error }
         var plan = AssignmentPlan(
             routes: ["opportunities"],
             openingStage: "discovery",
@@ -362,7 +362,7 @@ struct AssignmentCompiler {
             }
         }
         plan.conditions = conditions
-        return collected.diagnostics.count == errorsBefore ? plan : nil
+        return collected.diagnostics.count { $0.severity == .error } == errorsBefore ? plan : nil
     }
 
     // MARK: - Values

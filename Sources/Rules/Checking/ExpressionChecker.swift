@@ -30,6 +30,8 @@ struct ExpressionChecker {
     private var eventCollection: String?
     /// The text being checked, for the labels of event functions in explanations.
     var text: [Unicode.Scalar] = []
+    /// Problems that do not stop the expression from compiling, for the compiler to report as warnings.
+    var warnings: [Failure] = []
 
     init(
         catalog: FieldCatalog,
@@ -196,8 +198,17 @@ struct ExpressionChecker {
                 op == .contains ? .contains : op == .startsWith ? .startsWith : .endsWith
             return (.text(textOperator, left, right), .boolean)
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
-            let (left, leftType) = try check(lhs)
-            let (right, rightType) = try check(rhs)
+            let (checkedLeft, leftType) = try check(lhs)
+            let (checkedRight, rightType) = try check(rhs)
+            var (left, right) = (checkedLeft, checkedRight)
+            // A country field holds an ISO code: a name compared with it is read as its code too.
+            if op == .equal || op == .notEqual {
+                if isCountryField(lhs), case .string(let text, let textRange) = rhs {
+                    right = .constant(.string(country(text, textRange)))
+                } else if isCountryField(rhs), case .string(let text, let textRange) = lhs {
+                    left = .constant(.string(country(text, textRange)))
+                }
+            }
             let ordered = op != .equal && op != .notEqual
             let comparable: Bool
             if ordered {
@@ -237,9 +248,11 @@ struct ExpressionChecker {
             return .inRange(left, lowValue, highValue, negated: negated)
         case .list(let items, _):
             var set: Set<String> = []
+            let countries = isCountryField(lhs)
             for item in items {
                 switch item {
-                case .string(let text, _): set.insert(text.lowercased())
+                case .string(let text, let textRange):
+                    set.insert((countries ? country(text, textRange) : text).lowercased())
                 case .number(let number, _): set.insert(Self.key(number))
                 case .name(let parts, _):
                     let text = parts.joined(separator: ".")
@@ -266,10 +279,34 @@ struct ExpressionChecker {
             guard [.string, .list].contains(leftType) else {
                 throw Failure(message: .typeMismatch(name, leftType.rawValue, "a named list"), range: range)
             }
+            if isCountryField(lhs) {
+                // Its names read as codes, as the field's values are.
+                let codes = Set(set.map { Countries.code($0)?.lowercased() ?? $0 })
+                return .inSet(left, TextSet(codes), negated: negated)
+            }
             return .inSet(left, TextSet(set), negated: negated)
         default:
             throw Failure(message: .expectedType("a list, a named list or a range", describe(rhs)), range: rhs.range)
         }
+    }
+
+    /// Whether `syntax` names a lead field of type country (which holds ISO codes).
+    private func isCountryField(_ syntax: ExpressionSyntax) -> Bool {
+        guard case .name(let parts, _) = syntax else { return false }
+        let name = parts.joined(separator: ".")
+        if let collection = eventCollection, parts.count == 1, catalog.eventFields(of: collection)[name] != nil {
+            return false
+        }
+        return catalog.fields[name] == .country
+    }
+
+    /// A text compared with a country field, as the ISO code the field would hold for it; a text that is no
+    /// country leadd knows stays as written, with a warning.
+    private mutating func country(_ text: String, _ range: Range<Int>) -> String {
+        if let code = Countries.code(text) { return code }
+        let suggestion = Suggestion.closest(to: text.lowercased(), in: Countries.codes.keys.filter { $0.count > 3 })
+        warnings.append(Failure(message: .unknownCountry(text, suggestion), range: range))
+        return text
     }
 
     /// The set key of a number, as `in` lists hold them.

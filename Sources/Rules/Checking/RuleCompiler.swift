@@ -160,12 +160,14 @@ private struct Compiler {
                     let syntax = try parse(text.text)
                     checker.text = Array(text.text.unicodeScalars)
                     let (expression, type) = try checker.check(syntax)
+                    reportWarnings(&checker, in: text)
                     slots = checker.slots
                     slots.derivedTypes[name.value] = (slots.derived.count, type)
                     slots.derived.append(expression)
                     slots.derivedNames.append(name.value)
                 } catch {
                     slots = checker.slots
+                    reportWarnings(&checker, in: text)
                     diagnostics.append(diagnostic(error, in: text))
                 }
             }
@@ -310,10 +312,23 @@ private struct Compiler {
     }
 
     /// A diagnostic inside an expression's scalar, at the failing token.
-    func diagnostic(_ failure: ExpressionChecker.Failure, in text: ExpressionText) -> Diagnostic {
+    func diagnostic(
+        _ failure: ExpressionChecker.Failure,
+        in text: ExpressionText,
+        severity: Diagnostic.Severity = .error
+    ) -> Diagnostic {
         let scalar = text.scalar
         let start = scalar.location(atValueOffset: failure.range.lowerBound)
-        return scalar.source.diagnostic(at: start, failure.message, length: failure.range.count)
+        return scalar.source.diagnostic(severity, at: start, failure.message, length: failure.range.count)
+    }
+
+    /// The errors among the diagnostics so far (warnings do not stop anything from compiling).
+    var errorCount: Int { diagnostics.reduce(0) { $0 + ($1.severity == .error ? 1 : 0) } }
+
+    /// The checker's warnings about `text`, reported.
+    mutating func reportWarnings(_ checker: inout ExpressionChecker, in text: ExpressionText) {
+        for warning in checker.warnings { diagnostics.append(diagnostic(warning, in: text, severity: .warning)) }
+        checker.warnings.removeAll()
     }
 
     func parse(_ text: String) throws(ExpressionChecker.Failure) -> ExpressionSyntax {
@@ -339,8 +354,10 @@ private struct Compiler {
                 let parsed = try parse(text.text)
                 checker.text = Array(text.text.unicodeScalars)
                 let expression = try checker.condition(parsed)
+                reportWarnings(&checker, in: text)
                 return .leaf(expression, text: text.text, location: text.scalar.location)
             } catch {
+                reportWarnings(&checker, in: text)
                 diagnostics.append(diagnostic(error, in: text))
                 return nil
             }
@@ -362,7 +379,7 @@ private struct Compiler {
         flags: [String],
         _ checker: inout ExpressionChecker
     ) -> CompiledRule? {
-        let errorsBefore = diagnostics.count
+        let errorsBefore = errorCount
         let node = YAMLNode.mapping(rule.node)
         let when = rule.when.flatMap { compileCondition($0, &checker) }
         let unless = rule.unless.flatMap { compileCondition($0, &checker) }
@@ -390,6 +407,7 @@ private struct Compiler {
                 let syntax = try parseEach(each.text)
                 checker.text = Array(each.text.unicodeScalars)
                 let aggregate = try checker.each(syntax)
+                reportWarnings(&checker, in: each)
                 var halfLife: Double?
                 if let text = rule.halfLife {
                     do throws(ExpressionChecker.Failure) {
@@ -420,7 +438,7 @@ private struct Compiler {
         } else if action != nil && category == nil {
             diagnostics.append(rule.id.diagnostic(.pointsNeedCategory))
         }
-        guard let action, diagnostics.count == errorsBefore else { return nil }
+        guard let action, errorCount == errorsBefore else { return nil }
         return CompiledRule(
             id: rule.id.value,
             description: rule.description,

@@ -27,6 +27,9 @@ extension Diagnostic.Message {
                 + didYouMean(suggestion)
         )
     }
+    static func notAnAddress(_ text: String) -> Self {
+        .init("'\(text)' is not an e-mail address, so it never equals an e-mail field (which holds only addresses)")
+    }
     static func unknownList(_ name: String, _ suggestion: String?) -> Self {
         .init("unknown list '\(name)'" + didYouMean(suggestion))
     }

@@ -157,6 +157,16 @@ struct DiagnosticTests {
                 """
         ),
         Case(
+            name: "a text compared with an e-mail field that is no address: a warning",
+            rules: rules("  - id: a\n    when: contact.email == \"sales\"\n    points: 1\n"),
+            rendered: """
+                r.yaml:5:28: warning: 'sales' is not an e-mail address, so it never equals an e-mail field (which \
+                holds only addresses)
+                    5 |     when: contact.email == "sales"
+                      |                            ^~~~~~~
+                """
+        ),
+        Case(
             name: "unknown key in a rule",
             rules: rules("  - id: a\n    wen: company.employees > 1\n    points: 1\n"),
             rendered: """

@@ -107,6 +107,10 @@ struct ExpressionTests {
         Case(#"company.country in ["Germany", "U.S."]"#, "true"),
         Case(#"contact.country not in ["norway"]"#, "false"),
         Case(#"company.country == "Canada""#, "false"),
+        // An address compared with an e-mail field is normalized as the field's value is.
+        Case(#"contact.email == "Ana.Lopez+newsletter@ACME.io""#, "true"),
+        Case(#"contact.email in ["bo@acme.io", " ana.lopez@acme.io "]"#, "true"),
+        Case(#"contact.email != "ana.lopez+x@acme.io""#, "false"),
         Case("days_since(created_at) == 10", "true"),
         Case("created_at < 2026-11-20", "true"),
         // Event aggregates, windows relative to now (events after now never count).

@@ -201,12 +201,13 @@ struct ExpressionChecker {
             let (checkedLeft, leftType) = try check(lhs)
             let (checkedRight, rightType) = try check(rhs)
             var (left, right) = (checkedLeft, checkedRight)
-            // A country field holds an ISO code: a name compared with it is read as its code too.
+            // A country field holds an ISO code, an e-mail field a normalized address: a text compared with one is
+            // read the same way ("Germany" as "DE").
             if op == .equal || op == .notEqual {
-                if isCountryField(lhs), case .string(let text, let textRange) = rhs {
-                    right = .constant(.string(country(text, textRange)))
-                } else if isCountryField(rhs), case .string(let text, let textRange) = lhs {
-                    left = .constant(.string(country(text, textRange)))
+                if let type = normalizedField(lhs), case .string(let text, let textRange) = rhs {
+                    right = .constant(.string(normalized(text, as: type, textRange)))
+                } else if let type = normalizedField(rhs), case .string(let text, let textRange) = lhs {
+                    left = .constant(.string(normalized(text, as: type, textRange)))
                 }
             }
             let ordered = op != .equal && op != .notEqual
@@ -248,11 +249,11 @@ struct ExpressionChecker {
             return .inRange(left, lowValue, highValue, negated: negated)
         case .list(let items, _):
             var set: Set<String> = []
-            let countries = isCountryField(lhs)
+            let type = normalizedField(lhs)
             for item in items {
                 switch item {
                 case .string(let text, let textRange):
-                    set.insert((countries ? country(text, textRange) : text).lowercased())
+                    set.insert((type.map { normalized(text, as: $0, textRange) } ?? text).lowercased())
                 case .number(let number, _): set.insert(Self.key(number))
                 case .name(let parts, _):
                     let text = parts.joined(separator: ".")
@@ -279,10 +280,9 @@ struct ExpressionChecker {
             guard [.string, .list].contains(leftType) else {
                 throw Failure(message: .typeMismatch(name, leftType.rawValue, "a named list"), range: range)
             }
-            if isCountryField(lhs) {
-                // Its names read as codes, as the field's values are.
-                let codes = Set(set.map { Countries.code($0)?.lowercased() ?? $0 })
-                return .inSet(left, TextSet(codes), negated: negated)
+            if let type = normalizedField(lhs) {
+                // Its items read as the field's values are.
+                return .inSet(left, TextSet(normalized(set, as: type)), negated: negated)
             }
             return .inSet(left, TextSet(set), negated: negated)
         default:
@@ -290,23 +290,39 @@ struct ExpressionChecker {
         }
     }
 
-    /// Whether `syntax` names a lead field of type country (which holds ISO codes).
-    private func isCountryField(_ syntax: ExpressionSyntax) -> Bool {
-        guard case .name(let parts, _) = syntax else { return false }
+    /// The type of the lead field `syntax` names, when its values are normalized (countries to ISO codes, e-mail
+    /// addresses lower-cased without their `+tag`): texts compared with it are normalized the same way.
+    private func normalizedField(_ syntax: ExpressionSyntax) -> FieldType? {
+        guard case .name(let parts, _) = syntax else { return nil }
         let name = parts.joined(separator: ".")
         if let collection = eventCollection, parts.count == 1, catalog.eventFields(of: collection)[name] != nil {
-            return false
+            return nil
         }
-        return catalog.fields[name] == .country
+        guard let type = catalog.fields[name], type == .country || type == .email else { return nil }
+        return type
     }
 
-    /// A text compared with a country field, as the ISO code the field would hold for it; a text that is no
-    /// country leadd knows stays as written, with a warning.
-    private mutating func country(_ text: String, _ range: Range<Int>) -> String {
+    /// A text compared with a field of `type`, as the field would hold it: a country's ISO code, an address
+    /// normalized. A text the field could not hold stays as written, with a warning.
+    private mutating func normalized(_ text: String, as type: FieldType, _ range: Range<Int>) -> String {
+        if type == .email {
+            if let address = Normalizer.email(text) { return address }
+            warnings.append(Failure(message: .notAnAddress(text), range: range))
+            return text
+        }
         if let code = Countries.code(text) { return code }
         let suggestion = Suggestion.closest(to: text.lowercased(), in: Countries.codes.keys.filter { $0.count > 3 })
         warnings.append(Failure(message: .unknownCountry(text, suggestion), range: range))
         return text
+    }
+
+    /// The items of a named list, as a field of `type` would hold them.
+    private func normalized(_ set: Set<String>, as type: FieldType) -> Set<String> {
+        Set(
+            set.map { item in
+                (type == .email ? Normalizer.email(item) : Countries.code(item)?.lowercased()) ?? item
+            }
+        )
     }
 
     /// The set key of a number, as `in` lists hold them.

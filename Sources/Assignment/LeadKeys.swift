@@ -288,28 +288,7 @@ final class LeadKeys: Sendable {
     }
 
     /// Where `domain(_:)`'s domain lies in `bytes` (before lower-casing).
-    static func domainSpan(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
-        var (start, end) = trimmed(bytes)
-        // A scheme: `://`.
-        if let colon = (start..<end).first(where: { bytes[$0] == 0x3A }), colon + 2 < end, bytes[colon + 1] == 0x2F,
-            bytes[colon + 2] == 0x2F
-        {
-            start = colon + 3
-        }
-        end = (start..<end).first { bytes[$0] == 0x2F || bytes[$0] == 0x3F || bytes[$0] == 0x23 } ?? end
-        if let at = (start..<end).last(where: { bytes[$0] == 0x40 }) { start = at + 1 }
-        if let colon = (start..<end).first(where: { bytes[$0] == 0x3A }) { end = colon }
-        if end - start >= 4, lower(bytes[start]) == 0x77, lower(bytes[start + 1]) == 0x77,
-            lower(bytes[start + 2]) == 0x77, bytes[start + 3] == 0x2E
-        {
-            start += 4
-        }
-        while end > start && bytes[end - 1] == 0x2E { end -= 1 }
-        guard (start..<end).contains(where: { bytes[$0] == 0x2E }),
-            !(start..<end).contains(where: { isSpace(bytes[$0]) })
-        else { return nil }
-        return start..<end
-    }
+    static func domainSpan(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? { DomainName.span(bytes) }
 
     /// The parents of a domain down to two labels: `eu.acme.com` -> `acme.com`.
     static func parents(_ domain: String) -> [String] {

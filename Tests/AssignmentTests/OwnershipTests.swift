@@ -62,6 +62,29 @@ struct OwnershipTests {
         #expect(result[1].reasons.last?.detail.contains("Globex") == true)
     }
 
+    @Test("account domains written as websites are read as leads' domains are; a row without a domain is left out")
+    func accountDomainsAsWebsites() throws {
+        let accounts = """
+            domain,account,owner
+            https://www.Initrode.com/about,Initrode,ana
+            WWW.Globex.com.,Globex,ben
+            N/A,Nobody,cho
+            """
+        let fixture = try AssignmentFixture(Self.config, accounts: accounts)
+        #expect(
+            fixture.rendered.contains(
+                "accounts.csv:4:1: warning: 'N/A' is not a domain such as acme.com: this account row is left out"
+            ),
+            "\(fixture.rendered)"
+        )
+        let result = try fixture.assign(
+            [try testLead("I", email: "pat@initrode.com"), try testLead("G", email: "pat@eu.globex.com")],
+            at: monday + 10 * hour
+        )
+        #expect(result.map(\.owner) == ["ana", "ben"])
+        #expect(result.allSatisfy { $0.method == "account" })
+    }
+
     @Test("several owners for one account: the don't-guess queue, with the candidates named")
     func ambiguous() throws {
         let result = try fixture().assign([try testLead("I", email: "pat@initech.com")], at: monday + 10 * hour)

@@ -612,9 +612,20 @@ struct AssignmentCompiler {
                     return nil
                 }
                 let location = SourceLocation(file: full, line: line, column: 1)
-                guard let domain = text("domain")?.lowercased(), let owner = text("owner") else {
+                guard let written = text("domain"), let owner = text("owner") else {
                     collected.diagnostics.append(
                         Diagnostic(at: location, .init("an account row needs 'domain' and 'owner'"))
+                    )
+                    continue
+                }
+                // Read as leads' company domains are: `https://www.Acme.com/` is `acme.com`.
+                guard let domain = DomainName.normalized(written) else {
+                    collected.diagnostics.append(
+                        Diagnostic(
+                            .warning,
+                            at: location,
+                            .init("'\(written)' is not a domain such as acme.com: this account row is left out")
+                        )
                     )
                     continue
                 }

@@ -1,0 +1,43 @@
+/// Company domains as leads and the accounts file write them: `https://www.Acme.com/about` is `acme.com`. Lower-cased,
+/// without scheme, user, path, query, port, `www.` or a final dot; nil for text that is no domain (no dot, or a
+/// space inside).
+package enum DomainName {
+    /// `https://www.Acme.com/about` -> `acme.com`.
+    package static func normalized(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes in
+            span(bytes).map { span in
+                String(decoding: bytes[span].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+            }
+        }
+    }
+
+    /// Where the domain lies in `bytes` (before lower-casing).
+    package static func span(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+        var end = bytes.count
+        while end > 0 && isSpace(bytes[end - 1]) { end -= 1 }
+        var start = 0
+        while start < end && isSpace(bytes[start]) { start += 1 }
+        // A scheme: `://`.
+        if let colon = (start..<end).first(where: { bytes[$0] == 0x3A }), colon + 2 < end, bytes[colon + 1] == 0x2F,
+            bytes[colon + 2] == 0x2F
+        {
+            start = colon + 3
+        }
+        end = (start..<end).first { bytes[$0] == 0x2F || bytes[$0] == 0x3F || bytes[$0] == 0x23 } ?? end
+        if let at = (start..<end).last(where: { bytes[$0] == 0x40 }) { start = at + 1 }
+        if let colon = (start..<end).first(where: { bytes[$0] == 0x3A }) { end = colon }
+        if end - start >= 4, lower(bytes[start]) == 0x77, lower(bytes[start + 1]) == 0x77,
+            lower(bytes[start + 2]) == 0x77, bytes[start + 3] == 0x2E
+        {
+            start += 4
+        }
+        while end > start && bytes[end - 1] == 0x2E { end -= 1 }
+        guard (start..<end).contains(where: { bytes[$0] == 0x2E }),
+            !(start..<end).contains(where: { isSpace(bytes[$0]) })
+        else { return nil }
+        return start..<end
+    }
+}

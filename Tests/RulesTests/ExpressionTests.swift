@@ -170,6 +170,33 @@ struct ExpressionTests {
         #expect(try points(#"{"company": {"name": "DE"}}"#) == 0)
     }
 
+    @Test("a list file: one item a line, comments and blank lines left out, CR LF and a byte order mark allowed")
+    func listFile() throws {
+        let fixture = try RuleFixture([
+            "q.yaml": qualification,
+            "r.yaml": """
+            version: 1
+            category: fit
+            lists:
+              free_mail: {file: lists/free.txt}
+            rules:
+              - id: free
+                when: email_domain(contact.email) in free_mail
+                points: 10
+            """,
+            "lists/free.txt": "\u{FEFF}gmail.com\r\n# the big ones\r\n\r\n  yahoo.com  # and this\r\nGMX.de\r\n",
+        ])
+        let program = try fixture.program()
+        #expect(fixture.result.diagnostics.isEmpty, "\(fixture.rendered)")
+        for (address, points) in [("a@gmail.com", 10.0), ("a@yahoo.com", 10), ("a@gmx.de", 10), ("a@acme.com", 0)] {
+            let decision = program.evaluate(
+                try RulesTests.lead(#"{"contact": {"email": "\#(address)"}}"#),
+                now: testNow
+            )
+            #expect(decision.total == points, "\(address)")
+        }
+    }
+
     @Test func wrongTypedFieldIsMissing() throws {
         #expect(
             try verdict("company.employees > 5", #"{"company": {"employees": "many"}}"#) == "missing company.employees"

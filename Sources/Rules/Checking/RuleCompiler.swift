@@ -284,7 +284,9 @@ private struct Compiler {
         do {
             let bytes = try FileBytes.read(path)
             listFiles.read.append((relative, bytes))
-            let text = String(decoding: bytes, as: UTF8.self)
+            var text = String(decoding: bytes, as: UTF8.self)
+            // Editors on Windows start UTF-8 files with a byte order mark; it is not part of the first item.
+            if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
             let items = text.split(whereSeparator: \.isNewline).compactMap { line -> String? in
                 let item = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
                 let trimmed = item.trimmingCharacters(in: .whitespaces)

@@ -20,6 +20,9 @@ extension YAMLDocument {
     /// Collects every problem it can in one pass (duplicate keys, anchors, aliases, tags, tab indentation) and
     /// throws them together; a libyaml syntax error ends the pass, since nothing after it can be trusted.
     public static func parse(_ bytes: [UInt8], path: String) throws(DiagnosticError) -> YAMLDocument {
+        // A byte order mark (editors on Windows write one) is not part of the text: libyaml, told the text is
+        // UTF-8, would read it as a character; left out, line 1's columns are the ones an editor shows.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return try parse(Array(bytes.dropFirst(3)), path: path) }
         if let bad = bytes.withUnsafeBufferPointer({ UTF8Text.firstInvalidOffset(in: $0) }) {
             let diagnostic = bytes.withUnsafeBufferPointer { buffer in
                 let position = UTF8Text.position(ofOffset: bad, in: buffer, breaks: .yaml)

@@ -56,6 +56,15 @@ struct YAMLParserTests {
         #expect(root.entries[1].key.location == at(2, 1))
     }
 
+    @Test("a file that starts with a byte order mark parses, its first line's columns as an editor shows them")
+    func byteOrderMark() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("version: 1\nrules: [a]\n".utf8)
+        let document = try YAMLDocument.parse(bytes, path: "test.yaml")
+        let root = try #require(document.root).mapping()
+        #expect(root.entries.map(\.key.value) == ["version", "rules"])
+        #expect(try #require(root["version"]).scalar().location == at(1, 10))
+    }
+
     @Test func scalarStylesAreKept() throws {
         let document = try parse(
             """

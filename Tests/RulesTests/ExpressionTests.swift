@@ -197,6 +197,22 @@ struct ExpressionTests {
         }
     }
 
+    @Test("rule files end in .yaml or .yml in any case; hidden files and others are not rule files")
+    func ruleFileNames() throws {
+        let fixture = try RuleFixture([
+            "q.yml": qualification,
+            "fit.YAML": "version: 1\ncategory: fit\nrules:\n  - {id: a, when: company.employees > 1, points: 10}\n",
+            "behavior.Yml":
+                "version: 1\ncategory: behavior\nrules:\n  - {id: b, when: company.employees > 1, points: 5}\n",
+            ".fit.yaml.swp": "not yaml: [",
+            "fit.yaml.bak": "not yaml: [",
+            "notes.txt": "not yaml: [",
+        ])
+        let program = try fixture.program()
+        let decision = program.evaluate(try RulesTests.lead(#"{"company": {"employees": 5}}"#), now: testNow)
+        #expect(decision.total == 15)
+    }
+
     @Test func wrongTypedFieldIsMissing() throws {
         #expect(
             try verdict("company.employees > 5", #"{"company": {"employees": "many"}}"#) == "missing company.employees"

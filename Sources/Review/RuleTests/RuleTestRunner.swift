@@ -22,7 +22,7 @@ public struct RuleTestRunner: Sendable {
     public static func testFiles(rules: String) -> [String] {
         let directory = testsDirectory(rules: rules)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
+        return names.filter(RuleCompiler.isYAMLFile).sorted()
             .map { directory + "/" + $0 }
     }
 

@@ -19,15 +19,19 @@ public enum RuleCompiler {
         }
     }
 
+    /// Whether a file of a rules or tests directory is read as YAML: `.yaml` or `.yml`, in any case (as lead files'
+    /// extensions are), and not hidden (an editor's `.behavior.yaml.swp` is not).
+    package static func isYAMLFile(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return !name.hasPrefix(".") && (lower.hasSuffix(".yaml") || lower.hasSuffix(".yml"))
+    }
+
     /// Compiles the rule files of `directory`.
     public static func compile(directory: String) -> Result {
         let location = SourceLocation(file: directory, line: 1, column: 1)
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-                .filter { !$0.hasPrefix(".") }
-                .sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter(isYAMLFile).sorted()
         } catch {
             return Result(
                 program: nil,

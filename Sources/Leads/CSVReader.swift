@@ -31,6 +31,8 @@ final class CSVReader {
     private var done = false
     private var skipping = false
     private var bomChecked = false
+    /// Whether the first line was looked at for Excel's `sep=;` line.
+    private var separatorChecked = false
     /// The mapping's delimiter, or the one the header shows (`CSVMapping.detectDelimiter`), once the header's bytes
     /// are read.
     private var delimiter: UInt8?
@@ -93,6 +95,14 @@ final class CSVReader {
                         line += lines
                     }
                     if columns == nil {
+                        if !separatorChecked {
+                            separatorChecked = true
+                            // Excel's `sep=;` line, before the header, names the delimiter (unless a mapping does).
+                            if let separator = separatorLine(fields) {
+                                if options.csvMapping.delimiter == nil { delimiter = separator }
+                                continue
+                            }
+                        }
                         if let error = makeHeader(fields, starts) {
                             done = true
                             return .failure(error)
@@ -243,6 +253,19 @@ final class CSVReader {
                 i += 1
             }
         }
+    }
+
+    /// The delimiter a first line such as `sep=;` names (as split by the delimiter guessed from it), if it is one.
+    private func separatorLine(_ fields: [[UInt8]]) -> UInt8? {
+        var text: [UInt8] = []
+        for (index, field) in fields.enumerated() {
+            if index > 0 { text.append(delimiter ?? UInt8(ascii: ",")) }
+            text += field
+        }
+        guard text.count == 5, text.starts(with: Array("sep=".utf8)) || text.starts(with: Array("SEP=".utf8)) else {
+            return nil
+        }
+        return text[4]
     }
 
     /// An error at a byte offset of the record at the window's start.

@@ -28,6 +28,25 @@ struct CSVReaderTests {
         )
     }
 
+    /// Excel writes (and reads) a first line `sep=;` that names the delimiter; the header comes after it.
+    @Test func excelSeparatorLine() throws {
+        #expect(
+            try readAll("sep.csv", "sep=;\r\nid;contact.email;note\r\nL-1;a@x.com;\"a, b\"\r\n") == [
+                #"record 3#1 {"id":"L-1","contact":{"email":"a@x.com"},"note":"a, b"}"#
+            ]
+        )
+        #expect(
+            try readAll("pipe.csv", "sep=|\nid|name\nL-2|Ana, Bo\n") == [#"record 3#1 {"id":"L-2","name":"Ana, Bo"}"#]
+        )
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("sep=,\nid,name\nL-3,Zoë\n".utf8)
+        #expect(try readAll("bom-sep.csv", bom) == [#"record 3#1 {"id":"L-3","name":"Zoë"}"#])
+        // Only as the first line: later, it is a record like any other.
+        #expect(
+            try readAll("late.csv", "id,name\nsep=;\n").first?.contains("expected 2 fields as in the header, found 1")
+                == true
+        )
+    }
+
     @Test func lastRecordWithoutLineBreakAndStrayQuoteKept() throws {
         #expect(try readAll("x.csv", "id,note\nL-1,5\" screen") == [#"record 2#1 {"id":"L-1","note":"5\" screen"}"#])
     }

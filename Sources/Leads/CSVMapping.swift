@@ -5,6 +5,7 @@ public import YAML
 /// ```yaml
 /// version: 1
 /// delimiter: ","          # optional: without it, taken from the header (comma, semicolon or tab)
+/// encoding: windows-1252  # optional: utf-8 (the default), or windows-1252 as Excel saves "CSV"
 /// columns:
 ///   Employees: {field: company.employees, type: integer}
 ///   Interests: {field: interests, type: list, separator: ";"}
@@ -34,6 +35,45 @@ public struct CSVMapping: Sendable {
         }
     }
 
+    /// How the bytes of CSV files are text.
+    public enum Encoding: Sendable {
+        case utf8
+        /// Windows-1252, as Excel saves "CSV (Comma delimited)" on Windows in western locales; the labels
+        /// `latin-1` and `iso-8859-1` mean it too (as for browsers: WHATWG's encoding standard).
+        case windows1252
+
+        /// The encoding a mapping's `encoding` names (in any case).
+        static func named(_ label: String) -> Encoding? {
+            switch label.lowercased() {
+            case "utf-8", "utf8": .utf8
+            case "windows-1252", "cp1252", "latin-1", "latin1", "iso-8859-1": .windows1252
+            default: nil
+            }
+        }
+
+        static let labels = ["utf-8", "windows-1252", "latin-1", "iso-8859-1", "cp1252"]
+
+        /// The characters of bytes 0x80 to 0x9F in Windows-1252; the five it leaves undefined stand for the C1
+        /// controls of the same number, as browsers decode them.
+        static let windows1252High: [UInt32] = [
+            0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,
+            0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161,
+            0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+        ]
+
+        /// Windows-1252 bytes as text.
+        static func windows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+            var text = String.UnicodeScalarView()
+            for byte in bytes {
+                let value = (0x80...0x9F).contains(byte) ? windows1252High[Int(byte) - 0x80] : UInt32(byte)
+                text.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+            }
+            return String(text)
+        }
+    }
+
+    /// The encoding of the CSV files; UTF-8 unless the mapping says otherwise.
+    public var encoding: Encoding = .utf8
     /// The field delimiter; nil to take it from the header (`detectDelimiter`): a comma, unless the header has
     /// none and has semicolons (as spreadsheets write CSV where the comma is the decimal mark) or tabs.
     public var delimiter: UInt8?
@@ -76,7 +116,7 @@ public struct CSVMapping: Sendable {
         }
         do {
             let top = try root.mapping()
-            try checkKeys(top, allowed: ["version", "delimiter", "columns"], into: &diagnostics)
+            try checkKeys(top, allowed: ["version", "delimiter", "encoding", "columns"], into: &diagnostics)
             if let version = top.entry("version") {
                 let number = try version.value.scalar().int()
                 if number != 1 {
@@ -92,6 +132,15 @@ public struct CSVMapping: Sendable {
                     mapping.delimiter = bytes[0]
                 } else {
                     diagnostics.append(delimiter.diagnostic(.badDelimiter(text)))
+                }
+            }
+            if let encoding = top["encoding"] {
+                let label = try encoding.string()
+                if let named = Encoding.named(label) {
+                    mapping.encoding = named
+                } else {
+                    let suggestion = Suggestion.closest(to: label.lowercased(), in: Encoding.labels)
+                    diagnostics.append(encoding.diagnostic(.unknownEncoding(label, suggestion)))
                 }
             }
             if let columns = top["columns"] {
@@ -168,6 +217,10 @@ extension Diagnostic.Message {
         .init("the delimiter must be one character other than a quote or a line break, found '\(text)'")
     }
     static func badFieldPath(_ path: String) -> Self { .init("invalid field path '\(path)'") }
+    static func unknownEncoding(_ label: String, _ suggestion: String?) -> Self {
+        let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
+        return .init("unknown encoding '\(label)'\(hint); expected utf-8 or windows-1252 (also latin-1)")
+    }
     static func unknownType(_ name: String, _ suggestion: String?) -> Self {
         let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
         return .init("unknown type '\(name)'\(hint); expected string, integer, number, boolean or list")

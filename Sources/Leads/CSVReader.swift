@@ -387,9 +387,11 @@ final class CSVReader {
         }
     }
 
+    /// A cell's or header name's bytes as text in the mapping's encoding; nil for invalid UTF-8.
     private func text(_ bytes: [UInt8]) -> String? {
         bytes.withUnsafeBufferPointer { buffer in
-            UTF8Text.firstInvalidOffset(in: buffer) == nil ? String(decoding: buffer, as: UTF8.self) : nil
+            if options.csvMapping.encoding == .windows1252 { return CSVMapping.Encoding.windows1252(buffer) }
+            return UTF8Text.firstInvalidOffset(in: buffer) == nil ? String(decoding: buffer, as: UTF8.self) : nil
         }
     }
 }

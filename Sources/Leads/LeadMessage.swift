@@ -32,8 +32,12 @@ struct LeadMessage {
     }
     static let unterminatedQuote = Self("unterminated quoted field")
     static let textAfterQuote = Self("unexpected character after a closing quote; double a quote inside a quoted field")
-    static func invalidUTF8(inColumn name: String) -> Self { .init("invalid UTF-8 in column '\(name)'") }
+    static func invalidUTF8(inColumn name: String) -> Self {
+        .init("invalid UTF-8 in column '\(name)'" + windows1252Hint)
+    }
     static func invalidUTF8Header() -> Self { .init("invalid UTF-8 in the header") }
+    private static let windows1252Hint =
+        "; a file Excel saved as \"CSV\" is Windows-1252: say so in the CSV mapping (encoding: windows-1252)"
     static func controlCharacter(inColumn name: String) -> Self {
         .init("control character in column '\(name)'")
     }

@@ -47,6 +47,22 @@ struct CSVReaderTests {
         )
     }
 
+    /// Excel saves "CSV" in Windows-1252 in western locales; the mapping's `encoding` reads it.
+    @Test func windows1252() throws {
+        let bytes =
+            Array("id,name,note\nL-1,Jos".utf8) + [0xE9] + Array(" Garc".utf8) + [0xED] + Array("a,".utf8)
+            + [0x93] + Array("hi".utf8) + [0x94, 0x20, 0x80, 0x20, 0x81] + Array("\n".utf8)
+        var mapping = CSVMapping()
+        mapping.encoding = .windows1252
+        #expect(
+            try readAll("excel.csv", bytes, options: LeadReaderOptions(csvMapping: mapping)) == [
+                "record 2#1 {\"id\":\"L-1\",\"name\":\"José García\",\"note\":\"“hi” € \u{81}\"}"
+            ]
+        )
+        let document = try YAMLDocument.parse(Array("version: 1\nencoding: Latin-1\n".utf8), path: "m.yaml")
+        #expect(try CSVMapping.load(document).encoding == .windows1252)
+    }
+
     @Test func lastRecordWithoutLineBreakAndStrayQuoteKept() throws {
         #expect(try readAll("x.csv", "id,note\nL-1,5\" screen") == [#"record 2#1 {"id":"L-1","note":"5\" screen"}"#])
     }
@@ -157,7 +173,8 @@ struct CSVReaderTests {
         #expect(
             try readAll("enc.csv", bytes) == [
                 """
-                record error #1: enc.csv:2:5: error: invalid UTF-8 in column 'name'
+                record error #1: enc.csv:2:5: error: invalid UTF-8 in column 'name'; a file Excel saved as "CSV" is \
+                Windows-1252: say so in the CSV mapping (encoding: windows-1252)
                     2 | L-1,\u{FFFD}(
                       |     ^
                 """,

@@ -43,7 +43,7 @@ public struct CSVMapping: Sendable {
         case windows1252
 
         /// The encoding a mapping's `encoding` names (in any case).
-        static func named(_ label: String) -> Encoding? {
+        package static func named(_ label: String) -> Encoding? {
             switch label.lowercased() {
             case "utf-8", "utf8": .utf8
             case "windows-1252", "cp1252", "latin-1", "latin1", "iso-8859-1": .windows1252
@@ -51,7 +51,7 @@ public struct CSVMapping: Sendable {
             }
         }
 
-        static let labels = ["utf-8", "windows-1252", "latin-1", "iso-8859-1", "cp1252"]
+        package static let labels = ["utf-8", "windows-1252", "latin-1", "iso-8859-1", "cp1252"]
 
         /// The characters of bytes 0x80 to 0x9F in Windows-1252; the five it leaves undefined stand for the C1
         /// controls of the same number, as browsers decode them.
@@ -217,7 +217,7 @@ extension Diagnostic.Message {
         .init("the delimiter must be one character other than a quote or a line break, found '\(text)'")
     }
     static func badFieldPath(_ path: String) -> Self { .init("invalid field path '\(path)'") }
-    static func unknownEncoding(_ label: String, _ suggestion: String?) -> Self {
+    package static func unknownEncoding(_ label: String, _ suggestion: String?) -> Self {
         let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
         return .init("unknown encoding '\(label)'\(hint); expected utf-8 or windows-1252 (also latin-1)")
     }

@@ -37,7 +37,8 @@ struct LeadMessage {
     }
     static func invalidUTF8Header() -> Self { .init("invalid UTF-8 in the header") }
     private static let windows1252Hint =
-        "; a file Excel saved as \"CSV\" is Windows-1252: say so in the CSV mapping (encoding: windows-1252)"
+        "; a file Excel saved as \"CSV\" is Windows-1252: say so with encoding: windows-1252 (in the CSV mapping; "
+        + "for the accounts file, under accounts)"
     static func controlCharacter(inColumn name: String) -> Self {
         .init("control character in column '\(name)'")
     }

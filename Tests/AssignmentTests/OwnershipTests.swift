@@ -3,6 +3,7 @@ import Foundation
 import Rules
 import TestSupport
 import Testing
+import YAML
 
 @Suite("Accounts, sticky owners, queues and the ledger")
 struct OwnershipTests {
@@ -83,6 +84,29 @@ struct OwnershipTests {
         )
         #expect(result.map(\.owner) == ["ana", "ben"])
         #expect(result.allSatisfy { $0.method == "account" })
+    }
+
+    @Test("an accounts file Excel saved in Windows-1252 is read with accounts' encoding; without it, rows are errors")
+    func accountsInWindows1252() throws {
+        let rules = try TemporaryDirectory("rules")
+        try rules.write("scoring.yaml", AssignmentFixture.scoring)
+        let bytes = Array("domain,account,owner\nacme.com,Soci".utf8) + [0xE9, 0x74, 0xE9] + Array(" Acme,ana\n".utf8)
+        _ = try rules.write("accounts.csv", bytes)
+        try rules.write("assignment.yaml", Self.config)
+        let refused = RuleCompiler.compile(directory: rules.path)
+        #expect(refused.program == nil)
+        #expect(refused.diagnostics.rendered().contains("invalid UTF-8 in column 'account'"))
+        try rules.write(
+            "assignment.yaml",
+            Self.config.replacingOccurrences(
+                of: "ambiguous: review}",
+                with: "ambiguous: review, encoding: windows-1252}"
+            )
+        )
+        let result = RuleCompiler.compile(directory: rules.path)
+        let program = try #require(result.program, "\(result.diagnostics.rendered())")
+        let account = try #require(program.assignment?.accounts.byDomain["acme.com"]?.first)
+        #expect(account.name == "Société Acme")
     }
 
     @Test("several owners for one account: the don't-guess queue, with the candidates named")

@@ -174,7 +174,8 @@ struct CSVReaderTests {
             try readAll("enc.csv", bytes) == [
                 """
                 record error #1: enc.csv:2:5: error: invalid UTF-8 in column 'name'; a file Excel saved as "CSV" is \
-                Windows-1252: say so in the CSV mapping (encoding: windows-1252)
+                Windows-1252: say so with encoding: windows-1252 (in the CSV mapping; for the accounts file, under \
+                accounts)
                     2 | L-1,\u{FFFD}(
                       |     ^
                 """,

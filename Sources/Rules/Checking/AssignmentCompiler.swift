@@ -354,11 +354,20 @@ struct AssignmentCompiler {
         if let accounts = entries["accounts"] {
             attempt { () throws(Diagnostic) in
                 let mapping = try accounts.value.mapping()
-                checkKeys(mapping, ["file", "ambiguous"])
+                checkKeys(mapping, ["file", "ambiguous", "encoding"])
                 if let node = mapping["ambiguous"] { plan.accounts.ambiguousQueue = try node.string() }
+                var encoding = CSVMapping.Encoding.utf8
+                if let node = mapping["encoding"] {
+                    let label = try node.string()
+                    guard let named = CSVMapping.Encoding.named(label) else {
+                        let suggestion = Suggestion.closest(to: label.lowercased(), in: CSVMapping.Encoding.labels)
+                        throw node.diagnostic(.unknownEncoding(label, suggestion))
+                    }
+                    encoding = named
+                }
                 guard let file = mapping["file"] else { throw accounts.value.diagnostic(.missingKey("file")) }
                 let path = try file.scalar()
-                plan.accounts = try readAccounts(path, into: plan.accounts, reps: plan.reps)
+                plan.accounts = try readAccounts(path, into: plan.accounts, reps: plan.reps, encoding: encoding)
             }
         }
         plan.conditions = conditions
@@ -580,7 +589,8 @@ struct AssignmentCompiler {
     func readAccounts(
         _ path: YAMLScalar,
         into book: AccountBook,
-        reps: [AssignmentPlan.Rep]
+        reps: [AssignmentPlan.Rep],
+        encoding: CSVMapping.Encoding
     ) throws(Diagnostic) -> AccountBook {
         let full = path.value.hasPrefix("/") ? path.value : "\(directory)/\(path.value)"
         guard full.hasSuffix(".csv") else { throw path.diagnostic(.init("the accounts file must be a .csv file")) }
@@ -592,7 +602,9 @@ struct AssignmentCompiler {
         var book = book
         book.file = full
         let repIDs = reps.map(\.id)
-        for result in LeadFileReader(path: full) {
+        var mapping = CSVMapping()
+        mapping.encoding = encoding
+        for result in LeadFileReader(path: full, options: LeadReaderOptions(csvMapping: mapping)) {
             switch result {
             case .failure(let error):
                 collected.diagnostics.append(

@@ -74,7 +74,7 @@ final class LeadKeys: Sendable {
             for path in plan.domainPaths {
                 guard let node = view.member(at: path), view.kind(node) == .string else { continue }
                 let bytes = view.bytes(node)
-                guard let span = Self.domainSpan(bytes) else { continue }
+                guard let span = DomainName.span(bytes) else { continue }
                 // The e-mail's own domain again (the usual case) adds nothing: every use of the company's domains
                 // skips the e-mail's, and an ignored e-mail domain is dropped from both.
                 if let email, email.sameDomain(bytes, span) { continue }
@@ -264,16 +264,6 @@ final class LeadKeys: Sendable {
         return (start, end)
     }
 
-    /// `https://www.Acme.com/about` -> `acme.com`.
-    static func domain(_ text: String) -> String? {
-        var text = text
-        return text.withUTF8 { domain($0) }
-    }
-
-    static func domain(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        domainSpan(bytes).map { lowered(bytes, $0.lowerBound, $0.upperBound) }
-    }
-
     /// Whether `bytes[span]`, lower-cased, are `other`.
     static func sameLowered(
         _ bytes: UnsafeBufferPointer<UInt8>,
@@ -286,9 +276,6 @@ final class LeadKeys: Sendable {
         for index in span.indices where lower(bytes[index]) != other[index - span.lowerBound] { return false }
         return true
     }
-
-    /// Where `domain(_:)`'s domain lies in `bytes` (before lower-casing).
-    static func domainSpan(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? { DomainName.span(bytes) }
 
     /// The parents of a domain down to two labels: `eu.acme.com` -> `acme.com`.
     static func parents(_ domain: String) -> [String] {

@@ -1,3 +1,4 @@
+import Rules
 import Testing
 
 @testable import Assignment
@@ -46,12 +47,12 @@ struct LeadKeysTests {
         ]
     )
     func domains(input: String, expected: String) {
-        #expect(LeadKeys.domain(input) == expected)
+        #expect(DomainName.normalized(input) == expected)
     }
 
     @Test("text that is not a domain gives none", arguments: ["", "acme", "https://localhost/", "acme .com", "www."])
     func notDomains(input: String) {
-        #expect(LeadKeys.domain(input) == nil)
+        #expect(DomainName.normalized(input) == nil)
     }
 
     @Test("parent domains go down to two labels")

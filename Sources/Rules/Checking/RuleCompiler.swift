@@ -161,17 +161,16 @@ private struct Compiler {
                 }
                 var checker = makeChecker(.rules, slots)
                 do throws(ExpressionChecker.Failure) {
+                    defer { reportWarnings(&checker, in: text) }
                     let syntax = try parse(text.text)
                     checker.text = Array(text.text.unicodeScalars)
                     let (expression, type) = try checker.check(syntax)
-                    reportWarnings(&checker, in: text)
                     slots = checker.slots
                     slots.derivedTypes[name.value] = (slots.derived.count, type)
                     slots.derived.append(expression)
                     slots.derivedNames.append(name.value)
                 } catch {
                     slots = checker.slots
-                    reportWarnings(&checker, in: text)
                     diagnostics.append(diagnostic(error, in: text))
                 }
             }
@@ -357,13 +356,12 @@ private struct Compiler {
         switch syntax {
         case .leaf(let text):
             do throws(ExpressionChecker.Failure) {
+                defer { reportWarnings(&checker, in: text) }
                 let parsed = try parse(text.text)
                 checker.text = Array(text.text.unicodeScalars)
                 let expression = try checker.condition(parsed)
-                reportWarnings(&checker, in: text)
                 return .leaf(expression, text: text.text, location: text.scalar.location)
             } catch {
-                reportWarnings(&checker, in: text)
                 diagnostics.append(diagnostic(error, in: text))
                 return nil
             }

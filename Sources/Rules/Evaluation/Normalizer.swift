@@ -62,7 +62,7 @@ enum Normalizer {
         guard low < keys.count, keys[low] == packed else {
             // Not a name or code as the table holds it: maybe written loosely ("the UK", "St Lucia").
             let written = String(decoding: bytes, as: UTF8.self)
-            if let code = Countries.loose[Countries.loosened(written)] { return text(code, in: &scratch) }
+            if let code = Countries.code(written) { return text(code, in: &scratch) }
             return .text(reference(bytes, in: lead))
         }
         let code = countryCodes[low]

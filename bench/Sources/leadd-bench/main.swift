@@ -17,6 +17,12 @@ let leadd = option("--leadd")
 /// The bare C file cycle (bench/c/file-cycle.c), the floor for single-lead files.
 let fileCycle = option("--file-cycle")
 let runs = 5
+/// Exits with `status` once `directory` is removed: `exit` runs no deinitializers, and a profile mode's scratch state
+/// (hundreds of megabytes) would be left behind in the temporary directory.
+func exit(_ status: Int32, removing directory: TemporaryDirectory) -> Never {
+    try? FileManager.default.removeItem(atPath: directory.path)
+    exit(status)
+}
 
 // `leadd-bench --write-leads N [--seed S] FILE`: the synthetic leads as an NDJSON file, for profiling by hand; with
 // another seed than the figures', the training leads of the profile-guided build (bench/pgo-train.sh).
@@ -116,7 +122,7 @@ if let count = option("--profile-assign").flatMap({ Int($0) }) {
         }
     }
     print("\(Int(Double(items.count * 3) / total.inSeconds)) leads/s (\(items.count) qualified, \(owners) owners)")
-    exit(0)
+    exit(0, removing: directory)
 }
 // `leadd-bench --profile-ledger N`: what a daemon worker does for the state, on N synthetic leads decided once:
 // `Ledger.entry` per lead and `Ledger.record` in batches of 1,000 (every decision's row, assignment of the
@@ -145,7 +151,7 @@ if let count = option("--profile-ledger").flatMap({ Int($0) }) {
         }
     }
     print("\(Int(Double(items.count * 3) / total.inSeconds)) leads/s (\(items.count) leads, \(assigned) owners)")
-    exit(0)
+    exit(0, removing: directory)
 }
 // `leadd-bench --profile-process FILE [--rules DIR]`: what one daemon worker does with FILE's leads in files of 5,000
 // (`FileProcessor.process`: read, decide, record, assign, stage, commit, publish), one file after another on a new
@@ -171,7 +177,7 @@ if let path = option("--profile-process") {
         }
     }
     print("\(Int(Double(decided) / elapsed.inSeconds)) leads/s (\(decided) leads decided)")
-    exit(0)
+    exit(0, removing: directory)
 }
 // `leadd-bench --profile-replay N [--owners]`: only what-if replay (no owners, unless `--owners`: simulated, as
 // `leadd replay` does by default) of N synthetic leads in ten archived files, the bench's candidate (the MQL threshold
@@ -202,7 +208,7 @@ if let count = option("--profile-replay").flatMap({ Int($0) }) {
         for _ in 0..<3 { report = try replay.run(sources) }
     }
     print("\(Int(Double(count * 3) / elapsed.inSeconds)) leads/s (\(report?.changedLeads ?? 0) changed)")
-    exit(0)
+    exit(0, removing: directory)
 }
 let leadCount = ProcessInfo.processInfo.environment["LEADD_BENCH_LEADS"].flatMap { Int($0) } ?? 100_000
 

@@ -1,3 +1,4 @@
+public import Foundation
 public import YAML
 
 /// How the columns of CSV files become lead fields: a small YAML file, documented in docs/leads.md.
@@ -9,6 +10,7 @@ public import YAML
 /// columns:
 ///   Employees: {field: company.employees, type: integer}
 ///   Interests: {field: interests, type: list, separator: ";"}
+///   Create Date: {field: created_at, type: timestamp, format: "MM/DD/YYYY hh:mm A", time_zone: America/Chicago}
 /// ```
 ///
 /// A column not named here becomes a string field at the dotted path of its header.
@@ -19,6 +21,7 @@ public struct CSVMapping: Sendable {
         case number
         case boolean
         case list
+        case timestamp
     }
 
     public struct Column: Sendable {
@@ -27,11 +30,19 @@ public struct CSVMapping: Sendable {
         public var type: ValueType
         /// The separator of a `list` column's items.
         public var separator: String
+        /// How a `timestamp` column reads its cells (`format`, `time_zone`).
+        public var timestamp: TimestampColumn
 
-        public init(field: [String]? = nil, type: ValueType = .string, separator: String = ";") {
+        public init(
+            field: [String]? = nil,
+            type: ValueType = .string,
+            separator: String = ";",
+            timestamp: TimestampColumn = TimestampColumn()
+        ) {
             self.field = field
             self.type = type
             self.separator = separator
+            self.timestamp = timestamp
         }
     }
 
@@ -79,6 +90,8 @@ public struct CSVMapping: Sendable {
     public var delimiter: UInt8?
     /// Columns by header name.
     public var columns: [String: Column]
+    /// The zone of the local times of `timestamp` columns that do not name their own; nil for UTC.
+    public var timeZone: TimeZone?
 
     public init(delimiter: UInt8? = nil, columns: [String: Column] = [:]) {
         self.delimiter = delimiter
@@ -116,7 +129,11 @@ public struct CSVMapping: Sendable {
         }
         do {
             let top = try root.mapping()
-            try checkKeys(top, allowed: ["version", "delimiter", "encoding", "columns"], into: &diagnostics)
+            try checkKeys(
+                top,
+                allowed: ["version", "delimiter", "encoding", "time_zone", "columns"],
+                into: &diagnostics
+            )
             if let version = top.entry("version") {
                 let number = try version.value.scalar().int()
                 if number != 1 {
@@ -143,6 +160,9 @@ public struct CSVMapping: Sendable {
                     diagnostics.append(encoding.diagnostic(.unknownEncoding(label, suggestion)))
                 }
             }
+            if let zone = top["time_zone"] {
+                mapping.timeZone = timeZone(zone, into: &diagnostics)
+            }
             if let columns = top["columns"] {
                 for entry in try columns.mapping().entries {
                     if let column = column(entry.value, into: &diagnostics) {
@@ -160,7 +180,7 @@ public struct CSVMapping: Sendable {
     private static func column(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) -> Column? {
         do {
             let spec = try node.mapping()
-            try checkKeys(spec, allowed: ["field", "type", "separator"], into: &diagnostics)
+            try checkKeys(spec, allowed: ["field", "type", "separator", "format", "time_zone"], into: &diagnostics)
             var column = Column()
             if let field = spec["field"] {
                 let path = try field.string()
@@ -188,11 +208,46 @@ public struct CSVMapping: Sendable {
                 }
                 column.separator = text
             }
+            if let format = spec["format"] {
+                let scalar = try format.scalar()
+                if column.type != .timestamp {
+                    diagnostics.append(format.diagnostic(.onlyForTimestamps("format")))
+                } else {
+                    do {
+                        column.timestamp.format = try TimestampFormat(scalar.value)
+                    } catch {
+                        let start = scalar.location(atValueOffset: error.offset)
+                        diagnostics.append(
+                            scalar.source.diagnostic(at: start, .init(error.message), length: error.length)
+                        )
+                    }
+                }
+            }
+            if let zone = spec["time_zone"] {
+                if column.type != .timestamp {
+                    diagnostics.append(zone.diagnostic(.onlyForTimestamps("time_zone")))
+                } else {
+                    column.timestamp.timeZone = timeZone(zone, into: &diagnostics)
+                }
+            }
             return column
         } catch {
             diagnostics.append(error)
             return nil
         }
+    }
+
+    /// The zone an IANA name (`America/New_York`) names; nil, with the problem, for a name this system does not know.
+    private static func timeZone(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) -> TimeZone? {
+        do {
+            let name = try node.string()
+            if let zone = TimeZone(identifier: name) { return zone }
+            let suggestion = Suggestion.closest(to: name, in: TimeZone.knownTimeZoneIdentifiers)
+            diagnostics.append(node.diagnostic(.unknownTimeZone(name, suggestion)))
+        } catch {
+            diagnostics.append(error)
+        }
+        return nil
     }
 
     private static func checkKeys(
@@ -223,9 +278,16 @@ extension Diagnostic.Message {
     }
     static func unknownType(_ name: String, _ suggestion: String?) -> Self {
         let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
-        return .init("unknown type '\(name)'\(hint); expected string, integer, number, boolean or list")
+        return .init("unknown type '\(name)'\(hint); expected string, integer, number, boolean, list or timestamp")
     }
     static let separatorWithoutList = Self("'separator' applies only to columns of type 'list'")
+    static func onlyForTimestamps(_ key: String) -> Self {
+        .init("'\(key)' applies only to columns of type 'timestamp'")
+    }
+    static func unknownTimeZone(_ name: String, _ suggestion: String?) -> Self {
+        let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
+        return .init("unknown time zone '\(name)'\(hint); use an IANA name such as America/New_York or Europe/Berlin")
+    }
     static let emptySeparator = Self("the separator must not be empty")
     static func unknownKey(_ key: String, _ suggestion: String?) -> Self {
         .init("unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""))

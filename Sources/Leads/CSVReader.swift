@@ -12,6 +12,7 @@ final class CSVReader {
         var path: [String]
         var type: CSVMapping.ValueType
         var separator: String
+        var timestamp: TimestampColumn
     }
 
     private enum Scan {
@@ -300,7 +301,13 @@ final class CSVReader {
             let spec = options.csvMapping.columns[name]
             let path = spec?.field ?? name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             result.append(
-                Column(name: name, path: path, type: spec?.type ?? .string, separator: spec?.separator ?? ";")
+                Column(
+                    name: name,
+                    path: path,
+                    type: spec?.type ?? .string,
+                    separator: spec?.separator ?? ";",
+                    timestamp: spec?.timestamp ?? TimestampColumn()
+                )
             )
         }
         // One path may not be both a value and an object.
@@ -338,7 +345,7 @@ final class CSVReader {
             case .some(.none):
                 continue
             case .none:
-                let message = LeadMessage.badValue(column.name, Self.typeDescription(column.type), value)
+                let message = LeadMessage.badValue(column.name, Self.typeDescription(column), value)
                 return .failure(error(.record, at: starts[index], message.text))
             }
         }
@@ -369,6 +376,8 @@ final class CSVReader {
             case "false", "no", "n", "0": return .some(.bool(false))
             default: return nil
             }
+        case .timestamp:
+            return column.timestamp.read(trimmed, defaultZone: options.csvMapping.timeZone).map { .some(.string($0)) }
         case .list:
             let items = value.split(separator: column.separator).map { String($0).trimmingSpaces }.filter {
                 !$0.isEmpty
@@ -377,13 +386,15 @@ final class CSVReader {
         }
     }
 
-    private static func typeDescription(_ type: CSVMapping.ValueType) -> String {
-        switch type {
+    private static func typeDescription(_ column: Column) -> String {
+        switch column.type {
         case .string: "a string"
         case .integer: "an integer"
         case .number: "a number"
         case .boolean: "a boolean (true, false, yes, no, 1, 0)"
         case .list: "a list"
+        case .timestamp:
+            column.timestamp.format.map { "a date as \($0.pattern)" } ?? "an ISO 8601 date (2026-11-20T14:03:00Z)"
         }
     }
 

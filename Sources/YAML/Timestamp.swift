@@ -11,12 +11,18 @@ package enum Timestamp {
 
     package static func seconds(utf8 b: UnsafeBufferPointer<UInt8>) -> Double? {
         if b.count == 20, let base = b.baseAddress, let canonical = canonicalSeconds(base) { return canonical }
+        return reading(utf8: b)?.seconds
+    }
+
+    /// The seconds of an ISO 8601 text (as `seconds`), and whether it gave its offset (`Z` or `+01:00`): a text
+    /// without one is read as UTC, and a reader that knows the zone it was written in can read it there instead.
+    package static func reading(utf8 b: UnsafeBufferPointer<UInt8>) -> (seconds: Double, zoned: Bool)? {
         var c = Cursor(bytes: b)
         guard let year = c.digits(4), c.skip(0x2D), let month = c.digits(2), c.skip(0x2D), let day = c.digits(2),
             (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
         else { return nil }
         var total = Double(daysFromCivil(year: year, month: month, day: day)) * 86400
-        guard !c.atEnd else { return total }
+        guard !c.atEnd else { return (total, false) }
         guard c.skip(0x54) || c.skip(0x74) || c.skip(0x20) else { return nil }
         guard let hour = c.digits(2), c.skip(0x3A), let minute = c.digits(2), hour < 24, minute < 60 else { return nil }
         var second = 0
@@ -36,8 +42,9 @@ package enum Timestamp {
             guard any else { return nil }
         }
         _ = c.skip(0x20)
-        if c.skip(0x5A) || c.skip(0x7A) || c.atEnd {
-            return c.atEnd ? total : nil
+        if c.atEnd { return (total, false) }
+        if c.skip(0x5A) || c.skip(0x7A) {
+            return c.atEnd ? (total, true) : nil
         }
         let sign: Double
         if c.skip(0x2B) {
@@ -57,7 +64,15 @@ package enum Timestamp {
             minutes = value
         }
         guard c.atEnd, hours < 24, minutes < 60 else { return nil }
-        return total - sign * Double(hours * 3600 + minutes * 60)
+        return (total - sign * Double(hours * 3600 + minutes * 60), true)
+    }
+
+    /// Seconds since 1970 from an epoch number in seconds or milliseconds (as marketing tools export them: a number
+    /// from 10^11, which in seconds would be after the year 5000); nil below 10^9 (2001 in seconds: a smaller number
+    /// is more likely a year or a `YYYYMMDD` date than a lead's time) and when not finite.
+    package static func epoch(_ number: Double) -> Double? {
+        guard number.isFinite, number >= 1e9 else { return nil }
+        return number >= 1e11 ? number / 1000 : number
     }
 
     /// The month of the last canonical timestamp read: the events of one lead nearly always share a few months, so

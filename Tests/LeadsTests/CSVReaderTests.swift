@@ -281,7 +281,7 @@ struct CSVMappingTests {
                 m.yaml:4:22: error: invalid field path 'company..employees'
                     4 |   Employees: {field: company..employees, type: integr}
                       |                      ^~~~~~~~~~~~~~~~~~
-                m.yaml:4:48: error: unknown type 'integr' (did you mean 'integer'?); expected string, integer, number, boolean or list
+                m.yaml:4:48: error: unknown type 'integr' (did you mean 'integer'?); expected string, integer, number, boolean, list or timestamp
                     4 |   Employees: {field: company..employees, type: integr}
                       |                                                ^~~~~~
                 m.yaml:5:35: error: 'separator' applies only to columns of type 'list'

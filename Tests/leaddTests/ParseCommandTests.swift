@@ -69,7 +69,7 @@ struct ParseCommandTests {
         #expect(result.exitStatus == 1)
         #expect(
             result.standardError.hasPrefix(
-                "\(mapping):3:13: error: unknown type 'int' (did you mean 'integer'?); expected string, integer, number, boolean or list"
+                "\(mapping):3:13: error: unknown type 'int' (did you mean 'integer'?); expected string, integer, number, boolean, list or timestamp"
             )
         )
         #expect(result.standardOutput.isEmpty)

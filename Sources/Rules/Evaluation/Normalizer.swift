@@ -233,20 +233,12 @@ enum Normalizer {
         case .string:
             return Timestamp.seconds(utf8: FoldedText.trimmed(lead.bytes(node)))
         case .int:
-            return lead.int(node).flatMap { epoch(Double($0)) }
+            return lead.int(node).flatMap { Timestamp.epoch(Double($0)) }
         case .double:
-            return lead.double(node).flatMap(epoch)
+            return lead.double(node).flatMap(Timestamp.epoch)
         default:
             return nil
         }
-    }
-
-    /// Seconds since 1970 from an epoch number in seconds or milliseconds (see `timestamp`); nil below 10^9 (2001
-    /// in seconds: a smaller number is more likely a year or a `YYYYMMDD` date than a lead's time) and when not
-    /// finite.
-    static func epoch(_ number: Double) -> Double? {
-        guard number.isFinite, number >= 1e9 else { return nil }
-        return number >= 1e11 ? number / 1000 : number
     }
 
     static func trim(_ text: String) -> String {

@@ -7,6 +7,8 @@ public import YAML
 /// version: 1
 /// delimiter: ","          # optional: without it, taken from the header (comma, semicolon or tab)
 /// encoding: windows-1252  # optional: utf-8 (the default), or windows-1252 as Excel saves "CSV"
+/// decimal_mark: ","       # optional: "." (the default) or ",", for integer and number columns
+/// time_zone: Europe/Berlin # optional: the zone of timestamp columns' local times (UTC by default)
 /// columns:
 ///   Employees: {field: company.employees, type: integer}
 ///   Interests: {field: interests, type: list, separator: ";"}
@@ -32,6 +34,8 @@ public struct CSVMapping: Sendable {
         public var separator: String
         /// How a `timestamp` column reads its cells (`format`, `time_zone`).
         public var timestamp: TimestampColumn
+        /// The decimal mark of an `integer` or `number` column's cells, `.` or `,`; nil for the mapping's.
+        public var decimalMark: Character?
 
         public init(
             field: [String]? = nil,
@@ -92,6 +96,9 @@ public struct CSVMapping: Sendable {
     public var columns: [String: Column]
     /// The zone of the local times of `timestamp` columns that do not name their own; nil for UTC.
     public var timeZone: TimeZone?
+    /// The decimal mark of numbers in `integer` and `number` columns that do not name their own: `.` (the default)
+    /// or `,` (as most of Europe writes numbers); the other, spaces and apostrophes may group digits.
+    public var decimalMark: Character = "."
 
     public init(delimiter: UInt8? = nil, columns: [String: Column] = [:]) {
         self.delimiter = delimiter
@@ -131,7 +138,7 @@ public struct CSVMapping: Sendable {
             let top = try root.mapping()
             try checkKeys(
                 top,
-                allowed: ["version", "delimiter", "encoding", "time_zone", "columns"],
+                allowed: ["version", "delimiter", "encoding", "time_zone", "decimal_mark", "columns"],
                 into: &diagnostics
             )
             if let version = top.entry("version") {
@@ -163,6 +170,9 @@ public struct CSVMapping: Sendable {
             if let zone = top["time_zone"] {
                 mapping.timeZone = timeZone(zone, into: &diagnostics)
             }
+            if let mark = top["decimal_mark"], let character = decimalMark(mark, into: &diagnostics) {
+                mapping.decimalMark = character
+            }
             if let columns = top["columns"] {
                 for entry in try columns.mapping().entries {
                     if let column = column(entry.value, into: &diagnostics) {
@@ -180,7 +190,11 @@ public struct CSVMapping: Sendable {
     private static func column(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) -> Column? {
         do {
             let spec = try node.mapping()
-            try checkKeys(spec, allowed: ["field", "type", "separator", "format", "time_zone"], into: &diagnostics)
+            try checkKeys(
+                spec,
+                allowed: ["field", "type", "separator", "format", "time_zone", "decimal_mark"],
+                into: &diagnostics
+            )
             var column = Column()
             if let field = spec["field"] {
                 let path = try field.string()
@@ -223,6 +237,13 @@ public struct CSVMapping: Sendable {
                     }
                 }
             }
+            if let mark = spec["decimal_mark"] {
+                if column.type != .integer, column.type != .number {
+                    diagnostics.append(mark.diagnostic(.decimalMarkWithoutNumber))
+                } else {
+                    column.decimalMark = decimalMark(mark, into: &diagnostics)
+                }
+            }
             if let zone = spec["time_zone"] {
                 if column.type != .timestamp {
                     diagnostics.append(zone.diagnostic(.onlyForTimestamps("time_zone")))
@@ -235,6 +256,18 @@ public struct CSVMapping: Sendable {
             diagnostics.append(error)
             return nil
         }
+    }
+
+    /// The decimal mark a `decimal_mark` names: `.` or `,`.
+    private static func decimalMark(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) -> Character? {
+        do {
+            let text = try node.string()
+            if text == "." || text == "," { return Character(text) }
+            diagnostics.append(node.diagnostic(.badDecimalMark(text)))
+        } catch {
+            diagnostics.append(error)
+        }
+        return nil
     }
 
     /// The zone an IANA name (`America/New_York`) names; nil, with the problem, for a name this system does not know.
@@ -281,6 +314,10 @@ extension Diagnostic.Message {
         return .init("unknown type '\(name)'\(hint); expected string, integer, number, boolean, list or timestamp")
     }
     static let separatorWithoutList = Self("'separator' applies only to columns of type 'list'")
+    static let decimalMarkWithoutNumber = Self("'decimal_mark' applies only to columns of type 'integer' or 'number'")
+    static func badDecimalMark(_ text: String) -> Self {
+        .init("the decimal mark is '.' or ',', found '\(text)'")
+    }
     static func onlyForTimestamps(_ key: String) -> Self {
         .init("'\(key)' applies only to columns of type 'timestamp'")
     }

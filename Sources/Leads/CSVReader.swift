@@ -13,6 +13,7 @@ final class CSVReader {
         var type: CSVMapping.ValueType
         var separator: String
         var timestamp: TimestampColumn
+        var decimalMark: Character
     }
 
     private enum Scan {
@@ -306,7 +307,8 @@ final class CSVReader {
                     path: path,
                     type: spec?.type ?? .string,
                     separator: spec?.separator ?? ";",
-                    timestamp: spec?.timestamp ?? TimestampColumn()
+                    timestamp: spec?.timestamp ?? TimestampColumn(),
+                    decimalMark: spec?.decimalMark ?? options.csvMapping.decimalMark
                 )
             )
         }
@@ -362,8 +364,10 @@ final class CSVReader {
         case .string:
             return .some(.string(value))
         case .integer:
+            guard let trimmed = NumberText.plain(trimmed, decimalMark: column.decimalMark) else { return nil }
             return Int(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed).map { .some(.int($0)) }
         case .number:
+            guard let trimmed = NumberText.plain(trimmed, decimalMark: column.decimalMark) else { return nil }
             if let integer = Int(trimmed) { return .some(.int(integer)) }
             // Decimal digits only: `Double(_:)` also reads hex ("0x10") and "nan".
             guard trimmed.utf8.allSatisfy(NumberText.isPlainByte), let number = Double(trimmed), number.isFinite,

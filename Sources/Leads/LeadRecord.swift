@@ -82,6 +82,20 @@ public struct LeadReadError: Error, Sendable, Hashable {
         self.reason = reason
         self.sourceLine = sourceLine
     }
+
+    /// A record that was read but cannot be used (a refused outcome update, a lead of another shape): a bad record at
+    /// its first line.
+    public init(_ record: LeadRecord, reason: String) {
+        self.init(
+            scope: .record,
+            file: record.origin.file,
+            line: record.origin.line,
+            column: 1,
+            byteOffset: record.origin.byteOffset,
+            record: record.origin.record,
+            reason: reason
+        )
+    }
 }
 
 /// What a reader yields: the next record, or the next problem.

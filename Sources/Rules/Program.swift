@@ -137,7 +137,17 @@ public final class Program: Sendable {
         self.idSlot = idSlot
         self.assignment = assignment
         self.fieldTypes = fieldTypes
+        // Every catalog field but the id and the fields inside events (an array, not an object).
+        let collections = fieldTypes.filter { $0.value == FieldType.events.rawValue }.keys
+        catalogPaths = fieldTypes.keys.filter { path in
+            path != "id" && !collections.contains { path.hasPrefix($0 + ".") }
+        }.sorted().map { $0.split(separator: ".").map(String.init) }
+        catalogTree = SlotTree(paths: catalogPaths)
     }
+
+    /// The catalog's fields besides the id (`shapeProblem`), as paths, and as a tree.
+    let catalogPaths: [[String]]
+    let catalogTree: SlotTree
 
     /// The ids of every rule, in evaluation order.
     public let ruleIDs: [String]

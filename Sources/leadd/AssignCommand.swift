@@ -95,6 +95,11 @@ struct AssignCommand: ParsableCommand {
             for result in LeadFileReader(path: path, options: options) {
                 switch result {
                 case .record(let record):
+                    if let problem = program.shapeProblem(record) {
+                        failures += 1
+                        errors.write(LeadReadError(record, reason: problem).diagnostic.rendered() + "\n")
+                        continue
+                    }
                     items.append(Assigner.Item(decision: program.evaluate(record, now: time), lead: record))
                     if items.count >= batch { try commit() }
                 case .failure(let failure):

@@ -71,6 +71,11 @@ struct ScoreCommand: ParsableCommand {
             for result in LeadFileReader(path: path, options: options) {
                 switch result {
                 case .record(let record):
+                    if let problem = program.shapeProblem(record) {
+                        failures += 1
+                        errors.write(LeadReadError(record, reason: problem).diagnostic.rendered() + "\n")
+                        continue
+                    }
                     let decision = program.evaluate(record, now: time, explain: explain)
                     if assigner != nil {
                         items.append(Assigner.Item(decision: decision, lead: record))

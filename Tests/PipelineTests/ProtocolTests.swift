@@ -64,7 +64,7 @@ struct ProtocolTests {
         }
         try directory.write(
             "inbox/mixed.ndjson",
-            "{\"id\": \"M-1\", \"company\": {\"employees\": 10}}\nnot json\n{\"id\": \"M-2\"}\n"
+            "{\"id\": \"M-1\", \"company\": {\"employees\": 10}}\nnot json\n{\"id\": \"M-2\", \"source\": \"web_form\"}\n"
         )
         try directory.write("inbox/broken.json", "[{\"id\": \"B-1\"},")
         let (_, outcomes) = try processAll(spool, try processor(state: state))
@@ -85,6 +85,37 @@ struct ProtocolTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.inbox).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.processing).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.archive).count == 5)
+    }
+
+    /// Records of another shape (an API response's wrapper, a CRM export's flat columns) are bad records with the
+    /// reason, not leads decided with every field missing; a file of nothing else is rejected whole.
+    @Test func recordsOfAnotherShape() throws {
+        let directory = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let spool = try Spool(root: directory.path)
+        try directory.write(
+            "inbox/mixed.ndjson",
+            "{\"id\": \"S-1\", \"contact\": {\"email\": \"ana@acme.example\"}}\n"
+                + "{\"id\": \"S-2\", \"email\": \"bo@beta.example\", \"company\": \"Beta\"}\n"
+        )
+        try directory.write("inbox/hubspot.json", #"{"results": [{"id": "1"}], "paging": {}}"#)
+        let (_, outcomes) = try processAll(spool, try processor(state: state))
+        #expect(try leadIDs(spool) == ["S-1"])
+        let mixed = try #require(outcomes.first { $0.file == "mixed.ndjson" })
+        #expect(mixed.records == 2 && mixed.rejectedRecords == 1 && mixed.rejection == nil)
+        let rejected = try lines(spool.rejected).filter { $0.contains(#""reason":"no field the rules know"#) }
+        #expect(rejected.count == 2, "\(rejected)")
+        #expect(rejected.contains { $0.contains(#""line":2,"#) && $0.contains("it has 'id', 'email', 'company'") })
+        let wrapper = try #require(outcomes.first { $0.file == "hubspot.json" })
+        #expect(
+            wrapper.rejection
+                == "no record could be read as a lead (1 bad); the first: no field the rules know is in this lead "
+                + "(it has 'results', 'paging'); leads hold fields such as contact.email, company.name and events "
+                + "(docs/leads.md), and a CSV mapping names a file's columns"
+        )
+        let names = try FileManager.default.contentsOfDirectory(atPath: spool.rejected)
+        #expect(names.contains { $0.hasSuffix("--hubspot.json.error.json") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.archive).count == 1)
     }
 
     @Test(

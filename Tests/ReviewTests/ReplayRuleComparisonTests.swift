@@ -16,13 +16,13 @@ struct ReplayRuleComparisonTests {
         #"{"id": "L-4", "contact": {"email": "d@gmail.com", "title": "VP"}, "company": {"employees": 2000}}"#,
     ]
 
-    func replay(candidateFit: String) throws -> ReplayReport {
+    func replay(candidateFit: String, leads: [String] = leads) throws -> ReplayReport {
         let current = try SmallRules.program(try SmallRules.directory())
         var files = SmallRules.files
         files["fit.yaml"] = candidateFit
         let candidate = try SmallRules.program(try SmallRules.directory(rules: files))
         let folder = try TemporaryDirectory("replay")
-        try folder.write("leads.ndjson", Self.leads.joined(separator: "\n") + "\n")
+        try folder.write("leads.ndjson", leads.joined(separator: "\n") + "\n")
         let source = ReplaySource(path: folder.path + "/leads.ndjson", now: 1_795_910_400)
         return try Replay(current: current, candidate: candidate, owners: false).run([source])
     }
@@ -42,6 +42,16 @@ struct ReplayRuleComparisonTests {
         #expect(report.leads == 4)
         #expect(report.changedLeads == 0)
         #expect(report.rankedDrivers.isEmpty)
+    }
+
+    /// The daemon rejects a record of another shape as a bad record (`Program.shapeProblem`): replay skips it too,
+    /// rather than deciding a lead with every field missing.
+    @Test("records of another shape are skipped, not decided")
+    func recordsOfAnotherShape() throws {
+        let leads = Self.leads + [#"{"id": "L-5", "email": "e@flat.com", "company": "Flat"}"#]
+        let report = try replay(candidateFit: Self.reordered, leads: leads)
+        #expect(report.leads == 4)
+        #expect(report.skippedRecords == 1)
     }
 
     @Test("one rule scoring differently changes the leads that fire it, and only those")

@@ -204,7 +204,7 @@ struct DaemonOperationsTests {
                 toPath: "\(spool.path)/inbox/\(name)"
             )
         }
-        try spool.write("inbox/mixed.ndjson", "{\"id\":\"M-1\"}\nnot json\n")
+        try spool.write("inbox/mixed.ndjson", "{\"id\":\"M-1\",\"source\":\"web_form\"}\nnot json\n")
         try spool.write("inbox/broken.json", "[{\"id\": \"B-1\"},")
         let run = try ProcessRunner.run(leadd, arguments(spool, state, ["--once", "--metrics-file", metrics]))
         #expect(run.exitStatus == 0, "\(run.standardError)")

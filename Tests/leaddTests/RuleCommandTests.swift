@@ -129,6 +129,31 @@ struct RuleCommandTests {
         #expect(result.standardOutput.contains("      20  fit.enterprise"))
     }
 
+    /// A record of another shape is an error with exit status 1, as a bad record is, and the leads beside it are
+    /// decided; `leadd assign` refuses it the same way, recording nothing for it.
+    @Test func recordsOfAnotherShape() throws {
+        let directory = try TemporaryDirectory("shape")
+        let file = try directory.write(
+            "mixed.ndjson",
+            Array("{\"id\":\"W-1\",\"results\":[]}\n{\"id\":\"W-2\",\"source\":\"web_form\"}\n".utf8)
+        )
+        for command in [["score"], ["assign", "--state", directory.path + "/state"]] {
+            let result = try ProcessRunner.run(
+                leadd,
+                command + ["--rules", "\(root)/rules", "--now", "2026-11-29", "--format", "json", file]
+            )
+            #expect(result.exitStatus == 1, "\(command)")
+            #expect(
+                result.standardError.hasPrefix(
+                    "\(file):1:1: error: no field the rules know is in this lead (it has 'id', 'results')"
+                ),
+                "\(command): \(result.standardError)"
+            )
+            #expect(result.standardOutput.contains(#""lead":"W-2""#), "\(command)")
+            #expect(!result.standardOutput.contains(#""lead":"W-1""#), "\(command)")
+        }
+    }
+
     @Test func badNowIsRefused() throws {
         let result = try ProcessRunner.run(
             leadd,

@@ -149,23 +149,16 @@ public struct FileProcessor: Sendable {
                     case .success(let update):
                         batch.append(.outcome(update))
                     case .failure(let error):
-                        try reject(
-                            Self.rejectedRecord(
-                                LeadReadError(
-                                    scope: .record,
-                                    file: file.originalName,
-                                    line: record.origin.line,
-                                    column: 1,
-                                    byteOffset: record.origin.byteOffset,
-                                    record: record.origin.record,
-                                    reason: error.reason
-                                ),
-                                file: file,
-                                rulesVersion: program.version
-                            )
-                        )
+                        let bad = LeadReadError(record, reason: error.reason)
+                        try reject(Self.rejectedRecord(bad, file: file, rulesVersion: program.version))
                         continue
                     }
+                } else if let problem = program.shapeProblem(record) {
+                    // Not a lead the rules can judge (a file of another shape): a bad record, not a decision.
+                    let error = LeadReadError(record, reason: problem)
+                    if firstBadRecord == nil { firstBadRecord = error }
+                    try reject(Self.rejectedRecord(error, file: file, rulesVersion: program.version))
+                    continue
                 } else {
                     // The entry keeps what the state and the outbox need, not the lead's document.
                     batch.append(

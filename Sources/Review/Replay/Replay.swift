@@ -67,6 +67,11 @@ public struct Replay: Sendable {
                 switch result {
                 case .record(var record):
                     record.origin.file = originName
+                    // The daemon rejected it as a bad record: no decision to compare.
+                    if current.shapeProblem(record) != nil {
+                        report.skippedRecords += 1
+                        continue
+                    }
                     let (old, new) = pair.evaluate(record, now: source.now)
                     if report.ownersCompared {
                         before.append(Assigner.Item(decision: old, lead: record))

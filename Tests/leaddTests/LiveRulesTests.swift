@@ -101,6 +101,63 @@ struct LiveRulesTests {
         #expect(SpoolReading.waitForLog(daemon, "trigger=SIGHUP", count: 1))
     }
 
+    @Test("a reload reads the CSV mapping again; a broken mapping keeps the running rules and mapping")
+    func mappingReload() throws {
+        let spool = try TemporaryDirectory("spool")
+        let state = try TemporaryDirectory("state")
+        let mapping = try spool.write(
+            "crm-mapping.yaml",
+            Array("version: 1\ncolumns:\n  Email: {field: contact.email}\n".utf8)
+        )
+        let daemon = try ProcessRunner.start(
+            leadd,
+            [
+                "run", "--spool", spool.path, "--state", state.path, "--rules", "\(root)/rules", "--settle", "0.1",
+                "--csv-mapping", mapping,
+            ]
+        )
+        defer {
+            daemon.kill(SIGTERM)
+            _ = daemon.wait()
+        }
+        #expect(SpoolReading.waitForLock(spool.path))
+        #expect(SpoolReading.waitForLog(daemon, "watching the inbox", count: 1))
+        /// Drops a CRM export with one lead; whether the rules saw its headcount (fit.enterprise fired).
+        func enterprise(_ id: String) throws -> Bool? {
+            try SpoolReading.drop(spool.path, "\(id).csv", "id,Email,Headcount\n\(id),ana@acme.example,5000\n")
+            var fired: Bool?
+            SpoolReading.wait {
+                guard
+                    let decision = try SpoolReading.decisions(spool.path).first(where: { $0["lead"] as? String == id })
+                else { return false }
+                let rules = (decision["rules"] as? [[String: Any]]) ?? []
+                fired = rules.contains { $0["id"] as? String == "fit.enterprise" }
+                return true
+            }
+            return fired
+        }
+        let reload = ["reload", "--spool", spool.path, "--state", state.path, "--timeout", "20"]
+        #expect(try enterprise("C-1") == false)
+        // The headcount mapped, then a reload: the next file's leads have it.
+        try
+            "version: 1\ncolumns:\n  Email: {field: contact.email}\n  Headcount: {field: company.employees, type: integer}\n"
+            .write(toFile: mapping, atomically: true, encoding: .utf8)
+        let reloaded = try ProcessRunner.run(leadd, reload)
+        #expect(reloaded.exitStatus == 0, "\(reloaded.standardError)")
+        #expect(try enterprise("C-2") == true)
+        // A broken mapping: the reload fails with its error, and the running mapping stays.
+        try "version: 1\ncolumns:\n  Headcount: {field: company.employees, type: int}\n"
+            .write(toFile: mapping, atomically: true, encoding: .utf8)
+        let failed = try ProcessRunner.run(leadd, reload)
+        #expect(failed.exitStatus == 1)
+        #expect(
+            (failed.standardOutput + failed.standardError).contains("crm-mapping.yaml:3:47: error: unknown type 'int'"),
+            "\(failed.standardOutput)\(failed.standardError)"
+        )
+        #expect(SpoolReading.waitForLog(daemon, "the CSV mapping does not load, keeping the running rules and mapping"))
+        #expect(try enterprise("C-3") == true)
+    }
+
     @Test("a restart with broken rules runs on the last good rules, loudly; without any, it refuses to start")
     func lastGood() throws {
         let rules = try TemporaryDirectory("rules")

@@ -101,7 +101,7 @@ public final class LeadDaemon: Service, Sendable {
 
     var stopRequested: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
 
-    func processor(_ program: Program) -> FileProcessor {
+    func processor(_ program: Program, _ readerOptions: LeadReaderOptions) -> FileProcessor {
         FileProcessor(
             program: program,
             ledger: Ledger(store: store, plan: program.assignment),
@@ -112,7 +112,7 @@ public final class LeadDaemon: Service, Sendable {
 
     /// The intake loop: the only place that claims files, reloads rules and writes metrics.
     func intake(group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
-        var processor = processor(initialProgram)
+        var processor = processor(initialProgram, readerOptions)
         metrics.rules(version: initialProgram.version)
         var waiting: [ClaimedFile] = []
         var seenSuccesses = 0
@@ -327,11 +327,14 @@ public final class LeadDaemon: Service, Sendable {
                 rulesSignature = rulesWatch.settled()
                 let candidate = CandidateRules.load(
                     directory: configuration.rules,
-                    requireTests: configuration.requireTests
+                    requireTests: configuration.requireTests,
+                    csvMapping: configuration.csvMapping
                 )
                 reloadGeneration += 1
                 if let next = candidate.program {
-                    processor = self.processor(next)
+                    var options = processor.readerOptions
+                    if let mapping = candidate.csvMapping { options.csvMapping = mapping }
+                    processor = self.processor(next, options)
                     metrics.reloaded(success: true)
                     metrics.rules(version: next.version)
                     saveLastGood(next)
@@ -363,7 +366,9 @@ public final class LeadDaemon: Service, Sendable {
                     logger.error(
                         candidate.compiled == nil
                             ? "rules reload failed, keeping the running rules"
-                            : "new rules fail their tests, keeping the running rules",
+                            : candidate.tests?.succeeded == false
+                                ? "new rules fail their tests, keeping the running rules"
+                                : "the CSV mapping does not load, keeping the running rules and mapping",
                         metadata: [
                             "rules_version": "\(processor.program.version)", "problem": "\(candidate.problem)",
                         ]

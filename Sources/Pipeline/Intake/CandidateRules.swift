@@ -1,3 +1,4 @@
+public import Leads
 public import Review
 public import Rules
 public import YAML
@@ -10,36 +11,55 @@ public struct CandidateRules: Sendable {
     public var diagnostics: [Diagnostic]
     /// The tests' results, when they ran.
     public var tests: RuleTestReport?
+    /// The CSV mapping read again with the rules (`records.csv_mapping`), when there is one and it loaded.
+    public var csvMapping: CSVMapping?
+    /// Its problems, when it did not load: then neither it nor the rules are used.
+    public var mappingDiagnostics: [Diagnostic] = []
 
-    /// The program to use: compiled, and its tests passed (or were not required).
-    public var program: Program? { tests?.succeeded == false ? nil : compiled }
+    /// The program to use: compiled, its tests passed (or were not required), and the CSV mapping loaded.
+    public var program: Program? { tests?.succeeded == false || !mappingDiagnostics.isEmpty ? nil : compiled }
 
-    public static func load(directory: String, requireTests: Bool) -> CandidateRules {
+    /// The rules in `directory`, compiled and tested, and the CSV mapping at `csvMapping` read again: a reload takes
+    /// both or neither, so a mapping fixed for new rules never runs with the old ones, nor the other way round.
+    public static func load(directory: String, requireTests: Bool, csvMapping: String? = nil) -> CandidateRules {
         let result = RuleCompiler.compile(directory: directory)
         var candidate = CandidateRules(compiled: result.program, diagnostics: result.diagnostics, tests: nil)
         if requireTests, let program = result.program {
             candidate.tests = RuleTestRunner(program: program).run(rules: directory)
         }
+        if let csvMapping {
+            do {
+                candidate.csvMapping = try CSVMapping.load(contentsOf: csvMapping)
+            } catch {
+                candidate.mappingDiagnostics = error.diagnostics
+            }
+        }
         return candidate
     }
 
-    /// Why the rules are not used, as a short phrase: "3 errors", "2 rule tests failed".
+    /// Why the rules are not used, as a short phrase: "3 errors", "2 rule tests failed", "2 errors in the CSV
+    /// mapping".
     public var problem: String {
+        var problems: [String] = []
         if compiled == nil {
             let count = diagnostics.filter { $0.severity == .error }.count
-            return "\(count) error\(count == 1 ? "" : "s")"
+            problems.append("\(count) error\(count == 1 ? "" : "s")")
         }
         if let tests, !tests.succeeded {
-            return "\(tests.failed) rule test\(tests.failed == 1 ? "" : "s") failed"
+            problems.append("\(tests.failed) rule test\(tests.failed == 1 ? "" : "s") failed")
         }
-        return ""
+        if !mappingDiagnostics.isEmpty {
+            let count = mappingDiagnostics.count
+            problems.append("\(count) error\(count == 1 ? "" : "s") in the CSV mapping")
+        }
+        return problems.joined(separator: ", ")
     }
 
-    /// Each problem on one line: compile errors with their positions, or each failing expectation of a test.
+    /// Each problem on one line: compile errors with their positions, each failing expectation of a test, and the
+    /// CSV mapping's errors with theirs.
     public var problemLines: [String] {
-        if compiled == nil {
-            return diagnostics.filter { $0.severity == .error }.map(\.headline)
-        }
-        return tests?.failureLines() ?? []
+        var lines = compiled == nil ? diagnostics.filter { $0.severity == .error }.map(\.headline) : []
+        if tests?.succeeded == false { lines += tests?.failureLines() ?? [] }
+        return lines + mappingDiagnostics.map(\.headline)
     }
 }

@@ -156,10 +156,12 @@ final class LeadKeys: Sendable {
         )
     }
 
-    /// Where an address's parts lie in `bytes`: its start and end without white space, the end of its local part
-    /// (before any `+tag`) and its `@`. Nil when it is not an address.
+    /// Where an address's parts lie in `bytes`: its start and end without white space (and out of `Name <...>` or
+    /// `mailto:`, as the rules read it: `EmailAddress`), the end of its local part (before any `+tag`) and its `@`.
+    /// Nil when it is not an address.
     static func emailParts(_ bytes: UnsafeBufferPointer<UInt8>) -> (start: Int, end: Int, localEnd: Int, at: Int)? {
-        let (start, end) = trimmed(bytes)
+        let span = EmailAddress.span(bytes)
+        let (start, end) = (span.lowerBound, span.upperBound)
         var at = end - 1
         while at >= 0 && bytes[at] != 0x40 { at -= 1 }
         guard at > start else { return nil }
@@ -218,8 +220,6 @@ final class LeadKeys: Sendable {
         return HashedKey(text: text, hash: hash)
     }
 
-    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
-
     static func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
 
     /// `prefix` then `text`, made in one allocation.
@@ -253,15 +253,6 @@ final class LeadKeys: Sendable {
             let domain = lowerBytes(bytes, parts.at + 1..<parts.end)
             return (String(decoding: local + [0x40] + domain, as: UTF8.self), String(decoding: domain, as: UTF8.self))
         }
-    }
-
-    /// Where `bytes` start and end without the white space around them.
-    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> (start: Int, end: Int) {
-        var end = bytes.count
-        while end > 0 && isSpace(bytes[end - 1]) { end -= 1 }
-        var start = 0
-        while start < end && isSpace(bytes[start]) { start += 1 }
-        return (start, end)
     }
 
     /// Whether `bytes[span]`, lower-cased, are `other`.

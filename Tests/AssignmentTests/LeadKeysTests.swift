@@ -15,6 +15,9 @@ struct LeadKeysTests {
             ("a@b@c.io", "a@b@c.io", "c.io"),
             ("müller+x@Bäckerei.DE", "müller@bäckerei.de", "bäckerei.de"),
             ("x+y+z@d.org", "x@d.org", "d.org"),
+            // As the rules read it: out of a display name or a link.
+            ("Pat Lee <Pat.Lee+x@Acme.COM>", "pat.lee@acme.com", "acme.com"),
+            ("mailto:pat@acme.com", "pat@acme.com", "acme.com"),
         ]
     )
     func emails(input: String, address: String, domain: String) {
@@ -25,7 +28,9 @@ struct LeadKeysTests {
 
     @Test(
         "text that is not an address gives no key",
-        arguments: ["", "   ", "pat", "pat@acme", "@acme.com", "+tag@acme.com", "pat@", " @x.y"]
+        arguments: [
+            "", "   ", "pat", "pat@acme", "@acme.com", "+tag@acme.com", "pat@", " @x.y", "Pat <pat>", "mailto:",
+        ]
     )
     func notEmails(input: String) {
         let (email, domain) = LeadKeys.email(input)

@@ -20,6 +20,13 @@ struct NormalizerTests {
             ("Tomás.Brown+X@ZhangSystems.COM", "tomás.brown@zhangsystems.com"),
             ("ÉVA@EXAMPLE.FR", "éva@example.fr"),
             ("\tana@acme.io\n", "ana@acme.io"),
+            // A display name, as a From: line holds it, and a link's target.
+            ("Ana Lee <Ana.Lee+x@Gmail.com>", "ana.lee@gmail.com"),
+            ("\"Lee, Ana\" <ana@acme.io>", "ana@acme.io"),
+            (" < ana@acme.io > ", "ana@acme.io"),
+            ("mailto:Bo@Beta.IO", "bo@beta.io"),
+            ("<MAILTO:bo@beta.io>", "bo@beta.io"),
+            ("Zoë Ärger <Zoë@Exämple.DE>", "zoë@exämple.de"),
         ]
     )
     func email(_ input: String, _ expected: String) {
@@ -81,6 +88,11 @@ struct NormalizerTests {
             ("ŁUKASZ+x@Przykład.PL", "łukasz@przykład.pl"),
             ("\u{212A}ATE@X.IO", "kate@x.io"),
             ("ÉVA", nil),
+            // The address out of a display name or a link, kept in place when it needs no change.
+            ("Ana Lee <ana.lee@gmail.com>", "ana.lee@gmail.com"),
+            ("Ana Lee <Ana.Lee+x@Gmail.com>", "ana.lee@gmail.com"),
+            ("mailto:ana@acme.io", "ana@acme.io"),
+            ("Élodie <ÉLODIE@exämple.fr>", "élodie@exämple.fr"),
         ]
     )
     func emailInPlace(_ input: String, _ expected: String?) {
@@ -201,7 +213,10 @@ struct NormalizerTests {
 
     @Test(
         "text that is not an e-mail address is missing",
-        arguments: ["", "   ", "ana", "@acme.io", "ana@", "ana@acme", "ana@acme.io@", "a.b@c"]
+        arguments: [
+            "", "   ", "ana", "@acme.io", "ana@", "ana@acme", "ana@acme.io@", "a.b@c", "Ana <ana>", "Ana <>", "mailto:",
+            "mailto:ana",
+        ]
     )
     func notEmail(_ input: String) {
         #expect(Normalizer.email(input) == nil)

@@ -271,12 +271,12 @@ enum Normalizer {
         }
     }
 
-    /// An ASCII address, trimmed, and where its local part's kept text ends and its last `@` is: the address is
+    /// An ASCII address, trimmed and out of `Name <...>` or `mailto:` (`EmailAddress`), and where its local part's kept text ends and its last `@` is: the address is
     /// `bytes[..<localEnd] + bytes[at...]`, lower-cased. Nil if it is not an address.
     private static func asciiEmailParts(
         _ raw: UnsafeBufferPointer<UInt8>
     ) -> (bytes: UnsafeBufferPointer<UInt8>, localEnd: Int, at: Int)? {
-        let bytes = FoldedText.trimmed(raw)
+        let bytes = EmailAddress.bytes(raw)
         var at = -1
         var plus = -1
         var dot = false

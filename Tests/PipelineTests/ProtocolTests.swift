@@ -106,6 +106,12 @@ struct ProtocolTests {
         let rejected = try lines(spool.rejected).filter { $0.contains(#""reason":"no field the rules know"#) }
         #expect(rejected.count == 2, "\(rejected)")
         #expect(rejected.contains { $0.contains(#""line":2,"#) && $0.contains("it has 'id', 'email', 'company'") })
+        // The record itself, to be fixed and dropped again.
+        #expect(
+            rejected.contains {
+                $0.contains(#""lead":{"id":"S-2","email":"bo@beta.example","company":"Beta"},"rules_version":"#)
+            }
+        )
         let wrapper = try #require(outcomes.first { $0.file == "hubspot.json" })
         #expect(
             wrapper.rejection

@@ -157,7 +157,9 @@ public struct FileProcessor: Sendable {
                     // Not a lead the rules can judge (a file of another shape): a bad record, not a decision.
                     let error = LeadReadError(record, reason: problem)
                     if firstBadRecord == nil { firstBadRecord = error }
-                    try reject(Self.rejectedRecord(error, file: file, rulesVersion: program.version))
+                    try reject(
+                        Self.rejectedRecord(error, file: file, rulesVersion: program.version, lead: record.fields)
+                    )
                     continue
                 } else {
                     // The entry keeps what the state and the outbox need, not the lead's document.
@@ -336,7 +338,14 @@ public struct FileProcessor: Sendable {
         return object
     }
 
-    static func rejectedRecord(_ error: LeadReadError, file: ClaimedFile, rulesVersion: String) -> LeadObject {
+    /// A bad record's line in `rejected/`: where it is, why, and, for a record that was read (`lead`), the record
+    /// itself, to be fixed and dropped again.
+    static func rejectedRecord(
+        _ error: LeadReadError,
+        file: ClaimedFile,
+        rulesVersion: String,
+        lead: LeadObject? = nil
+    ) -> LeadObject {
         var object = LeadObject()
         object.set("file", .string(file.originalName))
         object.set("line", .int(error.line))
@@ -345,6 +354,7 @@ public struct FileProcessor: Sendable {
         object.set("record", error.record.map { .int($0) } ?? .null)
         object.set("reason", .string(error.reason))
         if let source = error.sourceLine { object.set("source", .string(source)) }
+        if let lead { object.set("lead", .object(lead)) }
         object.set("rules_version", .string(rulesVersion))
         return object
     }

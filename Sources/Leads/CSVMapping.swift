@@ -223,17 +223,21 @@ public struct CSVMapping: Sendable {
                 column.separator = text
             }
             if let format = spec["format"] {
-                let scalar = try format.scalar()
                 if column.type != .timestamp {
                     diagnostics.append(format.diagnostic(.onlyForTimestamps("format")))
                 } else {
-                    do {
-                        column.timestamp.format = try TimestampFormat(scalar.value)
-                    } catch {
-                        let start = scalar.location(atValueOffset: error.offset)
-                        diagnostics.append(
-                            scalar.source.diagnostic(at: start, .init(error.message), length: error.length)
-                        )
+                    // One pattern, or a list of them tried in order (files from several tools).
+                    let nodes = if case .sequence(let list) = format { list.items } else { [format] }
+                    for node in nodes {
+                        let scalar = try node.scalar()
+                        do {
+                            column.timestamp.formats.append(try TimestampFormat(scalar.value))
+                        } catch {
+                            let start = scalar.location(atValueOffset: error.offset)
+                            diagnostics.append(
+                                scalar.source.diagnostic(at: start, .init(error.message), length: error.length)
+                            )
+                        }
                     }
                 }
             }

@@ -397,8 +397,7 @@ final class CSVReader {
         case .number: "a number"
         case .boolean: "a boolean (true, false, yes, no, 1, 0)"
         case .list: "a list"
-        case .timestamp:
-            column.timestamp.format.map { "a date as \($0.pattern)" } ?? "an ISO 8601 date (2026-11-20T14:03:00Z)"
+        case .timestamp: column.timestamp.expected
         }
     }
 

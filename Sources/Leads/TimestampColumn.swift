@@ -2,17 +2,17 @@ public import Foundation
 import YAML
 
 /// How a CSV column of `type: timestamp` reads its cells: by a `format` such as `MM/DD/YYYY hh:mm A` (as CRM and
-/// spreadsheet exports write dates in their users' locales), or, without one, as ISO 8601 or a number of seconds or
-/// milliseconds since 1970; a time without an offset is in `time_zone` (UTC by default). The cell becomes an ISO 8601
-/// text in UTC (`2026-11-20T19:03:00Z`), which rules read as a date.
+/// spreadsheet exports write dates in their users' locales), or several tried in order, then as ISO 8601; without a
+/// format, as ISO 8601 or a number of seconds or milliseconds since 1970. A time without an offset is in `time_zone`
+/// (UTC by default). The cell becomes an ISO 8601 text in UTC (`2026-11-20T19:03:00Z`), which rules read as a date.
 public struct TimestampColumn: Sendable {
-    /// The format of the cells; nil for ISO 8601 or an epoch number.
-    public var format: TimestampFormat?
+    /// The formats of the cells, tried in order; none for ISO 8601 or an epoch number.
+    public var formats: [TimestampFormat]
     /// The zone of the cells' local times; nil for the mapping's `time_zone`, or UTC.
     public var timeZone: TimeZone?
 
-    public init(format: TimestampFormat? = nil, timeZone: TimeZone? = nil) {
-        self.format = format
+    public init(formats: [TimestampFormat] = [], timeZone: TimeZone? = nil) {
+        self.formats = formats
         self.timeZone = timeZone
     }
 
@@ -21,16 +21,23 @@ public struct TimestampColumn: Sendable {
         let zone = timeZone ?? defaultZone
         var text = text
         let seconds: Double? = text.withUTF8 { bytes in
-            if let format {
-                return format.localSeconds(bytes).map { Self.utc(fromLocal: $0, in: zone) }
+            for format in formats {
+                if let local = format.localSeconds(bytes) { return Self.utc(fromLocal: local, in: zone) }
             }
-            if !bytes.isEmpty, bytes.allSatisfy({ (0x30...0x39).contains($0) }) {
+            // An epoch number only without a format: with one, digits are more likely a date it cannot read.
+            if formats.isEmpty, !bytes.isEmpty, bytes.allSatisfy({ (0x30...0x39).contains($0) }) {
                 return Double(String(decoding: bytes, as: UTF8.self)).flatMap(Timestamp.epoch)
             }
             guard let reading = Timestamp.reading(utf8: bytes) else { return nil }
             return reading.zoned ? reading.seconds : Self.utc(fromLocal: reading.seconds, in: zone)
         }
         return seconds.flatMap(Self.iso8601)
+    }
+
+    /// What the column reads, for an error: `a date as MM/DD/YYYY or DD.MM.YYYY, or ISO 8601`.
+    var expected: String {
+        guard !formats.isEmpty else { return "an ISO 8601 date (2026-11-20T14:03:00Z)" }
+        return "a date as " + formats.map(\.pattern).joined(separator: " or ") + ", or ISO 8601"
     }
 
     /// `2026-11-20T19:03:00Z`, or with milliseconds when the time has a fraction of a second; nil outside the years

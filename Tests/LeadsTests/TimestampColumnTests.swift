@@ -8,7 +8,7 @@ import YAML
 struct TimestampColumnTests {
     private func read(_ format: String?, _ cell: String, zone: String? = nil) throws -> String? {
         let column = TimestampColumn(
-            format: try format.map { pattern throws in try TimestampFormat(pattern) },
+            formats: try format.map { pattern throws in [try TimestampFormat(pattern)] } ?? [],
             timeZone: zone.flatMap(TimeZone.init(identifier:))
         )
         return column.read(cell, defaultZone: nil)
@@ -117,7 +117,7 @@ struct TimestampColumnTests {
                 case formats[2]: "\(year)-\(two(month))-\(two(day)) \(two(hour)):\(two(minute)):\(two(second))"
                 default: "\(months[month - 1]) \(day), \(year) \(hour12.lowercased())"
                 }
-            let column = TimestampColumn(format: try TimestampFormat(format), timeZone: zone)
+            let column = TimestampColumn(formats: [try TimestampFormat(format)], timeZone: zone)
             let expected: Double
             // The local time's first instant: the same local time an offset change earlier, if there is one.
             let earlier = [1800.0, 3600, 7200, 86400].map { instant - $0 }.filter { candidate in
@@ -149,24 +149,35 @@ struct TimestampColumnTests {
                   Create Date: {field: created_at, type: timestamp, format: "MM/DD/YYYY hh:mm A"}
                   Last Visit: {field: last_visit, type: timestamp, format: DD.MM.YYYY HH:mm, time_zone: Europe/Paris}
                   Modified: {type: timestamp}
+                  Seen: {type: timestamp, format: ["MM/DD/YYYY hh:mm A", "MMM D, YYYY", DD.MM.YYYY]}
                 """.utf8.map { $0 },
                 path: "mapping.yaml"
             )
         )
         let text =
-            "id,Create Date,Last Visit,Modified\n"
-            + "L-1,11/20/2026 2:03 PM,20.11.2026 14:03,2026-11-20 08:00\n"
-            + "L-2,,,1763650000\n"
-            + "L-3,2026-11-20,,\n"
+            "id,Create Date,Last Visit,Modified,Seen\n"
+            + "L-1,11/20/2026 2:03 PM,20.11.2026 14:03,2026-11-20 08:00,11/20/2026 2:03 PM\n"
+            + "L-2,,,1763650000,\"Nov 21, 2026\"\n"
+            // ISO 8601 is read in a column with formats too; an epoch number is not (digits are more likely a date).
+            + "L-3,2026-11-20,,,22.11.2026\n"
+            + "L-4,21/11/2026,,,\n"
+            + "L-5,,,,1763650000\n"
         #expect(
             try readAll("crm.csv", text, options: LeadReaderOptions(csvMapping: mapping)) == [
-                #"record 2#1 {"id":"L-1","created_at":"2026-11-20T20:03:00Z","last_visit":"2026-11-20T13:03:00Z","Modified":"2026-11-20T14:00:00Z"}"#,
-                #"record 3#2 {"id":"L-2","Modified":"2025-11-20T14:46:40Z"}"#,
+                #"record 2#1 {"id":"L-1","created_at":"2026-11-20T20:03:00Z","last_visit":"2026-11-20T13:03:00Z","Modified":"2026-11-20T14:00:00Z","Seen":"2026-11-20T20:03:00Z"}"#,
+                #"record 3#2 {"id":"L-2","Modified":"2025-11-20T14:46:40Z","Seen":"2026-11-21T06:00:00Z"}"#,
+                #"record 4#3 {"id":"L-3","created_at":"2026-11-20T06:00:00Z","Seen":"2026-11-22T06:00:00Z"}"#,
                 """
-                record error #3: crm.csv:4:5: error: column 'Create Date': expected a date as MM/DD/YYYY hh:mm A, \
-                found '2026-11-20'
-                    4 | L-3,2026-11-20,,
+                record error #4: crm.csv:5:5: error: column 'Create Date': expected a date as MM/DD/YYYY hh:mm A, or \
+                ISO 8601, found '21/11/2026'
+                    5 | L-4,21/11/2026,,,
                       |     ^
+                """,
+                """
+                record error #5: crm.csv:6:8: error: column 'Seen': expected a date as MM/DD/YYYY hh:mm A or MMM D, \
+                YYYY or DD.MM.YYYY, or ISO 8601, found '1763650000'
+                    6 | L-5,,,,1763650000
+                      |        ^
                 """,
             ]
         )

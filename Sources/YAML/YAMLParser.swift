@@ -247,7 +247,51 @@ private struct TreeBuilder {
         if let context = parser.context.map({ String(cString: $0) }) {
             notes.append(source.diagnostic(.note, at: location(parser.context_mark), .syntaxContext(context)))
         }
-        diagnostics.append(source.diagnostic(at: at, .syntax(problem), notes: notes))
+        diagnostics.append(source.diagnostic(at: at, .syntax(problem + hint(problem, at: at)), notes: notes))
+    }
+
+    /// What most often causes libyaml's terse errors in hand-edited files, told from the lines around the error:
+    /// a line indented more than the one above (read as more of its value), a value with `: ` in it, a value that
+    /// starts with a character YAML reserves. Empty when none fits.
+    func hint(_ problem: String, at location: SourceLocation) -> String {
+        guard let line = source.line(location.line) else { return "" }
+        let characters = Array(line.unicodeScalars)
+        func indent(_ text: some Collection<Unicode.Scalar>) -> Int { text.prefix { $0 == " " }.count }
+        /// The previous line with content (not blank, not only a comment).
+        func previous() -> [Unicode.Scalar]? {
+            var number = location.line - 1
+            while number >= 1, let text = source.line(number) {
+                let trimmed = text.drop { $0 == " " }
+                if !trimmed.isEmpty, trimmed.first != "#" { return Array(text.unicodeScalars) }
+                number -= 1
+            }
+            return nil
+        }
+        switch problem {
+        case "mapping values are not allowed in this context":
+            // A `key: ` before the colon libyaml stopped at: the value itself has `: ` in it.
+            let before = String(String.UnicodeScalarView(characters.prefix(max(0, location.column - 1))))
+            if let above = previous(), indent(characters) > indent(above), !before.contains(": ") {
+                return "; this line is indented more than the line above, so YAML reads it as more of that line's "
+                    + "value: indent it as the line above"
+            }
+            if before.contains(": ") || before.hasSuffix(":") {
+                return "; a value with ': ' in it must be quoted, as in key: \"a: b\""
+            }
+            return ""
+        case "did not find expected key", "did not find expected '-' indicator":
+            return "; check this line's indentation against the lines above it"
+        case "found character that cannot start any token",
+            "did not find expected alphabetic or numeric character":
+            // An alias or anchor's name is read after its indicator: the error is past it.
+            let index = location.column - (problem.hasPrefix("did not") ? 2 : 1)
+            guard characters.indices.contains(index) else { return "" }
+            let character = characters[index]
+            guard "@`*&!%|>".unicodeScalars.contains(character) else { return "" }
+            return "; a value that starts with '\(character)' must be quoted"
+        default:
+            return ""
+        }
     }
 
     /// The column of the first tab in a line's leading whitespace, if the line has content after it.

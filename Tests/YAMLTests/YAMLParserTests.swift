@@ -135,7 +135,7 @@ struct YAMLErrorTests {
             "syntax error with libyaml's context",
             "a:\n  b: 1\n c: 2\n",
             """
-            test.yaml:3:2: error: did not find expected key
+            test.yaml:3:2: error: did not find expected key; check this line's indentation against the lines above it
                 3 |  c: 2
                   |  ^
             test.yaml:1:1: note: while parsing a block mapping
@@ -147,9 +147,59 @@ struct YAMLErrorTests {
             "mapping value in the wrong place",
             "key: value\n  bad: x\n",
             """
-            test.yaml:2:6: error: mapping values are not allowed in this context
+            test.yaml:2:6: error: mapping values are not allowed in this context; this line is indented more than \
+            the line above, so YAML reads it as more of that line's value: indent it as the line above
                 2 |   bad: x
                   |      ^
+            """
+        ),
+        Case(
+            "a value with ': ' in it",
+            "# notes\ndescription: Note: big accounts\n",
+            """
+            test.yaml:2:18: error: mapping values are not allowed in this context; a value with ': ' in it must be \
+            quoted, as in key: "a: b"
+                2 | description: Note: big accounts
+                  |                  ^
+            """
+        ),
+        Case(
+            "a value that starts with a character YAML reserves",
+            "email: @acme.com\n",
+            """
+            test.yaml:1:8: error: found character that cannot start any token; a value that starts with '@' must be \
+            quoted
+                1 | email: @acme.com
+                  |        ^
+            test.yaml:1:8: note: while scanning for the next token
+                1 | email: @acme.com
+                  |        ^
+            """
+        ),
+        Case(
+            "a value that starts with an alias's indicator",
+            "domains: *.acme.com\n",
+            """
+            test.yaml:1:11: error: did not find expected alphabetic or numeric character; a value that starts with \
+            '*' must be quoted
+                1 | domains: *.acme.com
+                  |           ^
+            test.yaml:1:10: note: while scanning an alias
+                1 | domains: *.acme.com
+                  |          ^
+            """
+        ),
+        Case(
+            "a key indented less than its siblings in a list item",
+            "rules:\n  - id: a\n    when: x\n  points: 2\n",
+            """
+            test.yaml:4:3: error: did not find expected '-' indicator; check this line's indentation against the \
+            lines above it
+                4 |   points: 2
+                  |   ^
+            test.yaml:2:3: note: while parsing a block collection
+                2 |   - id: a
+                  |   ^
             """
         ),
         Case(

@@ -8,7 +8,10 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Compile the rules directory and report every problem with its file, line and column.",
-        discussion: "The exit status is 0 when the rules compile (warnings allowed), 1 on any error."
+        discussion: """
+            With --csv-mapping, the CSV mapping is checked too, as a reload of the daemon reads both. The exit status \
+            is 0 when the rules compile (warnings allowed) and the mapping loads, 1 on any error.
+            """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -21,12 +24,28 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "text for people, json (one diagnostic per line) for editors and CI.")
     var format: Format = .text
 
+    @Option(help: "A CSV mapping to check as well (records.csv_mapping; see docs/leads.md).")
+    var csvMapping: String?
+
     func run() throws {
         let result = RuleCompiler.compile(directory: ruleOptions.rules)
+        var mappingDiagnostics: [Diagnostic] = []
+        if let csvMapping {
+            do {
+                _ = try CSVMapping.load(contentsOf: csvMapping)
+            } catch {
+                mappingDiagnostics = error.diagnostics
+            }
+        }
         let output = BufferedOutput(fd: format == .json ? 1 : 2)
         switch format {
         case .text:
             ruleOptions.report(result, to: output)
+            if let csvMapping, !mappingDiagnostics.isEmpty {
+                let count = mappingDiagnostics.filter { $0.severity == .error }.count
+                output.write(mappingDiagnostics.rendered() + "\n")
+                output.write("leadd: \(count) error\(count == 1 ? "" : "s") in \(csvMapping)\n")
+            }
             if let program = result.program {
                 var summary = "\(ruleOptions.rules): \(program.ruleIDs.count) rules in \(program.files.count) files, "
                 if let plan = program.assignment {
@@ -41,7 +60,7 @@ struct CheckCommand: ParsableCommand {
                 standardOutput.flush()
             }
         case .json:
-            for diagnostic in result.diagnostics {
+            for diagnostic in result.diagnostics + mappingDiagnostics {
                 let object = diagnostic.json
                 output.write { bytes in
                     object.writeJSON(into: &bytes)
@@ -50,6 +69,6 @@ struct CheckCommand: ParsableCommand {
             }
         }
         output.flush()
-        if result.program == nil { throw ExitCode(1) }
+        if result.program == nil || !mappingDiagnostics.isEmpty { throw ExitCode(1) }
     }
 }

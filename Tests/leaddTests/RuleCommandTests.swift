@@ -154,6 +154,31 @@ struct RuleCommandTests {
         }
     }
 
+    /// `--csv-mapping`: the mapping a reload reads with the rules is checked with them, in text and JSON.
+    @Test func checkWithAMapping() throws {
+        let directory = try TemporaryDirectory("check")
+        let good = try directory.write(
+            "good.yaml",
+            Array("version: 1\ncolumns:\n  Email: {field: contact.email}\n".utf8)
+        )
+        let bad = try directory.write(
+            "bad.yaml",
+            Array("version: 1\ncolumns:\n  Created: {type: timestamp, format: dd/MM/YYYY}\n".utf8)
+        )
+        let passed = try ProcessRunner.run(leadd, ["check", "--rules", "\(root)/rules", "--csv-mapping", good])
+        #expect(passed.exitStatus == 0, "\(passed.standardError)")
+        let failed = try ProcessRunner.run(leadd, ["check", "--rules", "\(root)/rules", "--csv-mapping", bad])
+        #expect(failed.exitStatus == 1)
+        #expect(failed.standardError.hasPrefix("\(bad):3:38: error: unknown 'dd' in the format (did you mean 'DD'?)"))
+        #expect(failed.standardError.hasSuffix("leadd: 1 error in \(bad)\n"))
+        let json = try ProcessRunner.run(
+            leadd,
+            ["check", "--rules", "\(root)/rules", "--csv-mapping", bad, "--format", "json"]
+        )
+        #expect(json.exitStatus == 1)
+        #expect(json.standardOutput.contains(#""line":3,"column":38"#), "\(json.standardOutput)")
+    }
+
     @Test func badNowIsRefused() throws {
         let result = try ProcessRunner.run(
             leadd,

@@ -441,6 +441,9 @@ enum Countries {
         "kiribati": "KI",
         "km": "KM",
         "kn": "KN",
+        // Kosovo: not in ISO 3166-1, but CLDR's region XK (what country pickers built on it send), also used by the
+        // European Union and the World Bank (XKX).
+        "kosovo": "XK",
         "kna": "KN",
         "kor": "KR",
         "korea": "KR",
@@ -984,6 +987,8 @@ enum Countries {
         "wlf": "WF",
         "ws": "WS",
         "wsm": "WS",
+        "xk": "XK",
+        "xkx": "XK",
         "ye": "YE",
         "yem": "YE",
         "yemen": "YE",

@@ -389,11 +389,28 @@ final class AggregatePlan: Sendable {
     /// Whether every function in `all` needs only the event's time, type code and fast predicate (`tallyAll`).
     let allFast: Bool
 
+    /// How far after `now` an event's time may be and still count: the systems that stamp events may run their
+    /// clocks ahead of leadd's by seconds or minutes (5 minutes is the allowance Kerberos takes by default), and a
+    /// demo request a minute "in the future" is still a demo request. An event later than that has not happened as
+    /// of `now`: it counts in no function, with a window or without.
+    static let clockSkew = 300.0
+
     /// An event function's tests, read once per event.
     struct Function: Sendable {
-        /// `within`, or infinity: an event older than this, or without a time, or in the future, is out.
+        /// `within`, or infinity: an event older than this, or without a time, or later than `now` (beyond the
+        /// clock skew), is out.
         var window = Double.infinity
         var hasWindow = false
+
+        /// Whether an event at `at` (NaN: without a time) is in this function's time range: from `now` minus the
+        /// window (or always, without one) to `now` plus `clockSkew`. An event without a time is only in a function
+        /// without a window.
+        @inline(__always)
+        func covers(_ at: Double, now: Double) -> Bool {
+            // NaN fails every comparison: out of a window, in where there is none.
+            hasWindow
+                ? at <= now + AggregatePlan.clockSkew && at >= now - window : !(at > now + AggregatePlan.clockSkew)
+        }
         /// The type filter is on another field than `typeSlot`: the expression's field is read.
         var otherTypeFilter = false
         /// A predicate beyond the type filter; `fast` when `EventPredicate` decides it.

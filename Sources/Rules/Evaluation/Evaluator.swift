@@ -948,10 +948,7 @@ struct EvaluationState {
         let event = table.rows[row]
         let function = plan.functions[index]
         let at = event.at
-        if function.hasWindow {
-            // NaN (no time) fails both.
-            guard at <= now, at >= now - function.window else { return }
-        }
+        guard function.covers(at, now: now) else { return }
         if function.otherTypeFilter, let (slot, value) = program.aggregates[index].typeFilter {
             let type = field(slot, of: event)
             let equal = texts { texts in
@@ -985,7 +982,7 @@ struct EvaluationState {
             tally.weight += pow(0.5, Swift.max(0, now - at) / halfLife)
         }
         tally.count += 1
-        if at > tally.latest { tally.latest = at }
+        if at > tally.latest { tally.latest = Swift.min(at, now) }
         let valueCode = program.aggregateValues[index]
         if function.hasValue, valueCode >= 0 {
             currentEvent = event

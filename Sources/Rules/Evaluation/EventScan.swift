@@ -235,16 +235,12 @@ extension AggregatePlan {
                                         @inline(__always)
                                         func tally(_ index: Int, count: Int, row: (Int) -> Int) -> Bool {
                                             let function = functions[index]
-                                            let earliest = now - function.window
                                             let tests = function.fast ? predicates[index]?.tests : nil
                                             var tally = tallies[index]
                                             for position in 0..<count {
                                                 let row = row(position)
                                                 let event = rows[row]
-                                                if function.hasWindow {
-                                                    // NaN (no time) fails both.
-                                                    guard event.at <= now, event.at >= earliest else { continue }
-                                                }
+                                                guard function.covers(event.at, now: now) else { continue }
                                                 if let tests {
                                                     let eventFields = UnsafeBufferPointer(
                                                         rebasing: fields[
@@ -288,13 +284,10 @@ extension AggregatePlan {
                                         // (through it, 600 more instructions per lead).
                                         for index in timeOnlyOthers {
                                             let function = functions[index]
-                                            let earliest = now - function.window
                                             var tally = EventTally()
                                             for row in 0..<eventCount {
                                                 let event = rows[row]
-                                                if function.hasWindow {
-                                                    guard event.at <= now, event.at >= earliest else { continue }
-                                                }
+                                                guard function.covers(event.at, now: now) else { continue }
                                                 Self.count(event, function, now: now, into: &tally)
                                             }
                                             tallies[index] = tally
@@ -319,7 +312,8 @@ extension AggregatePlan {
             tally.weight += pow(0.5, Swift.max(0, now - event.at) / function.halfLife)
         }
         tally.count += 1
-        // False for NaN: an event without a time leaves the latest as it is.
-        if event.at > tally.latest { tally.latest = event.at }
+        // False for NaN: an event without a time leaves the latest as it is. One within the clock skew after `now`
+        // happened at `now`.
+        if event.at > tally.latest { tally.latest = Swift.min(event.at, now) }
     }
 }

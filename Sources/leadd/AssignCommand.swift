@@ -95,7 +95,7 @@ struct AssignCommand: ParsableCommand {
             for result in LeadFileReader(path: path, options: options) {
                 switch result {
                 case .record(let record):
-                    if let problem = program.shapeProblem(record) {
+                    if let problem = program.notALead(record) {
                         failures += 1
                         errors.write(LeadReadError(record, reason: problem).diagnostic.rendered() + "\n")
                         continue

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Assignment
 import Leads
+import Rules
 import YAML
 
 /// The options of the commands that read lead files.
@@ -25,5 +27,17 @@ struct LeadFileOptions: ParsableArguments {
             }
         }
         return options
+    }
+}
+
+extension Program {
+    /// Why `record` is not a lead `leadd score` and `leadd assign` decide: an outcome update (the daemon applies
+    /// those), or a record of another shape (`shapeProblem`); nil for a lead.
+    func notALead(_ record: LeadRecord) -> String? {
+        if OutcomeUpdate.isOutcome(record.document) {
+            return "an outcome update, not a lead: the daemon applies outcome updates dropped into its inbox "
+                + "(docs/analytics.md)"
+        }
+        return shapeProblem(record)
     }
 }

@@ -135,7 +135,10 @@ struct RuleCommandTests {
         let directory = try TemporaryDirectory("shape")
         let file = try directory.write(
             "mixed.ndjson",
-            Array("{\"id\":\"W-1\",\"results\":[]}\n{\"id\":\"W-2\",\"source\":\"web_form\"}\n".utf8)
+            Array(
+                ("{\"id\":\"W-1\",\"results\":[]}\n{\"id\":\"W-2\",\"source\":\"web_form\"}\n"
+                    + "{\"kind\":\"outcome\",\"lead\":\"W-2\",\"stage\":\"won\"}\n").utf8
+            )
         )
         for command in [["score"], ["assign", "--state", directory.path + "/state"]] {
             let result = try ProcessRunner.run(
@@ -146,6 +149,13 @@ struct RuleCommandTests {
             #expect(
                 result.standardError.hasPrefix(
                     "\(file):1:1: error: no field the rules know is in this lead (it has 'id', 'results')"
+                ),
+                "\(command): \(result.standardError)"
+            )
+            #expect(
+                result.standardError.contains(
+                    "\(file):3:1: error: an outcome update, not a lead: the daemon applies outcome updates dropped "
+                        + "into its inbox (docs/analytics.md)"
                 ),
                 "\(command): \(result.standardError)"
             )

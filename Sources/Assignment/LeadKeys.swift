@@ -168,9 +168,10 @@ final class LeadKeys: Sendable {
         var dot = at + 1
         while dot < end && bytes[dot] != 0x2E { dot += 1 }
         guard dot < end else { return nil }
+        // The first `+` cuts the local part, unless the local part starts with it (as the rules read addresses).
         var localEnd = start
         while localEnd < at && bytes[localEnd] != 0x2B { localEnd += 1 }
-        guard localEnd > start else { return nil }
+        if localEnd == start { localEnd = at }
         return (start, end, localEnd, at)
     }
 

@@ -201,11 +201,14 @@ enum FieldType: String, Sendable, CaseIterable {
     case email
     /// A string normalized to an ISO 3166-1 alpha-2 code where it names a country.
     case country
+    /// A company's domain or website, as the domain alone: lower-cased, without scheme, path, port or `www.`
+    /// (`DomainName`); a text that is no domain stays as written.
+    case domain
     case events
 
     var valueType: ValueType {
         switch self {
-        case .string, .email, .country: .string
+        case .string, .email, .country, .domain: .string
         case .number: .number
         case .boolean: .boolean
         case .timestamp: .timestamp

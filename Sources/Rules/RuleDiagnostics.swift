@@ -30,6 +30,9 @@ extension Diagnostic.Message {
     static func notAnAddress(_ text: String) -> Self {
         .init("'\(text)' is not an e-mail address, so it never equals an e-mail field (which holds only addresses)")
     }
+    static func notADomain(_ text: String) -> Self {
+        .init("'\(text)' is not a domain, so it matches only leads that write it the same way")
+    }
     static func unknownList(_ name: String, _ suggestion: String?) -> Self {
         .init("unknown list '\(name)'" + didYouMean(suggestion))
     }
@@ -87,7 +90,9 @@ extension Diagnostic.Message {
     static let withinNeedsEvents = Self("'within' applies only to event functions")
     static let eventFieldOutside = Self("event fields are known only inside an event function's condition")
     static func unknownType(_ name: String) -> Self {
-        .init("unknown field type '\(name)'; expected string, number, boolean, timestamp, list, email or country")
+        .init(
+            "unknown field type '\(name)'; expected string, number, boolean, timestamp, list, email, country or domain"
+        )
     }
 
     private static func didYouMean(_ suggestion: String?) -> String {

@@ -167,6 +167,15 @@ struct DiagnosticTests {
                 """
         ),
         Case(
+            name: "a text compared with a domain field that is no domain: a warning",
+            rules: rules("  - id: a\n    when: company.domain == \"acme\"\n    points: 1\n"),
+            rendered: """
+                r.yaml:5:29: warning: 'acme' is not a domain, so it matches only leads that write it the same way
+                    5 |     when: company.domain == "acme"
+                      |                             ^~~~~~
+                """
+        ),
+        Case(
             name: "unknown key in a rule",
             rules: rules("  - id: a\n    wen: company.employees > 1\n    points: 1\n"),
             rendered: """

@@ -118,6 +118,28 @@ struct NormalizerTests {
         }
     }
 
+    /// `company.domain` as CRM exports write it: a website. Read as the domain alone, as assignment's accounts read it.
+    @Test(
+        "a company's domain or website is its domain, lower-cased; a text that is no domain stays as written",
+        arguments: [
+            ("acme.io", "acme.io"), (" https://www.Acme.io/about ", "acme.io"), ("WWW.GLOBEX.COM.", "globex.com"),
+            ("http://eu.acme.io:8080/x?y#z", "eu.acme.io"), ("N/A", "N/A"), ("acme", "acme"), ("", nil),
+        ]
+    )
+    func domain(_ input: String, _ expected: String?) {
+        #expect(normalized(input, .domain) == expected)
+    }
+
+    @Test("a website compared with company.domain in a rule is read as a domain too")
+    func domainInRules() throws {
+        let lead = #"{"company": {"domain": "https://www.Acme.io/about"}}"#
+        #expect(try verdict(#"company.domain == "acme.io""#, lead) == "true")
+        #expect(try verdict(#"company.domain == "http://ACME.io/""#, lead) == "true")
+        #expect(try verdict(#"company.domain in ["www.acme.io", "globex.com"]"#, lead) == "true")
+        #expect(try verdict(#"company.domain ends_with ".io""#, lead) == "true")
+        #expect(try verdict(#"company.domain != "acme.io""#, lead) == "false")
+    }
+
     @Test("every country name and code the table knows becomes its ISO code, in any case, surrounding spaces allowed")
     func countries() {
         for (name, code) in Countries.codes {

@@ -291,20 +291,26 @@ struct ExpressionChecker {
     }
 
     /// The type of the lead field `syntax` names, when its values are normalized (countries to ISO codes, e-mail
-    /// addresses lower-cased without their `+tag`): texts compared with it are normalized the same way.
+    /// addresses lower-cased without their `+tag`, websites to domains): texts compared with it are normalized the
+    /// same way.
     private func normalizedField(_ syntax: ExpressionSyntax) -> FieldType? {
         guard case .name(let parts, _) = syntax else { return nil }
         let name = parts.joined(separator: ".")
         if let collection = eventCollection, parts.count == 1, catalog.eventFields(of: collection)[name] != nil {
             return nil
         }
-        guard let type = catalog.fields[name], type == .country || type == .email else { return nil }
+        guard let type = catalog.fields[name], type == .country || type == .email || type == .domain else { return nil }
         return type
     }
 
     /// A text compared with a field of `type`, as the field would hold it: a country's ISO code, an address
     /// normalized. A text the field could not hold stays as written, with a warning.
     private mutating func normalized(_ text: String, as type: FieldType, _ range: Range<Int>) -> String {
+        if type == .domain {
+            if let domain = DomainName.normalized(text) { return domain }
+            warnings.append(Failure(message: .notADomain(text), range: range))
+            return text
+        }
         if type == .email {
             if let address = Normalizer.email(text) { return address }
             warnings.append(Failure(message: .notAnAddress(text), range: range))
@@ -320,7 +326,11 @@ struct ExpressionChecker {
     private func normalized(_ set: Set<String>, as type: FieldType) -> Set<String> {
         Set(
             set.map { item in
-                (type == .email ? Normalizer.email(item) : Countries.code(item)?.lowercased()) ?? item
+                switch type {
+                case .email: Normalizer.email(item) ?? item
+                case .domain: DomainName.normalized(item) ?? item
+                default: Countries.code(item)?.lowercased() ?? item
+                }
             }
         )
     }

@@ -17,7 +17,7 @@ struct FieldCatalog: Sendable {
         "contact.phone": .string,
         "contact.country": .country,
         "company.name": .string,
-        "company.domain": .string,
+        "company.domain": .domain,
         "company.employees": .number,
         "company.revenue": .number,
         "company.industry": .string,

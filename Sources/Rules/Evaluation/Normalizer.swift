@@ -19,6 +19,8 @@ enum Normalizer {
             return email(lead, node, scratch: &scratch)
         case (.country, .string):
             return country(lead, node, scratch: &scratch)
+        case (.domain, .string):
+            return domain(lead, node, scratch: &scratch)
         case (.number, .int):
             return lead.int(node).map { .number(Double($0)) } ?? .missing
         case (.number, .double):
@@ -41,6 +43,19 @@ enum Normalizer {
         default:
             return .missing
         }
+    }
+
+    /// The domain at `node` (`https://www.Acme.com/about` is `acme.com`, `DomainName`): the lead's own bytes when
+    /// they need no lower-casing, else written to `scratch`. A text that is no domain stays as written, trimmed.
+    static func domain(_ lead: LeadView, _ node: Int, scratch: inout [UInt8]) -> Value {
+        let bytes = FoldedText.trimmed(lead.bytes(node))
+        guard !bytes.isEmpty else { return .missing }
+        guard let span = DomainName.span(bytes) else { return .text(reference(bytes, in: lead)) }
+        let domain = UnsafeBufferPointer(rebasing: bytes[span])
+        guard domain.contains(where: { $0 &- 0x41 < 26 }) else { return .text(reference(domain, in: lead)) }
+        let start = scratch.count
+        scratch.append(contentsOf: domain.lazy.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 })
+        return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), arena: .scratch))
     }
 
     /// The country at `node` as its ISO code, when `Countries` knows its name or code in any case; else the text

@@ -91,6 +91,9 @@ public struct TimestampColumn: Sendable {
 /// | `A`, `a` | `AM` or `PM`, in any case |
 ///
 /// A space stands for one or more spaces. A cell may end before the time of day, which is then midnight.
+///
+/// The pattern `excel` reads Excel's serial dates instead, as a spreadsheet writes a date cell formatted as a number:
+/// days since 1899-12-30, with the time of day as the fraction (`46346.5` is 2026-11-20 12:00).
 public struct TimestampFormat: Sendable, Equatable {
     enum Piece: Sendable, Equatable {
         case year, month, monthName, day, hour, hour12, minute, second, meridiem
@@ -104,6 +107,8 @@ public struct TimestampFormat: Sendable, Equatable {
     let pieces: [Piece]
     /// The pattern as written.
     public let pattern: String
+    /// `excel`: the cell is a serial date.
+    let excelSerial: Bool
 
     /// A mistake in a pattern: where (in characters of the pattern) and what.
     package struct Problem: Error, Equatable {
@@ -121,6 +126,11 @@ public struct TimestampFormat: Sendable, Equatable {
 
     package init(_ pattern: String) throws(Problem) {
         self.pattern = pattern
+        excelSerial = pattern.lowercased() == "excel"
+        if excelSerial {
+            pieces = []
+            return
+        }
         let characters = Array(pattern.unicodeScalars)
         var pieces: [Piece] = []
         var offsets: [Range<Int>] = []
@@ -168,7 +178,7 @@ public struct TimestampFormat: Sendable, Equatable {
             return "two-digit years are ambiguous: write 'YYYY' and a four-digit year"
         }
         let hint = known[run].map { " (did you mean '\($0)'?)" } ?? ""
-        return "unknown '\(run)' in the format\(hint); expected YYYY, MM, MMM, DD, HH, hh, mm, ss or A"
+        return "unknown '\(run)' in the format\(hint); expected YYYY, MM, MMM, DD, HH, hh, mm, ss or A (or excel alone)"
     }
 
     private func check(offsets: [Range<Int>], count: Int) throws(Problem) {
@@ -212,6 +222,7 @@ public struct TimestampFormat: Sendable, Equatable {
     /// Seconds since 1970 of the local date and time in `bytes`, as if UTC; nil when they do not follow the format or
     /// are no date (31 February, 25:00).
     func localSeconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        if excelSerial { return Self.excelSeconds(bytes) }
         var position = 0
         var year = 0
         var month = 0
@@ -307,6 +318,17 @@ public struct TimestampFormat: Sendable, Equatable {
         else { return nil }
         let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
         return Double(days * 86400 + hour * 3600 + minute * 60) + second
+    }
+
+    /// Seconds since 1970 of an Excel serial date (local time, as if UTC): days since 1899-12-30 (Excel's day 1 is
+    /// 1900-01-01; its day 60, 1900-02-29, never was, and serial dates before 61 are refused), a fraction for the
+    /// time of day, rounded to the millisecond. Nil outside 61 (1900-03-01) to 2958465 (9999-12-31).
+    static func excelSeconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !bytes.isEmpty, bytes.allSatisfy({ (0x30...0x39).contains($0) || $0 == 0x2E }),
+            let days = Double(String(decoding: bytes, as: UTF8.self)), days >= 61, days < 2_958_466
+        else { return nil }
+        let epoch = Double(Timestamp.daysFromCivil(year: 1899, month: 12, day: 30)) * 86400
+        return epoch + (days * 86_400_000).rounded() / 1000
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte & 0xDF) }

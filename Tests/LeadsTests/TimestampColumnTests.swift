@@ -27,6 +27,12 @@ struct TimestampColumnTests {
         ("MMM D, YYYY", "Nov 20, 2026", "2026-11-20T00:00:00Z"),
         ("MMM D, YYYY", "SEPT 3, 2026", "2026-09-03T00:00:00Z"),
         ("D MMMM YYYY", "3 september 2026", "2026-09-03T00:00:00Z"),
+        // Excel's serial dates: days since 1899-12-30, the time of day as the fraction.
+        ("excel", "46346", "2026-11-20T00:00:00Z"), ("excel", "46346.5", "2026-11-20T12:00:00Z"),
+        ("excel", "46346.25", "2026-11-20T06:00:00Z"), ("excel", "61", "1900-03-01T00:00:00Z"),
+        ("excel", "2958465.5", "9999-12-31T12:00:00Z"),
+        // ISO 8601 is read beside any format.
+        ("excel", "2026-11-20", "2026-11-20T00:00:00Z"),
     ])
     func formats(_ format: String, _ cell: String, _ expected: String) throws {
         #expect(try read(format, cell) == expected)
@@ -45,6 +51,8 @@ struct TimestampColumnTests {
         ("DD.MM.YYYY", "20.11.26"),
         ("MMM D, YYYY", "Nev 20, 2026"),
         ("DD.MM.YYYY", "20-11-2026"),
+        // Excel's day 60 is 1900-02-29, which never was; negative, past 9999, or not a number.
+        ("excel", "60"), ("excel", "-5"), ("excel", "2958466"), ("excel", "4.6e4"), ("excel", "1.2.3"),
     ])
     func notDates(_ format: String, _ cell: String) throws {
         #expect(try read(format, cell) == nil)
@@ -75,6 +83,7 @@ struct TimestampColumnTests {
         #expect(try read(format, "30.12.2011 12:00", zone: "Pacific/Apia") == "2011-12-30T22:00:00Z")
         #expect(try read(format, "31.12.2011 12:00", zone: "Pacific/Apia") == "2011-12-30T22:00:00Z")
         #expect(try read(format, "29.12.2011 12:00", zone: "Pacific/Apia") == "2011-12-29T22:00:00Z")
+        #expect(try read("excel", "46346.5", zone: "Europe/Berlin") == "2026-11-20T11:00:00Z")
     }
 
     /// Random instants in zones with clock changes, written as their local time in a random format, read back: the
@@ -211,7 +220,7 @@ struct TimestampColumnTests {
                     "2:12 unknown time zone 'Amercia/New_York' (did you mean 'America/New_York'?); use an IANA name "
                         + "such as America/New_York or Europe/Berlin",
                     "4:33 unknown 'dd' in the format (did you mean 'DD'?); expected YYYY, MM, MMM, DD, HH, hh, mm, ss "
-                        + "or A",
+                        + "or A (or excel alone)",
                     "5:36 'mm' is minutes, and the format has no hour (HH); months are 'MM'",
                     "6:39 two-digit years are ambiguous: write 'YYYY' and a four-digit year",
                     "7:43 'hh' is the hour from 1 to 12 and needs AM or PM (A); 'HH' is the hour from 0 to 23",

@@ -105,6 +105,18 @@ public struct CSVMapping: Sendable {
         self.columns = columns
     }
 
+    /// What a mapping tried on a file (`leadd parse`, `leadd score`) should say about its header: the columns the
+    /// mapping names that the header lacks (most likely labelled otherwise in this export), each with the header's
+    /// nearest name, and the header's columns the mapping does not name (they become fields named by their header).
+    /// Nothing when every mapped column is there.
+    public func unmatched(header: [String]) -> (missing: [(column: String, suggestion: String?)], unnamed: [String]) {
+        let present = Set(header)
+        let missing = columns.keys.filter { !present.contains($0) }.sorted()
+        guard !missing.isEmpty else { return ([], []) }
+        let unnamed = header.filter { columns[$0] == nil }
+        return (missing.map { ($0, Suggestion.closest(to: $0, in: unnamed)) }, unnamed)
+    }
+
     /// The delimiter of a file whose first line (the header) is `header`, when no mapping names one: a comma if the
     /// line has one outside quotes, else a semicolon, else a tab, else a comma (a header of one column).
     public static func detectDelimiter(_ header: UnsafeBufferPointer<UInt8>) -> UInt8 {

@@ -28,6 +28,8 @@ final class CSVReader {
     private let options: LeadReaderOptions
     private var window: ReadWindow
     private var columns: [Column]?
+    /// The header's column names, once it is read.
+    var headerNames: [String]? { columns?.map(\.name) }
     private var line = 1
     private var record = 0
     private var done = false

@@ -62,6 +62,12 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
         }
     }
 
+    /// A CSV file's column names, once its header is read (after the first `next()`); nil for other formats.
+    public var csvHeader: [String]? {
+        if case .csv(let reader) = source { return reader.headerNames }
+        return nil
+    }
+
     /// The next record or problem, or nil when the file is done.
     public func next() -> LeadReadResult? {
         switch source {

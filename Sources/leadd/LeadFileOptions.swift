@@ -41,3 +41,24 @@ extension Program {
         return shapeProblem(record)
     }
 }
+
+extension LeadReaderOptions {
+    /// A warning for a CSV file `reader` read whose header lacks columns the mapping names, as `leadd parse` and
+    /// `leadd score` print it; nil when there is nothing to say (no mapping, not CSV, every column there).
+    func mappingWarning(_ reader: LeadFileReader) -> String? {
+        guard !csvMapping.columns.isEmpty, let header = reader.csvHeader else { return nil }
+        let (missing, unnamed) = csvMapping.unmatched(header: header)
+        guard !missing.isEmpty else { return nil }
+        let names = missing.map { column, suggestion in
+            "'\(column)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+        }
+        var text =
+            "\(reader.path):1:1: warning: the CSV mapping names columns this file's header does not have: "
+            + names.joined(separator: ", ")
+        if !unnamed.isEmpty {
+            let shown = unnamed.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
+            text += "; its columns the mapping does not name: \(shown)" + (unnamed.count > 8 ? ", ..." : "")
+        }
+        return text
+    }
+}

@@ -26,7 +26,8 @@ struct ParseCommand: ParsableCommand {
         var records = 0
         var failures = 0
         for path in files {
-            for result in LeadFileReader(path: path, options: options) {
+            let reader = LeadFileReader(path: path, options: options)
+            for result in reader {
                 switch result {
                 case .record(let record):
                     records += 1
@@ -38,6 +39,7 @@ struct ParseCommand: ParsableCommand {
                     errors.write(failure.diagnostic.rendered() + "\n")
                 }
             }
+            if let warning = options.mappingWarning(reader) { errors.write(warning + "\n") }
         }
         output.flush()
         if failures > 0 {

@@ -68,7 +68,8 @@ struct ScoreCommand: ParsableCommand {
             }
         }
         for path in files {
-            for result in LeadFileReader(path: path, options: options) {
+            let reader = LeadFileReader(path: path, options: options)
+            for result in reader {
                 switch result {
                 case .record(let record):
                     if let problem = program.notALead(record) {
@@ -87,6 +88,7 @@ struct ScoreCommand: ParsableCommand {
                     errors.write(failure.diagnostic.rendered() + "\n")
                 }
             }
+            if let warning = options.mappingWarning(reader) { errors.write(warning + "\n") }
         }
         if let assigner {
             let opportunities = try assigner.preview(items)

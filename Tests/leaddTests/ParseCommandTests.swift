@@ -49,6 +49,35 @@ struct ParseCommandTests {
         #expect(printed.count >= 14)
     }
 
+    /// A mapping tried on an export whose columns are labelled otherwise: a warning names the mapped columns the
+    /// header lacks, with a suggestion, and the header's columns the mapping does not name. No warning, and the
+    /// same exit status, for a file that has them all.
+    @Test func mappingColumnsTheHeaderLacks() throws {
+        let directory = try TemporaryDirectory("parse")
+        let mapping = try directory.write(
+            "m.yaml",
+            Array("version: 1\ncolumns:\n  Email: {field: contact.email}\n  Employees: {type: integer}\n".utf8)
+        )
+        let other = try directory.write("other.csv", Array("E-mail,Employes,Owner\na@b.example,5,Ana\n".utf8))
+        let same = try directory.write("same.csv", Array("Email,Employees\na@b.example,5\n".utf8))
+        for command in ["parse", "score"] {
+            let extra = command == "score" ? ["--rules", "\(root)/rules", "--now", "2026-11-29"] : []
+            let result = try ProcessRunner.run(leadd, [command, "--csv-mapping", mapping, other, same] + extra)
+            // After the file's records (with score, the lead that has no field the rules know).
+            #expect(
+                result.standardError.hasSuffix(
+                    "\(other):1:1: warning: the CSV mapping names columns this file's header does not have: "
+                        + "'Email' (did you mean 'E-mail'?), 'Employees' (did you mean 'Employes'?); its columns the "
+                        + "mapping does not name: 'E-mail', 'Employes', 'Owner'\n"
+                ),
+                "\(command): \(result.standardError)"
+            )
+            #expect(!result.standardError.contains(same), "\(command)")
+        }
+        let parsed = try ProcessRunner.run(leadd, ["parse", "--csv-mapping", mapping, other])
+        #expect(parsed.exitStatus == 0)
+    }
+
     @Test func csvMappingGivesTypes() throws {
         let result = try ProcessRunner.run(
             leadd,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Leads
+import Pipeline
 import Rules
 import YAML
 
@@ -9,8 +10,10 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Compile the rules directory and report every problem with its file, line and column.",
         discussion: """
-            With --csv-mapping, the CSV mapping is checked too, as a reload of the daemon reads both. The exit status \
-            is 0 when the rules compile (warnings allowed) and the mapping loads, 1 on any error.
+            With --csv-mapping, the CSV mapping is checked too, as a reload of the daemon reads both. With --config, \
+            the daemon's configuration file is checked, and its rules and CSV mapping are (unless --rules or \
+            --csv-mapping say otherwise): what a reload would read. The exit status is 0 when the rules compile \
+            (warnings allowed) and the configuration and mapping load, 1 on any error.
             """
     )
 
@@ -19,7 +22,11 @@ struct CheckCommand: ParsableCommand {
         case json
     }
 
-    @OptionGroup var ruleOptions: RuleOptions
+    @Option(help: "The rules directory. Default: the configuration's, else rules.")
+    var rules: String?
+
+    @Option(help: "The configuration file the daemon runs with: checked, with its rules and CSV mapping.")
+    var config: String?
 
     @Option(help: "text for people, json (one diagnostic per line) for editors and CI.")
     var format: Format = .text
@@ -28,6 +35,9 @@ struct CheckCommand: ParsableCommand {
     var csvMapping: String?
 
     func run() throws {
+        let settings = try DaemonConfiguration.forCommand(config)
+        let ruleOptions = RuleOptions(rules: rules ?? settings.rules)
+        let csvMapping = csvMapping ?? (config == nil ? nil : settings.csvMapping)
         let result = RuleCompiler.compile(directory: ruleOptions.rules)
         var mappingDiagnostics: [Diagnostic] = []
         if let csvMapping {

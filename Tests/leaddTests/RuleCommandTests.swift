@@ -189,6 +189,35 @@ struct RuleCommandTests {
         #expect(json.standardOutput.contains(#""line":3,"column":38"#), "\(json.standardOutput)")
     }
 
+    /// `--config`: the daemon's configuration is checked, with the rules and the CSV mapping it names, as a reload
+    /// would read them; `--rules` wins over the configuration's.
+    @Test func checkWithTheConfiguration() throws {
+        let directory = try TemporaryDirectory("check")
+        try directory.write(
+            "mapping.yaml",
+            Array("version: 1\ncolumns:\n  Created: {type: timestamp, format: YY}\n".utf8)
+        )
+        let config = try directory.write(
+            "leadd.yaml",
+            Array("rules: \(root)/rules\nrecords:\n  csv_mapping: mapping.yaml\n".utf8)
+        )
+        let result = try ProcessRunner.run(leadd, ["check", "--config", config])
+        #expect(result.exitStatus == 1)
+        #expect(result.standardOutput.hasPrefix("\(root)/rules: 31 rules in 5 files"), "\(result.standardOutput)")
+        #expect(
+            result.standardError.hasPrefix(
+                "\(directory.path)/mapping.yaml:3:38: error: two-digit years are ambiguous"
+            ),
+            "\(result.standardError)"
+        )
+        let broken = try directory.write("broken.yaml", Array("rules: \(root)/rules\nworkers: lots\n".utf8))
+        let refused = try ProcessRunner.run(leadd, ["check", "--config", broken])
+        #expect(refused.exitStatus == 1)
+        #expect(refused.standardError.hasPrefix("\(broken):2:10: error:"), "\(refused.standardError)")
+        let elsewhere = try ProcessRunner.run(leadd, ["check", "--config", config, "--rules", directory.path])
+        #expect(elsewhere.standardError.contains("no stage table"), "\(elsewhere.standardError)")
+    }
+
     @Test func badNowIsRefused() throws {
         let result = try ProcessRunner.run(
             leadd,

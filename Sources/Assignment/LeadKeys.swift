@@ -4,8 +4,9 @@ import Rules
 /// What assignment reads from a lead: its ledger key, its contact's e-mail and its company's domains, and the
 /// account they match. Made before the batch's transaction: none of it depends on the state.
 ///
-/// Addresses and domains are ASCII in practice; they are trimmed and lower-cased byte by byte (non-ASCII bytes are
-/// kept as they are).
+/// Addresses and domains are ASCII in practice; they are trimmed and lower-cased byte by byte. An address with
+/// letters beyond ASCII is lower-cased as the rules lower-case it first (Unicode's lower case); a company domain's
+/// such letters are kept as they are.
 ///
 /// A class, immutable: a batch's keys are handed from the worker that made them into the state's transaction, where
 /// a copy of a struct of these texts would retain each of them.
@@ -48,6 +49,14 @@ final class LeadKeys: Sendable {
             ignored = DomainFilter(plan.ignoredDomains)
             accounts = DomainFilter(plan.accounts.byDomain.keys)
         }
+
+        private init() {
+            ignored = DomainFilter([String]())
+            accounts = DomainFilter([String]())
+        }
+
+        /// No ignored domains and no accounts.
+        static let none = Tables()
     }
 
     init(
@@ -142,6 +151,14 @@ final class LeadKeys: Sendable {
 
     /// The address in `bytes` (`email(_:)`), as keys: nil when it is not an address.
     static func email(_ bytes: UnsafeBufferPointer<UInt8>, keepsAddress: Bool, tables: Tables) -> Email? {
+        // Letters beyond ASCII are lower-cased as the rules lower-case them (Unicode's lower case), so that `ÉVA@x.io`
+        // and `éva@x.io` are one person here as there; the rest is byte by byte.
+        if bytes.contains(where: { $0 >= 0x80 }) {
+            var lowered = String(decoding: bytes, as: UTF8.self).lowercased()
+            if !lowered.utf8.elementsEqual(bytes) {
+                return lowered.withUTF8 { email($0, keepsAddress: keepsAddress, tables: tables) }
+            }
+        }
         guard let parts = emailParts(bytes) else { return nil }
         let domain = parts.at + 1..<parts.end
         let domainHash = lowerHash(bytes, domain)
@@ -245,15 +262,15 @@ final class LeadKeys: Sendable {
         }
     }
 
-    /// ` Pat.Lee+promo@Acme.COM ` -> (`pat.lee@acme.com`, `acme.com`).
+    /// What `email(_:keepsAddress:tables:)` keys, as texts: ` Pat.Lee+promo@Acme.COM ` -> (`pat.lee@acme.com`,
+    /// `acme.com`).
     static func email(_ text: String) -> (String?, String?) {
         var text = text
-        return text.withUTF8 { bytes in
-            guard let parts = emailParts(bytes) else { return (nil, nil) }
-            let local = lowerBytes(bytes, parts.start..<parts.localEnd)
-            let domain = lowerBytes(bytes, parts.at + 1..<parts.end)
-            return (String(decoding: local + [0x40] + domain, as: UTF8.self), String(decoding: domain, as: UTF8.self))
+        guard let email = text.withUTF8({ email($0, keepsAddress: true, tables: .none) }) else { return (nil, nil) }
+        let address = email.addressKey.map {
+            String(decoding: $0.text.utf8.dropFirst(emailPrefix.utf8CodeUnitCount), as: UTF8.self)
         }
+        return (address, String(domain(ofKey: email.domainKey.text)))
     }
 
     /// Whether `bytes[span]`, lower-cased, are `other`.

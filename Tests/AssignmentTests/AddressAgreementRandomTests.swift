@@ -12,11 +12,11 @@ struct AddressAgreementRandomTests {
     @Test("the rules and assignment read the same address from random texts")
     func sameAddress() {
         var random = TestRandom()
-        // Pieces addresses are made of, and what exports put around them; letters beyond ASCII in lower case (the
-        // rules lower-case them, assignment keeps them as they are: the same when they are lower case already).
+        // Pieces addresses are made of, and what exports put around them, letters beyond ASCII of both cases among
+        // them (the Kelvin sign's lower case is an ASCII k).
         let pieces = [
             "ana", "Ana", "LEE", "a.b", "x_y", "+", "+tag", "@", "@", ".", "acme", "ACME", ".io", ".com", "-", " ",
-            "  ", "\t", "<", ">", "mailto:", "MailTo:", "\"", ",", "é", "zoë", "1", "'",
+            "  ", "\t", "<", ">", "mailto:", "MailTo:", "\"", ",", "é", "zoë", "1", "'", "É", "ÖZ", "Ł", "\u{212A}",
         ]
         var failures: [String] = []
         var addresses = 0
@@ -26,7 +26,8 @@ struct AddressAgreementRandomTests {
             // Half of them shaped like an address, with what may surround one.
             if random.int(0...1) == 0 {
                 let address =
-                    random.pick(["ana", "Ana.Lee", "+x", "a+b"]) + "@" + random.pick(["acme.io", "ACME.Io", "a.b.c"])
+                    random.pick(["ana", "Ana.Lee", "+x", "a+b", "ÉVA", "Łukasz"]) + "@"
+                    + random.pick(["acme.io", "ACME.Io", "a.b.c", "Bäckerei.DE"])
                 text =
                     random.pick(["", " ", "Ana <", "\"Lee, Ana\" <", "mailto:", "<mailto:"]) + address
                     + random.pick(["", " ", ">", "> ", "\t"])

@@ -35,8 +35,9 @@ package enum EmailAddress {
 
     /// Whether `mailto:` (any case) starts at `start`.
     private static func isMailto(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> Bool {
-        let mailto: [UInt8] = Array("mailto".utf8)
-        for index in 0..<6 where bytes[start + index] | 0x20 != mailto[index] { return false }
-        return true
+        let mailto: StaticString = "mailto"
+        return mailto.withUTF8Buffer { mailto in
+            (0..<6).allSatisfy { bytes[start + $0] | 0x20 == mailto[$0] }
+        }
     }
 }

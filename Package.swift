@@ -23,7 +23,7 @@ let package = Package(
         // libyaml events -> YAMLNode tree with source positions; diagnostics shared by every stage.
         .target(name: "YAML", dependencies: ["CYAML"]),
         // The lead value tree and the readers (JSON, NDJSON, CSV) that make records of files.
-        .target(name: "Leads", dependencies: ["YAML"]),
+        .target(name: "Leads", dependencies: ["YAML", "CLinux"]),
         // Rule files -> checked, compiled Program -> Decision with its explanation.
         .target(name: "Rules", dependencies: ["YAML", "Leads"]),
         // Opportunity assignment: owners from teams, accounts and strategies, with durable state in SQLite.
@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Review", dependencies: ["YAML", "Leads", "Rules", "Assignment"]),
         // Closing the loop: figures from the ledger's decisions and outcome updates (`leadd report`).
         .target(name: "Analytics", dependencies: ["YAML", "Leads", "Assignment"]),
-        // The few Linux calls Glibc's module does not show: renameat2, inotify, flock, statfs.
+        // The few Linux calls Glibc's module does not show: renameat2, inotify, flock, statfs, case-blind fnmatch.
         .target(name: "CLinux"),
         // Where a lead enters: the spool (inbox, processing, outbox, archive, rejected), its crash-safe file protocol,
         // and the processing of one claimed file.

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <sys/eventfd.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,3 +17,5 @@ int clinux_rename_noreplace(const char *from, const char *to) {
 }
 
 int clinux_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+int clinux_fnmatch_casefold(const char *pattern, const char *name) { return fnmatch(pattern, name, FNM_CASEFOLD); }

@@ -1,3 +1,4 @@
+import CLinux
 public import Foundation
 public import YAML
 
@@ -9,6 +10,7 @@ public import YAML
 /// encoding: windows-1252  # optional: utf-8 (the default), or windows-1252 as Excel saves "CSV"
 /// decimal_mark: ","       # optional: "." (the default) or ",", for integer and number columns
 /// time_zone: Europe/Berlin # optional: the zone of timestamp columns' local times (UTC by default)
+/// files: ["hubspot-*.csv"] # optional: the files it is for, by name, when several sources have mappings
 /// columns:
 ///   Employees: {field: company.employees, type: integer}
 ///   Interests: {field: interests, type: list, separator: ";"}
@@ -99,10 +101,20 @@ public struct CSVMapping: Sendable {
     /// The decimal mark of numbers in `integer` and `number` columns that do not name their own: `.` (the default)
     /// or `,` (as most of Europe writes numbers); the other, spaces and apostrophes may group digits.
     public var decimalMark: Character = "."
+    /// Shell patterns (`hubspot-*.csv`) of the names of the files the mapping is for, when a folder receives files
+    /// from several sources (`CSVMappings`); empty for a mapping of every file that no other mapping names.
+    public var files: [String] = []
 
-    public init(delimiter: UInt8? = nil, columns: [String: Column] = [:]) {
+    public init(delimiter: UInt8? = nil, columns: [String: Column] = [:], files: [String] = []) {
         self.delimiter = delimiter
         self.columns = columns
+        self.files = files
+    }
+
+    /// Whether the mapping names a file by its name (the name as dropped, without folders): one of its `files`
+    /// patterns matches it, without regard to case, as exports name their files in either (`Leads.CSV`).
+    public func names(file name: String) -> Bool {
+        files.contains { pattern in clinux_fnmatch_casefold(pattern, name) == 0 }
     }
 
     /// What a mapping tried on a file (`leadd parse`, `leadd score`) should say about its header: the columns the
@@ -115,6 +127,22 @@ public struct CSVMapping: Sendable {
         guard !missing.isEmpty else { return ([], []) }
         let unnamed = header.filter { columns[$0] == nil }
         return (missing.map { ($0, Suggestion.closest(to: $0, in: unnamed)) }, unnamed)
+    }
+
+    /// What to say of a file whose header lacks columns the mapping names (`unmatched`): those columns, each with the
+    /// header's nearest name, then the header's columns the mapping does not name; nil when it has them all.
+    public func headerWarning(header: [String]) -> String? {
+        let (missing, unnamed) = unmatched(header: header)
+        guard !missing.isEmpty else { return nil }
+        let names = missing.map { column, suggestion in
+            "'\(column)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+        }
+        var text = "the CSV mapping names columns this file's header does not have: " + names.joined(separator: ", ")
+        if !unnamed.isEmpty {
+            let shown = unnamed.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
+            text += "; its columns the mapping does not name: \(shown)" + (unnamed.count > 8 ? ", ..." : "")
+        }
+        return text
     }
 
     /// The delimiter of a file whose first line (the header) is `header`, when no mapping names one: a comma if the
@@ -150,7 +178,7 @@ public struct CSVMapping: Sendable {
             let top = try root.mapping()
             try checkKeys(
                 top,
-                allowed: ["version", "delimiter", "encoding", "time_zone", "decimal_mark", "columns"],
+                allowed: ["version", "files", "delimiter", "encoding", "time_zone", "decimal_mark", "columns"],
                 into: &diagnostics
             )
             if let version = top.entry("version") {
@@ -160,6 +188,19 @@ public struct CSVMapping: Sendable {
                 }
             } else {
                 diagnostics.append(top.source.diagnostic(at: top.span.start, .missingVersion))
+            }
+            if let files = top["files"] {
+                // One pattern, or a list of them.
+                let nodes = if case .sequence(let list) = files { list.items } else { [files] }
+                for node in nodes {
+                    let pattern = try node.string()
+                    if pattern.isEmpty || pattern.contains("/") {
+                        diagnostics.append(node.diagnostic(.badFilePattern(pattern)))
+                    } else {
+                        mapping.files.append(pattern)
+                    }
+                }
+                if nodes.isEmpty { diagnostics.append(files.diagnostic(.noFilePatterns)) }
             }
             if let delimiter = top["delimiter"] {
                 let text = try delimiter.string()
@@ -342,6 +383,12 @@ extension Diagnostic.Message {
         return .init("unknown time zone '\(name)'\(hint); use an IANA name such as America/New_York or Europe/Berlin")
     }
     static let emptySeparator = Self("the separator must not be empty")
+    static func badFilePattern(_ pattern: String) -> Self {
+        .init(
+            "'\(pattern)' is not a file name pattern; expected a name with * and ?, such as hubspot-*.csv (no folders)"
+        )
+    }
+    static let noFilePatterns = Self("'files' names no pattern; leave it out for a mapping of every other file")
     static func unknownKey(_ key: String, _ suggestion: String?) -> Self {
         .init("unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""))
     }

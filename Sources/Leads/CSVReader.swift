@@ -26,6 +26,8 @@ final class CSVReader {
     private let path: String
     private let file: ChunkedFile
     private let options: LeadReaderOptions
+    /// The mapping of this file's columns (`CSVMappings.mapping(forFile:)`).
+    let mapping: CSVMapping
     private var window: ReadWindow
     private var columns: [Column]?
     /// The header's column names, once it is read.
@@ -41,10 +43,11 @@ final class CSVReader {
     /// are read.
     private var delimiter: UInt8?
 
-    init(path: String, file: ChunkedFile, options: LeadReaderOptions) {
+    init(path: String, file: ChunkedFile, options: LeadReaderOptions, mapping: CSVMapping) {
         self.path = path
         self.file = file
         self.options = options
+        self.mapping = mapping
         self.window = ReadWindow(capacity: 1 << 18)
     }
 
@@ -103,7 +106,7 @@ final class CSVReader {
                             separatorChecked = true
                             // Excel's `sep=;` line, before the header, names the delimiter (unless a mapping does).
                             if let separator = separatorLine(fields) {
-                                if options.csvMapping.delimiter == nil { delimiter = separator }
+                                if mapping.delimiter == nil { delimiter = separator }
                                 continue
                             }
                         }
@@ -147,7 +150,7 @@ final class CSVReader {
     private func scan() -> Scan {
         if delimiter == nil {
             delimiter =
-                options.csvMapping.delimiter
+                mapping.delimiter
                 ?? window.storage.withUnsafeBufferPointer { bytes in
                     CSVMapping.detectDelimiter(UnsafeBufferPointer(rebasing: bytes[window.start..<window.end]))
                 }
@@ -301,7 +304,7 @@ final class CSVReader {
             guard names.insert(name).inserted else {
                 return error(.file, at: starts[index], LeadMessage.duplicateHeader(name).text)
             }
-            let spec = options.csvMapping.columns[name]
+            let spec = mapping.columns[name]
             let path = spec?.field ?? name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             result.append(
                 Column(
@@ -310,7 +313,7 @@ final class CSVReader {
                     type: spec?.type ?? .string,
                     separator: spec?.separator ?? ";",
                     timestamp: spec?.timestamp ?? TimestampColumn(),
-                    decimalMark: spec?.decimalMark ?? options.csvMapping.decimalMark
+                    decimalMark: spec?.decimalMark ?? mapping.decimalMark
                 )
             )
         }
@@ -383,7 +386,7 @@ final class CSVReader {
             default: return nil
             }
         case .timestamp:
-            return column.timestamp.read(trimmed, defaultZone: options.csvMapping.timeZone).map { .some(.string($0)) }
+            return column.timestamp.read(trimmed, defaultZone: mapping.timeZone).map { .some(.string($0)) }
         case .list:
             let items = value.split(separator: column.separator).map { String($0).trimmingSpaces }.filter {
                 !$0.isEmpty
@@ -406,7 +409,7 @@ final class CSVReader {
     /// A cell's or header name's bytes as text in the mapping's encoding; nil for invalid UTF-8.
     private func text(_ bytes: [UInt8]) -> String? {
         bytes.withUnsafeBufferPointer { buffer in
-            if options.csvMapping.encoding == .windows1252 { return CSVMapping.Encoding.windows1252(buffer) }
+            if mapping.encoding == .windows1252 { return CSVMapping.Encoding.windows1252(buffer) }
             return UTF8Text.firstInvalidOffset(in: buffer) == nil ? String(decoding: buffer, as: UTF8.self) : nil
         }
     }

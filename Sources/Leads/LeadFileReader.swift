@@ -36,7 +36,9 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
     private var source: Source
     public let path: String
 
-    public init(path: String, options: LeadReaderOptions = LeadReaderOptions()) {
+    /// A reader of the file at `path`; `name` is the file's name as it was dropped (the daemon's claimed files have
+    /// another), whose last part picks its CSV mapping: `path`'s without it.
+    public init(path: String, name: String? = nil, options: LeadReaderOptions = LeadReaderOptions()) {
         self.path = path
         guard let format = LeadFileFormat(path: path) else {
             source = .failed(.fileError(path, .unsupportedExtension(path)))
@@ -58,13 +60,23 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
         switch format {
         case .json: source = .json(JSONFileReader(path: path, file: file, options: options))
         case .ndjson: source = .ndjson(NDJSONReader(path: path, file: file, options: options))
-        case .csv: source = .csv(CSVReader(path: path, file: file, options: options))
+        case .csv:
+            let named = name ?? path
+            let name = named.split(separator: "/").last.map(String.init) ?? named
+            let mapping = options.csvMappings.mapping(forFile: name)
+            source = .csv(CSVReader(path: path, file: file, options: options, mapping: mapping))
         }
     }
 
     /// A CSV file's column names, once its header is read (after the first `next()`); nil for other formats.
     public var csvHeader: [String]? {
         if case .csv(let reader) = source { return reader.headerNames }
+        return nil
+    }
+
+    /// The mapping a CSV file is read with (`CSVMappings.mapping(forFile:)`); nil for other formats.
+    public var csvMapping: CSVMapping? {
+        if case .csv(let reader) = source { return reader.mapping }
         return nil
     }
 

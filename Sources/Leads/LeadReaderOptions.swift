@@ -6,18 +6,24 @@ public struct LeadReaderOptions: Sendable {
     public var maxDepth: Int
     /// The largest `.json` file, which is read whole; NDJSON and CSV files are streamed and have no such limit.
     public var maxJSONFileBytes: Int
-    /// How CSV columns become fields; without one, every column is a string field named by its header.
-    public var csvMapping: CSVMapping
+    /// How CSV columns become fields, by the file's name; without a mapping for a file, every column is a string
+    /// field named by its header.
+    public var csvMappings: CSVMappings
 
     public init(
         maxRecordBytes: Int = 1 << 20,
         maxDepth: Int = 64,
         maxJSONFileBytes: Int = 256 << 20,
-        csvMapping: CSVMapping = CSVMapping()
+        csvMappings: CSVMappings = CSVMappings()
     ) {
         self.maxRecordBytes = maxRecordBytes
         self.maxDepth = maxDepth
         self.maxJSONFileBytes = maxJSONFileBytes
-        self.csvMapping = csvMapping
+        self.csvMappings = csvMappings
+    }
+
+    /// Options with one mapping for every CSV file (and its `files`, if it has them).
+    public init(csvMapping: CSVMapping) {
+        self.init(csvMappings: CSVMappings([csvMapping]))
     }
 }

@@ -31,18 +31,18 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "text for people, json (one diagnostic per line) for editors and CI.")
     var format: Format = .text
 
-    @Option(help: "A CSV mapping to check as well (records.csv_mapping; see docs/leads.md).")
-    var csvMapping: String?
+    @Option(help: "A CSV mapping to check as well (records.csv_mapping; see docs/leads.md); repeat it for several.")
+    var csvMapping: [String] = []
 
     func run() throws {
         let settings = try DaemonConfiguration.forCommand(config)
         let ruleOptions = RuleOptions(rules: rules ?? settings.rules)
-        let csvMapping = csvMapping ?? (config == nil ? nil : settings.csvMapping)
+        let csvMappings = !csvMapping.isEmpty ? csvMapping : config == nil ? [] : settings.csvMappings
         let result = RuleCompiler.compile(directory: ruleOptions.rules)
         var mappingDiagnostics: [Diagnostic] = []
-        if let csvMapping {
+        if !csvMappings.isEmpty {
             do {
-                _ = try CSVMapping.load(contentsOf: csvMapping)
+                _ = try CSVMappings.load(contentsOf: csvMappings)
             } catch {
                 mappingDiagnostics = error.diagnostics
             }
@@ -51,10 +51,11 @@ struct CheckCommand: ParsableCommand {
         switch format {
         case .text:
             ruleOptions.report(result, to: output)
-            if let csvMapping, !mappingDiagnostics.isEmpty {
+            if !mappingDiagnostics.isEmpty {
                 let count = mappingDiagnostics.filter { $0.severity == .error }.count
                 output.write(mappingDiagnostics.rendered() + "\n")
-                output.write("leadd: \(count) error\(count == 1 ? "" : "s") in \(csvMapping)\n")
+                let files = Set(mappingDiagnostics.map(\.location.file)).sorted().joined(separator: ", ")
+                output.write("leadd: \(count) error\(count == 1 ? "" : "s") in \(files)\n")
             }
             if let program = result.program {
                 var summary = "\(ruleOptions.rules): \(program.ruleIDs.count) rules in \(program.files.count) files, "

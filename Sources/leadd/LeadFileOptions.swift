@@ -6,8 +6,13 @@ import YAML
 
 /// The options of the commands that read lead files.
 struct LeadFileOptions: ParsableArguments {
-    @Option(help: "A YAML file that gives CSV columns a type or another field name (see docs/leads.md).")
-    var csvMapping: String?
+    @Option(
+        help: ArgumentHelp(
+            "A YAML file that gives CSV columns a type or another field name (see docs/leads.md).",
+            discussion: "Repeat it for files from several sources: each mapping's 'files' patterns name its files."
+        )
+    )
+    var csvMapping: [String] = []
 
     @Option(help: "The longest NDJSON line or CSV record, in bytes.")
     var maxRecordBytes: Int = LeadReaderOptions().maxRecordBytes
@@ -15,12 +20,12 @@ struct LeadFileOptions: ParsableArguments {
     @Option(help: "How deeply arrays and objects may nest in one record.")
     var maxDepth: Int = LeadReaderOptions().maxDepth
 
-    /// The reader options, with the CSV mapping loaded; its diagnostics go to `errors` and end the command.
+    /// The reader options, with the CSV mappings loaded; its diagnostics go to `errors` and end the command.
     func readerOptions(errors: BufferedOutput) throws -> LeadReaderOptions {
         var options = LeadReaderOptions(maxRecordBytes: maxRecordBytes, maxDepth: maxDepth)
-        if let csvMapping {
+        if !csvMapping.isEmpty {
             do {
-                options.csvMapping = try CSVMapping.load(contentsOf: csvMapping)
+                options.csvMappings = try CSVMappings.load(contentsOf: csvMapping)
             } catch {
                 errors.write(error.diagnostics.rendered() + "\n")
                 throw ExitCode(1)
@@ -42,23 +47,11 @@ extension Program {
     }
 }
 
-extension LeadReaderOptions {
-    /// A warning for a CSV file `reader` read whose header lacks columns the mapping names, as `leadd parse` and
-    /// `leadd score` print it; nil when there is nothing to say (no mapping, not CSV, every column there).
-    func mappingWarning(_ reader: LeadFileReader) -> String? {
-        guard !csvMapping.columns.isEmpty, let header = reader.csvHeader else { return nil }
-        let (missing, unnamed) = csvMapping.unmatched(header: header)
-        guard !missing.isEmpty else { return nil }
-        let names = missing.map { column, suggestion in
-            "'\(column)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
-        }
-        var text =
-            "\(reader.path):1:1: warning: the CSV mapping names columns this file's header does not have: "
-            + names.joined(separator: ", ")
-        if !unnamed.isEmpty {
-            let shown = unnamed.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
-            text += "; its columns the mapping does not name: \(shown)" + (unnamed.count > 8 ? ", ..." : "")
-        }
-        return text
+extension LeadFileReader {
+    /// A warning for a CSV file read whose header lacks columns its mapping names, as `leadd parse` and `leadd score`
+    /// print it; nil when there is nothing to say (no mapping, not CSV, every column there).
+    var mappingWarning: String? {
+        guard let header = csvHeader, let text = csvMapping?.headerWarning(header: header) else { return nil }
+        return "\(path):1:1: warning: " + text
     }
 }

@@ -71,9 +71,9 @@ struct ReplayCommand: ParsableCommand {
         let next = RuleOptions(rules: candidate).compile(errors: errors)
         guard let current, let next else { throw ExitCode(1) }
         var options = try leadFiles.readerOptions(errors: errors)
-        if leadFiles.csvMapping == nil, let mapping = settings.csvMapping {
+        if leadFiles.csvMapping.isEmpty, !settings.csvMappings.isEmpty {
             do {
-                options.csvMapping = try CSVMapping.load(contentsOf: mapping)
+                options.csvMappings = try CSVMappings.load(contentsOf: settings.csvMappings)
             } catch {
                 errors.write(error.diagnostics.rendered() + "\n")
                 throw ExitCode(1)

@@ -84,8 +84,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Write Prometheus metrics to this file (for node_exporter's textfile collector).")
     var metricsFile: String?
 
-    @Option(help: "A YAML file that gives CSV columns a type or another field name (see docs/leads.md).")
-    var csvMapping: String?
+    @Option(
+        help: ArgumentHelp(
+            "A YAML file that gives CSV columns a type or another field name (see docs/leads.md).",
+            discussion: "Repeat it for files from several sources: each mapping's 'files' patterns name its files."
+        )
+    )
+    var csvMapping: [String] = []
 
     @Option(help: "The longest NDJSON line or CSV record, in bytes.")
     var maxRecordBytes: Int?
@@ -134,7 +139,7 @@ struct RunCommand: AsyncParsableCommand {
         if let maxFileBytes { settings.maxFileBytes = maxFileBytes }
         if let logFormat { settings.logFormat = DaemonConfiguration.LogFormat(rawValue: logFormat.rawValue) ?? .text }
         if let metricsFile { settings.metricsFile = metricsFile }
-        if let csvMapping { settings.csvMapping = csvMapping }
+        if !csvMapping.isEmpty { settings.csvMappings = csvMapping }
         if let maxRecordBytes { settings.maxRecordBytes = maxRecordBytes }
         if let maxDepth { settings.maxDepth = maxDepth }
         return settings
@@ -240,9 +245,9 @@ struct RunCommand: AsyncParsableCommand {
         var readerOptions = LeadReaderOptions()
         if let value = settings.maxRecordBytes { readerOptions.maxRecordBytes = value }
         if let value = settings.maxDepth { readerOptions.maxDepth = value }
-        if let path = settings.csvMapping {
+        if !settings.csvMappings.isEmpty {
             do {
-                readerOptions.csvMapping = try CSVMapping.load(contentsOf: path)
+                readerOptions.csvMappings = try CSVMappings.load(contentsOf: settings.csvMappings)
             } catch {
                 errors.write(error.diagnostics.rendered() + "\n")
                 errors.flush()

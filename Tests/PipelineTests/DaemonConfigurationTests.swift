@@ -43,13 +43,19 @@ struct DaemonConfigurationTests {
         #expect(configuration.settle == 1.5 && configuration.pollInterval == 0.1 && configuration.rescan == 120)
         #expect(configuration.maxFileBytes == 10_000_000)
         #expect(configuration.maxRecordBytes == 65_536 && configuration.maxDepth == 12)
-        #expect(configuration.csvMapping == folder.path + "/mapping.yaml")
+        #expect(configuration.csvMappings == [folder.path + "/mapping.yaml"])
         #expect(configuration.logFormat == .json)
         #expect(configuration.metricsFile == "/var/lib/node_exporter/leadd.prom")
         #expect(configuration.metricsInterval == 3600)
 
         let printed = try folder.write("printed.yaml", configuration.yaml)
         #expect(try DaemonConfiguration.load(contentsOf: printed) == configuration)
+        // A mapping per source: a list, printed as one that loads back the same.
+        let several = try folder.write("several.yaml", "records:\n  csv_mapping: [hubspot.yaml, /etc/leadd/sf.yaml]\n")
+        let sources = try DaemonConfiguration.load(contentsOf: several)
+        #expect(sources.csvMappings == [folder.path + "/hubspot.yaml", "/etc/leadd/sf.yaml"])
+        let reprinted = try folder.write("reprinted.yaml", sources.yaml)
+        #expect(try DaemonConfiguration.load(contentsOf: reprinted).csvMappings == sources.csvMappings)
         let empty = try folder.write("empty.yaml", "# nothing\n")
         #expect(try DaemonConfiguration.load(contentsOf: empty) == DaemonConfiguration())
     }

@@ -187,6 +187,30 @@ struct RuleCommandTests {
         )
         #expect(json.exitStatus == 1)
         #expect(json.standardOutput.contains(#""line":3,"column":38"#), "\(json.standardOutput)")
+        // Mappings of several sources: checked together, two without `files` an error at the second.
+        let named = try directory.write("named.yaml", Array("version: 1\nfiles: crm-*.csv\n".utf8))
+        let other = try directory.write(
+            "other.yaml",
+            Array("version: 1\ncolumns:\n  Mail: {field: contact.email}\n".utf8)
+        )
+        let both = try ProcessRunner.run(
+            leadd,
+            ["check", "--rules", "\(root)/rules", "--csv-mapping", named, "--csv-mapping", good]
+        )
+        #expect(both.exitStatus == 0, "\(both.standardError)")
+        let twice = try ProcessRunner.run(
+            leadd,
+            [
+                "check", "--rules", "\(root)/rules", "--csv-mapping", good, "--csv-mapping", named, "--csv-mapping",
+                other,
+            ]
+        )
+        #expect(twice.exitStatus == 1)
+        #expect(
+            twice.standardError.hasPrefix("\(other):1:1: error: this mapping has no 'files', nor has \(good)"),
+            "\(twice.standardError)"
+        )
+        #expect(twice.standardError.hasSuffix("leadd: 1 error in \(other)\n"), "\(twice.standardError)")
     }
 
     /// `--config`: the daemon's configuration is checked, with the rules and the CSV mapping it names, as a reload

@@ -13,4 +13,8 @@ int clinux_rename_noreplace(const char *from, const char *to);
 /// eventfd(2), non-blocking and close-on-exec: wakes a poll(2) from another thread. -1 with errno on failure.
 int clinux_eventfd(void);
 
+/// fnmatch(3) of a file name against a shell pattern (`*`, `?`, `[...]`), without regard to case (the GNU
+/// FNM_CASEFOLD, which Swift's Glibc module does not show). 0 when it matches, FNM_NOMATCH when not.
+int clinux_fnmatch_casefold(const char *pattern, const char *name);
+
 #endif

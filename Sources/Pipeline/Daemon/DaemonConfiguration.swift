@@ -20,7 +20,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxFileBytes: Int64 = 8 << 30
     public var maxRecordBytes: Int?
     public var maxDepth: Int?
-    public var csvMapping: String?
+    /// The CSV mapping files, in order (`CSVMappings`): one for every CSV file, or one per source with its `files`.
+    public var csvMappings: [String] = []
     public var logFormat: LogFormat = .text
     public var metricsFile: String?
     public var metricsInterval = 15.0
@@ -59,7 +60,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
         ]
         lines.append("  max_record_bytes: \(maxRecordBytes ?? LeadReaderOptions().maxRecordBytes)")
         lines.append("  max_depth: \(maxDepth ?? LeadReaderOptions().maxDepth)")
-        if let csvMapping { lines.append("  csv_mapping: \(quoted(csvMapping))") }
+        switch csvMappings.count {
+        case 0: break
+        case 1: lines.append("  csv_mapping: \(quoted(csvMappings[0]))")
+        default: lines.append("  csv_mapping: [\(csvMappings.map(quoted).joined(separator: ", "))]")
+        }
         lines += ["log:", "  format: \(logFormat.rawValue)", "metrics:"]
         lines.append("  file: " + (metricsFile.map(quoted) ?? "~"))
         lines.append("  interval: \(seconds(metricsInterval))")
@@ -146,7 +151,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
                             }
                         default:
                             attempt { () throws(Diagnostic) in
-                                configuration.csvMapping = try values.optionalPath(item.value)
+                                // One file, or a list of them (a mapping per source, by their `files`).
+                                if case .sequence(let list) = item.value {
+                                    var paths: [String] = []
+                                    for node in list.items { paths.append(try values.path(node)) }
+                                    configuration.csvMappings = paths
+                                } else {
+                                    configuration.csvMappings = try values.optionalPath(item.value).map { [$0] } ?? []
+                                }
                             }
                         }
                     }

@@ -328,12 +328,12 @@ public final class LeadDaemon: Service, Sendable {
                 let candidate = CandidateRules.load(
                     directory: configuration.rules,
                     requireTests: configuration.requireTests,
-                    csvMapping: configuration.csvMapping
+                    csvMappings: configuration.csvMappings
                 )
                 reloadGeneration += 1
                 if let next = candidate.program {
                     var options = processor.readerOptions
-                    if let mapping = candidate.csvMapping { options.csvMapping = mapping }
+                    if let mappings = candidate.csvMappings { options.csvMappings = mappings }
                     processor = self.processor(next, options)
                     metrics.reloaded(success: true)
                     metrics.rules(version: next.version)
@@ -645,6 +645,12 @@ public final class LeadDaemon: Service, Sendable {
             for (route, count) in outcome.decisions { fields["route_" + route] = "\(count)" }
             if outcome.rejectedRecords > 0 { fields["rejected_records"] = "\(outcome.rejectedRecords)" }
             logger.info("file processed", metadata: fields)
+        }
+        if let warning = outcome.headerWarning, !outcome.abandoned {
+            logger.warning(
+                "the file's header lacks columns its CSV mapping names",
+                metadata: ["file": "\(outcome.file)", "detail": "\(warning)"]
+            )
         }
     }
 }

@@ -11,25 +11,25 @@ public struct CandidateRules: Sendable {
     public var diagnostics: [Diagnostic]
     /// The tests' results, when they ran.
     public var tests: RuleTestReport?
-    /// The CSV mapping read again with the rules (`records.csv_mapping`), when there is one and it loaded.
-    public var csvMapping: CSVMapping?
-    /// Its problems, when it did not load: then neither it nor the rules are used.
+    /// The CSV mappings read again with the rules (`records.csv_mapping`), when there are some and they loaded.
+    public var csvMappings: CSVMappings?
+    /// Their problems, when they did not load: then neither they nor the rules are used.
     public var mappingDiagnostics: [Diagnostic] = []
 
-    /// The program to use: compiled, its tests passed (or were not required), and the CSV mapping loaded.
+    /// The program to use: compiled, its tests passed (or were not required), and the CSV mappings loaded.
     public var program: Program? { tests?.succeeded == false || !mappingDiagnostics.isEmpty ? nil : compiled }
 
-    /// The rules in `directory`, compiled and tested, and the CSV mapping at `csvMapping` read again: a reload takes
+    /// The rules in `directory`, compiled and tested, and the CSV mappings at `csvMappings` read again: a reload takes
     /// both or neither, so a mapping fixed for new rules never runs with the old ones, nor the other way round.
-    public static func load(directory: String, requireTests: Bool, csvMapping: String? = nil) -> CandidateRules {
+    public static func load(directory: String, requireTests: Bool, csvMappings: [String] = []) -> CandidateRules {
         let result = RuleCompiler.compile(directory: directory)
         var candidate = CandidateRules(compiled: result.program, diagnostics: result.diagnostics, tests: nil)
         if requireTests, let program = result.program {
             candidate.tests = RuleTestRunner(program: program).run(rules: directory)
         }
-        if let csvMapping {
+        if !csvMappings.isEmpty {
             do {
-                candidate.csvMapping = try CSVMapping.load(contentsOf: csvMapping)
+                candidate.csvMappings = try CSVMappings.load(contentsOf: csvMappings)
             } catch {
                 candidate.mappingDiagnostics = error.diagnostics
             }

@@ -51,6 +51,9 @@ public struct FileProcessor: Sendable {
         /// Staged with `deferCommit`: its commit and publication are left to `finish`, with the other files of its
         /// group.
         public var awaitsCommit = false
+        /// For a CSV file whose mapping names it (`CSVMapping.files`), and whose header lacks columns the mapping
+        /// names (an export whose labels changed): what to say of them (`CSVMapping.headerWarning`).
+        public var headerWarning: String?
         public var records: Int { decisions.values.reduce(0, +) + rejectedRecords }
     }
 
@@ -140,7 +143,8 @@ public struct FileProcessor: Sendable {
             }
             batch.removeAll(keepingCapacity: true)
         }
-        for result in LeadFileReader(path: file.path, options: readerOptions) {
+        let reader = LeadFileReader(path: file.path, name: file.originalName, options: readerOptions)
+        for result in reader {
             switch result {
             case .record(var record):
                 record.origin.file = file.originalName
@@ -196,6 +200,10 @@ public struct FileProcessor: Sendable {
             }
         }
         try flushBatch()
+        // A mapping for every other file meets files of many sources: only one that names this file says more.
+        if let mapping = reader.csvMapping, !mapping.files.isEmpty, let header = reader.csvHeader {
+            outcome.headerWarning = mapping.headerWarning(header: header)
+        }
         for output in outputs.values { try output.close() }
         try rejectedRecords?.close()
         // Not one record could be read as a lead (garbage, a binary file): the file is quarantined whole, with a
@@ -204,6 +212,7 @@ public struct FileProcessor: Sendable {
             var reason = Reason(error: first, originalName: file.originalName)
             reason.reason =
                 "no record could be read as a lead (\(outcome.rejectedRecords) bad); the first: \(first.reason)"
+                + (outcome.headerWarning.map { "; \($0)" } ?? "")
             outcome.rejection = reason.reason
             try syncState()
             try file.commitRejected(sidecar: sidecar(file, reason))

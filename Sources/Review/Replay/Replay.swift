@@ -63,7 +63,7 @@ public struct Replay: Sendable {
         for source in sources {
             report.files += 1
             let originName = source.originName
-            for result in LeadFileReader(path: source.path, options: readerOptions) {
+            for result in LeadFileReader(path: source.path, name: originName, options: readerOptions) {
                 switch result {
                 case .record(var record):
                     record.origin.file = originName

@@ -32,6 +32,8 @@ public struct CSVMapping: Sendable {
         /// The field path the column fills, split at dots.
         public var field: [String]?
         public var type: ValueType
+        /// Whether the mapping gave the type: for a JSON record's key, a column without one only renames.
+        public var typeGiven = false
         /// The separator of a `list` column's items.
         public var separator: String
         /// How a `timestamp` column reads its cells (`format`, `time_zone`).
@@ -261,6 +263,7 @@ public struct CSVMapping: Sendable {
                 let name = try type.string()
                 if let valueType = ValueType(rawValue: name) {
                     column.type = valueType
+                    column.typeGiven = true
                 } else {
                     let names = ValueType.allCases.map(\.rawValue)
                     diagnostics.append(type.diagnostic(.unknownType(name, Suggestion.closest(to: name, in: names))))

@@ -16,8 +16,13 @@ public struct CSVMappings: Sendable {
 
     /// The mapping that reads the file named `name` (as dropped, without folders).
     public func mapping(forFile name: String) -> CSVMapping {
-        if let named = mappings.first(where: { !$0.files.isEmpty && $0.names(file: name) }) { return named }
-        return mappings.first { $0.files.isEmpty } ?? CSVMapping()
+        mapping(naming: name) ?? mappings.first { $0.files.isEmpty } ?? CSVMapping()
+    }
+
+    /// The mapping whose `files` name the file named `name`, if one does: the one that reads a JSON or NDJSON file's
+    /// records (a mapping of every other file reads only CSV files).
+    public func mapping(naming name: String) -> CSVMapping? {
+        mappings.first { !$0.files.isEmpty && $0.names(file: name) }
     }
 
     /// Loads the mapping files at `paths`, reporting every problem of every file at once, each at its position: a

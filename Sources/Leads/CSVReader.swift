@@ -362,48 +362,18 @@ final class CSVReader {
 
     /// The typed value of a cell: nil when it does not convert; `.some(nil)` when it is blank.
     private func convert(_ value: String, _ column: Column) -> LeadValue?? {
-        if column.type == .string { return .some(.string(value)) }
-        let trimmed = value.trimmingSpaces
-        if trimmed.isEmpty { return .some(nil) }
-        switch column.type {
-        case .string:
-            return .some(.string(value))
-        case .integer:
-            guard let trimmed = NumberText.plain(trimmed, decimalMark: column.decimalMark) else { return nil }
-            return Int(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed).map { .some(.int($0)) }
-        case .number:
-            guard let trimmed = NumberText.plain(trimmed, decimalMark: column.decimalMark) else { return nil }
-            if let integer = Int(trimmed) { return .some(.int(integer)) }
-            // Decimal digits only: `Double(_:)` also reads hex ("0x10") and "nan".
-            guard trimmed.utf8.allSatisfy(NumberText.isPlainByte), let number = Double(trimmed), number.isFinite,
-                trimmed.first != "."
-            else { return nil }
-            return .some(.double(number))
-        case .boolean:
-            switch trimmed.lowercased() {
-            case "true", "yes", "y", "1": return .some(.bool(true))
-            case "false", "no", "n", "0": return .some(.bool(false))
-            default: return nil
-            }
-        case .timestamp:
-            return column.timestamp.read(trimmed, defaultZone: mapping.timeZone).map { .some(.string($0)) }
-        case .list:
-            let items = value.split(separator: column.separator).map { String($0).trimmingSpaces }.filter {
-                !$0.isEmpty
-            }
-            return .some(.array(items.map { .string($0) }))
-        }
+        CSVMapping.convert(
+            value,
+            type: column.type,
+            separator: column.separator,
+            timestamp: column.timestamp,
+            decimalMark: column.decimalMark,
+            defaultZone: mapping.timeZone
+        )
     }
 
     private static func typeDescription(_ column: Column) -> String {
-        switch column.type {
-        case .string: "a string"
-        case .integer: "an integer"
-        case .number: "a number"
-        case .boolean: "a boolean (true, false, yes, no, 1, 0)"
-        case .list: "a list"
-        case .timestamp: column.timestamp.expected
-        }
+        CSVMapping.typeDescription(column.type, timestamp: column.timestamp)
     }
 
     /// A cell's or header name's bytes as text in the mapping's encoding; nil for invalid UTF-8.
@@ -417,7 +387,7 @@ final class CSVReader {
 
 extension String {
     /// The string without leading and trailing spaces and tabs.
-    fileprivate var trimmingSpaces: String {
+    var trimmingSpaces: String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }),
             let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })

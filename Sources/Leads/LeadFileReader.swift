@@ -35,6 +35,8 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
 
     private var source: Source
     public let path: String
+    /// For a JSON or NDJSON file, the mapping whose `files` name it: each record goes through it (`mapJSON`).
+    public private(set) var jsonMapping: CSVMapping?
 
     /// A reader of the file at `path`; `name` is the file's name as it was dropped (the daemon's claimed files have
     /// another), whose last part picks its CSV mapping: `path`'s without it.
@@ -57,13 +59,17 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
             }
             return
         }
+        let named = name ?? path
+        let fileName = named.split(separator: "/").last.map(String.init) ?? named
         switch format {
-        case .json: source = .json(JSONFileReader(path: path, file: file, options: options))
-        case .ndjson: source = .ndjson(NDJSONReader(path: path, file: file, options: options))
+        case .json:
+            source = .json(JSONFileReader(path: path, file: file, options: options))
+            jsonMapping = options.csvMappings.mapping(naming: fileName)
+        case .ndjson:
+            source = .ndjson(NDJSONReader(path: path, file: file, options: options))
+            jsonMapping = options.csvMappings.mapping(naming: fileName)
         case .csv:
-            let named = name ?? path
-            let name = named.split(separator: "/").last.map(String.init) ?? named
-            let mapping = options.csvMappings.mapping(forFile: name)
+            let mapping = options.csvMappings.mapping(forFile: fileName)
             source = .csv(CSVReader(path: path, file: file, options: options, mapping: mapping))
         }
     }
@@ -83,12 +89,26 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
     /// The next record or problem, or nil when the file is done.
     public func next() -> LeadReadResult? {
         switch source {
-        case .json(let reader): return reader.next()
-        case .ndjson(let reader): return reader.next()
+        case .json(let reader): return mapped(reader.next())
+        case .ndjson(let reader): return mapped(reader.next())
         case .csv(let reader): return reader.next()
         case .failed(let error):
             source = .failed(nil)
             return error.map { .failure($0) }
+        }
+    }
+}
+
+extension LeadFileReader {
+    /// A JSON record through the file's mapping, when it has one: a value that does not convert makes it a bad record.
+    private func mapped(_ result: LeadReadResult?) -> LeadReadResult? {
+        guard let jsonMapping, case .record(var record) = result else { return result }
+        switch jsonMapping.mapJSON(record.fields) {
+        case .success(let fields):
+            record.fields = fields
+            return .record(record)
+        case .failure(let error):
+            return .failure(LeadReadError(record, reason: error.reason))
         }
     }
 }

@@ -105,6 +105,14 @@ public struct LeadObject: Sendable, Hashable {
         }
     }
 
+    /// Removes `key` (every occurrence), returning its value (the first, as the subscript reads it); nil when absent.
+    @discardableResult
+    public mutating func remove(_ key: String) -> LeadValue? {
+        let value = self[key]
+        fields.removeAll { $0.key == key }
+        return value
+    }
+
     /// Sets the value at a path of keys, creating the objects on the way; a non-object on the way is replaced.
     public mutating func set(path: ArraySlice<String>, _ value: LeadValue) {
         guard let key = path.first else { return }

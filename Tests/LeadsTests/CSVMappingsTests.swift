@@ -92,6 +92,56 @@ struct CSVMappingsTests {
         #expect(unnamed == [#"record 2#1 {"Lead ID":"x"}"#])
     }
 
+    /// A mapping that names a JSON or NDJSON file reads its records' keys: moved to their fields, converted when the
+    /// column gives a type; a mapping of every other file leaves JSON alone.
+    @Test func jsonRecordsThroughTheMappingThatNamesThem() throws {
+        let mappings = try load([
+            (
+                "webform.yaml",
+                """
+                version: 1
+                files: webform-*.ndjson
+                decimal_mark: ","
+                columns:
+                  a: {field: x.a}
+                  n: {field: company.employees, type: integer}
+                  r: {field: company.revenue, type: number}
+                  ok: {field: consent, type: boolean}
+                  tags: {field: interests, type: list}
+                  at: {field: created_at, type: timestamp}
+                  code: {field: code, type: string}
+                  data.country: {field: company.country}
+                  left: {field: right}
+                  right: {field: left}
+                """
+            ),
+            ("other.yaml", "version: 1\ncolumns:\n  a: {field: x.a}\n"),
+        ])
+        let options = LeadReaderOptions(csvMappings: mappings)
+        let text = [
+            #"{"id":"1","a":{"deep":[1]},"n":"1.200","r":"2,5","ok":1,"tags":"api; routing","at":1795000000,"code":7,"data":{"country":"DE"},"left":"L","right":"R","z":true}"#,
+            #"{"id":"2","n":12.0,"r":3,"ok":"no","tags":["x"],"at":"2026-11-20 14:03","code":null,"data":{"country":"FR","utm":"ads"}}"#,
+            #"{"id":"3","n":12.5}"#,
+            #"{"id":"4","ok":2}"#,
+            #"{"id":"5","a":1,"x":{"a":2}}"#,
+            #"{"id":"6","n":"many"}"#,
+        ].joined(separator: "\n")
+        #expect(
+            try readAll("webform-1.ndjson", text, options: options) == [
+                #"record 1#1 {"x":{"a":{"deep":[1]}},"company":{"employees":1200,"revenue":2.5,"country":"DE"},"consent":true,"interests":["api","routing"],"created_at":"2026-11-18T11:06:40Z","code":"7","right":"L","left":"R","id":"1","z":true}"#,
+                #"record 2#2 {"company":{"employees":12,"revenue":3,"country":"FR"},"consent":false,"interests":["x"],"created_at":"2026-11-20T14:03:00Z","id":"2","data":{"utm":"ads"}}"#,
+                "record error #3: webform-1.ndjson:3:1: error: key 'n': expected an integer, found 12.5",
+                "record error #4: webform-1.ndjson:4:1: error: key 'ok': expected a boolean (true, false, yes, no, 1, 0), found 2",
+                "record error #5: webform-1.ndjson:5:1: error: key 'x.a' is at a field the mapping fills from another key; name it in the mapping too",
+                "record error #6: webform-1.ndjson:6:1: error: key 'n': expected an integer, found 'many'",
+            ]
+        )
+        // Not named: the records as they are, even with a mapping of every other file.
+        #expect(
+            try readAll("leads.ndjson", #"{"id":"1","a":2}"#, options: options) == [#"record 1#1 {"id":"1","a":2}"#]
+        )
+    }
+
     @Test func problemsAtTheirPositions() throws {
         #expect(
             try problems([("a.yaml", everyOther), ("b.yaml", everyOther)]) == """

@@ -58,7 +58,7 @@ struct LeadShapeTests {
         #expect(
             program.shapeProblem(try lead(json))
                 == "no field the rules know is in this lead (\(has)); leads hold fields such as contact.email, "
-                + "company.name and events (docs/leads.md), and a CSV mapping names a file's columns"
+                + "company.name and events (docs/leads.md), and a mapping names a file's columns or keys"
         )
     }
 }

@@ -28,7 +28,7 @@ extension Program {
                 ? "it is empty"
                 : "it has " + keys.map { "'\($0)'" }.joined(separator: ", ") + (count > keys.count ? ", ..." : "")
             return "no field the rules know is in this lead (\(has)); leads hold fields such as contact.email, "
-                + "company.name and events (docs/leads.md), and a CSV mapping names a file's columns"
+                + "company.name and events (docs/leads.md), and a mapping names a file's columns or keys"
         }
     }
 }

@@ -1,0 +1,177 @@
+public import Foundation
+
+/// How a mapping's columns convert values, for CSV cells and for the keys of JSON records a mapping names by file.
+extension CSVMapping {
+    /// The typed value of a cell: nil when it does not convert; `.some(nil)` when it is blank.
+    static func convert(
+        _ value: String,
+        type: ValueType,
+        separator: String,
+        timestamp: TimestampColumn,
+        decimalMark: Character,
+        defaultZone: TimeZone?
+    ) -> LeadValue?? {
+        if type == .string { return .some(.string(value)) }
+        let trimmed = value.trimmingSpaces
+        if trimmed.isEmpty { return .some(nil) }
+        switch type {
+        case .string:
+            return .some(.string(value))
+        case .integer:
+            guard let trimmed = NumberText.plain(trimmed, decimalMark: decimalMark) else { return nil }
+            return Int(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed).map { .some(.int($0)) }
+        case .number:
+            guard let trimmed = NumberText.plain(trimmed, decimalMark: decimalMark) else { return nil }
+            if let integer = Int(trimmed) { return .some(.int(integer)) }
+            // Decimal digits only: `Double(_:)` also reads hex ("0x10") and "nan".
+            guard trimmed.utf8.allSatisfy(NumberText.isPlainByte), let number = Double(trimmed), number.isFinite,
+                trimmed.first != "."
+            else { return nil }
+            return .some(.double(number))
+        case .boolean:
+            switch trimmed.lowercased() {
+            case "true", "yes", "y", "1": return .some(.bool(true))
+            case "false", "no", "n", "0": return .some(.bool(false))
+            default: return nil
+            }
+        case .timestamp:
+            return timestamp.read(trimmed, defaultZone: defaultZone).map { .some(.string($0)) }
+        case .list:
+            let items = value.split(separator: separator).map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            return .some(.array(items.map { .string($0) }))
+        }
+    }
+
+    /// What a column of `type` expects, for messages: "an integer", "a date as MM/DD/YYYY, or ISO 8601".
+    static func typeDescription(_ type: ValueType, timestamp: TimestampColumn) -> String {
+        switch type {
+        case .string: "a string"
+        case .integer: "an integer"
+        case .number: "a number"
+        case .boolean: "a boolean (true, false, yes, no, 1, 0)"
+        case .list: "a list"
+        case .timestamp: timestamp.expected
+        }
+    }
+
+    /// A JSON record's fields through the mapping (for a JSON or NDJSON file its `files` name): each key the mapping
+    /// names (at the top, or a dotted path into objects: `data.email`) moves to its column's field, converted to its
+    /// column's type when it gives one; keys it does not name stay where they are. The error names the key and what
+    /// it holds, when a value does not convert.
+    public func mapJSON(_ fields: LeadObject) -> Result<LeadObject, JSONMappingError> {
+        var rest = fields
+        var moved: [(position: Int, path: [String], value: LeadValue)] = []
+        // Every named value is taken out first, then set at its field: two keys may trade places.
+        for name in columns.keys.sorted() {
+            guard let column = columns[name] else { continue }
+            let keyPath = fields[name] != nil ? [name] : name.split(separator: ".").map(String.init)
+            guard let value = Self.take(keyPath[...], from: &rest) else { continue }
+            switch Self.convert(json: value, column, mapping: self) {
+            case .some(.some(let converted)):
+                let position = fields.fields.firstIndex { $0.key == keyPath[0] } ?? 0
+                moved.append((position, column.field ?? keyPath, converted))
+            case .some(.none):
+                continue
+            case .none:
+                let expected = Self.typeDescription(column.type, timestamp: column.timestamp)
+                return .failure(JSONMappingError(key: name, problem: .expected(expected, found: value)))
+            }
+        }
+        // The mapped fields in the record's order, then the keys the mapping does not name, as they were.
+        var object = LeadObject()
+        for item in moved.sorted(by: { $0.position < $1.position }) { object.set(path: item.path[...], item.value) }
+        for field in rest.fields {
+            switch (object[field.key], field.value) {
+            case (nil, _):
+                object.set(field.key, field.value)
+            case (.object(var mapped), .object(let unnamed)):
+                // Both hold fields of one object (`company.name` mapped, `company.size` as it was): merged.
+                for inner in unnamed.fields {
+                    guard mapped[inner.key] == nil else {
+                        return .failure(JSONMappingError(key: field.key + "." + inner.key, problem: .filled))
+                    }
+                    mapped.set(inner.key, inner.value)
+                }
+                object.set(field.key, .object(mapped))
+            default:
+                return .failure(JSONMappingError(key: field.key, problem: .filled))
+            }
+        }
+        return .success(object)
+    }
+
+    /// Removes the value at `path` from `object`, and objects it leaves empty on the way; nil when nothing is there.
+    private static func take(_ path: ArraySlice<String>, from object: inout LeadObject) -> LeadValue? {
+        guard let key = path.first else { return nil }
+        if path.count == 1 { return object.remove(key) }
+        guard case .object(var child) = object[key], let value = take(path.dropFirst(), from: &child) else {
+            return nil
+        }
+        if child.count == 0 { object.remove(key) } else { object.set(key, .object(child)) }
+        return value
+    }
+
+    /// A JSON value as a column reads it: unchanged without a `type` (the column only renames); with one, text is
+    /// read as a CSV cell is, and other values are kept when they already are of the type. nil when it does not
+    /// convert; `.some(nil)` for null and blank text (the field is left out, as an empty cell is).
+    static func convert(json value: LeadValue, _ column: Column, mapping: CSVMapping) -> LeadValue?? {
+        if case .null = value { return .some(nil) }
+        guard column.typeGiven else { return .some(value) }
+        switch (column.type, value) {
+        case (_, .string(let text)):
+            return convert(
+                text,
+                type: column.type,
+                separator: column.separator,
+                timestamp: column.timestamp,
+                decimalMark: column.decimalMark ?? mapping.decimalMark,
+                defaultZone: mapping.timeZone
+            )
+        case (.string, .int(let number)): return .some(.string(String(number)))
+        case (.string, .double(let number)): return .some(.string(String(number)))
+        case (.string, .bool(let flag)): return .some(.string(flag ? "true" : "false"))
+        case (.integer, .int): return .some(value)
+        case (.integer, .double(let number)):
+            return number.rounded() == number && abs(number) < 9e15 ? .some(.int(Int(number))) : nil
+        case (.number, .int), (.number, .double), (.boolean, .bool), (.list, .array): return .some(value)
+        case (.boolean, .int(let number)) where number == 0 || number == 1: return .some(.bool(number == 1))
+        case (.list, .int), (.list, .double), (.list, .bool): return .some(.array([value]))
+        case (.timestamp, .int(let number)):
+            return column.timestamp.read(String(number), defaultZone: mapping.timeZone).map { .some(.string($0)) }
+        case (.timestamp, .double(let number)):
+            return column.timestamp.read(String(number), defaultZone: mapping.timeZone).map { .some(.string($0)) }
+        default: return nil
+        }
+    }
+}
+
+/// A JSON record's value that its mapping could not place.
+public struct JSONMappingError: Error, Sendable {
+    public enum Problem: Sendable {
+        /// The value is not of the column's type and does not convert.
+        case expected(String, found: LeadValue)
+        /// The key is not one the mapping names, and the mapping fills a field at its place.
+        case filled
+    }
+
+    public var key: String
+    public var problem: Problem
+
+    /// "key 'employees': expected an integer, found '51-200'".
+    public var reason: String {
+        switch problem {
+        case .expected(let expected, let found):
+            let shown =
+                switch found {
+                case .string(let text): "'\(text.count > 60 ? String(text.prefix(60)) + "..." : text)'"
+                case .int(let number): "\(number)"
+                case .double(let number): "\(number)"
+                case .bool(let flag): flag ? "true" : "false"
+                default: found.kindDescription
+                }
+            return "key '\(key)': expected \(expected), found \(shown)"
+        case .filled:
+            return "key '\(key)' is at a field the mapping fills from another key; name it in the mapping too"
+        }
+    }
+}

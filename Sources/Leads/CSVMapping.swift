@@ -106,6 +106,9 @@ public struct CSVMapping: Sendable {
     /// Shell patterns (`hubspot-*.csv`) of the names of the files the mapping is for, when a folder receives files
     /// from several sources (`CSVMappings`); empty for a mapping of every file that no other mapping names.
     public var files: [String] = []
+    /// For a `.json` file the mapping names: the dotted path of the array that holds its records, in an object that
+    /// wraps them (an API response: `{"results": [...], "paging": ...}`); empty for a file that is its records.
+    public var records: [String] = []
 
     public init(delimiter: UInt8? = nil, columns: [String: Column] = [:], files: [String] = []) {
         self.delimiter = delimiter
@@ -180,7 +183,9 @@ public struct CSVMapping: Sendable {
             let top = try root.mapping()
             try checkKeys(
                 top,
-                allowed: ["version", "files", "delimiter", "encoding", "time_zone", "decimal_mark", "columns"],
+                allowed: [
+                    "version", "files", "records", "delimiter", "encoding", "time_zone", "decimal_mark", "columns",
+                ],
                 into: &diagnostics
             )
             if let version = top.entry("version") {
@@ -203,6 +208,16 @@ public struct CSVMapping: Sendable {
                     }
                 }
                 if nodes.isEmpty { diagnostics.append(files.diagnostic(.noFilePatterns)) }
+            }
+            if let records = top["records"] {
+                let path = try records.string()
+                let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                if parts.contains(where: \.isEmpty) {
+                    diagnostics.append(records.diagnostic(.badFieldPath(path)))
+                } else if top["files"] == nil {
+                    diagnostics.append(records.diagnostic(.recordsWithoutFiles))
+                }
+                mapping.records = parts
             }
             if let delimiter = top["delimiter"] {
                 let text = try delimiter.string()
@@ -391,6 +406,9 @@ extension Diagnostic.Message {
             "'\(pattern)' is not a file name pattern; expected a name with * and ?, such as hubspot-*.csv (no folders)"
         )
     }
+    static let recordsWithoutFiles = Self(
+        "'records' applies to the JSON files the mapping names; give it 'files' patterns (such as contacts-*.json)"
+    )
     static let noFilePatterns = Self("'files' names no pattern; leave it out for a mapping of every other file")
     static func unknownKey(_ key: String, _ suggestion: String?) -> Self {
         .init("unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""))

@@ -1,16 +1,20 @@
 import YAML
 
-/// Reads a `.json` file: one lead object, or an array of them.
+/// Reads a `.json` file: one lead object, or an array of them, or (with `records`, from the file's mapping) an
+/// object that holds the array of them at that path, as API responses wrap their results.
 ///
 /// The file is read and checked whole before any record is yielded, so a syntax error anywhere rejects the whole
 /// file rather than half of it; items of an array that are not objects are bad records.
 final class JSONFileReader {
     private let path: String
+    /// The dotted path of the records' array in a wrapping object; empty when the file is its records.
+    private let records: [String]
     private var pending: [LeadReadResult] = []
     private var position = 0
 
-    init(path: String, file: ChunkedFile, options: LeadReaderOptions) {
+    init(path: String, file: ChunkedFile, options: LeadReaderOptions, records: [String] = []) {
         self.path = path
+        self.records = records
         pending = load(file, options)
     }
 
@@ -103,7 +107,27 @@ final class JSONFileReader {
                         )
                     ]
                 }
-                items.append((offset, value))
+                if records.isEmpty {
+                    items.append((offset, value))
+                } else {
+                    // An object that wraps the records: the items of its array at `records`, each at its offset.
+                    let end = parser.offset
+                    guard let array = value.member(at: records), value.kind(array) == .array else {
+                        let keys = value.withView { view in
+                            view.members(LeadDocument.root).prefix(6).map { "'\(view.string($0) ?? "")'" }
+                        }
+                        let path = records.joined(separator: ".")
+                        return [.failure(.fileError(self.path, .noRecordsArray(path, keys: keys)))]
+                    }
+                    items = value.withView { view in
+                        let starts =
+                            Self.arrayStart(array, in: view, base: offset, span: end - offset, bytes: bytes)
+                            .map { Self.itemStarts(bytes, open: $0) } ?? []
+                        return view.items(array).enumerated().map { index, item in
+                            (index < starts.count ? starts[index] : offset, LeadDocument(view.value(item)))
+                        }
+                    }
+                }
             }
             if parser.skipWhitespace() != nil {
                 throw parser.error(.trailingContent)
@@ -149,4 +173,68 @@ final class JSONFileReader {
         return results
     }
 
+    /// Where the array at node `array` of a document parsed from `base` opens in `bytes`: after its key, whose
+    /// bytes are the input's (`span` long) unless it had escapes (nil then, as for an array that is not a member).
+    private static func arrayStart(
+        _ array: Int,
+        in view: LeadView,
+        base: Int,
+        span: Int,
+        bytes: UnsafeBufferPointer<UInt8>
+    ) -> Int? {
+        // An object's member is its key's node, then its value's.
+        guard array > 0, view.kind(array - 1) == .string else { return nil }
+        let key = view.nodes[array - 1]
+        guard Int(key.a) + Int(key.b) < span else { return nil }
+        // Past the key's closing quote, whitespace, the colon and whitespace: the bracket.
+        var position = base + Int(key.a) + Int(key.b) + 1
+        while position < bytes.count, bytes[position] != UInt8(ascii: "[") {
+            guard [0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ":")].contains(bytes[position]) else { return nil }
+            position += 1
+        }
+        return position < bytes.count ? position : nil
+    }
+
+    /// The offsets of the items of the array whose `[` is at `open` in `bytes`, which the parser has checked: each
+    /// item's first byte, found by walking its bytes with their nesting and strings.
+    static func itemStarts(_ bytes: UnsafeBufferPointer<UInt8>, open: Int) -> [Int] {
+        var starts: [Int] = []
+        var depth = 0
+        var expectItem = true
+        var position = open
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case 0x20, 0x0A, 0x0D, 0x09:
+                continue
+            case UInt8(ascii: ","):
+                if depth == 1 { expectItem = true }
+                continue
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth -= 1
+                if depth == 0 { return starts }
+                continue
+            default:
+                break
+            }
+            if depth == 1 && expectItem {
+                starts.append(position - 1)
+                expectItem = false
+            }
+            switch byte {
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+            case UInt8(ascii: "\""):
+                // To the closing quote, over escapes.
+                while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+                    position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                position += 1
+            default:
+                break
+            }
+        }
+        return starts
+    }
 }

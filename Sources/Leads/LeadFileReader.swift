@@ -63,8 +63,9 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
         let fileName = named.split(separator: "/").last.map(String.init) ?? named
         switch format {
         case .json:
-            source = .json(JSONFileReader(path: path, file: file, options: options))
             jsonMapping = options.csvMappings.mapping(naming: fileName)
+            let records = jsonMapping?.records ?? []
+            source = .json(JSONFileReader(path: path, file: file, options: options, records: records))
         case .ndjson:
             source = .ndjson(NDJSONReader(path: path, file: file, options: options))
             jsonMapping = options.csvMappings.mapping(naming: fileName)

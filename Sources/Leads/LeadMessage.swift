@@ -19,6 +19,10 @@ struct LeadMessage {
     static func notObjectOrArray(_ value: String) -> Self {
         .init("expected a JSON object or an array of objects, found \(value)")
     }
+    static func noRecordsArray(_ path: String, keys: [String]) -> Self {
+        let has = keys.isEmpty ? "it is not an object, or an empty one" : "its keys: " + keys.joined(separator: ", ")
+        return .init("no array of records at '\(path)', where the file's mapping says they are (\(has))")
+    }
     static let emptyNDJSON = Self("empty file; expected one JSON object per line")
     static func recordTooLong(_ limit: Int) -> Self { .init("record longer than the limit of \(limit) bytes") }
     static let emptyCSV = Self("empty file; expected a header row")

@@ -60,7 +60,7 @@ extension CSVMapping {
     /// it holds, when a value does not convert.
     public func mapJSON(_ fields: LeadObject) -> Result<LeadObject, JSONMappingError> {
         var rest = fields
-        var moved: [(position: Int, path: [String], value: LeadValue)] = []
+        var moved: [(position: [Int], path: [String], value: LeadValue)] = []
         // Every named value is taken out first, then set at its field: two keys may trade places.
         for name in columns.keys.sorted() {
             guard let column = columns[name] else { continue }
@@ -68,8 +68,7 @@ extension CSVMapping {
             guard let value = Self.take(keyPath[...], from: &rest) else { continue }
             switch Self.convert(json: value, column, mapping: self) {
             case .some(.some(let converted)):
-                let position = fields.fields.firstIndex { $0.key == keyPath[0] } ?? 0
-                moved.append((position, column.field ?? keyPath, converted))
+                moved.append((Self.position(of: keyPath, in: fields), column.field ?? keyPath, converted))
             case .some(.none):
                 continue
             case .none:
@@ -79,7 +78,9 @@ extension CSVMapping {
         }
         // The mapped fields in the record's order, then the keys the mapping does not name, as they were.
         var object = LeadObject()
-        for item in moved.sorted(by: { $0.position < $1.position }) { object.set(path: item.path[...], item.value) }
+        for item in moved.sorted(by: { $0.position.lexicographicallyPrecedes($1.position) }) {
+            object.set(path: item.path[...], item.value)
+        }
         for field in rest.fields {
             switch (object[field.key], field.value) {
             case (nil, _):
@@ -98,6 +99,18 @@ extension CSVMapping {
             }
         }
         return .success(object)
+    }
+
+    /// Where the value at `path` stands in `object`: its key's index in each object on the way.
+    private static func position(of path: [String], in object: LeadObject) -> [Int] {
+        var indices: [Int] = []
+        var current = object
+        for key in path {
+            indices.append(current.fields.firstIndex { $0.key == key } ?? 0)
+            guard case .object(let next) = current[key] else { break }
+            current = next
+        }
+        return indices
     }
 
     /// Removes the value at `path` from `object`, and objects it leaves empty on the way; nil when nothing is there.

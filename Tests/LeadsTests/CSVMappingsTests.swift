@@ -142,6 +142,67 @@ struct CSVMappingsTests {
         )
     }
 
+    /// A JSON file that wraps its records (an API response) is read from the array the mapping's `records` names:
+    /// each item a record at its own line, strings with brackets and escapes not in the way, the rest ignored.
+    @Test func recordsInsideAWrappingObject() throws {
+        let mappings = try load([
+            (
+                "api.yaml",
+                """
+                version: 1
+                files: contacts-*.json
+                records: data.results
+                columns:
+                  properties.email: {field: contact.email}
+                """
+            )
+        ])
+        let options = LeadReaderOptions(csvMappings: mappings)
+        let text = """
+            {"note": "a ] and a [ and \\" here", "data": {"count": 4, "re\\u0073ults_not": [1],
+              "results": [
+                {"id": "1", "properties": {"email": "a@x.io", "tags": ["]", "[", "\\"]"]}},
+                [1, {"x": [2]}], "]",
+                {"id": "2", "properties": {}}
+              ]},
+              "paging": {"next": "[2]"}}
+            """
+        #expect(
+            try readAll("contacts-1.json", text, options: options) == [
+                #"record 3#1 {"contact":{"email":"a@x.io"},"id":"1","properties":{"tags":["]","[","\"]"]}}"#,
+                """
+                record error #2: contacts-1.json:4:5: error: expected a JSON object for a lead, found an array
+                    4 |     [1, {"x": [2]}], "]",
+                      |     ^
+                """,
+                """
+                record error #3: contacts-1.json:4:22: error: expected a JSON object for a lead, found a string
+                    4 |     [1, {"x": [2]}], "]",
+                      |                      ^
+                """,
+                #"record 5#4 {"id":"2","properties":{}}"#,
+            ]
+        )
+        // The array's items on one line each, and a file without the array: the keys it has instead.
+        #expect(
+            try readAll("contacts-2.json", #"{"data":{"results":[{"id":"1"},{"id":"2"}]}}"#, options: options) == [
+                #"record 1#1 {"id":"1"}"#, #"record 1#2 {"id":"2"}"#,
+            ]
+        )
+        #expect(
+            try readAll("contacts-3.json", #"{"data":{"results":{}},"paging":1}"#, options: options) == [
+                "file error #-: contacts-3.json:1:1: error: no array of records at 'data.results', where the file's "
+                    + "mapping says they are (its keys: 'data', 'paging')"
+            ]
+        )
+        // A file the mapping does not name: the wrapper is one record.
+        #expect(
+            try readAll("other.json", #"{"data":{"results":[]}}"#, options: options) == [
+                #"record 1#1 {"data":{"results":[]}}"#
+            ]
+        )
+    }
+
     @Test func problemsAtTheirPositions() throws {
         #expect(
             try problems([("a.yaml", everyOther), ("b.yaml", everyOther)]) == """
@@ -162,6 +223,14 @@ struct CSVMappingsTests {
                 (no folders)
                     2 | files: [exports/hubspot-*.csv, '']
                       |                                ^~
+                """
+        )
+        #expect(
+            try problems([("e.yaml", "version: 1\nrecords: results\n")]) == """
+                e.yaml:2:10: error: 'records' applies to the JSON files the mapping names; give it 'files' patterns \
+                (such as contacts-*.json)
+                    2 | records: results
+                      |          ^~~~~~~
                 """
         )
         #expect(

@@ -14,6 +14,33 @@ package enum DomainName {
 
     /// Where the domain lies in `bytes` (before lower-casing).
     package static func span(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        plainSpan(bytes) ?? generalSpan(bytes)
+    }
+
+    /// The whole of `bytes` when they are a domain as nearly every lead writes it (`acme.com`): letters, digits,
+    /// `-` and `.` only, a dot among them, not ending with one nor starting with `www.`; found in one pass, where
+    /// `generalSpan` gives the same in seven. Nil for anything else, which `generalSpan` then reads.
+    @inline(__always)
+    static func plainSpan(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        var dot = false
+        for byte in bytes {
+            if byte == 0x2E {
+                dot = true
+            } else if !(byte | 0x20 &- 0x61 < 26 || byte &- 0x30 < 10 || byte == 0x2D) {
+                return nil
+            }
+        }
+        guard dot, let last = bytes.last, last != 0x2E else { return nil }
+        if bytes.count >= 4, bytes[0] | 0x20 == 0x77, bytes[1] | 0x20 == 0x77, bytes[2] | 0x20 == 0x77,
+            bytes[3] == 0x2E
+        {
+            return nil
+        }
+        return 0..<bytes.count
+    }
+
+    /// `span` of any text: trimmed, then without scheme, path, query, fragment, user, port, `www.` and final dots.
+    static func generalSpan(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
         func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
         var end = bytes.count

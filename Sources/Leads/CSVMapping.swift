@@ -40,6 +40,9 @@ public struct CSVMapping: Sendable {
         public var timestamp: TimestampColumn
         /// The decimal mark of an `integer` or `number` column's cells, `.` or `,`; nil for the mapping's.
         public var decimalMark: Character?
+        /// How an `integer` or `number` column reads a band (`51-200`, `10,000+`), as forms write sizes; nil when a
+        /// band does not convert.
+        public var range: RangeReading?
 
         public init(
             field: [String]? = nil,
@@ -52,6 +55,14 @@ public struct CSVMapping: Sendable {
             self.separator = separator
             self.timestamp = timestamp
         }
+    }
+
+    /// Which number of a band (`51-200`) a column reads: its lower bound, its upper bound, or the middle (rounded
+    /// down in an `integer` column). An open band (`10,000+`) reads as its lower bound whichever is asked.
+    public enum RangeReading: String, Sendable, CaseIterable {
+        case lower
+        case upper
+        case middle
     }
 
     /// How the bytes of CSV files are text.
@@ -262,7 +273,7 @@ public struct CSVMapping: Sendable {
             let spec = try node.mapping()
             try checkKeys(
                 spec,
-                allowed: ["field", "type", "separator", "format", "time_zone", "decimal_mark"],
+                allowed: ["field", "type", "separator", "format", "time_zone", "decimal_mark", "range"],
                 into: &diagnostics
             )
             var column = Column()
@@ -317,6 +328,17 @@ public struct CSVMapping: Sendable {
                     diagnostics.append(mark.diagnostic(.decimalMarkWithoutNumber))
                 } else {
                     column.decimalMark = decimalMark(mark, into: &diagnostics)
+                }
+            }
+            if let range = spec["range"] {
+                let name = try range.string()
+                if column.type != .integer, column.type != .number {
+                    diagnostics.append(range.diagnostic(.rangeWithoutNumber))
+                } else if let reading = RangeReading(rawValue: name) {
+                    column.range = reading
+                } else {
+                    let names = RangeReading.allCases.map(\.rawValue)
+                    diagnostics.append(range.diagnostic(.unknownRange(name, Suggestion.closest(to: name, in: names))))
                 }
             }
             if let zone = spec["time_zone"] {
@@ -389,6 +411,11 @@ extension Diagnostic.Message {
         return .init("unknown type '\(name)'\(hint); expected string, integer, number, boolean, list or timestamp")
     }
     static let separatorWithoutList = Self("'separator' applies only to columns of type 'list'")
+    static let rangeWithoutNumber = Self("'range' applies only to columns of type 'integer' or 'number'")
+    static func unknownRange(_ name: String, _ suggestion: String?) -> Self {
+        let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
+        return .init("unknown range reading '\(name)'\(hint); expected lower, upper or middle")
+    }
     static let decimalMarkWithoutNumber = Self("'decimal_mark' applies only to columns of type 'integer' or 'number'")
     static func badDecimalMark(_ text: String) -> Self {
         .init("the decimal mark is '.' or ',', found '\(text)'")

@@ -14,6 +14,7 @@ final class CSVReader {
         var separator: String
         var timestamp: TimestampColumn
         var decimalMark: Character
+        var range: CSVMapping.RangeReading?
     }
 
     private enum Scan {
@@ -313,7 +314,8 @@ final class CSVReader {
                     type: spec?.type ?? .string,
                     separator: spec?.separator ?? ";",
                     timestamp: spec?.timestamp ?? TimestampColumn(),
-                    decimalMark: spec?.decimalMark ?? mapping.decimalMark
+                    decimalMark: spec?.decimalMark ?? mapping.decimalMark,
+                    range: spec?.range
                 )
             )
         }
@@ -368,12 +370,13 @@ final class CSVReader {
             separator: column.separator,
             timestamp: column.timestamp,
             decimalMark: column.decimalMark,
+            range: column.range,
             defaultZone: mapping.timeZone
         )
     }
 
     private static func typeDescription(_ column: Column) -> String {
-        CSVMapping.typeDescription(column.type, timestamp: column.timestamp)
+        CSVMapping.typeDescription(column.type, timestamp: column.timestamp, range: column.range)
     }
 
     /// A cell's or header name's bytes as text in the mapping's encoding; nil for invalid UTF-8.

@@ -9,11 +9,29 @@ extension CSVMapping {
         separator: String,
         timestamp: TimestampColumn,
         decimalMark: Character,
+        range: RangeReading? = nil,
         defaultZone: TimeZone?
     ) -> LeadValue?? {
         if type == .string { return .some(.string(value)) }
         let trimmed = value.trimmingSpaces
         if trimmed.isEmpty { return .some(nil) }
+        if let range, type == .integer || type == .number,
+            let (lower, upper) = band(trimmed, decimalMark: decimalMark)
+        {
+            let number =
+                switch range {
+                case .lower: lower
+                case .upper: upper ?? lower
+                case .middle: upper.map { (lower + $0) / 2 } ?? lower
+                }
+            guard type == .number else {
+                guard lower == lower.rounded(), upper.map({ $0 == $0.rounded() }) ?? true, abs(number) < 9e15 else {
+                    return nil
+                }
+                return .some(.int(Int(number.rounded(.down))))
+            }
+            return .some(number == number.rounded() && abs(number) < 9e15 ? .int(Int(number)) : .double(number))
+        }
         switch type {
         case .string:
             return .some(.string(value))
@@ -42,9 +60,34 @@ extension CSVMapping {
         }
     }
 
+    /// A band's bounds: `51-200` (or with an en or em dash, or ` to `) is 51 and 200, `10,000+` is 10,000 and no
+    /// upper bound; each bound a number as the column reads one. Nil for anything else (a plain number included).
+    static func band(_ text: String, decimalMark: Character) -> (lower: Double, upper: Double?)? {
+        func number(_ part: Substring) -> Double? {
+            let part = String(part).trimmingSpaces
+            guard let plain = NumberText.plain(part, decimalMark: decimalMark),
+                plain.utf8.allSatisfy(NumberText.isPlainByte), plain.first != "."
+            else { return nil }
+            return Double(plain).flatMap { $0.isFinite ? $0 : nil }
+        }
+        if text.hasSuffix("+") { return number(text.dropLast()).map { ($0, nil) } }
+        // The separator after the first character: a leading `-` is a sign.
+        for separator in ["\u{2013}", "\u{2014}", " to ", "-"] {
+            guard let found = text.dropFirst().range(of: separator) else { continue }
+            guard let lower = number(text[..<found.lowerBound]), let upper = number(text[found.upperBound...]),
+                lower <= upper
+            else { return nil }
+            return (lower, upper)
+        }
+        return nil
+    }
+
     /// What a column of `type` expects, for messages: "an integer", "a date as MM/DD/YYYY, or ISO 8601".
-    static func typeDescription(_ type: ValueType, timestamp: TimestampColumn) -> String {
-        switch type {
+    static func typeDescription(_ type: ValueType, timestamp: TimestampColumn, range: RangeReading? = nil) -> String {
+        if range != nil, type == .integer || type == .number {
+            return (type == .integer ? "an integer" : "a number") + " or a band such as 51-200 or 10,000+"
+        }
+        return switch type {
         case .string: "a string"
         case .integer: "an integer"
         case .number: "a number"
@@ -72,7 +115,7 @@ extension CSVMapping {
             case .some(.none):
                 continue
             case .none:
-                let expected = Self.typeDescription(column.type, timestamp: column.timestamp)
+                let expected = Self.typeDescription(column.type, timestamp: column.timestamp, range: column.range)
                 return .failure(JSONMappingError(key: name, problem: .expected(expected, found: value)))
             }
         }
@@ -138,6 +181,7 @@ extension CSVMapping {
                 separator: column.separator,
                 timestamp: column.timestamp,
                 decimalMark: column.decimalMark ?? mapping.decimalMark,
+                range: column.range,
                 defaultZone: mapping.timeZone
             )
         case (.string, .int(let number)): return .some(.string(String(number)))

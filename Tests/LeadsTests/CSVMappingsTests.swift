@@ -203,6 +203,88 @@ struct CSVMappingsTests {
         )
     }
 
+    /// Size bands as forms write them (`51-200`, `10,001+`) read as the column's `range` says, in CSV cells and JSON
+    /// values alike; without `range`, or reversed, a band does not convert.
+    @Test func bandsReadAsTheColumnSays() throws {
+        func read(_ reading: String, _ text: String) throws -> [String] {
+            let mappings = try load([
+                (
+                    "bands.yaml",
+                    """
+                    version: 1
+                    files: [bands.csv, bands.ndjson]
+                    columns:
+                      Employees: {field: company.employees, type: integer\(reading)}
+                      Revenue: {field: company.revenue, type: number\(reading)}
+                    """
+                )
+            ])
+            return try readAll("bands.csv", text, options: LeadReaderOptions(csvMappings: mappings))
+        }
+        let csv = "Employees,Revenue\n51-200,\"1,000,000 - 5,000,000\"\n\"10,001+\",1.5\u{2013}2\n-5,7 to 8\n200-51,1\n"
+        #expect(
+            try read(", range: lower", csv) == [
+                #"record 2#1 {"company":{"employees":51,"revenue":1000000}}"#,
+                #"record 3#2 {"company":{"employees":10001,"revenue":1.5}}"#,
+                #"record 4#3 {"company":{"employees":-5,"revenue":7}}"#,
+                """
+                record error #4: bands.csv:5:1: error: column 'Employees': expected an integer or a band such as 51-200 \
+                or 10,000+, found '200-51'
+                    5 | 200-51,1
+                      | ^
+                """,
+            ]
+        )
+        #expect(
+            try read(", range: upper", csv).prefix(3) == [
+                #"record 2#1 {"company":{"employees":200,"revenue":5000000}}"#,
+                #"record 3#2 {"company":{"employees":10001,"revenue":2}}"#,
+                #"record 4#3 {"company":{"employees":-5,"revenue":8}}"#,
+            ]
+        )
+        #expect(
+            try read(", range: middle", csv).prefix(3) == [
+                #"record 2#1 {"company":{"employees":125,"revenue":3000000}}"#,
+                #"record 3#2 {"company":{"employees":10001,"revenue":1.75}}"#,
+                #"record 4#3 {"company":{"employees":-5,"revenue":7.5}}"#,
+            ]
+        )
+        #expect(
+            try read("", csv).first
+                == """
+                record error #1: bands.csv:2:1: error: column 'Employees': expected an integer, found '51-200'
+                    2 | 51-200,"1,000,000 - 5,000,000"
+                      | ^
+                """
+        )
+        // A JSON value: the same reading.
+        let mappings = try load([
+            (
+                "bands.yaml",
+                "version: 1\nfiles: bands.ndjson\ncolumns:\n  size: {field: company.employees, type: integer, range: lower}\n"
+            )
+        ])
+        #expect(
+            try readAll("bands.ndjson", #"{"size":"51-200"}"#, options: LeadReaderOptions(csvMappings: mappings))
+                == [#"record 1#1 {"company":{"employees":51}}"#]
+        )
+        #expect(
+            try problems([
+                (
+                    "r.yaml",
+                    "version: 1\ncolumns:\n  A: {type: string, range: lower}\n  B: {type: integer, range: low}\n"
+                )
+            ]) == """
+                r.yaml:3:28: error: 'range' applies only to columns of type 'integer' or 'number'
+                    3 |   A: {type: string, range: lower}
+                      |                            ^~~~~
+                r.yaml:4:29: error: unknown range reading 'low' (did you mean 'lower'?); expected lower, upper or middle
+                    4 |   B: {type: integer, range: low}
+                      |                             ^~~
+                """
+        )
+    }
+
     @Test func problemsAtTheirPositions() throws {
         #expect(
             try problems([("a.yaml", everyOther), ("b.yaml", everyOther)]) == """

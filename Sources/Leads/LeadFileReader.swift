@@ -39,7 +39,7 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
     public private(set) var jsonMapping: CSVMapping?
 
     /// A reader of the file at `path`; `name` is the file's name as it was dropped (the daemon's claimed files have
-    /// another), whose last part picks its CSV mapping: `path`'s without it.
+    /// another), whose last part picks its mapping (`CSVMappings`): `path`'s without it.
     public init(path: String, name: String? = nil, options: LeadReaderOptions = LeadReaderOptions()) {
         self.path = path
         guard let format = LeadFileFormat(path: path) else {

@@ -6,8 +6,8 @@ public struct LeadReaderOptions: Sendable {
     public var maxDepth: Int
     /// The largest `.json` file, which is read whole; NDJSON and CSV files are streamed and have no such limit.
     public var maxJSONFileBytes: Int
-    /// How CSV columns become fields, by the file's name; without a mapping for a file, every column is a string
-    /// field named by its header.
+    /// How CSV columns, and the keys of JSON records a mapping names by file, become fields (`CSVMappings`); without
+    /// a mapping for a CSV file, every column is a string field named by its header.
     public var csvMappings: CSVMappings
 
     public init(

@@ -117,7 +117,8 @@ struct ProtocolTests {
             wrapper.rejection
                 == "no record could be read as a lead (1 bad); the first: no field the rules know is in this lead "
                 + "(it has 'results', 'paging'); leads hold fields such as contact.email, company.name and events "
-                + "(docs/leads.md), and a mapping names a file's columns or keys"
+                + "(docs/leads.md), and a mapping names a file's columns or keys; if its leads are the items of "
+                + "'results', a mapping that names this file reads them (records: results)"
         )
         let names = try FileManager.default.contentsOfDirectory(atPath: spool.rejected)
         #expect(names.contains { $0.hasSuffix("--hubspot.json.error.json") })

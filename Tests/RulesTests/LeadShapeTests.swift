@@ -39,8 +39,8 @@ struct LeadShapeTests {
     @Test(arguments: [
         // An API response that wraps its leads.
         (
-            #"{"results":[{"id":"1","properties":{"email":"a@b.example"}}],"paging":{"next":{"after":"2"}}}"#,
-            "it has 'results', 'paging'"
+            #"{"paging":{"next":{"after":"2"}},"results":[{"id":"1","properties":{"email":"a@b.example"}}]}"#,
+            "it has 'paging', 'results'"
         ),
         // A CRM export's flat columns, read without a mapping: `company` is a text, not the company object.
         (
@@ -55,10 +55,15 @@ struct LeadShapeTests {
         (#"{"utm":{"source":"ads"}}"#, "it has 'utm'"),
     ])
     func notLeads(_ json: String, _ has: String) throws {
+        // An array of objects: the leads an API response wraps, most likely; the reason says how to read them.
+        let hint =
+            json.contains(#""results":[{"#)
+            ? "; if its leads are the items of 'results', a mapping that names this file reads them (records: results)"
+            : ""
         #expect(
             program.shapeProblem(try lead(json))
                 == "no field the rules know is in this lead (\(has)); leads hold fields such as contact.email, "
-                + "company.name and events (docs/leads.md), and a mapping names a file's columns or keys"
+                + "company.name and events (docs/leads.md), and a mapping names a file's columns or keys" + hint
         )
     }
 }

@@ -17,18 +17,27 @@ extension Program {
             if found { return nil }
             var keys: [String] = []
             var count = 0
+            // The first member holding an array of objects: most likely the leads an API response wraps.
+            var wrapped: String?
             if view.kind(LeadDocument.root) == .object {
                 for key in view.members(LeadDocument.root) {
                     count += 1
-                    if keys.count < 6 { keys.append(String(decoding: view.bytes(key), as: UTF8.self)) }
+                    let name = String(decoding: view.bytes(key), as: UTF8.self)
+                    if keys.count < 6 { keys.append(name) }
+                    if wrapped == nil, view.items(key + 1).contains(where: { view.kind($0) == .object }) {
+                        wrapped = name
+                    }
                 }
             }
             let has =
                 keys.isEmpty
                 ? "it is empty"
                 : "it has " + keys.map { "'\($0)'" }.joined(separator: ", ") + (count > keys.count ? ", ..." : "")
+            let hint = wrapped.map {
+                "; if its leads are the items of '\($0)', a mapping that names this file reads them (records: \($0))"
+            }
             return "no field the rules know is in this lead (\(has)); leads hold fields such as contact.email, "
-                + "company.name and events (docs/leads.md), and a mapping names a file's columns or keys"
+                + "company.name and events (docs/leads.md), and a mapping names a file's columns or keys" + (hint ?? "")
         }
     }
 }

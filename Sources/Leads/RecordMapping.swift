@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How a mapping's columns convert values, for CSV cells and for the keys of JSON records a mapping names by file.
 extension CSVMapping {

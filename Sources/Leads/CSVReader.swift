@@ -10,11 +10,8 @@ final class CSVReader {
     private struct Column {
         var name: String
         var path: [String]
-        var type: CSVMapping.ValueType
-        var separator: String
-        var timestamp: TimestampColumn
-        var decimalMark: Character
-        var range: CSVMapping.RangeReading?
+        /// How the mapping reads it: its spec, or a string column's defaults when the mapping does not name it.
+        var spec: CSVMapping.Column
     }
 
     private enum Scan {
@@ -307,17 +304,7 @@ final class CSVReader {
             }
             let spec = mapping.columns[name]
             let path = spec?.field ?? name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            result.append(
-                Column(
-                    name: name,
-                    path: path,
-                    type: spec?.type ?? .string,
-                    separator: spec?.separator ?? ";",
-                    timestamp: spec?.timestamp ?? TimestampColumn(),
-                    decimalMark: spec?.decimalMark ?? mapping.decimalMark,
-                    range: spec?.range
-                )
-            )
+            result.append(Column(name: name, path: path, spec: spec ?? CSVMapping.Column()))
         }
         // One path may not be both a value and an object.
         for (i, a) in result.enumerated() {
@@ -348,35 +335,18 @@ final class CSVReader {
                     error(.record, at: starts[index], LeadMessage.controlCharacter(inColumn: column.name).text)
                 )
             }
-            switch convert(value, column) {
+            switch mapping.convert(value, column.spec) {
             case .some(.some(let converted)):
                 object.set(path: column.path[...], converted)
             case .some(.none):
                 continue
             case .none:
-                let message = LeadMessage.badValue(column.name, Self.typeDescription(column), value)
+                let message = LeadMessage.badValue(column.name, CSVMapping.typeDescription(column.spec), value)
                 return .failure(error(.record, at: starts[index], message.text))
             }
         }
         let origin = LeadOrigin(file: path, line: line, record: record, byteOffset: window.baseOffset + window.start)
         return .record(LeadRecord(origin: origin, fields: object))
-    }
-
-    /// The typed value of a cell: nil when it does not convert; `.some(nil)` when it is blank.
-    private func convert(_ value: String, _ column: Column) -> LeadValue?? {
-        CSVMapping.convert(
-            value,
-            type: column.type,
-            separator: column.separator,
-            timestamp: column.timestamp,
-            decimalMark: column.decimalMark,
-            range: column.range,
-            defaultZone: mapping.timeZone
-        )
-    }
-
-    private static func typeDescription(_ column: Column) -> String {
-        CSVMapping.typeDescription(column.type, timestamp: column.timestamp, range: column.range)
     }
 
     /// A cell's or header name's bytes as text in the mapping's encoding; nil for invalid UTF-8.

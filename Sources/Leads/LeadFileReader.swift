@@ -36,7 +36,7 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
     private var source: Source
     public let path: String
     /// For a JSON or NDJSON file, the mapping whose `files` name it: each record goes through it (`mapJSON`).
-    public private(set) var jsonMapping: CSVMapping?
+    private var jsonMapping: CSVMapping?
 
     /// A reader of the file at `path`; `name` is the file's name as it was dropped (the daemon's claimed files have
     /// another), whose last part picks its mapping (`CSVMappings`): `path`'s without it.
@@ -61,14 +61,13 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
         }
         let named = name ?? path
         let fileName = named.split(separator: "/").last.map(String.init) ?? named
+        if format != .csv { jsonMapping = options.csvMappings.mapping(naming: fileName) }
         switch format {
         case .json:
-            jsonMapping = options.csvMappings.mapping(naming: fileName)
             let records = jsonMapping?.records ?? []
             source = .json(JSONFileReader(path: path, file: file, options: options, records: records))
         case .ndjson:
             source = .ndjson(NDJSONReader(path: path, file: file, options: options))
-            jsonMapping = options.csvMappings.mapping(naming: fileName)
         case .csv:
             let mapping = options.csvMappings.mapping(forFile: fileName)
             source = .csv(CSVReader(path: path, file: file, options: options, mapping: mapping))

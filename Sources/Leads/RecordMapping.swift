@@ -2,21 +2,15 @@ import Foundation
 
 /// How a mapping's columns convert values, for CSV cells and for the keys of JSON records a mapping names by file.
 extension CSVMapping {
-    /// The typed value of a cell: nil when it does not convert; `.some(nil)` when it is blank.
-    static func convert(
-        _ value: String,
-        type: ValueType,
-        separator: String,
-        timestamp: TimestampColumn,
-        decimalMark: Character,
-        range: RangeReading? = nil,
-        defaultZone: TimeZone?
-    ) -> LeadValue?? {
+    /// The typed value of a cell (or of a JSON record's text) as `column` reads it, with the mapping's decimal mark
+    /// and zone where the column names none: nil when it does not convert; `.some(nil)` when it is blank.
+    func convert(_ value: String, _ column: Column) -> LeadValue?? {
+        let (type, decimalMark) = (column.type, column.decimalMark ?? self.decimalMark)
         if type == .string { return .some(.string(value)) }
         let trimmed = value.trimmingSpaces
         if trimmed.isEmpty { return .some(nil) }
-        if let range, type == .integer || type == .number,
-            let (lower, upper) = band(trimmed, decimalMark: decimalMark)
+        if let range = column.range, type == .integer || type == .number,
+            let (lower, upper) = Self.band(trimmed, decimalMark: decimalMark)
         {
             let number =
                 switch range {
@@ -41,11 +35,7 @@ extension CSVMapping {
         case .number:
             guard let trimmed = NumberText.plain(trimmed, decimalMark: decimalMark) else { return nil }
             if let integer = Int(trimmed) { return .some(.int(integer)) }
-            // Decimal digits only: `Double(_:)` also reads hex ("0x10") and "nan".
-            guard trimmed.utf8.allSatisfy(NumberText.isPlainByte), let number = Double(trimmed), number.isFinite,
-                trimmed.first != "."
-            else { return nil }
-            return .some(.double(number))
+            return Self.decimal(trimmed).map { .some(.double($0)) }
         case .boolean:
             switch trimmed.lowercased() {
             case "true", "yes", "y", "1": return .some(.bool(true))
@@ -53,9 +43,11 @@ extension CSVMapping {
             default: return nil
             }
         case .timestamp:
-            return timestamp.read(trimmed, defaultZone: defaultZone).map { .some(.string($0)) }
+            return column.timestamp.read(trimmed, defaultZone: timeZone).map { .some(.string($0)) }
         case .list:
-            let items = value.split(separator: separator).map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            let items = value.split(separator: column.separator).map { String($0).trimmingSpaces }.filter {
+                !$0.isEmpty
+            }
             return .some(.array(items.map { .string($0) }))
         }
     }
@@ -64,11 +56,7 @@ extension CSVMapping {
     /// upper bound; each bound a number as the column reads one. Nil for anything else (a plain number included).
     static func band(_ text: String, decimalMark: Character) -> (lower: Double, upper: Double?)? {
         func number(_ part: Substring) -> Double? {
-            let part = String(part).trimmingSpaces
-            guard let plain = NumberText.plain(part, decimalMark: decimalMark),
-                plain.utf8.allSatisfy(NumberText.isPlainByte), plain.first != "."
-            else { return nil }
-            return Double(plain).flatMap { $0.isFinite ? $0 : nil }
+            NumberText.plain(String(part).trimmingSpaces, decimalMark: decimalMark).flatMap(decimal)
         }
         if text.hasSuffix("+") { return number(text.dropLast()).map { ($0, nil) } }
         // The separator after the first character: a leading `-` is a sign.
@@ -82,9 +70,19 @@ extension CSVMapping {
         return nil
     }
 
-    /// What a column of `type` expects, for messages: "an integer", "a date as MM/DD/YYYY, or ISO 8601".
-    static func typeDescription(_ type: ValueType, timestamp: TimestampColumn, range: RangeReading? = nil) -> String {
-        if range != nil, type == .integer || type == .number {
+    /// A number in plain decimal digits (`NumberText.plain`'s), finite; nil for anything else: `Double(_:)` also
+    /// reads hex (`0x10`) and `nan`.
+    private static func decimal(_ plain: String) -> Double? {
+        guard plain.utf8.allSatisfy(NumberText.isPlainByte), plain.first != ".", let number = Double(plain),
+            number.isFinite
+        else { return nil }
+        return number
+    }
+
+    /// What `column` expects, for messages: "an integer", "a date as MM/DD/YYYY, or ISO 8601".
+    static func typeDescription(_ column: Column) -> String {
+        let type = column.type
+        if column.range != nil, type == .integer || type == .number {
             return (type == .integer ? "an integer" : "a number") + " or a band such as 51-200 or 10,000+"
         }
         return switch type {
@@ -93,7 +91,7 @@ extension CSVMapping {
         case .number: "a number"
         case .boolean: "a boolean (true, false, yes, no, 1, 0)"
         case .list: "a list"
-        case .timestamp: timestamp.expected
+        case .timestamp: column.timestamp.expected
         }
     }
 
@@ -115,7 +113,7 @@ extension CSVMapping {
             case .some(.none):
                 continue
             case .none:
-                let expected = Self.typeDescription(column.type, timestamp: column.timestamp, range: column.range)
+                let expected = Self.typeDescription(column)
                 return .failure(JSONMappingError(key: name, problem: .expected(expected, found: value)))
             }
         }
@@ -175,15 +173,7 @@ extension CSVMapping {
         guard column.typeGiven else { return .some(value) }
         switch (column.type, value) {
         case (_, .string(let text)):
-            return convert(
-                text,
-                type: column.type,
-                separator: column.separator,
-                timestamp: column.timestamp,
-                decimalMark: column.decimalMark ?? mapping.decimalMark,
-                range: column.range,
-                defaultZone: mapping.timeZone
-            )
+            return mapping.convert(text, column)
         case (.string, .int(let number)): return .some(.string(String(number)))
         case (.string, .double(let number)): return .some(.string(String(number)))
         case (.string, .bool(let flag)): return .some(.string(flag ? "true" : "false"))

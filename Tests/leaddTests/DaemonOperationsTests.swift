@@ -96,13 +96,11 @@ struct DaemonOperationsTests {
         #expect(published.count == ids.count)
         #expect(Set(published) == Set(ids))
         #expect(SpoolReading.names(spool.path, "rejected").isEmpty)
-        #expect(
-            SpoolReading.wait {
-                let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
-                return text.contains("leadd_files_processed_total{result=\"archived\"} 1")
-            }
-        )
+        // The daemon writes its metrics as it stops (not only every 15 s): they count the file and the fault.
+        daemon.kill(SIGTERM)
+        #expect(daemon.wait().exitStatus == 0, "\(log(daemon))")
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(text.contains("leadd_files_processed_total{result=\"archived\"} 1"), "\(text)")
         let faults = text.split(separator: "\n").first { $0.hasPrefix("leadd_environment_faults_total ") }
         #expect(faults.flatMap { Double($0.split(separator: " ")[1]) } ?? 0 >= 1, "\(text)")
     }

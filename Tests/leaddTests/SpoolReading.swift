@@ -36,8 +36,10 @@ enum SpoolReading {
     /// Waits (at most `seconds`) until `condition` holds; whether it did.
     @discardableResult
     static func wait(seconds: Double = 20, until condition: () throws -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        // A monotonic clock: a step of the wall clock (NTP, a paused machine) does not end the wait early.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(Int64(seconds * 1000))
+        while clock.now < deadline {
             if (try? condition()) == true { return true }
             usleep(10_000)
         }

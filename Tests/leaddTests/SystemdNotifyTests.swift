@@ -32,9 +32,10 @@ struct SystemdNotifyTests {
         /// Every message received until `condition` holds on them, or `seconds` pass.
         func receive(seconds: Double, until condition: ([String]) -> Bool) -> [String] {
             var messages: [String] = []
-            let deadline = Date().addingTimeInterval(seconds)
+            let clock = ContinuousClock()
+            let deadline = clock.now + .milliseconds(Int64(seconds * 1000))
             var buffer = [UInt8](repeating: 0, count: 4096)
-            while Date() < deadline && !condition(messages) {
+            while clock.now < deadline && !condition(messages) {
                 var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 guard Glibc.poll(&poll, 1, 50) > 0 else { continue }
                 let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }

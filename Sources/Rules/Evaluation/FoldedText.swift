@@ -5,7 +5,7 @@ import Foundation
 /// without allocating; only when that finds no match and a text holds a character beyond ASCII are both sides
 /// lower-cased whole (`MÜNCHEN` contains `münchen`). A match found with ASCII letters folded is one with both
 /// lower-cased: other characters then matched byte for byte, and lower-case the same.
-enum FoldedText {
+public enum FoldedText {
     @inline(__always)
     static func fold(_ byte: UInt8) -> UInt8 {
         byte &- 65 < 26 ? byte | 0x20 : byte
@@ -220,7 +220,7 @@ enum FoldedText {
     /// The text of these UTF-8 bytes lower-cased, as `String.lowercased()` does it (each scalar's lower-case
     /// mapping), with ASCII letters folded directly: the standard library makes a `String` for each scalar's
     /// mapping, which costs thousands of instructions for one e-mail address with an accent in it.
-    static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    public static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         guard bytes.contains(where: { $0 >= 0x80 }) else {
             return String(unsafeUninitializedCapacity: bytes.count) { buffer in
                 for index in 0..<bytes.count { buffer[index] = fold(bytes[index]) }

@@ -342,7 +342,8 @@ final class CSVReader {
                 continue
             case .none:
                 let message = LeadMessage.badValue(column.name, CSVMapping.typeDescription(column.spec), value)
-                return .failure(error(.record, at: starts[index], message.text))
+                let note = CSVMapping.valueNote(column.spec, value).map { "; " + $0 } ?? ""
+                return .failure(error(.record, at: starts[index], message.text + note))
             }
         }
         let origin = LeadOrigin(file: path, line: line, record: record, byteOffset: window.baseOffset + window.start)

@@ -79,6 +79,11 @@ extension CSVMapping {
         return number
     }
 
+    /// More about why `value` does not convert in `column`, when there is more to say than what it expects.
+    static func valueNote(_ column: Column, _ value: String) -> String? {
+        column.type == .timestamp ? column.timestamp.weekdayMismatch(value) : nil
+    }
+
     /// What `column` expects, for messages: "an integer", "a date as MM/DD/YYYY, or ISO 8601".
     static func typeDescription(_ column: Column) -> String {
         let type = column.type
@@ -114,7 +119,9 @@ extension CSVMapping {
                 continue
             case .none:
                 let expected = Self.typeDescription(column)
-                return .failure(JSONMappingError(key: name, problem: .expected(expected, found: value)))
+                var error = JSONMappingError(key: name, problem: .expected(expected, found: value))
+                if case .string(let text) = value { error.note = Self.valueNote(column, text) }
+                return .failure(error)
             }
         }
         // The mapped fields in the record's order, then the keys the mapping does not name, as they were.
@@ -203,6 +210,8 @@ public struct JSONMappingError: Error, Sendable {
 
     public var key: String
     public var problem: Problem
+    /// More about why the value does not convert (a weekday that is not the date's).
+    public var note: String?
 
     /// "key 'employees': expected an integer, found '51-200'".
     public var reason: String {
@@ -216,7 +225,7 @@ public struct JSONMappingError: Error, Sendable {
                 case .bool(let flag): flag ? "true" : "false"
                 default: found.kindDescription
                 }
-            return "key '\(key)': expected \(expected), found \(shown)"
+            return "key '\(key)': expected \(expected), found \(shown)" + (note.map { "; " + $0 } ?? "")
         case .filled:
             return "key '\(key)' is at a field the mapping fills from another key; name it in the mapping too"
         }

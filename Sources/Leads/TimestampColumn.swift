@@ -34,6 +34,13 @@ public struct TimestampColumn: Sendable {
         return seconds.flatMap(Self.iso8601)
     }
 
+    /// Why `text` does not read, when a format would read it but for its weekday (one of the two is wrong, and the
+    /// cell does not say which): "'Sat' is not the weekday of 2026-11-20, a Friday".
+    func weekdayMismatch(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes in formats.lazy.compactMap { $0.weekdayMismatch(bytes) }.first }
+    }
+
     /// What the column reads, for an error: `a date as MM/DD/YYYY or DD.MM.YYYY, or ISO 8601`.
     var expected: String {
         guard !formats.isEmpty else { return "an ISO 8601 date (2026-11-20T14:03:00Z)" }
@@ -89,6 +96,8 @@ public struct TimestampColumn: Sendable {
 /// | `mm` | the minutes, two digits |
 /// | `ss` | the seconds, two digits, and a fraction if there is one (`05.250`) |
 /// | `A`, `a` | `AM` or `PM`, in any case |
+/// | `ddd`, `dddd` | the weekday's English name or its first three letters, in any case, which must be the date's |
+/// | `[text]` | `text` itself (letters in any case), as Moment.js escapes words: `MMM D, YYYY [at] h:mm A` |
 ///
 /// A space stands for one or more spaces. A cell may end before the time of day, which is then midnight.
 ///
@@ -96,7 +105,7 @@ public struct TimestampColumn: Sendable {
 /// days since 1899-12-30, with the time of day as the fraction (`46346.5` is 2026-11-20 12:00).
 public struct TimestampFormat: Sendable, Equatable {
     enum Piece: Sendable, Equatable {
-        case year, month, monthName, day, hour, hour12, minute, second, meridiem
+        case year, month, monthName, day, hour, hour12, minute, second, meridiem, weekday
         case space
         case literal(UInt8)
 
@@ -121,7 +130,7 @@ public struct TimestampFormat: Sendable, Equatable {
     private static let tokens: [(String, Piece)] = [
         ("YYYY", .year), ("MMMM", .monthName), ("MMM", .monthName), ("MM", .month), ("M", .month), ("DD", .day),
         ("D", .day), ("HH", .hour), ("H", .hour), ("hh", .hour12), ("h", .hour12), ("mm", .minute), ("ss", .second),
-        ("A", .meridiem), ("a", .meridiem),
+        ("A", .meridiem), ("a", .meridiem), ("dddd", .weekday), ("ddd", .weekday),
     ]
 
     package init(_ pattern: String) throws(Problem) {
@@ -136,6 +145,32 @@ public struct TimestampFormat: Sendable, Equatable {
         var offsets: [Range<Int>] = []
         var index = 0
         while index < characters.count {
+            if characters[index] == "[" {
+                // Text in brackets stands for itself, letters and all (Moment.js's escape): `[at]`, `[Uhr]`.
+                guard let close = characters[index...].firstIndex(of: "]") else {
+                    throw Problem(
+                        offset: index,
+                        length: characters.count - index,
+                        message: "'[' starts text that stands for itself, and needs its ']'"
+                    )
+                }
+                for position in index + 1..<close {
+                    let character = characters[position]
+                    if character == " " {
+                        if pieces.last != .space {
+                            pieces.append(.space)
+                            offsets.append(position..<position + 1)
+                        }
+                        continue
+                    }
+                    for byte in String(character).utf8 {
+                        pieces.append(.literal(byte))
+                        offsets.append(position..<position + 1)
+                    }
+                }
+                index = close + 1
+                continue
+            }
             let rest = String(String.UnicodeScalarView(characters[index...]))
             if let (token, piece) = Self.tokens.first(where: { rest.hasPrefix($0.0) }) {
                 pieces.append(piece)
@@ -152,14 +187,18 @@ public struct TimestampFormat: Sendable, Equatable {
                 index += 1
                 continue
             }
+            guard character.isASCII else {
+                throw Problem(
+                    offset: index,
+                    length: 1,
+                    message: "only ASCII characters may stand for themselves outside brackets: write '[\(character)]'"
+                )
+            }
             if character.properties.isAlphabetic, character != "T" {
                 var end = index
                 while end < characters.count, characters[end] == character { end += 1 }
                 let run = String(String.UnicodeScalarView(characters[index..<end]))
                 throw Problem(offset: index, length: end - index, message: Self.unknownToken(run))
-            }
-            guard character.isASCII else {
-                throw Problem(offset: index, length: 1, message: "only ASCII characters may stand for themselves")
             }
             pieces.append(.literal(UInt8(character.value)))
             offsets.append(index..<index + 1)
@@ -178,7 +217,8 @@ public struct TimestampFormat: Sendable, Equatable {
             return "two-digit years are ambiguous: write 'YYYY' and a four-digit year"
         }
         let hint = known[run].map { " (did you mean '\($0)'?)" } ?? ""
-        return "unknown '\(run)' in the format\(hint); expected YYYY, MM, MMM, DD, HH, hh, mm, ss or A (or excel alone)"
+        return "unknown '\(run)' in the format\(hint); expected YYYY, MM, MMM, DD, ddd, HH, hh, mm, ss or A, words "
+            + "in brackets ([at]), or excel alone"
     }
 
     private func check(offsets: [Range<Int>], count: Int) throws(Problem) {
@@ -220,9 +260,34 @@ public struct TimestampFormat: Sendable, Equatable {
     }
 
     /// Seconds since 1970 of the local date and time in `bytes`, as if UTC; nil when they do not follow the format or
-    /// are no date (31 February, 25:00).
+    /// are no date (31 February, 25:00, or a weekday that is not the date's).
     func localSeconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         if excelSerial { return Self.excelSeconds(bytes) }
+        guard let reading = read(bytes) else { return nil }
+        if let weekday = reading.weekday, weekday != Self.weekday(ofDay: reading.day) { return nil }
+        return reading.seconds
+    }
+
+    /// Why `bytes` do not read when they follow the format but for their weekday: "'Sat' is not the weekday of
+    /// 2026-11-20, a Friday". Nil otherwise.
+    func weekdayMismatch(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard !excelSerial, let reading = read(bytes), let weekday = reading.weekday else { return nil }
+        let actual = Self.weekday(ofDay: reading.day)
+        guard weekday != actual else { return nil }
+        let date = Timestamp.iso8601(Double(reading.day) * 86400).prefix(10)
+        let name = Self.weekdayNames[actual]
+        return
+            "'\(reading.weekdayText)' is not the weekday of \(date), a \(name.prefix(1).uppercased() + name.dropFirst())"
+    }
+
+    /// Monday is 0 (1970-01-01, day 0, was a Thursday).
+    static func weekday(ofDay day: Int) -> Int { ((day + 3) % 7 + 7) % 7 }
+
+    /// The date and time `bytes` give by the format: seconds since 1970 as if UTC, the day, and the weekday they
+    /// name (Monday is 0), if the format reads one, unchecked.
+    private func read(
+        _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> (seconds: Double, day: Int, weekday: Int?, weekdayText: Substring)? {
         var position = 0
         var year = 0
         var month = 0
@@ -232,6 +297,8 @@ public struct TimestampFormat: Sendable, Equatable {
         var second = 0.0
         var pm: Bool?
         var hour12 = false
+        var weekday: Int?
+        var weekdayText: Substring = ""
         func digits(_ least: Int, _ most: Int) -> Int? {
             var value = 0
             var count = 0
@@ -288,6 +355,16 @@ public struct TimestampFormat: Sendable, Equatable {
                     return nil
                 }
                 month = number + 1
+            case .weekday:
+                let start = position
+                while position < bytes.count, Self.isLetter(bytes[position]) { position += 1 }
+                let name = String(decoding: bytes[start..<position], as: UTF8.self).lowercased()
+                // "Tues", "Thurs", as some exports abbreviate them.
+                guard name.count >= 3,
+                    let number = Self.weekdayNames.firstIndex(where: { $0 == name || $0.hasPrefix(name) })
+                else { return nil }
+                weekday = number
+                weekdayText = Substring(String(decoding: bytes[start..<position], as: UTF8.self))
             case .meridiem:
                 let start = position
                 while position < bytes.count, Self.isLetter(bytes[position]) || bytes[position] == 0x2E {
@@ -304,7 +381,8 @@ public struct TimestampFormat: Sendable, Equatable {
                 guard position > start else { return nil }
             case .literal(let byte):
                 let found = bytes[position]
-                guard found == byte || (byte == 0x54 && found == 0x74) else { return nil }
+                // Letters in any case (`T` or `t`, `at` or `AT`).
+                guard found == byte || (Self.isLetter(byte) && found | 0x20 == byte | 0x20) else { return nil }
                 position += 1
             }
         }
@@ -317,7 +395,7 @@ public struct TimestampFormat: Sendable, Equatable {
             day <= Timestamp.daysIn(month: month, year: year), hour < 24, minute < 60, second < 61
         else { return nil }
         let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
-        return Double(days * 86400 + hour * 3600 + minute * 60) + second
+        return (Double(days * 86400 + hour * 3600 + minute * 60) + second, days, weekday, weekdayText)
     }
 
     /// Seconds since 1970 of an Excel serial date (local time, as if UTC): days since 1899-12-30 (Excel's day 1 is
@@ -332,6 +410,9 @@ public struct TimestampFormat: Sendable, Equatable {
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte & 0xDF) }
+
+    /// Monday first, as `weekday(ofDay:)` counts them.
+    private static let weekdayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
     private static let monthNames = [
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",

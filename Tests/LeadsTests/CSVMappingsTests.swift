@@ -113,6 +113,7 @@ struct CSVMappingsTests {
                   data.country: {field: company.country}
                   left: {field: right}
                   right: {field: left}
+                  seen: {field: seen_at, type: timestamp, format: "ddd D MMM YYYY [at] HH:mm"}
                 """
             ),
             ("other.yaml", "version: 1\ncolumns:\n  a: {field: x.a}\n"),
@@ -125,6 +126,8 @@ struct CSVMappingsTests {
             #"{"id":"4","ok":2}"#,
             #"{"id":"5","a":1,"x":{"a":2}}"#,
             #"{"id":"6","n":"many"}"#,
+            #"{"id":"7","seen":"Fri 20 Nov 2026 at 14:03"}"#,
+            #"{"id":"8","seen":"Thu 20 Nov 2026 at 14:03"}"#,
         ].joined(separator: "\n")
         #expect(
             try readAll("webform-1.ndjson", text, options: options) == [
@@ -134,6 +137,9 @@ struct CSVMappingsTests {
                 "record error #4: webform-1.ndjson:4:1: error: key 'ok': expected a boolean (true, false, yes, no, 1, 0), found 2",
                 "record error #5: webform-1.ndjson:5:1: error: key 'x.a' is at a field the mapping fills from another key; name it in the mapping too",
                 "record error #6: webform-1.ndjson:6:1: error: key 'n': expected an integer, found 'many'",
+                #"record 7#7 {"seen_at":"2026-11-20T14:03:00Z","id":"7"}"#,
+                "record error #8: webform-1.ndjson:8:1: error: key 'seen': expected a date as ddd D MMM YYYY [at] HH:mm, "
+                    + "or ISO 8601, found 'Thu 20 Nov 2026 at 14:03'; 'Thu' is not the weekday of 2026-11-20, a Friday",
             ]
         )
         // Not named: the records as they are, even with a mapping of every other file.

@@ -27,6 +27,16 @@ struct TimestampColumnTests {
         ("MMM D, YYYY", "Nov 20, 2026", "2026-11-20T00:00:00Z"),
         ("MMM D, YYYY", "SEPT 3, 2026", "2026-09-03T00:00:00Z"),
         ("D MMMM YYYY", "3 september 2026", "2026-09-03T00:00:00Z"),
+        // Weekdays (they must be the date's), and words in brackets, letters in any case.
+        ("ddd, MMM D, YYYY", "Fri, Nov 20, 2026", "2026-11-20T00:00:00Z"),
+        ("dddd, MMMM D, YYYY", "THURSDAY, January 1, 1970", "1970-01-01T00:00:00Z"),
+        ("ddd D.M.YYYY", "Tues 1.12.2026", "2026-12-01T00:00:00Z"),
+        ("ddd D.M.YYYY", "sun 29.11.2026", "2026-11-29T00:00:00Z"),
+        ("MMM D, YYYY [at] h:mm A", "Nov 20, 2026 at 2:03 PM", "2026-11-20T14:03:00Z"),
+        ("MMM D, YYYY [at] h:mm A", "Nov 20, 2026 AT 2:03 PM", "2026-11-20T14:03:00Z"),
+        ("D.M.YYYY [um] HH:mm [Uhr]", "20.11.2026 um 14:03 Uhr", "2026-11-20T14:03:00Z"),
+        ("[le] D/MM/YYYY [à] HH[h]mm", "le 20/11/2026 à 14h03", "2026-11-20T14:03:00Z"),
+        ("[Day] DD[, ]MM[-]YYYY[]", "Day 20,  11-2026", "2026-11-20T00:00:00Z"),
         // Excel's serial dates: days since 1899-12-30, the time of day as the fraction.
         ("excel", "46346", "2026-11-20T00:00:00Z"), ("excel", "46346.5", "2026-11-20T12:00:00Z"),
         ("excel", "46346.25", "2026-11-20T06:00:00Z"), ("excel", "61", "1900-03-01T00:00:00Z"),
@@ -50,6 +60,11 @@ struct TimestampColumnTests {
         ("DD.MM.YYYY HH:mm", "20.11.2026 14:3"),  // minutes are two digits
         ("DD.MM.YYYY", "20.11.26"),
         ("MMM D, YYYY", "Nev 20, 2026"),
+        ("ddd, MMM D, YYYY", "Sat, Nov 20, 2026"),  // 2026-11-20 is a Friday
+        ("ddd, MMM D, YYYY", "Fr, Nov 20, 2026"),  // too short to be sure
+        ("ddd, MMM D, YYYY", "Nov 20, 2026"),
+        ("MMM D, YYYY [at] h:mm A", "Nov 20, 2026 on 2:03 PM"),
+        ("MMM D, YYYY [at] h:mm A", "Nov 20, 2026 2:03 PM"),
         ("DD.MM.YYYY", "20-11-2026"),
         // Excel's day 60 is 1900-02-29, which never was; negative, past 9999, or not a number.
         ("excel", "60"), ("excel", "-5"), ("excel", "2958466"), ("excel", "4.6e4"), ("excel", "1.2.3"),
@@ -207,6 +222,9 @@ struct TimestampColumnTests {
               H: {type: timestamp, format: "MM/DD/YYYY HH:mm A"}
               I: {type: timestamp, format: "DD.MM.YYYY DD"}
               J: {type: timestamp, format: "HH:mm"}
+              K: {type: timestamp, format: "MMM D, YYYY [at h:mm A"}
+              L: {type: timestamp, format: "D.M.YYYY à HH:mm"}
+              M: {type: timestamp, format: "ddd D.M.YYYY ddd"}
             """
         #expect(throws: DiagnosticError.self) {
             try CSVMapping.load(YAMLDocument.parse(Array(text.utf8), path: "m.yaml"))
@@ -219,8 +237,8 @@ struct TimestampColumnTests {
                 lines == [
                     "2:12 unknown time zone 'Amercia/New_York' (did you mean 'America/New_York'?); use an IANA name "
                         + "such as America/New_York or Europe/Berlin",
-                    "4:33 unknown 'dd' in the format (did you mean 'DD'?); expected YYYY, MM, MMM, DD, HH, hh, mm, ss "
-                        + "or A (or excel alone)",
+                    "4:33 unknown 'dd' in the format (did you mean 'DD'?); expected YYYY, MM, MMM, DD, ddd, HH, hh, "
+                        + "mm, ss or A, words in brackets ([at]), or excel alone",
                     "5:36 'mm' is minutes, and the format has no hour (HH); months are 'MM'",
                     "6:39 two-digit years are ambiguous: write 'YYYY' and a four-digit year",
                     "7:43 'hh' is the hour from 1 to 12 and needs AM or PM (A); 'HH' is the hour from 0 to 23",
@@ -231,6 +249,9 @@ struct TimestampColumnTests {
                     "11:50 AM or PM (A) goes with the hour from 1 to 12 (hh), not with HH",
                     "12:44 the format reads this part of the date twice",
                     "13:33 the format has no year (YYYY)",
+                    "14:45 '[' starts text that stands for itself, and needs its ']'",
+                    "15:42 only ASCII characters may stand for themselves outside brackets: write '[à]'",
+                    "16:46 the format reads this part of the date twice",
                 ]
             )
         }

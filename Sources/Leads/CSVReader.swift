@@ -41,11 +41,14 @@ final class CSVReader {
     /// are read.
     private var delimiter: UInt8?
 
-    init(path: String, file: ChunkedFile, options: LeadReaderOptions, mapping: CSVMapping) {
+    /// `tabSeparated` for a `.tsv` file: its fields are separated by tabs, whatever its header holds, unless the
+    /// mapping or a `sep=` line says otherwise.
+    init(path: String, file: ChunkedFile, options: LeadReaderOptions, mapping: CSVMapping, tabSeparated: Bool = false) {
         self.path = path
         self.file = file
         self.options = options
         self.mapping = mapping
+        delimiter = mapping.delimiter ?? (tabSeparated ? 0x09 : nil)
         self.window = ReadWindow(capacity: 1 << 18)
     }
 

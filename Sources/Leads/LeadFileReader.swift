@@ -8,6 +8,8 @@ public enum LeadFileFormat: String, Sendable, CaseIterable {
     case ndjson
     /// A header row, then one lead per record (RFC 4180); streamed.
     case csv
+    /// Tab-separated values, as spreadsheets save them: read as CSV, fields separated by tabs.
+    case tsv
 
     /// The format of a path by its extension, case-insensitively; nil for any other extension.
     public init?(path: String) {
@@ -16,6 +18,7 @@ public enum LeadFileFormat: String, Sendable, CaseIterable {
         case "json": self = .json
         case "ndjson", "jsonl": self = .ndjson
         case "csv": self = .csv
+        case "tsv": self = .tsv
         default: return nil
         }
     }
@@ -61,16 +64,18 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
         }
         let named = name ?? path
         let fileName = named.split(separator: "/").last.map(String.init) ?? named
-        if format != .csv { jsonMapping = options.csvMappings.mapping(naming: fileName) }
+        if format == .json || format == .ndjson { jsonMapping = options.csvMappings.mapping(naming: fileName) }
         switch format {
         case .json:
             let records = jsonMapping?.records ?? []
             source = .json(JSONFileReader(path: path, file: file, options: options, records: records))
         case .ndjson:
             source = .ndjson(NDJSONReader(path: path, file: file, options: options))
-        case .csv:
+        case .csv, .tsv:
             let mapping = options.csvMappings.mapping(forFile: fileName)
-            source = .csv(CSVReader(path: path, file: file, options: options, mapping: mapping))
+            source = .csv(
+                CSVReader(path: path, file: file, options: options, mapping: mapping, tabSeparated: format == .tsv)
+            )
         }
     }
 

@@ -7,7 +7,7 @@ struct LeadMessage {
     }
 
     static func unsupportedExtension(_ path: String) -> Self {
-        .init("unsupported file type; expected a .json, .ndjson, .jsonl or .csv file")
+        .init("unsupported file type; expected a .json, .ndjson, .jsonl, .csv or .tsv file")
     }
     static func cannotOpen(_ reason: String) -> Self { .init("cannot read the file: \(reason)") }
     static func notRegular(_ kind: String) -> Self { .init("not a regular file (\(kind))") }

@@ -18,7 +18,7 @@ struct AssignCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Lead files: .json, .ndjson, .jsonl or .csv.")
+    @Argument(help: "Lead files: .json, .ndjson, .jsonl, .csv or .tsv.")
     var files: [String]
 
     @OptionGroup var ruleOptions: RuleOptions

@@ -14,7 +14,7 @@ struct ParseCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Lead files: .json, .ndjson, .jsonl or .csv.")
+    @Argument(help: "Lead files: .json, .ndjson, .jsonl, .csv or .tsv.")
     var files: [String]
 
     @OptionGroup var leadFiles: LeadFileOptions

@@ -21,7 +21,7 @@ struct ScoreCommand: ParsableCommand {
         case json
     }
 
-    @Argument(help: "Lead files: .json, .ndjson, .jsonl or .csv.")
+    @Argument(help: "Lead files: .json, .ndjson, .jsonl, .csv or .tsv.")
     var files: [String]
 
     @OptionGroup var ruleOptions: RuleOptions

@@ -310,10 +310,39 @@ struct CSVMappingTests {
 }
 
 struct FileKindTests {
+    /// A `.tsv` file is CSV separated by tabs, even when its header holds commas (which would make a `.csv` file
+    /// comma-separated); a mapping names its files and columns as for CSV; Excel's `sep=` line still rules.
+    @Test func tabSeparatedValues() throws {
+        let text = "id\tCompany, name\tEmail\nL-1\tAcme, Inc.\t\"ana@acme.example\"\n"
+        #expect(
+            try readAll("export.TSV", text) == [
+                #"record 2#1 {"id":"L-1","Company, name":"Acme, Inc.","Email":"ana@acme.example"}"#
+            ]
+        )
+        // The same bytes as .csv: comma-separated.
+        #expect(try readAll("export.csv", text).first?.contains(#""id\tCompany":"# + "\"") == true)
+        let mapping = try CSVMapping.load(
+            YAMLDocument.parse(
+                Array("version: 1\nfiles: '*.tsv'\ncolumns:\n  Email: {field: contact.email}\n".utf8),
+                path: "m.yaml"
+            )
+        )
+        #expect(
+            try readAll("export.tsv", text, options: LeadReaderOptions(csvMapping: mapping)) == [
+                #"record 2#1 {"id":"L-1","Company, name":"Acme, Inc.","contact":{"email":"ana@acme.example"}}"#
+            ]
+        )
+        #expect(
+            try readAll("semicolons.tsv", "sep=;\nid;Email\nL-2;bo@beta.example\n") == [
+                #"record 3#1 {"id":"L-2","Email":"bo@beta.example"}"#
+            ]
+        )
+    }
+
     @Test func unsupportedExtension() throws {
         #expect(
             try readAll("notes.txt", "hello") == [
-                "file error #-: notes.txt:1:1: error: unsupported file type; expected a .json, .ndjson, .jsonl or .csv file"
+                "file error #-: notes.txt:1:1: error: unsupported file type; expected a .json, .ndjson, .jsonl, .csv or .tsv file"
             ]
         )
     }

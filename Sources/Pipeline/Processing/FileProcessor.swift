@@ -314,7 +314,7 @@ public struct FileProcessor: Sendable {
         default: return Reason(reason: "a device or socket, not a lead file")
         }
         if LeadFileFormat(path: path) == nil {
-            return Reason(reason: "unknown file type; lead files end in .json, .ndjson, .jsonl or .csv")
+            return Reason(reason: "unknown file type; lead files end in .json, .ndjson, .jsonl, .csv or .tsv")
         }
         return nil
     }

@@ -149,14 +149,41 @@ public struct CSVMapping: Sendable {
     /// header's nearest name, then the header's columns the mapping does not name; nil when it has them all.
     public func headerWarning(header: [String]) -> String? {
         let (missing, unnamed) = unmatched(header: header)
+        return Self.warning(
+            missing,
+            unnamed,
+            lacking: "the CSV mapping names columns this file's header does not have: ",
+            unnamed: "its columns the mapping does not name: "
+        )
+    }
+
+    /// What to say of a JSON file whose records lack keys the mapping names (a form's field renamed, a typo in the
+    /// mapping): `missing`, the keys no record has, each with the nearest of `keys` (the records' keys and dotted
+    /// paths into their objects), then those of `leaves` (the paths to values that are no objects) the mapping does
+    /// not name; nil when nothing is missing.
+    public func keysWarning(missing: [String], keys: [String], leaves: [String]) -> String? {
+        Self.warning(
+            missing.sorted().map { ($0, Suggestion.closest(to: $0, in: keys.filter { columns[$0] == nil })) },
+            leaves.filter { columns[$0] == nil },
+            lacking: "the mapping names keys no record of this file has: ",
+            unnamed: "keys of its records the mapping does not name: "
+        )
+    }
+
+    private static func warning(
+        _ missing: [(column: String, suggestion: String?)],
+        _ unnamed: [String],
+        lacking: String,
+        unnamed unnamedText: String
+    ) -> String? {
         guard !missing.isEmpty else { return nil }
         let names = missing.map { column, suggestion in
             "'\(column)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
         }
-        var text = "the CSV mapping names columns this file's header does not have: " + names.joined(separator: ", ")
+        var text = lacking + names.joined(separator: ", ")
         if !unnamed.isEmpty {
             let shown = unnamed.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
-            text += "; its columns the mapping does not name: \(shown)" + (unnamed.count > 8 ? ", ..." : "")
+            text += "; \(unnamedText)\(shown)" + (unnamed.count > 8 ? ", ..." : "")
         }
         return text
     }

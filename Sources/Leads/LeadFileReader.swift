@@ -40,6 +40,14 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
     public let path: String
     /// For a JSON or NDJSON file, the mapping whose `files` name it: each record goes through it (`mapJSON`).
     private var jsonMapping: CSVMapping?
+    /// The keys the JSON mapping names that no record read so far has, and the records' keys and dotted paths, and
+    /// those of them to values that are no objects (from their first `keySample` records), for `mappingWarning`.
+    private var unseenKeys: Set<String> = []
+    private var recordKeys: [String] = []
+    private var recordLeaves: [String] = []
+    private var recordKeySet: Set<String> = []
+    private var recordsLooked = 0
+    private static let keySample = 100
 
     /// A reader of the file at `path`; `name` is the file's name as it was dropped (the daemon's claimed files have
     /// another), whose last part picks its mapping (`CSVMappings`): `path`'s without it.
@@ -64,7 +72,10 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
         }
         let named = name ?? path
         let fileName = named.split(separator: "/").last.map(String.init) ?? named
-        if format == .json || format == .ndjson { jsonMapping = options.csvMappings.mapping(naming: fileName) }
+        if format == .json || format == .ndjson {
+            jsonMapping = options.csvMappings.mapping(naming: fileName)
+            unseenKeys = Set(jsonMapping?.columns.keys ?? [:].keys)
+        }
         switch format {
         case .json:
             let records = jsonMapping?.records ?? []
@@ -83,6 +94,15 @@ public final class LeadFileReader: Sequence, IteratorProtocol {
     public var csvHeader: [String]? {
         if case .csv(let reader) = source { return reader.headerNames }
         return nil
+    }
+
+    /// What to say when the file's mapping names what the file lacks: a CSV file's header without columns it names
+    /// (`CSVMapping.headerWarning`), or a JSON file none of whose records has keys it names (`keysWarning`). Nil when
+    /// there is nothing to say, or no record was read. Read once the file is done.
+    public var mappingWarning: String? {
+        if let header = csvHeader { return csvMapping?.headerWarning(header: header) }
+        guard let jsonMapping, recordsLooked > 0, !unseenKeys.isEmpty else { return nil }
+        return jsonMapping.keysWarning(missing: Array(unseenKeys), keys: recordKeys, leaves: recordLeaves)
     }
 
     /// The mapping a CSV file is read with (`CSVMappings.mapping(forFile:)`); nil for other formats.
@@ -108,6 +128,7 @@ extension LeadFileReader {
     /// A JSON record through the file's mapping, when it has one: a value that does not convert makes it a bad record.
     private func mapped(_ result: LeadReadResult?) -> LeadReadResult? {
         guard let jsonMapping, case .record(var record) = result else { return result }
+        if !unseenKeys.isEmpty { lookAtKeys(record.fields) }
         switch jsonMapping.mapJSON(record.fields) {
         case .success(let fields):
             record.fields = fields
@@ -115,6 +136,42 @@ extension LeadFileReader {
         case .failure(let error):
             return .failure(LeadReadError(record, reason: error.reason))
         }
+    }
+}
+
+extension LeadFileReader {
+    /// Notes which keys the mapping names this record has, and (from the first records) every key path it has.
+    private func lookAtKeys(_ fields: LeadObject) {
+        recordsLooked += 1
+        if recordsLooked <= Self.keySample {
+            func visit(_ object: LeadObject, _ prefix: String) {
+                for field in object.fields {
+                    let path = prefix + field.key
+                    let child: LeadObject? = if case .object(let child) = field.value { child } else { nil }
+                    if recordKeySet.insert(path).inserted {
+                        recordKeys.append(path)
+                        if child == nil { recordLeaves.append(path) }
+                    }
+                    if let child, prefix.count < 200 { visit(child, path + ".") }
+                }
+            }
+            visit(fields, "")
+        }
+        for key in unseenKeys where Self.has(fields, key) { unseenKeys.remove(key) }
+    }
+
+    /// Whether `fields` has the key `name` at the top, or the dotted path `name` into its objects.
+    private static func has(_ fields: LeadObject, _ name: String) -> Bool {
+        if fields[name] != nil { return true }
+        var object = fields
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        for (index, part) in parts.enumerated() {
+            guard let value = object[String(part)] else { return false }
+            if index == parts.count - 1 { return true }
+            guard case .object(let child) = value else { return false }
+            object = child
+        }
+        return false
     }
 }
 

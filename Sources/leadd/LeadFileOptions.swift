@@ -48,10 +48,9 @@ extension Program {
 }
 
 extension LeadFileReader {
-    /// A warning for a CSV file read whose header lacks columns its mapping names, as `leadd parse` and `leadd score`
-    /// print it; nil when there is nothing to say (no mapping, not CSV, every column there).
-    var mappingWarning: String? {
-        guard let header = csvHeader, let text = csvMapping?.headerWarning(header: header) else { return nil }
-        return "\(path):1:1: warning: " + text
+    /// A warning for a file read whose mapping names what it lacks (`LeadFileReader.mappingWarning`), as `leadd
+    /// parse` and `leadd score` print it; nil when there is nothing to say.
+    var printedMappingWarning: String? {
+        mappingWarning.map { "\(path):1:1: warning: " + $0 }
     }
 }

@@ -39,7 +39,7 @@ struct ParseCommand: ParsableCommand {
                     errors.write(failure.diagnostic.rendered() + "\n")
                 }
             }
-            if let warning = reader.mappingWarning { errors.write(warning + "\n") }
+            if let warning = reader.printedMappingWarning { errors.write(warning + "\n") }
         }
         output.flush()
         if failures > 0 {

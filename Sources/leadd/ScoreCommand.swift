@@ -88,7 +88,7 @@ struct ScoreCommand: ParsableCommand {
                     errors.write(failure.diagnostic.rendered() + "\n")
                 }
             }
-            if let warning = reader.mappingWarning { errors.write(warning + "\n") }
+            if let warning = reader.printedMappingWarning { errors.write(warning + "\n") }
         }
         if let assigner {
             let opportunities = try assigner.preview(items)

@@ -148,6 +148,42 @@ struct CSVMappingsTests {
         )
     }
 
+    /// A JSON file's records that lack a key the mapping names, in every record: the reader says which, with the
+    /// nearest key they have; a key that some record has (however late) is not one, nor a dotted path into objects.
+    @Test func keysNoRecordHas() throws {
+        let mappings = try load([
+            (
+                "form.yaml",
+                """
+                version: 1
+                files: form-*.ndjson
+                columns:
+                  emial: {field: contact.email}
+                  data.phone: {field: contact.phone}
+                  late: {field: late}
+                  id: {field: id}
+                """
+            )
+        ])
+        var lines = (1...150).map { #"{"id":"\#($0)","email":"a\#($0)@acme.example","data":{"phone":"1"}}"# }
+        lines.append(#"{"id":"151","late":true,"extra":{"deep":{"x":1}}}"#)
+        let directory = try TemporaryDirectory("keys")
+        let path = try directory.write("form-1.ndjson", Array(lines.joined(separator: "\n").utf8))
+        let reader = LeadFileReader(path: path, options: LeadReaderOptions(csvMappings: mappings))
+        #expect(reader.mappingWarning == nil)  // nothing read yet
+        #expect(reader.map { $0 }.count == 151)
+        #expect(
+            reader.mappingWarning
+                == "the mapping names keys no record of this file has: 'emial' (did you mean 'email'?); keys of its "
+                + "records the mapping does not name: 'email'"
+        )
+        // Every key there: nothing to say.
+        let fixed = try load([("form.yaml", "version: 1\nfiles: form-*.ndjson\ncolumns:\n  email: {field: x}\n")])
+        let again = LeadFileReader(path: path, options: LeadReaderOptions(csvMappings: fixed))
+        #expect(again.map { $0 }.count == 151)
+        #expect(again.mappingWarning == nil)
+    }
+
     /// A JSON file that wraps its records (an API response) is read from the array the mapping's `records` names:
     /// each item a record at its own line, strings with brackets and escapes not in the way, the rest ignored.
     @Test func recordsInsideAWrappingObject() throws {

@@ -647,8 +647,11 @@ public final class LeadDaemon: Service, Sendable {
             logger.info("file processed", metadata: fields)
         }
         if let warning = outcome.headerWarning, !outcome.abandoned {
+            let json = [.json, .ndjson].contains(LeadFileFormat(path: outcome.file))
             logger.warning(
-                "the file's header lacks columns its CSV mapping names",
+                json
+                    ? "the file's records lack keys its mapping names"
+                    : "the file's header lacks columns its CSV mapping names",
                 metadata: ["file": "\(outcome.file)", "detail": "\(warning)"]
             )
         }

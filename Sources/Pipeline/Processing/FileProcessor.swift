@@ -51,8 +51,8 @@ public struct FileProcessor: Sendable {
         /// Staged with `deferCommit`: its commit and publication are left to `finish`, with the other files of its
         /// group.
         public var awaitsCommit = false
-        /// For a CSV file whose mapping names it (`CSVMapping.files`), and whose header lacks columns the mapping
-        /// names (an export whose labels changed): what to say of them (`CSVMapping.headerWarning`).
+        /// For a file whose mapping names it (`CSVMapping.files`), and which lacks what the mapping names (a CSV
+        /// export whose labels changed, JSON records without a key): what to say of it (`mappingWarning`).
         public var headerWarning: String?
         public var records: Int { decisions.values.reduce(0, +) + rejectedRecords }
     }
@@ -200,9 +200,10 @@ public struct FileProcessor: Sendable {
             }
         }
         try flushBatch()
-        // A mapping for every other file meets files of many sources: only one that names this file says more.
-        if let mapping = reader.csvMapping, !mapping.files.isEmpty, let header = reader.csvHeader {
-            outcome.headerWarning = mapping.headerWarning(header: header)
+        // A mapping for every other file meets files of many sources: only one that names this file says more (a
+        // JSON file's mapping always does).
+        if reader.csvMapping.map({ !$0.files.isEmpty }) ?? true {
+            outcome.headerWarning = reader.mappingWarning
         }
         for output in outputs.values { try output.close() }
         try rejectedRecords?.close()

@@ -120,6 +120,26 @@ public struct CSVMapping: Sendable {
     /// For a `.json` file the mapping names: the dotted path of the array that holds its records, in an object that
     /// wraps them (an API response: `{"results": [...], "paging": ...}`); empty for a file that is its records.
     public var records: [String] = []
+    /// For the JSON files the mapping names: an array of name and value pairs in each record (a form's answers, as
+    /// HubSpot's form submissions and Facebook's lead ads give them), made an object of those names before the
+    /// columns are read (`unpair`).
+    public var pairs: Pairs?
+
+    /// Where a record's name and value pairs are, and the keys of each pair.
+    public struct Pairs: Sendable, Equatable {
+        /// The dotted path of the array.
+        public var path: [String]
+        /// Each item's key that holds its name.
+        public var name = "name"
+        /// Each item's key that holds its value; nil for `value`, or else `values`.
+        public var value: String?
+
+        public init(path: [String], name: String = "name", value: String? = nil) {
+            self.path = path
+            self.name = name
+            self.value = value
+        }
+    }
 
     public init(delimiter: UInt8? = nil, columns: [String: Column] = [:], files: [String] = []) {
         self.delimiter = delimiter
@@ -222,7 +242,8 @@ public struct CSVMapping: Sendable {
             try checkKeys(
                 top,
                 allowed: [
-                    "version", "files", "records", "delimiter", "encoding", "time_zone", "decimal_mark", "columns",
+                    "version", "files", "records", "pairs", "delimiter", "encoding", "time_zone", "decimal_mark",
+                    "columns",
                 ],
                 into: &diagnostics
             )
@@ -256,6 +277,10 @@ public struct CSVMapping: Sendable {
                     diagnostics.append(records.diagnostic(.recordsWithoutFiles))
                 }
                 mapping.records = parts
+            }
+            if let pairs = top["pairs"] {
+                mapping.pairs = try Self.pairs(pairs, into: &diagnostics)
+                if top["files"] == nil { diagnostics.append(pairs.diagnostic(.pairsWithoutFiles)) }
             }
             if let delimiter = top["delimiter"] {
                 let text = try delimiter.string()
@@ -293,6 +318,38 @@ public struct CSVMapping: Sendable {
         }
         guard diagnostics.isEmpty else { throw DiagnosticError(diagnostics) }
         return mapping
+    }
+
+    /// `pairs: field_data`, or `pairs: {key: values, name: name, value: value}`.
+    private static func pairs(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) throws(Diagnostic) -> Pairs? {
+        func path(_ node: YAMLNode) throws(Diagnostic) -> [String]? {
+            let text = try node.string()
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !parts.contains(where: \.isEmpty) else {
+                diagnostics.append(node.diagnostic(.badFieldPath(text)))
+                return nil
+            }
+            return parts
+        }
+        guard case .mapping(let spec) = node else { return try path(node).map { Pairs(path: $0) } }
+        try checkKeys(spec, allowed: ["key", "name", "value"], into: &diagnostics)
+        guard let key = spec["key"] else {
+            diagnostics.append(node.diagnostic(.pairsWithoutKey))
+            return nil
+        }
+        var pairs = Pairs(path: try path(key) ?? [])
+        for label in ["name", "value"] {
+            guard let item = spec[label] else { continue }
+            let text = try item.string()
+            if text.isEmpty {
+                diagnostics.append(item.diagnostic(.emptyPairKey(label)))
+            } else if label == "name" {
+                pairs.name = text
+            } else {
+                pairs.value = text
+            }
+        }
+        return pairs.path.isEmpty ? nil : pairs
     }
 
     private static func column(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) -> Column? {
@@ -463,6 +520,15 @@ extension Diagnostic.Message {
     static let recordsWithoutFiles = Self(
         "'records' applies to the JSON files the mapping names; give it 'files' patterns (such as contacts-*.json)"
     )
+    static let pairsWithoutFiles = Self(
+        "'pairs' applies to the JSON files the mapping names; give it 'files' patterns (such as hubspot-forms-*.json)"
+    )
+    static let pairsWithoutKey = Self(
+        "'pairs' needs 'key', the array of name and value pairs (such as 'key: values'); 'name' and 'value' are optional"
+    )
+    static func emptyPairKey(_ label: String) -> Self {
+        .init("'\(label)' names the key of each pair's \(label); it is empty")
+    }
     static let noFilePatterns = Self("'files' names no pattern; leave it out for a mapping of every other file")
     static func unknownKey(_ key: String, _ suggestion: String?) -> Self {
         .init("unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""))

@@ -128,6 +128,12 @@ extension LeadFileReader {
     /// A JSON record through the file's mapping, when it has one: a value that does not convert makes it a bad record.
     private func mapped(_ result: LeadReadResult?) -> LeadReadResult? {
         guard let jsonMapping, case .record(var record) = result else { return result }
+        if jsonMapping.pairs != nil {
+            switch jsonMapping.unpair(record.fields) {
+            case .success(let fields): record.fields = fields
+            case .failure(let error): return .failure(LeadReadError(record, reason: error.reason))
+            }
+        }
         if !unseenKeys.isEmpty { lookAtKeys(record.fields) }
         switch jsonMapping.mapJSON(record.fields) {
         case .success(let fields):

@@ -100,6 +100,63 @@ extension CSVMapping {
         }
     }
 
+    /// A JSON record's array of name and value pairs (`pairs`) as an object of those names, in their order, at the
+    /// array's place: `"values": [{"name": "email", "value": "ana@acme.example"}]` becomes `"values": {"email":
+    /// "ana@acme.example"}`, which columns name as `values.email`. A value that is an array of one (as Facebook's
+    /// lead ads give every answer) is that one; of none, it is left out; of several, it stays a list. A name given
+    /// twice holds its values as a list. A record without the array is as it was; an array that is not of pairs
+    /// makes it a bad record.
+    public func unpair(_ fields: LeadObject) -> Result<LeadObject, JSONMappingError> {
+        guard let pairs else { return .success(fields) }
+        let key = pairs.path.joined(separator: ".")
+        var rest = fields
+        guard let found = Self.take(pairs.path[...], from: &rest) else { return .success(fields) }
+        guard case .array(let items) = found else {
+            let problem = JSONMappingError.Problem.notPairs(
+                "holds \(found.kindDescription), not an array of name and value pairs"
+            )
+            return .failure(JSONMappingError(key: key, problem: problem))
+        }
+        var object = LeadObject()
+        for (index, item) in items.enumerated() {
+            guard case .object(let pair) = item else {
+                let problem = JSONMappingError.Problem.notPairs(
+                    "item \(index + 1) is \(item.kindDescription), not a name and value pair"
+                )
+                return .failure(JSONMappingError(key: key, problem: problem))
+            }
+            guard case .string(let name) = pair[pairs.name], !name.isEmpty else {
+                let detail =
+                    pair[pairs.name].map { "item \(index + 1)'s '\(pairs.name)' is \($0.kindDescription), not a name" }
+                    ?? "item \(index + 1) has no '\(pairs.name)', the pair's name"
+                return .failure(JSONMappingError(key: key, problem: .notPairs(detail)))
+            }
+            var value = pairs.value.map { pair[$0] } ?? (pair["value"] ?? pair["values"])
+            if case .array(let values) = value, values.count <= 1 { value = values.first }
+            guard let value, value != .null else { continue }
+            switch object[name] {
+            case nil: object.set(name, value)
+            case .array(let earlier): object.set(name, .array(earlier + [value]))
+            case let earlier?: object.set(name, .array([earlier, value]))
+            }
+        }
+        // Pairs that all had no value leave nothing, as an empty cell does.
+        guard object.count > 0 else { return .success(rest) }
+        var position = rest
+        position.set(path: pairs.path[...], .object(object))
+        // At the array's place in the record, not at its end.
+        var ordered = LeadObject()
+        let top = pairs.path[0]
+        for field in fields.fields {
+            if field.key == top {
+                if let value = position[top] { ordered.set(top, value) }
+            } else {
+                ordered.set(field.key, field.value)
+            }
+        }
+        return .success(ordered)
+    }
+
     /// A JSON record's fields through the mapping (for a JSON or NDJSON file its `files` name): each key the mapping
     /// names (at the top, or a dotted path into objects: `data.email`) moves to its column's field, converted to its
     /// column's type when it gives one; keys it does not name stay where they are. The error names the key and what
@@ -206,6 +263,8 @@ public struct JSONMappingError: Error, Sendable {
         case expected(String, found: LeadValue)
         /// The key is not one the mapping names, and the mapping fills a field at its place.
         case filled
+        /// The key `pairs` names does not hold name and value pairs: what it holds instead.
+        case notPairs(String)
     }
 
     public var key: String
@@ -228,6 +287,8 @@ public struct JSONMappingError: Error, Sendable {
             return "key '\(key)': expected \(expected), found \(shown)" + (note.map { "; " + $0 } ?? "")
         case .filled:
             return "key '\(key)' is at a field the mapping fills from another key; name it in the mapping too"
+        case .notPairs(let detail):
+            return "key '\(key)': \(detail) ('pairs' in the mapping)"
         }
     }
 }

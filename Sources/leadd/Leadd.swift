@@ -9,7 +9,7 @@ struct Leadd: AsyncParsableCommand {
         commandName: "leadd",
         abstract: "Qualify and route B2B leads from files, by rules written in YAML.",
         discussion: """
-            leadd reads lead files (JSON, NDJSON, CSV), scores and qualifies each lead by the rules in a \
+            leadd reads lead files (JSON, NDJSON, CSV, TSV), scores and qualifies each lead by the rules in a \
             rules directory, and writes every decision, explained, to an outbox.
             """,
         version: version,

@@ -184,6 +184,67 @@ struct CSVMappingsTests {
         #expect(again.mappingWarning == nil)
     }
 
+    /// Name and value pairs (`pairs`) become an object of their names at the array's place: a value in an array of
+    /// one is that one, none is left out, several stay a list; a name given twice holds both; custom keys for the
+    /// name and value; a record without the array is as it was; an array that is not of pairs makes a bad record.
+    @Test func pairsBecomeKeys() throws {
+        let mappings = try load([
+            (
+                "forms.yaml",
+                """
+                version: 1
+                files: forms-*.ndjson
+                pairs: answers
+                columns:
+                  answers.email: {field: contact.email}
+                  answers.seats: {field: company.employees, type: integer}
+                """
+            ),
+            (
+                "custom.yaml",
+                """
+                version: 1
+                files: custom-*.ndjson
+                pairs: {key: data.fields, name: label, value: answer}
+                columns:
+                  data.fields.Email: {field: contact.email}
+                """
+            ),
+        ])
+        let options = LeadReaderOptions(csvMappings: mappings)
+        let forms = [
+            #"{"id":"1","answers":[{"name":"email","value":"ana@acme.example"},{"name":"seats","values":["12"]},{"name":"topics","values":["api","crm"]},{"name":"topics","value":"sso"},{"name":"empty","values":[]},{"name":"none","value":null}],"at":1}"#,
+            #"{"id":"2"}"#,
+            #"{"id":"3","answers":{"email":"x@y.example"}}"#,
+            #"{"id":"4","answers":[{"name":"email","value":"a@b.example"},"stray"]}"#,
+            #"{"id":"5","answers":[{"value":"a@b.example"}]}"#,
+            #"{"id":"6","answers":[{"name":7,"value":"a@b.example"}]}"#,
+            #"{"id":"7","answers":[{"name":"empty","values":[]}]}"#,
+        ].joined(separator: "\n")
+        #expect(
+            try readAll("forms-1.ndjson", forms, options: options) == [
+                #"record 1#1 {"contact":{"email":"ana@acme.example"},"company":{"employees":12},"id":"1","answers":{"topics":["api","crm","sso"]},"at":1}"#,
+                #"record 2#2 {"id":"2"}"#,
+                "record error #3: forms-1.ndjson:3:1: error: key 'answers': holds an object, not an array of name and "
+                    + "value pairs ('pairs' in the mapping)",
+                "record error #4: forms-1.ndjson:4:1: error: key 'answers': item 2 is a string, not a name and value "
+                    + "pair ('pairs' in the mapping)",
+                "record error #5: forms-1.ndjson:5:1: error: key 'answers': item 1 has no 'name', the pair's name "
+                    + "('pairs' in the mapping)",
+                "record error #6: forms-1.ndjson:6:1: error: key 'answers': item 1's 'name' is a number, not a name "
+                    + "('pairs' in the mapping)",
+                #"record 7#7 {"id":"7"}"#,
+            ]
+        )
+        let custom =
+            #"{"id":"9","data":{"src":"x","fields":[{"label":"Email","answer":"bo@beta.example"},{"label":"Role","answer":"CTO","value":"ignored"}]}}"#
+        #expect(
+            try readAll("custom-1.ndjson", custom, options: options) == [
+                #"record 1#1 {"contact":{"email":"bo@beta.example"},"id":"9","data":{"src":"x","fields":{"Role":"CTO"}}}"#
+            ]
+        )
+    }
+
     /// A JSON file that wraps its records (an API response) is read from the array the mapping's `records` names:
     /// each item a record at its own line, strings with brackets and escapes not in the way, the rest ignored.
     @Test func recordsInsideAWrappingObject() throws {
@@ -355,6 +416,31 @@ struct CSVMappingsTests {
                 (such as contacts-*.json)
                     2 | records: results
                       |          ^~~~~~~
+                """
+        )
+        #expect(
+            try problems([
+                ("f.yaml", "version: 1\npairs: values\n"),
+                ("g.yaml", "version: 1\nfiles: a-*.json\npairs: {name: label, valeu: x}\n"),
+                ("h.yaml", "version: 1\nfiles: a-*.json\npairs: {key: 'data..values', name: ''}\n"),
+            ]) == """
+                f.yaml:2:8: error: 'pairs' applies to the JSON files the mapping names; give it 'files' patterns (such \
+                as hubspot-forms-*.json)
+                    2 | pairs: values
+                      |        ^~~~~~
+                g.yaml:3:8: error: 'pairs' needs 'key', the array of name and value pairs (such as 'key: values'); \
+                'name' and 'value' are optional
+                    3 | pairs: {name: label, valeu: x}
+                      |        ^
+                g.yaml:3:22: error: unknown key 'valeu' (did you mean 'value'?)
+                    3 | pairs: {name: label, valeu: x}
+                      |                      ^~~~~
+                h.yaml:3:14: error: invalid field path 'data..values'
+                    3 | pairs: {key: 'data..values', name: ''}
+                      |              ^~~~~~~~~~~~~~
+                h.yaml:3:36: error: 'name' names the key of each pair's name; it is empty
+                    3 | pairs: {key: 'data..values', name: ''}
+                      |                                    ^~
                 """
         )
         #expect(

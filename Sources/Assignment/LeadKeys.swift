@@ -4,9 +4,9 @@ import Rules
 /// What assignment reads from a lead: its ledger key, its contact's e-mail and its company's domains, and the
 /// account they match. Made before the batch's transaction: none of it depends on the state.
 ///
-/// Addresses and domains are ASCII in practice; they are trimmed and lower-cased byte by byte. An address with
-/// letters beyond ASCII is lower-cased as the rules lower-case it first (Unicode's lower case); a company domain's
-/// such letters are kept as they are.
+/// Addresses and domains are ASCII in practice; they are trimmed and lower-cased byte by byte. An address or a company
+/// domain with letters beyond ASCII is lower-cased as the rules lower-case text (Unicode's lower case), and so is the
+/// accounts file's (`DomainName.lowered`).
 ///
 /// A class, immutable: a batch's keys are handed from the worker that made them into the state's transaction, where
 /// a copy of a struct of these texts would retain each of them.
@@ -87,7 +87,14 @@ final class LeadKeys: Sendable {
                 // The e-mail's own domain again (the usual case) adds nothing: every use of the company's domains
                 // skips the e-mail's, and an ignored e-mail domain is dropped from both.
                 if let email, email.sameDomain(bytes, span) { continue }
-                let domain = Self.lowered(bytes, span.lowerBound, span.upperBound)
+                let written = UnsafeBufferPointer(rebasing: bytes[span])
+                let domain = DomainName.lowered(written)
+                // Beyond ASCII, the same domain may be written in another case than `sameDomain` folds.
+                if let email, written.contains(where: { $0 >= 0x80 }),
+                    email.domainKey.text.utf8.dropFirst(Self.domainPrefix.utf8CodeUnitCount).elementsEqual(domain.utf8)
+                {
+                    continue
+                }
                 if !domains.contains(domain) { domains.append(domain) }
             }
         }
@@ -252,14 +259,6 @@ final class LeadKeys: Sendable {
                 end.put(bytes)
                 return head + bytes.count
             }
-        }
-    }
-
-    /// The bytes from `start` to `end`, lower-cased (ASCII letters only), as a string.
-    static func lowered(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
-        String(unsafeUninitializedCapacity: end - start) { out in
-            for index in start..<end { out[index - start] = lower(bytes[index]) }
-            return end - start
         }
     }
 

@@ -5,10 +5,19 @@ package enum DomainName {
     /// `https://www.Acme.com/about` -> `acme.com`.
     package static func normalized(_ text: String) -> String? {
         var text = text
-        return text.withUTF8 { bytes in
-            span(bytes).map { span in
-                String(decoding: bytes[span].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return text.withUTF8 { bytes in span(bytes).map { lowered(UnsafeBufferPointer(rebasing: bytes[$0])) } }
+    }
+
+    /// A domain's bytes lower-cased: ASCII letters in place; a domain with letters beyond ASCII (`BÄCKEREI.de`, an
+    /// internationalized name not written in punycode) as the rules lower-case text (`FoldedText.lowercased`), so
+    /// that the accounts file, a lead's company domain and its address's domain agree.
+    package static func lowered(_ domain: UnsafeBufferPointer<UInt8>) -> String {
+        guard !domain.contains(where: { $0 >= 0x80 }) else { return FoldedText.lowercased(domain) }
+        return String(unsafeUninitializedCapacity: domain.count) { out in
+            for index in domain.indices {
+                out[index] = domain[index] &- 0x41 < 26 ? domain[index] | 0x20 : domain[index]
             }
+            return domain.count
         }
     }
 

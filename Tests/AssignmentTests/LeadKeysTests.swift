@@ -52,6 +52,8 @@ struct LeadKeysTests {
             ("acme.com?ref=1", "acme.com"),
             ("ftp://files.acme.com#top", "files.acme.com"),
             ("Bäckerei.DE", "bäckerei.de"),
+            // Letters beyond ASCII in any case, as the rules lower-case text.
+            ("https://www.BÄCKEREI.DE/", "bäckerei.de"), ("ÉCOLE.fr", "école.fr"),
         ]
     )
     func domains(input: String, expected: String) {

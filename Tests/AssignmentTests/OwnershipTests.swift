@@ -86,6 +86,28 @@ struct OwnershipTests {
         #expect(result.allSatisfy { $0.method == "account" })
     }
 
+    @Test("domains with letters beyond ASCII match in any case: the accounts file, company domains and addresses")
+    func accentedDomainsInAnyCase() throws {
+        let accounts = """
+            domain,account,owner
+            https://www.BÄCKEREI.de/,Bäckerei Kunz,cho
+            école.fr,École Nord,ben
+            """
+        let fixture = try AssignmentFixture(Self.config, accounts: accounts)
+        let result = try fixture.assign(
+            [
+                try testLead("A", email: "ana@bäckerei.de"),
+                try testLead("B", email: "bo@consultant.example", domain: "Bäckerei.DE"),
+                try testLead("C", email: "cy@ÉCOLE.FR"),
+                try testLead("D", email: "di@other.example", domain: "https://ÉCOLE.fr/contact"),
+            ],
+            at: monday + 10 * hour
+        )
+        #expect(result.map(\.owner) == ["cho", "cho", "ben", "ben"], "\(result.map(\.reasons))")
+        #expect(result.allSatisfy { $0.method == "account" })
+        #expect(result[1].reasons.last?.detail.contains("company domain bäckerei.de") == true, "\(result[1].reasons)")
+    }
+
     @Test("an accounts file Excel saved in Windows-1252 is read with accounts' encoding; without it, rows are errors")
     func accountsInWindows1252() throws {
         let rules = try TemporaryDirectory("rules")

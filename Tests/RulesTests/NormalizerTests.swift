@@ -124,6 +124,7 @@ struct NormalizerTests {
         arguments: [
             ("acme.io", "acme.io"), (" https://www.Acme.io/about ", "acme.io"), ("WWW.GLOBEX.COM.", "globex.com"),
             ("http://eu.acme.io:8080/x?y#z", "eu.acme.io"), ("N/A", "N/A"), ("acme", "acme"), ("", nil),
+            ("https://www.BÄCKEREI.DE/", "bäckerei.de"), ("école.fr", "école.fr"),
         ]
     )
     func domain(_ input: String, _ expected: String?) {

@@ -52,9 +52,15 @@ enum Normalizer {
         guard !bytes.isEmpty else { return .missing }
         guard let span = DomainName.span(bytes) else { return .text(reference(bytes, in: lead)) }
         let domain = UnsafeBufferPointer(rebasing: bytes[span])
-        guard domain.contains(where: { $0 &- 0x41 < 26 }) else { return .text(reference(domain, in: lead)) }
+        guard domain.contains(where: { $0 &- 0x41 < 26 || $0 >= 0x80 }) else {
+            return .text(reference(domain, in: lead))
+        }
         let start = scratch.count
-        scratch.append(contentsOf: domain.lazy.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 })
+        if domain.contains(where: { $0 >= 0x80 }) {
+            scratch.append(contentsOf: DomainName.lowered(domain).utf8)
+        } else {
+            scratch.append(contentsOf: domain.lazy.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 })
+        }
         return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), arena: .scratch))
     }
 

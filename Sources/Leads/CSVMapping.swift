@@ -129,12 +129,15 @@ public struct CSVMapping: Sendable {
     public struct Pairs: Sendable, Equatable {
         /// The dotted path of the array.
         public var path: [String]
-        /// Each item's key that holds its name.
-        public var name = "name"
-        /// Each item's key that holds its value; nil for `value`, or else `values`.
-        public var value: String?
+        /// The dotted path, in each item, of its name.
+        public var name = ["name"]
+        /// The dotted path, in each item, of its value; nil for `value`, or else `values`.
+        public var value: [String]?
+        /// The dotted path, in each item, of the name of its key that holds the value (`type`, as Typeform's answers
+        /// put an e-mail answer at `email` and a choice at `choice`), instead of `value`.
+        public var valueNamedBy: [String]?
 
-        public init(path: [String], name: String = "name", value: String? = nil) {
+        public init(path: [String], name: [String] = ["name"], value: [String]? = nil) {
             self.path = path
             self.name = name
             self.value = value
@@ -320,7 +323,8 @@ public struct CSVMapping: Sendable {
         return mapping
     }
 
-    /// `pairs: field_data`, or `pairs: {key: values, name: name, value: value}`.
+    /// `pairs: field_data`, or `pairs: {key: values, name: name, value: value}` (or `value_named_by: type` instead of
+    /// `value`); each a dotted path.
     private static func pairs(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) throws(Diagnostic) -> Pairs? {
         func path(_ node: YAMLNode) throws(Diagnostic) -> [String]? {
             let text = try node.string()
@@ -332,22 +336,27 @@ public struct CSVMapping: Sendable {
             return parts
         }
         guard case .mapping(let spec) = node else { return try path(node).map { Pairs(path: $0) } }
-        try checkKeys(spec, allowed: ["key", "name", "value"], into: &diagnostics)
+        try checkKeys(spec, allowed: ["key", "name", "value", "value_named_by"], into: &diagnostics)
         guard let key = spec["key"] else {
             diagnostics.append(node.diagnostic(.pairsWithoutKey))
             return nil
         }
         var pairs = Pairs(path: try path(key) ?? [])
-        for label in ["name", "value"] {
+        for label in ["name", "value", "value_named_by"] {
             guard let item = spec[label] else { continue }
-            let text = try item.string()
-            if text.isEmpty {
+            if try item.string().isEmpty {
                 diagnostics.append(item.diagnostic(.emptyPairKey(label)))
-            } else if label == "name" {
-                pairs.name = text
-            } else {
-                pairs.value = text
+                continue
             }
+            guard let parts = try path(item) else { continue }
+            switch label {
+            case "name": pairs.name = parts
+            case "value": pairs.value = parts
+            default: pairs.valueNamedBy = parts
+            }
+        }
+        if let both = spec.entry("value_named_by"), spec["value"] != nil {
+            diagnostics.append(both.key.diagnostic(.valueTwice))
         }
         return pairs.path.isEmpty ? nil : pairs
     }
@@ -526,8 +535,11 @@ extension Diagnostic.Message {
     static let pairsWithoutKey = Self(
         "'pairs' needs 'key', the array of name and value pairs (such as 'key: values'); 'name' and 'value' are optional"
     )
+    static let valueTwice = Self(
+        "'value_named_by' and 'value' both say where a pair's value is; keep one"
+    )
     static func emptyPairKey(_ label: String) -> Self {
-        .init("'\(label)' names the key of each pair's \(label); it is empty")
+        .init("'\(label)' is empty; it names a key in each pair")
     }
     static let noFilePatterns = Self("'files' names no pattern; leave it out for a mapping of every other file")
     static func unknownKey(_ key: String, _ suggestion: String?) -> Self {

@@ -125,13 +125,27 @@ extension CSVMapping {
                 )
                 return .failure(JSONMappingError(key: key, problem: problem))
             }
-            guard case .string(let name) = pair[pairs.name], !name.isEmpty else {
+            let nameKey = pairs.name.joined(separator: ".")
+            guard case .string(let name) = Self.value(at: pairs.name[...], in: pair), !name.isEmpty else {
                 let detail =
-                    pair[pairs.name].map { "item \(index + 1)'s '\(pairs.name)' is \($0.kindDescription), not a name" }
-                    ?? "item \(index + 1) has no '\(pairs.name)', the pair's name"
+                    Self.value(at: pairs.name[...], in: pair).map {
+                        "item \(index + 1)'s '\(nameKey)' is \($0.kindDescription), not a name"
+                    } ?? "item \(index + 1) has no '\(nameKey)', the pair's name"
                 return .failure(JSONMappingError(key: key, problem: .notPairs(detail)))
             }
-            var value = pairs.value.map { pair[$0] } ?? (pair["value"] ?? pair["values"])
+            var value: LeadValue?
+            if let namedBy = pairs.valueNamedBy {
+                // The key the value is at is named in the pair (Typeform: `"type": "email", "email": ...`).
+                guard case .string(let valueKey) = Self.value(at: namedBy[...], in: pair) else {
+                    let detail = "item \(index + 1) has no '\(namedBy.joined(separator: "."))' naming its value's key"
+                    return .failure(JSONMappingError(key: key, problem: .notPairs(detail)))
+                }
+                value = pair[valueKey]
+            } else if let path = pairs.value {
+                value = Self.value(at: path[...], in: pair)
+            } else {
+                value = pair["value"] ?? pair["values"]
+            }
             if case .array(let values) = value, values.count <= 1 { value = values.first }
             guard let value, value != .null else { continue }
             switch object[name] {
@@ -204,6 +218,14 @@ extension CSVMapping {
             }
         }
         return .success(object)
+    }
+
+    /// The value at the dotted `path` in `object`; nil when there is none.
+    private static func value(at path: ArraySlice<String>, in object: LeadObject) -> LeadValue? {
+        guard let key = path.first, let value = object[key] else { return nil }
+        guard path.count > 1 else { return value }
+        guard case .object(let child) = value else { return nil }
+        return Self.value(at: path.dropFirst(), in: child)
     }
 
     /// Where the value at `path` stands in `object`: its key's index in each object on the way.

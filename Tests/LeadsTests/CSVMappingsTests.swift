@@ -245,6 +245,44 @@ struct CSVMappingsTests {
         )
     }
 
+    /// Typeform's answers: the name at a dotted path in each pair (`field.ref`), the value at the key its `type`
+    /// names; an answer whose `type` is missing makes a bad record; `value` and `value_named_by` together are an error.
+    @Test func pairsWithTheValueNamedByAKey() throws {
+        let mappings = try load([
+            (
+                "typeform.yaml",
+                """
+                version: 1
+                files: typeform-*.ndjson
+                pairs: {key: form_response.answers, name: field.ref, value_named_by: type}
+                columns:
+                  form_response.answers.email: {field: contact.email}
+                  form_response.answers.size.label: {field: company.employees, type: integer, range: lower}
+                """
+            )
+        ])
+        let text = [
+            #"{"form_response":{"answers":[{"type":"email","email":"ana@acme.example","field":{"ref":"email"}},{"type":"choice","choice":{"label":"51-200"},"field":{"ref":"size"}},{"type":"boolean","boolean":true,"field":{"ref":"consent"}}]}}"#,
+            #"{"form_response":{"answers":[{"email":"ana@acme.example","field":{"ref":"email"}}]}}"#,
+        ].joined(separator: "\n")
+        #expect(
+            try readAll("typeform-1.ndjson", text, options: LeadReaderOptions(csvMappings: mappings)) == [
+                #"record 1#1 {"contact":{"email":"ana@acme.example"},"company":{"employees":51},"form_response":{"answers":{"consent":true}}}"#,
+                "record error #2: typeform-1.ndjson:2:1: error: key 'form_response.answers': item 1 has no 'type' "
+                    + "naming its value's key ('pairs' in the mapping)",
+            ]
+        )
+        #expect(
+            try problems([
+                ("t.yaml", "version: 1\nfiles: t-*.json\npairs: {key: answers, value: v, value_named_by: type}\n")
+            ]) == """
+                t.yaml:3:33: error: 'value_named_by' and 'value' both say where a pair's value is; keep one
+                    3 | pairs: {key: answers, value: v, value_named_by: type}
+                      |                                 ^~~~~~~~~~~~~~
+                """
+        )
+    }
+
     /// A JSON file that wraps its records (an API response) is read from the array the mapping's `records` names:
     /// each item a record at its own line, strings with brackets and escapes not in the way, the rest ignored.
     @Test func recordsInsideAWrappingObject() throws {
@@ -438,7 +476,7 @@ struct CSVMappingsTests {
                 h.yaml:3:14: error: invalid field path 'data..values'
                     3 | pairs: {key: 'data..values', name: ''}
                       |              ^~~~~~~~~~~~~~
-                h.yaml:3:36: error: 'name' names the key of each pair's name; it is empty
+                h.yaml:3:36: error: 'name' is empty; it names a key in each pair
                     3 | pairs: {key: 'data..values', name: ''}
                       |                                    ^~
                 """

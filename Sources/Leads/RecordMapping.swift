@@ -126,9 +126,17 @@ extension CSVMapping {
                 return .failure(JSONMappingError(key: key, problem: problem))
             }
             let nameKey = pairs.name.joined(separator: ".")
-            guard case .string(let name) = Self.value(at: pairs.name[...], in: pair), !name.isEmpty else {
+            // A text, or a whole number, as forms that number their questions name them (LinkedIn's `questionId`).
+            let written = Self.value(at: pairs.name[...], in: pair)
+            let named: String? =
+                switch written {
+                case .string(let text): text
+                case .int(let number): String(number)
+                default: nil
+                }
+            guard let name = named, !name.isEmpty else {
                 let detail =
-                    Self.value(at: pairs.name[...], in: pair).map {
+                    written.map {
                         "item \(index + 1)'s '\(nameKey)' is \($0.kindDescription), not a name"
                     } ?? "item \(index + 1) has no '\(nameKey)', the pair's name"
                 return .failure(JSONMappingError(key: key, problem: .notPairs(detail)))

@@ -201,6 +201,16 @@ struct CSVMappingsTests {
                 """
             ),
             (
+                "linkedin.yaml",
+                """
+                version: 1
+                files: linkedin-*.ndjson
+                pairs: {key: formResponse.answers, name: questionId, value: answerDetails.textQuestionAnswer.answer}
+                columns:
+                  formResponse.answers.1: {field: company.name}
+                """
+            ),
+            (
                 "custom.yaml",
                 """
                 version: 1
@@ -218,7 +228,7 @@ struct CSVMappingsTests {
             #"{"id":"3","answers":{"email":"x@y.example"}}"#,
             #"{"id":"4","answers":[{"name":"email","value":"a@b.example"},"stray"]}"#,
             #"{"id":"5","answers":[{"value":"a@b.example"}]}"#,
-            #"{"id":"6","answers":[{"name":7,"value":"a@b.example"}]}"#,
+            #"{"id":"6","answers":[{"name":7.5,"value":"a@b.example"}]}"#,
             #"{"id":"7","answers":[{"name":"empty","values":[]}]}"#,
         ].joined(separator: "\n")
         #expect(
@@ -234,6 +244,14 @@ struct CSVMappingsTests {
                 "record error #6: forms-1.ndjson:6:1: error: key 'answers': item 1's 'name' is a number, not a name "
                     + "('pairs' in the mapping)",
                 #"record 7#7 {"id":"7"}"#,
+            ]
+        )
+        // Numbered questions (LinkedIn's lead gen forms): a whole number names its answer.
+        let linkedin =
+            #"{"formResponse":{"answers":[{"questionId":1,"answerDetails":{"textQuestionAnswer":{"answer":"Acme"}}},{"questionId":2,"answerDetails":{"textQuestionAnswer":{"answer":"CTO"}}}]}}"#
+        #expect(
+            try readAll("linkedin-1.ndjson", linkedin, options: options) == [
+                #"record 1#1 {"company":{"name":"Acme"},"formResponse":{"answers":{"2":"CTO"}}}"#
             ]
         )
         let custom =

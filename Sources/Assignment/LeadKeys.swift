@@ -87,14 +87,7 @@ final class LeadKeys: Sendable {
                 // The e-mail's own domain again (the usual case) adds nothing: every use of the company's domains
                 // skips the e-mail's, and an ignored e-mail domain is dropped from both.
                 if let email, email.sameDomain(bytes, span) { continue }
-                let written = UnsafeBufferPointer(rebasing: bytes[span])
-                let domain = DomainName.lowered(written)
-                // Beyond ASCII, the same domain may be written in another case than `sameDomain` folds.
-                if let email, written.contains(where: { $0 >= 0x80 }),
-                    email.domainKey.text.utf8.dropFirst(Self.domainPrefix.utf8CodeUnitCount).elementsEqual(domain.utf8)
-                {
-                    continue
-                }
+                let domain = DomainName.lowered(UnsafeBufferPointer(rebasing: bytes[span]))
                 if !domains.contains(domain) { domains.append(domain) }
             }
         }
@@ -143,15 +136,16 @@ final class LeadKeys: Sendable {
         var domainHash: UInt64
         var ignored: Bool
 
-        /// Whether `bytes[span]`, lower-cased, are this address's domain.
+        /// Whether `bytes[span]`, lower-cased (`DomainName.lowered`), are this address's domain.
         func sameDomain(_ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Bool {
             var key = domainKey.text
             return key.withUTF8 { key in
-                LeadKeys.sameLowered(
-                    bytes,
-                    span,
-                    UnsafeBufferPointer(rebasing: key[LeadKeys.domainPrefix.utf8CodeUnitCount...])
-                )
+                let domain = UnsafeBufferPointer(rebasing: key[LeadKeys.domainPrefix.utf8CodeUnitCount...])
+                // Beyond ASCII, letters fold as the rules fold them; the rest byte by byte, without a copy.
+                guard !bytes[span].contains(where: { $0 >= 0x80 }) else {
+                    return DomainName.lowered(UnsafeBufferPointer(rebasing: bytes[span])).utf8.elementsEqual(domain)
+                }
+                return LeadKeys.sameLowered(bytes, span, domain)
             }
         }
     }

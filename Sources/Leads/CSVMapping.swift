@@ -272,14 +272,10 @@ public struct CSVMapping: Sendable {
                 if nodes.isEmpty { diagnostics.append(files.diagnostic(.noFilePatterns)) }
             }
             if let records = top["records"] {
-                let path = try records.string()
-                let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-                if parts.contains(where: \.isEmpty) {
-                    diagnostics.append(records.diagnostic(.badFieldPath(path)))
-                } else if top["files"] == nil {
-                    diagnostics.append(records.diagnostic(.recordsWithoutFiles))
+                if let parts = try dottedPath(records, into: &diagnostics) {
+                    mapping.records = parts
+                    if top["files"] == nil { diagnostics.append(records.diagnostic(.recordsWithoutFiles)) }
                 }
-                mapping.records = parts
             }
             if let pairs = top["pairs"] {
                 mapping.pairs = try Self.pairs(pairs, into: &diagnostics)
@@ -326,15 +322,7 @@ public struct CSVMapping: Sendable {
     /// `pairs: field_data`, or `pairs: {key: values, name: name, value: value}` (or `value_named_by: type` instead of
     /// `value`); each a dotted path.
     private static func pairs(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) throws(Diagnostic) -> Pairs? {
-        func path(_ node: YAMLNode) throws(Diagnostic) -> [String]? {
-            let text = try node.string()
-            let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard !parts.contains(where: \.isEmpty) else {
-                diagnostics.append(node.diagnostic(.badFieldPath(text)))
-                return nil
-            }
-            return parts
-        }
+        func path(_ node: YAMLNode) throws(Diagnostic) -> [String]? { try dottedPath(node, into: &diagnostics) }
         guard case .mapping(let spec) = node else { return try path(node).map { Pairs(path: $0) } }
         try checkKeys(spec, allowed: ["key", "name", "value", "value_named_by"], into: &diagnostics)
         guard let key = spec["key"] else {
@@ -359,6 +347,20 @@ public struct CSVMapping: Sendable {
             diagnostics.append(both.key.diagnostic(.valueTwice))
         }
         return pairs.path.isEmpty ? nil : pairs
+    }
+
+    /// A dotted path (`data.items`) in a scalar; nil, with the problem, when a part of it is empty.
+    private static func dottedPath(
+        _ node: YAMLNode,
+        into diagnostics: inout [Diagnostic]
+    ) throws(Diagnostic) -> [String]? {
+        let text = try node.string()
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !parts.contains(where: \.isEmpty) else {
+            diagnostics.append(node.diagnostic(.badFieldPath(text)))
+            return nil
+        }
+        return parts
     }
 
     private static func column(_ node: YAMLNode, into diagnostics: inout [Diagnostic]) -> Column? {

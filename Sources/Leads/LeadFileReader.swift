@@ -168,16 +168,8 @@ extension LeadFileReader {
 
     /// Whether `fields` has the key `name` at the top, or the dotted path `name` into its objects.
     private static func has(_ fields: LeadObject, _ name: String) -> Bool {
-        if fields[name] != nil { return true }
-        var object = fields
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        for (index, part) in parts.enumerated() {
-            guard let value = object[String(part)] else { return false }
-            if index == parts.count - 1 { return true }
-            guard case .object(let child) = value else { return false }
-            object = child
-        }
-        return false
+        fields[name] != nil
+            || CSVMapping.value(at: name.split(separator: ".").map(String.init)[...], in: fields) != nil
     }
 }
 

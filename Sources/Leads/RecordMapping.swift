@@ -117,6 +117,7 @@ extension CSVMapping {
             )
             return .failure(JSONMappingError(key: key, problem: problem))
         }
+        let nameKey = pairs.name.joined(separator: ".")
         var object = LeadObject()
         for (index, item) in items.enumerated() {
             guard case .object(let pair) = item else {
@@ -125,7 +126,6 @@ extension CSVMapping {
                 )
                 return .failure(JSONMappingError(key: key, problem: problem))
             }
-            let nameKey = pairs.name.joined(separator: ".")
             // A text, or a whole number, as forms that number their questions name them (LinkedIn's `questionId`).
             let written = Self.value(at: pairs.name[...], in: pair)
             let named: String? =
@@ -229,7 +229,7 @@ extension CSVMapping {
     }
 
     /// The value at the dotted `path` in `object`; nil when there is none.
-    private static func value(at path: ArraySlice<String>, in object: LeadObject) -> LeadValue? {
+    static func value(at path: ArraySlice<String>, in object: LeadObject) -> LeadValue? {
         guard let key = path.first, let value = object[key] else { return nil }
         guard path.count > 1 else { return value }
         guard case .object(let child) = value else { return nil }

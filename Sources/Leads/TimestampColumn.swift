@@ -287,7 +287,7 @@ public struct TimestampFormat: Sendable, Equatable {
     /// name (Monday is 0), if the format reads one, unchecked.
     private func read(
         _ bytes: UnsafeBufferPointer<UInt8>
-    ) -> (seconds: Double, day: Int, weekday: Int?, weekdayText: Substring)? {
+    ) -> (seconds: Double, day: Int, weekday: Int?, weekdayText: String)? {
         var position = 0
         var year = 0
         var month = 0
@@ -298,7 +298,7 @@ public struct TimestampFormat: Sendable, Equatable {
         var pm: Bool?
         var hour12 = false
         var weekday: Int?
-        var weekdayText: Substring = ""
+        var weekdayText = ""
         func digits(_ least: Int, _ most: Int) -> Int? {
             var value = 0
             var count = 0
@@ -358,13 +358,13 @@ public struct TimestampFormat: Sendable, Equatable {
             case .weekday:
                 let start = position
                 while position < bytes.count, Self.isLetter(bytes[position]) { position += 1 }
-                let name = String(decoding: bytes[start..<position], as: UTF8.self).lowercased()
+                weekdayText = String(decoding: bytes[start..<position], as: UTF8.self)
+                let name = weekdayText.lowercased()
                 // "Tues", "Thurs", as some exports abbreviate them.
                 guard name.count >= 3,
                     let number = Self.weekdayNames.firstIndex(where: { $0 == name || $0.hasPrefix(name) })
                 else { return nil }
                 weekday = number
-                weekdayText = Substring(String(decoding: bytes[start..<position], as: UTF8.self))
             case .meridiem:
                 let start = position
                 while position < bytes.count, Self.isLetter(bytes[position]) || bytes[position] == 0x2E {

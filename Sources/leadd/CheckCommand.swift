@@ -58,15 +58,20 @@ struct CheckCommand: ParsableCommand {
                 output.write("leadd: \(count) error\(count == 1 ? "" : "s") in \(files)\n")
             }
             if let program = result.program {
-                var summary = "\(ruleOptions.rules): \(program.ruleIDs.count) rules in \(program.files.count) files, "
+                var summary =
+                    "\(ruleOptions.rules): \(counted(program.ruleIDs.count, "rule")) in "
+                    + "\(counted(program.files.count, "file")), "
                 if let plan = program.assignment {
-                    summary += "\(plan.teams.count) teams, \(plan.reps.count) reps, "
-                    if !plan.accounts.isEmpty { summary += "\(plan.accounts.byDomain.count) account domains, " }
+                    summary += "\(counted(plan.teams.count, "team")), \(counted(plan.reps.count, "rep")), "
+                    if !plan.accounts.isEmpty {
+                        summary += "\(counted(plan.accounts.byDomain.count, "account domain")), "
+                    }
                 }
                 summary += "version \(program.version)"
                 let standardOutput = BufferedOutput(fd: 1)
                 standardOutput.write(
-                    summary + (result.diagnostics.isEmpty ? "" : ", \(result.diagnostics.count) warnings") + "\n"
+                    summary + (result.diagnostics.isEmpty ? "" : ", \(counted(result.diagnostics.count, "warning"))")
+                        + "\n"
                 )
                 standardOutput.flush()
             }
@@ -82,4 +87,9 @@ struct CheckCommand: ParsableCommand {
         output.flush()
         if result.program == nil || !mappingDiagnostics.isEmpty { throw ExitCode(1) }
     }
+}
+
+/// `count` and `noun`, plural unless the count is one: "1 rule", "31 rules".
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

@@ -43,7 +43,7 @@ struct ParseCommand: ParsableCommand {
         }
         output.flush()
         if failures > 0 {
-            errors.write("leadd: \(records) records read, \(failures) bad\n")
+            errors.write("leadd: \(records) record\(records == 1 ? "" : "s") read, \(failures) bad\n")
             throw ExitCode(1)
         }
     }

@@ -8,10 +8,11 @@ extension ReplayReport {
     /// For people: counts, the transition matrices, the score shift, the rules behind the differences, owner
     /// changes, and a sample of changed leads.
     public func text() -> String {
-        var out = "replayed \(leads) leads from \(files) file\(files == 1 ? "" : "s")"
+        var out = "replayed \(leads) lead\(leads == 1 ? "" : "s") from \(files) file\(files == 1 ? "" : "s")"
         if skippedRecords > 0 { out += " (\(skippedRecords) unreadable records skipped)" }
         out += "\ncurrent rules \(currentVersion) -> candidate rules \(candidateVersion)\n"
-        out += "changed: \(changedLeads) leads; stage \(stageChanges), route \(routeChanges)"
+        out +=
+            "changed: \(changedLeads) lead\(changedLeads == 1 ? "" : "s"); stage \(stageChanges), route \(routeChanges)"
         out += ownersCompared ? ", owner \(ownerChanges)\n" : "\n"
 
         out += "\nstage transitions (rows: current, columns: candidate)\n"
@@ -44,7 +45,8 @@ extension ReplayReport {
 
         if ownersCompared {
             out +=
-                "\nowner changes: \(ownerChanges) leads (owners simulated from an empty assignment state for each rule set)\n"
+                "\nowner changes: \(ownerChanges) lead\(ownerChanges == 1 ? "" : "s") (owners simulated from an empty "
+                + "assignment state for each rule set)\n"
             var rows = Set(teams.keys.map(\.from)).sorted()
             var columns = Set(teams.keys.map(\.to)).sorted()
             if rows.isEmpty { rows = ["-"] }

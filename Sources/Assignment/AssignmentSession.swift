@@ -39,6 +39,16 @@ struct AssignmentSession {
     /// Per team: the `now` at which every member was found capped or away in this batch, and the skipped steps
     /// that said so (offered to the shared texts at their second lead).
     var exhaustedTeams: [Int: (now: Double, steps: SharedText, offered: Bool)] = [:]
+    /// By matched team: the steps from its strategy on and the queue they end in, once every team its overflow went
+    /// through was found capped or away at `now` and their steps were offered to the shared texts (`exhaustedTeams`):
+    /// the batch's next leads of the team at that `now` take them whole instead of walking the teams again.
+    var exhaustedTails: [ExhaustedTail?] = []
+
+    struct ExhaustedTail {
+        var now: Double
+        var steps: Opportunity.ReasonChain
+        var choice: Choice
+    }
     /// The strategy steps already written in this batch (most leads of a team repeat a few of them), made shared
     /// texts of the state (`sharedStep`) at their second lead.
     var strategySteps: [StrategyStep: (text: SharedText, offered: Bool)] = [:]
@@ -78,9 +88,16 @@ struct AssignmentSession {
     let fragments: KnownFragments?
     private(set) var learntFragments: [SharedText] = []
     /// Runs of shared steps seen in this batch (`referenceUnits`).
-    var sharedRuns: [UInt64: SharedRun] = [:]
+    var sharedRuns: [RunKey: SharedRun] = [:]
+    /// The units of the record being stored (`referenceUnits`), emptied and used again for each lead.
+    var unitScratch: [(offset: Int, count: Int, hash: UInt64)] = []
     /// Records' heads written in this batch (`Head`).
-    var heads: [Head.Key: Head] = [:]
+    var heads: [Head.Key: Int] = [:]
+    /// The heads of `heads`, by the number it gives them, read in place (a copy of a head retains its texts).
+    var headList: [Head] = []
+    /// The last head a record took: the next lead's nearly always has the same (one queue, one `now`), found
+    /// without hashing its key.
+    var lastHead: (key: Head.Key, index: Int)?
     /// Shared texts read back for records replayed from the ledger, by hash.
     var sharedTexts: [UInt64: [UInt8]] = [:]
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
@@ -515,8 +532,31 @@ struct AssignmentSession {
             if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: "sticky") }
         }
         // 3. The team's strategy, then its overflow.
+        if let index = matchedTeam, index < exhaustedTails.count, let tail = exhaustedTails[index], tail.now == now {
+            reasons.append(contentsOf: tail.steps)
+            return tail.choice
+        }
+        let strategyMark = reasons.bytes.count
         var current = matchedTeam
         var visited = VisitedTeams()
+        /// The queue a lead of team `matched` ends in, kept with its steps for the batch's next leads when every
+        /// team it went through was found exhausted and its steps are as the next leads will have them.
+        func queued(_ choice: Choice, matched: Int?, through teams: VisitedTeams) -> Choice {
+            guard let matched else { return choice }
+            for team in teams.members(upTo: plan.teams.count) {
+                guard let exhausted = exhaustedTeams[team], exhausted.now == now, exhausted.offered || sharing != true
+                else { return choice }
+            }
+            if exhaustedTails.count < plan.teams.count {
+                exhaustedTails = Array(repeating: nil, count: plan.teams.count)
+            }
+            exhaustedTails[matched] = ExhaustedTail(
+                now: now,
+                steps: reasons.steps(after: strategyMark),
+                choice: choice
+            )
+            return choice
+        }
         while let index = current, visited.insert(index) {
             // The team's fields read in place: a copy of the team retains each of its arrays and strings.
             if let (rep, slot) = try pick(team: index, now: now, reasons: &reasons) {
@@ -534,14 +574,22 @@ struct AssignmentSession {
                 current = next
             case .queue(let queue):
                 reasons.append(texts.overflow[index])
-                return Choice(owner: nil, queue: queue, team: index, method: "overflow")
+                return queued(
+                    Choice(owner: nil, queue: queue, team: index, method: "overflow"),
+                    matched: matchedTeam,
+                    through: visited
+                )
             case nil:
                 reasons.append(texts.overflow[index])
                 current = nil
             }
         }
         reasons.append(texts.fallback)
-        return Choice(owner: nil, queue: plan.fallback.name, team: nil, method: "fallback")
+        return queued(
+            Choice(owner: nil, queue: plan.fallback.name, team: nil, method: "fallback"),
+            matched: matchedTeam,
+            through: visited
+        )
     }
 
     /// A record from the ledger (or from earlier in the batch), given again: read back, marked replayed, and
@@ -765,6 +813,11 @@ struct AssignmentSession {
             let bit: UInt64 = 1 << UInt64(team)
             defer { bits |= bit }
             return bits & bit == 0
+        }
+
+        /// The teams visited, in order of their index, of the first `count`.
+        func members(upTo count: Int) -> [Int] {
+            (0..<Swift.min(count, 64)).filter { bits & (1 << UInt64($0)) != 0 } + more.sorted()
         }
     }
 
@@ -1150,33 +1203,39 @@ struct AssignmentSession {
             now: now,
             due: due
         )
-        var head: Head
-        if let known = heads[key] {
-            head = known
-            if head.shared == nil, sharing == true {
-                // A second lead with this head: worth storing once (a head given to one lead only is not written
-                // to the state, as when every lead has a `now` of its own).
-                head.shared = try sharedStep(head.bytes)
-                heads[key] = head
-            }
+        let index: Int
+        var known = true
+        if let last = lastHead, last.key == key {
+            index = last.index
+        } else if let found = heads[key] {
+            index = found
+            lastHead = (key, index)
         } else {
-            head = newHead(key, choice: choice)
-            heads[key] = head
+            index = headList.count
+            headList.append(newHead(key, choice: choice))
+            heads[key] = index
+            lastHead = (key, index)
+            known = false
         }
-        let spans = head.columns
+        if known, headList[index].shared == nil, sharing == true {
+            // A second lead with this head: worth storing once (a head given to one lead only is not written to the
+            // state, as when every lead has a `now` of its own).
+            headList[index].shared = try sharedStep(headList[index].bytes)
+        }
+        let spans = headList[index].columns
         // The record: its lead, the head its owner, team and times share with others, then its reasons.
         let start = output.count
         output.append(contentsOf: Head.leadKey)
         LeadValue.writeJSONString(keys.lead, into: &output)
         let headStart = output.count - start
-        output.append(contentsOf: head.bytes)
+        output.append(contentsOf: headList[index].bytes)
         let reasonsStart = output.count - start
         output.append(contentsOf: reasons.bytes)
         output.append(contentsOf: Head.end)
         let range = start..<output.count
         let layout = Opportunity.Layout(
-            owner: head.owner.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },
-            playbook: head.playbook.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },
+            owner: headList[index].owner.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },
+            playbook: headList[index].playbook.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },
             reasons: reasonsStart
         )
         let storedRange =
@@ -1184,7 +1243,7 @@ struct AssignmentSession {
             ? try storeRecord(
                 range,
                 layout: layout,
-                head: head.shared.map { (headStart, $0) },
+                head: headList[index].shared.map { (headStart, $0) },
                 owner: owner.map { texts.owners[$0] },
                 playbook: owner == nil && team == nil ? texts.fallbackPlaybook : team.flatMap { texts.playbooks[$0] },
                 reasons: reasons
@@ -1215,7 +1274,12 @@ struct AssignmentSession {
             }
             if plan.sticky != nil {
                 for key in keys.stickyKeys {
-                    sticky[key] = StickyOwner(owner: plan.reps[owner].id, team: head.team, at: now, rep: owner)
+                    sticky[key] = StickyOwner(
+                        owner: plan.reps[owner].id,
+                        team: headList[index].team,
+                        at: now,
+                        rep: owner
+                    )
                     dirtySticky.insert(key)
                 }
             }
@@ -1340,7 +1404,10 @@ struct AssignmentSession {
         playbook: SharedText?,
         reasons: Opportunity.ReasonChain
     ) throws -> Range<Int> {
-        let units = try referenceUnits(reasons)
+        var units: [(offset: Int, count: Int, hash: UInt64)] = []
+        swap(&units, &unitScratch)
+        defer { swap(&units, &unitScratch) }
+        try referenceUnits(reasons, into: &units)
         var arena: [UInt8] = []
         swap(&arena, &stored)
         defer { swap(&arena, &stored) }
@@ -1393,6 +1460,20 @@ struct AssignmentSession {
         return first..<arena.count
     }
 
+    /// A run of adjacent shared steps, by a hash of its steps' hashes (FNV-1a): a hash already, placed in a table by
+    /// one multiply rather than through SipHash (`HashedKey`'s way).
+    struct RunKey: Hashable {
+        let hash: UInt64
+
+        func _rawHashValue(seed: Int) -> Int {
+            var mixed = hash ^ UInt64(bitPattern: Int64(seed))
+            mixed ^= mixed >> 32
+            mixed = mixed &* 0xD6E8_FEB8_6659_FD93
+            mixed ^= mixed >> 32
+            return Int(truncatingIfNeeded: mixed)
+        }
+    }
+
     /// What a run of adjacent shared steps is in this batch (`referenceUnits`), by a hash of its steps' hashes.
     enum SharedRun {
         /// Seen in one record so far.
@@ -1407,12 +1488,16 @@ struct AssignmentSession {
     /// adjacent ones that an earlier record of the batch had too (the teams a lead's condition passed over, or the
     /// steps of full teams and their overflow, which every lead queued behind them repeats) is one shared text of
     /// its own, a single reference instead of one per step.
-    mutating func referenceUnits(_ reasons: Opportunity.ReasonChain) throws -> [(offset: Int, count: Int, hash: UInt64)]
-    {
+    mutating func referenceUnits(
+        _ reasons: Opportunity.ReasonChain,
+        into units: inout [(offset: Int, count: Int, hash: UInt64)]
+    ) throws {
         let shared = reasons.shared
-        guard shared.count >= 2, sharing == true else { return shared }
-        var units: [(offset: Int, count: Int, hash: UInt64)] = []
-        units.reserveCapacity(shared.count)
+        units.removeAll(keepingCapacity: true)
+        guard shared.count >= 2, sharing == true else {
+            units.append(contentsOf: shared)
+            return
+        }
         var start = 0
         while start < shared.count {
             var end = start + 1
@@ -1425,8 +1510,9 @@ struct AssignmentSession {
                 units.append(shared[start])
                 continue
             }
-            var key: UInt64 = 0xCBF2_9CE4_8422_2325
-            for index in start..<end { key = (key ^ shared[index].hash) &* 0x0000_0100_0000_01B3 }
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for index in start..<end { hash = (hash ^ shared[index].hash) &* 0x0000_0100_0000_01B3 }
+            let key = RunKey(hash: hash)
             let offset = shared[start].offset
             let count = shared[end - 1].offset + shared[end - 1].count - offset
             func apart() { units.append(contentsOf: shared[start..<end]) }
@@ -1450,7 +1536,6 @@ struct AssignmentSession {
                 apart()
             }
         }
-        return units
     }
 
     /// The ledger's next number (`counters`), read once per batch.

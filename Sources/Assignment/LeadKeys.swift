@@ -151,14 +151,19 @@ final class LeadKeys: Sendable {
     }
 
     /// The address in `bytes` (`email(_:)`), as keys: nil when it is not an address.
-    static func email(_ bytes: UnsafeBufferPointer<UInt8>, keepsAddress: Bool, tables: Tables) -> Email? {
+    static func email(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        keepsAddress: Bool,
+        tables: Tables,
+        lowered: Bool = false
+    ) -> Email? {
         // Letters beyond ASCII are lower-cased as the rules lower-case them (Unicode's lower case, with the rules'
         // own lower-casing: `String.lowercased()` costs tens of thousands of instructions for one accented address),
         // so that `ÉVA@x.io` and `éva@x.io` are one person here as there; the rest is byte by byte.
-        if bytes.contains(where: { $0 >= 0x80 }) {
-            var lowered = FoldedText.lowercased(bytes)
-            if !lowered.utf8.elementsEqual(bytes) {
-                return lowered.withUTF8 { email($0, keepsAddress: keepsAddress, tables: tables) }
+        if !lowered, bytes.contains(where: { $0 >= 0x80 }) {
+            var text = FoldedText.lowercased(bytes)
+            if !text.utf8.elementsEqual(bytes) {
+                return text.withUTF8 { email($0, keepsAddress: keepsAddress, tables: tables, lowered: true) }
             }
         }
         guard let parts = emailParts(bytes) else { return nil }
@@ -218,8 +223,9 @@ final class LeadKeys: Sendable {
     ) -> HashedKey {
         let count = prefix.utf8CodeUnitCount + (local.map { $0.count + 1 } ?? 0) + domain.count
         var hash: UInt64 = 0
-        let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { out -> String in
-            guard let base = out.baseAddress, let source = bytes.baseAddress else { return "" }
+        // Written in the text's own storage: no buffer to copy from.
+        let text = String(unsafeUninitializedCapacity: count) { out -> Int in
+            guard let base = out.baseAddress, let source = bytes.baseAddress else { return 0 }
             var end = base
             end.put(prefix)
             @inline(__always) func copy(_ range: Range<Int>) {
@@ -235,7 +241,7 @@ final class LeadKeys: Sendable {
             }
             copy(domain)
             hash = HashedKey.hash(UnsafeBufferPointer(start: base, count: count))
-            return String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self)
+            return count
         }
         return HashedKey(text: text, hash: hash)
     }

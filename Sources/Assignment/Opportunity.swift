@@ -72,6 +72,28 @@ public struct Opportunity: Sendable, Hashable {
             bytes.append(contentsOf: text.bytes)
         }
 
+        /// The steps written after the first `mark` bytes (a `bytes.count` taken between two steps), as a chain of
+        /// their own, their shared texts marked as they were.
+        func steps(after mark: Int) -> ReasonChain {
+            var tail = ReasonChain()
+            // The comma between the steps before the mark and the first after it is not the tail's.
+            let start = mark > 0 && mark < bytes.count ? mark + 1 : mark
+            tail.bytes = Array(bytes[start...])
+            for step in shared where step.offset >= start {
+                tail.shared.append((step.offset - start, step.count, step.hash))
+            }
+            return tail
+        }
+
+        /// `other`'s steps after this chain's, as if each had been appended in turn.
+        mutating func append(contentsOf other: ReasonChain) {
+            guard !other.bytes.isEmpty else { return }
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            let start = bytes.count
+            for step in other.shared { shared.append((step.offset + start, step.count, step.hash)) }
+            bytes.append(contentsOf: other.bytes)
+        }
+
         // Two chains are the same steps whatever was shared.
         public static func == (a: ReasonChain, b: ReasonChain) -> Bool { a.bytes == b.bytes }
 

@@ -147,6 +147,10 @@ struct SharedTextsTests {
         // ben; the others find ben, passed over too, and both teams full: queued, each with the same steps.
         #expect(first.json[0].contains("\"owner\":\"ana\"") && first.json[1].contains("\"owner\":\"ben\""))
         #expect(first.json[2].contains("\"queue\":\"inbox\""))
+        // The queued leads' steps are one chain, whether walked team by team (the first two) or taken whole from
+        // the batch's earlier leads once every team on the way was found full at this `now` (the others).
+        let queued = first.json[2...].map { $0.replacing(#/^\{"lead":"L-\d+"/#, with: "") }
+        #expect(Set(queued).count == 1, "\(queued)")
         let last = try #require(first.stored.last)
         #expect(first.json[7].contains("same domain acme.example went to ben") && !last.contains("same domain"))
         // The head, then the team's step and the rest of the chain: one reference each.

@@ -115,8 +115,9 @@ public struct FileProcessor: Sendable {
                 // The state could not be written (disk full, I/O): keep the file for another attempt.
                 throw FileSystemError(operation: "record", path: file.path, code: EIO)
             }
-            for (entry, result) in zip(batch, results) {
-                switch (entry, result) {
+            // By index: pairing the arrays' elements would copy each entry and each result.
+            for index in batch.indices {
+                switch (batch[index], results[index]) {
                 case (.lead(let decided), .decided(let opportunity)):
                     let route = decided.decision.route
                     let folder = safeRoutes[route] ?? Self.safeRoute(route)
@@ -124,10 +125,10 @@ public struct FileProcessor: Sendable {
                     try output(folder).line { out in
                         decided.decision.writeJSON(into: &out)
                         // The opportunity record goes last, as the ledger wrote it.
-                        guard let opportunity else { return }
+                        guard let json = opportunity?.json else { return }
                         out.removeLast()
-                        out.append(contentsOf: #","assignment":"#.utf8)
-                        out.append(contentsOf: opportunity.json)
+                        out.append(contentsOf: Self.assignmentKey)
+                        out.append(contentsOf: json)
                         out.append(UInt8(ascii: "}"))
                     }
                     outcome.decisions[route, default: 0] += 1
@@ -264,6 +265,9 @@ public struct FileProcessor: Sendable {
         }
         return errors
     }
+
+    /// What joins a decision's JSON and its opportunity's record in an outbox line.
+    static let assignmentKey = Array(#","assignment":"#.utf8)
 
     /// The outbox folder of applied outcome updates.
     public static let outcomesRoute = "outcomes"

@@ -338,10 +338,13 @@ struct AssignmentSession {
         guard plan.sticky != nil else { return }
         var stickyKeys = KeyList(capacity: 2 * keys.count)
         for case let keys? in keys {
-            for stickyKey in keys.stickyKeys where sticky[stickyKey] == nil {
+            // A key the state does not hold has no owner (`stickyOwner` asks the filter again): only those it may
+            // hold are marked and looked up, each once.
+            for stickyKey in keys.stickyKeys where filter?.mayContain(stickyKey.hash) != false {
+                guard sticky[stickyKey] == nil else { continue }
                 // Known to have no owner unless the query finds one.
                 sticky[stickyKey] = .some(nil)
-                if filter?.mayContain(stickyKey.hash) != false { stickyKeys.append(stickyKey.text) }
+                stickyKeys.append(stickyKey.text)
             }
         }
         try stickyKeys.rows(
@@ -414,7 +417,7 @@ struct AssignmentSession {
         /// The ledger already held the lead: its recorded assignment, again.
         var replayed: Bool
         /// The opportunity itself, when `buildsOpportunities`.
-        var opportunity: Opportunity?
+        var opportunity: Ledger.OpportunityBox?
         /// The ledger's columns for a new opportunity, written on its decision's row; nil when replayed.
         var columns: Ledger.Columns?
     }
@@ -614,7 +617,11 @@ struct AssignmentSession {
         opportunity.replayed = true
         let start = output.count
         opportunity.writeJSON(into: &output)
-        return Written(range: start..<output.count, replayed: true, opportunity: opportunity)
+        return Written(
+            range: start..<output.count,
+            replayed: true,
+            opportunity: Ledger.OpportunityBox(opportunity)
+        )
     }
 
     /// Why a rep cannot own a lead right now (inactive, out of office), or nil.
@@ -749,6 +756,9 @@ struct AssignmentSession {
             let entry: StickyOwner?
             if let cached = sticky[key] {
                 entry = cached
+            } else if filter?.mayContain(key.hash) == false {
+                // Not in the state, and not assigned in this batch (`record` keeps those here).
+                continue
             } else {
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT owner, team, at FROM sticky WHERE key = ?"),
@@ -1284,9 +1294,11 @@ struct AssignmentSession {
                 }
             }
         }
-        var opportunity: Opportunity?
+        var opportunity: Ledger.OpportunityBox?
         if buildsOpportunities {
-            opportunity = self.opportunity(choice: choice, now: now, due: due, lead: keys.lead, reasons: reasons)
+            opportunity = Ledger.OpportunityBox(
+                self.opportunity(choice: choice, now: now, due: due, lead: keys.lead, reasons: reasons)
+            )
         }
         return Written(range: range, replayed: false, opportunity: opportunity, columns: columns)
     }

@@ -27,7 +27,9 @@ public struct Ledger: Sendable {
     public enum Entry: Sendable {
         /// A decided lead: recorded, and assigned when its route is assigned. Made by `entry(_:)`.
         case lead(Decided)
-        case outcome(OutcomeUpdate)
+        /// Boxed (`indirect`): an update is some twenty words, and a batch's entries are moved and matched on as
+        /// one or two words each.
+        indirect case outcome(OutcomeUpdate)
     }
 
     /// A decided lead as the ledger needs it: its decision, what assignment reads of the lead, and its row in
@@ -93,9 +95,20 @@ public struct Ledger: Sendable {
     public enum Result: Sendable {
         /// The lead's decision was recorded; its opportunity's record, if its route is assigned.
         case decided(OpportunityRecord?)
-        /// The update moved the opportunity on from `previous`.
-        case applied(OutcomeUpdate, previous: String)
-        case refused(OutcomeUpdate, reason: String)
+        /// The update moved the opportunity on from `previous`. Boxed, as `Entry.outcome`: a batch's results are
+        /// the size of a record, not of an update.
+        indirect case applied(OutcomeUpdate, previous: String)
+        indirect case refused(OutcomeUpdate, reason: String)
+    }
+
+    /// An opportunity made a value (`AssignmentSession.buildsOpportunities`), by reference: the records and results
+    /// that may hold one stay a few words to move, where the value itself is some twenty.
+    final class OpportunityBox: Sendable {
+        let value: Opportunity
+
+        init(_ value: Opportunity) {
+            self.value = value
+        }
     }
 
     /// An opportunity as the outbox writes it: its record's JSON (`Opportunity.writeJSON`'s bytes). The records of
@@ -106,12 +119,13 @@ public struct Ledger: Sendable {
         /// True when the ledger already held the lead: its recorded assignment, not counted again.
         public let replayed: Bool
         /// The opportunity as a value, when the batch made it one (`Assigner.assign`).
-        var made: Opportunity?
+        var made: Opportunity? { box?.value }
+        private let box: OpportunityBox?
 
-        init(json: ArraySlice<UInt8>, replayed: Bool, made: Opportunity? = nil) {
+        init(json: ArraySlice<UInt8>, replayed: Bool, made: OpportunityBox? = nil) {
             self.json = json
             self.replayed = replayed
-            self.made = made
+            box = made
         }
 
         /// The record read back from its JSON.

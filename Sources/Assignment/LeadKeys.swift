@@ -74,11 +74,21 @@ final class LeadKeys: Sendable {
             lead = "content:" + String(repeating: "0", count: 16 - hex.count) + hex
         }
         let sticky = plan.sticky
-        var email: Email?
+        // The address's keys are taken out of its `Email` once, into variables the fields take them from: an
+        // `Email?` read field by field is copied (its texts retained) at each read.
+        var addressKey: HashedKey?
+        var emailDomainKey: HashedKey?
+        var emailDomainHash: UInt64 = 0
+        var ignored = false
         var domains: [String] = []
         record.document.withView { view in
-            if let node = view.member(at: plan.emailPath), view.kind(node) == .string {
-                email = Self.email(view.bytes(node), keepsAddress: sticky?.byEmail == true, tables: tables)
+            if let node = view.member(at: plan.emailPath), view.kind(node) == .string,
+                let email = Self.email(view.bytes(node), keepsAddress: sticky?.byEmail == true, tables: tables)
+            {
+                addressKey = email.addressKey
+                emailDomainKey = email.domainKey
+                emailDomainHash = email.domainHash
+                ignored = email.ignored
             }
             for path in plan.domainPaths {
                 guard let node = view.member(at: path), view.kind(node) == .string else { continue }
@@ -86,7 +96,7 @@ final class LeadKeys: Sendable {
                 guard let span = DomainName.span(bytes) else { continue }
                 // The e-mail's own domain again (the usual case) adds nothing: every use of the company's domains
                 // skips the e-mail's, and an ignored e-mail domain is dropped from both.
-                if let email, email.sameDomain(bytes, span) { continue }
+                if Email.sameDomain(emailDomainKey, bytes, span) { continue }
                 let domain = DomainName.lowered(UnsafeBufferPointer(rebasing: bytes[span]))
                 if !domains.contains(domain) { domains.append(domain) }
             }
@@ -98,29 +108,32 @@ final class LeadKeys: Sendable {
                     && plan.ignoredDomains.contains(domain)
             }
         }
-        let ignored = email?.ignored == true
-        let domainKey = ignored ? nil : email?.domainKey
+        if ignored {
+            ignoredDomain = emailDomainKey.map { String(Self.domain(ofKey: $0.text)) }
+            emailDomainKey = nil
+        } else {
+            ignoredDomain = nil
+        }
         var keys: [HashedKey] = []
         if let sticky {
-            let address = sticky.byEmail ? email?.addressKey : nil
-            let domainCount = (sticky.byDomain && domainKey != nil ? 1 : 0) + (sticky.byDomain ? domains.count : 0)
-            if address != nil || domainCount > 0 {
+            let byEmail = sticky.byEmail && addressKey != nil
+            let domainCount = sticky.byDomain ? (emailDomainKey != nil ? 1 : 0) + domains.count : 0
+            if byEmail || domainCount > 0 {
                 // Sized once: grown from empty, the array is made again at its second and third key.
-                keys.reserveCapacity((address == nil ? 0 : 1) + domainCount)
-                if let address { keys.append(address) }
+                keys.reserveCapacity((byEmail ? 1 : 0) + domainCount)
+                if byEmail, let addressKey { keys.append(addressKey) }
                 if sticky.byDomain {
-                    if let domainKey { keys.append(domainKey) }
+                    if let emailDomainKey { keys.append(emailDomainKey) }
                     for domain in domains { keys.append(HashedKey(Self.joined(Self.domainPrefix, domain))) }
                 }
             }
         }
-        self.domainKey = domainKey?.text
+        domainKey = emailDomainKey?.text
         companyDomains = domains
-        ignoredDomain = ignored ? email.map { String(Self.domain(ofKey: $0.domainKey.text)) } : nil
         stickyKeys = keys
         leadKey = HashedKey(lead)
         account = AssignmentSession.matchAccount(
-            emailDomain: domainKey.map { (Self.domain(ofKey: $0.text), email?.domainHash ?? 0) },
+            emailDomain: domainKey.map { (Self.domain(ofKey: $0), emailDomainHash) },
             companyDomains: domains,
             ignoredDomain: ignoredDomain,
             plan: plan,
@@ -136,9 +149,10 @@ final class LeadKeys: Sendable {
         var domainHash: UInt64
         var ignored: Bool
 
-        /// Whether `bytes[span]`, lower-cased (`DomainName.lowered`), are this address's domain.
-        func sameDomain(_ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Bool {
-            var key = domainKey.text
+        /// Whether `bytes[span]`, lower-cased (`DomainName.lowered`), are the domain of `domainKey`, an address's.
+        static func sameDomain(_ domainKey: HashedKey?, _ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Bool
+        {
+            guard var key = domainKey?.text else { return false }
             return key.withUTF8 { key in
                 let domain = UnsafeBufferPointer(rebasing: key[LeadKeys.domainPrefix.utf8CodeUnitCount...])
                 // Beyond ASCII, letters fold as the rules fold them; the rest byte by byte, without a copy.

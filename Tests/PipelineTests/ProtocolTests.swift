@@ -73,6 +73,13 @@ struct ProtocolTests {
         #expect(ids.count == 16, "\(ids)")
         #expect(Set(ids).count == ids.count)
         #expect(ids.contains("M-1") && ids.contains("M-2") && !ids.contains("B-1"))
+        // Each route's count is its outbox lines, however a file's routes alternate.
+        var counted: [String: Int] = [:]
+        for outcome in outcomes { counted.merge(outcome.decisions, uniquingKeysWith: +) }
+        let routes = try FileManager.default.contentsOfDirectory(atPath: spool.outbox)
+        #expect(routes.count >= 3, "\(routes)")
+        for route in routes { #expect(counted[route] == (try lines(spool.outbox + "/" + route)).count, "\(route)") }
+        #expect(counted.values.reduce(0, +) == ids.count)
         let rejectedRecords = try lines(spool.rejected).filter { $0.contains("\"reason\":\"invalid literal") }
         #expect(rejectedRecords.count == 1)
         let mixed = try #require(outcomes.first { $0.file == "mixed.ndjson" })

@@ -80,6 +80,9 @@ public struct FileProcessor: Sendable {
         var outputs: [String: OutputFile] = [:]
         /// Each route's folder name, made once per route rather than once per lead.
         var safeRoutes: [String: String] = [:]
+        /// The route of the batch's last decision written, its file, and the decisions written to it since it
+        /// became the last (counted into `outcome.decisions` when another route comes, and at the batch's end).
+        var lastRoute: (route: String, file: OutputFile, count: Int)?
         var rejectedRecords: OutputFile?
         var batch: [Ledger.Entry] = []
         var firstBadRecord: LeadReadError?
@@ -120,9 +123,16 @@ public struct FileProcessor: Sendable {
                 switch (batch[index], results[index]) {
                 case (.lead(let decided), .decided(let opportunity)):
                     let route = decided.decision.route
-                    let folder = safeRoutes[route] ?? Self.safeRoute(route)
-                    safeRoutes[route] = folder
-                    try output(folder).line { out in
+                    // Leads of a batch mostly go one route after another: the last one's file and count are kept,
+                    // and the route's name is looked up (hashed) only when it changes.
+                    if lastRoute?.route != route {
+                        if let last = lastRoute { outcome.decisions[last.route, default: 0] += last.count }
+                        let folder = safeRoutes[route] ?? Self.safeRoute(route)
+                        safeRoutes[route] = folder
+                        lastRoute = (route, try output(folder), 0)
+                    }
+                    lastRoute?.count += 1
+                    try lastRoute?.file.line { out in
                         decided.decision.writeJSON(into: &out)
                         // The opportunity record goes last, as the ledger wrote it.
                         guard let json = opportunity?.json else { return }
@@ -131,7 +141,6 @@ public struct FileProcessor: Sendable {
                         out.append(contentsOf: json)
                         out.append(UInt8(ascii: "}"))
                     }
-                    outcome.decisions[route, default: 0] += 1
                 case (_, .applied(let update, let previous)):
                     let object = update.json(previous: previous)
                     try output(Self.outcomesRoute).line { object.writeJSON(into: &$0) }
@@ -143,6 +152,8 @@ public struct FileProcessor: Sendable {
                 }
             }
             batch.removeAll(keepingCapacity: true)
+            if let last = lastRoute { outcome.decisions[last.route, default: 0] += last.count }
+            lastRoute = nil
         }
         let reader = LeadFileReader(path: file.path, name: file.originalName, options: readerOptions)
         for result in reader {

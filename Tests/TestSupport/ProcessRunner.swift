@@ -11,6 +11,8 @@ public struct ProcessResult: Sendable {
     public var standardError: String
     /// Peak resident set size in bytes: the largest `VmHWM` sampled every 2 ms while the process ran.
     public var peakRSS: Int
+    /// The processor time the process used, user and system, in seconds (its threads' together, from the kernel).
+    public var cpuSeconds: Double = 0
 }
 
 /// Runs real binaries, as an operator would, and watches their peak memory.
@@ -131,6 +133,8 @@ public final class RunningProcess: Sendable {
         _ = Glibc.kill(pid, signal)
     }
 
+    static func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+
     /// Waits for the process to end.
     public func wait() -> ProcessResult {
         // The kernel's ru_maxrss would count this test process too: posix_spawn's child shares our memory until
@@ -138,8 +142,9 @@ public final class RunningProcess: Sendable {
         let resolved = URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
         var status: Int32 = 0
         var peak = 0
+        var usage = rusage()
         while true {
-            let done = waitpid(pid, &status, WNOHANG)
+            let done = wait4(pid, &status, WNOHANG, &usage)
             if done == pid { break }
             if done < 0 && errno != EINTR { break }
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == resolved,
@@ -157,7 +162,8 @@ public final class RunningProcess: Sendable {
             signal: signal == 0 ? nil : signal,
             standardOutput: keepsOutput ? (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" : "",
             standardError: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-            peakRSS: peak
+            peakRSS: peak,
+            cpuSeconds: Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime)
         )
     }
 }

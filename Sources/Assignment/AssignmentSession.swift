@@ -278,6 +278,7 @@ struct AssignmentSession {
         loadCounts = Array(repeating: [], count: plan.reps.count)
         offHoursTexts = Array(repeating: nil, count: plan.reps.count)
         loadedTeams = Array(repeating: false, count: plan.teams.count)
+        exhaustedTails = Array(repeating: nil, count: plan.teams.count)
         rotation = Array(repeating: nil, count: texts.slotCount)
         presence = Array(repeating: nil, count: texts.slotCount)
         rotationChanged = Array(repeating: false, count: texts.slotCount)
@@ -535,7 +536,7 @@ struct AssignmentSession {
             if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: "sticky") }
         }
         // 3. The team's strategy, then its overflow.
-        if let index = matchedTeam, index < exhaustedTails.count, let tail = exhaustedTails[index], tail.now == now {
+        if let index = matchedTeam, let tail = exhaustedTails[index], tail.now == now {
             reasons.append(contentsOf: tail.steps)
             return tail.choice
         }
@@ -549,9 +550,6 @@ struct AssignmentSession {
             for team in teams.members(upTo: plan.teams.count) {
                 guard let exhausted = exhaustedTeams[team], exhausted.now == now, exhausted.offered || sharing != true
                 else { return choice }
-            }
-            if exhaustedTails.count < plan.teams.count {
-                exhaustedTails = Array(repeating: nil, count: plan.teams.count)
             }
             exhaustedTails[matched] = ExhaustedTail(
                 now: now,
@@ -1473,17 +1471,11 @@ struct AssignmentSession {
     }
 
     /// A run of adjacent shared steps, by a hash of its steps' hashes (FNV-1a): a hash already, placed in a table by
-    /// one multiply rather than through SipHash (`HashedKey`'s way).
+    /// one multiply rather than through SipHash, as a `HashedKey` is.
     struct RunKey: Hashable {
         let hash: UInt64
 
-        func _rawHashValue(seed: Int) -> Int {
-            var mixed = hash ^ UInt64(bitPattern: Int64(seed))
-            mixed ^= mixed >> 32
-            mixed = mixed &* 0xD6E8_FEB8_6659_FD93
-            mixed ^= mixed >> 32
-            return Int(truncatingIfNeeded: mixed)
-        }
+        func _rawHashValue(seed: Int) -> Int { HashedKey.placement(of: hash, seed: seed) }
     }
 
     /// What a run of adjacent shared steps is in this batch (`referenceUnits`), by a hash of its steps' hashes.

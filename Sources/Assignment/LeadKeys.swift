@@ -347,7 +347,10 @@ struct HashedKey: Hashable, Sendable {
     /// The hash a dictionary or set places the key by: its own hash, mixed with the table's seed (one multiply and
     /// shifts, as the hash is already a hash of the text), instead of feeding it through SipHash for every lookup
     /// (a batch looks its leads and sticky keys up several times each).
-    func _rawHashValue(seed: Int) -> Int {
+    func _rawHashValue(seed: Int) -> Int { Self.placement(of: hash, seed: seed) }
+
+    /// Where a table with `seed` places a key whose hash is `hash` already: mixed with the seed, not hashed again.
+    static func placement(of hash: UInt64, seed: Int) -> Int {
         var mixed = hash ^ UInt64(bitPattern: Int64(seed))
         mixed ^= mixed >> 32
         mixed = mixed &* 0xD6E8_FEB8_6659_FD93

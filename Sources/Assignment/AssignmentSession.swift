@@ -108,6 +108,9 @@ struct AssignmentSession {
         [:]
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [HashedKey: StickyOwner?] = [:]
+    /// Whether `prefetch` put in `sticky` every sticky key of the batch's leads the state may hold: a key of the
+    /// batch not in `sticky` then has no owner, known without asking the filter again.
+    var stickyPrefetched = false
     var dirtySticky: Set<HashedKey> = []
     /// Per rep, the last `offHours` step and the `now` it was made for.
     /// `offered`: whether the step was offered to the state's shared texts (at its second lead).
@@ -339,8 +342,8 @@ struct AssignmentSession {
         guard plan.sticky != nil else { return }
         var stickyKeys = KeyList(capacity: 2 * keys.count)
         for case let keys? in keys {
-            // A key the state does not hold has no owner (`stickyOwner` asks the filter again): only those it may
-            // hold are marked and looked up, each once.
+            // A key the state does not hold has no owner: only those it may hold are marked and looked up, each
+            // once.
             for stickyKey in keys.stickyKeys where filter?.mayContain(stickyKey.hash) != false {
                 guard sticky[stickyKey] == nil else { continue }
                 // Known to have no owner unless the query finds one.
@@ -362,6 +365,7 @@ struct AssignmentSession {
                 rep: plan.rep(owner)
             )
         }
+        stickyPrefetched = true
     }
 
     /// Keys to look up in one query: a JSON array of them, and apart, those with a NUL character.
@@ -754,8 +758,11 @@ struct AssignmentSession {
             let entry: StickyOwner?
             if let cached = sticky[key] {
                 entry = cached
-            } else if filter?.mayContain(key.hash) == false {
-                // Not in the state, and not assigned in this batch (`record` keeps those here).
+            } else if stickyPrefetched || filter?.mayContain(key.hash) == false {
+                // Not in the state (every key of the batch it may hold was looked up before, and is here), and not
+                // assigned in this batch (`record` keeps those here). The filter is asked only for a key that was
+                // not: asked again, it would cost a read from memory per key (the filter is large, and the rest
+                // of the batch's work has pushed it out of the caches).
                 continue
             } else {
                 let row = try Row.fetchOne(

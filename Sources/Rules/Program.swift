@@ -37,6 +37,10 @@ public final class Program: Sendable {
     /// The assignment plan's team ids, in order, and the routes it assigns.
     let teamIDs: [String]
     let assignedRoutes: Set<String>
+    /// By stage index, whether the stage's route is assigned; and whether the disqualified route is: a decision
+    /// knows its placement by its stage, without looking its route's name up.
+    let stageAssigned: [Bool]
+    let disqualifiedAssigned: Bool
     let derivedCode: [Int32]
     let aggregatePredicates: [Int32]
     let aggregateValues: [Int32]
@@ -115,7 +119,8 @@ public final class Program: Sendable {
         stageConditions = stages.map { code.add($0.condition) }
         teamConditions = (assignment?.conditions ?? []).map { code.add($0) }
         teamIDs = assignment?.teams.map(\.id) ?? []
-        assignedRoutes = assignment?.routes ?? []
+        let assignedRoutes = assignment?.routes ?? []
+        self.assignedRoutes = assignedRoutes
         derivedCode = derived.map { code.add($0) }
         aggregatePredicates = aggregates.map { $0.predicate.map { code.add($0) } ?? -1 }
         aggregateValues = aggregates.map { $0.value.map { code.add($0) } ?? -1 }
@@ -134,6 +139,8 @@ public final class Program: Sendable {
         self.stages = stages
         self.routes = routes
         self.disqualifiedRoute = disqualifiedRoute
+        stageAssigned = routes.map { assignedRoutes.contains($0) }
+        disqualifiedAssigned = assignedRoutes.contains(disqualifiedRoute)
         self.idSlot = idSlot
         self.assignment = assignment
         self.fieldTypes = fieldTypes
@@ -227,7 +234,7 @@ struct RuleStep: Sendable {
     }
 
     var kind: Kind
-    /// `points`'s points, or `each`'s points per event.
+    /// `points`'s points (rounded to hundredths, as a decision shows points), or `each`'s points per event.
     var points: Double
     /// `each`'s event function, ceiling (infinity when none) and half-life.
     var aggregate = -1
@@ -243,7 +250,7 @@ struct RuleStep: Sendable {
         switch rule.action {
         case .points(let value):
             kind = .points
-            points = value
+            points = (value * 100).rounded() / 100
         case .each(let aggregate, let each, let max, let halfLife):
             kind = .each
             points = each
@@ -548,14 +555,7 @@ final class AggregatePlan: Sendable {
             for index in 0..<bytes.count { head |= UInt64(FoldedText.fold(bytes[index])) << (8 * index) }
             return head
         }
-        // All eight at once: a byte from "A" to "Z" (below 0x80) gains the 0x20 bit.
-        let word = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let low = word & (ones &* 0x7F)
-        let atLeastA = low &+ ones &* (0x80 - 0x41)
-        let aboveZ = low &+ ones &* (0x80 - 0x5B)
-        let upper = atLeastA & ~aboveZ & ~word & (ones &* 0x80)
-        return word | (upper >> 2)
+        return FoldedText.fold(word: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
     }
 }
 

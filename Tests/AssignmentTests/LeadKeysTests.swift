@@ -65,6 +65,42 @@ struct LeadKeysTests {
         #expect(DomainName.normalized(input) == nil)
     }
 
+    @Test(
+        "a key's hash, made as its text is written, is the hash of its text; a domain's, read in place, of it lower-cased",
+        arguments: [
+            "a@b.io", "Pat.Lee@Acme.COM", "ABCDEFGH@IJKLMNOP.QR", "x@abcdefg.hi", "Ünïcode@Bäckerei.DE",
+            "first.last+promo@a-very-long-company-name.example.com",
+        ]
+    )
+    func keyHashes(input: String) throws {
+        var text = input
+        let email = try #require(text.withUTF8 { LeadKeys.email($0, keepsAddress: true, tables: .none) })
+        for key in [email.addressKey, email.domainKey].compactMap(\.self) {
+            #expect(key.hash == HashedKey(key.text).hash, "\(key.text)")
+            #expect(key.text == key.text.lowercased())
+        }
+        let domain = String(LeadKeys.domain(ofKey: email.domainKey.text))
+        #expect(email.domainHash == HashedKey(domain).hash)
+        // Bytes of every count from 0 to 24, in both cases: eight at a time, then the rest.
+        let letters = Array("AbCdEfGhIjKlMnOpQrStUvWxYz".utf8)
+        for count in 0...24 {
+            let bytes = Array(letters[0..<count])
+            let lowered = bytes.map(LeadKeys.lower)
+            let hash = bytes.withUnsafeBufferPointer { LeadKeys.lowerHash($0, 0..<count) }
+            #expect(hash == lowered.withUnsafeBufferPointer { HashedKey.hash($0) })
+            #expect(
+                count == 0 || hash != bytes.withUnsafeBufferPointer { HashedKey.hash($0) } || bytes == lowered
+            )
+        }
+        // Texts that differ only by trailing zero bytes, or by one byte anywhere, hash apart.
+        let hashes = Set(
+            ["", "\u{0}", "\u{0}\u{0}", "abcdefgh", "abcdefgh\u{0}", "abcdefgi", "bbcdefgh", "abcdefghi"].map {
+                HashedKey($0).hash
+            }
+        )
+        #expect(hashes.count == 8)
+    }
+
     @Test("parent domains go down to two labels")
     func parents() {
         #expect(LeadKeys.parents("eu.sales.acme.com") == ["sales.acme.com", "acme.com"])

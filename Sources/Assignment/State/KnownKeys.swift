@@ -35,8 +35,8 @@ final class KnownKeys: Sendable {
             self.version = version
         }
 
-        /// Four bits per key, from two halves of the key's hash mixed again (FNV-1a's low bits follow its last
-        /// bytes too closely to be used as they are).
+        /// Four bits per key, from two halves of the key's hash mixed again (so that the filter's bits do not
+        /// depend on how well the key's hash spreads).
         @inline(__always)
         static func probes(_ hash: UInt64) -> (UInt64, UInt64) {
             var mixed = hash ^ (hash >> 33)

@@ -305,10 +305,11 @@ struct EvaluationState {
                 // `max` caps the total's size: a rule of negative points takes at most `max` away.
                 points = step.points * weight
                 points = points < 0 ? Swift.max(points, -step.max) : Swift.min(points, step.max)
+                // Hundredths, as a decision shows points (a `points` rule's are rounded when compiled).
+                points = (points * 100).rounded() / 100
             case .disqualify:
                 continue
             }
-            points = (points * 100).rounded() / 100
             var capped = false
             let category = step.category
             if category >= 0 {
@@ -334,16 +335,19 @@ struct EvaluationState {
         let grade = program.grades.indices.first { rowMatches($0, grade: true) }.map { program.grades[$0].name }
         let stage: String
         let route: String
+        let assigned: Bool
         if disqualifications.isEmpty, let index = program.stages.indices.first(where: { rowMatches($0, grade: false) })
         {
             stage = program.stages[index].name
             route = program.routes[index]
+            assigned = program.stageAssigned[index]
         } else {
             stage = "disqualified"
             route = program.disqualifiedRoute
+            assigned = program.disqualifiedAssigned
         }
         outcomes = (grade, stage, route)
-        let placement = place(route: route)
+        let placement = assigned ? place() : nil
         var leadID: String?
         if let slot = program.idSlot {
             let value = values[slot]
@@ -387,9 +391,8 @@ struct EvaluationState {
     }
 
     /// For a lead on an assigned route: the first team whose condition holds, and the verdicts of those before it.
-    mutating func place(route: String) -> Decision.Placement? {
+    mutating func place() -> Decision.Placement {
         // The plan's parts are read in place: binding the whole plan would copy (retain) each of its many fields.
-        guard program.assignedRoutes.contains(route) else { return nil }
         let conditions = program.teamConditions
         var checked: [Decision.TeamCheck] = []
         for index in conditions.indices {

@@ -11,6 +11,29 @@ public enum FoldedText {
         byte &- 65 < 26 ? byte | 0x20 : byte
     }
 
+    /// `fold` of eight bytes packed in a word, all at once: a byte from `A` to `Z` (below 0x80) gains the 0x20 bit.
+    @inline(__always)
+    public static func fold(word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low = word & (ones &* 0x7F)
+        let atLeastA = low &+ ones &* (0x80 - 0x41)
+        let aboveZ = low &+ ones &* (0x80 - 0x5B)
+        let upper = atLeastA & ~aboveZ & ~word & (ones &* 0x80)
+        return word | (upper >> 2)
+    }
+
+    /// The last `count % 8` bytes of `bytes` (1 to 7 of them, after the whole words), packed as a word is, zeros
+    /// above: when `bytes` has eight or more, its last eight read as one word and shifted down (a text's first byte
+    /// is lowest in a word), otherwise a byte at a time (reading eight could go past the end of its memory).
+    @inline(__always)
+    public static func tailWord(_ base: UnsafePointer<UInt8>, count: Int) -> UInt64 {
+        let tail = count & 7
+        if count >= 8 { return UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self) >> (8 * (8 - tail)) }
+        var word: UInt64 = 0
+        for offset in 0..<tail { word |= UInt64(base[offset]) << (8 * offset) }
+        return word
+    }
+
     static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         return Array(text.utf8).withUnsafeBufferPointer(body)

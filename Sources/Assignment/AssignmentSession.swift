@@ -44,10 +44,18 @@ struct AssignmentSession {
     /// the batch's next leads of the team at that `now` take them whole instead of walking the teams again.
     var exhaustedTails: [ExhaustedTail?] = []
 
-    struct ExhaustedTail {
-        var now: Double
-        var steps: Opportunity.ReasonChain
-        var choice: Choice
+    /// A class: a lead that takes a tail binds it, which for a struct would copy (retain) each of its arrays and
+    /// texts.
+    final class ExhaustedTail {
+        let now: Double
+        let steps: Opportunity.ReasonChain
+        let choice: Choice
+
+        init(now: Double, steps: Opportunity.ReasonChain, choice: Choice) {
+            self.now = now
+            self.steps = steps
+            self.choice = choice
+        }
     }
     /// The strategy steps already written in this batch (most leads of a team repeat a few of them), made shared
     /// texts of the state (`sharedStep`) at their second lead.
@@ -487,10 +495,10 @@ struct AssignmentSession {
         case .unmatched:
             // "no account for acme.com or acme.de": the domains in the order they were tried.
             detailScratch.removeAll(keepingCapacity: true)
-            detailScratch.append(contentsOf: Self.noAccountFor)
+            detailScratch.append(bytesOf: Self.noAccountFor)
             if var domain = keys.emailDomain { domain.withUTF8 { detailScratch.append(contentsOf: $0) } }
             for var domain in keys.companyDomains {
-                if detailScratch.count > Self.noAccountFor.count { detailScratch.append(contentsOf: Self.or) }
+                if detailScratch.count > Self.noAccountFor.count { detailScratch.append(bytesOf: Self.or) }
                 domain.withUTF8 { detailScratch.append(contentsOf: $0) }
             }
             detailScratch.withUnsafeBufferPointer { reasons.append(step: "account", detail: $0) }
@@ -529,7 +537,7 @@ struct AssignmentSession {
                 detailScratch.removeAll(keepingCapacity: true)
                 Self.stickyDetail(key: key.text, owner: entry.owner, at: entry.at, into: &detailScratch)
                 if var passedOver {
-                    detailScratch.append(contentsOf: Self.passedOver)
+                    detailScratch.append(bytesOf: Self.passedOver)
                     passedOver.withUTF8 { detailScratch.append(contentsOf: $0) }
                 }
                 var step = Opportunity.ReasonChain()
@@ -794,12 +802,12 @@ struct AssignmentSession {
         var owner = owner
         key.withUTF8 { key in
             let email = key.starts(with: "email:".utf8)
-            out.append(contentsOf: email ? sameEmail : sameDomain)
+            out.append(bytesOf: email ? sameEmail : sameDomain)
             out.append(contentsOf: UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7)))
         }
-        out.append(contentsOf: wentTo)
+        out.append(bytesOf: wentTo)
         owner.withUTF8 { out.append(contentsOf: $0) }
-        out.append(contentsOf: on)
+        out.append(bytesOf: on)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { date in
             guard let base = date.baseAddress, Timestamp.writeISO8601(at, to: base) else {
                 out.append(contentsOf: Timestamp.iso8601(at).utf8.prefix(10))
@@ -807,7 +815,7 @@ struct AssignmentSession {
             }
             out.append(contentsOf: UnsafeBufferPointer(start: base, count: 10))
         }
-        out.append(contentsOf: withinWindow)
+        out.append(bytesOf: withinWindow)
     }
 
     static let sameEmail = Array("same e-mail ".utf8)
@@ -1240,13 +1248,13 @@ struct AssignmentSession {
         let spans = headList[index].columns
         // The record: its lead, the head its owner, team and times share with others, then its reasons.
         let start = output.count
-        output.append(contentsOf: Head.leadKey)
+        output.append(bytesOf: Head.leadKey)
         LeadValue.writeJSONString(keys.lead, into: &output)
         let headStart = output.count - start
-        output.append(contentsOf: headList[index].bytes)
+        output.append(bytesOf: headList[index].bytes)
         let reasonsStart = output.count - start
-        output.append(contentsOf: reasons.bytes)
-        output.append(contentsOf: Head.end)
+        output.append(bytesOf: reasons.bytes)
+        output.append(bytesOf: Head.end)
         let range = start..<output.count
         let layout = Opportunity.Layout(
             owner: headList[index].owner.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },

@@ -62,14 +62,14 @@ public struct Opportunity: Sendable, Hashable {
         /// A step written once: `fragment(step:detail:rep:)`'s bytes.
         mutating func append(_ fragment: [UInt8]) {
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: fragment)
+            bytes.append(bytesOf: fragment)
         }
 
         /// A step the ledger stores once for all records (`SharedText`).
         mutating func append(_ text: SharedText) {
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             if text.shareable { shared.append((bytes.count, text.bytes.count, text.hash)) }
-            bytes.append(contentsOf: text.bytes)
+            bytes.append(bytesOf: text.bytes)
         }
 
         /// The steps written after the first `mark` bytes (a `bytes.count` taken between two steps), as a chain of
@@ -91,7 +91,7 @@ public struct Opportunity: Sendable, Hashable {
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             let start = bytes.count
             for step in other.shared { shared.append((step.offset + start, step.count, step.hash)) }
-            bytes.append(contentsOf: other.bytes)
+            bytes.append(bytesOf: other.bytes)
         }
 
         // Two chains are the same steps whatever was shared.
@@ -103,9 +103,9 @@ public struct Opportunity: Sendable, Hashable {
         /// `fragment(step:detail:)` makes, without an array of its own.
         mutating func append(step: StaticString, detail: UnsafeBufferPointer<UInt8>) {
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: Self.stepOpening)
+            bytes.append(bytesOf: Self.stepOpening)
             bytes.append(contentsOf: UnsafeBufferPointer(start: step.utf8Start, count: step.utf8CodeUnitCount))
-            bytes.append(contentsOf: Self.detailOpening)
+            bytes.append(bytesOf: Self.detailOpening)
             LeadValue.writeJSONString(bytes: detail, into: &bytes)
             bytes.append(UInt8(ascii: "}"))
         }

@@ -177,7 +177,7 @@ struct PackedTexts {
 
     mutating func append(_ text: [UInt8]) {
         spans.append((bytes.count, text.count))
-        bytes.append(contentsOf: text)
+        bytes.append(bytesOf: text)
     }
 
     /// Bytes of a lead's document as a text; nil appends a nil text.
@@ -198,7 +198,7 @@ struct PackedTexts {
     /// Every text of `other`, after these.
     mutating func append(_ other: PackedTexts) {
         let shift = bytes.count
-        bytes.append(contentsOf: other.bytes)
+        bytes.append(bytesOf: other.bytes)
         for span in other.spans { spans.append((span.count < 0 ? shift : span.start + shift, span.count)) }
     }
 

@@ -137,8 +137,8 @@ public struct FileProcessor: Sendable {
                         // The opportunity record goes last, as the ledger wrote it.
                         guard let json = opportunity?.json else { return }
                         out.removeLast()
-                        out.append(contentsOf: Self.assignmentKey)
-                        out.append(contentsOf: json)
+                        out.append(bytesOf: Self.assignmentKey)
+                        out.append(bytesOf: json)
                         out.append(UInt8(ascii: "}"))
                     }
                 case (_, .applied(let update, let previous)):

@@ -334,33 +334,14 @@ struct HashedKey: Hashable, Sendable {
         self.hash = hash
     }
 
-    /// A hash of `bytes` for this process's tables and filters (never stored): their count, then eight bytes at a
-    /// time, each word mixed in with a multiply, the last (shorter) word zero-padded, and the result mixed again
-    /// (MurmurHash3's finalizer) so that every bit depends on every byte. A hash taking a byte at a time (FNV-1a)
-    /// waits for a multiply per byte: about four cycles a byte, a tenth of a microsecond for a lead's keys.
+    /// `FoldedText.wordHash` of `bytes`: for this process's tables and filters, never stored.
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 { hash(bytes, lowering: false) }
 
     /// `hash(_:)`, or with `lowering` the hash of the bytes with ASCII letters lower-cased (`LeadKeys.lower`), without
     /// writing them.
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>, lowering: Bool) -> UInt64 {
-        let count = bytes.count
-        var hash = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
-        @inline(__always) func add(_ word: UInt64) {
-            hash = (hash ^ (lowering ? FoldedText.fold(word: word) : word)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
-        }
-        if let base = bytes.baseAddress {
-            var index = 0
-            while index + 8 <= count {
-                add(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                index += 8
-            }
-            if index < count { add(FoldedText.tailWord(base, count: count)) }
-        }
-        hash ^= hash >> 33
-        hash = hash &* 0xC4CE_B9FE_1A85_EC53
-        return hash ^ (hash >> 33)
+        FoldedText.wordHash(bytes, folding: lowering).hash
     }
 
     /// FNV-1a of `bytes`, 64 bits: the hash in a lead's `content:HASH` id, which is stored, so it stays as it was.

@@ -12,7 +12,7 @@ public enum FoldedText {
     }
 
     /// `fold` of eight bytes packed in a word, all at once: a byte from `A` to `Z` (below 0x80) gains the 0x20 bit.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func fold(word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let low = word & (ones &* 0x7F)
@@ -25,13 +25,42 @@ public enum FoldedText {
     /// The last `count % 8` bytes of `bytes` (1 to 7 of them, after the whole words), packed as a word is, zeros
     /// above: when `bytes` has eight or more, its last eight read as one word and shifted down (a text's first byte
     /// is lowest in a word), otherwise a byte at a time (reading eight could go past the end of its memory).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func tailWord(_ base: UnsafePointer<UInt8>, count: Int) -> UInt64 {
         let tail = count & 7
         if count >= 8 { return UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self) >> (8 * (8 - tail)) }
         var word: UInt64 = 0
         for offset in 0..<tail { word |= UInt64(base[offset]) << (8 * offset) }
         return word
+    }
+
+    /// A hash of `bytes` for this process's tables and filters (never stored), ASCII letters folded or not: their
+    /// count, then eight bytes at a time, each word mixed in with a multiply, the last (shorter) word zero-padded,
+    /// and the result mixed again (MurmurHash3's finalizer) so that every bit depends on every byte. A hash taking a
+    /// byte at a time (FNV-1a) waits for a multiply per byte, about four cycles a byte. And whether some byte is
+    /// beyond ASCII.
+    @inlinable @inline(__always)
+    public static func wordHash(_ bytes: UnsafeBufferPointer<UInt8>, folding: Bool) -> (hash: UInt64, beyondASCII: Bool)
+    {
+        let count = bytes.count
+        var hash = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
+        var all: UInt64 = 0
+        @inline(__always) func add(_ word: UInt64) {
+            all |= word
+            hash = (hash ^ (folding ? fold(word: word) : word)) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 32
+        }
+        if let base = bytes.baseAddress {
+            var index = 0
+            while index + 8 <= count {
+                add(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                index += 8
+            }
+            if index < count { add(tailWord(base, count: count)) }
+        }
+        hash ^= hash >> 33
+        hash = hash &* 0xC4CE_B9FE_1A85_EC53
+        return (hash ^ (hash >> 33), all & 0x8080_8080_8080_8080 != 0)
     }
 
     static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {

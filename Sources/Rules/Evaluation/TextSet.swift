@@ -107,30 +107,11 @@ struct TextLookup: @unchecked Sendable {
             || folded(FoldedText.tailWord(base, count: count)) == FoldedText.tailWord(member, count: count)
     }
 
-    /// A hash of the text, ASCII letters folded or not, eight bytes at a time (each word mixed in with a multiply,
-    /// the last one zero-padded, then the whole mixed again: MurmurHash3's finalizer); and whether some byte is
-    /// beyond ASCII (0x80, or 0). A byte at a time, the processor would wait for a multiply per byte.
+    /// `FoldedText.wordHash` of the text, ASCII letters folded or not; and whether some byte is beyond ASCII (0x80,
+    /// or 0).
     @inline(__always)
     private static func hash(_ text: UnsafeBufferPointer<UInt8>, fold: Bool) -> (hash: UInt64, bytes: UInt8) {
-        let count = text.count
-        var hash = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
-        var all: UInt64 = 0
-        @inline(__always) func add(_ word: UInt64) {
-            all |= word
-            hash = (hash ^ (fold ? FoldedText.fold(word: word) : word)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
-        }
-        if let base = text.baseAddress {
-            var index = 0
-            while index + 8 <= count {
-                add(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                index += 8
-            }
-            if index < count { add(FoldedText.tailWord(base, count: count)) }
-        }
-        hash ^= hash >> 33
-        hash = hash &* 0xC4CE_B9FE_1A85_EC53
-        hash ^= hash >> 33
-        return (hash, all & 0x8080_8080_8080_8080 != 0 ? 0x80 : 0)
+        let (hash, beyondASCII) = FoldedText.wordHash(text, folding: fold)
+        return (hash, beyondASCII ? 0x80 : 0)
     }
 }

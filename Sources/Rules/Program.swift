@@ -542,6 +542,7 @@ final class AggregatePlan: Sendable {
 
     /// The code of an event's type text, as UTF-8 bytes (trimmed, ASCII letters in any case), or -1 when it is none
     /// of them.
+    @inline(__always)
     func code(of raw: UnsafeBufferPointer<UInt8>) -> Int {
         types.code(of: raw)
     }

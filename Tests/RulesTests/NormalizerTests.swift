@@ -93,12 +93,30 @@ struct NormalizerTests {
             ("Ana Lee <Ana.Lee+x@Gmail.com>", "ana.lee@gmail.com"),
             ("mailto:ana@acme.io", "ana@acme.io"),
             ("Élodie <ÉLODIE@exämple.fr>", "élodie@exämple.fr"),
+            // ASCII addresses are read and lower-cased eight bytes at a time: capitals in the first word only, in
+            // a middle one, in the last partial one, at each end; lengths of whole words and between them.
+            ("Abcdefgh@abcdefgh.io", "abcdefgh@abcdefgh.io"),
+            ("abcdefgh@abcdEfgh.io", "abcdefgh@abcdefgh.io"),
+            ("abcdefgh@abcdefgh.iO", "abcdefgh@abcdefgh.io"),
+            ("abcdefgh@abcdef.i", "abcdefgh@abcdef.i"),
+            ("ABCDEFG@ABCD.EF", "abcdefg@abcd.ef"),
+            ("abcdefg@abcd.eF", "abcdefg@abcd.ef"),
+            (
+                "Anastasia.Konstantinopoulou+Q3-Webinar@Example-Company.COM",
+                "anastasia.konstantinopoulou@example-company.com"
+            ),
+            ("lower.case.only@example-company.com", "lower.case.only@example-company.com"),
+            ("a.b+tag@example.com", "a.b@example.com"),
+            ("[@]^`{~}.Z@Q.AZ", "[@]^`{~}.z@q.az"),
         ]
     )
     func emailInPlace(_ input: String, _ expected: String?) {
         LeadDocument(.string(input)).withView { lead in
-            var scratch: [UInt8] = []
+            // Scratch bytes an earlier field left: an address made there does not touch them.
+            let earlier: [UInt8] = Array("EARLIER FIELD".utf8)
+            var scratch = earlier
             let value = Normalizer.value(lead, LeadDocument.root, .email, scratch: &scratch)
+            #expect(Array(scratch.prefix(earlier.count)) == earlier)
             let text = scratch.withUnsafeBufferPointer {
                 Texts(lead: lead, scratch: $0, constants: UnsafeBufferPointer(start: nil, count: 0)).string(value)
             }

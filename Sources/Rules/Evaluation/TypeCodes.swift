@@ -78,7 +78,28 @@ struct TypeCodes: Sendable {
     var count: Int { names.count }
 
     /// The code of an event's type text (trimmed, in any case), or -1 when it is none of them.
+    @inline(__always)
     func code(of raw: UnsafeBufferPointer<UInt8>) -> Int {
+        // Nearly every event writes its type as the rules name it, trimmed and in lower case: its bytes as they are
+        // (nine to sixteen of them, all in its two words) are then a name's words, found without trimming or folding.
+        // Bytes equal to a name's are that name; any other text is looked up as below.
+        if raw.count > 8, raw.count <= 16, let base = raw.baseAddress {
+            let bytes = UnsafeRawPointer(base)
+            let exact = lookup(
+                Words(
+                    count: raw.count,
+                    first: bytes.loadUnaligned(as: UInt64.self),
+                    last: bytes.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)
+                )
+            )
+            if exact >= 0 { return exact }
+        }
+        return foldedCode(of: raw)
+    }
+
+    /// `code(of:)` for a type text not written as a name is: trimmed, and its letters folded.
+    @inline(never)
+    private func foldedCode(of raw: UnsafeBufferPointer<UInt8>) -> Int {
         let type = FoldedText.trimmed(raw)
         guard type.count <= 16 else {
             let code = longCode(of: type)

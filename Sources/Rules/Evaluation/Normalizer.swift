@@ -73,20 +73,12 @@ enum Normalizer {
             let trimmed = String(decoding: bytes, as: UTF8.self)
             return text(Countries.code(trimmed) ?? trimmed, in: &scratch)
         }
-        let keys = countryKeys
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if keys[middle] < packed { low = middle + 1 } else { high = middle }
-        }
-        guard low < keys.count, keys[low] == packed else {
+        guard let code = countryTable.code(packed) else {
             // Not a name or code as the table holds it: maybe written loosely ("the UK", "St Lucia").
             let written = String(decoding: bytes, as: UTF8.self)
             if let code = Countries.code(written) { return text(code, in: &scratch) }
             return .text(reference(bytes, in: lead))
         }
-        let code = countryCodes[low]
         let (first, second) = (UInt8(truncatingIfNeeded: code), UInt8(truncatingIfNeeded: code >> 8))
         if bytes.count == 2 && bytes[0] == first && bytes[1] == second { return .text(reference(bytes, in: lead)) }
         let start = scratch.count
@@ -107,17 +99,58 @@ enum Normalizer {
         return packed
     }
 
-    /// The keys of `Countries.codes` that `packedCountry` packs, packed and sorted; and, in the same order, their
-    /// codes' two bytes (first byte lowest).
-    private static let countryTable: [(key: UInt64, code: UInt16)] = Countries.codes.compactMap { name, code in
-        let key = FoldedText.withBytes(name) { packedCountry($0) }
-        let bytes = Array(code.utf8)
-        guard let key, bytes.count == 2 else { return nil }
-        return (key, UInt16(bytes[0]) | UInt16(bytes[1]) << 8)
+    /// The keys of `Countries.codes` that `packedCountry` packs, in a table by their hash: a lead's country is found
+    /// in a probe or two, where a binary search over the thousand keys took ten steps, each a branch the processor
+    /// could not foresee.
+    private static let countryTable = CountryTable()
+
+    /// Packed keys (`packedCountry`; never 0, which marks an empty entry) and their codes' two bytes (first byte
+    /// lowest), by hash slot, open addressing with linear probing, at most a quarter full.
+    private struct CountryTable {
+        let keys: [UInt64]
+        let codes: [UInt16]
+        let mask: Int
+
+        init() {
+            let entries: [(key: UInt64, code: UInt16)] = Countries.codes.compactMap { name, code in
+                let key = FoldedText.withBytes(name) { packedCountry($0) }
+                let bytes = Array(code.utf8)
+                guard let key, key != 0, bytes.count == 2 else { return nil }
+                return (key, UInt16(bytes[0]) | UInt16(bytes[1]) << 8)
+            }
+            var size = 16
+            while size < entries.count * 4 { size *= 2 }
+            var keys = [UInt64](repeating: 0, count: size)
+            var codes = [UInt16](repeating: 0, count: size)
+            for entry in entries {
+                var slot = Self.slot(entry.key, mask: size - 1)
+                while keys[slot] != 0 { slot = (slot + 1) & (size - 1) }
+                keys[slot] = entry.key
+                codes[slot] = entry.code
+            }
+            self.keys = keys
+            self.codes = codes
+            mask = size - 1
+        }
+
+        @inline(__always)
+        private static func slot(_ key: UInt64, mask: Int) -> Int {
+            Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        }
+
+        /// The code of a packed key, or nil when the table does not hold it.
+        func code(_ key: UInt64) -> UInt16? {
+            guard key != 0 else { return nil }
+            return keys.withUnsafeBufferPointer { keys in
+                var slot = Self.slot(key, mask: mask)
+                while keys[slot] != 0 {
+                    if keys[slot] == key { return codes[slot] }
+                    slot = (slot + 1) & mask
+                }
+                return nil
+            }
+        }
     }
-    .sorted { $0.key < $1.key }
-    private static let countryKeys = countryTable.map(\.key)
-    private static let countryCodes = countryTable.map(\.code)
 
     /// A text made here, written to the scratch bytes.
     static func text(_ text: String, in scratch: inout [UInt8]) -> Value {

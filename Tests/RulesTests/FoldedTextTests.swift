@@ -64,4 +64,29 @@ struct FoldedTextTests {
             }
         }
     }
+
+    @Test("a byte beyond ASCII is found at every position of texts of every length, the last partial word included")
+    func beyondASCIIEveryPosition() {
+        for count in 0...25 {
+            let plain = [UInt8](repeating: UInt8(ascii: "a"), count: count)
+            #expect(!plain.withUnsafeBufferPointer { FoldedText.beyondASCII($0) }, "\(count) ASCII bytes")
+            for position in 0..<count {
+                for byte: UInt8 in [0x80, 0xC3, 0xFF] {
+                    var text = plain
+                    text[position] = byte
+                    #expect(
+                        text.withUnsafeBufferPointer { FoldedText.beyondASCII($0) },
+                        "\(byte) at \(position) of \(count)"
+                    )
+                    // Only the bytes in the buffer count: one beyond its end, in the same memory, does not.
+                    #expect(
+                        !text.withUnsafeBufferPointer {
+                            FoldedText.beyondASCII(UnsafeBufferPointer(rebasing: $0[..<position]))
+                        },
+                        "\(byte) just past \(position) bytes"
+                    )
+                }
+            }
+        }
+    }
 }

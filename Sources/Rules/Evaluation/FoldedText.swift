@@ -236,11 +236,8 @@ public enum FoldedText {
             }
             index += 8
         }
-        while index < bytes.count {
-            if bytes[index] >= 0x80 { return true }
-            index += 1
-        }
-        return false
+        // The last one to seven bytes as one word (`tailWord`), not a loop whose end the processor must guess.
+        return index < bytes.count && tailWord(base, count: bytes.count) & 0x8080_8080_8080_8080 != 0
     }
 
     /// `body` on both texts lower-cased whole (`lowercased`): the comparisons' way for texts beyond ASCII. False

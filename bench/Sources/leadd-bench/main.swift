@@ -163,7 +163,8 @@ if let path = option("--profile-process") {
     else { exit(1) }
     let directory = try TemporaryDirectory("leadd-profile")
     let spool = try Spool(root: "\(directory.path)/spool")
-    try DaemonFigures.writeBatches(text.split(separator: 0x0A), inbox: spool.inbox)
+    // Split as an array's bytes: `Data`'s own iterator copies byte by byte, and made most of a profile's samples.
+    try DaemonFigures.writeBatches([UInt8](text).split(separator: 0x0A), inbox: spool.inbox)
     let store = try AssignmentStore(directory: "\(directory.path)/state", remembersKeys: true)
     let processor = FileProcessor(program: program, ledger: Ledger(store: store, plan: program.assignment))
     let names = try FileManager.default.contentsOfDirectory(atPath: spool.inbox).sorted()

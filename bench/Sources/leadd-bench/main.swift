@@ -163,8 +163,17 @@ if let path = option("--profile-process") {
     else { exit(1) }
     let directory = try TemporaryDirectory("leadd-profile")
     let spool = try Spool(root: "\(directory.path)/spool")
-    // Split as an array's bytes: `Data`'s own iterator copies byte by byte, and made most of a profile's samples.
-    try DaemonFigures.writeBatches([UInt8](text).split(separator: 0x0A), inbox: spool.inbox)
+    // Lines found by a plain scan of the bytes: `split` calls its separator test per byte, and over `Data` also
+    // copies each byte out; either way it made most of a profile's instructions.
+    let bytes = [UInt8](text)
+    var lines: [ArraySlice<UInt8>] = []
+    var start = 0
+    for index in bytes.indices where bytes[index] == 0x0A {
+        if index > start { lines.append(bytes[start..<index]) }
+        start = index + 1
+    }
+    if start < bytes.count { lines.append(bytes[start...]) }
+    try DaemonFigures.writeBatches(lines, inbox: spool.inbox)
     let store = try AssignmentStore(directory: "\(directory.path)/state", remembersKeys: true)
     let processor = FileProcessor(program: program, ledger: Ledger(store: store, plan: program.assignment))
     let names = try FileManager.default.contentsOfDirectory(atPath: spool.inbox).sorted()

@@ -1439,8 +1439,9 @@ struct AssignmentSession {
         let first = arena.count
         // References are never longer than what they replace... almost: a text shorter than a reference is left
         // whole (see `refer`), so the record's own length is enough: that much room is made at the arena's end,
-        // written in place, and what is left over dropped.
-        arena.append(contentsOf: repeatElement(0, count: range.count))
+        // written in place, and what is left over dropped. The room is made by copying the record there (one
+        // `memcpy`), which is then written over: appending that many zeros goes a byte at a time.
+        output.withUnsafeBufferPointer { arena.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
         let written = output.withUnsafeBufferPointer { output in
             arena.withUnsafeMutableBufferPointer { arena -> Int in
                 guard let base = output.baseAddress, let out = arena.baseAddress.map({ $0 + first }) else { return 0 }

@@ -97,7 +97,7 @@ struct TypeCodes: Sendable {
         return foldedCode(of: raw)
     }
 
-    /// `code(of:)` for a type text not written as a name is: trimmed, and its letters folded.
+    /// `code(of:)` for a type not written exactly as a name: trimmed, its ASCII letters folded, then looked up.
     @inline(never)
     private func foldedCode(of raw: UnsafeBufferPointer<UInt8>) -> Int {
         let type = FoldedText.trimmed(raw)

@@ -237,20 +237,9 @@ final class LeadKeys: Sendable {
             guard let base = out.baseAddress, let source = bytes.baseAddress else { return 0 }
             var end = base
             end.put(prefix)
-            // Eight bytes at a time while eight are left, lower-cased as one word; the rest one by one.
             @inline(__always) func copy(_ range: Range<Int>) {
-                var index = range.lowerBound
-                while index + 8 <= range.upperBound {
-                    let word = FoldedText.fold(word: UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self))
-                    UnsafeMutableRawPointer(end).storeBytes(of: word, as: UInt64.self)
-                    end += 8
-                    index += 8
-                }
-                while index < range.upperBound {
-                    end.pointee = lower(source[index])
-                    end += 1
-                    index += 1
-                }
+                FoldedText.copyFolded(source + range.lowerBound, count: range.count, to: end)
+                end += range.count
             }
             if let local {
                 copy(local)

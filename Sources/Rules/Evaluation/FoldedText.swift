@@ -6,7 +6,7 @@ import Foundation
 /// lower-cased whole (`MÜNCHEN` contains `münchen`). A match found with ASCII letters folded is one with both
 /// lower-cased: other characters then matched byte for byte, and lower-case the same.
 public enum FoldedText {
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func fold(_ byte: UInt8) -> UInt8 {
         byte &- 65 < 26 ? byte | 0x20 : byte
     }
@@ -20,6 +20,26 @@ public enum FoldedText {
         let aboveZ = low &+ ones &* (0x80 - 0x5B)
         let upper = atLeastA & ~aboveZ & ~word & (ones &* 0x80)
         return word | (upper >> 2)
+    }
+
+    /// Copies `count` bytes from `source` to `destination` with ASCII letters lower-cased (`fold`): eight at a time
+    /// as one word while eight are left, the rest one by one. `destination` may be `source`, lower-casing in place.
+    @inlinable @inline(__always)
+    public static func copyFolded(
+        _ source: UnsafePointer<UInt8>,
+        count: Int,
+        to destination: UnsafeMutablePointer<UInt8>
+    ) {
+        var index = 0
+        while index + 8 <= count {
+            let word = fold(word: UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self))
+            UnsafeMutableRawPointer(destination + index).storeBytes(of: word, as: UInt64.self)
+            index += 8
+        }
+        while index < count {
+            destination[index] = fold(source[index])
+            index += 1
+        }
     }
 
     /// The last `count % 8` bytes of `bytes` (1 to 7 of them, after the whole words), packed as a word is, zeros

@@ -315,17 +315,8 @@ enum Normalizer {
             scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[parts.at...]))
         }
         scratch.withUnsafeMutableBufferPointer { scratch in
-            guard let base = scratch.baseAddress else { return }
-            var index = start
-            while index + 8 <= scratch.count {
-                let word = UnsafeMutableRawPointer(base + index)
-                word.storeBytes(of: FoldedText.fold(word: word.loadUnaligned(as: UInt64.self)), as: UInt64.self)
-                index += 8
-            }
-            while index < scratch.count {
-                scratch[index] = FoldedText.fold(scratch[index])
-                index += 1
-            }
+            guard let base = scratch.baseAddress.map({ $0 + start }) else { return }
+            FoldedText.copyFolded(base, count: scratch.count - start, to: base)
         }
         return .text(TextRef(start: UInt32(start), count: UInt32(scratch.count - start), arena: .scratch))
     }

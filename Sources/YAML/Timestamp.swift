@@ -79,10 +79,10 @@ package enum Timestamp {
     /// the year and month (the first eight bytes, `YYYY-MM-`) are checked and turned into days once per month.
     package struct Month {
         /// The eight bytes `YYYY-MM-` as a word, or zero (which no timestamp has) when none was read yet.
-        var word: UInt64 = 0
+        @usableFromInline var word: UInt64 = 0
         /// Days from 1970-01-01 to the month's first day, and the month's length.
-        var firstDay = 0
-        var length = 0
+        @usableFromInline var firstDay = 0
+        @usableFromInline var length = 0
 
         package init() {}
     }
@@ -97,28 +97,32 @@ package enum Timestamp {
     }
 
     /// `canonicalSeconds`, with the month of the previous call: a timestamp in the same month skips its checks.
-    @inline(__always)
+    /// Inlined, so the event loop reads its times without a call.
+    @inlinable @inline(__always)
     package static func canonicalSeconds(_ base: UnsafePointer<UInt8>, month: inout Month) -> Double? {
-        // The twenty bytes as three words: "YYYY-MM-", "DDTHH:MM", ":SSZ" (little-endian: byte i of a word is bits
-        // 8i to 8i+7).
         let raw = UnsafeRawPointer(base)
         let w1 = raw.loadUnaligned(as: UInt64.self)
-        let w2 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        let w3 = UInt64(raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
         if w1 != month.word {
             guard let read = Self.month(w1) else { return nil }
             month = read
         }
-        // Separators exactly: "T" at 10 and ":" at 13; ":" at 16 and "Z" at 19.
-        let separators2: UInt64 = 0x0000_FF00_00FF_0000
-        let separators3: UInt64 = 0xFF00_00FF
-        guard w2 & separators2 == 0x0000_3A00_0054_0000, w3 & separators3 == 0x5A00_003A,
-            digits(w2, separators2), digits(w3, separators3 | 0xFFFF_FFFF_0000_0000)
+        // The other twelve bytes as two words that overlap: "DDTHH:MM" (bytes 8 to 15) and "H:MM:SSZ" (12 to 19),
+        // little-endian (byte i of a word is bits 8i to 8i+7), each exclusive-ored with its form: a digit's byte
+        // becomes its value (0 to 9 only for "0" to "9"), and a separator's byte zero only for that separator. Then
+        // each byte is checked against its limit (9 or 0) at once: adding 0x7F minus the limit sets a byte's high
+        // bit exactly when it is past the limit, and no byte below 0x80 carries into the next.
+        let d2 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) ^ 0x3030_3A30_3054_3030
+        let d3 = raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self) ^ 0x5A30_303A_3030_3A30
+        let high: UInt64 = 0x8080_8080_8080_8080
+        guard (d2 | (d2 &+ 0x7676_7F76_767F_7676)) & high == 0, (d3 | (d3 &+ 0x7F76_767F_7676_7F76)) & high == 0
         else { return nil }
-        let p2 = pairs(w2)
-        let p3 = pairs(w3)
-        let day = at(p2, 0)
-        let (hour, minute, second) = (at(p2, 3), at(p2, 6), at(p3, 1))
+        // At each byte i: 10 x value(i) + value(i + 1), the two-digit number starting there (at most 99).
+        let p2 = d2 &* 10 &+ (d2 >> 8)
+        let p3 = d3 &* 10 &+ (d3 >> 8)
+        let day = Int(truncatingIfNeeded: p2 & 0xFF)
+        let hour = Int(truncatingIfNeeded: (p2 >> 24) & 0xFF)
+        let minute = Int(truncatingIfNeeded: (p2 >> 48) & 0xFF)
+        let second = Int(truncatingIfNeeded: (p3 >> 40) & 0xFF)
         guard day >= 1, day <= month.length, hour < 24, minute < 60, second < 61 else { return nil }
         // Wrapping arithmetic, without overflow checks: a four-digit year's days times 86,400 is far inside 64 bits.
         return Double((month.firstDay &+ day &- 1) &* 86400 &+ hour &* 3600 &+ minute &* 60 &+ second)
@@ -126,7 +130,8 @@ package enum Timestamp {
 
     /// The month of a canonical timestamp's first eight bytes, `YYYY-MM-`: nil when they are not that form or not a
     /// valid month.
-    private static func month(_ w1: UInt64) -> Month? {
+    @usableFromInline
+    static func month(_ w1: UInt64) -> Month? {
         // Separators exactly: "-" at 4 and 7.
         let separators1: UInt64 = 0xFF00_00FF_0000_0000
         guard w1 & separators1 == 0x2D00_002D_0000_0000, digits(w1, separators1) else { return nil }

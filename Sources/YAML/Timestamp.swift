@@ -3,7 +3,7 @@
 ///
 /// Accepts `2026-11-29`, and `2026-11-29T10:30:00` (or a space or lower-case `t` for the `T`), optional fractional
 /// seconds, then `Z`, `+01:00`, `+0100`, `+01`, or nothing (UTC).
-package enum Timestamp {
+public enum Timestamp {
     package static func seconds(_ text: String) -> Double? {
         var copy = text
         return copy.withUTF8 { seconds(utf8: $0) }
@@ -77,14 +77,15 @@ package enum Timestamp {
 
     /// The month of the last canonical timestamp read: the events of one lead nearly always share a few months, so
     /// the year and month (the first eight bytes, `YYYY-MM-`) are checked and turned into days once per month.
-    package struct Month {
+    public struct Month {
         /// The eight bytes `YYYY-MM-` as a word, or zero (which no timestamp has) when none was read yet.
         @usableFromInline var word: UInt64 = 0
         /// Days from 1970-01-01 to the month's first day, and the month's length.
         @usableFromInline var firstDay = 0
         @usableFromInline var length = 0
 
-        package init() {}
+        @inlinable
+        public init() {}
     }
 
     /// `2026-11-28T10:00:00Z`, the form nearly every event time takes, read from the twenty bytes at `base` without
@@ -97,9 +98,10 @@ package enum Timestamp {
     }
 
     /// `canonicalSeconds`, with the month of the previous call: a timestamp in the same month skips its checks.
-    /// Inlined, so the event loop reads its times without a call.
+    /// Public, and inlinable, so the event loop (in another module) reads its times without a call: this toolchain
+    /// inlines no `package` function into another module, `@inlinable` or not.
     @inlinable @inline(__always)
-    package static func canonicalSeconds(_ base: UnsafePointer<UInt8>, month: inout Month) -> Double? {
+    public static func canonicalSeconds(_ base: UnsafePointer<UInt8>, month: inout Month) -> Double? {
         let raw = UnsafeRawPointer(base)
         let w1 = raw.loadUnaligned(as: UInt64.self)
         if w1 != month.word {

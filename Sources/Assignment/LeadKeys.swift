@@ -343,7 +343,17 @@ struct HashedKey: Hashable, Sendable {
         return hash
     }
 
-    static func == (a: HashedKey, b: HashedKey) -> Bool { a.hash == b.hash && a.text == b.text }
+    /// The same hash and the same bytes. Not `String`'s `==`, which compares by Unicode canonical equivalence: for a
+    /// text beyond ASCII (`josé@…`) it normalizes both sides, some hundred instructions per lookup. Texts equivalent
+    /// but not the same bytes never meet here anyway, as their hashes (of the bytes) differ.
+    static func == (a: HashedKey, b: HashedKey) -> Bool {
+        guard a.hash == b.hash else { return false }
+        // Native texts (every key) lend their bytes in place; another kind is compared byte by byte.
+        let same = a.text.utf8.withContiguousStorageIfAvailable { x in
+            b.text.utf8.withContiguousStorageIfAvailable { y in SharedText.sameBytes(x, y) }
+        }
+        return (same ?? nil) ?? a.text.utf8.elementsEqual(b.text.utf8)
+    }
 
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 

@@ -163,7 +163,7 @@ struct SharedText: Sendable {
 
 extension SharedText {
     /// Whether `a` and `b` are the same bytes, compared with `memcmp`: element by element, a run of steps costs
-    /// thousands of instructions.
+    /// thousands of instructions. Also what keys compare by (`HashedKey`).
     static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         guard let x = a.baseAddress, let y = b.baseAddress else { return a.isEmpty }

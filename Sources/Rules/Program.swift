@@ -434,6 +434,8 @@ final class AggregatePlan: Sendable {
         var halfLife = 0.0
         /// Tallied in the one pass with the others (in `all`).
         var fused = false
+        /// An `exists`: its value is whether any event matches, so its tally stops at the first.
+        var stopsAtFirst = false
     }
 
     /// An `each` function's half-life, as `EvaluationState.add` takes it.
@@ -520,6 +522,7 @@ final class AggregatePlan: Sendable {
             function.fast = function.hasPredicate && aggregate.collection == collection && predicates[index] != nil
             function.hasValue = aggregate.value != nil
             function.fused = inAll.contains(index)
+            function.stopsAtFirst = aggregate.kind == .exists
             if aggregate.kind == .each, let halfLife = halfLives[index], let halfLife {
                 function.hasHalfLife = true
                 function.halfLife = halfLife

@@ -259,6 +259,7 @@ extension AggregatePlan {
                                                     guard passes else { continue }
                                                 }
                                                 Self.count(event, function, now: now, into: &tally)
+                                                if function.stopsAtFirst { break }
                                             }
                                             tallies[index] = tally
                                             return true
@@ -289,6 +290,7 @@ extension AggregatePlan {
                                                 let event = rows[row]
                                                 guard function.covers(event.at, now: now) else { continue }
                                                 Self.count(event, function, now: now, into: &tally)
+                                                if function.stopsAtFirst { break }
                                             }
                                             tallies[index] = tally
                                         }

@@ -39,13 +39,8 @@ struct DaemonFigures {
     /// `leads` (each a line's bytes) in NDJSON files of 5,000 lines in the folder `inbox`.
     static func writeBatches<Line: Collection<UInt8>>(_ leads: [Line], inbox: String) throws {
         for (index, start) in stride(from: 0, to: leads.count, by: 5000).enumerated() {
-            // Each line appended whole: `joined(separator:)` walks the lines a byte at a time.
-            var bytes: [UInt8] = []
-            for line in leads[start..<min(start + 5000, leads.count)] {
-                bytes.append(contentsOf: line)
-                bytes.append(0x0A)
-            }
-            try Data(bytes).write(to: URL(fileURLWithPath: "\(inbox)/batch-\(index).ndjson"))
+            try ndjsonData(leads[start..<min(start + 5000, leads.count)])
+                .write(to: URL(fileURLWithPath: "\(inbox)/batch-\(index).ndjson"))
         }
     }
 

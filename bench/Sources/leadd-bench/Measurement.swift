@@ -1,3 +1,4 @@
+import Foundation
 import Leads
 import Rules
 
@@ -107,4 +108,15 @@ func evaluationSeconds(
         elapsed += clock.measure { evaluateAll(records, program, now: now, into: &sum) }
     }
     return elapsed.inSeconds
+}
+
+/// `lines` as NDJSON: each line's bytes, then a newline. Each line appended whole: `joined(separator:)` walks the lines
+/// a byte at a time.
+func ndjsonData<Lines: Collection>(_ lines: Lines) -> Data where Lines.Element: Collection<UInt8> {
+    var bytes: [UInt8] = []
+    for line in lines {
+        bytes.append(contentsOf: line)
+        bytes.append(0x0A)
+    }
+    return Data(bytes)
 }

@@ -199,7 +199,7 @@ if let count = option("--profile-replay").flatMap({ Int($0) }) {
     let now = 1_795_910_400
     for file in 0..<10 {
         let slice = lines[(file * count / 10)..<((file + 1) * count / 10)]
-        try Data(slice.joined(separator: [0x0A]) + [0x0A]).write(
+        try ndjsonData(slice).write(
             to: URL(fileURLWithPath: "\(directory.path)/\(now * 1_000_000_000 + file).1.\(file)--leads-\(file).ndjson")
         )
     }
@@ -271,7 +271,7 @@ print(
 // The NDJSON reader over a file: read(2) in chunks, split lines, parse, make records.
 let directory = try TemporaryDirectory("leadd-bench")
 let ndjson = "\(directory.path)/leads.ndjson"
-try Data(lines.joined(separator: [0x0A]) + [0x0A]).write(to: URL(fileURLWithPath: ndjson))
+try ndjsonData(lines).write(to: URL(fileURLWithPath: ndjson))
 var records = 0
 let reader = time(runs: runs) {
     records = 0
@@ -440,7 +440,7 @@ try FileManager.default.createDirectory(atPath: archive, withIntermediateDirecto
 for file in 0..<10 {
     let slice = lines[(file * replayLeads / 10)..<((file + 1) * replayLeads / 10)]
     let name = String(Int(evaluationNow) * 1_000_000_000 + file) + ".1.\(file)--leads-\(file).ndjson"
-    try Data(slice.joined(separator: [0x0A]) + [0x0A]).write(to: URL(fileURLWithPath: "\(archive)/\(name)"))
+    try ndjsonData(slice).write(to: URL(fileURLWithPath: "\(archive)/\(name)"))
 }
 let candidateDirectory = "\(directory.path)/candidate-rules"
 try FileManager.default.copyItem(atPath: "rules", toPath: candidateDirectory)
@@ -475,7 +475,7 @@ if let leadd {
     let big = "\(directory.path)/big.ndjson"
     try Data().write(to: URL(fileURLWithPath: big))
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
-    let block = Data(lines.joined(separator: [0x0A]) + [0x0A])
+    let block = ndjsonData(lines)
     var size = 0
     let bigBytes = (ProcessInfo.processInfo.environment["LEADD_BENCH_BIG_MB"].flatMap { Int($0) } ?? 1000) * 1_000_000
     while size < bigBytes {

@@ -479,8 +479,8 @@ struct AssignmentSession {
         keys: LeadKeys,
         reasons: inout Opportunity.ReasonChain
     ) throws -> Choice {
-        for (index, check) in placement.checked.enumerated() {
-            reasons.append(check.verdict == .missing ? texts.teamUnknown[index] : texts.teamFalse[index])
+        for index in 0..<placement.tried {
+            reasons.append(placement.verdict(index) == .missing ? texts.teamUnknown[index] : texts.teamFalse[index])
         }
         let matchedTeam = placement.team
         if let index = matchedTeam {

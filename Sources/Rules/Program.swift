@@ -34,8 +34,7 @@ public final class Program: Sendable {
     let gradeConditions: [Int32]
     let stageConditions: [Int32]
     let teamConditions: [Int32]
-    /// The assignment plan's team ids, in order, and the routes it assigns.
-    let teamIDs: [String]
+    /// The routes the assignment plan assigns.
     let assignedRoutes: Set<String>
     /// By stage index, whether the stage's route is assigned; and whether the disqualified route is: a decision
     /// knows its placement by its stage, without looking its route's name up.
@@ -103,7 +102,9 @@ public final class Program: Sendable {
         categoryCaps = categories.map { $0.cap ?? .infinity }
         ruleNames = RuleNames(
             ids: (disqualifiers + scorers).map(\.id),
-            categories: (disqualifiers + scorers).map { rule in rule.category.map { categories[$0].name } }
+            categories: (disqualifiers + scorers).map { rule in rule.category.map { categories[$0].name } },
+            flags: flags,
+            teams: assignment?.teams.map(\.id) ?? []
         )
         ruleIDs = ruleNames.ids
         ruleSteps = (disqualifiers + scorers).map(RuleStep.init)
@@ -118,7 +119,6 @@ public final class Program: Sendable {
         gradeConditions = grades.map { code.add($0.condition) }
         stageConditions = stages.map { code.add($0.condition) }
         teamConditions = (assignment?.conditions ?? []).map { code.add($0) }
-        teamIDs = assignment?.teams.map(\.id) ?? []
         let assignedRoutes = assignment?.routes ?? []
         self.assignedRoutes = assignedRoutes
         derivedCode = derived.map { code.add($0) }

@@ -261,6 +261,27 @@ struct OwnershipTests {
         )
     }
 
+    @Test("a team whose condition reads a missing field is unknown, not false, in the reasons and the rule tests' view")
+    func unknownTeamCondition() throws {
+        let fixture = try fixture()
+        // No country: smb's `company.country == "US"` cannot be told, so neither can its condition.
+        let lead = try record(#"{"id": "U", "contact": {"email": "u@u.example"}, "company": {"employees": 50}}"#)
+        let decision = try fixture.program().evaluate(lead, now: monday + 10 * hour)
+        let placement = try #require(decision.placement)
+        #expect(placement.team == nil)
+        #expect(placement.tried == 2)
+        #expect([placement.verdict(0), placement.verdict(1)] == [.false, .missing])
+        #expect(decision.checkedTeams.map(\.team) == ["enterprise", "smb"])
+        #expect(decision.checkedTeams.map(\.verdict) == [.false, .missing])
+        let opportunity = try fixture.assign([lead], at: monday + 10 * hour)[0]
+        #expect(
+            opportunity.reasons.map(\.detail).prefix(3) == [
+                "team enterprise: condition false", "team smb: condition unknown (a field it reads is missing)",
+                "no team's condition holds",
+            ]
+        )
+    }
+
     @Test("leads not on an assigned route get no opportunity")
     func notAssigned() throws {
         let fixture = try fixture()

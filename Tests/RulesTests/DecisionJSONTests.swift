@@ -18,7 +18,7 @@ struct DecisionJSONTests {
             stage: "mql",
             route: "opportunities",
             disqualifications: [.init(rule: "dq.test", reason: "a \\ reason\n")],
-            flags: ["hand_raiser", "éclair"],
+            flagSet: SmallIndexSet([0, 1]),
             fired: [
                 .init(rule: 1, points: 35, events: nil, capped: true),
                 .init(rule: 2, points: 7.456, events: 3, capped: false),
@@ -26,7 +26,8 @@ struct DecisionJSONTests {
             ],
             ruleNames: RuleNames(
                 ids: ["dq.test", "fit.size", "engage.webinars", "bonus"],
-                categories: [nil, "fit", "engagement", nil]
+                categories: [nil, "fit", "engagement", nil],
+                flags: ["hand_raiser", "éclair"]
             ),
             explanation: explained
                 ? [

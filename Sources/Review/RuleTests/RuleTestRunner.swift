@@ -206,8 +206,8 @@ public struct RuleTestRunner: Sendable {
                     )
                 }
             case "teams":
-                if let placement = decision.placement {
-                    for check in placement.checked {
+                if decision.placement != nil {
+                    for check in decision.checkedTeams {
                         lines.append("team \(check.team): \(check.verdict.rawValue)")
                     }
                 } else {

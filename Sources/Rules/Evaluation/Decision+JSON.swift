@@ -58,7 +58,7 @@ extension Decision {
             json.byte(UInt8(ascii: "}"))
         }
         json.key("flags")
-        json.array(flags) { json, flag in json.string(flag) }
+        json.array(flagSet) { json, flag in json.string(ruleNames.flags[flag]) }
         json.key("rules")
         json.array(fired) { json, rule in
             ruleNames.writeFiredStart(rule.rule, into: &json)

@@ -38,7 +38,9 @@ public struct Decision: Sendable {
     public var stage: String
     public var route: String
     public var disqualifications: [Disqualification]
-    public var flags: [String]
+    /// The flags raised, by their index in the program's flags (`ruleNames.flags`): a set of small numbers, where an
+    /// array of names was an allocation per decision that raised one.
+    var flagSet: SmallIndexSet
     public var fired: [FiredRule]
     /// The ids and categories of the program's rules, which `fired` points into.
     public var ruleNames: RuleNames
@@ -53,8 +55,13 @@ public struct Decision: Sendable {
     public struct Placement: Sendable, Hashable {
         /// Index into the assignment plan's teams.
         public var team: Int?
-        /// The teams tried before it, whose conditions did not hold.
-        public var checked: [TeamCheck]
+        /// How many teams were tried before it: the plan's first `tried`, in order, whose conditions did not hold.
+        public var tried: Int
+        /// Those of them whose conditions were unknown (a field missing) rather than false.
+        var unknown: SmallIndexSet
+
+        /// The verdict of tried team `index` (`index < tried`): false, or missing when a field it reads was.
+        public func verdict(_ index: Int) -> LeafTrace.Verdict { unknown.contains(index) ? .missing : .false }
     }
 
     public struct TeamCheck: Sendable, Hashable {
@@ -105,9 +112,16 @@ public final class RuleNames: Sendable {
     private let quotedIDRanges: [Range<Int>]
     private let firedJSONRanges: [Range<Int>]
 
-    init(ids: [String], categories: [String?]) {
+    /// The program's flags, which a decision's flags point into.
+    public let flags: [String]
+    /// The assignment plan's team ids, which a placement's tried teams point into.
+    public let teams: [String]
+
+    init(ids: [String], categories: [String?], flags: [String] = [], teams: [String] = []) {
         self.ids = ids
         self.categories = categories
+        self.flags = flags
+        self.teams = teams
         var fragments: [UInt8] = []
         var quotedIDRanges: [Range<Int>] = []
         var firedJSONRanges: [Range<Int>] = []
@@ -149,6 +163,15 @@ public final class RuleNames: Sendable {
 }
 
 extension Decision {
+    /// The names of the flags raised, in the program's order.
+    public var flags: [String] { flagSet.map { ruleNames.flags[$0] } }
+
+    /// The teams tried before the lead's team, with their verdicts, in order (empty when the lead is not placed).
+    public var checkedTeams: [TeamCheck] {
+        guard let placement else { return [] }
+        return (0..<placement.tried).map { TeamCheck(team: ruleNames.teams[$0], verdict: placement.verdict($0)) }
+    }
+
     /// The id of a fired rule of this decision.
     public func id(_ rule: FiredRule) -> String { ruleNames.ids[rule.rule] }
 
@@ -157,4 +180,51 @@ extension Decision {
 
     /// The ids of the fired rules, in order.
     public var firedIDs: [String] { fired.map { ruleNames.ids[$0.rule] } }
+}
+
+/// A set of small non-negative integers (flag and team indices): those under 64 as bits, any others in an array that
+/// stays empty (unallocated) in practice. Iterated in ascending order.
+struct SmallIndexSet: Sendable, Hashable, Sequence {
+    private var bits: UInt64 = 0
+    private var more: [Int] = []
+
+    init() {}
+
+    init(_ indices: some Sequence<Int>) {
+        for index in indices { insert(index) }
+    }
+
+    var isEmpty: Bool { bits == 0 && more.isEmpty }
+
+    mutating func insert(_ index: Int) {
+        if index < 64 {
+            bits |= 1 << UInt64(index)
+        } else if !more.contains(index) {
+            more.append(index)
+            more.sort()
+        }
+    }
+
+    func contains(_ index: Int) -> Bool {
+        index < 64 ? bits & (1 << UInt64(index)) != 0 : more.contains(index)
+    }
+
+    func makeIterator() -> Iterator { Iterator(bits: bits, more: more) }
+
+    struct Iterator: IteratorProtocol {
+        var bits: UInt64
+        let more: [Int]
+        var position = 0
+
+        mutating func next() -> Int? {
+            if bits != 0 {
+                let index = bits.trailingZeroBitCount
+                bits &= bits - 1
+                return index
+            }
+            guard position < more.count else { return nil }
+            position += 1
+            return more[position - 1]
+        }
+    }
 }

@@ -362,8 +362,8 @@ struct EvaluationState {
         for index in categoryScores.indices {
             scores.append(Decision.CategoryScore(name: program.categoryNames[index], points: categoryScores[index]))
         }
-        var flagNames: [String] = []
-        for index in flags.indices where flags[index] { flagNames.append(program.flags[index]) }
+        var flagSet = SmallIndexSet()
+        for index in flags.indices where flags[index] { flagSet.insert(index) }
         return Decision(
             leadID: leadID,
             origin: origin,
@@ -375,7 +375,7 @@ struct EvaluationState {
             stage: stage,
             route: route,
             disqualifications: disqualifications,
-            flags: flagNames,
+            flagSet: flagSet,
             fired: fired,
             ruleNames: program.ruleNames,
             explanation: explain ? traces : nil,
@@ -394,19 +394,17 @@ struct EvaluationState {
     mutating func place() -> Decision.Placement {
         // The plan's parts are read in place: binding the whole plan would copy (retain) each of its many fields.
         let conditions = program.teamConditions
-        var checked: [Decision.TeamCheck] = []
+        var unknown = SmallIndexSet()
         for index in conditions.indices {
             guard conditions[index] >= 0 else {
-                return Decision.Placement(team: index, checked: checked)
+                return Decision.Placement(team: index, tried: index, unknown: unknown)
             }
             // Team conditions are not traced: their verdicts go in the placement.
             let verdict = self.verdict(conditions[index])
-            if verdict == true { return Decision.Placement(team: index, checked: checked) }
-            checked.append(
-                Decision.TeamCheck(team: program.teamIDs[index], verdict: verdict == nil ? .missing : .false)
-            )
+            if verdict == true { return Decision.Placement(team: index, tried: index, unknown: unknown) }
+            if verdict == nil { unknown.insert(index) }
         }
-        return Decision.Placement(team: nil, checked: checked)
+        return Decision.Placement(team: nil, tried: conditions.count, unknown: unknown)
     }
 
     // MARK: - Rules and conditions

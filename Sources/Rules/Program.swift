@@ -103,6 +103,7 @@ public final class Program: Sendable {
         ruleNames = RuleNames(
             ids: (disqualifiers + scorers).map(\.id),
             categories: (disqualifiers + scorers).map { rule in rule.category.map { categories[$0].name } },
+            categoryNames: categories.map(\.name),
             flags: flags,
             teams: assignment?.teams.map(\.id) ?? []
         )

@@ -6,13 +6,16 @@ import Testing
 /// The outbox line of a decision, written directly: every part, in its place, escaped.
 @Suite("decision JSON")
 struct DecisionJSONTests {
-    static func decision(explained: Bool) -> Decision {
+    static func decision(
+        explained: Bool,
+        categories: [(name: String, points: Double)] = [("fit", 35), ("engagement", 7.456)]
+    ) -> Decision {
         Decision(
             leadID: "L-\"7\"",
             origin: LeadOrigin(file: "in box/leads.ndjson", line: 12, record: 9, byteOffset: 400),
             now: 1_795_824_000,
             rulesVersion: "0123456789abcdef",
-            scores: [.init(name: "fit", points: 35), .init(name: "engagement", points: 7.456)],
+            categoryPoints: CategoryPoints(categories.map(\.points)),
             total: 42.456,
             grade: nil,
             stage: "mql",
@@ -27,6 +30,7 @@ struct DecisionJSONTests {
             ruleNames: RuleNames(
                 ids: ["dq.test", "fit.size", "engage.webinars", "bonus"],
                 categories: [nil, "fit", "engagement", nil],
+                categoryNames: categories.map(\.name),
                 flags: ["hand_raiser", "éclair"]
             ),
             explanation: explained
@@ -85,8 +89,10 @@ struct DecisionJSONTests {
 
     @Test("a category called total takes the total's place")
     func categoryCalledTotal() {
-        var decision = Self.decision(explained: false)
-        decision.scores.append(.init(name: "total", points: 3))
+        let decision = Self.decision(
+            explained: false,
+            categories: [("fit", 35), ("engagement", 7.456), ("total", 3)]
+        )
         var bytes: [UInt8] = []
         decision.writeJSON(into: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self).contains(#""score":{"total":3,"fit":35,"engagement":7.46}"#))

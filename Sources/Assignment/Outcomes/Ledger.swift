@@ -365,11 +365,11 @@ struct DecisionRow: Sendable {
         texts.append(decision.grade)
         texts.appendJSON(capacity: 128) { json in
             json.byte(UInt8(ascii: "{"))
-            for index in decision.scores.indices {
+            for index in decision.categoryPoints.indices {
                 if index > 0 { json.byte(UInt8(ascii: ",")) }
-                json.string(decision.scores[index].name)
+                json.string(decision.categoryName(index))
                 json.byte(UInt8(ascii: ":"))
-                json.hundredths(decision.scores[index].points)
+                json.hundredths(decision.categoryPoints[index])
             }
             json.byte(UInt8(ascii: "}"))
         }

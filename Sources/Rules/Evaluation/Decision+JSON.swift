@@ -37,15 +37,16 @@ extension Decision {
         json.key("score")
         json.byte(UInt8(ascii: "{"))
         json.key("total", first: true)
-        json.hundredths(scores.last { $0.name == "total" }?.points ?? total)
+        let names = ruleNames.categoryNames
+        json.hundredths(categoryPoints.indices.last { names[$0] == "total" }.map { categoryPoints[$0] } ?? total)
         // A handful of categories: a scan finds a name written before without hashing.
-        for (index, category) in scores.enumerated()
-        where category.name != "total" && !scores[..<index].contains(where: { $0.name == category.name }) {
+        for index in categoryPoints.indices
+        where names[index] != "total" && !names[..<index].contains(names[index]) {
             json.byte(UInt8(ascii: ","))
-            json.string(category.name)
+            json.string(names[index])
             json.byte(UInt8(ascii: ":"))
-            let points = scores[index...].last { $0.name == category.name }?.points ?? category.points
-            json.hundredths(points)
+            let last = (index..<categoryPoints.count).last { names[$0] == names[index] } ?? index
+            json.hundredths(categoryPoints[last])
         }
         json.byte(UInt8(ascii: "}"))
         json.key("disqualified")

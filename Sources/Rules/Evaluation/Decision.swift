@@ -32,7 +32,8 @@ public struct Decision: Sendable {
     /// Seconds since 1970: the evaluation time that windows and decay were measured from.
     public var now: Double
     public var rulesVersion: String
-    public var scores: [CategoryScore]
+    /// Each category's points, in the program's order (`ruleNames.categoryNames`); `scores` names them.
+    public var categoryPoints: CategoryPoints
     public var total: Double
     public var grade: String?
     public var stage: String
@@ -117,9 +118,19 @@ public final class RuleNames: Sendable {
     /// The assignment plan's team ids, which a placement's tried teams point into.
     public let teams: [String]
 
-    init(ids: [String], categories: [String?], flags: [String] = [], teams: [String] = []) {
+    /// The program's categories, which a decision's `categoryPoints` follow.
+    public let categoryNames: [String]
+
+    init(
+        ids: [String],
+        categories: [String?],
+        categoryNames: [String] = [],
+        flags: [String] = [],
+        teams: [String] = []
+    ) {
         self.ids = ids
         self.categories = categories
+        self.categoryNames = categoryNames
         self.flags = flags
         self.teams = teams
         var fragments: [UInt8] = []
@@ -163,6 +174,14 @@ public final class RuleNames: Sendable {
 }
 
 extension Decision {
+    /// Each category's score, named, in the program's order.
+    public var scores: [CategoryScore] {
+        (0..<categoryPoints.count).map { CategoryScore(name: categoryName($0), points: categoryPoints[$0]) }
+    }
+
+    /// The name of category `index` of `categoryPoints`.
+    public func categoryName(_ index: Int) -> String { ruleNames.categoryNames[index] }
+
     /// The names of the flags raised, in the program's order.
     public var flags: [String] { flagSet.map { ruleNames.flags[$0] } }
 
@@ -180,6 +199,37 @@ extension Decision {
 
     /// The ids of the fired rules, in order.
     public var firedIDs: [String] { fired.map { ruleNames.ids[$0.rule] } }
+}
+
+/// A decision's points per category, in its program's order: up to four kept in place, where an array of their own
+/// was an allocation (and a release of each category's name) per decision; more in an array.
+public struct CategoryPoints: Sendable, Hashable, RandomAccessCollection {
+    private var first: SIMD4<Double> = .zero
+    private var more: [Double] = []
+    public let count: Int
+
+    public init(_ points: some Collection<Double>) {
+        count = points.count
+        if count <= 4 {
+            for (index, value) in points.enumerated() { first[index] = value }
+        } else {
+            more = Array(points)
+        }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(index: Int) -> Double {
+        get {
+            precondition(index >= 0 && index < count, "category index out of range")
+            return count <= 4 ? first[index] : more[index]
+        }
+        set {
+            precondition(index >= 0 && index < count, "category index out of range")
+            if count <= 4 { first[index] = newValue } else { more[index] = newValue }
+        }
+    }
 }
 
 /// A set of small non-negative integers (flag and team indices): those under 64 as bits, any others in an array that

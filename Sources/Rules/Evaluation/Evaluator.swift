@@ -356,12 +356,6 @@ struct EvaluationState {
         if leadID == nil, let node = lead.member("id", of: LeadDocument.root), let number = lead.int(node) {
             leadID = String(number)
         }
-        // Plain loops: `zip(...).filter(...).map(...)` makes an array per step.
-        var scores: [Decision.CategoryScore] = []
-        scores.reserveCapacity(categoryScores.count)
-        for index in categoryScores.indices {
-            scores.append(Decision.CategoryScore(name: program.categoryNames[index], points: categoryScores[index]))
-        }
         var flagSet = SmallIndexSet()
         for index in flags.indices where flags[index] { flagSet.insert(index) }
         return Decision(
@@ -369,7 +363,7 @@ struct EvaluationState {
             origin: origin,
             now: now,
             rulesVersion: program.version,
-            scores: scores,
+            categoryPoints: CategoryPoints(categoryScores),
             total: total,
             grade: grade,
             stage: stage,

@@ -2,9 +2,10 @@ import Testing
 
 @testable import Rules
 
-/// A decision's flags and a placement's unknown teams are kept as `SmallIndexSet`s: bits below 64, an array above.
-@Suite("small index sets")
-struct SmallIndexSetTests {
+/// A decision's compact parts: its flags and a placement's unknown teams as `SmallIndexSet`s (bits below 64, an
+/// array above), its points per category as `CategoryPoints` (four in place, more in an array).
+@Suite("a decision's compact parts")
+struct DecisionPartsTests {
     @Test("the same members, in ascending order, as a set of integers, below and above 64")
     func matchesASet() {
         var generator = SystemRandomNumberGenerator()
@@ -48,6 +49,37 @@ struct SmallIndexSetTests {
             decision.writeJSON(into: &json)
             let written = String(decoding: json, as: UTF8.self)
             #expect(written.contains(#""flags":["# + decision.flags.map { #""\#($0)""# }.joined(separator: ",") + "]"))
+        }
+    }
+
+    @Test("one to seven categories: each decision's scores, named and in order, in the outbox line and the row")
+    func categories() throws {
+        for count in 1...7 {
+            // Category c<i> has one rule of i + 1 points, which every lead with a company size gets.
+            var files = ["qualification.yaml": qualification]
+            for index in 0..<count {
+                files["c\(index).yaml"] = """
+                    version: 1
+                    category: c\(index)
+                    rules:
+                      - id: rule.\(index)
+                        when: company.employees >= 0
+                        points: \(index + 1)
+                    """
+            }
+            let program = try RuleFixture(files).program()
+            let decision = program.evaluate(try lead(#"{"company": {"employees": 10}}"#), now: testNow)
+            let names = program.categoryNames
+            let points = Dictionary(uniqueKeysWithValues: (0..<count).map { ("c\($0)", $0 + 1) })
+            #expect(Set(names) == Set((0..<count).map { "c\($0)" }))
+            #expect(decision.scores.map(\.name) == names)
+            #expect(decision.scores.map(\.points) == names.map { Double(points[$0] ?? 0) })
+            #expect(Array(decision.categoryPoints) == decision.scores.map(\.points))
+            var json: [UInt8] = []
+            decision.writeJSON(into: &json)
+            let score = names.map { #""\#($0)":\#(points[$0] ?? 0)"# }.joined(separator: ",")
+            let total = count * (count + 1) / 2
+            #expect(String(decoding: json, as: UTF8.self).contains(#""score":{"total":\#(total),\#(score)}"#))
         }
     }
 }

@@ -135,4 +135,27 @@ struct AssignmentProcessTests {
         let owners = entries.compactMap(\.owner)
         for index in 4..<owners.count { #expect(owners[index] == owners[index - 4]) }
     }
+
+    @Test("batches of a thousand write no temporary file: statement journals stay in memory")
+    func noTemporaryFiles() throws {
+        let rules = try rules()
+        let state = try TemporaryDirectory("state")
+        let scratch = try TemporaryDirectory("leads")
+        let file = try leadFile(scratch, "leads.ndjson", prefix: "T", count: 3000)
+        // SQLite makes its temporary files in $SQLITE_TMPDIR: a statement journal spilled to disk (each multi-row
+        // insert inside a batch's transaction keeps one) creates one there, which changes the folder's time.
+        let temporary = try TemporaryDirectory("sqlite-tmp")
+        var old = [timespec(tv_sec: 1_577_836_800, tv_nsec: 0), timespec(tv_sec: 1_577_836_800, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, temporary.path, &old, 0) == 0)
+        let result = try ProcessRunner.start(
+            leadd,
+            arguments(rules, state, file, batch: 1000),
+            environment: ["SQLITE_TMPDIR": temporary.path]
+        ).wait()
+        #expect(result.exitStatus == 0, "\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n").count == 3000)
+        var status = stat()
+        #expect(stat(temporary.path, &status) == 0)
+        #expect(status.st_mtim.tv_sec == 1_577_836_800, "SQLite made a temporary file in \(temporary.path)")
+    }
 }

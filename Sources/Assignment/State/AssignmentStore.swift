@@ -72,7 +72,7 @@ public struct AssignmentStore: Sendable {
     public init(directory: String, remembersKeys: Bool = false) throws {
         knownKeys = remembersKeys ? KnownKeys() : nil
         rememberedCounts = remembersKeys ? RememberedCounts() : nil
-        _ = Self.memoryStatisticsOff
+        _ = Self.configured
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         var configuration = Configuration()
@@ -116,7 +116,7 @@ public struct AssignmentStore: Sendable {
     /// Whether the state file in `directory` exists and was made by an earlier leadd: opening it migrates it, which
     /// rewrites tables (about a second per 100,000 decisions), so a service manager may need to wait longer.
     public static func migrationPending(directory: String) -> Bool {
-        _ = memoryStatisticsOff
+        _ = configured
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: path) else { return false }
         var configuration = Configuration()
@@ -125,16 +125,22 @@ public struct AssignmentStore: Sendable {
         return (try? queue.read { db in try !migrator.hasCompletedMigrations(db) }) ?? false
     }
 
-    /// Whether SQLite was told to keep no statistics of its memory, before the process's first connection: it then
-    /// takes no process-wide lock around each of its allocations (about thirty per lead recorded, most inside the
-    /// state's write lock). leadd reads none of those statistics. False when SQLite was already in use.
-    static let memoryStatisticsOff = csqlite_memory_statistics_off() == SQLITE_OK
+    /// Whether SQLite was configured before the process's first connection (false when it was already in use):
+    /// - to keep no statistics of its memory: it then takes no process-wide lock around each of its allocations
+    ///   (about thirty per lead recorded, most inside the state's write lock); leadd reads none of them;
+    /// - to keep statement journals in memory. Each multi-row insert inside a batch's transaction keeps the pages
+    ///   it changes, to undo that statement alone should it fail; past 64 KiB (four pages) SQLite spilled them to a
+    ///   temporary file in /var/tmp: some 110 MB written per 70,000 leads recorded, over 500 MB with every lead
+    ///   assigned, for nothing (a failed statement fails its whole batch); and with no temporary folder writable, a
+    ///   batch failed.
+    static let configured =
+        csqlite_memory_statistics_off() == SQLITE_OK && csqlite_statement_journals_in_memory() == SQLITE_OK
 
     /// An empty state in memory, for previews that must change nothing.
     public init() throws {
         knownKeys = nil
         rememberedCounts = nil
-        _ = Self.memoryStatisticsOff
+        _ = Self.configured
         queue = try DatabaseQueue()
         path = nil
         checkpointer = nil

@@ -10,4 +10,11 @@ static inline int csqlite_memory_statistics_off(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/// sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1): statement journals (the pages a statement inside a transaction
+/// changes, kept to undo that statement alone should it fail midway) stay in memory instead of spilling, past
+/// 64 KiB, to a temporary file. Before SQLite is initialized only, as above.
+static inline int csqlite_statement_journals_in_memory(void) {
+    return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+}
+
 #endif

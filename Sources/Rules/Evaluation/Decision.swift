@@ -43,7 +43,7 @@ public struct Decision: Sendable {
     /// array of names was an allocation per decision that raised one.
     var flagSet: SmallIndexSet
     public var fired: [FiredRule]
-    /// The ids and categories of the program's rules, which `fired` points into.
+    /// The program's names, which `fired`, `categoryPoints`, the flags and the placement's teams point into.
     public var ruleNames: RuleNames
     /// With `explain`: every rule's conditions, leaf by leaf.
     public var explanation: [RuleTrace]?
@@ -101,7 +101,8 @@ public struct LeafTrace: Sendable, Hashable {
     }
 }
 
-/// The ids and categories of a program's rules, in evaluation order: one object shared by the program's decisions.
+/// The names a program's decisions point into: its rules' ids and categories (in evaluation order), its categories,
+/// its flags and its assignment plan's teams. One object shared by the program's decisions.
 public final class RuleNames: Sendable {
     public let ids: [String]
     /// Each rule's category; nil for disqualifiers.
@@ -113,13 +114,12 @@ public final class RuleNames: Sendable {
     private let quotedIDRanges: [Range<Int>]
     private let firedJSONRanges: [Range<Int>]
 
+    /// The program's categories, which a decision's `categoryPoints` follow.
+    public let categoryNames: [String]
     /// The program's flags, which a decision's flags point into.
     public let flags: [String]
     /// The assignment plan's team ids, which a placement's tried teams point into.
     public let teams: [String]
-
-    /// The program's categories, which a decision's `categoryPoints` follow.
-    public let categoryNames: [String]
 
     init(
         ids: [String],

@@ -44,15 +44,19 @@ final class LeadKeys: Sendable {
     struct Tables: Sendable {
         let ignored: DomainFilter
         let accounts: DomainFilter
+        /// The plan's e-mail path and domain paths as bytes, walked without retaining a text per step.
+        let paths: KeyPaths
 
         init(plan: AssignmentPlan) {
             ignored = DomainFilter(plan.ignoredDomains)
             accounts = DomainFilter(plan.accounts.byDomain.keys)
+            paths = KeyPaths(email: plan.emailPath, domains: plan.domainPaths)
         }
 
         private init() {
             ignored = DomainFilter([String]())
             accounts = DomainFilter([String]())
+            paths = KeyPaths(email: [], domains: [])
         }
 
         /// No ignored domains and no accounts.
@@ -82,7 +86,7 @@ final class LeadKeys: Sendable {
         var ignored = false
         var domains: [String] = []
         record.document.withView { view in
-            if let node = view.member(at: plan.emailPath), view.kind(node) == .string,
+            if let node = tables.paths.node(tables.paths.email, in: view), view.kind(node) == .string,
                 let email = Self.email(view.bytes(node), keepsAddress: sticky?.byEmail == true, tables: tables)
             {
                 addressKey = email.addressKey
@@ -90,8 +94,8 @@ final class LeadKeys: Sendable {
                 emailDomainHash = email.domainHash
                 ignored = email.ignored
             }
-            for path in plan.domainPaths {
-                guard let node = view.member(at: path), view.kind(node) == .string else { continue }
+            for path in tables.paths.domains {
+                guard let node = tables.paths.node(path, in: view), view.kind(node) == .string else { continue }
                 let bytes = view.bytes(node)
                 guard let span = DomainName.span(bytes) else { continue }
                 // The e-mail's own domain again (the usual case) adds nothing: every use of the company's domains
@@ -369,6 +373,52 @@ struct HashedKey: Hashable, Sendable {
         mixed = mixed &* 0xD6E8_FEB8_6659_FD93
         mixed ^= mixed >> 32
         return Int(truncatingIfNeeded: mixed)
+    }
+}
+
+/// Paths of object keys from a lead's root (`contact.email`), their keys' bytes in one array: walked through a
+/// pointer, where `LeadView.member(at:)` over an array of texts retains and releases each step's text, for every lead.
+struct KeyPaths: Sendable {
+    private let bytes: [UInt8]
+    /// Where each step's key lies in `bytes`.
+    private let steps: [Range<Int>]
+    /// The e-mail's path, and each domain path: ranges of `steps`.
+    let email: Range<Int>
+    let domains: [Range<Int>]
+
+    init(email: [String], domains: [[String]]) {
+        var bytes: [UInt8] = []
+        var steps: [Range<Int>] = []
+        func add(_ path: [String]) -> Range<Int> {
+            let first = steps.count
+            for key in path {
+                let start = bytes.count
+                bytes.append(contentsOf: key.utf8)
+                steps.append(start..<bytes.count)
+            }
+            return first..<steps.count
+        }
+        self.email = add(email)
+        self.domains = domains.map(add)
+        self.bytes = bytes
+        self.steps = steps
+    }
+
+    /// The node at `path` (a range of `steps`) in `view`, as `LeadView.member(at:)` finds it; nil for an empty
+    /// path, which names no field.
+    func node(_ path: Range<Int>, in view: LeadView) -> Int? {
+        guard !path.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { bytes in
+            steps.withUnsafeBufferPointer { steps in
+                var current = LeadDocument.root
+                for step in path {
+                    guard let next = view.member(UnsafeBufferPointer(rebasing: bytes[steps[step]]), of: current)
+                    else { return nil }
+                    current = next
+                }
+                return current
+            }
+        }
     }
 }
 

@@ -282,6 +282,27 @@ struct OwnershipTests {
         )
     }
 
+    @Test("the e-mail and domain fields the configuration names are the ones read, at any depth")
+    func configuredKeyFields() throws {
+        let config = Self.config.replacingOccurrences(
+            of: "assign: {time_zone: UTC, hours: always, ignore_domains: free_mail}",
+            with:
+                "assign: {time_zone: UTC, hours: always, ignore_domains: free_mail, email: contact.work.mail, domain: [company.site]}"
+        )
+        let fixture = try AssignmentFixture(config, accounts: Self.accounts)
+        let leads = try [
+            // The configured company field names Acme's domain: ana's account.
+            #"{"id": "S", "contact": {"work": {"mail": "pat@consultant.example"}}, "company": {"employees": 5, "site": "https://www.acme.com/"}}"#,
+            // The configured e-mail field is at globex.com: ben's account.
+            #"{"id": "M", "contact": {"work": {"mail": "kim@globex.com"}}, "company": {"employees": 5}}"#,
+            // The default fields are not read: no account, the smb team's rotation.
+            #"{"id": "D", "contact": {"email": "lee@acme.com"}, "company": {"employees": 5, "domain": "globex.com", "country": "US"}}"#,
+        ].map { try record($0) }
+        let result = try fixture.assign(leads, at: monday + 10 * hour)
+        #expect(result.map(\.method) == ["account", "account", "round_robin"])
+        #expect(result.map(\.owner).prefix(2) == ["ana", "ben"])
+    }
+
     @Test("leads not on an assigned route get no opportunity")
     func notAssigned() throws {
         let fixture = try fixture()

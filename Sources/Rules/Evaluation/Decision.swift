@@ -221,14 +221,8 @@ public struct CategoryPoints: Sendable, Hashable, RandomAccessCollection {
     public var endIndex: Int { count }
 
     public subscript(index: Int) -> Double {
-        get {
-            precondition(index >= 0 && index < count, "category index out of range")
-            return count <= 4 ? first[index] : more[index]
-        }
-        set {
-            precondition(index >= 0 && index < count, "category index out of range")
-            if count <= 4 { first[index] = newValue } else { more[index] = newValue }
-        }
+        precondition(index >= 0 && index < count, "category index out of range")
+        return count <= 4 ? first[index] : more[index]
     }
 }
 

@@ -75,8 +75,40 @@ public struct Assigner: Sendable {
         }
     }
 
-    /// What assignment reads from a lead on an assigned route; nil for the others.
-    func keys(decision: borrowing Decision, lead: borrowing LeadRecord) -> LeadKeys? {
-        decision.placement == nil ? nil : LeadKeys(decision: decision, lead: lead, plan: plan, tables: keyTables)
+    /// Appends to `texts` what the keys of a lead on an assigned route are made of (`LeadKeys.appendSources`): true
+    /// when it is on one.
+    func appendSources(decision: borrowing Decision, lead: borrowing LeadRecord, into texts: inout PackedTexts) -> Bool
+    {
+        guard decision.placement != nil else { return false }
+        LeadKeys.appendSources(decision: decision, lead: lead, tables: keyTables, into: &texts)
+        return true
+    }
+
+    /// What assignment reads from each lead of a batch, made by this assigner's ledger (`Ledger.entry`): its keys
+    /// for a lead on an assigned route, nil for the others; one per lead, in order.
+    func keys(_ entries: [Ledger.Entry]) -> [LeadKeys?] {
+        var keys: [LeadKeys?] = []
+        keys.reserveCapacity(entries.count)
+        for index in entries.indices {
+            guard case .lead(let decided) = entries[index] else { continue }
+            guard decided.assigned else {
+                keys.append(nil)
+                continue
+            }
+            let row = decided.row
+            keys.append(
+                row.texts.bytes.withUnsafeBufferPointer { buffer in
+                    LeadKeys(
+                        lead: decided.decision.leadID,
+                        sources: row.texts,
+                        first: DecisionRow.count,
+                        in: buffer,
+                        plan: plan,
+                        tables: keyTables
+                    )
+                }
+            )
+        }
+        return keys
     }
 }

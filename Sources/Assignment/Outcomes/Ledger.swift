@@ -32,23 +32,25 @@ public struct Ledger: Sendable {
         indirect case outcome(OutcomeUpdate)
     }
 
-    /// A decided lead as the ledger needs it: its decision, what assignment reads of the lead, and its row in
-    /// `decisions`. The lead's document is not kept, so a batch of these is small. A class: an entry is passed
-    /// around and matched on several times per batch, each time one reference rather than every field's.
+    /// A decided lead as the ledger needs it: its decision, and its row in `decisions` with what assignment reads
+    /// of the lead (`LeadKeys.appendSources`). The lead's document is not kept, so a batch of these is small. A
+    /// class: an entry is passed around and matched on several times per batch, each time one reference rather than
+    /// every field's.
     public final class Decided: Sendable {
         public let decision: Decision
-        let keys: LeadKeys?
         let row: DecisionRow
+        /// Whether `row` holds the texts the lead's keys are made of, after its own: it is on an assigned route.
+        let assigned: Bool
 
-        init(decision: Decision, keys: LeadKeys?, row: DecisionRow) {
+        init(decision: Decision, row: DecisionRow, assigned: Bool) {
             self.decision = decision
-            self.keys = keys
             self.row = row
+            self.assigned = assigned
         }
     }
 
     /// The entry for a decided lead, made as soon as it is decided (by the worker that decided it, outside the
-    /// state's transaction).
+    /// state's transaction). It is recorded by this ledger (`record`), whose plan says what it holds of the lead.
     public func entry(_ item: Assigner.Item) -> Entry {
         entry(decision: item.decision, lead: item.lead)
     }
@@ -62,10 +64,11 @@ public struct Ledger: Sendable {
     /// `entry(decision:lead:)`, as record `record` of its batch when given, whatever its origin says: for batches
     /// that are not one file's records in order (`Assigner.assign`).
     func entry(decision: consuming Decision, lead: borrowing LeadRecord, record: Int?) -> Entry {
-        let keys = assigner?.keys(decision: decision, lead: lead)
         var row = DecisionRow(decision: decision, lead: lead)
+        // Through the assigner in place: bound to a constant, it would be copied, a retain for each of its fields.
+        let assigned = assigner?.appendSources(decision: decision, lead: lead, into: &row.texts) ?? false
         if let record { row.record = record }
-        return .lead(Decided(decision: decision, keys: keys, row: row))
+        return .lead(Decided(decision: decision, row: row, assigned: assigned))
     }
 
     /// A new opportunity's columns in the ledger, which are its decision's row's: written by the assignment
@@ -149,11 +152,8 @@ public struct Ledger: Sendable {
     /// made a value as well when `values` is true (`OpportunityRecord.made`).
     func record(_ entries: [Entry], claim: String, sync: Bool, commit: Bool, values: Bool) throws -> [Result] {
         let opening = assigner?.plan.openingStage ?? OutcomeUpdate.Stage.discovery.rawValue
-        // Keys and rows were made before the transaction (`entry`): workers take turns inside it, not outside.
-        let keys: [LeadKeys?] = entries.compactMap {
-            if case .lead(let decided) = $0 { return .some(decided.keys) }
-            return nil
-        }
+        // Keys and rows are made before the transaction: workers take turns inside it, not outside.
+        let keys = assigner?.keys(entries) ?? []
         var rows = DecisionRows(entries)
         try rows.checkRecords()
         var registered: Bool?
@@ -209,7 +209,7 @@ public struct Ledger: Sendable {
                     let written = try session?.write(
                         placement: decided.decision.placement,
                         now: decided.decision.now,
-                        keys: decided.keys
+                        keys: keys.isEmpty ? nil : keys[columns.count]
                     )
                     columns.append(written?.columns)
                     made.append(.lead(written))
@@ -344,15 +344,17 @@ struct DecisionRow: Sendable {
     let line: Int
     let score: Double
     /// The text columns, in the order `insert` binds them: lead, file, rules version, source, stage, route, grade,
-    /// scores, rules.
-    let texts: PackedTexts
+    /// scores, rules (`count` of them); then, for a lead on an assigned route, what its keys are made of
+    /// (`LeadKeys.appendSources`).
+    var texts: PackedTexts
+    static let count = 9
 
     init(decision: borrowing Decision, lead input: borrowing LeadRecord) {
         record = input.origin.record
         at = decision.now
         line = input.origin.line
         score = decision.total
-        var texts = PackedTexts(capacity: 1024)
+        var texts = PackedTexts(capacity: 1024, texts: 16)
         texts.append(decision.leadID)
         texts.append(input.origin.file)
         texts.append(decision.rulesVersion)
@@ -413,7 +415,7 @@ struct DecisionRows {
         """
     static let fullStatement = sql(rows: perStatement)
     /// The texts per row, in the order `insert` binds them (`DecisionRow.texts`).
-    static let textsPerRow = 9
+    static let textsPerRow = DecisionRow.count
 
     var texts: PackedTexts
     var rows: [(record: Int, at: Double, line: Int, score: Double)] = []
@@ -426,7 +428,7 @@ struct DecisionRows {
         for index in entries.indices {
             guard case .lead(let decided) = entries[index] else { continue }
             let row = decided.row
-            texts.append(row.texts)
+            texts.append(row.texts, texts: DecisionRow.count)
             rows.append((row.record, row.at, row.line, row.score))
         }
     }

@@ -195,11 +195,13 @@ struct PackedTexts {
         json.finish(into: &bytes)
     }
 
-    /// Every text of `other`, after these.
-    mutating func append(_ other: PackedTexts) {
+    /// The first `count` texts of `other`, after these.
+    mutating func append(_ other: PackedTexts, texts count: Int) {
         let shift = bytes.count
-        bytes.append(bytesOf: other.bytes)
-        for span in other.spans { spans.append((span.count < 0 ? shift : span.start + shift, span.count)) }
+        let spans = other.spans.prefix(count)
+        let end = spans.last.map { $0.start + max($0.count, 0) } ?? 0
+        other.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<end])) }
+        for span in spans { self.spans.append((span.count < 0 ? shift : span.start + shift, span.count)) }
     }
 
     /// Text `index` within `buffer` (`bytes`' storage), nil for a nil text.

@@ -99,6 +99,10 @@ struct AssignmentSession {
     var sharedRuns: [RunKey: SharedRun] = [:]
     /// The units of the record being stored (`referenceUnits`), emptied and used again for each lead.
     var unitScratch: [(offset: Int, count: Int, hash: UInt64)] = []
+    /// The last first-contact due time worked out (`RepClock.due`), with its clock (a rep, -1 for the queues'), SLA
+    /// and `now`: the next lead's is nearly always the same (one queue, one `now`), found without walking the
+    /// clock's hours again.
+    var lastDue: (clock: Int, sla: Double, now: Double, due: Double)?
     /// Records' heads written in this batch (`Head`).
     var heads: [Head.Key: Int] = [:]
     /// The heads of `heads`, by the number it gives them, read in place (a copy of a head retains its texts).
@@ -435,17 +439,54 @@ struct AssignmentSession {
         var columns: Ledger.Columns?
     }
 
-    /// Who takes a lead: an owner, or a queue.
+    /// Who takes a lead: an owner, or a queue. Indices and cases only, named from the plan when written: a copy
+    /// (every lead's choice is copied several times) retains nothing.
     struct Choice {
         var owner: Int?
-        var queue: String?
+        var queue: Queue?
         var team: Int?
-        var method: String
+        var method: Method
         /// The owner's slot in the team whose strategy picked it (see `rotation`).
         var slot: Int?
     }
 
-    /// Assigns one lead; `keys` are its `LeadKeys` (nil when it is not on an assigned route).
+    /// How a lead got its owner or queue: the record's `method`.
+    enum Method: Hashable {
+        case account
+        case sticky
+        case strategy(AssignmentPlan.Team.Strategy)
+        case overflow
+        case fallback
+
+        var text: String {
+            switch self {
+            case .account: "account"
+            case .sticky: "sticky"
+            case .strategy(let strategy): strategy.rawValue
+            case .overflow: "overflow"
+            case .fallback: "fallback"
+            }
+        }
+    }
+
+    /// Which queue takes a lead: the fallback queue, the accounts' queue of leads several owners claim, or the
+    /// overflow queue of a team.
+    enum Queue: Hashable {
+        case fallback
+        case ambiguous
+        case overflow(team: Int)
+    }
+
+    /// The name of `queue` in the plan.
+    func name(_ queue: Queue?) -> String? {
+        switch queue {
+        case nil: nil
+        case .fallback: plan.fallback.name
+        case .ambiguous: plan.accounts.ambiguousQueue
+        case .overflow(let team):
+            if case .queue(let name) = plan.teams[team].overflow { name } else { nil }
+        }
+    }
 
     /// Assigns one lead and writes its record to `output` (and the ledger), from the three parts of the decision it
     /// reads: a caller holding the decision in an object passes them without copying the whole decision (a
@@ -506,7 +547,7 @@ struct AssignmentSession {
             reasons.append(step: "account", detail: detail)
             let queue = plan.accounts.ambiguousQueue
             reasons.append(step: "queue", detail: "several owners claim this lead's account: queued to \(queue)")
-            return Choice(owner: nil, queue: queue, team: matchedTeam, method: "account")
+            return Choice(owner: nil, queue: .ambiguous, team: matchedTeam, method: .account)
         case .owner(let rep, let detail):
             // Caps hold for every source: an owner at a cap is passed over, as a sticky owner is.
             if let unavailable = try available(rep, at: now).unavailable
@@ -515,7 +556,7 @@ struct AssignmentSession {
                 reasons.append(step: "account", detail: "\(detail); passed over: \(unavailable)")
             } else {
                 reasons.append(step: "account", detail: detail)
-                return Choice(owner: rep, queue: nil, team: matchedTeam, method: "account")
+                return Choice(owner: rep, queue: nil, team: matchedTeam, method: .account)
             }
         }
         // 2. The sticky owner.
@@ -545,7 +586,7 @@ struct AssignmentSession {
                 reasons.append(step.bytes)
                 stickySteps[key] = (entry.owner, entry.at, passedOver, SharedText(step.bytes, shareable: false), false)
             }
-            if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: "sticky") }
+            if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: .sticky) }
         }
         // 3. The team's strategy, then its overflow.
         if let index = matchedTeam, let tail = exhaustedTails[index], tail.now == now {
@@ -577,7 +618,7 @@ struct AssignmentSession {
                     owner: rep,
                     queue: nil,
                     team: index,
-                    method: plan.teams[index].strategy.rawValue,
+                    method: .strategy(plan.teams[index].strategy),
                     slot: slot
                 )
             }
@@ -585,10 +626,10 @@ struct AssignmentSession {
             case .team(let next):
                 reasons.append(texts.overflow[index])
                 current = next
-            case .queue(let queue):
+            case .queue:
                 reasons.append(texts.overflow[index])
                 return queued(
-                    Choice(owner: nil, queue: queue, team: index, method: "overflow"),
+                    Choice(owner: nil, queue: .overflow(team: index), team: index, method: .overflow),
                     matched: matchedTeam,
                     through: visited
                 )
@@ -599,7 +640,7 @@ struct AssignmentSession {
         }
         reasons.append(texts.fallback)
         return queued(
-            Choice(owner: nil, queue: plan.fallback.name, team: nil, method: "fallback"),
+            Choice(owner: nil, queue: .fallback, team: nil, method: .fallback),
             matched: matchedTeam,
             through: visited
         )
@@ -1217,7 +1258,24 @@ struct AssignmentSession {
         let (owner, team) = (choice.owner, choice.team)
         let sla =
             owner == nil && team == nil ? plan.fallback.sla : team.flatMap { plan.teams[$0].sla } ?? plan.fallback.sla
-        let due = sla.map { (owner.map { clocks[$0] } ?? texts.queueClock).due(from: now, after: $0) }
+        let due: Double?
+        if let sla {
+            let clock = owner ?? -1
+            if let last = lastDue, last.clock == clock, last.sla == sla, last.now == now {
+                due = last.due
+            } else {
+                // The clock used in place: a copy of it (`owner.map { clocks[$0] } ?? texts.queueClock`) retains its
+                // four references.
+                let value =
+                    if let owner { clocks[owner].due(from: now, after: sla) } else {
+                        texts.queueClock.due(from: now, after: sla)
+                    }
+                lastDue = (clock, sla, now, value)
+                due = value
+            }
+        } else {
+            due = nil
+        }
         let key = Head.Key(
             owner: owner ?? -1,
             team: team ?? -1,
@@ -1240,10 +1298,12 @@ struct AssignmentSession {
             lastHead = (key, index)
             known = false
         }
-        if known, headList[index].shared == nil, sharing == true {
+        if known, !headList[index].offered, sharing == true {
             // A second lead with this head: worth storing once (a head given to one lead only is not written to the
             // state, as when every lead has a `now` of its own).
-            headList[index].shared = try sharedStep(headList[index].bytes)
+            let shared = try sharedStep(headList[index].bytes)
+            headList[index].offered = true
+            headList[index].reference = shared.shareable ? shared.hash : nil
         }
         let spans = headList[index].columns
         // The record: its lead, the head its owner, team and times share with others, then its reasons.
@@ -1266,14 +1326,14 @@ struct AssignmentSession {
             ? try storeRecord(
                 range,
                 layout: layout,
-                head: headList[index].shared.map { (headStart, $0) },
-                owner: owner.map { texts.owners[$0] },
-                playbook: owner == nil && team == nil ? texts.fallbackPlaybook : team.flatMap { texts.playbooks[$0] },
+                head: headList[index].reference.map { (headStart, headList[index].bytes.count, $0) },
+                owner: owner,
+                playbook: owner == nil && team == nil ? -1 : team,
                 reasons: reasons
             ) : nil
         let seq = try nextSeq()
         let columns = Ledger.Columns(
-            lead: keys.lead,
+            contentID: keys.hasID ? nil : keys.lead,
             seq: seq,
             texts: spans,
             due: due,
@@ -1323,13 +1383,13 @@ struct AssignmentSession {
         struct Key: Hashable {
             var owner: Int
             var team: Int
-            var method: String
-            var queue: String?
+            var method: Method
+            var queue: Queue?
             var now: Double
             var due: Double?
 
-            /// Without the method and queue, which the owner and team nearly always decide: hashing two texts per
-            /// lead cost more than the rare key that differs only by them (told apart by `==`).
+            /// Without the method and queue, which the owner and team nearly always decide (a key that differs only
+            /// by them is told apart by `==`).
             func hash(into hasher: inout Hasher) {
                 hasher.combine(owner)
                 hasher.combine(team)
@@ -1339,9 +1399,11 @@ struct AssignmentSession {
         }
 
         var bytes: [UInt8]
-        /// `bytes` as a shared text of the state, from its second lead on: the records of the batch with this
-        /// head refer to it.
-        var shared: SharedText?
+        /// Whether `bytes` were offered to the state's shared texts (at the head's second lead): the records of the
+        /// batch with this head then refer to them.
+        var offered: Bool
+        /// The hash of `bytes` as a shared text, once it is one (`offered`, and not taken by another text).
+        var reference: UInt64?
         /// Where the owner's and the playbook's texts lie in `bytes` (`Opportunity.Layout`).
         var owner: Range<Int>?
         var playbook: Range<Int>?
@@ -1371,7 +1433,8 @@ struct AssignmentSession {
         let skip = Head.leadKey.count + 2
         return Head(
             bytes: Array(bytes[skip..<layout.reasons]),
-            shared: nil,
+            offered: false,
+            reference: nil,
             owner: layout.owner.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
             playbook: layout.playbook.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
             team: model.team,
@@ -1379,8 +1442,8 @@ struct AssignmentSession {
             columns: Ledger.Columns.Texts(
                 team: columnText(model.team),
                 owner: columnText(model.owner),
-                queue: columnText(choice.queue),
-                method: columnText(choice.method) ?? 0..<0
+                queue: columnText(name(choice.queue)),
+                method: columnText(choice.method.text) ?? 0..<0
             )
         )
     }
@@ -1399,12 +1462,12 @@ struct AssignmentSession {
         var opportunity = Opportunity(
             lead: lead,
             status: owner == nil ? .queued : .assigned,
-            method: choice.method,
+            method: choice.method.text,
             stage: plan.openingStage,
             assignedAt: now,
             reasons: reasons
         )
-        opportunity.queue = choice.queue
+        opportunity.queue = name(choice.queue)
         opportunity.team = team.map { plan.teams[$0].id }
         opportunity.playbook =
             owner == nil && team == nil ? plan.fallback.playbook : team.flatMap { plan.teams[$0].playbook }
@@ -1420,13 +1483,15 @@ struct AssignmentSession {
 
     /// Appends the record at `range` in `output` to `stored` as the ledger stores it: each shared text in it (the
     /// owner, the playbook, the shared reason steps) replaced by a reference (`SharedText`). The owner and the
-    /// playbook are replaced only where the record holds exactly their bytes. Returns where it lies in `stored`.
+    /// playbook are replaced only where the record holds exactly their bytes. `head`: where the record's head lies
+    /// and its shared text's hash, when it is one; `owner`: the owner's rep; `playbook`: the team whose playbook the
+    /// record holds, -1 for the fallback queue's. Returns where the record lies in `stored`.
     mutating func storeRecord(
         _ range: Range<Int>,
         layout: Opportunity.Layout,
-        head: (offset: Int, text: SharedText)?,
-        owner: SharedText?,
-        playbook: SharedText?,
+        head: (offset: Int, count: Int, hash: UInt64)?,
+        owner: Int?,
+        playbook: Int?,
         reasons: Opportunity.ReasonChain
     ) throws -> Range<Int> {
         var units: [(offset: Int, count: Int, hash: UInt64)] = []
@@ -1465,14 +1530,22 @@ struct AssignmentSession {
                     cursor = at + count
                 }
                 // The head holds the owner and the playbook: one reference for all three when it is shared.
-                if let head, head.text.shareable {
-                    refer(range.lowerBound + head.offset, head.text.bytes.count, head.text.hash, nil)
+                if let head { refer(range.lowerBound + head.offset, head.count, head.hash, nil) }
+                // The plan's texts read in place, by index: copied out, each would be retained.
+                if let owner, let span = layout.owner, span.count == texts.owners[owner].bytes.count {
+                    refer(
+                        range.lowerBound + span.lowerBound,
+                        span.count,
+                        texts.owners[owner].hash,
+                        texts.owners[owner].bytes
+                    )
                 }
-                if let owner, let span = layout.owner, span.count == owner.bytes.count {
-                    refer(range.lowerBound + span.lowerBound, span.count, owner.hash, owner.bytes)
-                }
-                if let playbook, let span = layout.playbook, span.count == playbook.bytes.count {
-                    refer(range.lowerBound + span.lowerBound, span.count, playbook.hash, playbook.bytes)
+                if let playbook, let span = layout.playbook {
+                    if playbook < 0, let text = texts.fallbackPlaybook, span.count == text.bytes.count {
+                        refer(range.lowerBound + span.lowerBound, span.count, text.hash, text.bytes)
+                    } else if playbook >= 0, let text = texts.playbooks[playbook], span.count == text.bytes.count {
+                        refer(range.lowerBound + span.lowerBound, span.count, text.hash, text.bytes)
+                    }
                 }
                 // Copied from the shared texts themselves (`ReasonChain.append`), runs of them as one.
                 let reasonsStart = range.lowerBound + layout.reasons
@@ -1589,8 +1662,10 @@ struct AssignmentSession {
 
     /// Writes back the rotation, presence and sticky rows the batch changed, and the ledger's last number; and
     /// keeps the keys the batch wrote in the filter of known keys.
-    func save() throws {
+    mutating func save() throws {
         if var filter, let known {
+            // The session's copy let go first: the filter is then this one's alone, and adding keys does not copy it.
+            self.filter = nil
             for key in assignedInBatch.keys where !filter.mayContain(key.hash) { filter.insert(key.hash) }
             for key in dirtySticky where !filter.mayContain(key.hash) { filter.insert(key.hash) }
             known.keep(filter)

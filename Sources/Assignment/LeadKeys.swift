@@ -14,6 +14,8 @@ final class LeadKeys: Sendable {
     /// The lead id, or `content:HASH` (FNV-1a of its JSON) so a lead without an id is still recognized when it
     /// comes again.
     let lead: String
+    /// Whether `lead` is the lead's own id, not its content's.
+    let hasID: Bool
     /// The e-mail's domain (not when `ignore_domains` has it): the end of `domainKey`, which holds it once.
     var emailDomain: Substring? { domainKey.map(Self.domain(ofKey:)) }
     /// `domain:DOMAIN` for the e-mail's domain: its sticky key, and where `emailDomain` is kept.
@@ -108,6 +110,7 @@ final class LeadKeys: Sendable {
         tables: borrowing Tables
     ) {
         lead = id ?? sources.text(first, in: buffer).map { String(decoding: $0, as: UTF8.self) } ?? "content:"
+        hasID = id != nil
         let sticky = plan.sticky
         // The address's keys are taken out of its `Email` once, into variables the fields take them from: an
         // `Email?` read field by field is copied (its texts retained) at each read.

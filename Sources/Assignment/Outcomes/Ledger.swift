@@ -74,8 +74,9 @@ public struct Ledger: Sendable {
     /// A new opportunity's columns in the ledger, which are its decision's row's: written by the assignment
     /// session, bound by `DecisionRows.insert`.
     struct Columns {
-        /// The lead's key in the ledger: its id, or `content:HASH` for a lead without one (`LeadKeys.lead`).
-        var lead: String
+        /// The lead's key in the ledger when it has no id: `content:HASH` (`LeadKeys.lead`); nil for a lead with an
+        /// id, which its decision's row holds already.
+        var contentID: String?
         /// Its number in the ledger's order (`counters`).
         var seq: Int64
         /// Where `team`, `owner`, `queue` and `method` lie in the session's `columnTexts`: the same for every lead
@@ -528,8 +529,8 @@ struct DecisionRows {
         writer.integer(claimKey | row.record)
         writer.integer(row.record)
         let lead = texts.text(first, in: buffers.texts)
-        if lead == nil, let opportunity {
-            writer.text(opportunity.lead)
+        if lead == nil, let id = opportunity?.contentID {
+            writer.text(id)
         } else {
             writer.text(borrowing: lead)
         }

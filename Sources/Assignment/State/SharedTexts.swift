@@ -14,7 +14,8 @@ import Synchronization
 /// file).
 struct SharedText: Sendable {
     let bytes: [UInt8]
-    /// FNV-1a, 64 bits, of `bytes`.
+    /// FNV-1a, 64 bits, of `bytes`; 0 for a text that is not `shareable`, whose hash nothing reads (hashing a run
+    /// of steps byte by byte costs some four instructions a byte).
     let hash: UInt64
 
     /// False for a text written whole in each record (its hash is taken by another text, or records are stored
@@ -24,6 +25,10 @@ struct SharedText: Sendable {
     init(_ bytes: [UInt8], shareable: Bool = true) {
         self.bytes = bytes
         self.shareable = shareable
+        guard shareable else {
+            hash = 0
+            return
+        }
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)

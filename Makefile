@@ -45,7 +45,7 @@ endif
 ifeq ($(PGO),1)
 RELEASE += -Xswiftc -Xfrontend -Xswiftc -ir-profile-use=$(abspath $(PROFILE)) \
 	-Xswiftc -Xllvm -Xswiftc -enable-ext-tsp-block-placement
-RELEASE_PROFILE := $(PROFILE)
+RELEASE_PROFILE := .build/pgo/release-profile.stamp
 endif
 # What the profile is made from: it is made again when any of them changes (not when the rules do: an operator's
 # edit changes which rules fire, not which code is hot).
@@ -95,6 +95,13 @@ $(PROFILE): $(PROFILE_INPUTS) | deps
 	$(SWIFT) build $(INSTRUMENTED) --product leadd-bench
 	$(SWIFT) build $(INSTRUMENTED) --product leadd
 	bench/pgo-train.sh .build/pgo/instrumented/release $(LLVM_PROFDATA) $@
+
+# SwiftPM does not count the profile among the optimized build's inputs: objects it compiled with an older profile
+# would stay as they are. So whenever the profile is made again, the optimized build is removed first, and all of it
+# is compiled with the new one.
+.build/pgo/release-profile.stamp: $(PROFILE)
+	rm -rf .build/$(shell uname -m)-unknown-linux-gnu/release
+	touch $@
 
 # Installs the release binary, the systemd unit, sysusers and tmpfiles files, a default /etc/leadd/leadd.yaml and the
 # shipped rules (an admin's existing copies are never overwritten), and the docs. Then: systemctl daemon-reload,

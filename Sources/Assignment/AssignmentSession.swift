@@ -114,10 +114,27 @@ struct AssignmentSession {
     var sharedTexts: [UInt64: [UInt8]] = [:]
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
     var buildsOpportunities = false
-    /// Per sticky key, the last sticky step written in this batch, with what it says.
-    /// `offered`: whether the step was offered to the state's shared texts (at its second lead).
-    var stickySteps: [HashedKey: (owner: String, at: Double, passedOver: String?, step: SharedText, offered: Bool)] =
-        [:]
+    /// Per sticky key, the last sticky step written in this batch.
+    var stickySteps: [HashedKey: StickyStep] = [:]
+
+    /// A sticky step written in this batch, with what it says (`stickySteps`): a class, so that finding it copies
+    /// one reference, not each of its texts.
+    final class StickyStep {
+        /// The owner (a rep), when it got the key, and why it was passed over (nil: it was not).
+        let owner: Int
+        let at: Double
+        let passedOver: String?
+        var step: SharedText
+        /// Whether the step was offered to the state's shared texts (at its second lead).
+        var offered = false
+
+        init(owner: Int, at: Double, passedOver: String?, step: SharedText) {
+            self.owner = owner
+            self.at = at
+            self.passedOver = passedOver
+            self.step = step
+        }
+    }
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [HashedKey: StickyOwner?] = [:]
     /// Whether `prefetch` put in `sticky` every sticky key of the batch's leads the state may hold: a key of the
@@ -564,14 +581,13 @@ struct AssignmentSession {
             let passedOver =
                 try available(rep, at: now).unavailable ?? capReached(rep, at: now).map { capText($0, rep) }
             // The step, as the batch's last lead with this key and owner had it: leads of one company come together.
-            if var cached = stickySteps[key], cached.owner == entry.owner, cached.at == entry.at,
+            if let cached = stickySteps[key], cached.owner == rep, cached.at == entry.at,
                 cached.passedOver == passedOver
             {
                 if !cached.offered {
                     // Its second lead: worth storing once.
                     cached.step = try sharedStep(cached.step.bytes)
                     cached.offered = true
-                    stickySteps[key] = cached
                 }
                 reasons.append(cached.step)
             } else {
@@ -584,7 +600,12 @@ struct AssignmentSession {
                 var step = Opportunity.ReasonChain()
                 detailScratch.withUnsafeBufferPointer { step.append(step: "sticky", detail: $0) }
                 reasons.append(step.bytes)
-                stickySteps[key] = (entry.owner, entry.at, passedOver, SharedText(step.bytes, shareable: false), false)
+                stickySteps[key] = StickyStep(
+                    owner: rep,
+                    at: entry.at,
+                    passedOver: passedOver,
+                    step: SharedText(step.bytes, shareable: false)
+                )
             }
             if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: .sticky) }
         }

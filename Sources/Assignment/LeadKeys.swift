@@ -65,13 +65,13 @@ final class LeadKeys: Sendable {
         static let none = Tables()
     }
 
-    /// The texts `init(lead:sources:first:plan:tables:)` reads of a lead, appended to `texts` when it is decided
+    /// The texts `init(lead:sources:first:in:plan:tables:)` reads of a lead, appended to `texts` when it is decided
     /// (`Ledger.entry`), while its document is at hand: the content id of a lead without an id, the e-mail field, then
-    /// each domain field, as the lead holds them (nil when missing or not a string); `sourceCount(_:)` of them.
+    /// each domain field, as the lead holds them (nil when missing or not a string).
     ///
-    /// The keys themselves are made for a whole batch at once, before its transaction (`Ledger.record`). Made lead by
+    /// The keys themselves are made for a whole batch at once, before its transaction (`Assigner.keys`). Made lead by
     /// lead between evaluations, their code and the rules' pushed each other out of the processor's instruction
-    /// cache: callgrind's cache simulation counted some 150 more instruction-cache misses per lead.
+    /// cache: callgrind's cache simulation counted some 200 more instruction-cache misses per lead.
     static func appendSources(
         decision: borrowing Decision,
         lead record: borrowing LeadRecord,
@@ -96,11 +96,8 @@ final class LeadKeys: Sendable {
         }
     }
 
-    /// How many texts `appendSources` appends.
-    static func sourceCount(_ tables: borrowing Tables) -> Int { 2 + tables.paths.domains.count }
-
-    /// The keys of a lead whose id is `id` (nil: it has none), from its texts appended by `appendSources`: the
-    /// `sourceCount` texts of `sources` from `first`, whose bytes are `buffer`.
+    /// The keys of a lead whose id is `id` (nil: it has none), from its texts appended by `appendSources`: those of
+    /// `sources` from its `first`, whose bytes are `buffer`.
     init(
         lead id: String?,
         sources: borrowing PackedTexts,

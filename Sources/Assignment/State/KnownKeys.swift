@@ -20,8 +20,8 @@ final class KnownKeys: Sendable {
         /// The number of bits less one (a power of two).
         var mask: UInt64
         var count = 0
-        /// How many keys it holds before it is made again, larger: 16 bits per key, at most a fifth of them set,
-        /// so that a key it never saw passes for a known one (and is looked up) at most about once in 370.
+        /// How many keys it holds before it is made again, larger: 16 bits per key, at most about a fifth of them
+        /// set, so that a key it never saw passes for a known one (and is looked up) at most about once in 370.
         var capacity: Int
         /// The state's `PRAGMA data_version` it was made or last kept at, on this process's connection.
         var version: Int64

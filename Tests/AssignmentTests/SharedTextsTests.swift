@@ -285,6 +285,49 @@ struct SharedTextsTests {
         #expect(stored == first.stored)
     }
 
+    @Test("records an earlier leadd stored, their shared texts keyed by byte-wise FNV-1a, are given back whole")
+    func earlierHashes() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let first = try run(fixture, claim: "first")
+        func hex(_ hash: UInt64) -> String {
+            let digits = String(hash, radix: 16)
+            return "\u{01}" + String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        // The state as an earlier leadd left it: each shared text under the hash it used, each record referring to it.
+        let store = try AssignmentStore(directory: fixture.state.path)
+        try store.transaction { db in
+            var earlier: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT hash, text FROM fragments") {
+                let hash = UInt64(bitPattern: row["hash"] as Int64)
+                let text: String = row["text"]
+                var byteWise: UInt64 = 0xCBF2_9CE4_8422_2325
+                for byte in text.utf8 {
+                    byteWise ^= UInt64(byte)
+                    byteWise = byteWise &* 0x0000_0100_0000_01B3
+                }
+                #expect(byteWise != hash)
+                earlier[hex(hash)] = hex(byteWise)
+                try db.execute(
+                    sql: "UPDATE fragments SET hash = ? WHERE hash = ?",
+                    arguments: [Int64(bitPattern: byteWise), Int64(bitPattern: hash)]
+                )
+            }
+            for (lead, stored) in first.stored {
+                var record = stored
+                for (now, then) in earlier { record = record.replacing(now, with: then) }
+                #expect(record != stored)
+                try db.execute(
+                    sql: "UPDATE decisions SET opportunity = ? WHERE lead = ? AND opportunity IS NOT NULL",
+                    arguments: [record, lead]
+                )
+            }
+        }
+        let again = try run(fixture, claim: "again")
+        for (lead, json) in first.json {
+            #expect(again.json[lead] == String(json.dropLast()) + ",\"replayed\":true}")
+        }
+    }
+
     @Test("references: written as 0x01 and 16 hex digits, read back; a cut or unknown one reads as nothing")
     func references() {
         let text = SharedText(Array("{\"step\":\"team\"}".utf8))

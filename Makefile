@@ -5,7 +5,7 @@ DEBIAN_PACKAGES := libyaml-dev libsqlite3-dev pkg-config
 # What the tests use besides: a real systemd, and util-linux and procps to boot it in namespaces.
 TEST_PACKAGES := systemd util-linux procps python3-junitparser chromium
 
-.PHONY: all deps build release run test bench lint format clean install install-files uninstall
+.PHONY: all deps build release release-flags run test bench lint format clean install install-files uninstall
 
 # Where `make install` puts things (DESTDIR for staging, as usual).
 PREFIX ?= /usr/local
@@ -45,7 +45,7 @@ endif
 ifeq ($(PGO),1)
 RELEASE += -Xswiftc -Xfrontend -Xswiftc -ir-profile-use=$(abspath $(PROFILE)) \
 	-Xswiftc -Xllvm -Xswiftc -enable-ext-tsp-block-placement
-RELEASE_PROFILE := .build/pgo/release-profile.stamp
+RELEASE_PROFILE := $(PROFILE)
 endif
 # What the profile is made from: it is made again when any of them changes (not when the rules do: an operator's
 # edit changes which rules fire, not which code is hot).
@@ -65,7 +65,7 @@ build: deps
 	$(SWIFT) build
 
 # Builds and runs the daemon on ./var with the shipped rules: drop lead files into var/spool/inbox.
-run: deps $(RELEASE_PROFILE)
+run: deps release-flags
 	$(SWIFT) build $(RELEASE) --product leadd
 	.build/release/leadd run --spool var/spool --state var/state --rules rules
 
@@ -81,13 +81,13 @@ test: deps
 	$(SWIFT) test --skip-build --disable-xctest
 
 # Release build, then every speed and memory figure (see bench/README.md).
-bench: deps $(RELEASE_PROFILE)
+bench: deps release-flags
 	$(SWIFT) build $(RELEASE) --product leadd-bench
 	$(SWIFT) build $(RELEASE) --product leadd
 	cc -O2 -Wall -o .build/file-cycle bench/c/file-cycle.c
 	.build/release/leadd-bench --leadd .build/release/leadd --file-cycle .build/file-cycle
 
-release: deps $(RELEASE_PROFILE)
+release: deps release-flags
 	$(SWIFT) build $(RELEASE) --product leadd
 
 # The profile of the profile-guided release build: the instrumented build, then its training run.
@@ -96,12 +96,17 @@ $(PROFILE): $(PROFILE_INPUTS) | deps
 	$(SWIFT) build $(INSTRUMENTED) --product leadd
 	bench/pgo-train.sh .build/pgo/instrumented/release $(LLVM_PROFDATA) $@
 
-# SwiftPM does not count the profile among the optimized build's inputs: objects it compiled with an older profile
-# would stay as they are. So whenever the profile is made again, the optimized build is removed first, and all of it
-# is compiled with the new one.
-.build/pgo/release-profile.stamp: $(PROFILE)
-	rm -rf .build/$(shell uname -m)-unknown-linux-gnu/release
-	touch $@
+# SwiftPM compiles a module again when its sources change, not when its flags or the profile do: objects compiled
+# with an older profile, or without one (PGO=0), would stay beside the new ones. So the optimized build is removed
+# whenever the flags differ from the last release build's (kept in .build/release-flags) or the profile is newer.
+release-flags: $(RELEASE_PROFILE)
+	@mkdir -p .build
+	@if [ "$$(cat .build/release-flags 2>/dev/null)" != "$(RELEASE)" ] \
+		|| { [ -n "$(RELEASE_PROFILE)" ] && [ "$(RELEASE_PROFILE)" -nt .build/release-flags ]; }; then \
+		echo "make: the release build's flags or profile changed: compiling all of it again"; \
+		rm -rf .build/$(shell uname -m)-unknown-linux-gnu/release; \
+		echo "$(RELEASE)" > .build/release-flags; \
+	fi
 
 # Installs the release binary, the systemd unit, sysusers and tmpfiles files, a default /etc/leadd/leadd.yaml and the
 # shipped rules (an admin's existing copies are never overwritten), and the docs. Then: systemctl daemon-reload,

@@ -213,11 +213,10 @@ struct AssignmentSession {
         var owners: [SharedText]
         /// Per team, then the fallback queue's: the playbook as a record holds it (a JSON string).
         var playbooks: [SharedText?]
-        var fallbackPlaybook: SharedText?
         /// Every text above, for the state's `fragments` table.
         var shared: [SharedText] {
             var all = teamFalse + teamUnknown + teamMatched + [noTeam, fallback] + overflow + noneInHours + owners
-            all += (dayCapSkipped + weekCapSkipped + playbooks + [fallbackPlaybook]).compactMap { $0 }
+            all += (dayCapSkipped + weekCapSkipped + playbooks).compactMap { $0 }
             return all
         }
         /// The clock of leads without an owner: the default time zone and hours.
@@ -251,8 +250,7 @@ struct AssignmentSession {
                 json.string(text)
                 return SharedText(json.finish())
             }
-            playbooks = plan.teams.map { playbook($0.playbook) }
-            fallbackPlaybook = playbook(plan.fallback.playbook)
+            playbooks = plan.teams.map { playbook($0.playbook) } + [playbook(plan.fallback.playbook)]
             teamFalse = plan.teams.map { step("team", "team \($0.id): condition false") }
             teamUnknown = plan.teams.map {
                 step("team", "team \($0.id): condition unknown (a field it reads is missing)")
@@ -1349,7 +1347,7 @@ struct AssignmentSession {
                 layout: layout,
                 head: headList[index].reference.map { (headStart, headList[index].bytes.count, $0) },
                 owner: owner,
-                playbook: owner == nil && team == nil ? -1 : team,
+                playbook: owner == nil && team == nil ? plan.teams.count : team,
                 reasons: reasons
             ) : nil
         let seq = try nextSeq()
@@ -1503,10 +1501,10 @@ struct AssignmentSession {
     }
 
     /// Appends the record at `range` in `output` to `stored` as the ledger stores it: each shared text in it (the
-    /// owner, the playbook, the shared reason steps) replaced by a reference (`SharedText`). The owner and the
-    /// playbook are replaced only where the record holds exactly their bytes. `head`: where the record's head lies
-    /// and its shared text's hash, when it is one; `owner`: the owner's rep; `playbook`: the team whose playbook the
-    /// record holds, -1 for the fallback queue's. Returns where the record lies in `stored`.
+    /// owner, the playbook, the shared reason steps) replaced by a reference (`SharedText`). The owner and the playbook
+    /// are replaced only where the record holds exactly their bytes. `head`: where the record's head lies and its
+    /// shared text's hash, when it is one; `owner`: the owner's rep; `playbook`: where the record's playbook is in
+    /// `texts.playbooks`. Returns where the record lies in `stored`.
     mutating func storeRecord(
         _ range: Range<Int>,
         layout: Opportunity.Layout,
@@ -1552,22 +1550,13 @@ struct AssignmentSession {
                 }
                 // The head holds the owner and the playbook: one reference for all three when it is shared.
                 if let head { refer(range.lowerBound + head.offset, head.count, head.hash, nil) }
-                // The plan's texts read in place, by index: copied out, each would be retained.
-                if let owner, let span = layout.owner, span.count == texts.owners[owner].bytes.count {
-                    refer(
-                        range.lowerBound + span.lowerBound,
-                        span.count,
-                        texts.owners[owner].hash,
-                        texts.owners[owner].bytes
-                    )
+                /// A text of the plan, referred to where the record holds exactly its bytes.
+                func refer(_ text: SharedText?, at span: Range<Int>?) {
+                    guard let text, let span, span.count == text.bytes.count else { return }
+                    refer(range.lowerBound + span.lowerBound, span.count, text.hash, text.bytes)
                 }
-                if let playbook, let span = layout.playbook {
-                    if playbook < 0, let text = texts.fallbackPlaybook, span.count == text.bytes.count {
-                        refer(range.lowerBound + span.lowerBound, span.count, text.hash, text.bytes)
-                    } else if playbook >= 0, let text = texts.playbooks[playbook], span.count == text.bytes.count {
-                        refer(range.lowerBound + span.lowerBound, span.count, text.hash, text.bytes)
-                    }
-                }
+                if let owner { refer(texts.owners[owner], at: layout.owner) }
+                if let playbook { refer(texts.playbooks[playbook], at: layout.playbook) }
                 // Copied from the shared texts themselves (`ReasonChain.append`), runs of them as one.
                 let reasonsStart = range.lowerBound + layout.reasons
                 for step in units { refer(reasonsStart + step.offset, step.count, step.hash, nil) }

@@ -92,6 +92,40 @@ struct KnownKeysTests {
         #expect(leads == ["A-1", "A-2", "A-9", "B-1", "B-9"])
     }
 
+    @Test("a batch that fails after taking the filter leaves none: the next makes it again and misses nothing")
+    func failedBatchLeavesNoFilter() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let program = try fixture.program()
+        let store = try AssignmentStore(directory: fixture.state.path, remembersKeys: true)
+        let ledger = Ledger(store: store, plan: program.assignment)
+        let first = try record(ledger, program, [try testLead("A-1", line: 1)], claim: "one")
+        // Record numbers past a decision key's 32 bits fail the batch inside its transaction, after its keys were
+        // looked up through the filter.
+        var bad = try testLead("X-1", line: 1)
+        bad.origin.record = 1 << 32
+        do {
+            _ = try ledger.record(
+                [ledger.entry(Assigner.Item(decision: program.evaluate(bad, now: monday), lead: bad))],
+                claim: "bad"
+            )
+            Issue.record("a record number of 2^32 was accepted")
+        } catch {
+            #expect("\(error)".contains("is beyond the"), "\(error)")
+        }
+        // The lead and its address are still known: its recorded owner comes back, and the address's sticky owner
+        // holds.
+        let again = try record(
+            ledger,
+            program,
+            [try testLead("A-1", line: 1), try testLead("A-9", email: "a-1@a-1.example", line: 2)],
+            claim: "two"
+        )
+        #expect(again[0].replayed && again[0].owner == first[0].owner)
+        #expect(again[1].method == "sticky" && again[1].owner == first[0].owner)
+        let leads = try store.read { db in try String.fetchAll(db, sql: "SELECT lead FROM ledger ORDER BY seq") }
+        #expect(leads == ["A-1", "A-9"])
+    }
+
     @Test("a filter full past its capacity is made again from the state, larger")
     func madeAgainWhenFull() throws {
         let fixture = try AssignmentFixture(Self.config)

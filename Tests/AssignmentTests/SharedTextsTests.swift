@@ -67,6 +67,14 @@ struct SharedTextsTests {
         return Recorded(stored: stored, json: json)
     }
 
+    /// The leads of `first` again: each gets its record back whole, marked replayed.
+    func expectGivenBack(_ first: Recorded, _ fixture: AssignmentFixture) throws {
+        let again = try run(fixture, claim: "again")
+        for (lead, json) in first.json {
+            #expect(again.json[lead] == String(json.dropLast()) + ",\"replayed\":true}")
+        }
+    }
+
     @Test("a stored record refers to the shared texts, and the lead again gets its whole record back")
     func sharedAndReplayed() throws {
         let fixture = try AssignmentFixture(Self.config)
@@ -231,10 +239,7 @@ struct SharedTextsTests {
         for (lead, json) in first.json {
             #expect(first.stored[lead] == json, "stored whole")
         }
-        let again = try run(fixture, claim: "again")
-        for (lead, json) in first.json {
-            #expect(again.json[lead] == String(json.dropLast()) + ",\"replayed\":true}")
-        }
+        try expectGivenBack(first, fixture)
     }
 
     @Test("a record stored whole, as before shared texts, is given back as it is")
@@ -250,10 +255,7 @@ struct SharedTextsTests {
                 )
             }
         }
-        let again = try run(fixture, claim: "again")
-        for (lead, json) in first.json {
-            #expect(again.json[lead] == String(json.dropLast()) + ",\"replayed\":true}")
-        }
+        try expectGivenBack(first, fixture)
     }
 
     @Test("a stored record whose shared text is gone: a clear error naming the lead, and the batch not recorded")
@@ -322,10 +324,7 @@ struct SharedTextsTests {
                 )
             }
         }
-        let again = try run(fixture, claim: "again")
-        for (lead, json) in first.json {
-            #expect(again.json[lead] == String(json.dropLast()) + ",\"replayed\":true}")
-        }
+        try expectGivenBack(first, fixture)
     }
 
     @Test("references: written as 0x01 and 16 hex digits, read back; a cut or unknown one reads as nothing")

@@ -74,10 +74,10 @@ struct AssignmentSession {
     var weekCounts: [RangeCount?]
     var loadCounts: [[RangeCount]]
     /// Ledger records of the batch's leads, read up front (lead -> JSON), and the batch's own new records.
-    var recorded: [HashedKey: String] = [:]
+    var recorded: [ArenaKey: String] = [:]
     /// By lead: where the record of each opportunity recorded in this batch lies in `output` (a lead twice in a
     /// batch gets it back, as from the ledger).
-    var assignedInBatch: [HashedKey: Range<Int>] = [:]
+    var assignedInBatch: [ArenaKey: Range<Int>] = [:]
     /// The records of the batch's opportunities, one after the other, as JSON (`Opportunity.writeJSON`): the
     /// ledger binds each from here, and the outbox writes each from here. One array for the batch, not one per
     /// lead.
@@ -115,7 +115,7 @@ struct AssignmentSession {
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
     var buildsOpportunities = false
     /// Per sticky key, the last sticky step written in this batch.
-    var stickySteps: [HashedKey: StickyStep] = [:]
+    var stickySteps: [ArenaKey: StickyStep] = [:]
 
     /// A sticky step written in this batch, with what it says (`stickySteps`): a class, so that finding it copies
     /// one reference, not each of its texts.
@@ -136,11 +136,15 @@ struct AssignmentSession {
         }
     }
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
-    var sticky: [HashedKey: StickyOwner?] = [:]
+    var sticky: [ArenaKey: StickyOwner?] = [:]
     /// Whether `prefetch` put in `sticky` every sticky key of the batch's leads the state may hold: a key of the
     /// batch not in `sticky` then has no owner, known without asking the filter again.
     var stickyPrefetched = false
-    var dirtySticky: Set<HashedKey> = []
+    var dirtySticky: Set<ArenaKey> = []
+    /// The batch's keys (`prefetch`), whose arena holds the bytes of the keys above; and an arena for the keys read
+    /// from the state's rows.
+    var batchKeys: BatchKeys?
+    let rowKeys = KeyArena(capacity: 4096)
     /// Per rep, the last `offHours` step and the `now` it was made for.
     /// `offered`: whether the step was offered to the state's shared texts (at its second lead).
     var offHoursTexts: [(now: Double, step: SharedText, offered: Bool)?]
@@ -322,7 +326,9 @@ struct AssignmentSession {
     /// takes the batch's keys as one JSON array (`json_each`) and looks each up by its index, instead of a query
     /// per key (each execution of a statement costs about as much as the lookup itself). A key with a NUL character,
     /// which SQLite's JSON functions cut short, is looked up on its own.
-    mutating func prefetch(_ keys: [LeadKeys?]) throws {
+    mutating func prefetch(_ batch: BatchKeys) throws {
+        batchKeys = batch
+        let keys = batch.leads
         if sharing == nil {
             let registered = try SharedText.register(texts.shared, db)
             sharing = registered
@@ -339,14 +345,14 @@ struct AssignmentSession {
         // Only the leads the state may hold are looked up (all of them, when it is not known what it holds).
         var leads = KeyList(capacity: keys.count)
         var again = KeyList(capacity: legacyRows ? keys.count : 0)
-        for case let keys? in keys where filter?.mayContain(keys.leadKey.hash) != false {
-            leads.append(keys.lead)
-            if legacyRows { again.append(keys.lead) }
+        for case let keys? in keys where filter?.mayContain(keys.lead.hash) != false {
+            leads.append(keys.lead.bytes)
+            if legacyRows { again.append(keys.lead.bytes) }
         }
         // A lead's opportunity is its first: the one it got, which it keeps.
         func found(_ row: SQLiteStatement) {
             guard let lead = RowWriter.text(row, 0) else { return }
-            let key = HashedKey(lead)
+            let key = rowKeys.key(lead)
             if recorded[key] == nil { recorded[key] = RowWriter.text(row, 1) }
         }
         if legacyRows {
@@ -375,7 +381,7 @@ struct AssignmentSession {
                 guard sticky[stickyKey] == nil else { continue }
                 // Known to have no owner unless the query finds one.
                 sticky[stickyKey] = .some(nil)
-                stickyKeys.append(stickyKey.text)
+                stickyKeys.append(stickyKey.bytes)
             }
         }
         try stickyKeys.rows(
@@ -385,7 +391,7 @@ struct AssignmentSession {
         ) { row in
             guard let key = RowWriter.text(row, 0), let owner = RowWriter.text(row, 1), let at = RowWriter.real(row, 3)
             else { return }
-            sticky[HashedKey(key)] = StickyOwner(
+            sticky[rowKeys.key(key)] = StickyOwner(
                 owner: owner,
                 team: RowWriter.text(row, 2),
                 at: at,
@@ -399,22 +405,17 @@ struct AssignmentSession {
     struct KeyList: ~Copyable {
         var json: JSONWriter
         var count = 0
-        var apart: [String] = []
+        var apart: [[UInt8]] = []
 
         init(capacity: Int) {
             json = JSONWriter(capacity: 24 * capacity + 16)
             json.byte(UInt8(ascii: "["))
         }
 
-        mutating func append(_ key: String) {
-            let nul =
-                key.utf8.withContiguousStorageIfAvailable { bytes in
-                    guard let base = bytes.baseAddress else { return false }
-                    return memchr(base, 0, bytes.count) != nil
-                } ?? key.utf8.contains(0)
-            if nul { return apart.append(key) }
+        mutating func append(_ key: UnsafeBufferPointer<UInt8>) {
+            if let base = key.baseAddress, memchr(base, 0, key.count) != nil { return apart.append(Array(key)) }
             if count > 0 { json.byte(UInt8(ascii: ",")) }
-            json.string(key)
+            json.string(bytes: key)
             count += 1
         }
 
@@ -435,7 +436,7 @@ struct AssignmentSession {
             }
             for key in apart {
                 var query = RowWriter(try db.cachedStatement(sql: single))
-                query.text(key)
+                query.text(String(decoding: key, as: UTF8.self))
                 try query.rows(db, row)
             }
         }
@@ -513,11 +514,11 @@ struct AssignmentSession {
         keys: LeadKeys?
     ) throws -> Written? {
         guard let placement, let keys else { return nil }
-        if let earlier = assignedInBatch[keys.leadKey] {
-            return try replay(String(decoding: output[earlier], as: UTF8.self), lead: keys.lead)
+        if let earlier = assignedInBatch[keys.lead] {
+            return try replay(String(decoding: output[earlier], as: UTF8.self), lead: keys.lead.text)
         }
-        if let record = recorded[keys.leadKey] {
-            return try replay(record, lead: keys.lead)
+        if let record = recorded[keys.lead] {
+            return try replay(record, lead: keys.lead.text)
         }
         var reasons = Opportunity.ReasonChain()
         swap(&reasons, &scratch)
@@ -552,10 +553,10 @@ struct AssignmentSession {
             // "no account for acme.com or acme.de": the domains in the order they were tried.
             detailScratch.removeAll(keepingCapacity: true)
             detailScratch.append(bytesOf: Self.noAccountFor)
-            if var domain = keys.emailDomain { domain.withUTF8 { detailScratch.append(contentsOf: $0) } }
-            for var domain in keys.companyDomains {
+            if let domain = keys.emailDomain { detailScratch.append(contentsOf: domain.bytes) }
+            for domain in keys.companyDomains {
                 if detailScratch.count > Self.noAccountFor.count { detailScratch.append(bytesOf: Self.or) }
-                domain.withUTF8 { detailScratch.append(contentsOf: $0) }
+                detailScratch.append(contentsOf: domain.bytes)
             }
             detailScratch.withUnsafeBufferPointer { reasons.append(step: "account", detail: $0) }
         case .ambiguous(let detail):
@@ -590,7 +591,7 @@ struct AssignmentSession {
                 reasons.append(cached.step)
             } else {
                 detailScratch.removeAll(keepingCapacity: true)
-                Self.stickyDetail(key: key.text, owner: entry.owner, at: entry.at, into: &detailScratch)
+                Self.stickyDetail(key: key.bytes, owner: entry.owner, at: entry.at, into: &detailScratch)
                 if var passedOver {
                     detailScratch.append(bytesOf: Self.passedOver)
                     passedOver.withUTF8 { detailScratch.append(contentsOf: $0) }
@@ -746,9 +747,9 @@ struct AssignmentSession {
     /// domains. The first tier with any account decides: one owner takes it; several owners mean "don't guess".
     /// It reads only the plan and the lead, so it runs with the lead's keys, before the batch's transaction.
     static func matchAccount(
-        emailDomain: (text: Substring, hash: UInt64)?,
-        companyDomains: [String],
-        ignoredDomain: String?,
+        emailDomain: ArenaKey?,
+        companyDomains: UnsafeBufferPointer<ArenaKey>,
+        ignoredDomain: ArenaKey?,
         plan: borrowing AssignmentPlan,
         accounts filter: DomainFilter
     ) -> AccountMatch {
@@ -768,40 +769,35 @@ struct AssignmentSession {
         }
         /// The accounts of `domain` (hashed `hash`), nil when the book has none: looked up in the book only when
         /// its filter may hold the domain.
-        func accounts(_ domain: some StringProtocol, _ hash: UInt64) -> [AccountBook.Account]? {
-            filter.mayContain(hash) ? plan.accounts.byDomain[String(domain)] : nil
+        func accounts(_ domain: ArenaKey) -> [AccountBook.Account]? {
+            filter.mayContain(domain.hash) ? plan.accounts.byDomain[domain.text] : nil
         }
-        func hash(_ domain: String) -> UInt64 {
-            var domain = domain
-            return domain.withUTF8(HashedKey.hash)
+        func accounts(_ domain: String) -> [AccountBook.Account]? {
+            filter.mayContain(HashedKey.hash(domain)) ? plan.accounts.byDomain[domain] : nil
         }
         // Exact domains first, each looked up once, in tier order (the e-mail's, then the company's); parent
         // domains only when no exact one is in the book.
         var exactKnown = false
-        if let (domain, domainHash) = emailDomain, let found = accounts(domain, domainHash) {
+        if let domain = emailDomain, let found = accounts(domain) {
             exactKnown = true
-            if !found.isEmpty { return match(found, source: "e-mail domain", domain: String(domain), exact: true) }
+            if !found.isEmpty { return match(found, source: "e-mail domain", domain: domain.text, exact: true) }
         }
         for domain in companyDomains {
-            guard let found = accounts(domain, hash(domain)) else { continue }
+            guard let found = accounts(domain) else { continue }
             exactKnown = true
-            if !found.isEmpty { return match(found, source: "company domain", domain: domain, exact: true) }
+            if !found.isEmpty { return match(found, source: "company domain", domain: domain.text, exact: true) }
         }
         if !exactKnown {
-            func parent(of domain: some StringProtocol, source: String) -> AccountMatch? {
-                // Most domains have two labels and no parent: found without making a text, on the bytes in place
-                // (walking a substring's UTF-8 view checks each index it steps to).
-                let dots =
-                    domain.utf8.withContiguousStorageIfAvailable { $0.count(where: { $0 == 0x2E }) }
-                    ?? domain.utf8.count(where: { $0 == 0x2E })
-                guard dots >= 2 else { return nil }
-                for parent in LeadKeys.parents(String(domain)) {
-                    guard let found = accounts(parent, hash(parent)), !found.isEmpty else { continue }
+            func parent(of domain: ArenaKey, source: String) -> AccountMatch? {
+                // Most domains have two labels and no parent: found without making a text, on the bytes in place.
+                guard domain.bytes.count(where: { $0 == 0x2E }) >= 2 else { return nil }
+                for parent in LeadKeys.parents(domain.text) {
+                    guard let found = accounts(parent), !found.isEmpty else { continue }
                     return match(found, source: source, domain: parent, exact: false)
                 }
                 return nil
             }
-            if let (domain, _) = emailDomain, let found = parent(of: domain, source: "e-mail domain") { return found }
+            if let domain = emailDomain, let found = parent(of: domain, source: "e-mail domain") { return found }
             for domain in companyDomains {
                 if let found = parent(of: domain, source: "company domain") { return found }
             }
@@ -809,7 +805,7 @@ struct AssignmentSession {
         // "no account for" the domains tried: written by `choose`, from the lead's keys.
         if emailDomain != nil || !companyDomains.isEmpty { return .unmatched }
         if let ignored = ignoredDomain {
-            return .none("e-mail domain \(ignored) is in ignore_domains: no account")
+            return .none("e-mail domain \(ignored.text) is in ignore_domains: no account")
         }
         return .none("no e-mail or company domain to match to an account")
     }
@@ -821,7 +817,7 @@ struct AssignmentSession {
         _ keys: LeadKeys,
         sticky config: AssignmentPlan.Sticky,
         now: Double
-    ) throws -> (rep: Int, key: HashedKey, entry: StickyOwner)? {
+    ) throws -> (rep: Int, key: ArenaKey, entry: StickyOwner)? {
         for key in keys.stickyKeys {
             let entry: StickyOwner?
             if let cached = sticky[key] {
@@ -852,19 +848,17 @@ struct AssignmentSession {
     /// "same e-mail pat@acme.com went to ana on 2026-11-29, within the sticky window", written in place.
     static func stickyDetail(key: String, owner: String, at: Double) -> String {
         var bytes: [UInt8] = []
-        stickyDetail(key: key, owner: owner, at: at, into: &bytes)
+        var key = key
+        key.withUTF8 { stickyDetail(key: $0, owner: owner, at: at, into: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `stickyDetail(key:owner:at:)`'s bytes, appended to `out`.
-    static func stickyDetail(key: String, owner: String, at: Double, into out: inout [UInt8]) {
-        var key = key
+    static func stickyDetail(key: UnsafeBufferPointer<UInt8>, owner: String, at: Double, into out: inout [UInt8]) {
         var owner = owner
-        key.withUTF8 { key in
-            let email = key.starts(with: "email:".utf8)
-            out.append(bytesOf: email ? sameEmail : sameDomain)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7)))
-        }
+        let email = key.starts(with: "email:".utf8)
+        out.append(bytesOf: email ? sameEmail : sameDomain)
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7)))
         out.append(bytesOf: wentTo)
         owner.withUTF8 { out.append(contentsOf: $0) }
         out.append(bytesOf: on)
@@ -1328,7 +1322,7 @@ struct AssignmentSession {
         // The record: its lead, the head its owner, team and times share with others, then its reasons.
         let start = output.count
         output.append(bytesOf: Head.leadKey)
-        LeadValue.writeJSONString(keys.lead, into: &output)
+        LeadValue.writeJSONString(bytes: keys.lead.bytes, into: &output)
         let headStart = output.count - start
         output.append(bytesOf: headList[index].bytes)
         let reasonsStart = output.count - start
@@ -1352,14 +1346,14 @@ struct AssignmentSession {
             ) : nil
         let seq = try nextSeq()
         let columns = Ledger.Columns(
-            contentID: keys.hasID ? nil : keys.lead,
+            contentID: keys.hasID ? nil : keys.lead.text,
             seq: seq,
             texts: spans,
             due: due,
             record: range,
             stored: storedRange
         )
-        assignedInBatch[keys.leadKey] = range
+        assignedInBatch[keys.lead] = range
         if let owner {
             assignedTimes[owner].append(now)
             batchAssigned[owner] += 1
@@ -1389,7 +1383,7 @@ struct AssignmentSession {
         var opportunity: Ledger.OpportunityBox?
         if buildsOpportunities {
             opportunity = Ledger.OpportunityBox(
-                self.opportunity(choice: choice, now: now, due: due, lead: keys.lead, reasons: reasons)
+                self.opportunity(choice: choice, now: now, due: due, lead: keys.lead.text, reasons: reasons)
             )
         }
         return Written(range: range, replayed: false, opportunity: opportunity, columns: columns)
@@ -1728,7 +1722,7 @@ extension AssignmentSession {
         times.reserveCapacity(dirtySticky.count)
         for key in dirtySticky {
             guard let entry = sticky[key] ?? nil else { continue }
-            texts.append(key.text)
+            texts.append(key.bytes as UnsafeBufferPointer<UInt8>?)
             texts.append(entry.owner)
             texts.append(entry.team)
             times.append(entry.at)

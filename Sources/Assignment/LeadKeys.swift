@@ -1,3 +1,4 @@
+import Glibc
 import Leads
 import Rules
 
@@ -8,27 +9,24 @@ import Rules
 /// domain with letters beyond ASCII is lower-cased as the rules lower-case text (Unicode's lower case), and so is the
 /// accounts file's (`DomainName.lowered`).
 ///
-/// A class, immutable: a batch's keys are handed from the worker that made them into the state's transaction, where
-/// a copy of a struct of these texts would retain each of them.
-final class LeadKeys: Sendable {
+/// Every key's bytes lie in the batch's `KeyArena` (`BatchKeys`): a lead's keys are copied, and read, without a
+/// reference count or an allocation of their own. Made as texts, they cost four allocations per lead and some twenty
+/// reference counts, each an atomic operation, between being made and being freed.
+struct LeadKeys {
     /// The lead id, or `content:HASH` (FNV-1a of its JSON) so a lead without an id is still recognized when it
     /// comes again.
-    let lead: String
+    let lead: ArenaKey
     /// Whether `lead` is the lead's own id, not its content's.
     let hasID: Bool
-    /// The e-mail's domain (not when `ignore_domains` has it): the end of `domainKey`, which holds it once.
-    var emailDomain: Substring? { domainKey.map(Self.domain(ofKey:)) }
-    /// `domain:DOMAIN` for the e-mail's domain: its sticky key, and where `emailDomain` is kept.
-    private let domainKey: String?
+    /// The e-mail's domain (not when `ignore_domains` has it): the end of its sticky key `domain:DOMAIN`.
+    let emailDomain: ArenaKey?
     /// From the company's domain or website fields: lower-cased, without scheme, path, port or `www.`. Never the
     /// e-mail's domain, nor an ignored one.
-    let companyDomains: [String]
+    let companyDomains: UnsafeBufferPointer<ArenaKey>
     /// The e-mail's domain when `ignore_domains` has it (free mail).
-    let ignoredDomain: String?
-    /// `lead`, hashed once, for the batch's lookups by lead.
-    let leadKey: HashedKey
+    let ignoredDomain: ArenaKey?
     /// Keys of the sticky table, in the order they are tried: `email:ADDRESS`, then `domain:DOMAIN`s.
-    let stickyKeys: [HashedKey]
+    let stickyKeys: UnsafeBufferPointer<ArenaKey>
     /// The lead's account owner, if the accounts file names one.
     let account: AssignmentSession.AccountMatch
 
@@ -65,9 +63,9 @@ final class LeadKeys: Sendable {
         static let none = Tables()
     }
 
-    /// The texts `init(lead:sources:first:in:plan:tables:)` reads of a lead, appended to `texts` when it is decided
-    /// (`Ledger.entry`), while its document is at hand: the content id of a lead without an id, the e-mail field, then
-    /// each domain field, as the lead holds them (nil when missing or not a string).
+    /// The texts `init(lead:sources:first:in:plan:tables:arena:scratch:)` reads of a lead, appended to `texts` when
+    /// it is decided (`Ledger.entry`), while its document is at hand: the content id of a lead without an id, the
+    /// e-mail field, then each domain field, as the lead holds them (nil when missing or not a string).
     ///
     /// The keys themselves are made for a whole batch at once, before its transaction (`Assigner.keys`). Made lead by
     /// lead between evaluations, their code and the rules' pushed each other out of the processor's instruction
@@ -96,112 +94,126 @@ final class LeadKeys: Sendable {
         }
     }
 
+    /// Reused from lead to lead while a batch's keys are made: the company domains and the sticky keys of the lead
+    /// being read, before they are copied to the arena.
+    struct Scratch {
+        var domains: [ArenaKey] = []
+        var sticky: [ArenaKey] = []
+    }
+
     /// The keys of a lead whose id is `id` (nil: it has none), from its texts appended by `appendSources`: those of
-    /// `sources` from its `first`, whose bytes are `buffer`.
+    /// `sources` from its `first`, whose bytes are `buffer`. Their bytes are written to `arena`.
     init(
         lead id: String?,
         sources: borrowing PackedTexts,
         first: Int,
         in buffer: UnsafeBufferPointer<UInt8>,
         plan: borrowing AssignmentPlan,
-        tables: borrowing Tables
+        tables: borrowing Tables,
+        arena: KeyArena,
+        scratch: inout Scratch
     ) {
-        lead = id ?? sources.text(first, in: buffer).map { String(decoding: $0, as: UTF8.self) } ?? "content:"
+        if let id {
+            lead = arena.key(id)
+        } else if let content = sources.text(first, in: buffer) {
+            lead = arena.key(content)
+        } else {
+            lead = arena.key("content:")
+        }
         hasID = id != nil
         let sticky = plan.sticky
-        // The address's keys are taken out of its `Email` once, into variables the fields take them from: an
-        // `Email?` read field by field is copied (its texts retained) at each read.
-        var addressKey: HashedKey?
-        var emailDomainKey: HashedKey?
-        var emailDomainHash: UInt64 = 0
-        var ignored = false
-        var domains: [String] = []
-        if let bytes = sources.text(first + 1, in: buffer),
-            let email = Self.email(bytes, keepsAddress: sticky?.byEmail == true, tables: tables)
-        {
-            addressKey = email.addressKey
-            emailDomainKey = email.domainKey
-            emailDomainHash = email.domainHash
-            ignored = email.ignored
+        var email: Email?
+        if let bytes = sources.text(first + 1, in: buffer) {
+            email = Self.email(bytes, keepsAddress: sticky?.byEmail == true, tables: tables, arena: arena)
         }
+        let domainKey = email?.domainKey
+        scratch.domains.removeAll(keepingCapacity: true)
         for index in tables.paths.domains.indices {
             guard let bytes = sources.text(first + 2 + index, in: buffer), let span = DomainName.span(bytes) else {
                 continue
             }
             // The e-mail's own domain again (the usual case) adds nothing: every use of the company's domains
             // skips the e-mail's, and an ignored e-mail domain is dropped from both.
-            if Email.sameDomain(emailDomainKey, bytes, span) { continue }
-            let domain = DomainName.lowered(UnsafeBufferPointer(rebasing: bytes[span]))
-            if !domains.contains(domain) { domains.append(domain) }
+            if Email.sameDomain(domainKey, bytes, span) { continue }
+            let domain = Self.lowered(UnsafeBufferPointer(rebasing: bytes[span]), arena: arena)
+            if !scratch.domains.contains(domain) { scratch.domains.append(domain) }
         }
-        if !plan.ignoredDomains.isEmpty, !domains.isEmpty {
-            domains.removeAll { domain in
-                var domain = domain
-                return domain.withUTF8 { tables.ignored.mayContain(HashedKey.hash($0)) }
-                    && plan.ignoredDomains.contains(domain)
+        if !plan.ignoredDomains.isEmpty, !scratch.domains.isEmpty {
+            scratch.domains.removeAll { domain in
+                tables.ignored.mayContain(domain.hash) && plan.ignoredDomains.contains(domain.text)
             }
         }
-        if ignored {
-            ignoredDomain = emailDomainKey.map { String(Self.domain(ofKey: $0.text)) }
-            emailDomainKey = nil
-        } else {
-            ignoredDomain = nil
+        /// The domain of the e-mail's `domain:DOMAIN`, with its own hash.
+        let addressDomain = email.map { email in
+            email.domainKey.dropping(Self.domainPrefix.utf8CodeUnitCount, hash: email.domainHash)
         }
-        var keys: [HashedKey] = []
+        let ignored = email?.ignored == true
+        ignoredDomain = ignored ? addressDomain : nil
+        emailDomain = ignored ? nil : addressDomain
+        scratch.sticky.removeAll(keepingCapacity: true)
         if let sticky {
-            let byEmail = sticky.byEmail && addressKey != nil
-            let domainCount = sticky.byDomain ? (emailDomainKey != nil ? 1 : 0) + domains.count : 0
-            if byEmail || domainCount > 0 {
-                // Sized once: grown from empty, the array is made again at its second and third key.
-                keys.reserveCapacity((byEmail ? 1 : 0) + domainCount)
-                if byEmail, let addressKey { keys.append(addressKey) }
-                if sticky.byDomain {
-                    if let emailDomainKey { keys.append(emailDomainKey) }
-                    for domain in domains { keys.append(HashedKey(Self.joined(Self.domainPrefix, domain))) }
-                }
+            if sticky.byEmail, let address = email?.addressKey { scratch.sticky.append(address) }
+            if sticky.byDomain {
+                if !ignored, let domainKey { scratch.sticky.append(domainKey) }
+                for domain in scratch.domains { scratch.sticky.append(Self.prefixed(Self.domainPrefix, domain, arena)) }
             }
         }
-        domainKey = emailDomainKey?.text
-        companyDomains = domains
-        stickyKeys = keys
-        leadKey = HashedKey(lead)
+        companyDomains = arena.keys(scratch.domains)
+        stickyKeys = arena.keys(scratch.sticky)
         account = AssignmentSession.matchAccount(
-            emailDomain: domainKey.map { (Self.domain(ofKey: $0), emailDomainHash) },
-            companyDomains: domains,
+            emailDomain: emailDomain,
+            companyDomains: companyDomains,
             ignoredDomain: ignoredDomain,
             plan: plan,
             accounts: tables.accounts
         )
     }
 
-    /// An e-mail address as the keys hold it: `email:ADDRESS` (when kept), `domain:DOMAIN`, each made in one
-    /// allocation with its hash, and the domain's own hash.
+    /// A domain's bytes lower-cased (`DomainName.lowered`), as a key in `arena`: ASCII letters in place, a domain
+    /// beyond ASCII through the rules' lower case.
+    static func lowered(_ domain: UnsafeBufferPointer<UInt8>, arena: KeyArena) -> ArenaKey {
+        guard !domain.contains(where: { $0 >= 0x80 }) else { return arena.key(DomainName.lowered(domain)) }
+        return arena.key(count: domain.count) { out in
+            if let source = domain.baseAddress { FoldedText.copyFolded(source, count: domain.count, to: out) }
+        }
+    }
+
+    /// `prefix` then `key`'s bytes, as a key of its own.
+    static func prefixed(_ prefix: StaticString, _ key: ArenaKey, _ arena: KeyArena) -> ArenaKey {
+        arena.key(count: prefix.utf8CodeUnitCount + key.count) { out in
+            var end = out
+            end.put(prefix)
+            end.put(key.bytes)
+        }
+    }
+
+    /// An e-mail address as the keys hold it: `email:ADDRESS` (when kept), `domain:DOMAIN`, each written once with
+    /// its hash, and the domain's own hash.
     struct Email {
-        var addressKey: HashedKey?
-        var domainKey: HashedKey
+        var addressKey: ArenaKey?
+        var domainKey: ArenaKey
         var domainHash: UInt64
         var ignored: Bool
 
         /// Whether `bytes[span]`, lower-cased (`DomainName.lowered`), are the domain of `domainKey`, an address's.
-        static func sameDomain(_ domainKey: HashedKey?, _ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Bool
+        static func sameDomain(_ domainKey: ArenaKey?, _ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Bool
         {
-            guard var key = domainKey?.text else { return false }
-            return key.withUTF8 { key in
-                let domain = UnsafeBufferPointer(rebasing: key[LeadKeys.domainPrefix.utf8CodeUnitCount...])
-                // Beyond ASCII, letters fold as the rules fold them; the rest byte by byte, without a copy.
-                guard !bytes[span].contains(where: { $0 >= 0x80 }) else {
-                    return DomainName.lowered(UnsafeBufferPointer(rebasing: bytes[span])).utf8.elementsEqual(domain)
-                }
-                return LeadKeys.sameLowered(bytes, span, domain)
+            guard let key = domainKey?.bytes else { return false }
+            let domain = UnsafeBufferPointer(rebasing: key[LeadKeys.domainPrefix.utf8CodeUnitCount...])
+            // Beyond ASCII, letters fold as the rules fold them; the rest byte by byte, without a copy.
+            guard !bytes[span].contains(where: { $0 >= 0x80 }) else {
+                return DomainName.lowered(UnsafeBufferPointer(rebasing: bytes[span])).utf8.elementsEqual(domain)
             }
+            return LeadKeys.sameLowered(bytes, span, domain)
         }
     }
 
-    /// The address in `bytes` (`email(_:)`), as keys: nil when it is not an address.
+    /// The address in `bytes` (`email(_:)`), as keys written to `arena`: nil when it is not an address.
     static func email(
         _ bytes: UnsafeBufferPointer<UInt8>,
         keepsAddress: Bool,
         tables: Tables,
+        arena: KeyArena,
         lowered: Bool = false
     ) -> Email? {
         // Letters beyond ASCII are lower-cased as the rules lower-case them (Unicode's lower case, with the rules'
@@ -210,7 +222,9 @@ final class LeadKeys: Sendable {
         if !lowered, bytes.contains(where: { $0 >= 0x80 }) {
             var text = FoldedText.lowercased(bytes)
             if !text.utf8.elementsEqual(bytes) {
-                return text.withUTF8 { email($0, keepsAddress: keepsAddress, tables: tables, lowered: true) }
+                return text.withUTF8 {
+                    email($0, keepsAddress: keepsAddress, tables: tables, arena: arena, lowered: true)
+                }
             }
         }
         guard let parts = emailParts(bytes) else { return nil }
@@ -220,8 +234,8 @@ final class LeadKeys: Sendable {
             tables.ignored.mayContain(domainHash)
             && tables.ignored.names.contains(String(decoding: lowerBytes(bytes, domain), as: UTF8.self))
         return Email(
-            addressKey: keepsAddress ? key(emailPrefix, bytes, parts.start..<parts.localEnd, domain) : nil,
-            domainKey: key(domainPrefix, bytes, nil, domain),
+            addressKey: keepsAddress ? key(emailPrefix, bytes, parts.start..<parts.localEnd, domain, arena) : nil,
+            domainKey: key(domainPrefix, bytes, nil, domain, arena),
             domainHash: domainHash,
             ignored: ignored
         )
@@ -255,19 +269,18 @@ final class LeadKeys: Sendable {
         span.map { lower(bytes[$0]) }
     }
 
-    /// `prefix`, then `bytes[local]` and `@` (when given), then `bytes[domain]`, lower-cased: one text, with its
-    /// hash, written in one pass.
+    /// `prefix`, then `bytes[local]` and `@` (when given), then `bytes[domain]`, lower-cased: one key in `arena`,
+    /// written in one pass.
     static func key(
         _ prefix: StaticString,
         _ bytes: UnsafeBufferPointer<UInt8>,
         _ local: Range<Int>?,
-        _ domain: Range<Int>
-    ) -> HashedKey {
+        _ domain: Range<Int>,
+        _ arena: KeyArena
+    ) -> ArenaKey {
         let count = prefix.utf8CodeUnitCount + (local.map { $0.count + 1 } ?? 0) + domain.count
-        var hash: UInt64 = 0
-        // Written in the text's own storage: no buffer to copy from.
-        let text = String(unsafeUninitializedCapacity: count) { out -> Int in
-            guard let base = out.baseAddress, let source = bytes.baseAddress else { return 0 }
+        return arena.key(count: count) { base in
+            guard let source = bytes.baseAddress else { return }
             var end = base
             end.put(prefix)
             @inline(__always) func copy(_ range: Range<Int>) {
@@ -280,37 +293,27 @@ final class LeadKeys: Sendable {
                 end += 1
             }
             copy(domain)
-            hash = HashedKey.hash(UnsafeBufferPointer(start: base, count: count))
-            return count
         }
-        return HashedKey(text: text, hash: hash)
     }
 
     static func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
 
-    /// `prefix` then `text`, made in one allocation.
-    static func joined(_ prefix: StaticString, _ text: String) -> String {
-        var text = text
-        return text.withUTF8 { bytes in
-            let head = prefix.utf8CodeUnitCount
-            return String(unsafeUninitializedCapacity: head + bytes.count) { out in
-                guard var end = out.baseAddress else { return 0 }
-                end.put(prefix)
-                end.put(bytes)
-                return head + bytes.count
-            }
-        }
-    }
-
-    /// What `email(_:keepsAddress:tables:)` keys, as texts: ` Pat.Lee+promo@Acme.COM ` -> (`pat.lee@acme.com`,
+    /// What `email(_:keepsAddress:tables:arena:)` keys, as texts: ` Pat.Lee+promo@Acme.COM ` -> (`pat.lee@acme.com`,
     /// `acme.com`).
     static func email(_ text: String) -> (String?, String?) {
         var text = text
-        guard let email = text.withUTF8({ email($0, keepsAddress: true, tables: .none) }) else { return (nil, nil) }
-        let address = email.addressKey.map {
-            String(decoding: $0.text.utf8.dropFirst(emailPrefix.utf8CodeUnitCount), as: UTF8.self)
+        let arena = KeyArena(capacity: 2 * text.utf8.count + 32)
+        guard let email = text.withUTF8({ email($0, keepsAddress: true, tables: .none, arena: arena) }) else {
+            return (nil, nil)
         }
-        return (address, String(domain(ofKey: email.domainKey.text)))
+        // The keys' bytes are the arena's: read while it lives.
+        return withExtendedLifetime(arena) {
+            let address = email.addressKey.map {
+                String(decoding: $0.bytes.dropFirst(emailPrefix.utf8CodeUnitCount), as: UTF8.self)
+            }
+            let domain = email.domainKey.bytes.dropFirst(domainPrefix.utf8CodeUnitCount)
+            return (address, String(decoding: domain, as: UTF8.self))
+        }
     }
 
     /// Whether `bytes[span]`, lower-cased, are `other`.
@@ -338,26 +341,18 @@ final class LeadKeys: Sendable {
     }
 }
 
-/// A text with its hash made once (`HashedKey.hash`, 64 bits), for the lookups a batch makes by lead and by sticky
-/// key: hashing it again costs a few instructions, where hashing the text costs a pass over it each time.
-struct HashedKey: Hashable, Sendable {
-    let text: String
-    let hash: UInt64
-
-    init(_ text: String) {
-        var text = text
-        hash = text.withUTF8(Self.hash)
-        self.text = text
-    }
-
-    /// A text whose hash was made as it was written.
-    init(text: String, hash: UInt64) {
-        self.text = text
-        self.hash = hash
-    }
-
+/// The hash of a key's bytes, made once as they are written (`hash`, 64 bits), for the lookups a batch makes by
+/// lead and by sticky key: hashing it again costs a few instructions, where hashing the text costs a pass over it
+/// each time.
+enum HashedKey {
     /// `FoldedText.wordHash` of `bytes`: for this process's tables and filters, never stored.
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 { hash(bytes, lowering: false) }
+
+    /// `hash(_:)` of a text's bytes.
+    static func hash(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { hash($0) }
+    }
 
     /// `hash(_:)`, or with `lowering` the hash of the bytes with ASCII letters lower-cased (`LeadKeys.lower`), without
     /// writing them.
@@ -376,26 +371,8 @@ struct HashedKey: Hashable, Sendable {
         return hash
     }
 
-    /// The same hash and the same bytes. Not `String`'s `==`, which compares by Unicode canonical equivalence: for a
-    /// text beyond ASCII (`josé@…`) it normalizes both sides, some hundred instructions per lookup. Texts equivalent
-    /// but not the same bytes never meet here anyway, as their hashes (of the bytes) differ.
-    static func == (a: HashedKey, b: HashedKey) -> Bool {
-        guard a.hash == b.hash else { return false }
-        // Native texts (every key) lend their bytes in place; another kind is compared byte by byte.
-        let same = a.text.utf8.withContiguousStorageIfAvailable { x in
-            b.text.utf8.withContiguousStorageIfAvailable { y in SharedText.sameBytes(x, y) }
-        }
-        return (same ?? nil) ?? a.text.utf8.elementsEqual(b.text.utf8)
-    }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-
-    /// The hash a dictionary or set places the key by: its own hash, mixed with the table's seed (one multiply and
-    /// shifts, as the hash is already a hash of the text), instead of feeding it through SipHash for every lookup
-    /// (a batch looks its leads and sticky keys up several times each).
-    func _rawHashValue(seed: Int) -> Int { Self.placement(of: hash, seed: seed) }
-
-    /// Where a table with `seed` places a key whose hash is `hash` already: mixed with the seed, not hashed again.
+    /// Where a table with `seed` places a key whose hash is `hash` already: mixed with the seed, not hashed again
+    /// through SipHash for every lookup (a batch looks its leads and sticky keys up several times each).
     static func placement(of hash: UInt64, seed: Int) -> Int {
         var mixed = hash ^ UInt64(bitPattern: Int64(seed))
         mixed ^= mixed >> 32
@@ -403,6 +380,107 @@ struct HashedKey: Hashable, Sendable {
         mixed ^= mixed >> 32
         return Int(truncatingIfNeeded: mixed)
     }
+}
+
+/// A key's bytes in a `KeyArena`, with their hash (`HashedKey.hash`): a pointer, a count and a hash, copied without
+/// a reference count. Valid while its arena lives: the batch's keys and the session that looks them up keep it.
+struct ArenaKey: Hashable, @unchecked Sendable {
+    let base: UnsafePointer<UInt8>
+    let count: Int
+    let hash: UInt64
+
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The key's bytes after the first `prefix`, whose hash is `hash`.
+    func dropping(_ prefix: Int, hash: UInt64) -> ArenaKey {
+        ArenaKey(base: base + prefix, count: count - prefix, hash: hash)
+    }
+
+    /// The same hash and the same bytes.
+    static func == (a: ArenaKey, b: ArenaKey) -> Bool {
+        a.hash == b.hash && a.count == b.count && (a.base == b.base || memcmp(a.base, b.base, a.count) == 0)
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    /// The hash a dictionary or set places the key by: its own hash, mixed with the table's seed.
+    func _rawHashValue(seed: Int) -> Int { HashedKey.placement(of: hash, seed: seed) }
+}
+
+/// Memory for the keys of a batch (`ArenaKey`), and for lists of them: taken in blocks that never move, and freed
+/// together when the arena is. Keys written here cost no allocation each, and copying one costs no reference count.
+final class KeyArena: @unchecked Sendable {
+    private var blocks: [UnsafeMutableRawPointer] = []
+    private var next: UnsafeMutableRawPointer?
+    private var room = 0
+    /// The size of a block, unless a request needs more.
+    private let blockSize: Int
+
+    init(capacity: Int) {
+        blockSize = max(capacity, 4096)
+    }
+
+    deinit {
+        for block in blocks { block.deallocate() }
+    }
+
+    /// `count` bytes aligned to `alignment` (at most 16), where they stay until the arena is freed.
+    func allocate(_ count: Int, alignment: Int = 1) -> UnsafeMutableRawPointer {
+        if let next {
+            let aligned = next.alignedUp(toMultipleOf: alignment)
+            let used = next.distance(to: aligned) + count
+            if used <= room {
+                self.next = aligned + count
+                room -= used
+                return aligned
+            }
+        }
+        let size = max(count, blockSize)
+        let block = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        blocks.append(block)
+        next = block + count
+        room = size - count
+        return block
+    }
+
+    /// A key of `count` bytes, which `write` writes; hashed once written.
+    func key(count: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Void) -> ArenaKey {
+        let base = allocate(count).bindMemory(to: UInt8.self, capacity: count)
+        write(base)
+        return ArenaKey(base: base, count: count, hash: HashedKey.hash(UnsafeBufferPointer(start: base, count: count)))
+    }
+
+    /// A key of `bytes`, copied.
+    func key(_ bytes: UnsafeBufferPointer<UInt8>) -> ArenaKey {
+        key(count: bytes.count) { out in
+            if let source = bytes.baseAddress { out.update(from: source, count: bytes.count) }
+        }
+    }
+
+    /// A key of `text`'s bytes.
+    func key(_ text: String) -> ArenaKey {
+        var text = text
+        return text.withUTF8 { key($0) }
+    }
+
+    /// `keys`, copied to the arena (nothing is, for none).
+    func keys(_ keys: [ArenaKey]) -> UnsafeBufferPointer<ArenaKey> {
+        guard !keys.isEmpty else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let base = allocate(keys.count * MemoryLayout<ArenaKey>.stride, alignment: MemoryLayout<ArenaKey>.alignment)
+            .bindMemory(to: ArenaKey.self, capacity: keys.count)
+        let copy = UnsafeMutableBufferPointer(start: base, count: keys.count)
+        _ = copy.initialize(fromContentsOf: keys)
+        return UnsafeBufferPointer(copy)
+    }
+}
+
+/// The keys of a batch's leads (`LeadKeys`, nil for a lead on a route that is not assigned), with the arena that
+/// holds their bytes: whoever reads the keys holds this.
+struct BatchKeys {
+    let arena: KeyArena
+    let leads: [LeadKeys?]
 }
 
 /// Paths of object keys from a lead's root (`contact.email`), their keys' bytes in one array: walked through a

@@ -35,8 +35,8 @@ struct KnownKeysTests {
         #expect(others.count < 100, "\(others.count) of 100,000 keys never put in passed")
         // Texts, hashed as the state's keys are.
         var texts = KnownKeys.Filter(capacity: 100, version: 0)
-        for index in 0..<100 { texts.insert(HashedKey("L-\(index)").hash) }
-        #expect((0..<100).allSatisfy { texts.mayContain(HashedKey("L-\($0)").hash) })
+        for index in 0..<100 { texts.insert(HashedKey.hash("L-\(index)")) }
+        #expect((0..<100).allSatisfy { texts.mayContain(HashedKey.hash("L-\($0)")) })
     }
 
     /// A batch of leads recorded through `ledger`, each its own record of `claim`.
@@ -78,7 +78,7 @@ struct KnownKeysTests {
         let outside = try record(other, program, [try testLead("B-1", line: 1)], claim: "three")
         // The state changed under the daemon's filter: it is made again, with what the other connection wrote.
         let made = try remembering.read { db in try known.current(db) }
-        #expect(made.mayContain(HashedKey("B-1").hash) && made.mayContain(HashedKey("email:b-1@b-1.example").hash))
+        #expect(made.mayContain(HashedKey.hash("B-1")) && made.mayContain(HashedKey.hash("email:b-1@b-1.example")))
         let seen = try record(
             daemon,
             program,

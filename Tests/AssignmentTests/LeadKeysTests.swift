@@ -74,13 +74,16 @@ struct LeadKeysTests {
     )
     func keyHashes(input: String) throws {
         var text = input
-        let email = try #require(text.withUTF8 { LeadKeys.email($0, keepsAddress: true, tables: .none) })
+        let arena = KeyArena(capacity: 64)
+        let email = try #require(text.withUTF8 { LeadKeys.email($0, keepsAddress: true, tables: .none, arena: arena) })
         for key in [email.addressKey, email.domainKey].compactMap(\.self) {
-            #expect(key.hash == HashedKey(key.text).hash, "\(key.text)")
+            #expect(key.hash == HashedKey.hash(key.text), "\(key.text)")
             #expect(key.text == key.text.lowercased())
         }
         let domain = String(LeadKeys.domain(ofKey: email.domainKey.text))
-        #expect(email.domainHash == HashedKey(domain).hash)
+        #expect(email.domainHash == HashedKey.hash(domain))
+        // The keys' bytes are the arena's: it lives until they are read.
+        withExtendedLifetime(arena) {}
         // Bytes of every count from 0 to 24, in both cases: eight at a time, then the rest.
         let letters = Array("AbCdEfGhIjKlMnOpQrStUvWxYz".utf8)
         for count in 0...24 {
@@ -95,10 +98,32 @@ struct LeadKeysTests {
         // Texts that differ only by trailing zero bytes, or by one byte anywhere, hash apart.
         let hashes = Set(
             ["", "\u{0}", "\u{0}\u{0}", "abcdefgh", "abcdefgh\u{0}", "abcdefgi", "bbcdefgh", "abcdefghi"].map {
-                HashedKey($0).hash
+                HashedKey.hash($0)
             }
         )
         #expect(hashes.count == 8)
+    }
+
+    @Test("keys in an arena keep their bytes across its blocks, and compare by bytes, not by where they lie")
+    func arenaKeys() {
+        let arena = KeyArena(capacity: 64)
+        let other = KeyArena(capacity: 4096)
+        // Some 40 blocks of 4,096 bytes, a key larger than a block, and lists of keys between them.
+        var keys: [ArenaKey] = []
+        var lists: [(copy: UnsafeBufferPointer<ArenaKey>, keys: [ArenaKey])] = []
+        for index in 0..<10_000 {
+            keys.append(arena.key("domain:company-\(index).example"))
+            if index % 1000 == 0 { lists.append((arena.keys(Array(keys.suffix(3))), Array(keys.suffix(3)))) }
+        }
+        let large = arena.key(String(repeating: "x", count: 10_000))
+        #expect(large.count == 10_000 && large.text == String(repeating: "x", count: 10_000))
+        #expect(keys.indices.allSatisfy { keys[$0].text == "domain:company-\($0).example" })
+        #expect(lists.allSatisfy { Array($0.copy) == $0.keys } && lists.last?.keys.count == 3)
+        let again = other.key("domain:company-7.example")
+        #expect(again == keys[7] && again.base != keys[7].base && again.hash == HashedKey.hash(keys[7].text))
+        #expect(Set(keys).count == keys.count && Set(keys).contains(again))
+        #expect(keys[7] != keys[17] && arena.keys([]).isEmpty)
+        withExtendedLifetime((arena, other)) {}
     }
 
     @Test("parent domains go down to two labels")

@@ -154,7 +154,7 @@ public struct Ledger: Sendable {
     func record(_ entries: [Entry], claim: String, sync: Bool, commit: Bool, values: Bool) throws -> [Result] {
         let opening = assigner?.plan.openingStage ?? OutcomeUpdate.Stage.discovery.rawValue
         // Keys and rows are made before the transaction: workers take turns inside it, not outside.
-        let keys = assigner?.keys(entries) ?? []
+        let keys = assigner?.keys(entries)
         var rows = DecisionRows(entries)
         try rows.checkRecords()
         var registered: Bool?
@@ -175,7 +175,7 @@ public struct Ledger: Sendable {
                 )
             }
             session?.buildsOpportunities = values
-            try session?.prefetch(keys)
+            if let keys { try session?.prefetch(keys) }
             /// Per entry: an outcome's result, or where a lead's record lies in the session's output.
             enum Made {
                 case done(Result)
@@ -210,7 +210,7 @@ public struct Ledger: Sendable {
                     let written = try session?.write(
                         placement: decided.decision.placement,
                         now: decided.decision.now,
-                        keys: keys.isEmpty ? nil : keys[columns.count]
+                        keys: keys?.leads[columns.count]
                     )
                     columns.append(written?.columns)
                     made.append(.lead(written))

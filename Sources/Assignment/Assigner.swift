@@ -99,22 +99,32 @@ public struct Assigner: Sendable {
                 keys.append(nil)
                 continue
             }
-            let row = decided.row
-            keys.append(
-                row.texts.bytes.withUnsafeBufferPointer { buffer in
-                    LeadKeys(
-                        lead: decided.decision.leadID,
-                        sources: row.texts,
-                        first: DecisionRow.count,
-                        in: buffer,
-                        plan: plan,
-                        tables: keyTables,
-                        arena: arena,
-                        scratch: &scratch
-                    )
-                }
-            )
+            keys.append(decided.keys(plan: plan, tables: keyTables, arena: arena, scratch: &scratch))
         }
         return BatchKeys(arena: arena, leads: keys)
+    }
+}
+
+extension Ledger.Decided {
+    /// The lead's keys, from the texts its row holds (`LeadKeys.appendSources`). Made here, the entry's decision and
+    /// row are read in place: read by the caller, each of their arrays and texts would be retained.
+    func keys(
+        plan: borrowing AssignmentPlan,
+        tables: borrowing LeadKeys.Tables,
+        arena: KeyArena,
+        scratch: inout LeadKeys.Scratch
+    ) -> LeadKeys {
+        row.texts.bytes.withUnsafeBufferPointer { buffer in
+            LeadKeys(
+                lead: decision.leadID,
+                sources: row.texts,
+                first: DecisionRow.count,
+                in: buffer,
+                plan: plan,
+                tables: tables,
+                arena: arena,
+                scratch: &scratch
+            )
+        }
     }
 }

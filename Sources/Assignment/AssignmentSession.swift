@@ -49,12 +49,27 @@ struct AssignmentSession {
     final class ExhaustedTail {
         let now: Double
         let steps: Opportunity.ReasonChain
+        /// The steps as one shared text of the state, when they are one (`sharedStep`): a stored record refers to
+        /// the whole tail at once.
+        let text: SharedText
         let choice: Choice
 
-        init(now: Double, steps: Opportunity.ReasonChain, choice: Choice) {
+        init(now: Double, steps: Opportunity.ReasonChain, text: SharedText, choice: Choice) {
             self.now = now
             self.steps = steps
+            self.text = text
             self.choice = choice
+        }
+
+        /// Appends the steps to `reasons`: as one unit (`ReasonChain.appendWhole`) when they are one shared text,
+        /// else step by step. From inside the tail, which reads them in place, where a caller reading `steps`
+        /// retains each of its arrays.
+        func appendSteps(to reasons: inout Opportunity.ReasonChain) {
+            if text.shareable {
+                reasons.appendWhole(text)
+            } else {
+                reasons.append(contentsOf: steps)
+            }
         }
     }
     /// The strategy steps already written in this batch (most leads of a team repeat a few of them), made shared
@@ -610,7 +625,7 @@ struct AssignmentSession {
         }
         // 3. The team's strategy, then its overflow.
         if let index = matchedTeam, let tail = exhaustedTails[index], tail.now == now {
-            reasons.append(contentsOf: tail.steps)
+            tail.appendSteps(to: &reasons)
             return tail.choice
         }
         let strategyMark = reasons.bytes.count
@@ -618,15 +633,17 @@ struct AssignmentSession {
         var visited = VisitedTeams()
         /// The queue a lead of team `matched` ends in, kept with its steps for the batch's next leads when every
         /// team it went through was found exhausted and its steps are as the next leads will have them.
-        func queued(_ choice: Choice, matched: Int?, through teams: VisitedTeams) -> Choice {
+        func queued(_ choice: Choice, matched: Int?, through teams: VisitedTeams) throws -> Choice {
             guard let matched else { return choice }
             for team in teams.members(upTo: plan.teams.count) {
                 guard let exhausted = exhaustedTeams[team], exhausted.now == now, exhausted.offered || sharing != true
                 else { return choice }
             }
+            let steps = reasons.steps(after: strategyMark)
             exhaustedTails[matched] = ExhaustedTail(
                 now: now,
-                steps: reasons.steps(after: strategyMark),
+                steps: steps,
+                text: try sharedStep(steps.bytes),
                 choice: choice
             )
             return choice
@@ -648,7 +665,7 @@ struct AssignmentSession {
                 current = next
             case .queue:
                 reasons.append(texts.overflow[index])
-                return queued(
+                return try queued(
                     Choice(owner: nil, queue: .overflow(team: index), team: index, method: .overflow),
                     matched: matchedTeam,
                     through: visited
@@ -659,7 +676,7 @@ struct AssignmentSession {
             }
         }
         reasons.append(texts.fallback)
-        return queued(
+        return try queued(
             Choice(owner: nil, queue: .fallback, team: nil, method: .fallback),
             matched: matchedTeam,
             through: visited
@@ -1598,8 +1615,10 @@ struct AssignmentSession {
         var start = 0
         while start < shared.count {
             var end = start + 1
-            // Adjacent: only the comma between them.
-            while end < shared.count, shared[end].offset == shared[end - 1].offset + shared[end - 1].count + 1 {
+            // Adjacent: only the comma between them. A unit appended whole stands alone.
+            while end < shared.count, start != reasons.whole, end != reasons.whole,
+                shared[end].offset == shared[end - 1].offset + shared[end - 1].count + 1
+            {
                 end += 1
             }
             defer { start = end }

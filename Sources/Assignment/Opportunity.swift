@@ -44,6 +44,9 @@ public struct Opportunity: Sendable, Hashable {
         private(set) var bytes: [UInt8] = []
         /// Where the steps copied from shared texts lie in `bytes`, for the ledger to store as references.
         private(set) var shared: [(offset: Int, count: Int, hash: UInt64)] = []
+        /// The index in `shared` of a text appended whole (`appendWhole`): stored as one reference of its own, never
+        /// joined to the steps beside it in a run (`AssignmentSession.referenceUnits`).
+        private(set) var whole: Int?
 
         init(capacity: Int = 0) {
             bytes.reserveCapacity(capacity)
@@ -57,6 +60,7 @@ public struct Opportunity: Sendable, Hashable {
         mutating func removeAll() {
             bytes.removeAll(keepingCapacity: true)
             shared.removeAll(keepingCapacity: true)
+            whole = nil
         }
 
         /// A step written once: `fragment(step:detail:rep:)`'s bytes.
@@ -72,6 +76,14 @@ public struct Opportunity: Sendable, Hashable {
             bytes.append(bytesOf: text.bytes)
         }
 
+        /// Steps the ledger stores once for all records, as one text (a queue's tail of steps, the same for every
+        /// lead of a team when its members are capped), referred to alone: joined in a run with a step before it
+        /// (a company's sticky step), they would make a shared text per company.
+        mutating func appendWhole(_ text: SharedText) {
+            append(text)
+            if text.shareable { whole = shared.count - 1 }
+        }
+
         /// The steps written after the first `mark` bytes (a `bytes.count` taken between two steps), as a chain of
         /// their own, their shared texts marked as they were.
         func steps(after mark: Int) -> ReasonChain {
@@ -79,7 +91,8 @@ public struct Opportunity: Sendable, Hashable {
             // The comma between the steps before the mark and the first after it is not the tail's.
             let start = mark > 0 && mark < bytes.count ? mark + 1 : mark
             tail.bytes = Array(bytes[start...])
-            for step in shared where step.offset >= start {
+            for (index, step) in shared.enumerated() where step.offset >= start {
+                if index == whole { tail.whole = tail.shared.count }
                 tail.shared.append((step.offset - start, step.count, step.hash))
             }
             return tail
@@ -90,6 +103,7 @@ public struct Opportunity: Sendable, Hashable {
             guard !other.bytes.isEmpty else { return }
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             let start = bytes.count
+            if let whole = other.whole { self.whole = shared.count + whole }
             for step in other.shared { shared.append((step.offset + start, step.count, step.hash)) }
             bytes.append(bytesOf: other.bytes)
         }

@@ -101,7 +101,7 @@ public struct Assigner: Sendable {
             }
             keys.append(decided.keys(plan: plan, tables: keyTables, arena: arena, scratch: &scratch))
         }
-        return BatchKeys(arena: arena, leads: keys)
+        return BatchKeys(arena: arena, leads: keys, accounts: scratch.accounts)
     }
 }
 

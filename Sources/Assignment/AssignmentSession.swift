@@ -561,7 +561,13 @@ struct AssignmentSession {
             reasons.append(texts.noTeam)
         }
         // 1. The account owner.
-        switch keys.account {
+        let account: AccountMatch =
+            switch keys.account {
+            case .unmatched: .unmatched
+            case .none: .none(nil)
+            case .match: batchKeys?.account(keys) ?? .none(nil)
+            }
+        switch account {
         case .none(let detail):
             if let detail { reasons.append(step: "account", detail: detail) }
         case .unmatched:
@@ -1363,7 +1369,7 @@ struct AssignmentSession {
             ) : nil
         let seq = try nextSeq()
         let columns = Ledger.Columns(
-            contentID: keys.hasID ? nil : keys.lead.text,
+            contentID: keys.hasID ? nil : columnText(bytes: keys.lead.bytes),
             seq: seq,
             texts: spans,
             due: due,
@@ -1674,6 +1680,13 @@ struct AssignmentSession {
         guard var text else { return nil }
         let start = columnTexts.count
         text.withUTF8 { columnTexts.append(contentsOf: $0) }
+        return start..<columnTexts.count
+    }
+
+    /// `bytes` appended to `columnTexts`: where they lie there.
+    mutating func columnText(bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        let start = columnTexts.count
+        columnTexts.append(contentsOf: bytes)
         return start..<columnTexts.count
     }
 

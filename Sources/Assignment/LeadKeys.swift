@@ -27,8 +27,19 @@ struct LeadKeys {
     let ignoredDomain: ArenaKey?
     /// Keys of the sticky table, in the order they are tried: `email:ADDRESS`, then `domain:DOMAIN`s.
     let stickyKeys: UnsafeBufferPointer<ArenaKey>
-    /// The lead's account owner, if the accounts file names one.
-    let account: AssignmentSession.AccountMatch
+    /// The lead's account owner, if the accounts file names one: the match itself is in the batch's `accounts`
+    /// unless it says nothing but "no account" (nearly every lead), so that the keys hold no text and are copied
+    /// as plain bytes.
+    let account: Account
+
+    enum Account {
+        /// No account for any of the lead's domains (`AssignmentSession.AccountMatch.unmatched`).
+        case unmatched
+        /// The plan has no accounts (`.none(nil)`).
+        case none
+        /// `BatchKeys.accounts[index]`.
+        case match(Int)
+    }
 
     static let emailPrefix: StaticString = "email:"
     static let domainPrefix: StaticString = "domain:"
@@ -99,6 +110,8 @@ struct LeadKeys {
     struct Scratch {
         var domains: [ArenaKey] = []
         var sticky: [ArenaKey] = []
+        /// The batch's account matches that say more than "no account" (`Account.match`), in order.
+        var accounts: [AssignmentSession.AccountMatch] = []
     }
 
     /// The keys of a lead whose id is `id` (nil: it has none), from its texts appended by `appendSources`: those of
@@ -160,13 +173,20 @@ struct LeadKeys {
         }
         companyDomains = arena.keys(scratch.domains)
         stickyKeys = arena.keys(scratch.sticky)
-        account = AssignmentSession.matchAccount(
+        let match = AssignmentSession.matchAccount(
             emailDomain: emailDomain,
             companyDomains: companyDomains,
             ignoredDomain: ignoredDomain,
             plan: plan,
             accounts: tables.accounts
         )
+        switch match {
+        case .unmatched: account = .unmatched
+        case .none(nil): account = .none
+        default:
+            account = .match(scratch.accounts.count)
+            scratch.accounts.append(match)
+        }
     }
 
     /// A domain's bytes lower-cased (`DomainName.lowered`), as a key in `arena`: ASCII letters in place, a domain
@@ -481,6 +501,17 @@ final class KeyArena: @unchecked Sendable {
 struct BatchKeys {
     let arena: KeyArena
     let leads: [LeadKeys?]
+    /// The account matches the leads' keys point to (`LeadKeys.Account.match`).
+    let accounts: [AssignmentSession.AccountMatch]
+
+    /// The account match of `keys`, one of this batch's leads.
+    func account(_ keys: LeadKeys) -> AssignmentSession.AccountMatch {
+        switch keys.account {
+        case .unmatched: .unmatched
+        case .none: .none(nil)
+        case .match(let index): accounts[index]
+        }
+    }
 }
 
 /// Paths of object keys from a lead's root (`contact.email`), their keys' bytes in one array: walked through a

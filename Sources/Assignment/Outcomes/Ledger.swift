@@ -74,9 +74,10 @@ public struct Ledger: Sendable {
     /// A new opportunity's columns in the ledger, which are its decision's row's: written by the assignment
     /// session, bound by `DecisionRows.insert`.
     struct Columns {
-        /// The lead's key in the ledger when it has no id: `content:HASH` (`LeadKeys.lead`); nil for a lead with an
-        /// id, which its decision's row holds already.
-        var contentID: String?
+        /// Where the lead's key in the ledger lies in the session's `columnTexts` when it has no id: `content:HASH`
+        /// (`LeadKeys.lead`); nil for a lead with an id, which its decision's row holds already. No text of its
+        /// own: the columns of a batch's leads are copied as plain bytes.
+        var contentID: Range<Int>?
         /// Its number in the ledger's order (`counters`).
         var seq: Int64
         /// Where `team`, `owner`, `queue` and `method` lie in the session's `columnTexts`: the same for every lead
@@ -530,7 +531,7 @@ struct DecisionRows {
         writer.integer(row.record)
         let lead = texts.text(first, in: buffers.texts)
         if lead == nil, let id = opportunity?.contentID {
-            writer.text(id)
+            writer.text(borrowing: UnsafeBufferPointer(rebasing: buffers.columnTexts[id]))
         } else {
             writer.text(borrowing: lead)
         }

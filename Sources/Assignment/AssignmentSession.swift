@@ -572,14 +572,18 @@ struct AssignmentSession {
             if let detail { reasons.append(step: "account", detail: detail) }
         case .unmatched:
             // "no account for acme.com or acme.de": the domains in the order they were tried.
-            detailScratch.removeAll(keepingCapacity: true)
-            detailScratch.append(bytesOf: Self.noAccountFor)
-            if let domain = keys.emailDomain { detailScratch.append(contentsOf: domain.bytes) }
-            for domain in keys.companyDomains {
-                if detailScratch.count > Self.noAccountFor.count { detailScratch.append(bytesOf: Self.or) }
-                detailScratch.append(contentsOf: domain.bytes)
+            reasons.beginStep(#"{"step":"account","detail":"no account for "#)
+            var first = true
+            if let domain = keys.emailDomain {
+                reasons.appendDetail(domain.bytes)
+                first = false
             }
-            detailScratch.withUnsafeBufferPointer { reasons.append(step: "account", detail: $0) }
+            for domain in keys.companyDomains {
+                if !first { reasons.appendDetail(" or ") }
+                reasons.appendDetail(domain.bytes)
+                first = false
+            }
+            reasons.endStep()
         case .ambiguous(let detail):
             reasons.append(step: "account", detail: detail)
             let queue = plan.accounts.ambiguousQueue
@@ -833,8 +837,6 @@ struct AssignmentSession {
         return .none("no e-mail or company domain to match to an account")
     }
 
-    static let noAccountFor = Array("no account for ".utf8)
-    static let or = Array(" or ".utf8)
 
     mutating func stickyOwner(
         _ keys: LeadKeys,

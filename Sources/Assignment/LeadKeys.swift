@@ -105,11 +105,8 @@ struct LeadKeys {
         }
     }
 
-    /// Reused from lead to lead while a batch's keys are made: the company domains and the sticky keys of the lead
-    /// being read, before they are copied to the arena.
+    /// Kept from lead to lead while a batch's keys are made.
     struct Scratch {
-        var domains: [ArenaKey] = []
-        var sticky: [ArenaKey] = []
         /// The batch's account matches that say more than "no account" (`Account.match`), in order.
         var accounts: [AssignmentSession.AccountMatch] = []
     }
@@ -140,7 +137,9 @@ struct LeadKeys {
             email = Self.email(bytes, keepsAddress: sticky?.byEmail == true, tables: tables, arena: arena)
         }
         let domainKey = email?.domainKey
-        scratch.domains.removeAll(keepingCapacity: true)
+        // The lists are written in the arena as they are found, in room for the most they can hold.
+        let domains = arena.keyRoom(tables.paths.domains.count)
+        var domainCount = 0
         for index in tables.paths.domains.indices {
             guard let bytes = sources.text(first + 2 + index, in: buffer), let span = DomainName.span(bytes) else {
                 continue
@@ -149,11 +148,12 @@ struct LeadKeys {
             // skips the e-mail's, and an ignored e-mail domain is dropped from both.
             if Email.sameDomain(domainKey, bytes, span) { continue }
             let domain = Self.lowered(UnsafeBufferPointer(rebasing: bytes[span]), arena: arena)
-            if !scratch.domains.contains(domain) { scratch.domains.append(domain) }
-        }
-        if !plan.ignoredDomains.isEmpty, !scratch.domains.isEmpty {
-            scratch.domains.removeAll { domain in
-                tables.ignored.mayContain(domain.hash) && plan.ignoredDomains.contains(domain.text)
+            let ignored =
+                !plan.ignoredDomains.isEmpty && tables.ignored.mayContain(domain.hash)
+                && plan.ignoredDomains.contains(domain.text)
+            if !ignored, !UnsafeBufferPointer(start: domains, count: domainCount).contains(domain) {
+                (domains + domainCount).initialize(to: domain)
+                domainCount += 1
             }
         }
         /// The domain of the e-mail's `domain:DOMAIN`, with its own hash.
@@ -163,16 +163,23 @@ struct LeadKeys {
         let ignored = email?.ignored == true
         ignoredDomain = ignored ? addressDomain : nil
         emailDomain = ignored ? nil : addressDomain
-        scratch.sticky.removeAll(keepingCapacity: true)
+        companyDomains = UnsafeBufferPointer(start: domains, count: domainCount)
+        var stickyCount = 0
+        var stickyList: UnsafeMutablePointer<ArenaKey>?
         if let sticky {
-            if sticky.byEmail, let address = email?.addressKey { scratch.sticky.append(address) }
-            if sticky.byDomain {
-                if !ignored, let domainKey { scratch.sticky.append(domainKey) }
-                for domain in scratch.domains { scratch.sticky.append(Self.prefixed(Self.domainPrefix, domain, arena)) }
+            let list = arena.keyRoom(2 + domainCount)
+            func add(_ key: ArenaKey) {
+                (list + stickyCount).initialize(to: key)
+                stickyCount += 1
             }
+            if sticky.byEmail, let address = email?.addressKey { add(address) }
+            if sticky.byDomain {
+                if !ignored, let domainKey { add(domainKey) }
+                for domain in companyDomains { add(Self.prefixed(Self.domainPrefix, domain, arena)) }
+            }
+            stickyList = stickyCount > 0 ? list : nil
         }
-        companyDomains = arena.keys(scratch.domains)
-        stickyKeys = arena.keys(scratch.sticky)
+        stickyKeys = UnsafeBufferPointer(start: stickyList, count: stickyCount)
         let match = AssignmentSession.matchAccount(
             emailDomain: emailDomain,
             companyDomains: companyDomains,
@@ -485,12 +492,15 @@ final class KeyArena: @unchecked Sendable {
         return text.withUTF8 { key($0) }
     }
 
-    /// `keys`, copied to the arena (nothing is, for none).
+    /// Room for a list of `count` keys, uninitialized: its keys are written with `initialize(to:)`.
+    func keyRoom(_ count: Int) -> UnsafeMutablePointer<ArenaKey> {
+        allocate(count * MemoryLayout<ArenaKey>.stride, alignment: MemoryLayout<ArenaKey>.alignment)
+            .bindMemory(to: ArenaKey.self, capacity: count)
+    }
+
+    /// `keys`, copied to the arena.
     func keys(_ keys: [ArenaKey]) -> UnsafeBufferPointer<ArenaKey> {
-        guard !keys.isEmpty else { return UnsafeBufferPointer(start: nil, count: 0) }
-        let base = allocate(keys.count * MemoryLayout<ArenaKey>.stride, alignment: MemoryLayout<ArenaKey>.alignment)
-            .bindMemory(to: ArenaKey.self, capacity: keys.count)
-        let copy = UnsafeMutableBufferPointer(start: base, count: keys.count)
+        let copy = UnsafeMutableBufferPointer(start: keyRoom(keys.count), count: keys.count)
         _ = copy.initialize(fromContentsOf: keys)
         return UnsafeBufferPointer(copy)
     }

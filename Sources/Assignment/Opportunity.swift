@@ -124,6 +124,30 @@ public struct Opportunity: Sendable, Hashable {
             bytes.append(UInt8(ascii: "}"))
         }
 
+        /// A step without a rep whose detail is written in parts, straight into the chain: `opening` (the step's
+        /// JSON up to its detail's first byte, `{"step":"account","detail":"`), then each part (`appendDetail`),
+        /// then `endStep()`. The same JSON as `append(step:detail:)` makes of the whole detail, with fewer appends
+        /// and no detail of its own to write first.
+        mutating func beginStep(_ opening: StaticString) {
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: UnsafeBufferPointer(start: opening.utf8Start, count: opening.utf8CodeUnitCount))
+        }
+
+        /// Part of a step's detail: UTF-8 bytes, escaped as a JSON string's.
+        mutating func appendDetail(_ part: UnsafeBufferPointer<UInt8>) {
+            LeadValue.appendEscaped(part, into: &bytes)
+        }
+
+        /// Part of a step's detail that needs no escape.
+        mutating func appendDetail(_ part: StaticString) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: part.utf8Start, count: part.utf8CodeUnitCount))
+        }
+
+        mutating func endStep() {
+            bytes.append(contentsOf: Self.stepEnd)
+        }
+
+        private static let stepEnd: [UInt8] = [UInt8(ascii: "\""), UInt8(ascii: "}")]
         private static let stepOpening = Array(#"{"step":""#.utf8)
         private static let detailOpening = Array(#"","detail":"#.utf8)
 

@@ -73,7 +73,7 @@ extension LeadValue {
         out.append(UInt8(ascii: "\""))
     }
 
-    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    package static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         // Most strings need no escape: copy them whole.
         guard let first = firstToEscape(bytes) else {
             out.append(contentsOf: bytes)

@@ -837,7 +837,6 @@ struct AssignmentSession {
         return .none("no e-mail or company domain to match to an account")
     }
 
-
     mutating func stickyOwner(
         _ keys: LeadKeys,
         sticky config: AssignmentPlan.Sticky,

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Leads
 import Rules
 import TestSupport
 import Testing
@@ -173,6 +174,73 @@ struct SharedTextsTests {
         for (written, replayed) in zip(first.json, again.json) {
             #expect(replayed == String(written.dropLast()) + ",\"replayed\":true}")
         }
+    }
+
+    @Test("queued leads of many companies refer to one tail of steps: no shared text joins a company's to it")
+    func oneTailForEveryCompany() throws {
+        let fixture = try AssignmentFixture(
+            """
+            version: 1
+            assign: {time_zone: UTC, hours: always}
+            sticky: {window: 30d, by: [domain]}
+            reps:
+              - {id: ana, caps: {day: 3}}
+              - {id: ben, caps: {day: 3}}
+            teams:
+              - {id: first, when: company.employees >= 100, strategy: round_robin, members: [ana], overflow: {team: second}}
+              - {id: second, strategy: round_robin, members: [ben]}
+            fallback: {queue: inbox}
+            """
+        )
+        let program = try fixture.program()
+        let store = try AssignmentStore(directory: fixture.state.path)
+        func record(_ leads: [LeadRecord], _ claim: String) throws -> [String] {
+            let ledger = Ledger(store: store, plan: program.assignment)
+            let entries = leads.map {
+                ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0))
+            }
+            return try ledger.record(entries, claim: claim).map { result in
+                guard case .decided(let record?) = result else { throw TestFailure("a lead without an opportunity") }
+                return String(decoding: record.json, as: UTF8.self)
+            }
+        }
+        // A lead of each of six companies fills both caps and makes each rep the sticky owner of three companies.
+        _ = try record(
+            try (0..<6).map { try testLead("F-\($0)", domain: "company-\($0).example", line: $0 + 1) },
+            "first"
+        )
+        // Then three more leads of each company, one company after the other: each finds its sticky owner at
+        // their cap and both teams full, and is queued.
+        let leads = try (0..<18).map { index in
+            try testLead("L-\(index)", domain: "company-\(index / 3).example", line: index + 1)
+        }
+        let json = try record(leads, "second")
+        let (stored, fragments) = try store.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT record FROM ledger WHERE lead LIKE 'L-%' ORDER BY seq"),
+                try String.fetchAll(db, sql: "SELECT text FROM fragments")
+            )
+        }
+        #expect(json.allSatisfy { $0.contains("\"queue\":\"inbox\"") && $0.contains("passed over: day cap 3") })
+        // Once the batch has found every team full (its first few leads), the last reference of each record is the
+        // same text: the tail, from the first team's cap to the fallback queue.
+        let tails = try stored[4...].map { record in
+            try #require(SharedText.references(in: Array(record.utf8))?.last)
+        }
+        #expect(Set(tails).count == 1, "\(stored.joined(separator: "\n"))")
+        let tail = try #require(fragments.first { $0.hasPrefix(#"{"step":"skipped","rep":"ana""#) })
+        #expect(tail.hasSuffix(#"{"step":"queue","detail":"queued to the fallback queue inbox"}"#), "\(tail)")
+        // Each company's sticky step is a text of its own (from its second lead), never joined to the tail: joined,
+        // they would make a text per company, each repeating the whole tail.
+        for company in 0..<6 {
+            #expect(fragments.contains { $0.contains("same domain company-\(company).example") }, "\(company)")
+        }
+        let joined = fragments.filter { $0.contains("same domain") && $0.contains("skipped") }
+        #expect(joined.isEmpty, "\(joined)")
+        // Given back whole.
+        let again = try record(leads, "again")
+        let expected: [String] = json.map { String($0.dropLast()) + ",\"replayed\":true}" }
+        #expect(again == expected)
     }
 
     @Test("the texts of a batch rolled back are not taken for the state's: the next batch writes them again")

@@ -87,8 +87,9 @@ public struct Assigner: Sendable {
     /// What assignment reads from each lead of a batch, made by this assigner's ledger (`Ledger.entry`): its keys
     /// for a lead on an assigned route, nil for the others; one per lead, in order.
     func keys(_ entries: [Ledger.Entry]) -> BatchKeys {
-        var keys: [LeadKeys?] = []
-        keys.reserveCapacity(entries.count)
+        var keys: [LeadKeys] = []
+        var slots: [Int] = []
+        slots.reserveCapacity(entries.count)
         // Room for a lead's keys in one block, at some 160 bytes each (its id, address and domain, and the list of
         // its sticky keys); a batch of many leads takes more blocks of a megabyte.
         let arena = KeyArena(capacity: min(160 * entries.count, 1 << 20))
@@ -96,12 +97,13 @@ public struct Assigner: Sendable {
         for index in entries.indices {
             guard case .lead(let decided) = entries[index] else { continue }
             guard decided.assigned else {
-                keys.append(nil)
+                slots.append(-1)
                 continue
             }
+            slots.append(keys.count)
             keys.append(decided.keys(plan: plan, tables: keyTables, arena: arena, scratch: &scratch))
         }
-        return BatchKeys(arena: arena, leads: keys, accounts: scratch.accounts)
+        return BatchKeys(arena: arena, leads: keys, slots: slots, accounts: scratch.accounts)
     }
 }
 

@@ -129,6 +129,8 @@ struct AssignmentSession {
     var sharedTexts: [UInt64: [UInt8]] = [:]
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
     var buildsOpportunities = false
+    /// The opportunities as values, when `buildsOpportunities` (`Written.opportunity`).
+    private(set) var opportunities: [Ledger.OpportunityBox] = []
     /// Per sticky key, the last sticky step written in this batch.
     var stickySteps: [ArenaKey: StickyStep] = [:]
 
@@ -360,7 +362,7 @@ struct AssignmentSession {
         // Only the leads the state may hold are looked up (all of them, when it is not known what it holds).
         var leads = KeyList(capacity: keys.count)
         var again = KeyList(capacity: legacyRows ? keys.count : 0)
-        for case let keys? in keys where filter?.mayContain(keys.lead.hash) != false {
+        for keys in keys where filter?.mayContain(keys.lead.hash) != false {
             leads.append(keys.lead.bytes)
             if legacyRows { again.append(keys.lead.bytes) }
         }
@@ -389,7 +391,7 @@ struct AssignmentSession {
         )
         guard plan.sticky != nil else { return }
         var stickyKeys = KeyList(capacity: 2 * keys.count)
-        for case let keys? in keys {
+        for keys in keys {
             // A key the state does not hold has no owner: only those it may hold are marked and looked up, each
             // once.
             for stickyKey in keys.stickyKeys where filter?.mayContain(stickyKey.hash) != false {
@@ -464,8 +466,9 @@ struct AssignmentSession {
         var range: Range<Int>
         /// The ledger already held the lead: its recorded assignment, again.
         var replayed: Bool
-        /// The opportunity itself, when `buildsOpportunities`.
-        var opportunity: Ledger.OpportunityBox?
+        /// Where the opportunity itself is in `opportunities`, when `buildsOpportunities`: an index, so that a
+        /// written record holds no reference and is copied as plain bytes.
+        var opportunity: Int?
         /// The ledger's columns for a new opportunity, written on its decision's row; nil when replayed.
         var columns: Ledger.Columns?
     }
@@ -526,9 +529,9 @@ struct AssignmentSession {
     mutating func write(
         placement: Decision.Placement?,
         now: Double,
-        keys: LeadKeys?
+        keys: LeadKeys
     ) throws -> Written? {
-        guard let placement, let keys else { return nil }
+        guard let placement else { return nil }
         if let earlier = assignedInBatch[keys.lead] {
             return try replay(String(decoding: output[earlier], as: UTF8.self), lead: keys.lead.text)
         }
@@ -718,8 +721,14 @@ struct AssignmentSession {
         return Written(
             range: start..<output.count,
             replayed: true,
-            opportunity: Ledger.OpportunityBox(opportunity)
+            opportunity: kept(opportunity)
         )
+    }
+
+    /// Where `opportunity` is kept in `opportunities`, for a record given again.
+    mutating func kept(_ opportunity: Opportunity) -> Int {
+        opportunities.append(Ledger.OpportunityBox(opportunity))
+        return opportunities.count - 1
     }
 
     /// Why a rep cannot own a lead right now (inactive, out of office), or nil.
@@ -1404,10 +1413,13 @@ struct AssignmentSession {
                 }
             }
         }
-        var opportunity: Ledger.OpportunityBox?
+        var opportunity: Int?
         if buildsOpportunities {
-            opportunity = Ledger.OpportunityBox(
-                self.opportunity(choice: choice, now: now, due: due, lead: keys.lead.text, reasons: reasons)
+            opportunity = opportunities.count
+            opportunities.append(
+                Ledger.OpportunityBox(
+                    self.opportunity(choice: choice, now: now, due: due, lead: keys.lead.text, reasons: reasons)
+                )
             )
         }
         return Written(range: range, replayed: false, opportunity: opportunity, columns: columns)

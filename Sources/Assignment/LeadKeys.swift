@@ -506,11 +506,16 @@ final class KeyArena: @unchecked Sendable {
     }
 }
 
-/// The keys of a batch's leads (`LeadKeys`, nil for a lead on a route that is not assigned), with the arena that
-/// holds their bytes: whoever reads the keys holds this.
+/// The keys of a batch's leads on assigned routes (`LeadKeys`), with the arena that holds their bytes: whoever reads
+/// the keys holds this.
 struct BatchKeys {
     let arena: KeyArena
-    let leads: [LeadKeys?]
+    /// The keys of the leads on assigned routes, in order.
+    let leads: [LeadKeys]
+    /// Per lead of the batch: where its keys are in `leads`, -1 for a lead on a route that is not assigned. Not
+    /// an array of optional keys: copying an optional of keys this large goes through its type's value witnesses,
+    /// some 300 instructions per lead.
+    let slots: [Int]
     /// The account matches the leads' keys point to (`LeadKeys.Account.match`).
     let accounts: [AssignmentSession.AccountMatch]
 

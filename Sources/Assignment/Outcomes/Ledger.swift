@@ -47,6 +47,13 @@ public struct Ledger: Sendable {
             self.row = row
             self.assigned = assigned
         }
+
+        /// The lead's assignment, written by `session` (`AssignmentSession.write`). From here, its decision's
+        /// placement is read in place: read by the caller, it would be copied (a reference count, and a copy through
+        /// its type's value witnesses) for every lead.
+        func write(in session: inout AssignmentSession?, keys: LeadKeys) throws -> AssignmentSession.Written? {
+            try session?.write(placement: decision.placement, now: decision.now, keys: keys)
+        }
     }
 
     /// The entry for a decided lead, made as soon as it is decided (by the worker that decided it, outside the
@@ -177,11 +184,15 @@ public struct Ledger: Sendable {
             }
             session?.buildsOpportunities = values
             if let keys { try session?.prefetch(keys) }
-            /// Per entry: an outcome's result, or where a lead's record lies in the session's output.
+            /// Per entry: an outcome's result (by its place in `done`), or where a lead's record lies in the session's
+            /// output. Plain bytes, copied without a reference count.
             enum Made {
-                case done(Result)
+                case done(Int)
                 case lead(AssignmentSession.Written?)
             }
+            var done: [Result] = []
+            // Read once: reading the batch's keys through the optional copies (retains) its arena and arrays.
+            let (leadKeys, slots) = (keys?.leads ?? [], keys?.slots ?? [])
             var made: [Made] = []
             made.reserveCapacity(entries.count)
             // Per decision row, in order: its opportunity's columns, if it made one.
@@ -206,13 +217,11 @@ public struct Ledger: Sendable {
                 case .outcome(let update):
                     // The decisions before the update are in the state first: it may be about one of them.
                     try flush()
-                    made.append(.done(try Self.apply(update, claim: claim, opening: opening, db: db)))
+                    done.append(try Self.apply(update, claim: claim, opening: opening, db: db))
+                    made.append(.done(done.count - 1))
                 case .lead(let decided):
-                    let written = try session?.write(
-                        placement: decided.decision.placement,
-                        now: decided.decision.now,
-                        keys: keys?.leads[columns.count]
-                    )
+                    let slot = slots.isEmpty ? -1 : slots[columns.count]
+                    let written = slot < 0 ? nil : try decided.write(in: &session, keys: leadKeys[slot])
                     columns.append(written?.columns)
                     made.append(.lead(written))
                 }
@@ -223,15 +232,16 @@ public struct Ledger: Sendable {
             learnt = session?.learntFragments ?? []
             // Sliced once every record is written: the slices share the output's one array.
             let output = session?.output ?? []
+            let opportunities = session?.opportunities ?? []
             return made.map { item in
                 switch item {
-                case .done(let result): result
+                case .done(let index): done[index]
                 case .lead(let written?):
                     .decided(
                         OpportunityRecord(
                             json: output[written.range],
                             replayed: written.replayed,
-                            made: written.opportunity
+                            made: written.opportunity.map { opportunities[$0] }
                         )
                     )
                 case .lead(nil): .decided(nil)

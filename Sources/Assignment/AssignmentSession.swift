@@ -137,19 +137,27 @@ struct AssignmentSession {
     /// A sticky step written in this batch, with what it says (`stickySteps`): a class, so that finding it copies
     /// one reference, not each of its texts.
     final class StickyStep {
-        /// The owner (a rep), when it got the key, and why it was passed over (nil: it was not).
+        /// The owner (a rep), when it got the key, and why it was passed over: away (`unavailable`), or at a cap
+        /// (neither: it was not).
         let owner: Int
         let at: Double
-        let passedOver: String?
+        let unavailable: String?
+        let cap: Cap?
         var step: SharedText
         /// Whether the step was offered to the state's shared texts (at its second lead).
         var offered = false
 
-        init(owner: Int, at: Double, passedOver: String?, step: SharedText) {
+        init(owner: Int, at: Double, unavailable: String?, cap: Cap?, step: SharedText) {
             self.owner = owner
             self.at = at
-            self.passedOver = passedOver
+            self.unavailable = unavailable
+            self.cap = cap
             self.step = step
+        }
+
+        /// Whether the step says this: compared from inside, where its fields are read in place.
+        func matches(owner: Int, at: Double, unavailable: String?, cap: Cap?) -> Bool {
+            self.owner == owner && self.at == at && self.cap == cap && self.unavailable == unavailable
         }
     }
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
@@ -195,12 +203,14 @@ struct AssignmentSession {
     /// decisions: looked up with the decisions when it has.
     var legacyRows = false
 
+    /// A sticky key's owner, by index: copied without a reference count. The sticky table holds their ids; a row
+    /// read back whose owner the plan no longer has (`rep` nil) gives no owner, and is never written back.
     struct StickyOwner {
-        var owner: String
-        var team: String?
-        var at: Double
-        /// `owner`'s index in the plan's reps, nil when the plan has no such rep.
+        /// The owner's index in the plan's reps, nil when the plan has no such rep.
         var rep: Int?
+        /// The team that gave the lead to the owner (its index in the plan's teams), when this batch wrote it.
+        var team: Int?
+        var at: Double
     }
 
     /// Assignments in [from, until).
@@ -408,12 +418,7 @@ struct AssignmentSession {
         ) { row in
             guard let key = RowWriter.text(row, 0), let owner = RowWriter.text(row, 1), let at = RowWriter.real(row, 3)
             else { return }
-            sticky[rowKeys.key(key)] = StickyOwner(
-                owner: owner,
-                team: RowWriter.text(row, 2),
-                at: at,
-                rep: plan.rep(owner)
-            )
+            sticky[rowKeys.key(key)] = StickyOwner(rep: plan.rep(owner), team: nil, at: at)
         }
         stickyPrefetched = true
     }
@@ -535,7 +540,7 @@ struct AssignmentSession {
         if let earlier = assignedInBatch[keys.lead] {
             return try replay(String(decoding: output[earlier], as: UTF8.self), lead: keys.lead.text)
         }
-        if let record = recorded[keys.lead] {
+        if !recorded.isEmpty, let record = recorded[keys.lead] {
             return try replay(record, lead: keys.lead.text)
         }
         var reasons = Opportunity.ReasonChain()
@@ -604,13 +609,12 @@ struct AssignmentSession {
             }
         }
         // 2. The sticky owner.
-        if let sticky = plan.sticky, let (rep, key, entry) = try stickyOwner(keys, sticky: sticky, now: now) {
-            let passedOver =
-                try available(rep, at: now).unavailable ?? capReached(rep, at: now).map { capText($0, rep) }
+        if let sticky = plan.sticky, let (rep, key, at) = try stickyOwner(keys, sticky: sticky, now: now) {
+            // Why the owner is passed over, if it is: away (rare, a text), or at a cap (compared as the cap).
+            let unavailable = available(rep, at: now).unavailable
+            let cap = unavailable == nil ? try capReached(rep, at: now) : nil
             // The step, as the batch's last lead with this key and owner had it: leads of one company come together.
-            if let cached = stickySteps[key], cached.owner == rep, cached.at == entry.at,
-                cached.passedOver == passedOver
-            {
+            if let cached = stickySteps[key], cached.matches(owner: rep, at: at, unavailable: unavailable, cap: cap) {
                 if !cached.offered {
                     // Its second lead: worth storing once.
                     cached.step = try sharedStep(cached.step.bytes)
@@ -619,8 +623,8 @@ struct AssignmentSession {
                 reasons.append(cached.step)
             } else {
                 detailScratch.removeAll(keepingCapacity: true)
-                Self.stickyDetail(key: key.bytes, owner: entry.owner, at: entry.at, into: &detailScratch)
-                if var passedOver {
+                Self.stickyDetail(key: key.bytes, owner: plan.reps[rep].id, at: at, into: &detailScratch)
+                if var passedOver = unavailable ?? cap.map({ capText($0, rep) }) {
                     detailScratch.append(bytesOf: Self.passedOver)
                     passedOver.withUTF8 { detailScratch.append(contentsOf: $0) }
                 }
@@ -629,12 +633,15 @@ struct AssignmentSession {
                 reasons.append(step.bytes)
                 stickySteps[key] = StickyStep(
                     owner: rep,
-                    at: entry.at,
-                    passedOver: passedOver,
+                    at: at,
+                    unavailable: unavailable,
+                    cap: cap,
                     step: SharedText(step.bytes, shareable: false)
                 )
             }
-            if passedOver == nil { return Choice(owner: rep, queue: nil, team: matchedTeam, method: .sticky) }
+            if unavailable == nil, cap == nil {
+                return Choice(owner: rep, queue: nil, team: matchedTeam, method: .sticky)
+            }
         }
         // 3. The team's strategy, then its overflow.
         if let index = matchedTeam, let tail = exhaustedTails[index], tail.now == now {
@@ -850,7 +857,7 @@ struct AssignmentSession {
         _ keys: LeadKeys,
         sticky config: AssignmentPlan.Sticky,
         now: Double
-    ) throws -> (rep: Int, key: ArenaKey, entry: StickyOwner)? {
+    ) throws -> (rep: Int, key: ArenaKey, at: Double)? {
         for key in keys.stickyKeys {
             let entry: StickyOwner?
             if let cached = sticky[key] {
@@ -866,14 +873,11 @@ struct AssignmentSession {
                     db.cachedStatement(sql: "SELECT owner, team, at FROM sticky WHERE key = ?"),
                     arguments: [key.text]
                 )
-                entry = row.map {
-                    let owner: String = $0["owner"]
-                    return StickyOwner(owner: owner, team: $0["team"], at: $0["at"], rep: plan.rep(owner))
-                }
+                entry = row.map { StickyOwner(rep: plan.rep($0["owner"] as String), team: nil, at: $0["at"]) }
                 sticky[key] = .some(entry)
             }
             guard let entry, entry.at > now - config.window, entry.at <= now, let rep = entry.rep else { continue }
-            return (rep, key, entry)
+            return (rep, key, entry.at)
         }
         return nil
     }
@@ -1403,12 +1407,7 @@ struct AssignmentSession {
             }
             if plan.sticky != nil {
                 for key in keys.stickyKeys {
-                    sticky[key] = StickyOwner(
-                        owner: plan.reps[owner].id,
-                        team: headList[index].team,
-                        at: now,
-                        rep: owner
-                    )
+                    sticky[key] = StickyOwner(rep: owner, team: choice.team, at: now)
                     dirtySticky.insert(key)
                 }
             }
@@ -1456,9 +1455,6 @@ struct AssignmentSession {
         /// Where the owner's and the playbook's texts lie in `bytes` (`Opportunity.Layout`).
         var owner: Range<Int>?
         var playbook: Range<Int>?
-        /// The ledger's columns.
-        var team: String?
-        var ownerID: String?
         /// Where the ledger's text columns lie in the session's `columnTexts`.
         var columns: Ledger.Columns.Texts
 
@@ -1486,8 +1482,6 @@ struct AssignmentSession {
             reference: nil,
             owner: layout.owner.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
             playbook: layout.playbook.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
-            team: model.team,
-            ownerID: model.owner,
             columns: Ledger.Columns.Texts(
                 team: columnText(model.team),
                 owner: columnText(model.owner),
@@ -1766,10 +1760,11 @@ extension AssignmentSession {
         var times: [Double] = []
         times.reserveCapacity(dirtySticky.count)
         for key in dirtySticky {
-            guard let entry = sticky[key] ?? nil else { continue }
+            // Written by this batch: its owner and team are the plan's.
+            guard let entry = sticky[key] ?? nil, let rep = entry.rep else { continue }
             texts.append(key.bytes as UnsafeBufferPointer<UInt8>?)
-            texts.append(entry.owner)
-            texts.append(entry.team)
+            texts.append(plan.reps[rep].id)
+            texts.append(entry.team.map { plan.teams[$0].id })
             times.append(entry.at)
         }
         try texts.bytes.withUnsafeBufferPointer { bytes in

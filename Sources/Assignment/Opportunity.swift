@@ -49,7 +49,8 @@ public struct Opportunity: Sendable, Hashable {
         private(set) var whole: Int?
 
         init(capacity: Int = 0) {
-            bytes.reserveCapacity(capacity)
+            // An empty chain allocates nothing (reserving no room still makes a buffer).
+            if capacity > 0 { bytes.reserveCapacity(capacity) }
         }
 
         init(_ reasons: [Reason]) {
@@ -144,10 +145,9 @@ public struct Opportunity: Sendable, Hashable {
         }
 
         mutating func endStep() {
-            bytes.append(contentsOf: Self.stepEnd)
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(UInt8(ascii: "}"))
         }
-
-        private static let stepEnd: [UInt8] = [UInt8(ascii: "\""), UInt8(ascii: "}")]
         private static let stepOpening = Array(#"{"step":""#.utf8)
         private static let detailOpening = Array(#"","detail":"#.utf8)
 

@@ -109,7 +109,7 @@ struct AssignmentSession {
     var detailScratch: [UInt8] = []
     /// The shared texts this process's committed batches wrote (`KnownFragments`), and those this batch wrote.
     let fragments: KnownFragments?
-    private(set) var learntFragments: [SharedText] = []
+    private(set) var learntFragments: [(hash: UInt64, bytes: [UInt8])] = []
     /// Runs of shared steps seen in this batch (`referenceUnits`).
     var sharedRuns: [RunKey: SharedRun] = [:]
     /// The units of the record being stored (`referenceUnits`), emptied and used again for each lead.
@@ -170,6 +170,8 @@ struct AssignmentSession {
     /// from the state's rows.
     var batchKeys: BatchKeys?
     let rowKeys = KeyArena(capacity: 4096)
+    /// Where the texts the batch makes (`SharedText`) keep their bytes, for as long as the session lives.
+    let arena = KeyArena(capacity: 1 << 16)
     /// Per rep, the last `offHours` step and the `now` it was made for.
     /// `offered`: whether the step was offered to the state's shared texts (at its second lead).
     var offHoursTexts: [(now: Double, step: SharedText, offered: Bool)?]
@@ -252,6 +254,8 @@ struct AssignmentSession {
         }
         /// The clock of leads without an owner: the default time zone and hours.
         var queueClock: RepClock
+        /// Where the texts above keep their bytes.
+        let arena = KeyArena(capacity: 1 << 14)
         /// Per team, each member's place in its starting rotation (`rotatedOrder`), by its place in the team.
         var rotatedOrders: [[Int]]
         /// Per team: where its members' slots start (see `rotation`); and the slots of every team.
@@ -267,19 +271,20 @@ struct AssignmentSession {
                 return base
             }
             slotCount = base
+            let arena = arena
             func step(_ step: String, _ detail: String, rep: String? = nil) -> SharedText {
-                SharedText(Opportunity.ReasonChain.fragment(step: step, detail: detail, rep: rep))
+                SharedText(Opportunity.ReasonChain.fragment(step: step, detail: detail, rep: rep), in: arena)
             }
             owners = plan.reps.map { rep in
                 var json = JSONWriter(capacity: 128)
                 Opportunity.writeOwner(&json, id: rep.id, name: rep.name, email: rep.email)
-                return SharedText(json.finish())
+                return SharedText(json.finish(), in: arena)
             }
             func playbook(_ text: String?) -> SharedText? {
                 guard let text else { return nil }
                 var json = JSONWriter(capacity: text.utf8.count + 16)
                 json.string(text)
-                return SharedText(json.finish())
+                return SharedText(json.finish(), in: arena)
             }
             playbooks = plan.teams.map { playbook($0.playbook) } + [playbook(plan.fallback.playbook)]
             teamFalse = plan.teams.map { step("team", "team \($0.id): condition false") }
@@ -636,7 +641,7 @@ struct AssignmentSession {
                     at: at,
                     unavailable: unavailable,
                     cap: cap,
-                    step: SharedText(step.bytes, shareable: false)
+                    step: SharedText(step.bytes, shareable: false, in: arena)
                 )
             }
             if unavailable == nil, cap == nil {
@@ -770,7 +775,8 @@ struct AssignmentSession {
                 detail: "outside working hours (\(clocks[rep].describe(now)))",
                 rep: plan.reps[rep].id
             ),
-            shareable: false
+            shareable: false,
+            in: arena
         )
         offHoursTexts[rep] = (now, step, false)
         return step
@@ -1003,7 +1009,13 @@ struct AssignmentSession {
         guard let first = pool.first else {
             // Kept for the batch's next leads at this `now`: the skipped steps just written, as one text.
             let start = mark == 0 || mark == reasons.bytes.count ? mark : mark + 1
-            exhaustedTeams[index] = (now, SharedText(Array(reasons.bytes[start...]), shareable: false), false)
+            exhaustedTeams[index] = (
+                now,
+                reasons.bytes.withUnsafeBufferPointer {
+                    SharedText(UnsafeBufferPointer(rebasing: $0[start...]), shareable: false, in: arena)
+                },
+                false
+            )
             return nil
         }
         func lastSeq(_ position: Int) -> Int64 { rotation[base + position]?.lastSeq ?? -1 }
@@ -1100,7 +1112,8 @@ struct AssignmentSession {
                         + (offset > 0 ? " (counted as \(Decision.format(Double(count) + offset)) since returning)" : "")
                         + ", the fewest of \(pool.count) available"
                 ),
-                shareable: false
+                shareable: false,
+                in: arena
             )
         }
         reasons.append(step)
@@ -1109,7 +1122,11 @@ struct AssignmentSession {
 
     /// The strategy step for `key` the first time in the batch (`strategySteps` has it after), written whole.
     mutating func newStrategyStep(_ key: StrategyStep, _ detail: String) throws -> SharedText {
-        let step = SharedText(Opportunity.ReasonChain.fragment(step: "strategy", detail: detail), shareable: false)
+        let step = SharedText(
+            Opportunity.ReasonChain.fragment(step: "strategy", detail: detail),
+            shareable: false,
+            in: arena
+        )
         strategySteps[key] = (step, false)
         return step
     }
@@ -1127,14 +1144,19 @@ struct AssignmentSession {
     /// A step made during the batch that many records will carry: written to the state's `fragments` table (in
     /// the batch's transaction, so it is there exactly when the records that refer to it are), unless records
     /// are stored whole or its hash is taken.
-    mutating func sharedStep(_ bytes: [UInt8]) throws -> SharedText {
-        let text = SharedText(bytes)
-        guard sharing == true else { return SharedText(bytes, shareable: false) }
+    mutating func sharedStep(_ bytes: UnsafeBufferPointer<UInt8>) throws -> SharedText {
+        guard sharing == true else { return SharedText(bytes, shareable: false, in: arena) }
+        let text = SharedText(bytes, in: arena)
         // Written by an earlier committed batch of this process: in the state, with these bytes.
         if fragments?.contains(text) == true { return text }
-        guard try SharedText.register([text], db) else { return SharedText(bytes, shareable: false) }
-        learntFragments.append(text)
+        guard try SharedText.register([text], db) else { return SharedText(bytes, shareable: false, in: arena) }
+        learntFragments.append((text.hash, Array(bytes)))
         return text
+    }
+
+    /// `sharedStep` of an array's bytes.
+    mutating func sharedStep(_ bytes: [UInt8]) throws -> SharedText {
+        try bytes.withUnsafeBufferPointer { try sharedStep($0) }
     }
 
     func effectiveOffset(_ slot: Int, now: Double, window: Double) -> Double {
@@ -1555,15 +1577,11 @@ struct AssignmentSession {
                 guard let base = output.baseAddress, let out = arena.baseAddress.map({ $0 + first }) else { return 0 }
                 var cursor = range.lowerBound
                 var end = out
-                func refer(_ at: Int, _ count: Int, _ hash: UInt64, _ bytes: [UInt8]?) {
+                func refer(_ at: Int, _ count: Int, _ hash: UInt64, _ bytes: UnsafeBufferPointer<UInt8>?) {
                     guard count > SharedText.referenceLength, at >= cursor, at + count <= range.upperBound else {
                         return
                     }
-                    if let bytes,
-                        !bytes.withUnsafeBufferPointer({
-                            SharedText.sameBytes($0, UnsafeBufferPointer(start: base + at, count: count))
-                        })
-                    {
+                    if let bytes, !SharedText.sameBytes(bytes, UnsafeBufferPointer(start: base + at, count: count)) {
                         return
                     }
                     memcpy(end, base + cursor, at - cursor)
@@ -1656,9 +1674,7 @@ struct AssignmentSession {
             case .shared(let text):
                 // The same steps, byte for byte (the key is a hash of hashes).
                 let same = reasons.bytes.withUnsafeBufferPointer { bytes in
-                    text.bytes.withUnsafeBufferPointer {
-                        SharedText.sameBytes(UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), $0)
-                    }
+                    SharedText.sameBytes(UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), text.bytes)
                 }
                 if same { units.append((offset, count, text.hash)) } else { apart() }
             case .apart:

@@ -479,6 +479,13 @@ final class KeyArena: @unchecked Sendable {
         return ArenaKey(base: base, count: count, hash: HashedKey.hash(UnsafeBufferPointer(start: base, count: count)))
     }
 
+    /// `bytes`, copied to the arena.
+    func copy(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        let base = allocate(bytes.count).bindMemory(to: UInt8.self, capacity: bytes.count)
+        if let source = bytes.baseAddress { base.update(from: source, count: bytes.count) }
+        return UnsafeBufferPointer(start: base, count: bytes.count)
+    }
+
     /// A key of `bytes`, copied.
     func key(_ bytes: UnsafeBufferPointer<UInt8>) -> ArenaKey {
         key(count: bytes.count) { out in

@@ -74,7 +74,7 @@ public struct Opportunity: Sendable, Hashable {
         mutating func append(_ text: SharedText) {
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             if text.shareable { shared.append((bytes.count, text.bytes.count, text.hash)) }
-            bytes.append(bytesOf: text.bytes)
+            bytes.append(contentsOf: text.bytes)
         }
 
         /// Steps the ledger stores once for all records, as one text (a queue's tail of steps, the same for every

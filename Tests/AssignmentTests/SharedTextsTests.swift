@@ -397,13 +397,16 @@ struct SharedTextsTests {
 
     @Test("references: written as 0x01 and 16 hex digits, read back; a cut or unknown one reads as nothing")
     func references() {
-        let text = SharedText(Array("{\"step\":\"team\"}".utf8))
+        let arena = KeyArena(capacity: 64)
+        let text = SharedText(Array("{\"step\":\"team\"}".utf8), in: arena)
         var stored = Array("[".utf8)
         SharedText.appendReference(text.hash, to: &stored)
         stored += Array("]".utf8)
         #expect(stored.count == 2 + SharedText.referenceLength)
         #expect(SharedText.references(in: stored) == [text.hash])
-        #expect(SharedText.expand(stored, texts: [text.hash: text.bytes]) == Array("[{\"step\":\"team\"}]".utf8))
+        #expect(SharedText.expand(stored, texts: [text.hash: Array(text.bytes)]) == Array("[{\"step\":\"team\"}]".utf8))
+        // The text's bytes are the arena's: it lives until they are read.
+        withExtendedLifetime(arena) {}
         #expect(SharedText.expand(stored, texts: [:]) == nil)
         #expect(SharedText.references(in: Array(stored.prefix(10))) == nil)
         #expect(SharedText.references(in: Array("{\"plain\":1}".utf8)) == [])

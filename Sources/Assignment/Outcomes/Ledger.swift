@@ -166,7 +166,7 @@ public struct Ledger: Sendable {
         var rows = DecisionRows(entries)
         try rows.checkRecords()
         var registered: Bool?
-        var learnt: [SharedText] = []
+        var learnt: [(hash: UInt64, bytes: [UInt8])] = []
         let results: [Result] = try store.transaction(commit: commit, sync: sync) { db in
             let claimKey = try DecisionRows.claimKey(claim, db)
             var session = assigner.map {

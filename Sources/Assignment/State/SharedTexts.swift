@@ -12,8 +12,11 @@ import Synchronization
 /// escaped inside strings), so a record without 0x01 is plain JSON, as every record was before (they are read as
 /// they are). A kilobyte of record becomes about 400 bytes, which the state writes twice (log, then database
 /// file).
-struct SharedText: Sendable {
-    let bytes: [UInt8]
+struct SharedText: @unchecked Sendable {
+    /// The text's bytes, kept in the arena that made it (`KeyArena`): the plan's texts in their `Texts`', a batch's
+    /// in its session's, which outlive every use. Copied and read without a reference count: every lead's reasons
+    /// read several of these.
+    let bytes: UnsafeBufferPointer<UInt8>
     /// `hash(_:)` of `bytes`; 0 for a text that is not `shareable`, whose hash nothing reads.
     let hash: UInt64
 
@@ -21,10 +24,20 @@ struct SharedText: Sendable {
     /// whole): `ReasonChain.append` then copies it without marking it.
     let shareable: Bool
 
-    init(_ bytes: [UInt8], shareable: Bool = true) {
-        self.bytes = bytes
+    /// `bytes`, copied to `arena`.
+    init(_ bytes: UnsafeBufferPointer<UInt8>, shareable: Bool = true, in arena: KeyArena) {
+        self.bytes = arena.copy(bytes)
         self.shareable = shareable
         hash = shareable ? Self.hash(bytes) : 0
+    }
+
+    init(_ bytes: [UInt8], shareable: Bool = true, in arena: KeyArena) {
+        self = bytes.withUnsafeBufferPointer { SharedText($0, shareable: shareable, in: arena) }
+    }
+
+    /// `hash(_:)` of an array's bytes.
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBufferPointer { hash($0) }
     }
 
     /// FNV-1a's steps over `bytes` eight at a time (each eight a little-endian number), then over the last few one
@@ -32,24 +45,23 @@ struct SharedText: Sendable {
     /// bytes) costs a multiply per eight bytes, where FNV-1a byte by byte, which leadd used before, waited on one
     /// per byte. Stored (the key of `fragments`, in every reference), so it stays as it is; texts stored under the
     /// byte-wise hash keep it, and their records find them by it.
-    static func hash(_ bytes: [UInt8]) -> UInt64 {
-        bytes.withUnsafeBytes { raw in
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            let words = raw.count / 8
-            for index in 0..<words {
-                hash ^= UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
-            for index in (words * 8)..<raw.count {
-                hash ^= UInt64(raw[index])
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
-            hash ^= UInt64(raw.count)
-            hash ^= hash >> 33
-            hash = hash &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 33
-            return hash
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        let words = raw.count / 8
+        for index in 0..<words {
+            hash ^= UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+            hash = hash &* 0x0000_0100_0000_01B3
         }
+        for index in (words * 8)..<raw.count {
+            hash ^= UInt64(raw[index])
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        hash ^= UInt64(raw.count)
+        hash ^= hash >> 33
+        hash = hash &* 0xFF51_AFD7_ED55_8CCD
+        hash ^= hash >> 33
+        return hash
     }
 
     /// What marks a reference in a stored record.
@@ -145,10 +157,10 @@ struct SharedText: Sendable {
         var seen: [UInt64: [UInt8]] = [:]
         for text in texts {
             if let other = seen[text.hash] {
-                if other != text.bytes { return false }
+                if !other.elementsEqual(text.bytes) { return false }
                 continue
             }
-            seen[text.hash] = text.bytes
+            seen[text.hash] = Array(text.bytes)
         }
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO fragments (hash, text) VALUES (?, ?)")
         let select = try db.cachedStatement(sql: "SELECT text FROM fragments WHERE hash = ?")
@@ -204,13 +216,12 @@ final class KnownFragments: Sendable {
     func contains(_ text: SharedText) -> Bool {
         texts.withLock { texts in
             guard let known = texts[text.hash] else { return false }
-            return known.withUnsafeBufferPointer { known in
-                text.bytes.withUnsafeBufferPointer { SharedText.sameBytes(known, $0) }
-            }
+            return known.withUnsafeBufferPointer { SharedText.sameBytes($0, text.bytes) }
         }
     }
 
-    func learn(_ learnt: [SharedText]) {
+    /// Texts a committed batch wrote, by hash (copies: the batch's own texts go with its session).
+    func learn(_ learnt: [(hash: UInt64, bytes: [UInt8])]) {
         guard !learnt.isEmpty else { return }
         texts.withLock { texts in
             if texts.count + learnt.count > Self.limit { texts.removeAll() }

@@ -1383,7 +1383,7 @@ struct AssignmentSession {
         output.append(bytesOf: Head.leadKey)
         LeadValue.writeJSONString(bytes: keys.lead.bytes, into: &output)
         let headStart = output.count - start
-        output.append(bytesOf: headList[index].bytes)
+        output.append(contentsOf: headList[index].bytes)
         let reasonsStart = output.count - start
         output.append(bytesOf: reasons.bytes)
         output.append(bytesOf: Head.end)
@@ -1468,7 +1468,8 @@ struct AssignmentSession {
             }
         }
 
-        var bytes: [UInt8]
+        /// In the session's arena: a head is read in place, without a reference count.
+        var bytes: UnsafeBufferPointer<UInt8>
         /// Whether `bytes` were offered to the state's shared texts (at the head's second lead): the records of the
         /// batch with this head then refer to them.
         var offered: Bool
@@ -1499,7 +1500,7 @@ struct AssignmentSession {
         // `{"lead":""` before it, `]}` after it.
         let skip = Head.leadKey.count + 2
         return Head(
-            bytes: Array(bytes[skip..<layout.reasons]),
+            bytes: bytes.withUnsafeBufferPointer { arena.copy(UnsafeBufferPointer(rebasing: $0[skip..<layout.reasons])) },
             offered: false,
             reference: nil,
             owner: layout.owner.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },

@@ -493,10 +493,9 @@ final class KeyArena: @unchecked Sendable {
         }
     }
 
-    /// A key of `text`'s bytes.
+    /// A key of `text`'s bytes (read in place: a copy of the text to read would retain it).
     func key(_ text: String) -> ArenaKey {
-        var text = text
-        return text.withUTF8 { key($0) }
+        text.utf8.withContiguousStorageIfAvailable { key($0) } ?? Array(text.utf8).withUnsafeBufferPointer { key($0) }
     }
 
     /// Room for a list of `count` keys, uninitialized: its keys are written with `initialize(to:)`.

@@ -166,11 +166,10 @@ struct AssignmentSession {
     /// batch not in `sticky` then has no owner, known without asking the filter again.
     var stickyPrefetched = false
     var dirtySticky: Set<ArenaKey> = []
-    /// The batch's keys (`prefetch`), whose arena holds the bytes of the keys above; and an arena for the keys read
-    /// from the state's rows.
+    /// The batch's keys (`prefetch`), whose arena holds the bytes of the keys above.
     var batchKeys: BatchKeys?
-    let rowKeys = KeyArena(capacity: 4096)
-    /// Where the texts the batch makes (`SharedText`) keep their bytes, for as long as the session lives.
+    /// Where the keys read from the state's rows, the texts the batch makes (`SharedText`) and its records' heads
+    /// keep their bytes, for as long as the session lives.
     let arena = KeyArena(capacity: 1 << 16)
     /// Per rep, the last `offHours` step and the `now` it was made for.
     /// `offered`: whether the step was offered to the state's shared texts (at its second lead).
@@ -384,7 +383,7 @@ struct AssignmentSession {
         // A lead's opportunity is its first: the one it got, which it keeps.
         func found(_ row: SQLiteStatement) {
             guard let lead = RowWriter.text(row, 0) else { return }
-            let key = rowKeys.key(lead)
+            let key = arena.key(lead)
             if recorded[key] == nil { recorded[key] = RowWriter.text(row, 1) }
         }
         if legacyRows {
@@ -423,7 +422,7 @@ struct AssignmentSession {
         ) { row in
             guard let key = RowWriter.text(row, 0), let owner = RowWriter.text(row, 1), let at = RowWriter.real(row, 3)
             else { return }
-            sticky[rowKeys.key(key)] = StickyOwner(rep: plan.rep(owner), team: nil, at: at)
+            sticky[arena.key(key)] = StickyOwner(rep: plan.rep(owner), team: nil, at: at)
         }
         stickyPrefetched = true
     }
@@ -1500,7 +1499,9 @@ struct AssignmentSession {
         // `{"lead":""` before it, `]}` after it.
         let skip = Head.leadKey.count + 2
         return Head(
-            bytes: bytes.withUnsafeBufferPointer { arena.copy(UnsafeBufferPointer(rebasing: $0[skip..<layout.reasons])) },
+            bytes: bytes.withUnsafeBufferPointer {
+                arena.copy(UnsafeBufferPointer(rebasing: $0[skip..<layout.reasons]))
+            },
             offered: false,
             reference: nil,
             owner: layout.owner.map { ($0.lowerBound - skip)..<($0.upperBound - skip) },
@@ -1613,7 +1614,7 @@ struct AssignmentSession {
     }
 
     /// A run of adjacent shared steps, by a hash of its steps' hashes (FNV-1a): a hash already, placed in a table by
-    /// one multiply rather than through SipHash, as a `HashedKey` is.
+    /// one multiply rather than through SipHash, as an `ArenaKey` is.
     struct RunKey: Hashable {
         let hash: UInt64
 

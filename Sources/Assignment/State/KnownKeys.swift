@@ -4,7 +4,7 @@ internal import GRDBSQLite
 import Synchronization
 
 /// The keys a state holds, remembered between batches by a long-running process: the leads of its ledger and the
-/// keys of its sticky owners, as a Bloom filter of their hashes (`HashedKey`). A batch then looks up in the state
+/// keys of its sticky owners, as a Bloom filter of their hashes (`HashedKey.hash`). A batch then looks up in the state
 /// only the keys the filter may hold: a new lead (nearly every lead) costs no lookup of the ledger and none of the
 /// sticky table.
 ///

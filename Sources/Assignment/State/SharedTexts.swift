@@ -195,7 +195,7 @@ struct SharedText: @unchecked Sendable {
 
 extension SharedText {
     /// Whether `a` and `b` are the same bytes, compared with `memcmp`: element by element, a run of steps costs
-    /// thousands of instructions. Also what keys compare by (`HashedKey`).
+    /// thousands of instructions. Keys compare with `memcmp` too (`ArenaKey`).
     static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         guard let x = a.baseAddress, let y = b.baseAddress else { return a.isEmpty }

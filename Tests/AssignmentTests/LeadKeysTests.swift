@@ -108,7 +108,7 @@ struct LeadKeysTests {
     func arenaKeys() {
         let arena = KeyArena(capacity: 64)
         let other = KeyArena(capacity: 4096)
-        // Some 40 blocks of 4,096 bytes, a key larger than a block, and lists of keys between them.
+        // Some 60 blocks of 4,096 bytes, a key larger than a block, and lists of keys between them.
         var keys: [ArenaKey] = []
         var lists: [(copy: UnsafeBufferPointer<ArenaKey>, keys: [ArenaKey])] = []
         for index in 0..<10_000 {

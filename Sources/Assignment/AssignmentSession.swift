@@ -573,13 +573,8 @@ struct AssignmentSession {
             reasons.append(texts.noTeam)
         }
         // 1. The account owner.
-        let account: AccountMatch =
-            switch keys.account {
-            case .unmatched: .unmatched
-            case .none: .none(nil)
-            case .match: batchKeys?.account(keys) ?? .none(nil)
-            }
-        switch account {
+        // Nearly every lead's match is held by its keys; the batch's keys are read only for the others.
+        switch keys.account.held ?? batchKeys?.account(keys) ?? .none(nil) {
         case .none(let detail):
             if let detail { reasons.append(step: "account", detail: detail) }
         case .unmatched:
@@ -1670,7 +1665,9 @@ struct AssignmentSession {
                 sharedRuns[key] = .seen
                 apart()
             case .seen:
-                let text = try sharedStep(Array(reasons.bytes[offset..<(offset + count)]))
+                let text = try reasons.bytes.withUnsafeBufferPointer {
+                    try sharedStep(UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)]))
+                }
                 sharedRuns[key] = text.shareable ? .shared(text) : .apart
                 if text.shareable { units.append((offset, count, text.hash)) } else { apart() }
             case .shared(let text):

@@ -39,15 +39,19 @@ struct LeadKeys {
         case none
         /// `BatchKeys.accounts[index]`.
         case match(Int)
+
+        /// The match itself when the keys hold it whole; nil for `match`, which the batch's `accounts` hold.
+        var held: AssignmentSession.AccountMatch? {
+            switch self {
+            case .unmatched: .unmatched
+            case .none: .none(nil)
+            case .match: nil
+            }
+        }
     }
 
     static let emailPrefix: StaticString = "email:"
     static let domainPrefix: StaticString = "domain:"
-
-    /// `DOMAIN` of `domain:DOMAIN`, found by its bytes (`dropFirst` on the text itself would walk its characters).
-    static func domain(ofKey key: String) -> Substring {
-        Substring(key.utf8.dropFirst(domainPrefix.utf8CodeUnitCount))
-    }
 
     /// What the keys of every lead look up, made once per plan: filters of the hashes of the ignored domains and
     /// of the accounts file's domains, so that a lead's domain is hashed once (`HashedKey.hash`, as it is written) and
@@ -504,12 +508,6 @@ final class KeyArena: @unchecked Sendable {
             .bindMemory(to: ArenaKey.self, capacity: count)
     }
 
-    /// `keys`, copied to the arena.
-    func keys(_ keys: [ArenaKey]) -> UnsafeBufferPointer<ArenaKey> {
-        let copy = UnsafeMutableBufferPointer(start: keyRoom(keys.count), count: keys.count)
-        _ = copy.initialize(fromContentsOf: keys)
-        return UnsafeBufferPointer(copy)
-    }
 }
 
 /// The keys of a batch's leads on assigned routes (`LeadKeys`), with the arena that holds their bytes: whoever reads
@@ -527,11 +525,8 @@ struct BatchKeys {
 
     /// The account match of `keys`, one of this batch's leads.
     func account(_ keys: LeadKeys) -> AssignmentSession.AccountMatch {
-        switch keys.account {
-        case .unmatched: .unmatched
-        case .none: .none(nil)
-        case .match(let index): accounts[index]
-        }
+        guard case .match(let index) = keys.account else { return keys.account.held ?? .none(nil) }
+        return accounts[index]
     }
 }
 

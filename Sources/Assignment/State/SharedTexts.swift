@@ -35,11 +35,6 @@ struct SharedText: @unchecked Sendable {
         self = bytes.withUnsafeBufferPointer { SharedText($0, shareable: shareable, in: arena) }
     }
 
-    /// `hash(_:)` of an array's bytes.
-    static func hash(_ bytes: [UInt8]) -> UInt64 {
-        bytes.withUnsafeBufferPointer { hash($0) }
-    }
-
     /// FNV-1a's steps over `bytes` eight at a time (each eight a little-endian number), then over the last few one
     /// by one, then mixed (so that every bit of the result depends on every byte): 64 bits. A run of steps (some 700
     /// bytes) costs a multiply per eight bytes, where FNV-1a byte by byte, which leadd used before, waited on one

@@ -124,7 +124,16 @@ final class CSVReader {
                         window.start += consumed
                         line += lines
                     }
-                    if columns == nil { done = true } else { record += 1 }
+                    if columns == nil {
+                        done = true
+                        // A header that is not text (a binary file, another encoding) says so, not where its bytes
+                        // happen to break the quoting after that.
+                        if let invalid = invalidUTF8(before: at) {
+                            return .failure(error(.file, at: invalid, LeadMessage.invalidUTF8Header().text))
+                        }
+                    } else {
+                        record += 1
+                    }
                     return .failure(error(columns == nil ? .file : .record, at: at, reason))
                 }
             }
@@ -260,6 +269,15 @@ final class CSVReader {
                 current.append(c)
                 i += 1
             }
+        }
+    }
+
+    /// The offset of the first byte that is not UTF-8 among the first `count` bytes at the window's start, if the
+    /// mapping reads UTF-8 (every byte is a Windows-1252 character).
+    private func invalidUTF8(before count: Int) -> Int? {
+        guard mapping.encoding == .utf8 else { return nil }
+        return window.storage.withUnsafeBufferPointer { storage in
+            UTF8Text.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: storage[window.start..<window.start + count]))
         }
     }
 

@@ -231,6 +231,33 @@ struct CSVReaderTests {
                       | ^
                 """
         ),
+        FileCase(
+            name: "binary header whose bytes break the quoting",
+            bytes: [0x8F, 0x41, 0x2C, 0x22, 0x42, 0x22, 0x43, 0x0A, 0x31, 0x0A],
+            rendered: """
+                file error #-: f.csv:1:1: error: invalid UTF-8 in the header
+                    1 | \u{FFFD}A,"B"C
+                      | ^
+                """
+        ),
+        FileCase(
+            name: "unterminated quote after a binary byte",
+            bytes: [0x41, 0xFF, 0x2C, 0x22, 0x42],
+            rendered: """
+                file error #-: f.csv:1:2: error: invalid UTF-8 in the header
+                    1 | A\u{FFFD},"B
+                      |  ^
+                """
+        ),
+        FileCase(
+            name: "text after a closing quote in a header of text",
+            bytes: Array("id,\"na\"me\n".utf8),
+            rendered: """
+                file error #-: f.csv:1:8: error: unexpected character after a closing quote; double a quote inside a quoted field
+                    1 | id,"na"me
+                      |        ^
+                """
+        ),
     ]
 
     @Test(arguments: fileErrors)

@@ -34,6 +34,8 @@ let package = Package(
                 // SQLite's own C calls, for the rows written once per lead (`RowWriter`).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 "CSQLite",
+                // sync_file_range, to start writing the log back before it is synced.
+                "CLinux",
             ]
         ),
         // sqlite3_config, which is variadic, for Swift (the system SQLite, as GRDBSQLite links it).

@@ -19,3 +19,7 @@ int clinux_rename_noreplace(const char *from, const char *to) {
 int clinux_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 int clinux_fnmatch_casefold(const char *pattern, const char *name) { return fnmatch(pattern, name, FNM_CASEFOLD); }
+
+int clinux_start_writeback(int fd, long long offset, long long count) {
+    return sync_file_range(fd, (off_t)offset, (off_t)count, SYNC_FILE_RANGE_WRITE);
+}

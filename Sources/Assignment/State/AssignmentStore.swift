@@ -1,3 +1,4 @@
+internal import CLinux
 internal import CSQLite
 import Foundation
 import GRDB
@@ -370,8 +371,21 @@ public struct AssignmentStore: Sendable {
         }
         // `inTransaction` ran the body, or threw.
         guard let result else { throw DatabaseError(message: "the transaction did not run") }
-        if commit && sync { try self.sync() }
+        if commit {
+            if sync { try self.sync() } else { startWritingBack() }
+        }
         return result
+    }
+
+    /// Asks the disk to start writing the log back, and returns without waiting: commits left for a later `sync()`
+    /// are then mostly written by the time it comes, while the caller goes on working. A hint, which makes nothing
+    /// durable; when the log cannot be opened, `sync()` finds out.
+    func startWritingBack() {
+        guard let path else { return }
+        let log = open(path + "-wal", O_RDONLY | O_CLOEXEC)
+        guard log >= 0 else { return }
+        _ = clinux_start_writeback(log, 0, 0)
+        close(log)
     }
 
     /// Makes every commit so far durable: syncs the write-ahead log (where commits go until a checkpoint, which

@@ -17,4 +17,8 @@ int clinux_eventfd(void);
 /// FNM_CASEFOLD, which Swift's Glibc module does not show). 0 when it matches, FNM_NOMATCH when not.
 int clinux_fnmatch_casefold(const char *pattern, const char *name);
 
+/// sync_file_range(2) with SYNC_FILE_RANGE_WRITE: starts writing back the dirty pages of a byte range of a file
+/// and returns without waiting for them. A hint (it makes nothing durable); 0, or -1 with errno.
+int clinux_start_writeback(int fd, long long offset, long long count);
+
 #endif

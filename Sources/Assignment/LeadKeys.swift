@@ -61,17 +61,21 @@ struct LeadKeys {
         let accounts: DomainFilter
         /// The plan's e-mail path and domain paths as bytes, walked without retaining a text per step.
         let paths: KeyPaths
+        /// `Decision.KeyNodes.pathsHash` of those paths: a decision's key nodes found at them are read as they are.
+        let pathsHash: UInt64
 
         init(plan: AssignmentPlan) {
             ignored = DomainFilter(plan.ignoredDomains)
             accounts = DomainFilter(plan.accounts.byDomain.keys)
             paths = KeyPaths(email: plan.emailPath, domains: plan.domainPaths)
+            pathsHash = Decision.KeyNodes.pathsHash([plan.emailPath] + plan.domainPaths)
         }
 
         private init() {
             ignored = DomainFilter([String]())
             accounts = DomainFilter([String]())
             paths = KeyPaths(email: [], domains: [])
+            pathsHash = Decision.KeyNodes.pathsHash([[]])
         }
 
         /// No ignored domains and no accounts.
@@ -100,12 +104,18 @@ struct LeadKeys {
             texts.append(nil as String?)
         }
         record.document.withView { view in
-            func field(_ path: Range<Int>) -> UnsafeBufferPointer<UInt8>? {
-                guard let node = tables.paths.node(path, in: view), view.kind(node) == .string else { return nil }
+            func string(_ node: Int?) -> UnsafeBufferPointer<UInt8>? {
+                guard let node, node >= 0, node < view.nodes.count, view.kind(node) == .string else { return nil }
                 return view.bytes(node)
             }
-            texts.append(field(tables.paths.email))
-            for path in tables.paths.domains { texts.append(field(path)) }
+            // Found with the rules' fields when the program read these paths; else searched for.
+            if let nodes = decision.placement?.keyNodes, nodes.pathsHash == tables.pathsHash {
+                texts.append(string(nodes[0]))
+                for index in tables.paths.domains.indices { texts.append(string(nodes[1 + index])) }
+                return
+            }
+            texts.append(string(tables.paths.node(tables.paths.email, in: view)))
+            for path in tables.paths.domains { texts.append(string(tables.paths.node(path, in: view))) }
         }
     }
 

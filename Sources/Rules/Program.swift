@@ -23,8 +23,16 @@ public final class Program: Sendable {
     let plans: [AggregatePlan?]
     /// Each slot's type.
     let slotTypes: [FieldType]
-    /// The slots' paths as a tree, to find all of a lead's fields in one pass.
+    /// The slots' paths as a tree, to find all of a lead's fields in one pass; then the assignment plan's key
+    /// paths (`keyPaths`), whose nodes follow the slots' (`keySlots`).
     let slotTree: SlotTree
+    /// The assignment plan's key fields, found with the rules' fields for the leads it assigns: its e-mail path,
+    /// then its domain paths. Empty without a plan, or when it has more than `Decision.KeyNodes` holds.
+    public let keyPaths: [[String]]
+    /// `Decision.KeyNodes.pathsHash(keyPaths)`.
+    let keyPathsHash: UInt64
+    /// Where the key fields' nodes are among the nodes the slot tree finds: after the slots'.
+    var keySlots: Range<Int> { slots.count..<slots.count + keyPaths.count }
     /// The conditions and expressions as evaluation walks them, and where each starts: rules' `when` and `unless`
     /// by rule position (disqualifiers, then scorers), grade and stage rows, team conditions, derived values, and
     /// the predicates and values of event functions (-1 where there is none).
@@ -127,7 +135,13 @@ public final class Program: Sendable {
         aggregateValues = aggregates.map { $0.value.map { code.add($0) } ?? -1 }
         self.code = Code(code)
         slotTypes = slots.map(\.type)
-        slotTree = SlotTree(paths: slots.map(\.path))
+        let keyPaths =
+            assignment.map { [$0.emailPath] + $0.domainPaths }.flatMap {
+                $0.count <= Decision.KeyNodes.capacity ? $0 : nil
+            } ?? []
+        self.keyPaths = keyPaths
+        keyPathsHash = Decision.KeyNodes.pathsHash(keyPaths)
+        slotTree = SlotTree(paths: slots.map(\.path) + keyPaths)
         timeKey = eventSlots.first.map { Array($0.path[0].utf8) } ?? []
         timeType = eventSlots.first?.type
         self.aggregateLabels = aggregateLabels

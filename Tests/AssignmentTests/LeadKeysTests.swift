@@ -1,3 +1,4 @@
+import Leads
 import Rules
 import Testing
 
@@ -133,6 +134,69 @@ struct LeadKeysTests {
         #expect(Set(keys).count == keys.count && Set(keys).contains(again))
         #expect(keys[7] != keys[17])
         withExtendedLifetime((arena, other)) {}
+    }
+
+    @Test("an assigned lead's key fields, found with the rules' fields, are the texts a search by path finds")
+    func keyNodes() throws {
+        let paths = "  email: contact.email\n  domain: [company.domain, company.website, links.site]"
+        let fixture = try AssignmentFixture(
+            teamConfig(strategy: "round_robin", members: "[a]", reps: ["a"], head: paths)
+        )
+        let program = try fixture.program()
+        let plan = try #require(program.assignment)
+        #expect(
+            program.keyPaths == [
+                ["contact", "email"], ["company", "domain"], ["company", "website"], ["links", "site"],
+            ]
+        )
+        let leads = try [
+            #"{"id": "A", "contact": {"email": "Ann@Acme.io"}, "company": {"employees": 5, "domain": "acme.io", "website": "https://www.acme.com/"}, "links": {"site": "acme.net"}}"#,
+            // Keys in another order, fields that are not strings or not there.
+            #"{"links": {"site": 7}, "company": {"website": "b.io", "employees": 5}, "contact": {"email": null}, "id": "B"}"#,
+            #"{"id": "C", "company": {"employees": 5, "domain": {"name": "x.io"}}, "contact": "d@x.io"}"#,
+            #"{"id": "D", "company": {"employees": 5}}"#,
+        ].map { try record($0) }
+        /// The texts `appendSources` appends for `decision`, read back.
+        func sources(_ decision: Decision, _ lead: LeadRecord, _ tables: LeadKeys.Tables) -> [String?] {
+            var texts = PackedTexts(capacity: 64)
+            LeadKeys.appendSources(decision: decision, lead: lead, tables: tables, into: &texts)
+            return texts.bytes.withUnsafeBufferPointer { buffer in
+                (0..<texts.spans.count).map { texts.text($0, in: buffer).map { String(decoding: $0, as: UTF8.self) } }
+            }
+        }
+        let tables = LeadKeys.Tables(plan: plan)
+        var found: [[String?]] = []
+        for lead in leads {
+            let decision = program.evaluate(lead, now: monday)
+            let placement = try #require(decision.placement)
+            #expect(placement.keyNodes != nil)
+            var searching = decision
+            searching.placement?.keyNodes = nil
+            #expect(sources(decision, lead, tables) == sources(searching, lead, tables))
+            found.append(sources(decision, lead, tables))
+            // Another plan's paths are searched for, not read from nodes found at these.
+            var other = plan
+            other.domainPaths = [["links", "site"]]
+            #expect(
+                sources(decision, lead, LeadKeys.Tables(plan: other))
+                    == sources(searching, lead, LeadKeys.Tables(plan: other))
+            )
+        }
+        #expect(
+            found == [
+                [nil, "Ann@Acme.io", "acme.io", "https://www.acme.com/", "acme.net"],
+                [nil, nil, nil, "b.io", nil],
+                [nil, nil, nil, nil, nil],
+                [nil, nil, nil, nil, nil],
+            ]
+        )
+        // More domain fields than a placement holds: none are kept, and the keys are searched for.
+        let many = (1...8).map { "company.d\($0)" }.joined(separator: ", ")
+        let wide = try AssignmentFixture(
+            teamConfig(strategy: "round_robin", members: "[a]", reps: ["a"], head: "  domain: [\(many)]")
+        )
+        #expect(try wide.program().keyPaths.isEmpty)
+        #expect(try wide.program().evaluate(leads[0], now: monday).placement?.keyNodes == nil)
     }
 
     @Test("parent domains go down to two labels")

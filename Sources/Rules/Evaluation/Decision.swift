@@ -60,9 +60,65 @@ public struct Decision: Sendable {
         public var tried: Int
         /// Those of them whose conditions were unknown (a field missing) rather than false.
         var unknown: SmallIndexSet
+        /// Where the lead's key fields are in its document, found with the rules' fields (`Program.keyPaths`). Not
+        /// part of what the placement says: two placements are equal whatever these are.
+        public var keyNodes: KeyNodes?
+
+        init(team: Int?, tried: Int, unknown: SmallIndexSet, keyNodes: KeyNodes? = nil) {
+            self.team = team
+            self.tried = tried
+            self.unknown = unknown
+            self.keyNodes = keyNodes
+        }
 
         /// The verdict of tried team `index` (`index < tried`): false, or missing when a field it reads was.
         public func verdict(_ index: Int) -> LeafTrace.Verdict { unknown.contains(index) ? .missing : .false }
+
+        public static func == (a: Placement, b: Placement) -> Bool {
+            a.team == b.team && a.tried == b.tried && a.unknown == b.unknown
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(team)
+            hasher.combine(tried)
+            hasher.combine(unknown)
+        }
+    }
+
+    /// The nodes of an assigned lead's key fields in its document: the assignment plan's e-mail field, then each
+    /// of its domain fields (-1 where the lead has none), found in the pass that finds the rules' fields. Assignment
+    /// reads them (`LeadKeys.appendSources`) instead of searching the document for each field again.
+    public struct KeyNodes: Sendable {
+        /// The most fields held: the e-mail field and seven domain fields. A plan with more searches for them.
+        public static let capacity = 8
+        /// `Program.keyPathsHash` of the paths the nodes were found at: a reader of other paths searches.
+        public let pathsHash: UInt64
+        let nodes: SIMD8<Int32>
+
+        init(pathsHash: UInt64, nodes: SIMD8<Int32>) {
+            self.pathsHash = pathsHash
+            self.nodes = nodes
+        }
+
+        /// The node of key field `index` (0: the e-mail, then the domains), or -1.
+        public subscript(index: Int) -> Int { Int(nodes[index]) }
+
+        /// The hash that names a list of key paths (`pathsHash`): FNV-1a of their keys, each path and key ended.
+        public static func pathsHash(_ paths: [[String]]) -> UInt64 {
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            func add(_ byte: UInt8) {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+            for path in paths {
+                for key in path {
+                    for byte in key.utf8 { add(byte) }
+                    add(0)
+                }
+                add(1)
+            }
+            return hash
+        }
     }
 
     public struct TeamCheck: Sendable, Hashable {

@@ -181,8 +181,9 @@ struct EvaluationState {
         scratch: inout [UInt8]
     ) {
         let types = program.slotTypes
-        // Sized here; `resolve` sets every entry.
-        if nodes.count != types.count { reset(&nodes, to: -1, count: types.count) }
+        // Sized here, for the slots and the assignment's key fields after them; `resolve` sets every entry.
+        let count = types.count + program.keyPaths.count
+        if nodes.count != count { reset(&nodes, to: -1, count: count) }
         nodes.withUnsafeMutableBufferPointer { program.slotTree.resolve(lead, into: $0) }
         values.reserveCapacity(types.count)
         for index in types.indices {
@@ -389,16 +390,28 @@ struct EvaluationState {
         // The plan's parts are read in place: binding the whole plan would copy (retain) each of its many fields.
         let conditions = program.teamConditions
         var unknown = SmallIndexSet()
+        let keyNodes = keyNodes()
         for index in conditions.indices {
             guard conditions[index] >= 0 else {
-                return Decision.Placement(team: index, tried: index, unknown: unknown)
+                return Decision.Placement(team: index, tried: index, unknown: unknown, keyNodes: keyNodes)
             }
             // Team conditions are not traced: their verdicts go in the placement.
             let verdict = self.verdict(conditions[index])
-            if verdict == true { return Decision.Placement(team: index, tried: index, unknown: unknown) }
+            if verdict == true {
+                return Decision.Placement(team: index, tried: index, unknown: unknown, keyNodes: keyNodes)
+            }
             if verdict == nil { unknown.insert(index) }
         }
-        return Decision.Placement(team: nil, tried: conditions.count, unknown: unknown)
+        return Decision.Placement(team: nil, tried: conditions.count, unknown: unknown, keyNodes: keyNodes)
+    }
+
+    /// The nodes of the assignment's key fields, as the slot tree found them with the rules' fields.
+    func keyNodes() -> Decision.KeyNodes? {
+        let slots = program.keySlots
+        guard !slots.isEmpty, slots.upperBound <= slotNodes.count else { return nil }
+        var nodes = SIMD8<Int32>(repeating: -1)
+        for (index, slot) in slots.enumerated() { nodes[index] = Int32(truncatingIfNeeded: slotNodes[slot]) }
+        return Decision.KeyNodes(pathsHash: program.keyPathsHash, nodes: nodes)
     }
 
     // MARK: - Rules and conditions

@@ -20,6 +20,7 @@ public struct ProgramPair: Sendable {
         self.candidate = candidate
         sharesReading =
             current.slots == candidate.slots && current.eventSlots == candidate.eventSlots
+            && current.keyPaths == candidate.keyPaths
             && current.aggregates == candidate.aggregates && current.derived == candidate.derived
         sameRules = Self.sameRules(current, candidate, sharesReading: sharesReading)
     }

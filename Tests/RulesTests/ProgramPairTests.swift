@@ -98,4 +98,36 @@ struct ProgramPairTests {
         // The edit changes something for some leads, or the comparison proves nothing.
         #expect(differences > 0)
     }
+
+    @Test("a candidate whose assignment reads a lead's keys at other paths finds them itself")
+    func otherKeyPaths() throws {
+        let current = try Self.shipped()
+        let candidate = try Self.shipped(editing: "assignment.yaml") { text in
+            #expect(text.contains("assign:\n"), "the edit must apply")
+            return text.replacingOccurrences(
+                of: "assign:\n",
+                with: "assign:\n  domain: [company.website, contact.email]\n"
+            )
+        }
+        #expect(candidate.keyPaths == [["contact", "email"], ["company", "website"], ["contact", "email"]])
+        #expect(candidate.keyPaths != current.keyPaths)
+        let pair = ProgramPair(current: current, candidate: candidate)
+        #expect(!pair.sharesReading)
+        /// The nodes a placement holds, or nil for a lead on a route that is not assigned.
+        func nodes(_ decision: Decision) -> [Int]? {
+            decision.placement?.keyNodes.map { keys in (0..<3).map { keys[$0] } }
+        }
+        var placed = 0
+        for lead in Self.leads {
+            let (before, after) = pair.evaluate(lead, now: Self.now)
+            #expect(nodes(before) == nodes(current.evaluate(lead, now: Self.now)))
+            #expect(nodes(after) == nodes(candidate.evaluate(lead, now: Self.now)))
+            if let found = nodes(after) {
+                placed += 1
+                // The second domain path is the e-mail's own: its node is the e-mail's.
+                #expect(found[2] == found[0] && found[0] >= 0)
+            }
+        }
+        #expect(placed > 0)
+    }
 }

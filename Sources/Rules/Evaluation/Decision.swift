@@ -103,21 +103,18 @@ public struct Decision: Sendable {
         /// The node of key field `index` (0: the e-mail, then the domains), or -1.
         public subscript(index: Int) -> Int { Int(nodes[index]) }
 
-        /// The hash that names a list of key paths (`pathsHash`): FNV-1a of their keys, each path and key ended.
+        /// The hash that names a list of key paths (`pathsHash`): `FoldedText.wordHash` of their keys, each key
+        /// ended by a 0 and each path by a 1.
         public static func pathsHash(_ paths: [[String]]) -> UInt64 {
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            func add(_ byte: UInt8) {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
+            var bytes: [UInt8] = []
             for path in paths {
                 for key in path {
-                    for byte in key.utf8 { add(byte) }
-                    add(0)
+                    bytes.append(contentsOf: key.utf8)
+                    bytes.append(0)
                 }
-                add(1)
+                bytes.append(1)
             }
-            return hash
+            return bytes.withUnsafeBufferPointer { FoldedText.wordHash($0, folding: false).hash }
         }
     }
 

@@ -79,7 +79,7 @@ public struct Assigner: Sendable {
     /// when it is on one.
     func appendSources(decision: borrowing Decision, lead: borrowing LeadRecord, into texts: inout PackedTexts) -> Bool
     {
-        guard decision.placement != nil else { return false }
+        guard decision.isPlaced else { return false }
         LeadKeys.appendSources(decision: decision, lead: lead, tables: keyTables, into: &texts)
         return true
     }

@@ -95,7 +95,7 @@ public struct Replay: Sendable {
     static func owners(_ assigner: Assigner?, _ items: [Assigner.Item]) throws -> [Opportunity?] {
         var owners = [Opportunity?](repeating: nil, count: items.count)
         guard let assigner else { return owners }
-        let placed = items.indices.filter { items[$0].decision.placement != nil }
+        let placed = items.indices.filter { items[$0].decision.isPlaced }
         guard !placed.isEmpty else { return owners }
         for (index, opportunity) in zip(placed, try assigner.assign(placed.map { items[$0] })) {
             owners[index] = opportunity

@@ -68,7 +68,7 @@ public struct RuleTestRunner: Sendable {
             default: false
             }
         }
-        if needsOwner, let plan = program.assignment, decision.placement != nil {
+        if needsOwner, let plan = program.assignment, decision.isPlaced {
             do {
                 if assigner == nil { assigner = Assigner(plan: plan, store: try AssignmentStore()) }
                 opportunity = try assigner?.preview([Assigner.Item(decision: decision, lead: record)]).first ?? nil
@@ -206,7 +206,7 @@ public struct RuleTestRunner: Sendable {
                     )
                 }
             case "teams":
-                if decision.placement != nil {
+                if decision.isPlaced {
                     for check in decision.checkedTeams {
                         lines.append("team \(check.team): \(check.verdict.rawValue)")
                     }

@@ -52,6 +52,16 @@ public struct Decision: Sendable {
     /// For leads on a route the assignment configuration assigns: the team that takes it.
     public var placement: Placement?
 
+    /// Whether the lead is on an assigned route (`placement` is not nil), read without copying the placement: `!= nil`
+    /// on it compares two optionals of a type with an array, which copies and destroys one through its metadata,
+    /// some 160 instructions for each lead.
+    public var isPlaced: Bool {
+        switch placement {
+        case .none: false
+        case .some: true
+        }
+    }
+
     /// Which team's condition took the lead (nil: none did; the fallback queue takes it).
     public struct Placement: Sendable, Hashable {
         /// Index into the assignment plan's teams.

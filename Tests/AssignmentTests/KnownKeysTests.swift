@@ -126,11 +126,26 @@ struct KnownKeysTests {
         #expect(leads == ["A-1", "A-9"])
     }
 
+    @Test("a new state's filter is made for the state's key capacity, however few keys it holds")
+    func madeForKeyCapacity() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let program = try fixture.program()
+        let store = try AssignmentStore(directory: fixture.state.path, remembersKeys: true)
+        let ledger = Ledger(store: store, plan: program.assignment)
+        let known = try #require(store.knownKeys)
+        _ = try record(ledger, program, [try testLead("D-1", line: 1)], claim: "first")
+        let filter = try store.read { db in try known.current(db) }
+        #expect(filter.capacity == AssignmentStore.keyCapacity)
+        #expect(filter.mayContain(HashedKey.hash("D-1")) && filter.mayContain(HashedKey.hash("email:d-1@d-1.example")))
+    }
+
     @Test("a filter full past its capacity is made again from the state, larger")
     func madeAgainWhenFull() throws {
         let fixture = try AssignmentFixture(Self.config)
         let program = try fixture.program()
-        let store = try AssignmentStore(directory: fixture.state.path, remembersKeys: true)
+        // Made for the fewest keys a filter holds (4,096), not the daemon's 131,072: a test of that many leads would
+        // take minutes.
+        let store = try AssignmentStore(directory: fixture.state.path, remembersKeys: true, keyCapacity: 0)
         let ledger = Ledger(store: store, plan: program.assignment)
         let known = try #require(store.knownKeys)
         _ = try record(ledger, program, [try testLead("C-0", line: 1)], claim: "first")

@@ -65,13 +65,19 @@ public struct AssignmentStore: Sendable {
     static let checkpointBytes = 16 << 20
     /// SQLite's automatic checkpoint, in pages: past `sync()`'s threshold, for writers that do not sync.
     static let automaticCheckpointPages = 8192
+    /// The fewest keys the filter of the keys a state holds is made for (`KnownKeys`): 131,072, 256 KiB of bits. The
+    /// filter is made again from every row of the state each time its keys double; from the 4,096 it was first made
+    /// for, a new state's first hundred thousand leads cost some two reads of a row each (about 500 instructions a
+    /// lead), to save a few hundred kilobytes.
+    public static let keyCapacity = 1 << 17
 
     /// Opens (creating if needed) the state in `directory`. A long-running process that records many batches (the
     /// daemon) asks it to remember the keys it holds (`KnownKeys`): its batches then look up only the leads and
     /// sticky keys the state may hold. Remembering costs a read of every lead and key the state holds, at the first
-    /// batch. It also remembers each batch's counts for the next (`RememberedCounts`).
-    public init(directory: String, remembersKeys: Bool = false) throws {
-        knownKeys = remembersKeys ? KnownKeys() : nil
+    /// batch. It also remembers each batch's counts for the next (`RememberedCounts`). `keyCapacity`: the fewest
+    /// keys the remembered keys' filter is made for (`keyCapacity`, unless a test makes it smaller).
+    public init(directory: String, remembersKeys: Bool = false, keyCapacity: Int = AssignmentStore.keyCapacity) throws {
+        knownKeys = remembersKeys ? KnownKeys(minimumCapacity: keyCapacity) : nil
         rememberedCounts = remembersKeys ? RememberedCounts() : nil
         _ = Self.configured
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -14,6 +14,12 @@ import Synchronization
 /// `PRAGMA data_version` change: the filter is then made again, as it is when it fills up.
 final class KnownKeys: Sendable {
     private let filter = Mutex<Filter?>(nil)
+    /// The fewest keys a filter is made for (`made`; `AssignmentStore.keyCapacity` unless a test says otherwise).
+    let minimumCapacity: Int
+
+    init(minimumCapacity: Int) {
+        self.minimumCapacity = minimumCapacity
+    }
 
     struct Filter: Sendable {
         var words: [UInt64]
@@ -90,7 +96,7 @@ final class KnownKeys: Sendable {
         if let kept, kept.version == version, kept.count <= kept.capacity {
             return kept
         }
-        return try Self.made(db, version: version)
+        return try Self.made(db, version: version, minimumCapacity: minimumCapacity)
     }
 
     /// Keeps `updated` (the filter a batch took, with the keys it wrote) for the next batch. Called inside the
@@ -100,8 +106,8 @@ final class KnownKeys: Sendable {
     }
 
     /// The filter of every lead in `decisions` (those with an opportunity among them) and `ledger_rows`, and of
-    /// every key of `sticky`, sized for twice as many.
-    static func made(_ db: Database, version: Int64) throws -> Filter {
+    /// every key of `sticky`, sized for twice as many, and for at least `minimumCapacity`.
+    static func made(_ db: Database, version: Int64, minimumCapacity: Int) throws -> Filter {
         var hashes: [UInt64] = []
         for query in [
             "SELECT lead FROM decisions WHERE lead IS NOT NULL", "SELECT lead FROM ledger_rows",
@@ -114,7 +120,7 @@ final class KnownKeys: Sendable {
                 )
             }
         }
-        var filter = Filter(capacity: 2 * hashes.count, version: version)
+        var filter = Filter(capacity: max(2 * hashes.count, minimumCapacity), version: version)
         for hash in hashes { filter.insert(hash) }
         return filter
     }

@@ -43,34 +43,17 @@ struct AssignmentSession {
     /// through was found capped or away at `now` and their steps were offered to the shared texts (`exhaustedTeams`):
     /// the batch's next leads of the team at that `now` take them whole instead of walking the teams again.
     var exhaustedTails: [ExhaustedTail?] = []
+    /// By matched team, the steps of its `exhaustedTails` entry as a chain, for when they are not one shared text.
+    var exhaustedTailSteps: [Opportunity.ReasonChain] = []
 
-    /// A class: a lead that takes a tail binds it, which for a struct would copy (retain) each of its arrays and
-    /// texts.
-    final class ExhaustedTail {
+    /// Plain values only (the steps' chain is apart, in `exhaustedTailSteps`): every lead queued behind a full team
+    /// reads its team's tail, which then costs no reference count.
+    struct ExhaustedTail {
         let now: Double
-        let steps: Opportunity.ReasonChain
         /// The steps as one shared text of the state, when they are one (`sharedStep`): a stored record refers to
         /// the whole tail at once.
         let text: SharedText
         let choice: Choice
-
-        init(now: Double, steps: Opportunity.ReasonChain, text: SharedText, choice: Choice) {
-            self.now = now
-            self.steps = steps
-            self.text = text
-            self.choice = choice
-        }
-
-        /// Appends the steps to `reasons`: as one unit (`ReasonChain.appendWhole`) when they are one shared text,
-        /// else step by step. From inside the tail, which reads them in place, where a caller reading `steps`
-        /// retains each of its arrays.
-        func appendSteps(to reasons: inout Opportunity.ReasonChain) {
-            if text.shareable {
-                reasons.appendWhole(text)
-            } else {
-                reasons.append(contentsOf: steps)
-            }
-        }
     }
     /// The strategy steps already written in this batch (most leads of a team repeat a few of them), made shared
     /// texts of the state (`sharedStep`) at their second lead.
@@ -134,31 +117,33 @@ struct AssignmentSession {
     /// Per sticky key, the last sticky step written in this batch.
     var stickySteps: [ArenaKey: StickyStep] = [:]
 
-    /// A sticky step written in this batch, with what it says (`stickySteps`): a class, so that finding it copies
-    /// one reference, not each of its texts.
-    final class StickyStep {
-        /// The owner (a rep), when it got the key, and why it was passed over: away (`unavailable`), or at a cap
-        /// (neither: it was not).
+    /// A sticky step written in this batch, with what it says (`stickySteps`). Plain values only (the step's bytes
+    /// are the session arena's), so that finding it, for nearly every lead, costs no reference count.
+    struct StickyStep {
+        /// The owner (a rep), when it got the key, and why it was passed over: away (`absence`, the index of the text
+        /// that says so in `absences`, -1 for none), or at a cap (neither: it was not).
         let owner: Int
         let at: Double
-        let unavailable: String?
+        let absence: Int
         let cap: Cap?
         var step: SharedText
         /// Whether the step was offered to the state's shared texts (at its second lead).
         var offered = false
 
-        init(owner: Int, at: Double, unavailable: String?, cap: Cap?, step: SharedText) {
-            self.owner = owner
-            self.at = at
-            self.unavailable = unavailable
-            self.cap = cap
-            self.step = step
+        /// Whether the step says what a lead's would.
+        func matches(owner: Int, at: Double, absence: Int, cap: Cap?) -> Bool {
+            self.owner == owner && self.at == at && self.absence == absence && self.cap == cap
         }
+    }
+    /// The texts of absences that passed sticky owners over in this batch (`StickyStep.absence`), by their index.
+    var absences: [String: Int] = [:]
 
-        /// Whether the step says this: compared from inside, where its fields are read in place.
-        func matches(owner: Int, at: Double, unavailable: String?, cap: Cap?) -> Bool {
-            self.owner == owner && self.at == at && self.cap == cap && self.unavailable == unavailable
-        }
+    /// The index of `text` in `absences`, added when new.
+    mutating func absence(_ text: String?) -> Int {
+        guard let text else { return -1 }
+        if let index = absences[text] { return index }
+        absences[text] = absences.count
+        return absences.count - 1
     }
     /// Sticky owners read or written in this batch (nil: none), written back at the end.
     var sticky: [ArenaKey: StickyOwner?] = [:]
@@ -344,6 +329,7 @@ struct AssignmentSession {
         offHoursTexts = Array(repeating: nil, count: plan.reps.count)
         loadedTeams = Array(repeating: false, count: plan.teams.count)
         exhaustedTails = Array(repeating: nil, count: plan.teams.count)
+        exhaustedTailSteps = Array(repeating: Opportunity.ReasonChain(), count: plan.teams.count)
         rotation = Array(repeating: nil, count: texts.slotCount)
         presence = Array(repeating: nil, count: texts.slotCount)
         rotationChanged = Array(repeating: false, count: texts.slotCount)
@@ -613,11 +599,13 @@ struct AssignmentSession {
             let unavailable = available(rep, at: now).unavailable
             let cap = unavailable == nil ? try capReached(rep, at: now) : nil
             // The step, as the batch's last lead with this key and owner had it: leads of one company come together.
-            if let cached = stickySteps[key], cached.matches(owner: rep, at: at, unavailable: unavailable, cap: cap) {
+            let absence = absence(unavailable)
+            if var cached = stickySteps[key], cached.matches(owner: rep, at: at, absence: absence, cap: cap) {
                 if !cached.offered {
                     // Its second lead: worth storing once.
                     cached.step = try sharedStep(cached.step.bytes)
                     cached.offered = true
+                    stickySteps[key] = cached
                 }
                 reasons.append(cached.step)
             } else {
@@ -633,7 +621,7 @@ struct AssignmentSession {
                 stickySteps[key] = StickyStep(
                     owner: rep,
                     at: at,
-                    unavailable: unavailable,
+                    absence: absence,
                     cap: cap,
                     step: SharedText(step.bytes, shareable: false, in: arena)
                 )
@@ -644,7 +632,12 @@ struct AssignmentSession {
         }
         // 3. The team's strategy, then its overflow.
         if let index = matchedTeam, let tail = exhaustedTails[index], tail.now == now {
-            tail.appendSteps(to: &reasons)
+            // As one unit (`ReasonChain.appendWhole`) when the steps are one shared text, else step by step.
+            if tail.text.shareable {
+                reasons.appendWhole(tail.text)
+            } else {
+                reasons.append(contentsOf: exhaustedTailSteps[index])
+            }
             return tail.choice
         }
         let strategyMark = reasons.bytes.count
@@ -659,12 +652,8 @@ struct AssignmentSession {
                 else { return choice }
             }
             let steps = reasons.steps(after: strategyMark)
-            exhaustedTails[matched] = ExhaustedTail(
-                now: now,
-                steps: steps,
-                text: try sharedStep(steps.bytes),
-                choice: choice
-            )
+            exhaustedTails[matched] = ExhaustedTail(now: now, text: try sharedStep(steps.bytes), choice: choice)
+            exhaustedTailSteps[matched] = steps
             return choice
         }
         while let index = current, visited.insert(index) {
@@ -1634,50 +1623,55 @@ struct AssignmentSession {
         _ reasons: Opportunity.ReasonChain,
         into units: inout [(offset: Int, count: Int, hash: UInt64)]
     ) throws {
-        let shared = reasons.shared
         units.removeAll(keepingCapacity: true)
-        guard shared.count >= 2, sharing == true else {
-            units.append(contentsOf: shared)
-            return
-        }
-        var start = 0
-        while start < shared.count {
-            var end = start + 1
-            // Adjacent: only the comma between them. A unit appended whole stands alone.
-            while end < shared.count, start != reasons.whole, end != reasons.whole,
-                shared[end].offset == shared[end - 1].offset + shared[end - 1].count + 1
-            {
-                end += 1
+        // Through a pointer: a copy of the array (`let shared = reasons.shared`) retains it, once per lead.
+        try reasons.shared.withUnsafeBufferPointer { shared in
+            guard shared.count >= 2, sharing == true else {
+                units.append(contentsOf: shared)
+                return
             }
-            defer { start = end }
-            guard end - start >= 2 else {
-                units.append(shared[start])
-                continue
-            }
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for index in start..<end { hash = (hash ^ shared[index].hash) &* 0x0000_0100_0000_01B3 }
-            let key = RunKey(hash: hash)
-            let offset = shared[start].offset
-            let count = shared[end - 1].offset + shared[end - 1].count - offset
-            func apart() { units.append(contentsOf: shared[start..<end]) }
-            switch sharedRuns[key] {
-            case nil:
-                sharedRuns[key] = .seen
-                apart()
-            case .seen:
-                let text = try reasons.bytes.withUnsafeBufferPointer {
-                    try sharedStep(UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)]))
+            var start = 0
+            while start < shared.count {
+                var end = start + 1
+                // Adjacent: only the comma between them. A unit appended whole stands alone.
+                while end < shared.count, start != reasons.whole, end != reasons.whole,
+                    shared[end].offset == shared[end - 1].offset + shared[end - 1].count + 1
+                {
+                    end += 1
                 }
-                sharedRuns[key] = text.shareable ? .shared(text) : .apart
-                if text.shareable { units.append((offset, count, text.hash)) } else { apart() }
-            case .shared(let text):
-                // The same steps, byte for byte (the key is a hash of hashes).
-                let same = reasons.bytes.withUnsafeBufferPointer { bytes in
-                    SharedText.sameBytes(UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]), text.bytes)
+                defer { start = end }
+                guard end - start >= 2 else {
+                    units.append(shared[start])
+                    continue
                 }
-                if same { units.append((offset, count, text.hash)) } else { apart() }
-            case .apart:
-                apart()
+                var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+                for index in start..<end { hash = (hash ^ shared[index].hash) &* 0x0000_0100_0000_01B3 }
+                let key = RunKey(hash: hash)
+                let offset = shared[start].offset
+                let count = shared[end - 1].offset + shared[end - 1].count - offset
+                func apart() { units.append(contentsOf: UnsafeBufferPointer(rebasing: shared[start..<end])) }
+                switch sharedRuns[key] {
+                case nil:
+                    sharedRuns[key] = .seen
+                    apart()
+                case .seen:
+                    let text = try reasons.bytes.withUnsafeBufferPointer {
+                        try sharedStep(UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)]))
+                    }
+                    sharedRuns[key] = text.shareable ? .shared(text) : .apart
+                    if text.shareable { units.append((offset, count, text.hash)) } else { apart() }
+                case .shared(let text):
+                    // The same steps, byte for byte (the key is a hash of hashes).
+                    let same = reasons.bytes.withUnsafeBufferPointer { bytes in
+                        SharedText.sameBytes(
+                            UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]),
+                            text.bytes
+                        )
+                    }
+                    if same { units.append((offset, count, text.hash)) } else { apart() }
+                case .apart:
+                    apart()
+                }
             }
         }
     }

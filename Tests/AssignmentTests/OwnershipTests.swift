@@ -233,6 +233,34 @@ struct OwnershipTests {
         #expect(steps[2] == "same domain capco.example went to \(other) on 2026-11-30, within the sticky window")
     }
 
+    @Test("sticky steps in one batch of several times: the owner away at the later one is passed over, with why")
+    func stickyStepsAcrossTimes() throws {
+        // Both reps are out of office on Tuesday, whichever of them owns the domain.
+        let fixture = try AssignmentFixture(
+            teamConfig(
+                strategy: "round_robin",
+                members: "[ana, ben]",
+                reps: [],
+                extraReps: "  - {id: ana, away: [2026-12-01]}\n  - {id: ben, away: [2026-12-01]}",
+                head: "sticky: {window: 30d, by: [domain]}"
+            )
+        )
+        let first = try fixture.assign([try testLead("A1", domain: "awayco.example", employees: 10)], at: monday)
+        let owner = try #require(first[0].owner)
+        // One batch: Monday afternoon, Tuesday, Monday evening again (as a file of leads with their own times).
+        let program = try fixture.program()
+        let times = [monday + 5 * hour, monday + day + hour, monday + 6 * hour]
+        let items = try times.enumerated().map { index, now in
+            let lead = try testLead("A\(index + 2)", domain: "awayco.example", employees: 10)
+            return Assigner.Item(decision: program.evaluate(lead, now: now), lead: lead)
+        }
+        let later = try fixture.assigner().assign(items).map { try #require($0) }
+        #expect(later.map(\.owner) == [owner, nil, owner])
+        let steps = later.map { $0.reasons.first { $0.step == "sticky" }?.detail ?? "" }
+        let held = "same domain awayco.example went to \(owner) on 2026-11-30, within the sticky window"
+        #expect(steps == [held, held + "; passed over: out of office until 2026-12-01", held])
+    }
+
     @Test("free-mail addresses are sticky by e-mail only, never by domain")
     func stickyFreeMail() throws {
         let fixture = try fixture()

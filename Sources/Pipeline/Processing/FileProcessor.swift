@@ -118,12 +118,10 @@ public struct FileProcessor: Sendable {
                 // The state could not be written (disk full, I/O): keep the file for another attempt.
                 throw FileSystemError(operation: "record", path: file.path, code: EIO)
             }
-            // By index, each array's element switched on alone: pairing them (a tuple of the two) would copy each
-            // entry and each result, which retains the result's record (some 150 instructions a lead).
+            // By index: pairing the arrays' elements would copy each entry and each result.
             for index in batch.indices {
-                switch results[index] {
-                case .decided(let opportunity):
-                    guard case .lead(let decided) = batch[index] else { break }
+                switch (batch[index], results[index]) {
+                case (.lead(let decided), .decided(let opportunity)):
                     let route = decided.decision.route
                     // Leads of a batch mostly go one route after another: the last one's file and count are kept,
                     // and the route's name is looked up (hashed) only when it changes.
@@ -143,12 +141,14 @@ public struct FileProcessor: Sendable {
                         out.append(bytesOf: json)
                         out.append(UInt8(ascii: "}"))
                     }
-                case .applied(let update, let previous):
+                case (_, .applied(let update, let previous)):
                     let object = update.json(previous: previous)
                     try output(Self.outcomesRoute).line { object.writeJSON(into: &$0) }
                     outcome.decisions[Self.outcomesRoute, default: 0] += 1
-                case .refused(let update, let reason):
+                case (_, .refused(let update, let reason)):
                     try reject(Self.rejectedUpdate(update, reason: reason, rulesVersion: program.version))
+                default:
+                    break
                 }
             }
             batch.removeAll(keepingCapacity: true)

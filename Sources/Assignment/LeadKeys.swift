@@ -68,7 +68,7 @@ struct LeadKeys {
             ignored = DomainFilter(plan.ignoredDomains)
             accounts = DomainFilter(plan.accounts.byDomain.keys)
             paths = KeyPaths(email: plan.emailPath, domains: plan.domainPaths)
-            pathsHash = Decision.KeyNodes.pathsHash([plan.emailPath] + plan.domainPaths)
+            pathsHash = Decision.KeyNodes.pathsHash(plan.keyPaths)
         }
 
         private init() {

@@ -23,6 +23,8 @@ public struct AssignmentPlan: Sendable {
     /// Where the contact's e-mail and the company's domain or website are read from.
     public var emailPath: [String]
     public var domainPaths: [[String]]
+    /// The key fields' paths, in the order the keys read them: the e-mail's, then each domain's.
+    public var keyPaths: [[String]] { [emailPath] + domainPaths }
     /// Team conditions, by team index (nil: the team takes every lead that reaches it).
     var conditions: [Condition?]
 

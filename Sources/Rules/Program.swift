@@ -136,9 +136,7 @@ public final class Program: Sendable {
         self.code = Code(code)
         slotTypes = slots.map(\.type)
         let keyPaths =
-            assignment.map { [$0.emailPath] + $0.domainPaths }.flatMap {
-                $0.count <= Decision.KeyNodes.capacity ? $0 : nil
-            } ?? []
+            assignment.map(\.keyPaths).flatMap { $0.count <= Decision.KeyNodes.capacity ? $0 : nil } ?? []
         self.keyPaths = keyPaths
         keyPathsHash = Decision.KeyNodes.pathsHash(keyPaths)
         slotTree = SlotTree(paths: slots.map(\.path) + keyPaths)

@@ -1,4 +1,5 @@
 import GRDB
+internal import GRDBSQLite
 import Glibc
 import Leads
 import Synchronization
@@ -164,6 +165,8 @@ struct SharedText: @unchecked Sendable {
             row.integer(Int(bitPattern: UInt(hash)))
             row.text(bytes)
             try row.execute(db)
+            // Inserted: the row holds these bytes. Ignored: a row with this hash was there, and is read to compare.
+            if sqlite3_changes(db.sqliteConnection) == 1 { continue }
             var query = RowWriter(select)
             query.integer(Int(bitPattern: UInt(hash)))
             var same = false

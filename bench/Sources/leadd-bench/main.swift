@@ -223,6 +223,10 @@ if let count = option("--profile-replay").flatMap({ Int($0) }) {
 let leadCount = ProcessInfo.processInfo.environment["LEADD_BENCH_LEADS"].flatMap { Int($0) } ?? 100_000
 
 print("leadd-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Date().formatted(.iso8601))")
+// What the machine still has to write (`make bench` comes right after a release build's hundreds of megabytes) is
+// written now: the kernel writes dirty pages back some 30 seconds after they were written, and would do it in the
+// middle of the first figures that use the disk, on the same cores and the same disk.
+sync()
 
 // The same synthetic leads for every figure.
 var generator = LeadGenerator(seed: 20_261_129)
@@ -482,6 +486,9 @@ if let leadd {
         try handle.write(contentsOf: block)
         size += block.count
     }
+    // On disk before the figures that follow: written back 30 seconds later, its gigabyte would compete with the
+    // daemon's own writes and syncs in whichever figure was running then (the assignment figures, as a rule).
+    try handle.synchronize()
     try handle.close()
     var peaks: [Double] = []
     var seconds: [Double] = []

@@ -31,7 +31,7 @@ public struct AssignmentPlan: Sendable {
     /// The index of the rep with this id.
     public func rep(_ id: String) -> Int? { reps.firstIndex { $0.id == id } }
 
-    public struct Rep: Sendable {
+    public struct Rep: Sendable, Equatable {
         public var id: String
         public var name: String
         public var email: String?
@@ -46,7 +46,7 @@ public struct AssignmentPlan: Sendable {
         public var line: Int
     }
 
-    public struct Team: Sendable {
+    public struct Team: Sendable, Equatable {
         public enum Strategy: String, Sendable, CaseIterable {
             case roundRobin = "round_robin"
             case weightedRoundRobin = "weighted_round_robin"
@@ -80,16 +80,38 @@ public struct AssignmentPlan: Sendable {
     }
 
     /// A queue: leads wait there without an owner.
-    public struct Queue: Sendable {
+    public struct Queue: Sendable, Equatable {
         public var name: String
         public var sla: Double?
         public var playbook: String?
     }
 
-    public struct Sticky: Sendable {
+    public struct Sticky: Sendable, Equatable {
         public var window: Double
         public var byEmail: Bool
         public var byDomain: Bool
+    }
+}
+
+extension AssignmentPlan {
+    /// The names of the plan's stored properties that `assignsLike(_:)` compares (all but `conditions`): a test
+    /// checks them against the type's, so that a property added later is compared too.
+    static let comparedProperties: Set<String> = [
+        "routes", "openingStage", "reps", "teams", "fallback", "accounts", "sticky", "ignoredDomains",
+        "defaultTimeZone", "defaultHours", "emailPath", "domainPaths",
+    ]
+
+    /// Whether this plan gives any lead the owner, team or queue `other` gives it, from the same state and with the
+    /// same placement (the teams its rules tried, `Decision.Placement`): every part of the two plans is the same,
+    /// but for where the accounts file is and for the teams' conditions, whose verdicts the placement holds. Texts
+    /// that only explain (a playbook, a rep's name, a line) are compared too: plans that differ only in them are
+    /// taken for different, which costs replay a second simulation, never a wrong owner.
+    public func assignsLike(_ other: AssignmentPlan) -> Bool {
+        routes == other.routes && openingStage == other.openingStage && reps == other.reps && teams == other.teams
+            && fallback == other.fallback && accounts.byDomain == other.accounts.byDomain
+            && accounts.ambiguousQueue == other.accounts.ambiguousQueue && sticky == other.sticky
+            && ignoredDomains == other.ignoredDomains && defaultTimeZone == other.defaultTimeZone
+            && defaultHours == other.defaultHours && emailPath == other.emailPath && domainPaths == other.domainPaths
     }
 }
 

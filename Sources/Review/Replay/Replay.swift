@@ -7,7 +7,9 @@ public import Rules
 /// Each file's leads are decided at the time they were first decided (`ReplaySource.now`), so windows and decay
 /// see what they saw then. Nothing live is touched: owners, when asked for, come from two throw-away assignment
 /// states in memory, one per rule set, both starting empty and fed the leads in their original order, so an owner
-/// differs only because the rules do.
+/// differs only because the rules do. While the two sets' assignment plans assign alike and every lead so far was
+/// placed alike by both, the two states would be the same: one simulation serves both, and the candidate's state
+/// starts as a copy of the current one's at the first batch they place differently (`sharesSimulation`).
 public struct Replay: Sendable {
     public let current: Program
     public let candidate: Program
@@ -16,6 +18,9 @@ public struct Replay: Sendable {
     public var owners: Bool
     /// How many changed leads the report shows in full.
     public var sampleSize: Int
+    /// Whether one simulation serves both rule sets while they place every lead alike (see above): off only to
+    /// test that sharing changes no owner.
+    var sharesSimulation = true
 
     public init(
         current: Program,
@@ -41,13 +46,25 @@ public struct Replay: Sendable {
         let candidateAssigner =
             try owners ? candidate.assignment.map { Assigner(plan: $0, store: try AssignmentStore()) } : nil
         report.ownersCompared = currentAssigner != nil || candidateAssigner != nil
+        /// Whether the candidate's state is still the current one's, and left empty: the current one's simulation
+        /// gives both their owners.
+        var shared = false
+        if sharesSimulation, let currentPlan = currentAssigner?.plan, let candidatePlan = candidateAssigner?.plan {
+            shared = currentPlan.assignsLike(candidatePlan)
+        }
         let pair = ProgramPair(current: current, candidate: candidate)
         var before: [Assigner.Item] = []
         var after: [Assigner.Item] = []
         func flush() throws {
             guard !before.isEmpty else { return }
+            if shared, !Self.placedAlike(before, after), let currentAssigner, let candidateAssigner {
+                // The first batch the two sets place differently: from here on, each state goes its own way.
+                try currentAssigner.store.copy(to: candidateAssigner.store)
+                shared = false
+            }
             let ownersBefore = try Self.owners(currentAssigner, before)
-            let ownersAfter = try Self.owners(candidateAssigner, after)
+            let ownersAfter = shared ? ownersBefore : try Self.owners(candidateAssigner, after)
+            if shared { report.sharedBatches += 1 }
             for index in before.indices {
                 report.add(
                     lead: before[index].lead,
@@ -92,6 +109,17 @@ public struct Replay: Sendable {
     /// The opportunities `assigner` makes of a batch, by item; nil for the leads its rules do not place. Only the
     /// placed leads are given to it: the others change no assignment state, and recording their decisions (as the
     /// daemon must) would only slow the simulation.
+    /// Whether both rule sets give each lead of a batch what assignment reads of its decision: whether it is placed,
+    /// and where (the teams tried, and the one that took it), under the same lead id. The rest of a decision (its
+    /// stage, score, rules) is recorded with it but moves no owner.
+    static func placedAlike(_ before: [Assigner.Item], _ after: [Assigner.Item]) -> Bool {
+        before.indices.allSatisfy { index in
+            let (old, new) = (before[index].decision, after[index].decision)
+            guard old.isPlaced == new.isPlaced else { return false }
+            return !old.isPlaced || (old.placement == new.placement && old.leadID == new.leadID)
+        }
+    }
+
     static func owners(_ assigner: Assigner?, _ items: [Assigner.Item]) throws -> [Opportunity?] {
         var owners = [Opportunity?](repeating: nil, count: items.count)
         guard let assigner else { return owners }
@@ -130,6 +158,8 @@ public struct ReplayReport: Sendable {
     var candidateTotal = 0.0
     public var drivers: [String: Driver] = [:]
     public var ownersCompared = false
+    /// Batches whose owners one simulation gave under both rule sets (`Replay.sharesSimulation`).
+    var sharedBatches = 0
     /// Assignment outcome (team or queue) by (current, candidate), for leads assigned under either.
     public var teams: [Pair: Int] = [:]
     public var ownerChanges = 0

@@ -106,9 +106,6 @@ public struct Replay: Sendable {
         return report
     }
 
-    /// The opportunities `assigner` makes of a batch, by item; nil for the leads its rules do not place. Only the
-    /// placed leads are given to it: the others change no assignment state, and recording their decisions (as the
-    /// daemon must) would only slow the simulation.
     /// Whether both rule sets give each lead of a batch what assignment reads of its decision: whether it is placed,
     /// and where (the teams tried, and the one that took it), under the same lead id. The rest of a decision (its
     /// stage, score, rules) is recorded with it but moves no owner.
@@ -120,6 +117,9 @@ public struct Replay: Sendable {
         }
     }
 
+    /// The opportunities `assigner` makes of a batch, by item; nil for the leads its rules do not place. Only the
+    /// placed leads are given to it: the others change no assignment state, and recording their decisions (as the
+    /// daemon must) would only slow the simulation.
     static func owners(_ assigner: Assigner?, _ items: [Assigner.Item]) throws -> [Opportunity?] {
         var owners = [Opportunity?](repeating: nil, count: items.count)
         guard let assigner else { return owners }

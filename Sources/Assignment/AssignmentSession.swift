@@ -10,7 +10,20 @@ import YAML
 struct AssignmentSession {
     let plan: AssignmentPlan
     let clocks: [RepClock]
-    let db: Database
+    /// The state's connection, inside the batch's transaction; nil in an owner simulation, whose state is held in
+    /// memory (`Memory`).
+    let connection: Database?
+
+    /// The state's connection: an owner simulation's session never reads or writes it (its teams count as read,
+    /// its sticky keys as looked up, its texts as not shared), so asking for it there is a bug.
+    var db: Database {
+        get throws {
+            guard let connection else {
+                throw DatabaseError(message: "an owner simulation has no state to read or write")
+            }
+            return connection
+        }
+    }
 
     struct Rotation {
         var lastSeq: Int64?
@@ -185,6 +198,9 @@ struct AssignmentSession {
     var wroteRows = false
     /// Per rep: its assignments in this batch.
     var batchAssigned: [Int]
+    /// In an owner simulation (`Memory`): the leads assigned so far, by lead, and the arena that keeps their keys
+    /// and the sticky keys from batch to batch; nil in a batch on the state.
+    var kept: (ledger: [ArenaKey: Choice], arena: KeyArena)?
     /// Whether the state has ledger rows of its own (`ledger_rows`), from before opportunities were kept on their
     /// decisions: looked up with the decisions when it has.
     var legacyRows = false
@@ -313,7 +329,7 @@ struct AssignmentSession {
         known: KnownKeys? = nil,
         fragments: KnownFragments? = nil,
         counts: RememberedCounts? = nil,
-        db: Database
+        db: Database?
     ) {
         self.known = known
         self.fragments = fragments
@@ -322,7 +338,7 @@ struct AssignmentSession {
         self.plan = plan
         self.clocks = clocks
         self.texts = texts
-        self.db = db
+        connection = db
         dayCounts = Array(repeating: nil, count: plan.reps.count)
         weekCounts = Array(repeating: nil, count: plan.reps.count)
         loadCounts = Array(repeating: [], count: plan.reps.count)
@@ -1229,7 +1245,7 @@ struct AssignmentSession {
     /// process's last batch left (`RememberedCounts`) when they hold for the state, counting only the rows between
     /// their range and this one; else every row of the range.
     mutating func count(_ rep: Int, from: Double, until: Double) throws -> Int {
-        let batch = assignedTimes[rep].count { from <= $0 && $0 < until }
+        let batch = assignedTimes[rep].countOrdered(from: from, until: until)
         // Once this batch wrote rows, the state is no longer the one the remembered counts hold for.
         if !wroteRows, let base = try rememberedBase() {
             // The remembered range closest to this one: the fewest rows to count.
@@ -1247,6 +1263,8 @@ struct AssignmentSession {
 
     /// Assignments of `rep` in the ledger decided in [from, until).
     func recorded(_ rep: Int, from: Double, until: Double) throws -> Int {
+        // An owner simulation keeps every assignment in `assignedTimes`.
+        guard connection != nil else { return 0 }
         // The tables apart, not through the view, which hands each row it counts through a co-routine.
         var recorded = 0
         for table in legacyRows ? ["decisions", "ledger_rows"] : ["decisions"] {
@@ -1396,27 +1414,7 @@ struct AssignmentSession {
             stored: storedRange
         )
         assignedInBatch[keys.lead] = range
-        if let owner {
-            assignedTimes[owner].append(now)
-            batchAssigned[owner] += 1
-            if dayCounts[owner]?.covers(now) == true { dayCounts[owner]?.count += 1 }
-            if weekCounts[owner]?.covers(now) == true { weekCounts[owner]?.count += 1 }
-            for index in loadCounts[owner].indices where loadCounts[owner][index].covers(now) {
-                loadCounts[owner][index].count += 1
-            }
-            if let slot = choice.slot {
-                var state = rotation[slot] ?? Rotation(lastSeq: nil, credit: 0)
-                state.lastSeq = seq
-                rotation[slot] = state
-                rotationChanged[slot] = true
-            }
-            if plan.sticky != nil {
-                for key in keys.stickyKeys {
-                    sticky[key] = StickyOwner(rep: owner, team: choice.team, at: now)
-                    dirtySticky.insert(key)
-                }
-            }
-        }
+        count(choice, keys: keys, now: now, seq: seq)
         var opportunity: Int?
         if buildsOpportunities {
             opportunity = opportunities.count
@@ -1427,6 +1425,37 @@ struct AssignmentSession {
             )
         }
         return Written(range: range, replayed: false, opportunity: opportunity, columns: columns)
+    }
+
+    /// Counts a new assignment, number `seq` in the ledger's order: in its owner's counts, rotation and sticky keys.
+    mutating func count(_ choice: Choice, keys: LeadKeys, now: Double, seq: Int64) {
+        guard let owner = choice.owner else { return }
+        assignedTimes[owner].insertOrdered(now)
+        batchAssigned[owner] += 1
+        if dayCounts[owner]?.covers(now) == true { dayCounts[owner]?.count += 1 }
+        if weekCounts[owner]?.covers(now) == true { weekCounts[owner]?.count += 1 }
+        for index in loadCounts[owner].indices where loadCounts[owner][index].covers(now) {
+            loadCounts[owner][index].count += 1
+        }
+        if let slot = choice.slot {
+            var state = rotation[slot] ?? Rotation(lastSeq: nil, credit: 0)
+            state.lastSeq = seq
+            rotation[slot] = state
+            rotationChanged[slot] = true
+        }
+        guard plan.sticky != nil else { return }
+        let entry = StickyOwner(rep: owner, team: choice.team, at: now)
+        for key in keys.stickyKeys {
+            if kept == nil {
+                sticky[key] = entry
+                dirtySticky.insert(key)
+            } else if let index = sticky.index(forKey: key) {
+                sticky.values[index] = entry
+            } else if let arena = kept?.arena {
+                // An owner simulation's keys outlive the batch's: a new one is kept in the simulation's arena.
+                sticky[arena.copy(key)] = entry
+            }
+        }
     }
 
     /// A record's JSON from its first key after the lead to the opening of its reasons (`,"status":...,"reasons":[`):
@@ -1790,6 +1819,31 @@ extension AssignmentSession {
                 writer.real(times[row])
             }
         }
+    }
+}
+
+extension [Double] {
+    /// Inserts `time` after every time not later than it: the array stays in order.
+    mutating func insertOrdered(_ time: Double) {
+        // Times nearly always come in order: appended, without a search.
+        guard let last, last > time else { return append(time) }
+        insert(time, at: firstIndex(notBefore: time.nextUp))
+    }
+
+    /// How many of the times, in order (`insertOrdered`), lie in [from, until).
+    func countOrdered(from: Double, until: Double) -> Int {
+        guard from < until else { return 0 }
+        return firstIndex(notBefore: until) - firstIndex(notBefore: from)
+    }
+
+    /// The index of the first time not before `time` (`endIndex` if none), by bisection.
+    func firstIndex(notBefore time: Double) -> Int {
+        var (low, high) = (startIndex, endIndex)
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] < time { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }
 

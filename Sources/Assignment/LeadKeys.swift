@@ -507,6 +507,11 @@ final class KeyArena: @unchecked Sendable {
         }
     }
 
+    /// `key` with its bytes copied here (its hash kept): for a key that must outlive its own arena.
+    func copy(_ key: ArenaKey) -> ArenaKey {
+        ArenaKey(base: copy(key.bytes).baseAddress ?? key.base, count: key.count, hash: key.hash)
+    }
+
     /// A key of `text`'s bytes (read in place: a copy of the text to read would retain it).
     func key(_ text: String) -> ArenaKey {
         text.utf8.withContiguousStorageIfAvailable { key($0) } ?? Array(text.utf8).withUnsafeBufferPointer { key($0) }

@@ -174,6 +174,56 @@ struct AssignmentRandomTests {
         #expect(assigned > 200, "the configurations assign leads to reps")
     }
 
+    @Test("an owner simulation in memory gives each lead the owner, team and queue the assigner gives it")
+    func simulationAgreesWithAssigner() throws {
+        var random = TestRandom(seed: 20_261_205)
+        var disagreements = 0
+        var (owners, queued, again) = (0, 0, 0)
+        for round in 0..<TestRandom.rounds(8) {
+            let (yaml, accounts, _) = Self.configuration(&random)
+            let fixture = try AssignmentFixture(yaml, accounts: accounts)
+            let program = try #require(fixture.result.program, "\(fixture.rendered)\n\(yaml)")
+            let plan = try #require(program.assignment)
+            let stream = try Self.stream(&random, count: 240)
+            let items = stream.map { Assigner.Item(decision: program.evaluate($0.0, now: $0.1), lead: $0.0) }
+            // The assigner on a state file, in batches of 1 to 25; the simulation in batches of 1 to 60 of its own.
+            let assigner = try fixture.assigner()
+            var assigned: [Opportunity?] = []
+            while assigned.count < items.count {
+                let size = min(random.int(1...25), items.count - assigned.count)
+                assigned += try assigner.assign(Array(items[assigned.count..<(assigned.count + size)]))
+            }
+            var simulation = OwnerSimulation(plan: plan)
+            var simulated: [OwnerSimulation.Owner?] = []
+            while simulated.count < items.count {
+                let size = min(random.int(1...60), items.count - simulated.count)
+                simulated += try simulation.assign(Array(items[simulated.count..<(simulated.count + size)]))
+            }
+            for index in items.indices {
+                let expected = assigned[index].map {
+                    OwnerSimulation.Owner(owner: $0.owner, team: $0.team, queue: $0.queue)
+                }
+                if expected?.owner != nil { owners += 1 } else if expected != nil { queued += 1 }
+                if assigned[index]?.replayed == true { again += 1 }
+                guard simulated[index] != expected else { continue }
+                disagreements += 1
+                if disagreements <= 5 {
+                    Issue.record(
+                        """
+                        round \(round), lead \(index) at \(Timestamp.iso8601(stream[index].1)):
+                        assigner: \(expected.map(String.init(describing:)) ?? "nil")
+                        simulation: \(simulated[index].map(String.init(describing:)) ?? "nil")
+                        \(yaml)
+                        """
+                    )
+                }
+            }
+        }
+        #expect(disagreements == 0)
+        // Reps, queues and leads seen again all came up.
+        #expect(owners > 300 && queued > 50 && again > 50, "\(owners) owned, \(queued) queued, \(again) again")
+    }
+
     /// What the docs promise whatever the configuration: no inactive rep, nobody on a day away, no day or week over
     /// its cap, and a lead seen again gets its record back without counting.
     static func checkRules(

@@ -6,14 +6,13 @@ import Testing
 @testable import Review
 @testable import Rules
 
-/// Replay simulates assignment with only the leads each rule set places (`Replay.owners`): the others change no
-/// assignment state, so each placed lead gets the owner it gets when the assigner is fed every lead, as the daemon
-/// feeds it.
+/// Replay simulates assignment in memory (`OwnerSimulation`, through `Replay.owners`): each placed lead gets the
+/// owner it gets when the assigner is fed every lead, as the daemon feeds it, with its state in SQLite.
 @Suite("replay's owner simulation")
 struct ReplayOwnersTests {
     static let now = 1_795_910_400.0
 
-    @Test("only placed leads reach the assigner, and each gets the owner it gets among all the leads")
+    @Test("each placed lead gets the owner the assigner gives it among all the leads; the others get none")
     func placedLeadsOnly() throws {
         var files = SmallRules.files
         files["assignment.yaml"] = SmallRules.assignment
@@ -35,21 +34,23 @@ struct ReplayOwnersTests {
             items.append(Assigner.Item(decision: program.evaluate(record, now: Self.now), lead: record))
         }
         #expect(Set(items.map(\.decision.stage)) == ["mql", "nurture", "disqualified"])
-        let simulated = Assigner(plan: plan, store: try AssignmentStore())
+        var simulation: OwnerSimulation? = OwnerSimulation(plan: plan)
         let fed = Assigner(plan: plan, store: try AssignmentStore())
         var owners: [String: Int] = [:]
         for batch in [Array(items[0..<25]), Array(items[25...])] {
-            let fromPlaced = try Replay.owners(simulated, batch)
+            let simulated = try Replay.owners(&simulation, batch)
             let fromAll = try fed.assign(batch)
-            #expect(fromPlaced.map { $0 != nil } == batch.map { $0.decision.placement != nil })
-            #expect(fromPlaced.map { $0?.owner } == fromAll.map { $0?.owner })
-            #expect(fromPlaced.map { $0?.replayed } == fromAll.map { $0?.replayed })
-            for opportunity in fromPlaced.compactMap({ $0 }) { owners[opportunity.owner ?? "-", default: 0] += 1 }
+            #expect(simulated.map { $0 != nil } == batch.map { $0.decision.placement != nil })
+            #expect(simulated.map { $0?.owner } == fromAll.map { $0?.owner })
+            #expect(simulated.map { $0?.team } == fromAll.map { $0?.team })
+            for owner in simulated.compactMap({ $0 }) { owners[owner.owner ?? "-", default: 0] += 1 }
         }
-        // Both reps took turns (a lead given to the assigner out of place would take the other's turn).
+        // Both reps took turns (a lead counted out of place would take the other's turn), and the leads seen again
+        // kept their first owners.
         #expect(owners.keys.sorted() == ["r1", "r2"])
         #expect(owners.values.allSatisfy { $0 >= 10 })
-        #expect(try Replay.owners(nil, items).allSatisfy { $0 == nil })
+        var none: OwnerSimulation?
+        #expect(try Replay.owners(&none, items).allSatisfy { $0 == nil })
     }
 
     /// Six files of 21 leads decided an hour apart: 11 big US VPs (55 points, mql, placed on `sales`), small US

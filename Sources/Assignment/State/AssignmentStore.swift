@@ -442,12 +442,6 @@ public struct AssignmentStore: Sendable {
         }
     }
 
-    /// Makes `other`'s state a copy of this one's, every table (SQLite's backup): replay's simulations, which share
-    /// one state until the rule sets first place a lead differently.
-    public func copy(to other: AssignmentStore) throws {
-        try queue.backup(to: other.queue)
-    }
-
     /// SQLite's own check of the file: `["ok"]` when the database is sound.
     public func integrityCheck() throws -> [String] {
         try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }

@@ -204,6 +204,12 @@ struct PackedTexts {
         for span in spans { self.spans.append((span.count < 0 ? shift : span.start + shift, span.count)) }
     }
 
+    /// No texts, their room kept.
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+    }
+
     /// Text `index` within `buffer` (`bytes`' storage), nil for a nil text.
     func text(_ index: Int, in buffer: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         let span = spans[index]

@@ -5,9 +5,9 @@ public import Rules
 /// What-if replay: past leads decided again under the running rules and a candidate set, compared.
 ///
 /// Each file's leads are decided at the time they were first decided (`ReplaySource.now`), so windows and decay
-/// see what they saw then. Nothing live is touched: owners, when asked for, come from two throw-away assignment
-/// states in memory, one per rule set, both starting empty and fed the leads in their original order, so an owner
-/// differs only because the rules do. While the two sets' assignment plans assign alike and every lead so far was
+/// see what they saw then. Nothing live is touched: owners, when asked for, come from two owner simulations
+/// (`OwnerSimulation`: the assigner's choices, over a state in memory), one per rule set, both starting empty and fed
+/// the leads in their original order, so an owner differs only because the rules do. While the two sets' assignment plans assign alike and every lead so far was
 /// placed alike by both, the two states would be the same: one simulation serves both, and the candidate's state
 /// starts as a copy of the current one's at the first batch they place differently (`sharesSimulation`).
 public struct Replay: Sendable {
@@ -41,15 +41,13 @@ public struct Replay: Sendable {
 
     public func run(_ sources: [ReplaySource]) throws -> ReplayReport {
         var report = ReplayReport(current: current, candidate: candidate, sampleSize: sampleSize)
-        let currentAssigner =
-            try owners ? current.assignment.map { Assigner(plan: $0, store: try AssignmentStore()) } : nil
-        let candidateAssigner =
-            try owners ? candidate.assignment.map { Assigner(plan: $0, store: try AssignmentStore()) } : nil
-        report.ownersCompared = currentAssigner != nil || candidateAssigner != nil
+        var currentSimulation = owners ? current.assignment.map(OwnerSimulation.init(plan:)) : nil
+        var candidateSimulation = owners ? candidate.assignment.map(OwnerSimulation.init(plan:)) : nil
+        report.ownersCompared = currentSimulation != nil || candidateSimulation != nil
         /// Whether the candidate's state is still the current one's, and left empty: the current one's simulation
         /// gives both their owners.
         var shared = false
-        if sharesSimulation, let currentPlan = currentAssigner?.plan, let candidatePlan = candidateAssigner?.plan {
+        if sharesSimulation, let currentPlan = currentSimulation?.plan, let candidatePlan = candidateSimulation?.plan {
             shared = currentPlan.assignsLike(candidatePlan)
         }
         let pair = ProgramPair(current: current, candidate: candidate)
@@ -57,13 +55,13 @@ public struct Replay: Sendable {
         var after: [Assigner.Item] = []
         func flush() throws {
             guard !before.isEmpty else { return }
-            if shared, !Self.placedAlike(before, after), let currentAssigner, let candidateAssigner {
+            if shared, !Self.placedAlike(before, after), let currentSimulation {
                 // The first batch the two sets place differently: from here on, each state goes its own way.
-                try currentAssigner.store.copy(to: candidateAssigner.store)
+                candidateSimulation?.continueFrom(currentSimulation)
                 shared = false
             }
-            let ownersBefore = try Self.owners(currentAssigner, before)
-            let ownersAfter = shared ? ownersBefore : try Self.owners(candidateAssigner, after)
+            let ownersBefore = try Self.owners(&currentSimulation, before)
+            let ownersAfter = shared ? ownersBefore : try Self.owners(&candidateSimulation, after)
             if shared { report.sharedBatches += 1 }
             for index in before.indices {
                 report.add(
@@ -117,18 +115,16 @@ public struct Replay: Sendable {
         }
     }
 
-    /// The opportunities `assigner` makes of a batch, by item; nil for the leads its rules do not place. Only the
-    /// placed leads are given to it: the others change no assignment state, and recording their decisions (as the
-    /// daemon must) would only slow the simulation.
-    static func owners(_ assigner: Assigner?, _ items: [Assigner.Item]) throws -> [Opportunity?] {
-        var owners = [Opportunity?](repeating: nil, count: items.count)
-        guard let assigner else { return owners }
-        let placed = items.indices.filter { items[$0].decision.isPlaced }
-        guard !placed.isEmpty else { return owners }
-        for (index, opportunity) in zip(placed, try assigner.assign(placed.map { items[$0] })) {
-            owners[index] = opportunity
-        }
-        return owners
+    /// The owners `simulation` gives a batch, by item; nil for the leads its rules do not place (they change no
+    /// assignment state), and for every lead when there is no simulation (the rule set assigns nothing).
+    static func owners(
+        _ simulation: inout OwnerSimulation?,
+        _ items: [Assigner.Item]
+    ) throws
+        -> [OwnerSimulation.Owner?]
+    {
+        guard simulation != nil else { return [OwnerSimulation.Owner?](repeating: nil, count: items.count) }
+        return try simulation?.assign(items) ?? []
     }
 }
 
@@ -283,8 +279,8 @@ public struct ReplayReport: Sendable {
         lead: LeadRecord,
         before: Decision,
         after: Decision,
-        ownerBefore: Opportunity?,
-        ownerAfter: Opportunity?
+        ownerBefore: OwnerSimulation.Owner?,
+        ownerAfter: OwnerSimulation.Owner?
     ) {
         leads += 1
         stages[Pair(from: before.stage, to: after.stage), default: 0] += 1
@@ -301,11 +297,11 @@ public struct ReplayReport: Sendable {
             ruleChanges = ruleDifferences(before, after, outcomeChanged: outcomeChanged)
         }
 
-        func placement(_ opportunity: Opportunity?) -> String {
+        func placement(_ opportunity: OwnerSimulation.Owner?) -> String {
             guard let opportunity else { return "-" }
             return opportunity.team ?? opportunity.queue.map { "queue \($0)" } ?? "-"
         }
-        func owner(_ opportunity: Opportunity?) -> String? {
+        func owner(_ opportunity: OwnerSimulation.Owner?) -> String? {
             opportunity.flatMap { $0.owner ?? $0.queue.map { "queue \($0)" } }
         }
         var ownerChanged = false
@@ -320,7 +316,7 @@ public struct ReplayReport: Sendable {
         guard changed else { return }
         changedLeads += 1
         guard samples.count < sampleSize else { return }
-        func outcome(_ decision: Decision, _ opportunity: Opportunity?) -> Sample.Outcome {
+        func outcome(_ decision: Decision, _ opportunity: OwnerSimulation.Owner?) -> Sample.Outcome {
             Sample.Outcome(
                 stage: decision.stage,
                 route: decision.route,

@@ -615,32 +615,35 @@ struct AssignmentSession {
             let unavailable = available(rep, at: now).unavailable
             let cap = unavailable == nil ? try capReached(rep, at: now) : nil
             // The step, as the batch's last lead with this key and owner had it: leads of one company come together.
-            let absence = absence(unavailable)
-            if var cached = stickySteps[key], cached.matches(owner: rep, at: at, absence: absence, cap: cap) {
-                if !cached.offered {
-                    // Its second lead: worth storing once.
-                    cached.step = try sharedStep(cached.step.bytes)
-                    cached.offered = true
-                    stickySteps[key] = cached
+            // (A muted chain, an owner simulation's, takes no step.)
+            if !reasons.muted {
+                let absence = absence(unavailable)
+                if var cached = stickySteps[key], cached.matches(owner: rep, at: at, absence: absence, cap: cap) {
+                    if !cached.offered {
+                        // Its second lead: worth storing once.
+                        cached.step = try sharedStep(cached.step.bytes)
+                        cached.offered = true
+                        stickySteps[key] = cached
+                    }
+                    reasons.append(cached.step)
+                } else {
+                    detailScratch.removeAll(keepingCapacity: true)
+                    Self.stickyDetail(key: key.bytes, owner: plan.reps[rep].id, at: at, into: &detailScratch)
+                    if var passedOver = unavailable ?? cap.map({ capText($0, rep) }) {
+                        detailScratch.append(bytesOf: Self.passedOver)
+                        passedOver.withUTF8 { detailScratch.append(contentsOf: $0) }
+                    }
+                    var step = Opportunity.ReasonChain()
+                    detailScratch.withUnsafeBufferPointer { step.append(step: "sticky", detail: $0) }
+                    reasons.append(step.bytes)
+                    stickySteps[key] = StickyStep(
+                        owner: rep,
+                        at: at,
+                        absence: absence,
+                        cap: cap,
+                        step: SharedText(step.bytes, shareable: false, in: arena)
+                    )
                 }
-                reasons.append(cached.step)
-            } else {
-                detailScratch.removeAll(keepingCapacity: true)
-                Self.stickyDetail(key: key.bytes, owner: plan.reps[rep].id, at: at, into: &detailScratch)
-                if var passedOver = unavailable ?? cap.map({ capText($0, rep) }) {
-                    detailScratch.append(bytesOf: Self.passedOver)
-                    passedOver.withUTF8 { detailScratch.append(contentsOf: $0) }
-                }
-                var step = Opportunity.ReasonChain()
-                detailScratch.withUnsafeBufferPointer { step.append(step: "sticky", detail: $0) }
-                reasons.append(step.bytes)
-                stickySteps[key] = StickyStep(
-                    owner: rep,
-                    at: at,
-                    absence: absence,
-                    cap: cap,
-                    step: SharedText(step.bytes, shareable: false, in: arena)
-                )
             }
             if unavailable == nil, cap == nil {
                 return Choice(owner: rep, queue: nil, team: matchedTeam, method: .sticky)
@@ -1099,6 +1102,7 @@ struct AssignmentSession {
                 let (a, b) = (load(position), load(chosen))
                 if a != b ? a < b : fairer(position, chosen) { chosen = position }
             }
+            guard !reasons.muted else { return (plan.teams[index].members[chosen].rep, base + chosen) }
             let days = Decision.format(window / 86400)
             let count = Int(loads[chosen])
             let offset = effectiveOffset(base + chosen, now: now, window: window)

@@ -47,6 +47,8 @@ public struct Opportunity: Sendable, Hashable {
         /// The index in `shared` of a text appended whole (`appendWhole`): stored as one reference of its own, never
         /// joined to the steps beside it in a run (`AssignmentSession.referenceUnits`).
         private(set) var whole: Int?
+        /// Whether the chain takes no steps: an owner simulation's (`OwnerSimulation`), which needs the choice only.
+        var muted = false
 
         init(capacity: Int = 0) {
             // An empty chain allocates nothing (reserving no room still makes a buffer).
@@ -66,12 +68,14 @@ public struct Opportunity: Sendable, Hashable {
 
         /// A step written once: `fragment(step:detail:rep:)`'s bytes.
         mutating func append(_ fragment: [UInt8]) {
+            guard !muted else { return }
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             bytes.append(bytesOf: fragment)
         }
 
         /// A step the ledger stores once for all records (`SharedText`).
         mutating func append(_ text: SharedText) {
+            guard !muted else { return }
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             if text.shareable { shared.append((bytes.count, text.bytes.count, text.hash)) }
             bytes.append(contentsOf: text.bytes)
@@ -81,6 +85,7 @@ public struct Opportunity: Sendable, Hashable {
         /// lead of a team when its members are capped), referred to alone: joined in a run with a step before it
         /// (a company's sticky step), they would make a shared text per company.
         mutating func appendWhole(_ text: SharedText) {
+            guard !muted else { return }
             append(text)
             if text.shareable { whole = shared.count - 1 }
         }
@@ -101,7 +106,7 @@ public struct Opportunity: Sendable, Hashable {
 
         /// `other`'s steps after this chain's, as if each had been appended in turn.
         mutating func append(contentsOf other: ReasonChain) {
-            guard !other.bytes.isEmpty else { return }
+            guard !muted, !other.bytes.isEmpty else { return }
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             let start = bytes.count
             if let whole = other.whole { self.whole = shared.count + whole }
@@ -117,6 +122,7 @@ public struct Opportunity: Sendable, Hashable {
         /// A step without a rep whose detail is UTF-8 bytes, written straight into the chain: the same JSON as
         /// `fragment(step:detail:)` makes, without an array of its own.
         mutating func append(step: StaticString, detail: UnsafeBufferPointer<UInt8>) {
+            guard !muted else { return }
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             bytes.append(bytesOf: Self.stepOpening)
             bytes.append(contentsOf: UnsafeBufferPointer(start: step.utf8Start, count: step.utf8CodeUnitCount))
@@ -130,21 +136,25 @@ public struct Opportunity: Sendable, Hashable {
         /// then `endStep()`. The same JSON as `append(step:detail:)` makes of the whole detail, with fewer appends
         /// and no detail of its own to write first.
         mutating func beginStep(_ opening: StaticString) {
+            guard !muted else { return }
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: UnsafeBufferPointer(start: opening.utf8Start, count: opening.utf8CodeUnitCount))
         }
 
         /// Part of a step's detail: UTF-8 bytes, escaped as a JSON string's.
         mutating func appendDetail(_ part: UnsafeBufferPointer<UInt8>) {
+            guard !muted else { return }
             LeadValue.appendEscaped(part, into: &bytes)
         }
 
         /// Part of a step's detail that needs no escape.
         mutating func appendDetail(_ part: StaticString) {
+            guard !muted else { return }
             bytes.append(contentsOf: UnsafeBufferPointer(start: part.utf8Start, count: part.utf8CodeUnitCount))
         }
 
         mutating func endStep() {
+            guard !muted else { return }
             bytes.append(UInt8(ascii: "\""))
             bytes.append(UInt8(ascii: "}"))
         }
@@ -152,6 +162,7 @@ public struct Opportunity: Sendable, Hashable {
         private static let detailOpening = Array(#"","detail":"#.utf8)
 
         mutating func append(step: String, detail: String, rep: String? = nil) {
+            guard !muted else { return }
             append(Self.fragment(step: step, detail: detail, rep: rep))
         }
 

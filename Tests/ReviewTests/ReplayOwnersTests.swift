@@ -38,7 +38,7 @@ struct ReplayOwnersTests {
         let fed = Assigner(plan: plan, store: try AssignmentStore())
         var owners: [String: Int] = [:]
         for batch in [Array(items[0..<25]), Array(items[25...])] {
-            let simulated = try Replay.owners(&simulation, batch)
+            let simulated = try Replay.owners(&simulation, batch.map(\.decision), batch.map(\.lead))
             let fromAll = try fed.assign(batch)
             #expect(simulated.map { $0 != nil } == batch.map { $0.decision.placement != nil })
             #expect(simulated.map { $0?.owner } == fromAll.map { $0?.owner })
@@ -50,7 +50,7 @@ struct ReplayOwnersTests {
         #expect(owners.keys.sorted() == ["r1", "r2"])
         #expect(owners.values.allSatisfy { $0 >= 10 })
         var none: OwnerSimulation?
-        #expect(try Replay.owners(&none, items).allSatisfy { $0 == nil })
+        #expect(try Replay.owners(&none, items.map(\.decision), items.map(\.lead)).allSatisfy { $0 == nil })
     }
 
     /// Six files of 21 leads decided an hour apart: 11 big US VPs (55 points, mql, placed on `sales`), small US
@@ -88,7 +88,8 @@ struct ReplayOwnersTests {
     }
 
     /// The replay of the archive against a candidate whose files differ from the current ones' by `changes`, with
-    /// one simulation shared while the sets place leads alike, and with two all along.
+    /// one simulation shared while the sets place leads alike, and with two all along; their texts checked to be the
+    /// same as with two simulations that share no keys either.
     func replays(_ changes: [String: String]) throws -> (shared: ReplayReport, apart: ReplayReport) {
         var files = SmallRules.files
         files["assignment.yaml"] = SmallRules.assignment
@@ -99,6 +100,9 @@ struct ReplayOwnersTests {
         var apart = Replay(current: current, candidate: candidate)
         apart.sharesSimulation = false
         let report = try apart.run(sources)
+        var alone = apart
+        alone.sharesKeys = false
+        #expect(try alone.run(sources).text() == report.text())
         withExtendedLifetime(folder) {}
         return (shared, report)
     }
@@ -128,6 +132,14 @@ struct ReplayOwnersTests {
         #expect(stricter.shared.sharedBatches == 3)
         #expect(stricter.shared.ownerChanges > 0)
         #expect(stricter.shared.text() == stricter.apart.text())
+        // A lead needs 5 points: the small US engineers go to sales too, from the first file (placed under the
+        // candidate only, their keys its own), and take turns from the others.
+        let looser = try replays(
+            ["qualification.yaml": qualification.replacingOccurrences(of: "score >= 30", with: "score >= 5")]
+        )
+        #expect(looser.shared.sharedBatches == 0)
+        #expect(looser.shared.ownerChanges > 0)
+        #expect(looser.shared.text() == looser.apart.text())
         // Another assignment plan (a third rep): nothing is shared, from the first batch.
         let thirdRep = try replays(
             [

@@ -21,6 +21,9 @@ public struct Replay: Sendable {
     /// Whether one simulation serves both rule sets while they place every lead alike (see above): off only to
     /// test that sharing changes no owner.
     var sharesSimulation = true
+    /// Whether the two simulations, when their plans assign alike, make each lead's keys once for both: off only to
+    /// test that sharing them changes no owner.
+    var sharesKeys = true
 
     public init(
         current: Program,
@@ -46,13 +49,16 @@ public struct Replay: Sendable {
         report.ownersCompared = currentSimulation != nil || candidateSimulation != nil
         /// Whether the candidate's state is still the current one's, and left empty: the current one's simulation
         /// gives both their owners.
-        var shared = false
-        if sharesSimulation, let currentPlan = currentSimulation?.plan, let candidatePlan = candidateSimulation?.plan {
-            shared = currentPlan.assignsLike(candidatePlan)
+        var plansAlike = false
+        if let currentPlan = currentSimulation?.plan, let candidatePlan = candidateSimulation?.plan {
+            plansAlike = currentPlan.assignsLike(candidatePlan)
         }
+        var shared = sharesSimulation && plansAlike
         let pair = ProgramPair(current: current, candidate: candidate)
-        var before: [Assigner.Item] = []
-        var after: [Assigner.Item] = []
+        // A batch's leads and their two decisions, kept until their owners are simulated.
+        var leads: [LeadRecord] = []
+        var before: [Decision] = []
+        var after: [Decision] = []
         func flush() throws {
             guard !before.isEmpty else { return }
             if shared, !Self.placedAlike(before, after), let currentSimulation {
@@ -60,18 +66,42 @@ public struct Replay: Sendable {
                 candidateSimulation?.continueFrom(currentSimulation)
                 shared = false
             }
-            let ownersBefore = try Self.owners(&currentSimulation, before)
-            let ownersAfter = shared ? ownersBefore : try Self.owners(&candidateSimulation, after)
-            if shared { report.sharedBatches += 1 }
-            for index in before.indices {
-                report.add(
-                    lead: before[index].lead,
-                    before: before[index].decision,
-                    after: after[index].decision,
-                    ownerBefore: ownersBefore[index],
-                    ownerAfter: ownersAfter[index]
+            let ownersBefore: [OwnerSimulation.Owner?]
+            let ownersAfter: [OwnerSimulation.Owner?]
+            if shared {
+                ownersBefore = try Self.owners(&currentSimulation, before, leads)
+                ownersAfter = ownersBefore
+            } else {
+                (ownersBefore, ownersAfter) = try Self.owners(
+                    &currentSimulation,
+                    before,
+                    &candidateSimulation,
+                    after,
+                    leads,
+                    keysAlike: plansAlike && sharesKeys
                 )
             }
+            if shared { report.sharedBatches += 1 }
+            // Read in place, through pointers: an element read from an array (or a buffer) is copied out, a retain
+            // for each of its arrays and texts.
+            leads.withUnsafeBufferPointer { leads in
+                before.withUnsafeBufferPointer { before in
+                    after.withUnsafeBufferPointer { after in
+                        guard let lead = leads.baseAddress, let old = before.baseAddress, let new = after.baseAddress
+                        else { return }
+                        for index in before.indices {
+                            report.add(
+                                lead: (lead + index).pointee,
+                                before: (old + index).pointee,
+                                after: (new + index).pointee,
+                                ownerBefore: ownersBefore[index],
+                                ownerAfter: ownersAfter[index]
+                            )
+                        }
+                    }
+                }
+            }
+            leads.removeAll(keepingCapacity: true)
             before.removeAll(keepingCapacity: true)
             after.removeAll(keepingCapacity: true)
         }
@@ -87,14 +117,17 @@ public struct Replay: Sendable {
                         report.skippedRecords += 1
                         continue
                     }
-                    let (old, new) = pair.evaluate(record, now: source.now)
-                    if report.ownersCompared {
-                        before.append(Assigner.Item(decision: old, lead: record))
-                        after.append(Assigner.Item(decision: new, lead: record))
-                        if before.count >= Self.batchSize { try flush() }
-                    } else {
+                    guard report.ownersCompared else {
+                        let (old, new) = pair.evaluate(record, now: source.now)
                         report.add(lead: record, before: old, after: new, ownerBefore: nil, ownerAfter: nil)
+                        continue
                     }
+                    // Moved into the batch: not copied.
+                    let (old, new) = pair.evaluate(record, now: source.now)
+                    before.append(consume old)
+                    after.append(consume new)
+                    leads.append(record)
+                    if before.count >= Self.batchSize { try flush() }
                 case .failure:
                     report.skippedRecords += 1
                 }
@@ -107,24 +140,44 @@ public struct Replay: Sendable {
     /// Whether both rule sets give each lead of a batch what assignment reads of its decision: whether it is placed,
     /// and where (the teams tried, and the one that took it), under the same lead id. The rest of a decision (its
     /// stage, score, rules) is recorded with it but moves no owner.
-    static func placedAlike(_ before: [Assigner.Item], _ after: [Assigner.Item]) -> Bool {
+    static func placedAlike(_ before: [Decision], _ after: [Decision]) -> Bool {
         before.indices.allSatisfy { index in
-            let (old, new) = (before[index].decision, after[index].decision)
-            guard old.isPlaced == new.isPlaced else { return false }
-            return !old.isPlaced || (old.placement == new.placement && old.leadID == new.leadID)
+            guard before[index].isPlaced == after[index].isPlaced else { return false }
+            return !before[index].isPlaced
+                || (before[index].placement == after[index].placement && before[index].leadID == after[index].leadID)
         }
     }
 
-    /// The owners `simulation` gives a batch, by item; nil for the leads its rules do not place (they change no
+    /// The owners each simulation gives a batch, by lead (`owners(_:_:_:)`); when their plans assign alike, each
+    /// lead's keys are made once for both.
+    static func owners(
+        _ current: inout OwnerSimulation?,
+        _ before: [Decision],
+        _ candidate: inout OwnerSimulation?,
+        _ after: [Decision],
+        _ leads: [LeadRecord],
+        keysAlike: Bool
+    ) throws -> ([OwnerSimulation.Owner?], [OwnerSimulation.Owner?]) {
+        if keysAlike, var mine = current, var others = candidate {
+            // Taken out, so that neither is copied when it moves on.
+            (current, candidate) = (nil, nil)
+            defer { (current, candidate) = (mine, others) }
+            return try mine.assign(before, alongside: &others, after, leads: leads)
+        }
+        return (try owners(&current, before, leads), try owners(&candidate, after, leads))
+    }
+
+    /// The owners `simulation` gives a batch, by lead; nil for the leads its rules do not place (they change no
     /// assignment state), and for every lead when there is no simulation (the rule set assigns nothing).
     static func owners(
         _ simulation: inout OwnerSimulation?,
-        _ items: [Assigner.Item]
+        _ decisions: [Decision],
+        _ leads: [LeadRecord]
     ) throws
         -> [OwnerSimulation.Owner?]
     {
-        guard simulation != nil else { return [OwnerSimulation.Owner?](repeating: nil, count: items.count) }
-        return try simulation?.assign(items) ?? []
+        guard simulation != nil else { return [OwnerSimulation.Owner?](repeating: nil, count: decisions.count) }
+        return try simulation?.assign(decisions, leads: leads) ?? []
     }
 }
 
@@ -144,8 +197,10 @@ public struct ReplayReport: Sendable {
     /// Records that could not be read (the daemon rejected them when it first saw them).
     public var skippedRecords = 0
     /// Counts by (current, candidate).
-    public var stages: [Pair: Int] = [:]
-    public var routes: [Pair: Int] = [:]
+    public var stages: [Pair: Int] { stageTally.counts }
+    public var routes: [Pair: Int] { routeTally.counts }
+    var stageTally = PairTally()
+    var routeTally = PairTally()
     /// Leads whose stage, route, grade, score, fired rules or owner differ.
     public var changedLeads = 0
     /// Candidate total minus current total, per lead.
@@ -157,7 +212,8 @@ public struct ReplayReport: Sendable {
     /// Batches whose owners one simulation gave under both rule sets (`Replay.sharesSimulation`).
     var sharedBatches = 0
     /// Assignment outcome (team or queue) by (current, candidate), for leads assigned under either.
-    public var teams: [Pair: Int] = [:]
+    public var teams: [Pair: Int] { teamTally.counts }
+    var teamTally = PairTally()
     public var ownerChanges = 0
     public var samples: [Sample] = []
     /// `candidateIndices` for the last pair of rule names it was asked for.
@@ -166,6 +222,31 @@ public struct ReplayReport: Sendable {
     public struct Pair: Sendable, Hashable {
         public var from: String
         public var to: String
+    }
+
+    /// Counts by pair, the last pair's run apart: consecutive leads mostly repeat a pair, whose texts are the same
+    /// ones (comparing them compares their bits) and need no hashing.
+    struct PairTally: Sendable {
+        private var tallied: [Pair: Int] = [:]
+        private var last: Pair?
+        private var run = 0
+
+        mutating func add(_ from: String, _ to: String) {
+            if let last, last.from == from, last.to == to {
+                run += 1
+                return
+            }
+            if let last { tallied[last, default: 0] += run }
+            last = Pair(from: from, to: to)
+            run = 1
+        }
+
+        var counts: [Pair: Int] {
+            guard let last else { return tallied }
+            var counts = tallied
+            counts[last, default: 0] += run
+            return counts
+        }
     }
 
     /// How one rule's part changed.
@@ -283,8 +364,8 @@ public struct ReplayReport: Sendable {
         ownerAfter: OwnerSimulation.Owner?
     ) {
         leads += 1
-        stages[Pair(from: before.stage, to: after.stage), default: 0] += 1
-        routes[Pair(from: before.route, to: after.route), default: 0] += 1
+        stageTally.add(before.stage, after.stage)
+        routeTally.add(before.route, after.route)
         shifts.append(after.total - before.total)
         currentTotal += before.total
         candidateTotal += after.total
@@ -297,17 +378,10 @@ public struct ReplayReport: Sendable {
             ruleChanges = ruleDifferences(before, after, outcomeChanged: outcomeChanged)
         }
 
-        func placement(_ opportunity: OwnerSimulation.Owner?) -> String {
-            guard let opportunity else { return "-" }
-            return opportunity.team ?? opportunity.queue.map { "queue \($0)" } ?? "-"
-        }
-        func owner(_ opportunity: OwnerSimulation.Owner?) -> String? {
-            opportunity.flatMap { $0.owner ?? $0.queue.map { "queue \($0)" } }
-        }
         var ownerChanged = false
         if ownersCompared, ownerBefore != nil || ownerAfter != nil {
-            teams[Pair(from: placement(ownerBefore), to: placement(ownerAfter)), default: 0] += 1
-            ownerChanged = owner(ownerBefore) != owner(ownerAfter)
+            teamTally.add(ownerBefore?.placement ?? "-", ownerAfter?.placement ?? "-")
+            ownerChanged = ownerBefore?.holder != ownerAfter?.holder
             if ownerChanged { ownerChanges += 1 }
         }
         let changed =
@@ -322,7 +396,7 @@ public struct ReplayReport: Sendable {
                 route: decision.route,
                 grade: decision.grade,
                 score: decision.total,
-                owner: owner(opportunity),
+                owner: opportunity?.holder,
                 disqualifications: decision.disqualifications.map(\.reason)
             )
         }

@@ -65,12 +65,118 @@ public struct OwnerSimulation {
     /// The owners of a batch's leads, in order; nil for a lead its decision does not place (not on an assigned
     /// route). The state moves on as the daemon's would have.
     public mutating func assign(_ items: [Assigner.Item]) throws -> [Owner?] {
-        try assign(items.map(\.decision), leads: items.map(\.lead))
+        var batch = Batch()
+        for item in items { add(item.decision, lead: item.lead, to: &batch) }
+        return try assign(batch)
     }
 
-    /// `assign(_:)` of the batch's leads and their decisions, in two arrays.
-    public mutating func assign(_ decisions: [Decision], leads: [LeadRecord]) throws -> [Owner?] {
-        try assign(decisions, keys: Self.keys(decisions, nil, leads: leads, plan: plan, tables: keyTables).0)
+    /// A batch of leads as they are decided, by one rule set or by two (`Side`): what assignment reads of each
+    /// (its keys, made as it is added), its placement and `now`; not the lead or its decision, so that a batch holds
+    /// no copy of either.
+    public struct Batch {
+        let arena = KeyArena(capacity: 1 << 17)
+        var keys: [LeadKeys] = []
+        var scratch = LeadKeys.Scratch()
+        var sources = PackedTexts(capacity: 256)
+        /// Per lead, as each side's rule set decided it.
+        var first: [Entry] = []
+        var second: [Entry] = []
+
+        /// Which rule set decided the lead: a batch holds the leads as one set decided them (`first`), or as two.
+        public enum Side: Sendable {
+            case first
+            case second
+        }
+
+        struct Entry {
+            var placement: Decision.Placement?
+            var now: Double
+            /// Where its keys are in `keys`; -1 when it is not placed.
+            var slot: Int
+        }
+
+        public init() {}
+
+        /// The batch's keys, for a side's leads.
+        func keys(_ side: Side) -> BatchKeys {
+            let slots = (side == .first ? first : second).map(\.slot)
+            return BatchKeys(arena: arena, leads: keys, slots: slots, accounts: scratch.accounts)
+        }
+    }
+
+    /// Adds a lead to `batch`, on `side`, as this simulation's rule set decided it. `reusingKeys`: whether the
+    /// lead's keys may be the first side's (added just before, as a rule set whose plan assigns alike decided it)
+    /// when it placed the lead under the same id.
+    public func add(
+        _ decision: borrowing Decision,
+        lead: borrowing LeadRecord,
+        to batch: inout Batch,
+        side: Batch.Side = .first,
+        reusingKeys: Bool = false
+    ) {
+        var slot = -1
+        if decision.isPlaced {
+            if reusingKeys, side == .second, let other = batch.first.last, other.slot >= 0,
+                Self.sameLead(batch.keys[other.slot], decision.leadID)
+            {
+                slot = other.slot
+            } else {
+                slot = batch.keys.count
+                batch.sources.removeAll()
+                LeadKeys.appendSources(decision: decision, lead: lead, tables: keyTables, into: &batch.sources)
+                let keys = batch.sources.bytes.withUnsafeBufferPointer { buffer in
+                    LeadKeys(
+                        lead: decision.leadID,
+                        sources: batch.sources,
+                        first: 0,
+                        in: buffer,
+                        plan: plan,
+                        tables: keyTables,
+                        arena: batch.arena,
+                        scratch: &batch.scratch
+                    )
+                }
+                batch.keys.append(keys)
+            }
+        }
+        let entry = Batch.Entry(placement: decision.placement, now: decision.now, slot: slot)
+        switch side {
+        case .first: batch.first.append(entry)
+        case .second: batch.second.append(entry)
+        }
+    }
+
+    /// Whether `keys` are those of a lead whose id is `id` (nil: it has none, its key is its content's).
+    static func sameLead(_ keys: LeadKeys, _ id: String?) -> Bool {
+        guard var id else { return !keys.hasID }
+        guard keys.hasID else { return false }
+        return id.withUTF8 { $0.elementsEqual(keys.lead.bytes) }
+    }
+
+    /// The owners of the batch's leads on `side`, in order; nil for a lead its decision does not place (not on an
+    /// assigned route). The state moves on as the daemon's would have.
+    public mutating func assign(_ batch: Batch, side: Batch.Side = .first) throws -> [Owner?] {
+        let entries = side == .first ? batch.first : batch.second
+        var owners = [Owner?](repeating: nil, count: entries.count)
+        guard !batch.keys.isEmpty else { return owners }
+        var state = AssignmentSession.Memory(plan: plan, texts: texts, arena: memory.arena)
+        swap(&state, &memory)
+        var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, memory: consume state)
+        // The state is handed back however the batch ends.
+        defer { memory = session.memory() }
+        session.batchKeys = batch.keys(side)
+        let keys = batch.keys
+        for index in entries.indices where entries[index].slot >= 0 {
+            guard
+                let choice = try session.simulate(
+                    placement: entries[index].placement,
+                    now: entries[index].now,
+                    keys: keys[entries[index].slot]
+                )
+            else { continue }
+            owners[index] = owner(choice, session)
+        }
+        return owners
     }
 
     /// Who a choice of this simulation's gives the lead to.
@@ -98,114 +204,10 @@ public struct OwnerSimulation {
         return ((choice.owner ?? -1) + 1) &* (plan.teams.count + 1) &* 4 &+ ((choice.team ?? -1) + 1) &* 4 &+ queue
     }
 
-    /// `assign` of the same leads here (`decisions`) and in `other` (`otherDecisions`, made by another rule set),
-    /// for a simulation whose plan assigns as this one's does (`AssignmentPlan.assignsLike`): the keys of a lead
-    /// placed under both with the same id are made once, for both.
-    public mutating func assign(
-        _ decisions: [Decision],
-        alongside other: inout OwnerSimulation,
-        _ otherDecisions: [Decision],
-        leads: [LeadRecord]
-    ) throws -> (mine: [Owner?], others: [Owner?]) {
-        let (mine, others) = Self.keys(decisions, otherDecisions, leads: leads, plan: plan, tables: keyTables)
-        return (try assign(decisions, keys: mine), try other.assign(otherDecisions, keys: others ?? mine))
-    }
-
-    mutating func assign(_ decisions: [Decision], keys batch: BatchKeys) throws -> [Owner?] {
-        var owners = [Owner?](repeating: nil, count: decisions.count)
-        guard !batch.leads.isEmpty else { return owners }
-        var state = AssignmentSession.Memory(plan: plan, texts: texts, arena: memory.arena)
-        swap(&state, &memory)
-        var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, memory: state)
-        // The state is handed back however the batch ends.
-        defer { memory = session.memory() }
-        session.batchKeys = batch
-        // Read in place: an element read from an array is copied out, a retain for each of its arrays and texts.
-        let (leadKeys, slots) = (batch.leads, batch.slots)
-        try decisions.withUnsafeBufferPointer { decisions in
-            try leadKeys.withUnsafeBufferPointer { leadKeys in
-                for index in decisions.indices where slots[index] >= 0 {
-                    guard
-                        let choice = try session.simulate(
-                            placement: decisions[index].placement,
-                            now: decisions[index].now,
-                            keys: leadKeys[slots[index]]
-                        )
-                    else { continue }
-                    owners[index] = owner(choice, session)
-                }
-            }
-        }
-        return owners
-    }
-
     /// From here on, the state `other` has reached (a simulation of a plan that assigns alike): its copy, which
     /// each then moves on alone.
     public mutating func continueFrom(_ other: OwnerSimulation) {
         memory = other.memory
-    }
-
-    /// The keys of the batch's placed leads, as `Assigner.keys` makes them from a ledger's entries, here straight
-    /// from each lead (a simulation writes no decision rows). With `others` (the same leads, decided by another rule
-    /// set whose plan assigns alike), the keys of the leads either places, for each: one key for a lead both place
-    /// under one id.
-    static func keys(
-        _ decisions: [Decision],
-        _ others: [Decision]?,
-        leads: [LeadRecord],
-        plan: AssignmentPlan,
-        tables: LeadKeys.Tables
-    ) -> (BatchKeys, BatchKeys?) {
-        var keys: [LeadKeys] = []
-        var slots: [Int] = []
-        var otherSlots: [Int] = []
-        slots.reserveCapacity(decisions.count)
-        otherSlots.reserveCapacity(others == nil ? 0 : decisions.count)
-        let arena = KeyArena(capacity: min(160 * decisions.count, 1 << 20))
-        var scratch = LeadKeys.Scratch()
-        var sources = PackedTexts(capacity: 256)
-        /// The keys of lead `index` as `decision` decided it, added: their slot.
-        func add(_ decision: borrowing Decision, _ index: Int) -> Int {
-            sources.removeAll()
-            leads.withUnsafeBufferPointer { leads in
-                LeadKeys.appendSources(decision: decision, lead: leads[index], tables: tables, into: &sources)
-            }
-            keys.append(
-                sources.bytes.withUnsafeBufferPointer { buffer in
-                    LeadKeys(
-                        lead: decision.leadID,
-                        sources: sources,
-                        first: 0,
-                        in: buffer,
-                        plan: plan,
-                        tables: tables,
-                        arena: arena,
-                        scratch: &scratch
-                    )
-                }
-            )
-            return keys.count - 1
-        }
-        // Read in place: an element read from an array is copied out, a retain for each of its arrays and texts.
-        decisions.withUnsafeBufferPointer { decisions in
-            (others ?? []).withUnsafeBufferPointer { others in
-                for index in decisions.indices {
-                    let slot = decisions[index].isPlaced ? add(decisions[index], index) : -1
-                    slots.append(slot)
-                    guard index < others.count else { continue }
-                    if !others[index].isPlaced {
-                        otherSlots.append(-1)
-                    } else if slot >= 0, others[index].leadID == decisions[index].leadID {
-                        otherSlots.append(slot)
-                    } else {
-                        otherSlots.append(add(others[index], index))
-                    }
-                }
-            }
-        }
-        let batch = BatchKeys(arena: arena, leads: keys, slots: slots, accounts: scratch.accounts)
-        guard others != nil else { return (batch, nil) }
-        return (batch, BatchKeys(arena: arena, leads: keys, slots: otherSlots, accounts: scratch.accounts))
     }
 }
 

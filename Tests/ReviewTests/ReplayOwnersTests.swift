@@ -6,8 +6,8 @@ import Testing
 @testable import Review
 @testable import Rules
 
-/// Replay simulates assignment in memory (`OwnerSimulation`, through `Replay.owners`): each placed lead gets the
-/// owner it gets when the assigner is fed every lead, as the daemon feeds it, with its state in SQLite.
+/// Replay simulates assignment in memory (`OwnerSimulation`): each placed lead gets the owner it gets when the
+/// assigner is fed every lead, as the daemon feeds it, with its state in SQLite.
 @Suite("replay's owner simulation")
 struct ReplayOwnersTests {
     static let now = 1_795_910_400.0
@@ -34,11 +34,11 @@ struct ReplayOwnersTests {
             items.append(Assigner.Item(decision: program.evaluate(record, now: Self.now), lead: record))
         }
         #expect(Set(items.map(\.decision.stage)) == ["mql", "nurture", "disqualified"])
-        var simulation: OwnerSimulation? = OwnerSimulation(plan: plan)
+        var simulation = OwnerSimulation(plan: plan)
         let fed = Assigner(plan: plan, store: try AssignmentStore())
         var owners: [String: Int] = [:]
         for batch in [Array(items[0..<25]), Array(items[25...])] {
-            let simulated = try Replay.owners(&simulation, batch.map(\.decision), batch.map(\.lead))
+            let simulated = try simulation.assign(batch)
             let fromAll = try fed.assign(batch)
             #expect(simulated.map { $0 != nil } == batch.map { $0.decision.placement != nil })
             #expect(simulated.map { $0?.owner } == fromAll.map { $0?.owner })
@@ -49,8 +49,6 @@ struct ReplayOwnersTests {
         // kept their first owners.
         #expect(owners.keys.sorted() == ["r1", "r2"])
         #expect(owners.values.allSatisfy { $0 >= 10 })
-        var none: OwnerSimulation?
-        #expect(try Replay.owners(&none, items.map(\.decision), items.map(\.lead)).allSatisfy { $0 == nil })
     }
 
     /// Six files of 21 leads decided an hour apart: 11 big US VPs (55 points, mql, placed on `sales`), small US

@@ -54,56 +54,31 @@ public struct Replay: Sendable {
             plansAlike = currentPlan.assignsLike(candidatePlan)
         }
         var shared = sharesSimulation && plansAlike
+        let reusesKeys = plansAlike && sharesKeys
         let pair = ProgramPair(current: current, candidate: candidate)
-        // A batch's leads and their two decisions, kept until their owners are simulated.
-        var leads: [LeadRecord] = []
-        var before: [Decision] = []
-        var after: [Decision] = []
+        // The batch's leads as both sets decided them (what assignment reads of them), until their owners are
+        // simulated; and meanwhile, what the report made of each.
+        var batch = OwnerSimulation.Batch()
+        var pending: [ReplayReport.Pending] = []
+        /// Whether the two sets placed every lead of the batch so far alike (`placedAlike`), while they share.
+        var alike = true
         func flush() throws {
-            guard !before.isEmpty else { return }
-            if shared, !Self.placedAlike(before, after), let currentSimulation {
+            guard !pending.isEmpty else { return }
+            if shared, !alike, let currentSimulation {
                 // The first batch the two sets place differently: from here on, each state goes its own way.
                 candidateSimulation?.continueFrom(currentSimulation)
                 shared = false
             }
-            let ownersBefore: [OwnerSimulation.Owner?]
-            let ownersAfter: [OwnerSimulation.Owner?]
-            if shared {
-                ownersBefore = try Self.owners(&currentSimulation, before, leads)
-                ownersAfter = ownersBefore
-            } else {
-                (ownersBefore, ownersAfter) = try Self.owners(
-                    &currentSimulation,
-                    before,
-                    &candidateSimulation,
-                    after,
-                    leads,
-                    keysAlike: plansAlike && sharesKeys
-                )
-            }
+            let none = [OwnerSimulation.Owner?](repeating: nil, count: pending.count)
+            let ownersBefore = try currentSimulation?.assign(batch, side: .first) ?? none
+            let ownersAfter = shared ? ownersBefore : try candidateSimulation?.assign(batch, side: .second) ?? none
             if shared { report.sharedBatches += 1 }
-            // Read in place, through pointers: an element read from an array (or a buffer) is copied out, a retain
-            // for each of its arrays and texts.
-            leads.withUnsafeBufferPointer { leads in
-                before.withUnsafeBufferPointer { before in
-                    after.withUnsafeBufferPointer { after in
-                        guard let lead = leads.baseAddress, let old = before.baseAddress, let new = after.baseAddress
-                        else { return }
-                        for index in before.indices {
-                            report.add(
-                                lead: (lead + index).pointee,
-                                before: (old + index).pointee,
-                                after: (new + index).pointee,
-                                ownerBefore: ownersBefore[index],
-                                ownerAfter: ownersAfter[index]
-                            )
-                        }
-                    }
-                }
+            for index in pending.indices {
+                report.settle(pending[index], ownerBefore: ownersBefore[index], ownerAfter: ownersAfter[index])
             }
-            leads.removeAll(keepingCapacity: true)
-            before.removeAll(keepingCapacity: true)
-            after.removeAll(keepingCapacity: true)
+            pending.removeAll(keepingCapacity: true)
+            batch = OwnerSimulation.Batch()
+            alike = true
         }
         for source in sources {
             report.files += 1
@@ -117,17 +92,16 @@ public struct Replay: Sendable {
                         report.skippedRecords += 1
                         continue
                     }
+                    let (old, new) = pair.evaluate(record, now: source.now)
                     guard report.ownersCompared else {
-                        let (old, new) = pair.evaluate(record, now: source.now)
                         report.add(lead: record, before: old, after: new, ownerBefore: nil, ownerAfter: nil)
                         continue
                     }
-                    // Moved into the batch: not copied.
-                    let (old, new) = pair.evaluate(record, now: source.now)
-                    before.append(consume old)
-                    after.append(consume new)
-                    leads.append(record)
-                    if before.count >= Self.batchSize { try flush() }
+                    currentSimulation?.add(old, lead: record, to: &batch, side: .first)
+                    candidateSimulation?.add(new, lead: record, to: &batch, side: .second, reusingKeys: reusesKeys)
+                    if shared, alike { alike = Self.placedAlike(old, new) }
+                    pending.append(report.add(lead: record, before: old, after: new))
+                    if pending.count >= Self.batchSize { try flush() }
                 case .failure:
                     report.skippedRecords += 1
                 }
@@ -137,47 +111,12 @@ public struct Replay: Sendable {
         return report
     }
 
-    /// Whether both rule sets give each lead of a batch what assignment reads of its decision: whether it is placed,
-    /// and where (the teams tried, and the one that took it), under the same lead id. The rest of a decision (its
-    /// stage, score, rules) is recorded with it but moves no owner.
-    static func placedAlike(_ before: [Decision], _ after: [Decision]) -> Bool {
-        before.indices.allSatisfy { index in
-            guard before[index].isPlaced == after[index].isPlaced else { return false }
-            return !before[index].isPlaced
-                || (before[index].placement == after[index].placement && before[index].leadID == after[index].leadID)
-        }
-    }
-
-    /// The owners each simulation gives a batch, by lead (`owners(_:_:_:)`); when their plans assign alike, each
-    /// lead's keys are made once for both.
-    static func owners(
-        _ current: inout OwnerSimulation?,
-        _ before: [Decision],
-        _ candidate: inout OwnerSimulation?,
-        _ after: [Decision],
-        _ leads: [LeadRecord],
-        keysAlike: Bool
-    ) throws -> ([OwnerSimulation.Owner?], [OwnerSimulation.Owner?]) {
-        if keysAlike, var mine = current, var others = candidate {
-            // Taken out, so that neither is copied when it moves on.
-            (current, candidate) = (nil, nil)
-            defer { (current, candidate) = (mine, others) }
-            return try mine.assign(before, alongside: &others, after, leads: leads)
-        }
-        return (try owners(&current, before, leads), try owners(&candidate, after, leads))
-    }
-
-    /// The owners `simulation` gives a batch, by lead; nil for the leads its rules do not place (they change no
-    /// assignment state), and for every lead when there is no simulation (the rule set assigns nothing).
-    static func owners(
-        _ simulation: inout OwnerSimulation?,
-        _ decisions: [Decision],
-        _ leads: [LeadRecord]
-    ) throws
-        -> [OwnerSimulation.Owner?]
-    {
-        guard simulation != nil else { return [OwnerSimulation.Owner?](repeating: nil, count: decisions.count) }
-        return try simulation?.assign(decisions, leads: leads) ?? []
+    /// Whether both rule sets give a lead what assignment reads of its decision: whether it is placed, and where
+    /// (the teams tried, and the one that took it), under the same lead id. The rest of a decision (its stage,
+    /// score, rules) is recorded with it but moves no owner.
+    static func placedAlike(_ old: borrowing Decision, _ new: borrowing Decision) -> Bool {
+        guard old.isPlaced == new.isPlaced else { return false }
+        return !old.isPlaced || (old.placement == new.placement && old.leadID == new.leadID)
     }
 }
 
@@ -356,13 +295,27 @@ public struct ReplayReport: Sendable {
         return ruleChanges
     }
 
+    /// Counts a lead, its owners given.
     mutating func add(
-        lead: LeadRecord,
-        before: Decision,
-        after: Decision,
+        lead: borrowing LeadRecord,
+        before: borrowing Decision,
+        after: borrowing Decision,
         ownerBefore: OwnerSimulation.Owner?,
         ownerAfter: OwnerSimulation.Owner?
     ) {
+        settle(add(lead: lead, before: before, after: after), ownerBefore: ownerBefore, ownerAfter: ownerAfter)
+    }
+
+    /// A lead counted but for its owners, which come later (`settle`): whether its decisions differ, and while the
+    /// report takes samples, the lead as one (its owners left out) if it may be one: changed, or placed, so that
+    /// its owner alone may change it.
+    struct Pending {
+        var changed: Bool
+        var sample: Sample?
+    }
+
+    /// Counts what two decisions of a lead say, and what changed between them; its owners are counted by `settle`.
+    mutating func add(lead: borrowing LeadRecord, before: borrowing Decision, after: borrowing Decision) -> Pending {
         leads += 1
         stageTally.add(before.stage, after.stage)
         routeTally.add(before.route, after.route)
@@ -377,38 +330,45 @@ public struct ReplayReport: Sendable {
         if !sameRules(before, after) {
             ruleChanges = ruleDifferences(before, after, outcomeChanged: outcomeChanged)
         }
+        let changed =
+            outcomeChanged || before.grade != after.grade || abs(before.total - after.total) > 1e-9
+            || !ruleChanges.isEmpty
+        let placed = ownersCompared && (before.isPlaced || after.isPlaced)
+        guard samples.count < sampleSize, changed || placed else { return Pending(changed: changed, sample: nil) }
+        func outcome(_ decision: borrowing Decision) -> Sample.Outcome {
+            Sample.Outcome(
+                stage: decision.stage,
+                route: decision.route,
+                grade: decision.grade,
+                score: decision.total,
+                owner: nil,
+                disqualifications: decision.disqualifications.map(\.reason)
+            )
+        }
+        let sample = Sample(
+            lead: before.leadID ?? "(no id)",
+            origin: "\(lead.origin.file):\(lead.origin.line)",
+            before: outcome(before),
+            after: outcome(after),
+            ruleChanges: ruleChanges.sorted { $0.dropFirst() < $1.dropFirst() }
+        )
+        return Pending(changed: changed, sample: sample)
+    }
 
+    /// Counts a lead's owners, once its decisions are counted (`add`), and the lead as changed if anything changed.
+    mutating func settle(_ pending: Pending, ownerBefore: OwnerSimulation.Owner?, ownerAfter: OwnerSimulation.Owner?) {
         var ownerChanged = false
         if ownersCompared, ownerBefore != nil || ownerAfter != nil {
             teamTally.add(ownerBefore?.placement ?? "-", ownerAfter?.placement ?? "-")
             ownerChanged = ownerBefore?.holder != ownerAfter?.holder
             if ownerChanged { ownerChanges += 1 }
         }
-        let changed =
-            outcomeChanged || before.grade != after.grade || abs(before.total - after.total) > 1e-9
-            || !ruleChanges.isEmpty || ownerChanged
-        guard changed else { return }
+        guard pending.changed || ownerChanged else { return }
         changedLeads += 1
-        guard samples.count < sampleSize else { return }
-        func outcome(_ decision: Decision, _ opportunity: OwnerSimulation.Owner?) -> Sample.Outcome {
-            Sample.Outcome(
-                stage: decision.stage,
-                route: decision.route,
-                grade: decision.grade,
-                score: decision.total,
-                owner: opportunity?.holder,
-                disqualifications: decision.disqualifications.map(\.reason)
-            )
-        }
-        samples.append(
-            Sample(
-                lead: before.leadID ?? "(no id)",
-                origin: "\(lead.origin.file):\(lead.origin.line)",
-                before: outcome(before, ownerBefore),
-                after: outcome(after, ownerAfter),
-                ruleChanges: ruleChanges.sorted { $0.dropFirst() < $1.dropFirst() }
-            )
-        )
+        guard samples.count < sampleSize, var sample = pending.sample else { return }
+        sample.before.owner = ownerBefore?.holder
+        sample.after.owner = ownerAfter?.holder
+        samples.append(sample)
     }
 
     // MARK: - Figures

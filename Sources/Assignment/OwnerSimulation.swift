@@ -74,7 +74,7 @@ public struct OwnerSimulation {
     /// (its keys, made as it is added), its placement and `now`; not the lead or its decision, so that a batch holds
     /// no copy of either.
     public struct Batch {
-        let arena = KeyArena(capacity: 1 << 17)
+        let arena = KeyArena(capacity: 1 << 16)
         var keys: [LeadKeys] = []
         var scratch = LeadKeys.Scratch()
         var sources = PackedTexts(capacity: 256)

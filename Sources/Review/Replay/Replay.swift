@@ -7,9 +7,10 @@ public import Rules
 /// Each file's leads are decided at the time they were first decided (`ReplaySource.now`), so windows and decay
 /// see what they saw then. Nothing live is touched: owners, when asked for, come from two owner simulations
 /// (`OwnerSimulation`: the assigner's choices, over a state in memory), one per rule set, both starting empty and fed
-/// the leads in their original order, so an owner differs only because the rules do. While the two sets' assignment plans assign alike and every lead so far was
-/// placed alike by both, the two states would be the same: one simulation serves both, and the candidate's state
-/// starts as a copy of the current one's at the first batch they place differently (`sharesSimulation`).
+/// the leads in their original order, so an owner differs only because the rules do. While the two sets' assignment
+/// plans assign alike and every lead so far was placed alike by both, the two states would be the same: one
+/// simulation serves both, and the candidate's state starts as a copy of the current one's at the first batch they
+/// place differently (`sharesSimulation`).
 public struct Replay: Sendable {
     public let current: Program
     public let candidate: Program
@@ -47,12 +48,12 @@ public struct Replay: Sendable {
         var currentSimulation = owners ? current.assignment.map(OwnerSimulation.init(plan:)) : nil
         var candidateSimulation = owners ? candidate.assignment.map(OwnerSimulation.init(plan:)) : nil
         report.ownersCompared = currentSimulation != nil || candidateSimulation != nil
-        /// Whether the candidate's state is still the current one's, and left empty: the current one's simulation
-        /// gives both their owners.
         var plansAlike = false
         if let currentPlan = currentSimulation?.plan, let candidatePlan = candidateSimulation?.plan {
             plansAlike = currentPlan.assignsLike(candidatePlan)
         }
+        /// Whether the candidate's state is still the current one's, and left empty: the current one's simulation
+        /// gives both their owners.
         var shared = sharesSimulation && plansAlike
         let reusesKeys = plansAlike && sharesKeys
         let pair = ProgramPair(current: current, candidate: candidate)

@@ -159,7 +159,8 @@ public struct OwnerSimulation {
         let entries = side == .first ? batch.first : batch.second
         var owners = [Owner?](repeating: nil, count: entries.count)
         guard !batch.keys.isEmpty else { return owners }
-        var state = AssignmentSession.Memory(plan: plan, texts: texts, arena: memory.arena)
+        // Taken out of the simulation, so that the session holds the only copy of it and changes it in place.
+        var state = AssignmentSession.Memory(rotation: [], presence: [], assignedTimes: [], arena: memory.arena)
         swap(&state, &memory)
         var session = AssignmentSession(plan: plan, clocks: clocks, texts: texts, memory: consume state)
         // The state is handed back however the batch ends.
@@ -211,6 +212,18 @@ public struct OwnerSimulation {
     }
 }
 
+extension AssignmentSession.Memory {
+    /// The state of a simulation that has assigned nothing yet.
+    init(plan: AssignmentPlan, texts: AssignmentSession.Texts) {
+        self.init(
+            rotation: Array(repeating: nil, count: texts.slotCount),
+            presence: Array(repeating: nil, count: texts.slotCount),
+            assignedTimes: Array(repeating: [], count: plan.reps.count),
+            arena: KeyArena(capacity: 1 << 16)
+        )
+    }
+}
+
 extension AssignmentSession {
     /// An owner simulation's state (`OwnerSimulation`), held from batch to batch: what the daemon's state file
     /// holds and reads back (rotations, presence, sticky owners, the ledger's count of assignments and its leads),
@@ -227,13 +240,6 @@ extension AssignmentSession {
         var ledger: [ArenaKey: Choice] = [:]
         /// Where the keys of `sticky` and `ledger` are kept.
         let arena: KeyArena
-
-        init(plan: AssignmentPlan, texts: Texts, arena: KeyArena = KeyArena(capacity: 1 << 16)) {
-            self.arena = arena
-            rotation = Array(repeating: nil, count: texts.slotCount)
-            presence = Array(repeating: nil, count: texts.slotCount)
-            assignedTimes = Array(repeating: [], count: plan.reps.count)
-        }
     }
 
     /// A batch's session over an owner simulation's state: every team counts as read and every sticky key as looked
@@ -254,14 +260,15 @@ extension AssignmentSession {
 
     /// The state, as this batch leaves it.
     consuming func memory() -> Memory {
-        var memory = Memory(plan: plan, texts: texts, arena: kept?.arena ?? KeyArena(capacity: 4096))
-        memory.rotation = rotation
-        memory.presence = presence
-        memory.sticky = sticky
-        memory.assignedTimes = assignedTimes
-        memory.lastSeq = lastSeq ?? startSeq ?? 0
-        memory.ledger = kept?.ledger ?? [:]
-        return memory
+        Memory(
+            rotation: rotation,
+            presence: presence,
+            sticky: sticky,
+            assignedTimes: assignedTimes,
+            lastSeq: lastSeq ?? startSeq ?? 0,
+            ledger: kept?.ledger ?? [:],
+            arena: kept?.arena ?? KeyArena(capacity: 4096)
+        )
     }
 
     /// `write` in an owner simulation: the lead's choice, counted in the state, with no record; the choice it got

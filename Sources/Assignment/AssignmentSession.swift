@@ -90,9 +90,11 @@ struct AssignmentSession {
     /// batch gets it back, as from the ledger).
     var assignedInBatch: [ArenaKey: Range<Int>] = [:]
     /// The records of the batch's opportunities, one after the other, as JSON (`Opportunity.writeJSON`): the
-    /// ledger binds each from here, and the outbox writes each from here. One array for the batch, not one per
+    /// ledger binds each from here, and the outbox writes each from here. One buffer for the batch, not one per
     /// lead.
-    private(set) var output: [UInt8] = []
+    private(set) var records = ByteBuffer()
+    /// `records`' storage: each record read by its range.
+    var output: [UInt8] { records.storage }
     /// The reason chain, emptied and used again for each lead.
     var scratch = Opportunity.ReasonChain(capacity: 1024)
     /// Whether records are stored with references to the plan's shared texts (`SharedText`): known once they are
@@ -177,7 +179,9 @@ struct AssignmentSession {
     var presenceAt: [(now: Double, unavailable: String?, working: Bool)?]
     /// The records of the batch's new opportunities as the ledger stores them, with references to shared texts
     /// (`storeRecord`), one after the other; a record stored as written is not copied here (`Ledger.Columns`).
-    private(set) var stored: [UInt8] = []
+    private(set) var storedRecords = ByteBuffer()
+    /// `storedRecords`' storage: each record read by its range.
+    var stored: [UInt8] { storedRecords.storage }
     /// The ledger's text columns of the batch's heads (`Head.columns`), one after the other: bound from here.
     private(set) var columnTexts: [UInt8] = []
     /// Per rep: the times of its assignments in this batch, which the ledger holds only once the batch's rows are
@@ -370,8 +374,8 @@ struct AssignmentSession {
         // Sized once for the batch: grown from empty, they would hash every key again at each doubling (and the
         // output copy itself).
         assignedInBatch.reserveCapacity(keys.count)
-        output.reserveCapacity(1400 * keys.count)
-        stored.reserveCapacity(512 * keys.count)
+        records.reserve(1400 * keys.count)
+        storedRecords.reserve(512 * keys.count)
         if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
         legacyRows = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ledger_rows)")) ?? false
         filter = try known?.current(db)
@@ -544,7 +548,7 @@ struct AssignmentSession {
     ) throws -> Written? {
         guard let placement else { return nil }
         if let earlier = assignedInBatch[keys.lead] {
-            return try replay(String(decoding: output[earlier], as: UTF8.self), lead: keys.lead.text)
+            return try replay(String(decoding: records.storage[earlier], as: UTF8.self), lead: keys.lead.text)
         }
         if !recorded.isEmpty, let record = recorded[keys.lead] {
             return try replay(record, lead: keys.lead.text)
@@ -635,13 +639,13 @@ struct AssignmentSession {
                     }
                     var step = Opportunity.ReasonChain()
                     detailScratch.withUnsafeBufferPointer { step.append(step: "sticky", detail: $0) }
-                    reasons.append(step.bytes)
+                    step.withBytes { reasons.append($0) }
                     stickySteps[key] = StickyStep(
                         owner: rep,
                         at: at,
                         absence: absence,
                         cap: cap,
-                        step: SharedText(step.bytes, shareable: false, in: arena)
+                        step: step.withBytes { SharedText($0, shareable: false, in: arena) }
                     )
                 }
             }
@@ -659,7 +663,7 @@ struct AssignmentSession {
             }
             return tail.choice
         }
-        let strategyMark = reasons.bytes.count
+        let strategyMark = reasons.count
         var current = matchedTeam
         var visited = VisitedTeams()
         /// The queue a lead of team `matched` ends in, kept with its steps for the batch's next leads when every
@@ -671,7 +675,8 @@ struct AssignmentSession {
                 else { return choice }
             }
             let steps = reasons.steps(after: strategyMark)
-            exhaustedTails[matched] = ExhaustedTail(now: now, text: try sharedStep(steps.bytes), choice: choice)
+            let text = try steps.withBytes { try sharedStep($0) }
+            exhaustedTails[matched] = ExhaustedTail(now: now, text: text, choice: choice)
             exhaustedTailSteps[matched] = steps
             return choice
         }
@@ -730,10 +735,12 @@ struct AssignmentSession {
         let value = bytes.withUnsafeBufferPointer { buffer in try? JSONParser.parse(buffer, maxDepth: 64) }
         guard case .object(let object) = value, var opportunity = Opportunity(json: object) else { return nil }
         opportunity.replayed = true
-        let start = output.count
-        opportunity.writeJSON(into: &output)
+        var json: [UInt8] = []
+        opportunity.writeJSON(into: &json)
+        let start = records.count
+        records.append(json)
         return Written(
-            range: start..<output.count,
+            range: start..<records.count,
             replayed: true,
             opportunity: kept(opportunity)
         )
@@ -965,7 +972,7 @@ struct AssignmentSession {
         }
         try loadTeam(index)
         let base = texts.slotBase[index]
-        let mark = reasons.bytes.count
+        let mark = reasons.count
         // Members by their place in the team, in arrays kept from lead to lead.
         var inHours: [Int] = []
         var offHours: [Int] = []
@@ -1010,10 +1017,10 @@ struct AssignmentSession {
         let pool = outOfHours ? offHours : inHours
         guard let first = pool.first else {
             // Kept for the batch's next leads at this `now`: the skipped steps just written, as one text.
-            let start = mark == 0 || mark == reasons.bytes.count ? mark : mark + 1
+            let start = mark == 0 || mark == reasons.count ? mark : mark + 1
             exhaustedTeams[index] = (
                 now,
-                reasons.bytes.withUnsafeBufferPointer {
+                reasons.withBytes {
                     SharedText(UnsafeBufferPointer(rebasing: $0[start...]), shareable: false, in: arena)
                 },
                 false
@@ -1384,15 +1391,15 @@ struct AssignmentSession {
         }
         let spans = headList[index].columns
         // The record: its lead, the head its owner, team and times share with others, then its reasons.
-        let start = output.count
-        output.append(bytesOf: Head.leadKey)
-        LeadValue.writeJSONString(bytes: keys.lead.bytes, into: &output)
-        let headStart = output.count - start
-        output.append(contentsOf: headList[index].bytes)
-        let reasonsStart = output.count - start
-        output.append(bytesOf: reasons.bytes)
-        output.append(bytesOf: Head.end)
-        let range = start..<output.count
+        let start = records.count
+        records.append(Head.leadKey)
+        records.appendJSONString(keys.lead.bytes)
+        let headStart = records.count - start
+        records.append(headList[index].bytes)
+        let reasonsStart = records.count - start
+        reasons.withBytes { records.append($0) }
+        records.append(Head.end)
+        let range = start..<records.count
         let layout = Opportunity.Layout(
             owner: headList[index].owner.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },
             playbook: headList[index].playbook.map { ($0.lowerBound + headStart)..<($0.upperBound + headStart) },
@@ -1498,8 +1505,8 @@ struct AssignmentSession {
         var columns: Ledger.Columns.Texts
 
         /// What comes before the lead's id, and after the reasons.
-        static let leadKey = Array(#"{"lead":"#.utf8)
-        static let end = Array("]}".utf8)
+        static let leadKey: StaticString = #"{"lead":"#
+        static let end: StaticString = "]}"
     }
 
     /// The head for `key`, written by `Opportunity.writeJSON` for a record without lead id or reasons.
@@ -1514,7 +1521,7 @@ struct AssignmentSession {
         var bytes: [UInt8] = []
         let layout = model.writeJSON(appendingTo: &bytes)
         // `{"lead":""` before it, `]}` after it.
-        let skip = Head.leadKey.count + 2
+        let skip = Head.leadKey.utf8CodeUnitCount + 2
         return Head(
             bytes: bytes.withUnsafeBufferPointer {
                 arena.copy(UnsafeBufferPointer(rebasing: $0[skip..<layout.reasons]))
@@ -1582,18 +1589,16 @@ struct AssignmentSession {
         swap(&units, &unitScratch)
         defer { swap(&units, &unitScratch) }
         try referenceUnits(reasons, into: &units)
-        var arena: [UInt8] = []
-        swap(&arena, &stored)
-        defer { swap(&arena, &stored) }
+        // The buffer taken out of the session while it is written: the closures below read the session.
+        var arena = ByteBuffer()
+        swap(&arena, &storedRecords)
+        defer { swap(&arena, &storedRecords) }
         let first = arena.count
         // References are never longer than what they replace... almost: a text shorter than a reference is left
-        // whole (see `refer`), so the record's own length is enough: that much room is made at the arena's end,
-        // written in place, and what is left over dropped. The room is made by copying the record there (one
-        // `memcpy`), which is then written over: appending that many zeros goes a byte at a time.
-        output.withUnsafeBufferPointer { arena.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
-        let written = output.withUnsafeBufferPointer { output in
-            arena.withUnsafeMutableBufferPointer { arena -> Int in
-                guard let base = output.baseAddress, let out = arena.baseAddress.map({ $0 + first }) else { return 0 }
+        // whole (see `refer`), so the record's own length is enough room, written in place.
+        records.withBytes { output in
+            arena.append(room: range.count) { out in
+                guard let base = output.baseAddress else { return 0 }
                 var cursor = range.lowerBound
                 var end = out
                 func refer(_ at: Int, _ count: Int, _ hash: UInt64, _ bytes: UnsafeBufferPointer<UInt8>?) {
@@ -1626,7 +1631,6 @@ struct AssignmentSession {
                 return end - out
             }
         }
-        arena.removeLast(range.count - written)
         return first..<arena.count
     }
 
@@ -1688,14 +1692,14 @@ struct AssignmentSession {
                     sharedRuns[key] = .seen
                     apart()
                 case .seen:
-                    let text = try reasons.bytes.withUnsafeBufferPointer {
+                    let text = try reasons.withBytes {
                         try sharedStep(UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)]))
                     }
                     sharedRuns[key] = text.shareable ? .shared(text) : .apart
                     if text.shareable { units.append((offset, count, text.hash)) } else { apart() }
                 case .shared(let text):
                     // The same steps, byte for byte (the key is a hash of hashes).
-                    let same = reasons.bytes.withUnsafeBufferPointer { bytes in
+                    let same = reasons.withBytes { bytes in
                         SharedText.sameBytes(
                             UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]),
                             text.bytes

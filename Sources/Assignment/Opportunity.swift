@@ -41,7 +41,8 @@ public struct Opportunity: Sendable, Hashable {
     /// separated by commas. Assignment writes each step as it finds it, most of them copied from texts made once
     /// per plan (`ReasonChain.fragment`), instead of building a value per step and writing it out afterwards.
     public struct ReasonChain: Sendable, Hashable {
-        private(set) var bytes: [UInt8] = []
+        /// The steps' JSON (`ByteBuffer`: a step appended is a copy, not `Array.append(contentsOf:)`'s generic path).
+        private(set) var buffer = ByteBuffer()
         /// Where the steps copied from shared texts lie in `bytes`, for the ledger to store as references.
         private(set) var shared: [(offset: Int, count: Int, hash: UInt64)] = []
         /// The index in `shared` of a text appended whole (`appendWhole`): stored as one reference of its own, never
@@ -51,34 +52,52 @@ public struct Opportunity: Sendable, Hashable {
         var muted = false
 
         init(capacity: Int = 0) {
-            // An empty chain allocates nothing (reserving no room still makes a buffer).
-            if capacity > 0 { bytes.reserveCapacity(capacity) }
+            // An empty chain allocates nothing.
+            if capacity > 0 { buffer = ByteBuffer(capacity: capacity) }
         }
 
         init(_ reasons: [Reason]) {
             for reason in reasons { append(step: reason.step, detail: reason.detail, rep: reason.rep) }
         }
 
+        /// The steps' JSON.
+        var bytes: ArraySlice<UInt8> { buffer.bytes }
+
+        /// How many bytes the steps' JSON has: a mark between two steps (`steps(after:)`).
+        var count: Int { buffer.count }
+
+        /// Calls `body` with the steps' JSON.
+        func withBytes<Result, Failure>(
+            _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result
+        ) throws(Failure) -> Result {
+            try buffer.withBytes(body)
+        }
+
         /// Emptied, its storage kept, for the next lead.
         mutating func removeAll() {
-            bytes.removeAll(keepingCapacity: true)
-            shared.removeAll(keepingCapacity: true)
+            buffer.removeAll()
+            if !shared.isEmpty { shared.removeAll(keepingCapacity: true) }
             whole = nil
         }
 
         /// A step written once: `fragment(step:detail:rep:)`'s bytes.
-        mutating func append(_ fragment: [UInt8]) {
+        mutating func append(_ fragment: UnsafeBufferPointer<UInt8>) {
             guard !muted else { return }
-            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(bytesOf: fragment)
+            if !buffer.isEmpty { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(fragment)
+        }
+
+        /// `append(_:)` of an array's bytes.
+        mutating func append(_ fragment: [UInt8]) {
+            fragment.withUnsafeBufferPointer { append($0) }
         }
 
         /// A step the ledger stores once for all records (`SharedText`).
         mutating func append(_ text: SharedText) {
             guard !muted else { return }
-            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
-            if text.shareable { shared.append((bytes.count, text.bytes.count, text.hash)) }
-            bytes.append(contentsOf: text.bytes)
+            if !buffer.isEmpty { buffer.append(UInt8(ascii: ",")) }
+            if text.shareable { shared.append((buffer.count, text.bytes.count, text.hash)) }
+            buffer.append(text.bytes)
         }
 
         /// Steps the ledger stores once for all records, as one text (a queue's tail of steps, the same for every
@@ -90,13 +109,13 @@ public struct Opportunity: Sendable, Hashable {
             if text.shareable { whole = shared.count - 1 }
         }
 
-        /// The steps written after the first `mark` bytes (a `bytes.count` taken between two steps), as a chain of
-        /// their own, their shared texts marked as they were.
+        /// The steps written after the first `mark` bytes (a `count` taken between two steps), as a chain of their
+        /// own, their shared texts marked as they were.
         func steps(after mark: Int) -> ReasonChain {
             var tail = ReasonChain()
             // The comma between the steps before the mark and the first after it is not the tail's.
-            let start = mark > 0 && mark < bytes.count ? mark + 1 : mark
-            tail.bytes = Array(bytes[start...])
+            let start = mark > 0 && mark < buffer.count ? mark + 1 : mark
+            buffer.withBytes { tail.buffer.append(UnsafeBufferPointer(rebasing: $0[start...])) }
             for (index, step) in shared.enumerated() where step.offset >= start {
                 if index == whole { tail.whole = tail.shared.count }
                 tail.shared.append((step.offset - start, step.count, step.hash))
@@ -106,29 +125,29 @@ public struct Opportunity: Sendable, Hashable {
 
         /// `other`'s steps after this chain's, as if each had been appended in turn.
         mutating func append(contentsOf other: ReasonChain) {
-            guard !muted, !other.bytes.isEmpty else { return }
-            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
-            let start = bytes.count
+            guard !muted, !other.buffer.isEmpty else { return }
+            if !buffer.isEmpty { buffer.append(UInt8(ascii: ",")) }
+            let start = buffer.count
             if let whole = other.whole { self.whole = shared.count + whole }
             for step in other.shared { shared.append((step.offset + start, step.count, step.hash)) }
-            bytes.append(bytesOf: other.bytes)
+            other.buffer.withBytes { buffer.append($0) }
         }
 
         // Two chains are the same steps whatever was shared.
-        public static func == (a: ReasonChain, b: ReasonChain) -> Bool { a.bytes == b.bytes }
+        public static func == (a: ReasonChain, b: ReasonChain) -> Bool { a.buffer == b.buffer }
 
-        public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
+        public func hash(into hasher: inout Hasher) { hasher.combine(buffer) }
 
         /// A step without a rep whose detail is UTF-8 bytes, written straight into the chain: the same JSON as
         /// `fragment(step:detail:)` makes, without an array of its own.
         mutating func append(step: StaticString, detail: UnsafeBufferPointer<UInt8>) {
             guard !muted else { return }
-            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(bytesOf: Self.stepOpening)
-            bytes.append(contentsOf: UnsafeBufferPointer(start: step.utf8Start, count: step.utf8CodeUnitCount))
-            bytes.append(bytesOf: Self.detailOpening)
-            LeadValue.writeJSONString(bytes: detail, into: &bytes)
-            bytes.append(UInt8(ascii: "}"))
+            if !buffer.isEmpty { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(#"{"step":""#)
+            buffer.append(step)
+            buffer.append(#"","detail":"#)
+            buffer.appendJSONString(detail)
+            buffer.append(UInt8(ascii: "}"))
         }
 
         /// A step without a rep whose detail is written in parts, straight into the chain: `opening` (the step's
@@ -137,29 +156,26 @@ public struct Opportunity: Sendable, Hashable {
         /// and no detail of its own to write first.
         mutating func beginStep(_ opening: StaticString) {
             guard !muted else { return }
-            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: UnsafeBufferPointer(start: opening.utf8Start, count: opening.utf8CodeUnitCount))
+            if !buffer.isEmpty { buffer.append(UInt8(ascii: ",")) }
+            buffer.append(opening)
         }
 
         /// Part of a step's detail: UTF-8 bytes, escaped as a JSON string's.
         mutating func appendDetail(_ part: UnsafeBufferPointer<UInt8>) {
             guard !muted else { return }
-            LeadValue.appendEscaped(part, into: &bytes)
+            buffer.appendEscaped(part)
         }
 
         /// Part of a step's detail that needs no escape.
         mutating func appendDetail(_ part: StaticString) {
             guard !muted else { return }
-            bytes.append(contentsOf: UnsafeBufferPointer(start: part.utf8Start, count: part.utf8CodeUnitCount))
+            buffer.append(part)
         }
 
         mutating func endStep() {
             guard !muted else { return }
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(UInt8(ascii: "}"))
+            buffer.append(#""}"#)
         }
-        private static let stepOpening = Array(#"{"step":""#.utf8)
-        private static let detailOpening = Array(#"","detail":"#.utf8)
 
         mutating func append(step: String, detail: String, rep: String? = nil) {
             guard !muted else { return }
@@ -185,7 +201,7 @@ public struct Opportunity: Sendable, Hashable {
         /// The steps, read back from the JSON.
         var reasons: [Reason] {
             var array: [UInt8] = [0x5B]
-            array.append(contentsOf: bytes)
+            array.append(bytesOf: bytes)
             array.append(0x5D)
             let value = array.withUnsafeBufferPointer { try? JSONParser.parse($0, maxDepth: 8) }
             guard case .array(let items) = value else { return [] }
@@ -240,7 +256,7 @@ public struct Opportunity: Sendable, Hashable {
 
     /// `writeJSON(into:)`, saying where the shareable texts went.
     func writeJSON(appendingTo out: inout [UInt8]) -> Layout {
-        var json = JSONWriter(capacity: 512 + reasonChain.bytes.count)
+        var json = JSONWriter(capacity: 512 + reasonChain.count)
         json.byte(0x7B)
         json.key("lead", first: true)
         json.string(lead)
@@ -279,7 +295,7 @@ public struct Opportunity: Sendable, Hashable {
         json.key("reasons")
         json.byte(0x5B)
         layout.reasons = json.count
-        reasonChain.bytes.withUnsafeBytes { json.raw($0) }
+        reasonChain.withBytes { json.raw(UnsafeRawBufferPointer($0)) }
         json.byte(0x5D)
         if replayed {
             json.key("replayed")

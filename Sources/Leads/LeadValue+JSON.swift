@@ -126,7 +126,7 @@ extension LeadValue {
     /// byte given (the classic "has zero byte" test on the word XOR that byte); only sixteen bytes that fail are
     /// looked at byte by byte.
     @usableFromInline
-    static func firstToEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    package static func firstToEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)
         let ones: UInt64 = 0x0101_0101_0101_0101

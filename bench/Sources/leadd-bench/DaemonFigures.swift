@@ -23,6 +23,11 @@ struct DaemonFigures {
         _ extra: [String] = [],
         rules: String = "rules"
     ) throws -> (seconds: Double, result: ProcessResult) {
+        // The run's input files, just written, go to disk first, and so does what the run before left (the removal of
+        // its spool): a producer's files are written well before the daemon claims them. Left dirty, the kernel writes
+        // them back some 30 seconds later, in whichever run is going then, beside its own writes and syncs: 130 MB of
+        // batches for each run of the assignment figures, landing on one side of a pair or the other at random.
+        sync()
         let start = ContinuousClock.now
         let result = try ProcessRunner.run(
             leadd,

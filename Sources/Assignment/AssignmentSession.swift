@@ -104,7 +104,7 @@ struct AssignmentSession {
     /// once its transaction commits.
     private(set) var registeredSharing: Bool?
     /// A step's detail, written again for each lead that needs one.
-    var detailScratch: [UInt8] = []
+    var detailScratch = ByteBuffer()
     /// The shared texts this process's committed batches wrote (`KnownFragments`), and those this batch wrote.
     let fragments: KnownFragments?
     private(set) var learntFragments: [(hash: UInt64, bytes: [UInt8])] = []
@@ -631,14 +631,14 @@ struct AssignmentSession {
                     }
                     reasons.append(cached.step)
                 } else {
-                    detailScratch.removeAll(keepingCapacity: true)
+                    detailScratch.removeAll()
                     Self.stickyDetail(key: key.bytes, owner: plan.reps[rep].id, at: at, into: &detailScratch)
                     if var passedOver = unavailable ?? cap.map({ capText($0, rep) }) {
-                        detailScratch.append(bytesOf: Self.passedOver)
-                        passedOver.withUTF8 { detailScratch.append(contentsOf: $0) }
+                        detailScratch.append(Self.passedOver)
+                        passedOver.withUTF8 { detailScratch.append($0) }
                     }
                     var step = Opportunity.ReasonChain()
-                    detailScratch.withUnsafeBufferPointer { step.append(step: "sticky", detail: $0) }
+                    detailScratch.withBytes { step.append(step: "sticky", detail: $0) }
                     step.withBytes { reasons.append($0) }
                     stickySteps[key] = StickyStep(
                         owner: rep,
@@ -899,37 +899,37 @@ struct AssignmentSession {
 
     /// "same e-mail pat@acme.com went to ana on 2026-11-29, within the sticky window", written in place.
     static func stickyDetail(key: String, owner: String, at: Double) -> String {
-        var bytes: [UInt8] = []
+        var bytes = ByteBuffer()
         var key = key
         key.withUTF8 { stickyDetail(key: $0, owner: owner, at: at, into: &bytes) }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: bytes.bytes, as: UTF8.self)
     }
 
     /// `stickyDetail(key:owner:at:)`'s bytes, appended to `out`.
-    static func stickyDetail(key: UnsafeBufferPointer<UInt8>, owner: String, at: Double, into out: inout [UInt8]) {
+    static func stickyDetail(key: UnsafeBufferPointer<UInt8>, owner: String, at: Double, into out: inout ByteBuffer) {
         var owner = owner
         let email = key.starts(with: "email:".utf8)
-        out.append(bytesOf: email ? sameEmail : sameDomain)
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7)))
-        out.append(bytesOf: wentTo)
-        owner.withUTF8 { out.append(contentsOf: $0) }
-        out.append(bytesOf: on)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { date in
-            guard let base = date.baseAddress, Timestamp.writeISO8601(at, to: base) else {
-                out.append(contentsOf: Timestamp.iso8601(at).utf8.prefix(10))
-                return
+        out.append(email ? "same e-mail " : "same domain ")
+        out.append(UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7)))
+        out.append(" went to ")
+        owner.withUTF8 { out.append($0) }
+        out.append(" on ")
+        // The date only: the day of `at`, its first ten bytes (`2026-11-29`), written there.
+        out.append(room: 24) { date in
+            guard Timestamp.writeISO8601(at, to: date) else {
+                var text = Timestamp.iso8601(at)
+                return text.withUTF8 { text in
+                    let count = Swift.min(10, text.count)
+                    if let base = text.baseAddress { date.update(from: base, count: count) }
+                    return count
+                }
             }
-            out.append(contentsOf: UnsafeBufferPointer(start: base, count: 10))
+            return 10
         }
-        out.append(bytesOf: withinWindow)
+        out.append(", within the sticky window")
     }
 
-    static let sameEmail = Array("same e-mail ".utf8)
-    static let sameDomain = Array("same domain ".utf8)
-    static let wentTo = Array(" went to ".utf8)
-    static let on = Array(" on ".utf8)
-    static let withinWindow = Array(", within the sticky window".utf8)
-    static let passedOver = Array("; passed over: ".utf8)
+    static let passedOver: StaticString = "; passed over: "
 
     /// The teams an overflow chain went through: a bit per team for the first 64, a set beyond.
     struct VisitedTeams {

@@ -213,7 +213,7 @@ struct LeadKeys {
     /// A domain's bytes lower-cased (`DomainName.lowered`), as a key in `arena`: ASCII letters in place, a domain
     /// beyond ASCII through the rules' lower case.
     static func lowered(_ domain: UnsafeBufferPointer<UInt8>, arena: KeyArena) -> ArenaKey {
-        guard !domain.contains(where: { $0 >= 0x80 }) else { return arena.key(DomainName.lowered(domain)) }
+        guard !FoldedText.beyondASCII(domain) else { return arena.key(DomainName.lowered(domain)) }
         return arena.key(count: domain.count) { out in
             if let source = domain.baseAddress { FoldedText.copyFolded(source, count: domain.count, to: out) }
         }
@@ -242,7 +242,7 @@ struct LeadKeys {
             guard let key = domainKey?.bytes else { return false }
             let domain = UnsafeBufferPointer(rebasing: key[LeadKeys.domainPrefix.utf8CodeUnitCount...])
             // Beyond ASCII, letters fold as the rules fold them; the rest byte by byte, without a copy.
-            guard !bytes[span].contains(where: { $0 >= 0x80 }) else {
+            guard !FoldedText.beyondASCII(UnsafeBufferPointer(rebasing: bytes[span])) else {
                 return DomainName.lowered(UnsafeBufferPointer(rebasing: bytes[span])).utf8.elementsEqual(domain)
             }
             return LeadKeys.sameLowered(bytes, span, domain)
@@ -260,7 +260,7 @@ struct LeadKeys {
         // Letters beyond ASCII are lower-cased as the rules lower-case them (Unicode's lower case, with the rules'
         // own lower-casing: `String.lowercased()` costs tens of thousands of instructions for one accented address),
         // so that `ÉVA@x.io` and `éva@x.io` are one person here as there; the rest is byte by byte.
-        if !lowered, bytes.contains(where: { $0 >= 0x80 }) {
+        if !lowered, FoldedText.beyondASCII(bytes) {
             var text = FoldedText.lowercased(bytes)
             if !text.utf8.elementsEqual(bytes) {
                 return text.withUTF8 {

@@ -12,7 +12,7 @@ package enum DomainName {
     /// internationalized name not written in punycode) as the rules lower-case text (`FoldedText.lowercased`), so
     /// that the accounts file, a lead's company domain and its address's domain agree.
     package static func lowered(_ domain: UnsafeBufferPointer<UInt8>) -> String {
-        guard !domain.contains(where: { $0 >= 0x80 }) else { return FoldedText.lowercased(domain) }
+        guard !FoldedText.beyondASCII(domain) else { return FoldedText.lowercased(domain) }
         return String(unsafeUninitializedCapacity: domain.count) { out in
             for index in domain.indices {
                 out[index] = domain[index] &- 0x41 < 26 ? domain[index] | 0x20 : domain[index]

@@ -247,7 +247,8 @@ public enum FoldedText {
         beyondASCII(x) || beyondASCII(y)
     }
 
-    static func beyondASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inlinable
+    public static func beyondASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         var index = 0
         while index + 8 <= bytes.count {
@@ -290,7 +291,7 @@ public enum FoldedText {
     /// mapping), with ASCII letters folded directly: the standard library makes a `String` for each scalar's
     /// mapping, which costs thousands of instructions for one e-mail address with an accent in it.
     public static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard bytes.contains(where: { $0 >= 0x80 }) else {
+        guard beyondASCII(bytes) else {
             return String(unsafeUninitializedCapacity: bytes.count) { buffer in
                 for index in 0..<bytes.count { buffer[index] = fold(bytes[index]) }
                 return bytes.count

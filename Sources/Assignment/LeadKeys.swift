@@ -259,8 +259,9 @@ struct LeadKeys {
     ) -> Email? {
         // Letters beyond ASCII are lower-cased as the rules lower-case them (Unicode's lower case, with the rules'
         // own lower-casing: `String.lowercased()` costs tens of thousands of instructions for one accented address),
-        // so that `ÉVA@x.io` and `éva@x.io` are one person here as there; the rest is byte by byte.
-        if !lowered, FoldedText.beyondASCII(bytes) {
+        // so that `ÉVA@x.io` and `éva@x.io` are one person here as there; the rest is byte by byte. An address whose
+        // letters beyond ASCII are lower-case ones of Latin-1 (`José.García@x.es`) lower-cases as its ASCII letters do.
+        if !lowered, FoldedText.beyondASCII(bytes), !FoldedText.lowersAsASCII(bytes) {
             var text = FoldedText.lowercased(bytes)
             if !text.utf8.elementsEqual(bytes) {
                 return text.withUTF8 {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Rules
@@ -88,5 +89,34 @@ struct FoldedTextTests {
                 }
             }
         }
+    }
+
+    @Test("lowersAsASCII says yes only when folding ASCII letters lower-cases the whole text")
+    func lowersAsASCII() {
+        func says(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { FoldedText.lowersAsASCII($0) } }
+        func ascii(_ bytes: [UInt8]) -> [UInt8] { bytes.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 } }
+        func lowered(_ bytes: [UInt8]) -> [UInt8] { Array(bytes.withUnsafeBufferPointer(FoldedText.lowercased).utf8) }
+        #expect(says(Array("José.García@X.es".utf8)))
+        #expect(says(Array("× ß ÿ ¡ plain".utf8)))
+        #expect(!says(Array("JOSÉ@x.es".utf8)))
+        #expect(!says(Array("Œuvre".utf8)))
+        #expect(!says([0x61, 0xC3]))
+        #expect(!says([0xC3, 0x28]))
+        // Random texts of ASCII letters, Latin-1 letters of both cases, other scalars and broken bytes: whenever it
+        // says yes, the rules' lower case is the ASCII letters folded.
+        let pieces: [[UInt8]] =
+            ["a", "Q", "@", ".", "é", "É", "ß", "×", "Þ", "þ", "ÿ", "Ÿ", "Ω", "ω", "İ"].map { Array($0.utf8) } + [
+                [0xC3], [0x80], [0xC3, 0x41],
+            ]
+        var random = TestRandom(seed: 20_261_205)
+        var yes = 0
+        for round in 0..<3000 {
+            var text: [UInt8] = []
+            for _ in 0..<random.int(0...8) { text += random.pick(pieces) }
+            guard says(text) else { continue }
+            yes += 1
+            #expect(ascii(text) == lowered(text), "round \(round): \(text)")
+        }
+        #expect(yes > 100, "only \(yes) texts were said to lower-case as ASCII")
     }
 }

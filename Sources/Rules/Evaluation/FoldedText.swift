@@ -344,6 +344,26 @@ public enum FoldedText {
         }
     }
 
+    /// Whether lower-casing these bytes (`lowercased`) changes nothing but their ASCII letters: every scalar beyond
+    /// ASCII is in Latin-1 (two bytes led by 0xC2 or 0xC3) and not an upper-case letter, as in `José.García@x.es`.
+    /// Folding the ASCII letters (`fold`, `copyFolded`) then makes the bytes `lowercased` makes, without a text of
+    /// their own. False for bytes that are not UTF-8, which `lowercased` reads with replacement characters.
+    public static func lowersAsASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index += 1
+                continue
+            }
+            guard byte == 0xC2 || byte == 0xC3, index + 1 < bytes.count, bytes[index + 1] & 0xC0 == 0x80,
+                !latin1Upper(byte, bytes[index + 1])
+            else { return false }
+            index += 2
+        }
+        return true
+    }
+
     /// The text without leading and trailing ASCII whitespace; the text itself when there is none.
     static func trimmed(_ text: String) -> String {
         withBytes(text) { bytes in

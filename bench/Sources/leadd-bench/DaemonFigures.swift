@@ -150,10 +150,11 @@ struct DaemonFigures {
         ]
     }
 
-    /// Rounds of the assignment figures: at least nine. Each of their ratios divides two end-to-end times taken a
+    /// Rounds of the assignment figures: at least fifteen. Each of their ratios divides two end-to-end times taken a
     /// second apart on a machine whose speed drifts, so a pair lands on two speeds more often than one run does,
-    /// and the median needs more pairs to settle.
-    static func assignmentRounds(_ runs: Int) -> Int { Swift.max(runs, 9) }
+    /// and the median needs more pairs to settle: with nine, the pairs of one run spread from -3% to 52%
+    /// (2026-12-05), and the medians of two runs of the same build a few points apart.
+    static func assignmentRounds(_ runs: Int) -> Int { Swift.max(runs, 15) }
 
     /// Single-lead files through the daemon, and the same files through the bare C loop; the ratio of the two.
     func singleFiles(fileCycle: String?, count: Int = 2000) throws -> [Figure] {

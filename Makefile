@@ -80,8 +80,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 
-# Release build, then every speed and memory figure (see bench/README.md).
+# Release build, then every speed and memory figure (see bench/README.md). Valgrind counts assignment's instructions.
 bench: deps release-flags
+	@if ! command -v valgrind >/dev/null || ! command -v objcopy >/dev/null; then \
+		echo "make: installing valgrind and binutils (the bench's instruction counts)"; \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends valgrind binutils; \
+	fi
 	$(SWIFT) build $(RELEASE) --product leadd-bench
 	$(SWIFT) build $(RELEASE) --product leadd
 	cc -O2 -Wall -o .build/file-cycle bench/c/file-cycle.c

@@ -150,6 +150,74 @@ struct DaemonFigures {
         ]
     }
 
+    /// Assignment's added cost counted in instructions, which the machine's load does not change: the daemon under
+    /// callgrind (`valgrind --tool=callgrind`, which counts every instruction each thread executes, the threads run
+    /// one at a time) on the first `count` qualified leads in files of 5,000, with the shipped rules and without their
+    /// assignment configuration (the rule sets of `assignmentCost`, which makes them). Each side also runs on an empty
+    /// inbox, whose count (starting, compiling the rules, stopping) is taken off: what is left is the leads' own cost.
+    /// The system's part (the kernel writing the outbox and the state) is not counted: callgrind sees the process
+    /// only. Nil when valgrind is not installed.
+    func assignmentInstructions(qualified: [[UInt8]], count: Int = 10_000) throws -> [Figure]? {
+        let valgrind = "/usr/bin/valgrind"
+        guard FileManager.default.isExecutableFile(atPath: valgrind) else {
+            print("(valgrind is not installed: no instruction counts of assignment)")
+            return nil
+        }
+        // Valgrind 3.19 (Debian 12) cannot read the DWARF 5 of a Swift 6 build and stops: it runs a copy without it.
+        let stripped = "\(scratch)/leadd-stripped"
+        try? FileManager.default.removeItem(atPath: stripped)
+        let strip = try ProcessRunner.run("/usr/bin/objcopy", ["--strip-debug", leadd, stripped])
+        guard strip.exitStatus == 0 else {
+            print("leadd-bench: objcopy --strip-debug \(leadd) failed:\n\(strip.standardError.suffix(2000))")
+            exit(1)
+        }
+        let leads = Array(qualified.prefix(count))
+        /// The instructions of one run of the daemon on `leads` with `rules`, both sides at once (one core each).
+        func counted(_ runs: [(leads: [[UInt8]], rules: String)]) throws -> [Double] {
+            var started: [RunningProcess] = []
+            var roots: [String] = []
+            for run in runs {
+                let (spool, state) = try makeSpool("callgrind")
+                try Self.writeBatches(run.leads, inbox: "\(spool)/inbox")
+                roots.append(DurableFilesPath.parent(spool))
+                let arguments = [
+                    "--tool=callgrind", "--callgrind-out-file=/dev/null", stripped, "run", "--once", "--settle", "0",
+                    "--spool", spool, "--state", state, "--rules", run.rules, "--now", now,
+                ]
+                started.append(try ProcessRunner.start(valgrind, arguments))
+            }
+            let results = started.map { $0.wait() }
+            for root in roots { try FileManager.default.removeItem(atPath: root) }
+            return results.map { result in
+                guard result.exitStatus == 0,
+                    let match = result.standardError.firstMatch(of: #/Collected : (\d+)/#),
+                    let instructions = Double(match.1)
+                else {
+                    print("leadd-bench: leadd run under callgrind failed:\n\(result.standardError.suffix(2000))")
+                    exit(1)
+                }
+                return instructions
+            }
+        }
+        let (assigned, unassigned) = ("\(scratch)/rules-assigned", "\(scratch)/rules-unassigned")
+        let full = try counted([(leads, assigned), (leads, unassigned)])
+        let empty = try counted([([], assigned), ([], unassigned)])
+        let (with, without) = ((full[0] - empty[0]) / Double(leads.count), (full[1] - empty[1]) / Double(leads.count))
+        return [
+            Figure(
+                name: "daemon under callgrind, \(leads.count) qualified leads, with assignment",
+                unit: "instr",
+                samples: [with]
+            ),
+            Figure(name: "the same, rules without assignment", unit: "instr", samples: [without]),
+            Figure(
+                name: "assignment's added cost per lead, in instructions",
+                unit: "%",
+                samples: [(with / without - 1) * 100]
+            ),
+        ]
+    }
+
     /// Rounds of the assignment figures: at least fifteen. Each of their ratios divides two end-to-end times taken a
     /// second apart on a machine whose speed drifts, so a pair lands on two speeds more often than one run does,
     /// and the median needs more pairs to settle: with nine, the pairs of one run spread from -3% to 52%

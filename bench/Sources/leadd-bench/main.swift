@@ -513,6 +513,7 @@ if let leadd {
     let daemon = DaemonFigures(leadd: leadd, lines: lines, runs: runs, scratch: directory.path)
     report(try daemon.batches())
     for figure in try daemon.assignmentCost(qualified: qualifiedLines) { report(figure) }
+    for figure in try daemon.assignmentInstructions(qualified: qualifiedLines) ?? [] { report(figure) }
     for figure in try daemon.singleFiles(fileCycle: fileCycle) { report(figure) }
     report(try daemon.startup())
     report(try daemon.reload())

@@ -314,18 +314,7 @@ public enum FoldedText {
     /// 0xC2 or 0xC3), as names in Western European addresses are; nil for any other text. There, the lower case of
     /// U+00C0 to U+00DE (U+00D7, `×`, aside) is the scalar 0x20 above it, and every other scalar is its own.
     private static func latin1Lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte < 0x80 {
-                index += 1
-                continue
-            }
-            guard byte == 0xC2 || byte == 0xC3, index + 1 < bytes.count, bytes[index + 1] & 0xC0 == 0x80 else {
-                return nil
-            }
-            index += 2
-        }
+        guard latin1(bytes, lowerCaseOnly: false) else { return nil }
         return String(unsafeUninitializedCapacity: bytes.count) { buffer in
             var index = 0
             while index < bytes.count {
@@ -349,6 +338,12 @@ public enum FoldedText {
     /// Folding the ASCII letters (`fold`, `copyFolded`) then makes the bytes `lowercased` makes, without a text of
     /// their own. False for bytes that are not UTF-8, which `lowercased` reads with replacement characters.
     public static func lowersAsASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        latin1(bytes, lowerCaseOnly: true)
+    }
+
+    /// Whether every scalar of these bytes beyond ASCII is a Latin-1 one (two bytes, led by 0xC2 or 0xC3), and with
+    /// `lowerCaseOnly`, none of them an upper-case letter (`latin1Upper`).
+    private static func latin1(_ bytes: UnsafeBufferPointer<UInt8>, lowerCaseOnly: Bool) -> Bool {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -357,7 +352,7 @@ public enum FoldedText {
                 continue
             }
             guard byte == 0xC2 || byte == 0xC3, index + 1 < bytes.count, bytes[index + 1] & 0xC0 == 0x80,
-                !latin1Upper(byte, bytes[index + 1])
+                !(lowerCaseOnly && latin1Upper(byte, bytes[index + 1]))
             else { return false }
             index += 2
         }

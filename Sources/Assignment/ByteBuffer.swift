@@ -45,10 +45,6 @@ struct ByteBuffer: Sendable {
         count = end
     }
 
-    mutating func append(_ source: ArraySlice<UInt8>) {
-        source.withUnsafeBufferPointer { append($0) }
-    }
-
     mutating func append(_ source: [UInt8]) {
         source.withUnsafeBufferPointer { append($0) }
     }
@@ -93,11 +89,6 @@ struct ByteBuffer: Sendable {
     /// Capacity for `room` more bytes, made now (their room is made as they come).
     mutating func reserve(_ room: Int) {
         storage.reserveCapacity(count + room)
-    }
-
-    /// Drops the last `dropped` bytes.
-    mutating func removeLast(_ dropped: Int) {
-        count -= Swift.min(dropped, count)
     }
 
     /// Drops every byte, keeping the room.

@@ -55,11 +55,7 @@ struct ByteBufferRandomTests {
                     return piece.count
                 }
                 model += piece
-            case 7:
-                let dropped = random.next() % 50
-                buffer.removeLast(dropped)
-                model.removeLast(min(dropped, model.count))
-            case 8:
+            case 7, 8:
                 if random.next() % 8 == 0 {
                     buffer.removeAll()
                     model.removeAll()

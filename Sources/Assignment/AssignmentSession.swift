@@ -107,6 +107,8 @@ struct AssignmentSession {
     var detailScratch = ByteBuffer()
     /// The shared texts this process's committed batches wrote (`KnownFragments`), and those this batch wrote.
     let fragments: KnownFragments?
+    /// The statements of many rows the session writes (the store's: `RowWriter.write`).
+    let statements: ManyRowStatements
     private(set) var learntFragments: [(hash: UInt64, bytes: [UInt8])] = []
     /// Runs of shared steps seen in this batch (`referenceUnits`).
     var sharedRuns: [RunKey: SharedRun] = [:]
@@ -333,10 +335,12 @@ struct AssignmentSession {
         known: KnownKeys? = nil,
         fragments: KnownFragments? = nil,
         counts: RememberedCounts? = nil,
+        statements: ManyRowStatements = ManyRowStatements(),
         db: Database?
     ) {
         self.known = known
         self.fragments = fragments
+        self.statements = statements
         remembered = counts
         self.sharing = sharing
         self.plan = plan
@@ -1800,12 +1804,14 @@ extension AssignmentSession {
 
     static let fullStickyStatement = stickySQL(rows: stickyPerStatement)
 
-    /// Writes the sticky owners the batch changed, their texts bound where they lie in one buffer.
+    /// Writes the sticky owners the batch changed, their texts bound where they lie in one buffer, in the order of
+    /// the table's key (`ArenaKey.precedes`): each row then goes down the path of the table's tree that the row
+    /// before it took, whose pages are in the processor's caches, rather than to a page anywhere in the table.
     func saveSticky() throws {
         var texts = PackedTexts(capacity: 64 * dirtySticky.count, texts: 3 * dirtySticky.count)
         var times: [Double] = []
         times.reserveCapacity(dirtySticky.count)
-        for key in dirtySticky {
+        for key in dirtySticky.sorted(by: ArenaKey.precedes) {
             // Written by this batch: its owner and team are the plan's.
             guard let entry = sticky[key] ?? nil, let rep = entry.rep else { continue }
             texts.append(key.bytes as UnsafeBufferPointer<UInt8>?)
@@ -1819,6 +1825,8 @@ extension AssignmentSession {
                 perStatement: Self.stickyPerStatement,
                 full: Self.fullStickyStatement,
                 sql: Self.stickySQL(rows:),
+                table: .sticky,
+                statements: statements,
                 db
             ) { row, writer in
                 writer.text(borrowing: texts.text(3 * row, in: bytes))

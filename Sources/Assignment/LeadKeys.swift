@@ -447,6 +447,13 @@ struct ArenaKey: Hashable, @unchecked Sendable {
 
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
+    /// Whether `a` sorts before `b` as SQLite's `BINARY` collation sorts texts: by their bytes, then the shorter
+    /// first.
+    static func precedes(_ a: ArenaKey, _ b: ArenaKey) -> Bool {
+        let order = memcmp(a.base, b.base, min(a.count, b.count))
+        return order != 0 ? order < 0 : a.count < b.count
+    }
+
     /// The hash a dictionary or set places the key by: its own hash, mixed with the table's seed.
     func _rawHashValue(seed: Int) -> Int { HashedKey.placement(of: hash, seed: seed) }
 }

@@ -179,6 +179,7 @@ public struct Ledger: Sendable {
                     fragments: store.knownFragments,
                     // A preview, rolled back, keeps no counts.
                     counts: commit ? store.rememberedCounts : nil,
+                    statements: store.statements,
                     db: db
                 )
             }
@@ -207,6 +208,7 @@ public struct Ledger: Sendable {
                     stored: session?.stored ?? [],
                     columnTexts: session?.columnTexts ?? [],
                     claimKey: claimKey,
+                    statements: store.statements,
                     db
                 )
                 session?.rowsWritten()
@@ -490,6 +492,7 @@ struct DecisionRows {
         stored: [UInt8],
         columnTexts: [UInt8],
         claimKey: Int,
+        statements: ManyRowStatements,
         _ db: Database
     ) throws {
         let rows = written..<columns.count
@@ -508,6 +511,8 @@ struct DecisionRows {
                             perStatement: Self.perStatement,
                             full: Self.fullStatement,
                             sql: Self.sql(rows:),
+                            table: .decisions,
+                            statements: statements,
                             db
                         ) { index, writer in
                             bind(index, columns[index], claimKey: claimKey, from: buffers, to: &writer)

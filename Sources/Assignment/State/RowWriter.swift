@@ -128,18 +128,24 @@ struct RowWriter {
     /// Writes rows `rows` through statements of up to `perStatement` rows each, so a statement's own cost (its
     /// start, its end) is paid once per statement, not per row: `full` is the statement for `perStatement` rows
     /// (made once by the caller), `sql(count)` the one for fewer; `bind` binds row `index`. Texts bound with
-    /// `text(borrowing:)` need to live only until the statement's step: every binding is dropped after it.
+    /// `text(borrowing:)` need to live only until the statement's step: every binding is dropped after it. The
+    /// statements are kept in `statements`, the store's, under `table` and their count of rows.
     static func write(
         _ rows: Range<Int>,
         perStatement: Int,
         full: String,
         sql: (Int) -> String,
+        table: ManyRowStatements.Table,
+        statements: ManyRowStatements,
         _ db: Database,
         bind: (_ index: Int, _ writer: inout RowWriter) -> Void
     ) throws {
         for start in stride(from: rows.lowerBound, to: rows.upperBound, by: perStatement) {
             let count = min(perStatement, rows.upperBound - start)
-            var writer = RowWriter(try db.cachedStatement(sql: count == perStatement ? full : sql(count)))
+            let statement = try statements.statement(table, rows: count, db) {
+                count == perStatement ? full : sql(count)
+            }
+            var writer = RowWriter(statement)
             defer { writer.unbind() }
             for index in start..<(start + count) { bind(index, &writer) }
             try writer.execute(db)
@@ -155,6 +161,36 @@ struct RowWriter {
                 message: String(cString: sqlite3_errmsg(db.sqliteConnection))
             )
         }
+    }
+}
+
+/// The statements of many rows that `RowWriter.write` runs, prepared once on a store's connection and found again
+/// by their table and count of rows. GRDB's cache finds a statement by its SQL, which it hashes and compares whole:
+/// for the 64 decision rows of one statement (some 4,500 characters of SQL), some 20,000 instructions each time.
+final class ManyRowStatements: @unchecked Sendable {
+    enum Table: Hashable {
+        case decisions
+        case sticky
+    }
+
+    struct Key: Hashable {
+        var table: Table
+        var rows: Int
+    }
+
+    // Unchecked: used only inside the store's database queue, which runs one block at a time.
+    private var prepared: [Key: Statement] = [:]
+
+    /// The statement for `rows` rows of `table` on `db`'s connection, prepared from `sql()` the first time.
+    func statement(_ table: Table, rows: Int, _ db: Database, sql: () -> String) throws -> Statement {
+        let key = Key(table: table, rows: rows)
+        // Made on this connection (a store has one; the check costs a call).
+        if let statement = prepared[key], sqlite3_db_handle(statement.sqliteStatement) == db.sqliteConnection {
+            return statement
+        }
+        let statement = try db.makeStatement(sql: sql())
+        prepared[key] = statement
+        return statement
     }
 }
 

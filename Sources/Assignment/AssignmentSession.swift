@@ -108,7 +108,7 @@ struct AssignmentSession {
     /// The shared texts this process's committed batches wrote (`KnownFragments`), and those this batch wrote.
     let fragments: KnownFragments?
     /// The statements of many rows the session writes (the store's: `RowWriter.write`).
-    let statements: ManyRowStatements
+    let statements: PreparedStatements
     private(set) var learntFragments: [(hash: UInt64, bytes: [UInt8])] = []
     /// Runs of shared steps seen in this batch (`referenceUnits`).
     var sharedRuns: [RunKey: SharedRun] = [:]
@@ -335,7 +335,7 @@ struct AssignmentSession {
         known: KnownKeys? = nil,
         fragments: KnownFragments? = nil,
         counts: RememberedCounts? = nil,
-        statements: ManyRowStatements = ManyRowStatements(),
+        statements: PreparedStatements = PreparedStatements(),
         db: Database?
     ) {
         self.known = known
@@ -1163,7 +1163,9 @@ struct AssignmentSession {
         let text = SharedText(bytes, in: arena)
         // Written by an earlier committed batch of this process: in the state, with these bytes.
         if fragments?.contains(text) == true { return text }
-        guard try SharedText.register([text], db) else { return SharedText(bytes, shareable: false, in: arena) }
+        guard try SharedText.register(text, statements: statements, db) else {
+            return SharedText(bytes, shareable: false, in: arena)
+        }
         learntFragments.append((text.hash, Array(bytes)))
         return text
     }
@@ -1825,7 +1827,7 @@ extension AssignmentSession {
                 perStatement: Self.stickyPerStatement,
                 full: Self.fullStickyStatement,
                 sql: Self.stickySQL(rows:),
-                table: .sticky,
+                kind: .sticky,
                 statements: statements,
                 db
             ) { row, writer in

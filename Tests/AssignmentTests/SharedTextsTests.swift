@@ -310,6 +310,33 @@ struct SharedTextsTests {
         try expectGivenBack(first, fixture)
     }
 
+    @Test("a batch's step is written to fragments once, found there again, and refused when its hash has other bytes")
+    func oneStepRegistered() throws {
+        let fixture = try AssignmentFixture(Self.config)
+        let store = try AssignmentStore(directory: fixture.state.path)
+        let arena = KeyArena(capacity: 4096)
+        let step = SharedText(Array(#"{"step":"sticky","detail":"same domain acme.com"}"#.utf8), in: arena)
+        let other = SharedText(Array(#"{"step":"sticky","detail":"same domain other.io"}"#.utf8), in: arena)
+        try store.transaction { db in
+            try db.execute(
+                sql: "INSERT INTO fragments (hash, text) VALUES (?, 'something else')",
+                arguments: [Int64(bitPattern: other.hash)]
+            )
+            #expect(try SharedText.register(step, statements: store.statements, db))
+            // Already there with its bytes: kept, and true again; there with other bytes: false.
+            #expect(try SharedText.register(step, statements: store.statements, db))
+            #expect(try !SharedText.register(other, statements: store.statements, db))
+        }
+        let rows = try store.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT hash, text FROM fragments ORDER BY text").map {
+                (UInt64(bitPattern: $0["hash"] as Int64), $0["text"] as String)
+            }
+        }
+        #expect(rows.map(\.0) == [other.hash, step.hash])
+        #expect(rows.map(\.1) == ["something else", #"{"step":"sticky","detail":"same domain acme.com"}"#])
+        withExtendedLifetime(arena) {}
+    }
+
     @Test("a record stored whole, as before shared texts, is given back as it is")
     func wholeRecordsStillRead() throws {
         let fixture = try AssignmentFixture(Self.config)

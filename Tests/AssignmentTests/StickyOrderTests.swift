@@ -36,7 +36,7 @@ struct StickyOrderTests {
 
     @Test("a statement of many rows is prepared once per connection and count of rows, and found again by them")
     func statementsKept() throws {
-        let statements = ManyRowStatements()
+        let statements = PreparedStatements()
         let first = try DatabaseQueue()
         let second = try DatabaseQueue()
         var prepared = 0

@@ -492,7 +492,7 @@ struct DecisionRows {
         stored: [UInt8],
         columnTexts: [UInt8],
         claimKey: Int,
-        statements: ManyRowStatements,
+        statements: PreparedStatements,
         _ db: Database
     ) throws {
         let rows = written..<columns.count
@@ -511,7 +511,7 @@ struct DecisionRows {
                             perStatement: Self.perStatement,
                             full: Self.fullStatement,
                             sql: Self.sql(rows:),
-                            table: .decisions,
+                            kind: .decisions,
                             statements: statements,
                             db
                         ) { index, writer in

@@ -56,7 +56,7 @@ public struct AssignmentStore: Sendable {
     /// The shared texts this process's batches wrote to `fragments` (`KnownFragments`).
     let knownFragments = KnownFragments()
     /// The statements of many rows its batches write, prepared once (`RowWriter.write`).
-    let statements = ManyRowStatements()
+    let statements = PreparedStatements()
     /// The state file's page size (an older file may have other pages than `pageSize`).
     private let filePageSize: Int
 

@@ -129,20 +129,20 @@ struct RowWriter {
     /// start, its end) is paid once per statement, not per row: `full` is the statement for `perStatement` rows
     /// (made once by the caller), `sql(count)` the one for fewer; `bind` binds row `index`. Texts bound with
     /// `text(borrowing:)` need to live only until the statement's step: every binding is dropped after it. The
-    /// statements are kept in `statements`, the store's, under `table` and their count of rows.
+    /// statements are kept in `statements`, the store's, under `kind` and their count of rows.
     static func write(
         _ rows: Range<Int>,
         perStatement: Int,
         full: String,
         sql: (Int) -> String,
-        table: ManyRowStatements.Table,
-        statements: ManyRowStatements,
+        kind: PreparedStatements.Kind,
+        statements: PreparedStatements,
         _ db: Database,
         bind: (_ index: Int, _ writer: inout RowWriter) -> Void
     ) throws {
         for start in stride(from: rows.lowerBound, to: rows.upperBound, by: perStatement) {
             let count = min(perStatement, rows.upperBound - start)
-            let statement = try statements.statement(table, rows: count, db) {
+            let statement = try statements.statement(kind, rows: count, db) {
                 count == perStatement ? full : sql(count)
             }
             var writer = RowWriter(statement)
@@ -164,26 +164,31 @@ struct RowWriter {
     }
 }
 
-/// The statements of many rows that `RowWriter.write` runs, prepared once on a store's connection and found again
-/// by their table and count of rows. GRDB's cache finds a statement by its SQL, which it hashes and compares whole:
-/// for the 64 decision rows of one statement (some 4,500 characters of SQL), some 20,000 instructions each time.
-final class ManyRowStatements: @unchecked Sendable {
-    enum Table: Hashable {
+/// Statements a batch runs many times, prepared once on a store's connection and found again by what they do and
+/// the rows they write. GRDB's cache finds a statement by its SQL, which it hashes and compares whole: for the 64
+/// decision rows of one statement (some 4,500 characters of SQL), some 20,000 instructions each time; for a short
+/// statement, some 800.
+final class PreparedStatements: @unchecked Sendable {
+    enum Kind: Hashable {
+        /// `RowWriter.write`'s statements: decision rows, sticky owners.
         case decisions
         case sticky
+        /// A shared text written to `fragments`, and one read back by its hash (`SharedText.register`).
+        case fragmentInsert
+        case fragmentLookup
     }
 
     struct Key: Hashable {
-        var table: Table
+        var kind: Kind
         var rows: Int
     }
 
     // Unchecked: used only inside the store's database queue, which runs one block at a time.
     private var prepared: [Key: Statement] = [:]
 
-    /// The statement for `rows` rows of `table` on `db`'s connection, prepared from `sql()` the first time.
-    func statement(_ table: Table, rows: Int, _ db: Database, sql: () -> String) throws -> Statement {
-        let key = Key(table: table, rows: rows)
+    /// The statement `kind` for `rows` rows on `db`'s connection, prepared from `sql()` the first time.
+    func statement(_ kind: Kind, rows: Int = 1, _ db: Database, sql: () -> String) throws -> Statement {
+        let key = Key(kind: kind, rows: rows)
         // Made on this connection (a store has one; the check costs a call).
         if let statement = prepared[key], sqlite3_db_handle(statement.sqliteStatement) == db.sqliteConnection {
             return statement

@@ -176,6 +176,30 @@ struct SharedText: @unchecked Sendable {
         return true
     }
 
+    /// `register` of one text (a batch's step that many records will carry, `AssignmentSession.sharedStep`), through
+    /// the store's prepared statements: what it does for an array, without the array, the dictionary of the texts
+    /// seen, or GRDB's cache.
+    static func register(_ text: SharedText, statements: PreparedStatements, _ db: Database) throws -> Bool {
+        var insert = RowWriter(
+            try statements.statement(.fragmentInsert, db) {
+                "INSERT OR IGNORE INTO fragments (hash, text) VALUES (?, ?)"
+            }
+        )
+        defer { insert.unbind() }
+        insert.integer(Int(bitPattern: UInt(text.hash)))
+        insert.text(borrowing: text.bytes)
+        try insert.execute(db)
+        // Inserted: the row holds these bytes. Ignored: a row with this hash was there, and is read to compare.
+        if sqlite3_changes(db.sqliteConnection) == 1 { return true }
+        var query = RowWriter(
+            try statements.statement(.fragmentLookup, db) { "SELECT text FROM fragments WHERE hash = ?" }
+        )
+        query.integer(Int(bitPattern: UInt(text.hash)))
+        var same = false
+        try query.rows(db) { row in same = RowWriter.bytes(row, 0)?.elementsEqual(text.bytes) == true }
+        return same
+    }
+
     /// The stored texts with these hashes (those found).
     static func fetch(_ hashes: some Sequence<UInt64>, _ db: Database) throws -> [UInt64: [UInt8]] {
         var texts: [UInt64: [UInt8]] = [:]

@@ -186,8 +186,8 @@ struct AssignmentSession {
     var stored: [UInt8] { storedRecords.storage }
     /// The ledger's text columns of the batch's heads (`Head.columns`), one after the other: bound from here.
     private(set) var columnTexts: [UInt8] = []
-    /// Per rep: the times of its assignments in this batch, which the ledger holds only once the batch's rows are
-    /// written (`count`).
+    /// Per rep: the times of its assignments in this batch, which the state's counts (`assignment_counts`) hold
+    /// only once the batch's rows are written (`count`, `rowsWritten`).
     var assignedTimes: [[Double]]
     /// The keys the state holds, when its process remembers them (`KnownKeys`), and the filter this batch took.
     let known: KnownKeys?
@@ -1278,20 +1278,42 @@ struct AssignmentSession {
         return try recorded(rep, from: from, until: until) + batch
     }
 
-    /// Assignments of `rep` in the ledger decided in [from, until).
+    /// Assignments of `rep` in the state made in [from, until): the sum of its counts in `assignment_counts`.
     func recorded(_ rep: Int, from: Double, until: Double) throws -> Int {
         // An owner simulation keeps every assignment in `assignedTimes`.
         guard connection != nil else { return 0 }
-        // The tables apart, not through the view, which hands each row it counts through a co-routine.
-        var recorded = 0
-        for table in legacyRows ? ["decisions", "ledger_rows"] : ["decisions"] {
-            recorded +=
-                try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT COUNT(*) FROM \(table) WHERE owner = ? AND at >= ? AND at < ?"),
-                    arguments: [plan.reps[rep].id, from, until]
-                ) ?? 0
+        return try Int.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT coalesce(sum(count), 0) FROM assignment_counts WHERE owner = ? AND at >= ? AND at < ?"
+            ),
+            arguments: [plan.reps[rep].id, from, until]
+        ) ?? 0
+    }
+
+    /// Adds the batch's assignments so far (`assignedTimes`) to the state's counts: a row per rep and time, where
+    /// the rows of a batch decided at one time make one.
+    func writeCounts() throws {
+        for rep in assignedTimes.indices where !assignedTimes[rep].isEmpty {
+            let statement = try statements.statement(.assignmentCount, db) {
+                """
+                INSERT INTO assignment_counts (owner, at, count) VALUES (?, ?, ?)
+                ON CONFLICT (owner, at) DO UPDATE SET count = count + excluded.count
+                """
+            }
+            // The times are in order: each run of one time is a row.
+            let times = assignedTimes[rep]
+            var start = times.startIndex
+            while start < times.endIndex {
+                var end = start + 1
+                while end < times.endIndex && times[end] == times[start] { end += 1 }
+                var row = RowWriter(statement)
+                row.text(plan.reps[rep].id)
+                row.real(times[start])
+                row.integer(end - start)
+                try row.execute(db)
+                start = end
+            }
         }
-        return recorded
     }
 
     /// The counts the process's last batch left, if they hold for the state as this batch found it.
@@ -1749,8 +1771,10 @@ struct AssignmentSession {
         return start..<columnTexts.count
     }
 
-    /// The batch's rows are in the ledger: its assignments are counted from there from now on (`count`).
-    mutating func rowsWritten() {
+    /// The batch's rows are in the ledger: its assignments are added to the state's counts, and counted from there
+    /// from now on (`count`).
+    mutating func rowsWritten() throws {
+        try writeCounts()
         for rep in assignedTimes.indices { assignedTimes[rep].removeAll(keepingCapacity: true) }
         wroteRows = true
     }

@@ -19,7 +19,7 @@ func olderState(_ path: String, upTo migration: String) throws -> DatabaseQueue 
 /// A state written by an earlier leadd opens in this one with every row kept.
 @Suite("state migrations")
 struct StoreMigrationTests {
-    @Test("the ledger rebuilt without AUTOINCREMENT keeps its rows, their order and its index; new rows come after")
+    @Test("the ledger rebuilt without AUTOINCREMENT keeps its rows and their order; new rows come after")
     func ledgerWithoutAutoincrement() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/" + AssignmentStore.fileName
@@ -55,7 +55,9 @@ struct StoreMigrationTests {
                 db,
                 sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'ledger_rows'"
             )
-            #expect(indexes.contains("ledger_owner_at"))
+            // Its owners' index went when assignments came to be counted apart (`assignment_counts`); the lead's
+            // stays.
+            #expect(indexes.contains("sqlite_autoindex_ledger_rows_1") && !indexes.contains("ledger_owner_at"))
             #expect(try Int.fetchOne(db, sql: "SELECT last_seq FROM rotation WHERE rep = 'ana'") == 3)
         }
         try store.transaction { db in
@@ -363,8 +365,8 @@ struct DecisionLedgerTests {
 }
 
 extension StoreMigrationTests {
-    @Test("the owners' index leaves queued leads out; counts per owner read it and come out the same")
-    func ownerIndexWithoutQueued() throws {
+    @Test("each rep's assignments are counted by time from the ledger, its own rows included; the owners' indexes go")
+    func assignmentCounts() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/" + AssignmentStore.fileName
         do {
@@ -380,54 +382,68 @@ extension StoreMigrationTests {
                     )
                 }
             }
+            // The state as the release before counts left it: rows on decisions as well as the ledger's own
+            // (these, from before decisions held them).
+            try AssignmentStore.migrator.migrate(old, upTo: "v7")
+            try old.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO decisions (id, record, lead, at, file, line, rules_version, stage, route, score,
+                            scores, rules, owner, queue, method, opportunity, opportunity_seq)
+                        VALUES (4294967297, 1, 'D-1', 102, 'in.ndjson', 1, 'v1', 'sql', 'opportunities', 80, '{}',
+                            '[]', 'ana', NULL, 'round_robin', '{}', 7),
+                        (4294967298, 2, 'D-2', 102, 'in.ndjson', 2, 'v1', 'sql', 'opportunities', 80, '{}', '[]',
+                            NULL, 'inbox', 'fallback', '{}', 8),
+                        (4294967299, 3, 'D-3', 102, 'in.ndjson', 3, 'v1', 'nurture', 'nurture', 10, '{}', '[]',
+                            NULL, NULL, NULL, NULL, NULL)
+                        """
+                )
+            }
         }
         let store = try AssignmentStore(directory: directory.path)
-        try store.transaction { db in
-            // Rows on decisions as well as the ledger's own (these, from before decisions held them).
-            try db.execute(
-                sql: """
-                    INSERT INTO decisions (id, record, lead, at, file, line, rules_version, stage, route, score,
-                        scores, rules, owner, queue, method, opportunity, opportunity_seq)
-                    VALUES (4294967297, 1, 'D-1', 102, 'in.ndjson', 1, 'v1', 'sql', 'opportunities', 80, '{}', '[]',
-                        'ana', NULL, 'round_robin', '{}', 7),
-                    (4294967298, 2, 'D-2', 102, 'in.ndjson', 2, 'v1', 'sql', 'opportunities', 80, '{}', '[]',
-                        NULL, 'inbox', 'fallback', '{}', 8),
-                    (4294967299, 3, 'D-3', 102, 'in.ndjson', 3, 'v1', 'nurture', 'nurture', 10, '{}', '[]',
-                        NULL, NULL, NULL, NULL, NULL)
-                    """
-            )
-        }
         try store.read { db in
-            let index = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'ledger_owner_at'")
-            #expect(index?.contains("WHERE owner IS NOT NULL") == true)
-            let onDecisions = try String.fetchOne(
+            let counts = try Row.fetchAll(db, sql: "SELECT owner, at, count FROM assignment_counts ORDER BY owner, at")
+                .map { "\($0["owner"] as String) \($0["at"] as Double) \($0["count"] as Int)" }
+            #expect(counts == ["ana 100.0 1", "ana 102.0 1", "ana 104.0 1", "ben 102.0 1"])
+            let sum = "SELECT coalesce(sum(count), 0) FROM assignment_counts WHERE owner = ? AND at >= ? AND at < ?"
+            #expect(try Int.fetchOne(db, sql: sum, arguments: ["ana", 100, 105]) == 3)
+            #expect(try Int.fetchOne(db, sql: sum, arguments: ["ana", 101, 105]) == 2)
+            #expect(try Int.fetchOne(db, sql: sum, arguments: ["ben", 100, 200]) == 1)
+            // The same as counting the ledger's rows, which the owners' indexes did.
+            let rows = "SELECT COUNT(*) FROM ledger WHERE owner = ? AND at >= ? AND at < ?"
+            #expect(try Int.fetchOne(db, sql: rows, arguments: ["ana", 101, 105]) == 2)
+            let indexes = try String.fetchAll(
                 db,
-                sql: "SELECT sql FROM sqlite_master WHERE name = 'decisions_owner_at'"
+                sql: "SELECT name FROM sqlite_master WHERE name IN ('decisions_owner_at', 'ledger_owner_at')"
             )
-            #expect(onDecisions?.contains("WHERE owner IS NOT NULL") == true)
-            let count = "SELECT COUNT(*) FROM ledger WHERE owner = ? AND at >= ? AND at < ?"
-            #expect(try Int.fetchOne(db, sql: count, arguments: ["ana", 100, 105]) == 3)
-            #expect(try Int.fetchOne(db, sql: count, arguments: ["ana", 101, 105]) == 2)
-            #expect(try Int.fetchOne(db, sql: count, arguments: ["ben", 100, 200]) == 1)
-            let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + count, arguments: ["ana", 100, 105])
-                .map { $0["detail"] as String }
-            #expect(plan.contains { $0.contains("ledger_owner_at") }, "\(plan)")
-            #expect(plan.contains { $0.contains("decisions_owner_at") }, "\(plan)")
-            // The indexes hold only the leads with an owner: three in the ledger's table, one on decisions.
-            #expect(
-                try Int.fetchOne(
-                    db,
-                    sql: "SELECT COUNT(*) FROM ledger_rows INDEXED BY ledger_owner_at WHERE owner IS NOT NULL"
-                ) == 3
-            )
-            #expect(
-                try Int.fetchOne(
-                    db,
-                    sql: "SELECT COUNT(*) FROM decisions INDEXED BY decisions_owner_at WHERE owner IS NOT NULL"
-                ) == 1
-            )
+            #expect(indexes.isEmpty)
         }
         #expect(try store.integrityCheck() == ["ok"])
+    }
+
+    @Test("a batch's assignments are added to the counts once, by rep and time; leads assigned again add none")
+    func countsOfBatches() throws {
+        let fixture = try AssignmentFixture(Self.ledgerConfig)
+        let now = 1_800_000_000.0
+        let batch = try leads(7, prefix: "C")
+        let first = try fixture.assign(batch, at: now)
+        _ = try fixture.assign(batch, at: now + 60)
+        let later = try fixture.assign([try testLead("C-8")], at: now + 3600)
+        let store = try AssignmentStore(directory: fixture.state.path)
+        let counts = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT owner, at, count FROM assignment_counts ORDER BY at, owner")
+                .map { "\($0["owner"] as String) \(Int($0["at"] as Double - now)) \($0["count"] as Int)" }
+        }
+        let firstCounts = tally(first)
+        let expected =
+            ["ana", "ben"].compactMap { owner in firstCounts[owner].map { "\(owner) 0 \($0)" } }
+            + ["\(later[0].owner ?? "-") 3600 1"]
+        #expect(counts == expected)
+        #expect(firstCounts.values.sorted() == [3, 4])
+        let assigned = try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger WHERE owner IS NOT NULL")
+        }
+        #expect(assigned == 8)
     }
 }
 

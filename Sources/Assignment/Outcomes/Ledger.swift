@@ -211,7 +211,7 @@ public struct Ledger: Sendable {
                     statements: store.statements,
                     db
                 )
-                session?.rowsWritten()
+                try session?.rowsWritten()
             }
             // By index: binding each entry would copy its decision (a retain per field).
             for index in entries.indices {

@@ -9,9 +9,10 @@ import Synchronization
 /// The assignment state: one SQLite file (`assignments.sqlite` in the state directory), in write-ahead-log mode.
 ///
 /// Tables: `decisions` (every decision, and on the decision that made one, its opportunity: `ledger` is the view of
-/// those, every assignment keyed by lead, in assignment order), `rotation` (per team and rep: the last ledger number
-/// it got and its weighted-round-robin credit), `sticky` (recent owners by e-mail and domain) and `presence` (per
-/// team and rep: whether it was away when last considered, and the load it rejoined at).
+/// those, every assignment keyed by lead, in assignment order), `assignment_counts` (per rep and time, the
+/// assignments it got then: what caps and loads count), `rotation` (per team and rep: the last ledger number it got
+/// and its weighted-round-robin credit), `sticky` (recent owners by e-mail and domain) and `presence` (per team and
+/// rep: whether it was away when last considered, and the load it rejoined at).
 /// Each batch is one `BEGIN IMMEDIATE` transaction, so concurrent writers, in this process or another, take turns
 /// and never see the same rotation state.
 ///
@@ -357,6 +358,27 @@ public struct AssignmentStore: Sendable {
                         UNION ALL
                         SELECT opportunity_seq, lead, at, team, owner, queue, method, rules_version, opportunity, due
                         FROM decisions WHERE opportunity IS NOT NULL;
+                    """
+            )
+        }
+        // Each rep's assignments counted by the time they were made, which caps and loads count
+        // (`AssignmentSession.recorded`): a batch adds a row per rep and time (a batch is decided at one time), where
+        // the owners' indexes took an entry per assigned lead, some 6,000 instructions each and a page of the log
+        // for every few hundred. Counted here from the ledger, its rows from before decisions held them included;
+        // the indexes that counted them go.
+        migrator.registerMigration("v8") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE assignment_counts (
+                        owner TEXT NOT NULL,
+                        at REAL NOT NULL,
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (owner, at)
+                    ) WITHOUT ROWID;
+                    INSERT INTO assignment_counts (owner, at, count)
+                        SELECT owner, at, COUNT(*) FROM ledger WHERE owner IS NOT NULL GROUP BY owner, at;
+                    DROP INDEX decisions_owner_at;
+                    DROP INDEX ledger_owner_at;
                     """
             )
         }

@@ -176,6 +176,8 @@ final class PreparedStatements: @unchecked Sendable {
         /// A shared text written to `fragments`, and one read back by its hash (`SharedText.register`).
         case fragmentInsert
         case fragmentLookup
+        /// A rep's assignments at one time added to `assignment_counts` (`AssignmentSession.writeCounts`).
+        case assignmentCount
     }
 
     struct Key: Hashable {

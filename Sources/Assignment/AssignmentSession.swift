@@ -1837,7 +1837,7 @@ extension AssignmentSession {
         var texts = PackedTexts(capacity: 64 * dirtySticky.count, texts: 3 * dirtySticky.count)
         var times: [Double] = []
         times.reserveCapacity(dirtySticky.count)
-        for key in dirtySticky.sorted(by: ArenaKey.precedes) {
+        for key in ArenaKey.sorted(dirtySticky) {
             // Written by this batch: its owner and team are the plan's.
             guard let entry = sticky[key] ?? nil, let rep = entry.rep else { continue }
             texts.append(key.bytes as UnsafeBufferPointer<UInt8>?)

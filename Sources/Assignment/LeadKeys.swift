@@ -454,6 +454,30 @@ struct ArenaKey: Hashable, @unchecked Sendable {
         return order != 0 ? order < 0 : a.count < b.count
     }
 
+    /// `keys` in the order of `precedes`, compared first by their first sixteen bytes as two numbers (`leading`):
+    /// a pair of integers, where `precedes` costs a call to `memcmp` and more (sorting a batch's sticky keys by it
+    /// alone cost some 2,000 instructions a lead).
+    static func sorted(_ keys: some Collection<ArenaKey>) -> [ArenaKey] {
+        var sortable = keys.map { key in (leading: key.leading, key: key) }
+        sortable.sort { a, b in
+            a.leading.0 != b.leading.0
+                ? a.leading.0 < b.leading.0
+                : a.leading.1 != b.leading.1 ? a.leading.1 < b.leading.1 : precedes(a.key, b.key)
+        }
+        return sortable.map(\.key)
+    }
+
+    /// The first sixteen bytes, zeros past the end, as two big-endian numbers: where two keys' numbers differ, they
+    /// are in the order of `precedes` (a key's end reads as a zero byte, below any byte but zero; where the bytes
+    /// are zeros too, both numbers are equal, and `precedes` decides).
+    var leading: (UInt64, UInt64) {
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { out in
+            out.copyMemory(from: UnsafeRawBufferPointer(start: base, count: Swift.min(count, 16)))
+        }
+        return (UInt64(bigEndian: words.0), UInt64(bigEndian: words.1))
+    }
+
     /// The hash a dictionary or set places the key by: its own hash, mixed with the table's seed.
     func _rawHashValue(seed: Int) -> Int { HashedKey.placement(of: hash, seed: seed) }
 }

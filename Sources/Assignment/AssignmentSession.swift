@@ -250,6 +250,8 @@ struct AssignmentSession {
         var fallback: SharedText
         /// Per rep: its id, name and address as a record holds them (`Opportunity.writeOwner`).
         var owners: [SharedText]
+        /// The reps by id, their ids' bytes kept in `arena`: an owner read from the state is found without a text.
+        var repIDs: [ArenaKey: Int] = [:]
         /// Per team, then the fallback queue's: the playbook as a record holds it (a JSON string).
         var playbooks: [SharedText?]
         /// Every text above, for the state's `fragments` table.
@@ -280,6 +282,11 @@ struct AssignmentSession {
             let arena = arena
             func step(_ step: String, _ detail: String, rep: String? = nil) -> SharedText {
                 SharedText(Opportunity.ReasonChain.fragment(step: step, detail: detail, rep: rep), in: arena)
+            }
+            for (index, rep) in plan.reps.enumerated() {
+                // The first with an id, as `AssignmentPlan.rep` finds it.
+                let id = arena.key(rep.id)
+                if repIDs[id] == nil { repIDs[id] = index }
             }
             owners = plan.reps.map { rep in
                 var json = JSONWriter(capacity: 128)
@@ -425,14 +432,22 @@ struct AssignmentSession {
                 stickyKeys.append(stickyKey.bytes)
             }
         }
+        let reps = texts.repIDs
         try stickyKeys.rows(
             db,
-            "SELECT s.key, s.owner, s.team, s.at FROM json_each(?) AS j CROSS JOIN sticky AS s ON s.key = j.value",
-            "SELECT key, owner, team, at FROM sticky WHERE key = ?"
+            "SELECT s.key, s.owner, s.at FROM json_each(?) AS j CROSS JOIN sticky AS s ON s.key = j.value",
+            "SELECT key, owner, at FROM sticky WHERE key = ?"
         ) { row in
-            guard let key = RowWriter.text(row, 0), let owner = RowWriter.text(row, 1), let at = RowWriter.real(row, 3)
+            // Read in place: the key is one of the batch's, marked above, and the owner one of the plan's reps (or
+            // a rep it no longer has).
+            guard let key = RowWriter.borrowedText(row, 0), let base = key.baseAddress,
+                let owner = RowWriter.borrowedText(row, 1), let at = RowWriter.real(row, 2),
+                let index = sticky.index(forKey: ArenaKey(base: base, count: key.count, hash: HashedKey.hash(key)))
             else { return }
-            sticky[arena.key(key)] = StickyOwner(rep: plan.rep(owner), team: nil, at: at)
+            let rep = owner.baseAddress.flatMap {
+                reps[ArenaKey(base: $0, count: owner.count, hash: HashedKey.hash(owner))]
+            }
+            sticky.values[index] = StickyOwner(rep: rep, team: nil, at: at)
         }
         stickyPrefetched = true
     }

@@ -120,6 +120,14 @@ struct RowWriter {
         return Array(UnsafeBufferPointer(start: text, count: count))
     }
 
+    /// A row's text column as SQLite holds it (valid until the next step), nil for NULL: read in place, where
+    /// `text` and `bytes` copy it.
+    static func borrowedText(_ statement: SQLiteStatement, _ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard sqlite3_column_type(statement, column) != SQLITE_NULL, let text = sqlite3_column_text(statement, column)
+        else { return nil }
+        return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
     /// A row's real column, nil for NULL.
     static func real(_ statement: SQLiteStatement, _ column: Int32) -> Double? {
         sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column)

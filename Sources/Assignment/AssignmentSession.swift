@@ -927,7 +927,8 @@ struct AssignmentSession {
     /// `stickyDetail(key:owner:at:)`'s bytes, appended to `out`.
     static func stickyDetail(key: UnsafeBufferPointer<UInt8>, owner: String, at: Double, into out: inout ByteBuffer) {
         var owner = owner
-        let email = key.starts(with: "email:".utf8)
+        // `email:` or `domain:` (`LeadKeys`): the first byte tells.
+        let email = key.first == UInt8(ascii: "e")
         out.append(email ? "same e-mail " : "same domain ")
         out.append(UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7)))
         out.append(" went to ")

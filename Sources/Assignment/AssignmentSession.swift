@@ -107,7 +107,7 @@ struct AssignmentSession {
     var detailScratch = ByteBuffer()
     /// The shared texts this process's committed batches wrote (`KnownFragments`), and those this batch wrote.
     let fragments: KnownFragments?
-    /// The statements of many rows the session writes (the store's: `RowWriter.write`).
+    /// The statements the session runs many times, prepared once on the store's connection (the store's).
     let statements: PreparedStatements
     private(set) var learntFragments: [(hash: UInt64, bytes: [UInt8])] = []
     /// Runs of shared steps seen in this batch (`referenceUnits`).

@@ -56,7 +56,7 @@ public struct AssignmentStore: Sendable {
     let rememberedCounts: RememberedCounts?
     /// The shared texts this process's batches wrote to `fragments` (`KnownFragments`).
     let knownFragments = KnownFragments()
-    /// The statements of many rows its batches write, prepared once (`RowWriter.write`).
+    /// The statements its batches run many times, prepared once on its connection (`PreparedStatements`).
     let statements = PreparedStatements()
     /// The state file's page size (an older file may have other pages than `pageSize`).
     private let filePageSize: Int

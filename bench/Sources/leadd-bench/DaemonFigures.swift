@@ -152,9 +152,10 @@ struct DaemonFigures {
 
     /// Assignment's added cost counted in instructions, which the machine's load does not change: the daemon under
     /// callgrind (`valgrind --tool=callgrind`, which counts every instruction each thread executes, the threads run
-    /// one at a time) on the first `count` qualified leads in files of 5,000, with the shipped rules and without their
-    /// assignment configuration (the rule sets of `assignmentCost`, which makes them). Each side also runs on an empty
-    /// inbox, whose count (starting, compiling the rules, stopping) is taken off: what is left is the leads' own cost.
+    /// one at a time) on the first `count` qualified leads in files of 5,000, with the shipped rules, without their
+    /// assignment configuration, and with every cap lifted (the rule sets of `assignmentCost`, which makes them). Each
+    /// also runs on an empty inbox, whose count (starting, compiling the rules, stopping) is taken off: what is left
+    /// is the leads' own cost.
     /// The system's part (the kernel writing the outbox and the state) is not counted: callgrind sees the process
     /// only. Nil when valgrind is not installed.
     func assignmentInstructions(qualified: [[UInt8]], count: Int = 10_000) throws -> [Figure]? {
@@ -172,7 +173,7 @@ struct DaemonFigures {
             exit(1)
         }
         let leads = Array(qualified.prefix(count))
-        /// The instructions of one run of the daemon on `leads` with `rules`, both sides at once (one core each).
+        /// The instructions of one run of the daemon on each run's leads with its rules, all at once.
         func counted(_ runs: [(leads: [[UInt8]], rules: String)]) throws -> [Double] {
             var started: [RunningProcess] = []
             var roots: [String] = []
@@ -200,9 +201,11 @@ struct DaemonFigures {
             }
         }
         let (assigned, unassigned) = ("\(scratch)/rules-assigned", "\(scratch)/rules-unassigned")
-        let full = try counted([(leads, assigned), (leads, unassigned)])
-        let empty = try counted([([], assigned), ([], unassigned)])
-        let (with, without) = ((full[0] - empty[0]) / Double(leads.count), (full[1] - empty[1]) / Double(leads.count))
+        let uncapped = "\(scratch)/rules-uncapped"
+        let full = try counted([(leads, assigned), (leads, unassigned), (leads, uncapped)])
+        let empty = try counted([([], assigned), ([], unassigned), ([], uncapped)])
+        let perLead = zip(full, empty).map { ($0 - $1) / Double(leads.count) }
+        let (with, without, lifted) = (perLead[0], perLead[1], perLead[2])
         return [
             Figure(
                 name: "daemon under callgrind, \(leads.count) qualified leads, with assignment",
@@ -210,10 +213,16 @@ struct DaemonFigures {
                 samples: [with]
             ),
             Figure(name: "the same, rules without assignment", unit: "instr", samples: [without]),
+            Figure(name: "the same, every cap lifted", unit: "instr", samples: [lifted]),
             Figure(
                 name: "assignment's added cost per lead, in instructions",
                 unit: "%",
                 samples: [(with / without - 1) * 100]
+            ),
+            Figure(
+                name: "assignment's added cost per lead, in instructions, caps lifted",
+                unit: "%",
+                samples: [(lifted / without - 1) * 100]
             ),
         ]
     }

@@ -377,8 +377,8 @@ public struct AssignmentStore: Sendable {
                     ) WITHOUT ROWID;
                     INSERT INTO assignment_counts (owner, at, count)
                         SELECT owner, at, COUNT(*) FROM ledger WHERE owner IS NOT NULL GROUP BY owner, at;
-                    DROP INDEX decisions_owner_at;
-                    DROP INDEX ledger_owner_at;
+                    DROP INDEX IF EXISTS decisions_owner_at;
+                    DROP INDEX IF EXISTS ledger_owner_at;
                     """
             )
         }

@@ -1309,13 +1309,14 @@ struct AssignmentSession {
     /// Adds the batch's assignments so far (`assignedTimes`) to the state's counts: a row per rep and time, where
     /// the rows of a batch decided at one time make one.
     func writeCounts() throws {
+        guard assignedTimes.contains(where: { !$0.isEmpty }) else { return }
+        let statement = try statements.statement(.assignmentCount, db) {
+            """
+            INSERT INTO assignment_counts (owner, at, count) VALUES (?, ?, ?)
+            ON CONFLICT (owner, at) DO UPDATE SET count = count + excluded.count
+            """
+        }
         for rep in assignedTimes.indices where !assignedTimes[rep].isEmpty {
-            let statement = try statements.statement(.assignmentCount, db) {
-                """
-                INSERT INTO assignment_counts (owner, at, count) VALUES (?, ?, ?)
-                ON CONFLICT (owner, at) DO UPDATE SET count = count + excluded.count
-                """
-            }
             // The times are in order: each run of one time is a row.
             let times = assignedTimes[rep]
             var start = times.startIndex

@@ -106,18 +106,12 @@ struct RowWriter {
 
     /// A row's text column, nil for NULL.
     static func text(_ statement: SQLiteStatement, _ column: Int32) -> String? {
-        guard sqlite3_column_type(statement, column) != SQLITE_NULL, let text = sqlite3_column_text(statement, column)
-        else { return nil }
-        let count = Int(sqlite3_column_bytes(statement, column))
-        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+        borrowedText(statement, column).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A row's text column as bytes, nil for NULL.
     static func bytes(_ statement: SQLiteStatement, _ column: Int32) -> [UInt8]? {
-        guard sqlite3_column_type(statement, column) != SQLITE_NULL, let text = sqlite3_column_text(statement, column)
-        else { return nil }
-        let count = Int(sqlite3_column_bytes(statement, column))
-        return Array(UnsafeBufferPointer(start: text, count: count))
+        borrowedText(statement, column).map(Array.init)
     }
 
     /// A row's text column as SQLite holds it (valid until the next step), nil for NULL: read in place, where

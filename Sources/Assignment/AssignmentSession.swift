@@ -162,7 +162,8 @@ struct AssignmentSession {
         absences[text] = absences.count
         return absences.count - 1
     }
-    /// Sticky owners read or written in this batch (nil: none), written back at the end.
+    /// Sticky owners read or written in this batch (nil: none): each the state's row, or the row the batch writes
+    /// at its end (its key in `dirtySticky`).
     var sticky: [ArenaKey: StickyOwner?] = [:]
     /// Whether `prefetch` put in `sticky` every sticky key of the batch's leads the state may hold: a key of the
     /// batch not in `sticky` then has no owner, known without asking the filter again.
@@ -216,8 +217,7 @@ struct AssignmentSession {
     struct StickyOwner {
         /// The owner's index in the plan's reps, nil when the plan has no such rep.
         var rep: Int?
-        /// The team that gave the lead to the owner (its index in the plan's teams), when this batch wrote it.
-        var team: Int?
+        /// When the key was last assigned to the owner.
         var at: Double
     }
 
@@ -447,7 +447,7 @@ struct AssignmentSession {
             let rep = owner.baseAddress.flatMap {
                 reps[ArenaKey(base: $0, count: owner.count, hash: HashedKey.hash(owner))]
             }
-            sticky.values[index] = StickyOwner(rep: rep, team: nil, at: at)
+            sticky.values[index] = StickyOwner(rep: rep, at: at)
         }
         stickyPrefetched = true
     }
@@ -904,10 +904,10 @@ struct AssignmentSession {
                 continue
             } else {
                 let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT owner, team, at FROM sticky WHERE key = ?"),
+                    db.cachedStatement(sql: "SELECT owner, at FROM sticky WHERE key = ?"),
                     arguments: [key.text]
                 )
-                entry = row.map { StickyOwner(rep: plan.rep($0["owner"] as String), team: nil, at: $0["at"]) }
+                entry = row.map { StickyOwner(rep: plan.rep($0["owner"] as String), at: $0["at"]) }
                 sticky[key] = .some(entry)
             }
             guard let entry, entry.at > now - config.window, entry.at <= now, let rep = entry.rep else { continue }
@@ -1500,9 +1500,12 @@ struct AssignmentSession {
             rotationChanged[slot] = true
         }
         guard plan.sticky != nil else { return }
-        let entry = StickyOwner(rep: owner, team: choice.team, at: now)
+        let entry = StickyOwner(rep: owner, at: now)
         for key in keys.stickyKeys {
             if kept == nil {
+                // Already so, in the state's row or in the one the batch will write (a key met again among leads
+                // decided at one `now`, as a file's are): the row is not written again.
+                if let old = sticky[key] ?? nil, old.rep == owner, old.at == now { continue }
                 sticky[key] = entry
                 dirtySticky.insert(key)
             } else if let index = sticky.index(forKey: key) {
@@ -1841,8 +1844,8 @@ extension AssignmentSession {
     static let stickyPerStatement = 64
 
     static func stickySQL(rows: Int) -> String {
-        "INSERT OR REPLACE INTO sticky (key, owner, team, at) VALUES "
-            + repeatElement("(?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        "INSERT OR REPLACE INTO sticky (key, owner, at) VALUES "
+            + repeatElement("(?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
     static let fullStickyStatement = stickySQL(rows: stickyPerStatement)
@@ -1851,15 +1854,14 @@ extension AssignmentSession {
     /// the table's key (`ArenaKey.precedes`): each row then goes down the path of the table's tree that the row
     /// before it took, whose pages are in the processor's caches, rather than to a page anywhere in the table.
     func saveSticky() throws {
-        var texts = PackedTexts(capacity: 64 * dirtySticky.count, texts: 3 * dirtySticky.count)
+        var texts = PackedTexts(capacity: 64 * dirtySticky.count, texts: 2 * dirtySticky.count)
         var times: [Double] = []
         times.reserveCapacity(dirtySticky.count)
         for key in ArenaKey.sorted(dirtySticky) {
-            // Written by this batch: its owner and team are the plan's.
+            // Written by this batch: its owner is the plan's.
             guard let entry = sticky[key] ?? nil, let rep = entry.rep else { continue }
             texts.append(key.bytes as UnsafeBufferPointer<UInt8>?)
             texts.append(plan.reps[rep].id)
-            texts.append(entry.team.map { plan.teams[$0].id })
             times.append(entry.at)
         }
         try texts.bytes.withUnsafeBufferPointer { bytes in
@@ -1872,9 +1874,8 @@ extension AssignmentSession {
                 statements: statements,
                 db
             ) { row, writer in
-                writer.text(borrowing: texts.text(3 * row, in: bytes))
-                writer.text(borrowing: texts.text(3 * row + 1, in: bytes))
-                writer.text(borrowing: texts.text(3 * row + 2, in: bytes))
+                writer.text(borrowing: texts.text(2 * row, in: bytes))
+                writer.text(borrowing: texts.text(2 * row + 1, in: bytes))
                 writer.real(times[row])
             }
         }

@@ -232,7 +232,7 @@ struct StoreSyncTests {
         let level = try store.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(level == 1, "synchronous = NORMAL")
         try store.transaction(sync: false) { db in
-            try db.execute(sql: "INSERT INTO sticky (key, owner, team, at) VALUES ('email:a@b.c', 'ana', NULL, 1)")
+            try db.execute(sql: "INSERT INTO sticky (key, owner, at) VALUES ('email:a@b.c', 'ana', 1)")
         }
         let log = directory.path + "/" + AssignmentStore.fileName + "-wal"
         let size = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
@@ -419,6 +419,41 @@ extension StoreMigrationTests {
             #expect(indexes.isEmpty)
         }
         #expect(try store.integrityCheck() == ["ok"])
+    }
+
+    @Test("v9 drops the sticky rows' team: every key keeps its owner and time, and a lead of it goes to that owner")
+    func stickyWithoutTeam() throws {
+        let fixture = try AssignmentFixture(
+            Self.ledgerConfig.replacingOccurrences(of: "reps:", with: "sticky: {window: 30d}\nreps:")
+        )
+        let now = 1_800_000_000.0
+        do {
+            let old = try olderState(fixture.state.path + "/" + AssignmentStore.fileName, upTo: "v8")
+            try old.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO sticky (key, owner, team, at) VALUES
+                            ('email:kim@newco.example', 'ben', 'sales', ?), ('email:lee@other.example', 'ana', NULL, ?)
+                        """,
+                    arguments: [now - 3600, now - 60]
+                )
+            }
+        }
+        let store = try AssignmentStore(directory: fixture.state.path)
+        try store.read { db in
+            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(sticky)").map { $0["name"] as String }
+            #expect(columns == ["key", "owner", "at"])
+            let rows = try Row.fetchAll(db, sql: "SELECT key, owner, at FROM sticky ORDER BY key")
+                .map { "\($0["key"] as String) \($0["owner"] as String) \(Int(now - ($0["at"] as Double)))" }
+            #expect(rows == ["email:kim@newco.example ben 3600", "email:lee@other.example ana 60"])
+        }
+        #expect(try store.integrityCheck() == ["ok"])
+        let result = try fixture.assign(
+            [try testLead("K", email: "kim@newco.example"), try testLead("L", email: "lee@other.example")],
+            at: now
+        )
+        #expect(result.map(\.owner) == ["ben", "ana"])
+        #expect(result.map(\.method) == ["sticky", "sticky"])
     }
 
     @Test("a batch's assignments are added to the counts once, by rep and time; leads assigned again add none")

@@ -382,6 +382,12 @@ public struct AssignmentStore: Sendable {
                     """
             )
         }
+        // A sticky key is its owner's since the time of its last assignment: the team that assignment came through
+        // is not part of it (nothing reads it), and a lead of another team given to the same owner at the same time
+        // would write the row again only to change it.
+        migrator.registerMigration("v9") { db in
+            try db.execute(sql: "ALTER TABLE sticky DROP COLUMN team")
+        }
         return migrator
     }
 

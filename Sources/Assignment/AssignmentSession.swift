@@ -169,6 +169,12 @@ struct AssignmentSession {
     /// batch not in `sticky` then has no owner, known without asking the filter again.
     var stickyPrefetched = false
     var dirtySticky: Set<ArenaKey> = []
+    /// The sticky owners the process's last batches left (`RememberedSticky`), when it remembers them: taken by
+    /// `prefetch` when they hold for the state as this batch found it, and kept again by `save`.
+    let rememberedSticky: RememberedSticky?
+    var stickyOwners: RememberedSticky.Owners?
+    /// Per owner of `stickyOwners` (`Owners.reps`), its index in the plan's reps (nil when the plan has no such rep).
+    var stickyOwnerReps: [Int?] = []
     /// The batch's keys (`prefetch`), whose arena holds the bytes of the keys above.
     var batchKeys: BatchKeys?
     /// Where the keys read from the state's rows, the texts the batch makes (`SharedText`) and its records' heads
@@ -342,9 +348,11 @@ struct AssignmentSession {
         known: KnownKeys? = nil,
         fragments: KnownFragments? = nil,
         counts: RememberedCounts? = nil,
+        stickyOwners: RememberedSticky? = nil,
         statements: PreparedStatements = PreparedStatements(),
         db: Database?
     ) {
+        rememberedSticky = stickyOwners
         self.known = known
         self.fragments = fragments
         self.statements = statements
@@ -421,12 +429,20 @@ struct AssignmentSession {
             found
         )
         guard plan.sticky != nil else { return }
+        if let rememberedSticky {
+            stickyOwners = rememberedSticky.take(at: try ledgerStart(), version: try dataVersion())
+            stickyOwnerReps = stickyOwners?.reps.map { plan.rep($0) } ?? []
+        }
         var stickyKeys = KeyList(capacity: 2 * keys.count)
         for keys in keys {
             // A key the state does not hold has no owner: only those it may hold are marked and looked up, each
-            // once.
+            // once, unless the process remembers its owner.
             for stickyKey in keys.stickyKeys where filter?.mayContain(stickyKey.hash) != false {
                 guard sticky[stickyKey] == nil else { continue }
+                if let owner = stickyOwners?.keys[stickyKey] {
+                    sticky[stickyKey] = .some(StickyOwner(rep: stickyOwnerReps[Int(owner.rep)], at: owner.at))
+                    continue
+                }
                 // Known to have no owner unless the query finds one.
                 sticky[stickyKey] = .some(nil)
                 stickyKeys.append(stickyKey.bytes)
@@ -1360,6 +1376,29 @@ struct AssignmentSession {
         remembered.keep(RememberedCounts.Counts(tag: tag, version: try dataVersion(), ranges: ranges))
     }
 
+    /// Keeps the batch's sticky owners for the next batch (`RememberedSticky`): those the last batches left, with
+    /// those this batch read from the state or wrote. A row whose owner the plan no longer has is left as it was
+    /// remembered, or looked up again.
+    mutating func rememberSticky() throws {
+        guard let rememberedSticky else { return }
+        let tag = try lastSeq ?? ledgerStart()
+        var owners = stickyOwners.take() ?? RememberedSticky.Owners(tag: tag, version: 0)
+        if owners.keys.count + sticky.count > rememberedSticky.capacity {
+            owners = RememberedSticky.Owners(tag: tag, version: 0)
+        }
+        owners.tag = tag
+        owners.version = try dataVersion()
+        // Per rep of the plan, its index among the remembered owners, once found.
+        var reps: [Int32?] = Array(repeating: nil, count: plan.reps.count)
+        for (key, entry) in sticky {
+            guard let entry, let rep = entry.rep else { continue }
+            let index = reps[rep] ?? owners.rep(plan.reps[rep].id)
+            reps[rep] = index
+            owners.set(key, RememberedSticky.Entry(rep: index, at: entry.at))
+        }
+        rememberedSticky.keep(owners)
+    }
+
     /// The state's `PRAGMA data_version` on this connection: it moves when another connection commits.
     func dataVersion() throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
@@ -1815,6 +1854,7 @@ struct AssignmentSession {
             ])
         }
         try saveSticky()
+        try rememberSticky()
         try rememberCounts()
         for team in plan.teams.indices where loadedTeams[team] {
             for (position, member) in plan.teams[team].members.enumerated() {

@@ -179,6 +179,7 @@ public struct Ledger: Sendable {
                     fragments: store.knownFragments,
                     // A preview, rolled back, keeps no counts.
                     counts: commit ? store.rememberedCounts : nil,
+                    stickyOwners: commit ? store.rememberedSticky : nil,
                     statements: store.statements,
                     db: db
                 )

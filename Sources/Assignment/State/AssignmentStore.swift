@@ -54,6 +54,8 @@ public struct AssignmentStore: Sendable {
     let knownKeys: KnownKeys?
     /// The reps' counts of its last batch, remembered with the keys (`RememberedCounts`).
     let rememberedCounts: RememberedCounts?
+    /// The sticky owners its last batches read or wrote, remembered with the keys (`RememberedSticky`).
+    let rememberedSticky: RememberedSticky?
     /// The shared texts this process's batches wrote to `fragments` (`KnownFragments`).
     let knownFragments = KnownFragments()
     /// The statements its batches run many times, prepared once on its connection (`PreparedStatements`).
@@ -73,15 +75,25 @@ public struct AssignmentStore: Sendable {
     /// for, a new state's first hundred thousand leads cost some two reads of a row each (about 500 instructions a
     /// lead), to save a few hundred kilobytes.
     public static let keyCapacity = 1 << 17
+    /// The most sticky owners a long-running process remembers between batches (`RememberedSticky`): 32,768, some
+    /// 3 MiB (a key's bytes, its entry and the table's room for it).
+    public static let stickyCapacity = 1 << 15
 
     /// Opens (creating if needed) the state in `directory`. A long-running process that records many batches (the
     /// daemon) asks it to remember the keys it holds (`KnownKeys`): its batches then look up only the leads and
     /// sticky keys the state may hold. Remembering costs a read of every lead and key the state holds, at the first
-    /// batch. It also remembers each batch's counts for the next (`RememberedCounts`). `keyCapacity`: the fewest
-    /// keys the remembered keys' filter is made for (`keyCapacity`, unless a test makes it smaller).
-    public init(directory: String, remembersKeys: Bool = false, keyCapacity: Int = AssignmentStore.keyCapacity) throws {
+    /// batch. It also remembers each batch's counts and sticky owners for the next (`RememberedCounts`,
+    /// `RememberedSticky`). `keyCapacity`: the fewest keys the remembered keys' filter is made for, and
+    /// `stickyCapacity` the most sticky owners remembered (unless a test makes them smaller).
+    public init(
+        directory: String,
+        remembersKeys: Bool = false,
+        keyCapacity: Int = AssignmentStore.keyCapacity,
+        stickyCapacity: Int = AssignmentStore.stickyCapacity
+    ) throws {
         knownKeys = remembersKeys ? KnownKeys(minimumCapacity: keyCapacity) : nil
         rememberedCounts = remembersKeys ? RememberedCounts() : nil
+        rememberedSticky = remembersKeys ? RememberedSticky(capacity: stickyCapacity) : nil
         _ = Self.configured
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
@@ -150,6 +162,7 @@ public struct AssignmentStore: Sendable {
     public init() throws {
         knownKeys = nil
         rememberedCounts = nil
+        rememberedSticky = nil
         _ = Self.configured
         queue = try DatabaseQueue()
         path = nil

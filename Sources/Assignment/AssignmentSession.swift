@@ -114,10 +114,12 @@ struct AssignmentSession {
     var sharedRuns: [RunKey: SharedRun] = [:]
     /// The units of the record being stored (`referenceUnits`), emptied and used again for each lead.
     var unitScratch: [(offset: Int, count: Int, hash: UInt64)] = []
-    /// The last first-contact due time worked out (`RepClock.due`), with its clock (a rep, -1 for the queues'), SLA
-    /// and `now`: the next lead's is nearly always the same (one queue, one `now`), found without walking the
-    /// clock's hours again.
-    var lastDue: (clock: Int, sla: Double, now: Double, due: Double)?
+    /// Per clock (the queues' first, then each rep's) and SLA (`slas`), the last first-contact due time worked out
+    /// (`RepClock.due`), with its `now`: a batch's leads share one `now`, so an owner's next lead of a team nearly
+    /// always has the same, found without walking the clock's hours again.
+    var dues: [(now: Double, due: Double)?]
+    /// The SLAs of the plan's teams and fallback queue, each once.
+    let slas: [Double]
     /// Records' heads written in this batch (`Head`).
     var heads: [Head.Key: Int] = [:]
     /// The heads of `heads`, by the number it gives them, read in place (a copy of a head retains its texts).
@@ -374,6 +376,12 @@ struct AssignmentSession {
         rotationChanged = Array(repeating: false, count: texts.slotCount)
         presenceChanged = Array(repeating: false, count: texts.slotCount)
         presenceAt = Array(repeating: nil, count: plan.reps.count)
+        var slas: [Double] = []
+        for sla in plan.teams.map(\.sla) + [plan.fallback.sla] {
+            if let sla, !slas.contains(sla) { slas.append(sla) }
+        }
+        self.slas = slas
+        dues = Array(repeating: nil, count: (plan.reps.count + 1) * max(slas.count, 1))
         assignedTimes = Array(repeating: [], count: plan.reps.count)
         batchAssigned = Array(repeating: 0, count: plan.reps.count)
     }
@@ -1428,8 +1436,8 @@ struct AssignmentSession {
             owner == nil && team == nil ? plan.fallback.sla : team.flatMap { plan.teams[$0].sla } ?? plan.fallback.sla
         let due: Double?
         if let sla {
-            let clock = owner ?? -1
-            if let last = lastDue, last.clock == clock, last.sla == sla, last.now == now {
+            let slot = (owner.map { $0 + 1 } ?? 0) * slas.count + (slas.firstIndex(of: sla) ?? 0)
+            if let last = dues[slot], last.now == now {
                 due = last.due
             } else {
                 // The clock used in place: a copy of it (`owner.map { clocks[$0] } ?? texts.queueClock`) retains its
@@ -1438,7 +1446,7 @@ struct AssignmentSession {
                     if let owner { clocks[owner].due(from: now, after: sla) } else {
                         texts.queueClock.due(from: now, after: sla)
                     }
-                lastDue = (clock, sla, now, value)
+                dues[slot] = (now, value)
                 due = value
             }
         } else {

@@ -5,7 +5,8 @@
 #
 # BUILD holds an instrumented leadd and leadd-bench: every run of them writes its execution counts. They do here what
 # the daemon and its tools do all day, on synthetic leads made from another seed than the one `make bench` measures
-# with: the daemon takes files of 5,000 leads (read, decide, assign, record, write the outbox), then `leadd replay`
+# with: the daemon takes files of 5,000 leads (read, decide, assign, record, write the outbox), with the shipped caps
+# and with every cap lifted (each qualified lead given to a rep), then `leadd replay`
 # compares them under a candidate rule set (with and without owners), `leadd score` decides them again as JSON,
 # `leadd parse` reads them back, and `leadd test` runs the shipped rule tests. The counts are merged into PROFILE,
 # which the optimized build reads. Run from the checkout (it reads rules/).
@@ -22,6 +23,18 @@ now=2026-11-29T00:00:00Z
 mkdir -p "$work/spool/inbox"
 split -l 5000 -d -a 2 --additional-suffix=.ndjson "$work/leads.ndjson" "$work/spool/inbox/leads-"
 "$build/leadd" run --once --settle 0 --spool "$work/spool" --state "$work/state" --rules rules --now "$now" 2>/dev/null
+
+# The same leads through a daemon whose reps have room for them all (every cap lifted): leads go to reps, by sticky
+# owners, accounts and rotation, as on a day the team is not full. With the shipped caps, the reps are full after a
+# few hundred leads and the rest are queued, so the assigned path would be trained on those few. The shipped rule
+# tests, which the daemon runs as it starts, expect the caps: they stay out.
+cp -r rules "$work/uncapped"
+rm -r "$work/uncapped/tests"
+sed -i -E 's/caps: \{[^}]*\}/caps: {day: 1000000, week: 1000000}/' "$work/uncapped/assignment.yaml"
+mkdir -p "$work/uncapped-spool/inbox"
+cp "$work"/spool/archive/*.ndjson "$work/uncapped-spool/inbox/"
+"$build/leadd" run --once --settle 0 --spool "$work/uncapped-spool" --state "$work/uncapped-state" \
+    --rules "$work/uncapped" --now "$now" 2>/dev/null
 
 cp -r rules "$work/candidate"
 sed -i 's/{stage: mql, when: score >= 40}/{stage: mql, when: score >= 45}/' "$work/candidate/qualification.yaml"

@@ -403,7 +403,10 @@ struct AssignmentSession {
         assignedInBatch.reserveCapacity(keys.count)
         records.reserve(1400 * keys.count)
         storedRecords.reserve(512 * keys.count)
-        if plan.sticky != nil { sticky.reserveCapacity(3 * keys.count) }
+        if plan.sticky != nil {
+            sticky.reserveCapacity(3 * keys.count)
+            stickySteps.reserveCapacity(keys.count)
+        }
         legacyRows = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ledger_rows)")) ?? false
         filter = try known?.current(db)
         // Only the leads the state may hold are looked up (all of them, when it is not known what it holds).

@@ -41,13 +41,7 @@ struct KnownKeysTests {
 
     /// A batch of leads recorded through `ledger`, each its own record of `claim`.
     func record(_ ledger: Ledger, _ program: Program, _ leads: [LeadRecord], claim: String) throws -> [Opportunity] {
-        let entries = leads.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0)) }
-        return try ledger.record(entries, claim: claim).map { result in
-            guard case .decided(let record?) = result, let opportunity = record.opportunity else {
-                throw TestFailure("a lead without an opportunity")
-            }
-            return opportunity
-        }
+        try recordedOpportunities(ledger, program, leads, at: monday, claim: claim)
     }
 
     @Test("a remembering state misses no lead or sticky key: its own batches', nor another connection's")

@@ -71,12 +71,8 @@ struct RememberedCountsTests {
     ) throws
         -> [String]
     {
-        let entries = leads.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: now), lead: $0)) }
-        return try ledger.record(entries, claim: claim).map { result in
-            guard case .decided(let record?) = result, let opportunity = record.opportunity else {
-                throw TestFailure("a lead without an opportunity")
-            }
-            return "\(opportunity.owner ?? opportunity.queue ?? "?") \(opportunity.method)"
+        try recordedOpportunities(ledger, program, leads, at: now, claim: claim).map {
+            "\($0.owner ?? $0.queue ?? "?") \($0.method)"
         }
     }
 

@@ -39,13 +39,8 @@ struct RememberedStickyTests {
     ) throws
         -> [String]
     {
-        let entries = leads.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: now), lead: $0)) }
-        return try ledger.record(entries, claim: claim).map { result in
-            guard case .decided(let record?) = result, let opportunity = record.opportunity else {
-                throw TestFailure("a lead without an opportunity")
-            }
-            return "\(opportunity.lead) \(opportunity.owner ?? opportunity.queue ?? "?") \(opportunity.method) "
-                + (opportunity.team ?? "-")
+        try recordedOpportunities(ledger, program, leads, at: now, claim: claim).map {
+            "\($0.lead) \($0.owner ?? $0.queue ?? "?") \($0.method) \($0.team ?? "-")"
         }
     }
 

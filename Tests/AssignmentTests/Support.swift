@@ -80,6 +80,24 @@ struct AssignmentFixture {
     }
 }
 
+/// The opportunities of `leads`, decided at `now` and recorded through `ledger` in one batch, each lead its own
+/// record of `claim`: as the daemon records a file's leads.
+func recordedOpportunities(
+    _ ledger: Ledger,
+    _ program: Program,
+    _ leads: [LeadRecord],
+    at now: Double,
+    claim: String
+) throws -> [Opportunity] {
+    let entries = leads.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: now), lead: $0)) }
+    return try ledger.record(entries, claim: claim).map { result in
+        guard case .decided(let record?) = result, let opportunity = record.opportunity else {
+            throw TestFailure("a lead without an opportunity")
+        }
+        return opportunity
+    }
+}
+
 /// A lead record from JSON text.
 func record(_ json: String, line: Int = 1) throws -> LeadRecord {
     try LeadFixture.record(json, line: line)

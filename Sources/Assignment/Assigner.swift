@@ -89,6 +89,8 @@ public struct Assigner: Sendable {
     func keys(_ entries: [Ledger.Entry]) -> BatchKeys {
         var keys: [LeadKeys] = []
         var slots: [Int] = []
+        // Sized once: grown lead by lead, the keys would be copied at each doubling.
+        keys.reserveCapacity(entries.count)
         slots.reserveCapacity(entries.count)
         // Room for a lead's keys in one block, at some 160 bytes each (its id, address and domain, and the list of
         // its sticky keys); a batch of many leads takes more blocks of a megabyte.

@@ -145,9 +145,10 @@ struct AssignmentSession {
         let at: Double
         let absence: Int
         let cap: Cap?
-        var step: SharedText
-        /// Whether the step was offered to the state's shared texts (at its second lead).
-        var offered = false
+        /// Written whole in each record: it names one contact or company, so few records would share it, and a
+        /// shared text per company would be a row of `fragments` in a random place of its tree (keyed by hash), a
+        /// page of the log per batch for a hundred-odd bytes.
+        let step: SharedText
 
         /// Whether the step says what a lead's would.
         func matches(owner: Int, at: Double, absence: Int, cap: Cap?) -> Bool {
@@ -665,16 +666,10 @@ struct AssignmentSession {
             let unavailable = available(rep, at: now).unavailable
             let cap = unavailable == nil ? try capReached(rep, at: now) : nil
             // The step, as the batch's last lead with this key and owner had it: leads of one company come together.
-            // (A muted chain, an owner simulation's, takes no step.)
+            // Written whole in each record (`StickyStep.step`). (A muted chain, an owner simulation's, takes no step.)
             if !reasons.muted {
                 let absence = absence(unavailable)
-                if var cached = stickySteps[key], cached.matches(owner: rep, at: at, absence: absence, cap: cap) {
-                    if !cached.offered {
-                        // Its second lead: worth storing once.
-                        cached.step = try sharedStep(cached.step.bytes)
-                        cached.offered = true
-                        stickySteps[key] = cached
-                    }
+                if let cached = stickySteps[key], cached.matches(owner: rep, at: at, absence: absence, cap: cap) {
                     reasons.append(cached.step)
                 } else {
                     detailScratch.removeAll()

@@ -119,7 +119,7 @@ struct SharedTextsTests {
         #expect(whole > 0 && whole < first.stored.count, "the strategy steps are shared from their second lead")
     }
 
-    @Test("steps a batch repeats (a company's sticky owner, full teams and their overflow) are stored as one reference")
+    @Test("steps a batch repeats (full teams and their overflow) are stored as one reference; the sticky step whole")
     func repeatedRunsStoredOnce() throws {
         let fixture = try AssignmentFixture(
             """
@@ -161,7 +161,9 @@ struct SharedTextsTests {
         let queued = first.json[2...].map { $0.replacing(#/^\{"lead":"L-\d+"/#, with: "") }
         #expect(Set(queued).count == 1, "\(queued)")
         let last = try #require(first.stored.last)
-        #expect(first.json[7].contains("same domain acme.example went to ben") && !last.contains("same domain"))
+        // The company's sticky step is written whole (`StickyStep.step`); the steps around it are shared.
+        #expect(first.json[7].contains("same domain acme.example went to ben"))
+        #expect(last.contains("same domain acme.example went to ben"))
         // The head, then the team's step and the rest of the chain: one reference each.
         let references = try #require(SharedText.references(in: Array(last.utf8)))
         #expect(references.count <= 3, "\(last)")
@@ -230,13 +232,13 @@ struct SharedTextsTests {
         #expect(Set(tails).count == 1, "\(stored.joined(separator: "\n"))")
         let tail = try #require(fragments.first { $0.hasPrefix(#"{"step":"skipped","rep":"ana""#) })
         #expect(tail.hasSuffix(#"{"step":"queue","detail":"queued to the fallback queue inbox"}"#), "\(tail)")
-        // Each company's sticky step is a text of its own (from its second lead), never joined to the tail: joined,
-        // they would make a text per company, each repeating the whole tail.
-        for company in 0..<6 {
-            #expect(fragments.contains { $0.contains("same domain company-\(company).example") }, "\(company)")
+        // Each company's sticky step is written whole in its records, never a shared text, alone or joined to the
+        // tail: shared, they would make a row of `fragments` per company.
+        for (index, record) in stored.enumerated() {
+            #expect(record.contains("same domain company-\(index / 3).example went to"), "\(record)")
         }
-        let joined = fragments.filter { $0.contains("same domain") && $0.contains("skipped") }
-        #expect(joined.isEmpty, "\(joined)")
+        let sticky = fragments.filter { $0.contains("same domain") }
+        #expect(sticky.isEmpty, "\(sticky)")
         // Given back whole.
         let again = try record(leads, "again")
         let expected: [String] = json.map { String($0.dropLast()) + ",\"replayed\":true}" }

@@ -103,8 +103,6 @@ struct AssignmentSession {
     /// Whether this session wrote the plan's shared texts to the state: the assigner knows them to be there
     /// once its transaction commits.
     private(set) var registeredSharing: Bool?
-    /// A step's detail, written again for each lead that needs one.
-    var detailScratch = ByteBuffer()
     /// The shared texts this process's committed batches wrote (`KnownFragments`), and those this batch wrote.
     let fragments: KnownFragments?
     /// The statements the session runs many times, prepared once on the store's connection (the store's).
@@ -133,38 +131,8 @@ struct AssignmentSession {
     var buildsOpportunities = false
     /// The opportunities as values, when `buildsOpportunities` (`Written.opportunity`).
     private(set) var opportunities: [Ledger.OpportunityBox] = []
-    /// Per sticky key, the last sticky step written in this batch.
-    var stickySteps: [ArenaKey: StickyStep] = [:]
-
-    /// A sticky step written in this batch, with what it says (`stickySteps`). Plain values only (the step's bytes
-    /// are the session arena's), so that finding it, for nearly every lead, costs no reference count.
-    struct StickyStep {
-        /// The owner (a rep), when it got the key, and why it was passed over: away (`absence`, the index of the text
-        /// that says so in `absences`, -1 for none), or at a cap (neither: it was not).
-        let owner: Int
-        let at: Double
-        let absence: Int
-        let cap: Cap?
-        /// Written whole in each record: it names one contact or company, so few records would share it, and a
-        /// shared text per company would be a row of `fragments` in a random place of its tree (keyed by hash), a
-        /// page of the log per batch for a hundred-odd bytes.
-        let step: SharedText
-
-        /// Whether the step says what a lead's would.
-        func matches(owner: Int, at: Double, absence: Int, cap: Cap?) -> Bool {
-            self.owner == owner && self.at == at && self.absence == absence && self.cap == cap
-        }
-    }
-    /// The texts of absences that passed sticky owners over in this batch (`StickyStep.absence`), by their index.
-    var absences: [String: Int] = [:]
-
-    /// The index of `text` in `absences`, added when new.
-    mutating func absence(_ text: String?) -> Int {
-        guard let text else { return -1 }
-        if let index = absences[text] { return index }
-        absences[text] = absences.count
-        return absences.count - 1
-    }
+    /// The day of the last sticky owner's time written in a step (`stickyDay`), as `2026-11-29` in `arena`.
+    var lastStickyDay: (day: Double, bytes: UnsafeBufferPointer<UInt8>)?
     /// Sticky owners read or written in this batch (nil: none): each the state's row, or the row the batch writes
     /// at its end (its key in `dirtySticky`).
     var sticky: [ArenaKey: StickyOwner?] = [:]
@@ -261,6 +229,8 @@ struct AssignmentSession {
         var owners: [SharedText]
         /// The reps by id, their ids' bytes kept in `arena`: an owner read from the state is found without a text.
         var repIDs: [ArenaKey: Int] = [:]
+        /// Per rep, its id's bytes (not a text the state shares), read in place, without a reference count.
+        var repIDBytes: [SharedText] = []
         /// Per team, then the fallback queue's: the playbook as a record holds it (a JSON string).
         var playbooks: [SharedText?]
         /// Every text above, for the state's `fragments` table.
@@ -296,6 +266,7 @@ struct AssignmentSession {
                 // The first with an id, as `AssignmentPlan.rep` finds it.
                 let id = arena.key(rep.id)
                 if repIDs[id] == nil { repIDs[id] = index }
+                repIDBytes.append(SharedText(id.bytes, shareable: false, in: arena))
             }
             owners = plan.reps.map { rep in
                 var json = JSONWriter(capacity: 128)
@@ -406,7 +377,6 @@ struct AssignmentSession {
         storedRecords.reserve(512 * keys.count)
         if plan.sticky != nil {
             sticky.reserveCapacity(3 * keys.count)
-            stickySteps.reserveCapacity(keys.count)
         }
         legacyRows = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM ledger_rows)")) ?? false
         filter = try known?.current(db)
@@ -665,30 +635,23 @@ struct AssignmentSession {
             // Why the owner is passed over, if it is: away (rare, a text), or at a cap (compared as the cap).
             let unavailable = available(rep, at: now).unavailable
             let cap = unavailable == nil ? try capReached(rep, at: now) : nil
-            // The step, as the batch's last lead with this key and owner had it: leads of one company come together.
-            // Written whole in each record (`StickyStep.step`). (A muted chain, an owner simulation's, takes no step.)
+            // The step, written straight into the chain, whole: it names one contact or company, so few records
+            // would share it, and as a shared text it would be a row of `fragments` per company, in a random place
+            // of its tree (keyed by hash): a page of the state's log per batch for a hundred-odd bytes. (A muted
+            // chain, an owner simulation's, takes no step.)
             if !reasons.muted {
-                let absence = absence(unavailable)
-                if let cached = stickySteps[key], cached.matches(owner: rep, at: at, absence: absence, cap: cap) {
-                    reasons.append(cached.step)
-                } else {
-                    detailScratch.removeAll()
-                    Self.stickyDetail(key: key.bytes, owner: plan.reps[rep].id, at: at, into: &detailScratch)
-                    if var passedOver = unavailable ?? cap.map({ capText($0, rep) }) {
-                        detailScratch.append(Self.passedOver)
-                        passedOver.withUTF8 { detailScratch.append($0) }
-                    }
-                    var step = Opportunity.ReasonChain()
-                    detailScratch.withBytes { step.append(step: "sticky", detail: $0) }
-                    step.withBytes { reasons.append($0) }
-                    stickySteps[key] = StickyStep(
-                        owner: rep,
-                        at: at,
-                        absence: absence,
-                        cap: cap,
-                        step: step.withBytes { SharedText($0, shareable: false, in: arena) }
-                    )
+                reasons.beginStep(Self.stickyOpening)
+                Self.stickyDetail(
+                    key: key.bytes,
+                    owner: texts.repIDBytes[rep].bytes,
+                    day: stickyDay(at),
+                    into: &reasons
+                )
+                if var passedOver = unavailable ?? cap.map({ capText($0, rep) }) {
+                    reasons.appendDetail(Self.passedOver)
+                    passedOver.withUTF8 { reasons.appendDetail($0) }
                 }
+                reasons.endStep()
             }
             if unavailable == nil, cap == nil {
                 return Choice(owner: rep, queue: nil, team: matchedTeam, method: .sticky)
@@ -938,37 +901,57 @@ struct AssignmentSession {
         return nil
     }
 
-    /// "same e-mail pat@acme.com went to ana on 2026-11-29, within the sticky window", written in place.
+    /// "same e-mail pat@acme.com went to ana on 2026-11-29, within the sticky window": the detail of a sticky step
+    /// (`stickyDetail(key:owner:day:into:)`), as a text.
     static func stickyDetail(key: String, owner: String, at: Double) -> String {
-        var bytes = ByteBuffer()
-        var key = key
-        key.withUTF8 { stickyDetail(key: $0, owner: owner, at: at, into: &bytes) }
-        return String(decoding: bytes.bytes, as: UTF8.self)
+        var chain = Opportunity.ReasonChain()
+        chain.beginStep(stickyOpening)
+        let day = stickyDayText(at)
+        var (key, owner) = (key, owner)
+        key.withUTF8 { key in
+            owner.withUTF8 { owner in
+                day.withUnsafeBufferPointer { stickyDetail(key: key, owner: owner, day: $0, into: &chain) }
+            }
+        }
+        chain.endStep()
+        return chain.reasons.first?.detail ?? ""
     }
 
-    /// `stickyDetail(key:owner:at:)`'s bytes, appended to `out`.
-    static func stickyDetail(key: UnsafeBufferPointer<UInt8>, owner: String, at: Double, into out: inout ByteBuffer) {
-        var owner = owner
+    /// A sticky step's JSON up to its detail (`ReasonChain.beginStep`).
+    static let stickyOpening: StaticString = #"{"step":"sticky","detail":""#
+
+    /// A sticky step's detail for the sticky key `key` (`email:ADDRESS` or `domain:DOMAIN`), the owner's id and the
+    /// day it got the key (`stickyDayText`), written into `chain` part by part, escaped as a JSON string's.
+    static func stickyDetail(
+        key: UnsafeBufferPointer<UInt8>,
+        owner: UnsafeBufferPointer<UInt8>,
+        day: UnsafeBufferPointer<UInt8>,
+        into chain: inout Opportunity.ReasonChain
+    ) {
         // `email:` or `domain:` (`LeadKeys`): the first byte tells.
         let email = key.first == UInt8(ascii: "e")
-        out.append(email ? "same e-mail " : "same domain ")
-        out.append(UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7)))
-        out.append(" went to ")
-        owner.withUTF8 { out.append($0) }
-        out.append(" on ")
-        // The date only: the day of `at`, its first ten bytes (`2026-11-29`), written there.
-        out.append(room: 24) { date in
-            guard Timestamp.writeISO8601(at, to: date) else {
-                var text = Timestamp.iso8601(at)
-                return text.withUTF8 { text in
-                    let count = Swift.min(10, text.count)
-                    if let base = text.baseAddress { date.update(from: base, count: count) }
-                    return count
-                }
-            }
-            return 10
-        }
-        out.append(", within the sticky window")
+        chain.appendDetail(email ? "same e-mail " : "same domain ")
+        chain.appendDetail(UnsafeBufferPointer(rebasing: key.dropFirst(email ? 6 : 7)))
+        chain.appendDetail(" went to ")
+        chain.appendDetail(owner)
+        chain.appendDetail(" on ")
+        chain.appendDetail(day)
+        chain.appendDetail(", within the sticky window")
+    }
+
+    /// The day of `at` (UTC), `2026-11-29`: the first ten bytes of its ISO 8601 time.
+    static func stickyDayText(_ at: Double) -> [UInt8] {
+        var text = Timestamp.iso8601(at)
+        return text.withUTF8 { Array($0.prefix(10)) }
+    }
+
+    /// `stickyDayText(at)`, in `arena`, kept for the next lead: sticky owners' times fall on a few days.
+    mutating func stickyDay(_ at: Double) -> UnsafeBufferPointer<UInt8> {
+        let day = (at / 86400).rounded(.down)
+        if let last = lastStickyDay, last.day == day { return last.bytes }
+        let bytes = Self.stickyDayText(at).withUnsafeBufferPointer { arena.copy($0) }
+        lastStickyDay = (day, bytes)
+        return bytes
     }
 
     static let passedOver: StaticString = "; passed over: "

@@ -122,9 +122,10 @@ struct AssignmentSession {
     var heads: [Head.Key: Int] = [:]
     /// The heads of `heads`, by the number it gives them, read in place (a copy of a head retains its texts).
     var headList: [Head] = []
-    /// The last head a record took: the next lead's nearly always has the same (one queue, one `now`), found
-    /// without hashing its key.
-    var lastHead: (key: Head.Key, index: Int)?
+    /// Per owner (or none) and team (or none), the last head a record took: the next lead of that owner and team
+    /// nearly always has the same (one `now`, one due time), found without hashing its key. Leads of one owner
+    /// come mixed with others' (sticky owners), so a single last head would seldom be the next lead's.
+    var lastHeads: [(key: Head.Key, index: Int)?]
     /// Shared texts read back for records replayed from the ledger, by hash.
     var sharedTexts: [UInt64: [UInt8]] = [:]
     /// Whether `write` also gives each opportunity as a value (`Assigner`'s callers), not only its record.
@@ -348,6 +349,7 @@ struct AssignmentSession {
         rotationChanged = Array(repeating: false, count: texts.slotCount)
         presenceChanged = Array(repeating: false, count: texts.slotCount)
         presenceAt = Array(repeating: nil, count: plan.reps.count)
+        lastHeads = Array(repeating: nil, count: (plan.reps.count + 1) * (plan.teams.count + 1))
         var slas: [Double] = []
         for sla in plan.teams.map(\.sla) + [plan.fallback.sla] {
             if let sla, !slas.contains(sla) { slas.append(sla) }
@@ -1443,16 +1445,17 @@ struct AssignmentSession {
         )
         let index: Int
         var known = true
-        if let last = lastHead, last.key == key {
+        let headSlot = (key.owner + 1) * (plan.teams.count + 1) + key.team + 1
+        if let last = lastHeads[headSlot], last.key == key {
             index = last.index
         } else if let found = heads[key] {
             index = found
-            lastHead = (key, index)
+            lastHeads[headSlot] = (key, index)
         } else {
             index = headList.count
             headList.append(newHead(key, choice: choice))
             heads[key] = index
-            lastHead = (key, index)
+            lastHeads[headSlot] = (key, index)
             known = false
         }
         if known, !headList[index].offered, sharing == true {

@@ -102,7 +102,7 @@ public struct Opportunity: Sendable, Hashable {
 
         /// Steps the ledger stores once for all records, as one text (a queue's tail of steps, the same for every
         /// lead of a team when its members are capped), referred to alone: joined in a run with a step before it
-        /// (a company's sticky step, written whole), they would make a shared text per company.
+        /// (a company's sticky step), they would make a shared text per company.
         mutating func appendWhole(_ text: SharedText) {
             guard !muted else { return }
             append(text)

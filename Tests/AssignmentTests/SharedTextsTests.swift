@@ -119,7 +119,7 @@ struct SharedTextsTests {
         #expect(whole > 0 && whole < first.stored.count, "the strategy steps are shared from their second lead")
     }
 
-    @Test("steps a batch repeats (full teams and their overflow) are stored as one reference; the sticky step whole")
+    @Test("steps a batch repeats (a company's sticky owner, full teams and their overflow) are stored as one reference")
     func repeatedRunsStoredOnce() throws {
         let fixture = try AssignmentFixture(
             """
@@ -161,9 +161,7 @@ struct SharedTextsTests {
         let queued = first.json[2...].map { $0.replacing(#/^\{"lead":"L-\d+"/#, with: "") }
         #expect(Set(queued).count == 1, "\(queued)")
         let last = try #require(first.stored.last)
-        // The company's sticky step is written whole (`StickyStep.step`); the steps around it are shared.
-        #expect(first.json[7].contains("same domain acme.example went to ben"))
-        #expect(last.contains("same domain acme.example went to ben"))
+        #expect(first.json[7].contains("same domain acme.example went to ben") && !last.contains("same domain"))
         // The head, then the team's step and the rest of the chain: one reference each.
         let references = try #require(SharedText.references(in: Array(last.utf8)))
         #expect(references.count <= 3, "\(last)")
@@ -176,6 +174,61 @@ struct SharedTextsTests {
         for (written, replayed) in zip(first.json, again.json) {
             #expect(replayed == String(written.dropLast()) + ",\"replayed\":true}")
         }
+    }
+
+    @Test("a sticky step by address is written whole in each record; a company's, by domain, is shared")
+    func stickyStepsByAddressWhole() throws {
+        let fixture = try AssignmentFixture(
+            """
+            version: 1
+            assign: {time_zone: UTC, hours: always}
+            sticky: {window: 30d, by: [email, domain]}
+            reps:
+              - {id: ana}
+              - {id: ben}
+            teams:
+              - {id: all, strategy: round_robin, members: [ana, ben]}
+            fallback: {queue: inbox}
+            """
+        )
+        let program = try fixture.program()
+        let store = try AssignmentStore(directory: fixture.state.path)
+        func record(_ leads: [LeadRecord], _ claim: String) throws -> [String] {
+            let ledger = Ledger(store: store, plan: program.assignment)
+            let entries = leads.map {
+                ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0))
+            }
+            return try ledger.record(entries, claim: claim).map { result in
+                guard case .decided(let record?) = result else { throw TestFailure("a lead without an opportunity") }
+                return String(decoding: record.json, as: UTF8.self)
+            }
+        }
+        // Pat's first lead makes ana the owner of pat's address and of acme.example; then three more of pat's (by
+        // address) and three of other contacts at acme.example (by domain).
+        _ = try record([try testLead("F-1", email: "pat@acme.example", domain: "acme.example")], "first")
+        let leads =
+            try (0..<3).map { try testLead("P-\($0)", email: "pat@acme.example", domain: "acme.example", line: $0 + 1) }
+            + (0..<3).map {
+                try testLead("C-\($0)", email: "c\($0)@acme.example", domain: "acme.example", line: $0 + 4)
+            }
+        let json = try record(leads, "second")
+        let (stored, fragments) = try store.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT record FROM ledger WHERE lead NOT LIKE 'F-%' ORDER BY seq"),
+                try String.fetchAll(db, sql: "SELECT text FROM fragments")
+            )
+        }
+        #expect(json[..<3].allSatisfy { $0.contains("same e-mail pat@acme.example went to ana") }, "\(json)")
+        #expect(json[3...].allSatisfy { $0.contains("same domain acme.example went to ana") }, "\(json)")
+        // By address: in each stored record, never in `fragments`.
+        #expect(stored[..<3].allSatisfy { $0.contains("same e-mail pat@acme.example") }, "\(stored)")
+        #expect(!fragments.contains { $0.contains("same e-mail") }, "\(fragments)")
+        // By domain: shared from its second lead.
+        #expect(fragments.contains { $0.contains("same domain acme.example went to ana") }, "\(fragments)")
+        #expect(!stored[4].contains("same domain") && !stored[5].contains("same domain"), "\(stored)")
+        // Given back whole.
+        let again = try record(leads, "again")
+        #expect(again == json.map { String($0.dropLast()) + ",\"replayed\":true}" })
     }
 
     @Test("queued leads of many companies refer to one tail of steps: no shared text joins a company's to it")
@@ -232,13 +285,13 @@ struct SharedTextsTests {
         #expect(Set(tails).count == 1, "\(stored.joined(separator: "\n"))")
         let tail = try #require(fragments.first { $0.hasPrefix(#"{"step":"skipped","rep":"ana""#) })
         #expect(tail.hasSuffix(#"{"step":"queue","detail":"queued to the fallback queue inbox"}"#), "\(tail)")
-        // Each company's sticky step is written whole in its records, never a shared text, alone or joined to the
-        // tail: shared, they would make a row of `fragments` per company.
-        for (index, record) in stored.enumerated() {
-            #expect(record.contains("same domain company-\(index / 3).example went to"), "\(record)")
+        // Each company's sticky step is a text of its own (from its second lead), never joined to the tail: joined,
+        // they would make a text per company, each repeating the whole tail.
+        for company in 0..<6 {
+            #expect(fragments.contains { $0.contains("same domain company-\(company).example") }, "\(company)")
         }
-        let sticky = fragments.filter { $0.contains("same domain") }
-        #expect(sticky.isEmpty, "\(sticky)")
+        let joined = fragments.filter { $0.contains("same domain") && $0.contains("skipped") }
+        #expect(joined.isEmpty, "\(joined)")
         // Given back whole.
         let again = try record(leads, "again")
         let expected: [String] = json.map { String($0.dropLast()) + ",\"replayed\":true}" }

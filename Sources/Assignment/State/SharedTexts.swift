@@ -226,7 +226,7 @@ extension SharedText {
 }
 
 /// The shared texts a process's committed batches wrote to the state's `fragments` table (or found there with the
-/// same bytes), with their bytes: a batch that makes the same text again (a team's strategy step, a run of steps,
+/// same bytes), with their bytes: a batch that makes the same text again (a company's sticky step, a run of steps,
 /// every day's heads) refers to it without writing it again and reading it back. Learnt only after the batch that
 /// wrote them committed (`Ledger.record`), so a batch rolled back leaves no text the state does not hold. Nothing
 /// removes a row of `fragments`. Made empty again past `limit` texts.

@@ -33,6 +33,22 @@ struct SharedTextsTests {
         fallback: {queue: inbox}
         """
 
+    /// The records of `leads` as JSON, decided on `monday` and recorded in one batch of `claim` through a new ledger on
+    /// `store`.
+    static func recordedJSON(
+        _ store: AssignmentStore,
+        _ program: Program,
+        _ leads: [LeadRecord],
+        claim: String
+    ) throws -> [String] {
+        let ledger = Ledger(store: store, plan: program.assignment)
+        let entries = leads.map { ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0)) }
+        return try ledger.record(entries, claim: claim).map { result in
+            guard case .decided(let record?) = result else { throw TestFailure("a lead without an opportunity") }
+            return String(decoding: record.json, as: UTF8.self)
+        }
+    }
+
     /// Each lead's stored record and its whole record, as the ledger gives it back.
     struct Recorded {
         var stored: [String: String]
@@ -194,14 +210,7 @@ struct SharedTextsTests {
         let program = try fixture.program()
         let store = try AssignmentStore(directory: fixture.state.path)
         func record(_ leads: [LeadRecord], _ claim: String) throws -> [String] {
-            let ledger = Ledger(store: store, plan: program.assignment)
-            let entries = leads.map {
-                ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0))
-            }
-            return try ledger.record(entries, claim: claim).map { result in
-                guard case .decided(let record?) = result else { throw TestFailure("a lead without an opportunity") }
-                return String(decoding: record.json, as: UTF8.self)
-            }
+            try Self.recordedJSON(store, program, leads, claim: claim)
         }
         // Pat's first lead makes ana the owner of pat's address and of acme.example; then three more of pat's (by
         // address) and three of other contacts at acme.example (by domain).
@@ -250,14 +259,7 @@ struct SharedTextsTests {
         let program = try fixture.program()
         let store = try AssignmentStore(directory: fixture.state.path)
         func record(_ leads: [LeadRecord], _ claim: String) throws -> [String] {
-            let ledger = Ledger(store: store, plan: program.assignment)
-            let entries = leads.map {
-                ledger.entry(Assigner.Item(decision: program.evaluate($0, now: monday), lead: $0))
-            }
-            return try ledger.record(entries, claim: claim).map { result in
-                guard case .decided(let record?) = result else { throw TestFailure("a lead without an opportunity") }
-                return String(decoding: record.json, as: UTF8.self)
-            }
+            try Self.recordedJSON(store, program, leads, claim: claim)
         }
         // A lead of each of six companies fills both caps and makes each rep the sticky owner of three companies.
         _ = try record(

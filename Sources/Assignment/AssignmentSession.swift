@@ -261,8 +261,8 @@ struct AssignmentSession {
         var owners: [SharedText]
         /// The reps by id, their ids' bytes kept in `arena`: an owner read from the state is found without a text.
         var repIDs: [ArenaKey: Int] = [:]
-        /// Per rep, its id's bytes (not a text the state shares), read in place, without a reference count.
-        var repIDBytes: [SharedText] = []
+        /// Per rep, its id (the key of `repIDs`), read in place, without a reference count.
+        var repIDKeys: [ArenaKey] = []
         /// Per team, then the fallback queue's: the playbook as a record holds it (a JSON string).
         var playbooks: [SharedText?]
         /// Every text above, for the state's `fragments` table.
@@ -298,7 +298,7 @@ struct AssignmentSession {
                 // The first with an id, as `AssignmentPlan.rep` finds it.
                 let id = arena.key(rep.id)
                 if repIDs[id] == nil { repIDs[id] = index }
-                repIDBytes.append(SharedText(id.bytes, shareable: false, in: arena))
+                repIDKeys.append(id)
             }
             owners = plan.reps.map { rep in
                 var json = JSONWriter(capacity: 128)
@@ -949,7 +949,7 @@ struct AssignmentSession {
         }
         let mark = reasons.count
         reasons.beginStep(Self.stickyOpening)
-        Self.stickyDetail(key: key.bytes, owner: texts.repIDBytes[rep].bytes, day: stickyDay(at), into: &reasons)
+        Self.stickyDetail(key: key.bytes, owner: texts.repIDKeys[rep].bytes, day: stickyDay(at), into: &reasons)
         if var passedOver = unavailable ?? cap.map({ capText($0, rep) }) {
             reasons.appendDetail(Self.passedOver)
             passedOver.withUTF8 { reasons.appendDetail($0) }

@@ -50,6 +50,18 @@ public struct AssignmentStore: Sendable {
     }
 
     private let logPages = LogPages()
+
+    /// How many callers of `transaction` are in it or waiting for it (`isWriting`), and how many calls there were.
+    final class Writers: Sendable {
+        let count = Atomic(0)
+        let calls = Atomic(0)
+    }
+
+    let writers = Writers()
+
+    /// Whether a caller of this store is writing a batch, or waiting to: one with other work at hand (a daemon
+    /// worker, which can read on) need not queue behind it. Writers in other processes are not seen.
+    public var isWriting: Bool { writers.count.load(ordering: .relaxed) > 0 }
     /// The keys the state holds, remembered between batches (`KnownKeys`), when opened to remember them.
     let knownKeys: KnownKeys?
     /// The reps' counts of its last batch, remembered with the keys (`RememberedCounts`).
@@ -412,6 +424,9 @@ public struct AssignmentStore: Sendable {
     /// then calls `sync()` before it relies on the commit).
     func transaction<T>(commit: Bool = true, sync: Bool = true, _ body: (Database) throws -> T) throws -> T {
         var result: T?
+        writers.count.add(1, ordering: .relaxed)
+        writers.calls.add(1, ordering: .relaxed)
+        defer { writers.count.subtract(1, ordering: .relaxed) }
         try queue.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 result = try body(db)

@@ -17,7 +17,7 @@ public struct FileProcessor: Sendable {
     /// Records decisions, assigns opportunities, applies outcome updates.
     public let ledger: Ledger
     public let readerOptions: LeadReaderOptions
-    /// Leads per assignment transaction.
+    /// Leads per assignment transaction; up to twice as many while another writer holds the state.
     public let batchSize: Int
     /// Larger files are rejected before a byte of them is read.
     public let maxFileBytes: Int64
@@ -188,6 +188,9 @@ public struct FileProcessor: Sendable {
                         outcome.abandoned = true
                         return outcome
                     }
+                    // Another worker is writing its batch to the state: read on rather than queue behind it, up to
+                    // twice the batch.
+                    if batch.count < 2 * batchSize, ledger.store.isWriting { continue }
                     try flushBatch()
                 }
             case .failure(let error)

@@ -97,8 +97,11 @@ struct DaemonFigures {
         /// Each run's processor time, user and system, all threads: unlike the time between start and exit, it
         /// leaves out waits (the disk, another process on the machine).
         var processor: [String: [Double]] = [:]
-        for _ in 0..<Self.assignmentRounds(runs) {
-            for rules in [assigned, unassigned, uncapped] {
+        for round in 0..<Self.assignmentRounds(runs) {
+            // Every other round in the reverse order: the run without assignment always comes between the other two,
+            // and a machine that speeds up or slows down over a round favours neither side of a pair.
+            let order = round.isMultiple(of: 2) ? [assigned, unassigned, uncapped] : [uncapped, unassigned, assigned]
+            for rules in order {
                 let (spool, state) = try makeSpool("assigned")
                 try Self.writeBatches(qualified, inbox: "\(spool)/inbox")
                 let (elapsed, result) = try once(spool, state, rules: rules)
@@ -227,11 +230,12 @@ struct DaemonFigures {
         ]
     }
 
-    /// Rounds of the assignment figures: at least fifteen. Each of their ratios divides two end-to-end times taken a
+    /// Rounds of the assignment figures: at least thirty. Each of their ratios divides two end-to-end times taken a
     /// second apart on a machine whose speed drifts, so a pair lands on two speeds more often than one run does,
-    /// and the median needs more pairs to settle: with nine, the pairs of one run spread from -3% to 52%
-    /// (2026-12-05), and the medians of two runs of the same build a few points apart.
-    static func assignmentRounds(_ runs: Int) -> Int { Swift.max(runs, 15) }
+    /// and the median needs many pairs to settle: with nine, the pairs of one run spread from -3% to 52%
+    /// (2026-12-05); with fifteen, the medians of three runs of one build were up to 9 points apart, and two runs of
+    /// one build minutes apart, of fifteen and twelve pairs, gave 20.5% and 11%.
+    static func assignmentRounds(_ runs: Int) -> Int { Swift.max(runs, 30) }
 
     /// Single-lead files through the daemon, and the same files through the bare C loop; the ratio of the two.
     func singleFiles(fileCycle: String?, count: Int = 2000) throws -> [Figure] {

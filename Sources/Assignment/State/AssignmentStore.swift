@@ -62,6 +62,7 @@ public struct AssignmentStore: Sendable {
     /// Whether a caller of this store is writing a batch, or waiting to: one with other work at hand (a daemon
     /// worker, which can read on) need not queue behind it. Writers in other processes are not seen.
     public var isWriting: Bool { writers.count.load(ordering: .relaxed) > 0 }
+
     /// The keys the state holds, remembered between batches (`KnownKeys`), when opened to remember them.
     let knownKeys: KnownKeys?
     /// The reps' counts of its last batch, remembered with the keys (`RememberedCounts`).
